@@ -1,0 +1,364 @@
+//! Loading: walk `content/`, parse every file in parallel, and assemble the [`Site`] model.
+//! Loading reads the disk and never writes it.
+
+pub mod digest;
+pub mod markdown;
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, Result};
+use chrono::{DateTime, NaiveDate, Utc};
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::error::{ContentError, ContentErrors, line_of_offset};
+use crate::markup;
+use crate::model::{Issue, Paper, PaperId, Site};
+use crate::slug;
+
+/// The folder under the site root that holds the corpus.
+pub const CONTENT_DIR: &str = "content";
+
+/// A paper as read from one file, before duplicates are merged.
+#[derive(Debug, Clone)]
+pub struct RawPaper {
+    /// Cleaned title.
+    pub title: String,
+    /// Safe HTML of the abstract.
+    pub abstract_html: String,
+    /// Plain text of the abstract.
+    pub abstract_text: String,
+    /// Day of the issue it belongs to.
+    pub date: NaiveDate,
+    /// Instant for feeds.
+    pub published: DateTime<Utc>,
+    /// Explicit tags.
+    pub tags: Vec<String>,
+    /// Authors.
+    pub authors: Vec<String>,
+    /// Outbound link.
+    pub url: Option<String>,
+    /// arXiv id.
+    pub arxiv: Option<String>,
+    /// Source file, relative to the site root.
+    pub source: PathBuf,
+    /// 1-based line of the title.
+    pub line: usize,
+}
+
+/// What one content file yields.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// Path relative to the site root.
+    pub path: PathBuf,
+    /// Papers in file order; Markdown files hold one.
+    pub papers: Vec<RawPaper>,
+    /// Whether it is a digest (one issue, trending order) or a single Markdown paper.
+    pub is_digest: bool,
+}
+
+/// One file's outcome: its papers, or every error found in it.
+pub type FileResult = Result<SourceFile, Vec<ContentError>>;
+
+/// Lists the content files under `root/content`, sorted so that every build sees the same
+/// order whatever the file system returns.
+pub fn list_files(root: &Path) -> Result<Vec<PathBuf>> {
+    let dir = root.join(CONTENT_DIR);
+    if !dir.is_dir() {
+        anyhow::bail!(
+            "{}: no content folder — create it and put digest files (2026-11-26.txt) or Markdown papers in it, or run `paperboy init`",
+            dir.display()
+        );
+    }
+    let mut files = Vec::new();
+    let walker = walkdir::WalkDir::new(&dir)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+    for entry in walker {
+        let entry = entry.with_context(|| format!("cannot walk {}", dir.display()))?;
+        if entry.file_type().is_file() && is_content_file(entry.path()) {
+            files.push(entry.path().to_path_buf());
+        }
+    }
+    Ok(files)
+}
+
+/// Whether a path is a digest or Markdown paper (others in `content/` are ignored).
+pub fn is_content_file(path: &Path) -> bool {
+    matches!(path.extension().and_then(|e| e.to_str()), Some("txt" | "md"))
+}
+
+/// Reads and parses one content file. `display` is the path shown in messages.
+pub fn read_file(
+    path: &Path,
+    display: &Path,
+    config: &Config,
+    warn: &mut dyn FnMut(String),
+) -> Result<SourceFile, Vec<ContentError>> {
+    let bytes = std::fs::read(path).map_err(|e| {
+        vec![ContentError::new(
+            display,
+            1,
+            format!("cannot read the file: {e} — check its permissions"),
+        )]
+    })?;
+    let text = decode(&bytes, display).map_err(|e| vec![e])?;
+    parse_text(text, display, config, warn)
+}
+
+/// Parses the text of one content file; the kind comes from the extension.
+pub fn parse_text(
+    text: &str,
+    display: &Path,
+    config: &Config,
+    warn: &mut dyn FnMut(String),
+) -> Result<SourceFile, Vec<ContentError>> {
+    let is_digest = display.extension().is_some_and(|e| e == "txt");
+    let papers = if is_digest {
+        let Some(date) = digest::date_from_path(display) else {
+            return Err(vec![ContentError::new(
+                display,
+                1,
+                "no date in the file name — name digest files by their issue date: 2026-11-26.txt, 2026-11-26-evening.txt or 2026/11/26.txt",
+            )]);
+        };
+        let entries = digest::parse(text, display, &config.import)?;
+        if entries.is_empty() {
+            return Err(vec![ContentError::new(
+                display,
+                1,
+                "this digest holds no papers — add title and abstract lines, or delete the file",
+            )]);
+        }
+        let published = date.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc();
+        entries
+            .into_iter()
+            .map(|e| {
+                let abstract_text = clean_line(&e.abstract_text);
+                RawPaper {
+                    title: clean_line(&e.title),
+                    abstract_html: markup::text_to_html(&abstract_text),
+                    abstract_text,
+                    date,
+                    published,
+                    tags: Vec::new(),
+                    authors: Vec::new(),
+                    url: None,
+                    arxiv: None,
+                    source: display.to_path_buf(),
+                    line: e.line,
+                }
+            })
+            .collect()
+    } else {
+        let md = markdown::parse(text, display, warn).map_err(|e| vec![e])?;
+        let (abstract_html, abstract_text) = markup::markdown_to_html(&md.body);
+        vec![RawPaper {
+            title: clean_line(&md.title),
+            abstract_html,
+            abstract_text,
+            date: md.date,
+            published: md.published,
+            tags: md.tags,
+            authors: md.authors.iter().map(|a| clean_line(a)).collect(),
+            url: md.url,
+            arxiv: md.arxiv,
+            source: display.to_path_buf(),
+            line: 1,
+        }]
+    };
+    Ok(SourceFile {
+        path: display.to_path_buf(),
+        papers,
+        is_digest,
+    })
+}
+
+/// UTF-8 or a precise error: scraped files in legacy encodings are common, and the byte
+/// offset lets the user find the culprit with a hex editor.
+pub fn decode<'a>(bytes: &'a [u8], display: &Path) -> Result<&'a str, ContentError> {
+    std::str::from_utf8(bytes).map_err(|e| {
+        let offset = e.valid_up_to();
+        let line = line_of_offset(std::str::from_utf8(&bytes[..offset]).unwrap_or(""), offset);
+        ContentError::new(
+            display,
+            line,
+            format!("invalid UTF-8 at byte {offset} — re-save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8`)"),
+        )
+    })
+}
+
+/// Collapses runs of whitespace and drops control characters.
+fn clean_line(s: &str) -> String {
+    markup::clean_text(s).split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Loads the whole corpus: all files in parallel, every error collected.
+pub fn load(root: &Path, config: &Config) -> Result<(Site, Vec<String>)> {
+    let files = list_files(root)?;
+    let results: Vec<(FileResult, Vec<String>)> = files
+        .par_iter()
+        .map(|path| {
+            let display = path.strip_prefix(root).unwrap_or(path);
+            let mut warnings = Vec::new();
+            let result = read_file(path, display, config, &mut |w| warnings.push(w));
+            (result, warnings)
+        })
+        .collect();
+    let mut sources = Vec::with_capacity(results.len());
+    let mut errors = Vec::new();
+    let mut warnings = Vec::new();
+    for (result, w) in results {
+        warnings.extend(w);
+        match result {
+            Ok(source) => sources.push(source),
+            Err(e) => errors.extend(e),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ContentErrors(errors).into());
+    }
+    Ok((assemble(sources), warnings))
+}
+
+/// Merges parsed files into issues and unique papers. Digest files of one day form one
+/// issue, in file-name order; Markdown papers of that day follow, by time then path.
+/// A paper seen again keeps its first page and date and is listed in every issue.
+pub fn assemble(sources: Vec<SourceFile>) -> Site {
+    let mut by_day: BTreeMap<NaiveDate, (Vec<RawPaper>, Vec<RawPaper>)> = BTreeMap::new();
+    for source in sources {
+        for paper in source.papers {
+            let day = by_day.entry(paper.date).or_default();
+            if source.is_digest {
+                day.0.push(paper)
+            } else {
+                day.1.push(paper)
+            }
+        }
+    }
+    let mut site = Site::default();
+    let mut by_arxiv: HashMap<String, PaperId> = HashMap::new();
+    let mut by_title: HashMap<String, PaperId> = HashMap::new();
+    for (date, (digest_papers, mut md_papers)) in by_day {
+        md_papers.sort_by(|a, b| a.published.cmp(&b.published).then_with(|| a.source.cmp(&b.source)));
+        let issue_id = site.issues.len();
+        let mut issue = Issue {
+            date,
+            papers: Vec::new(),
+        };
+        for raw in digest_papers.into_iter().chain(md_papers) {
+            let arxiv_key = raw.arxiv.as_deref().map(normalize_arxiv);
+            let title_key = slug::fold_title(&raw.title);
+            let existing = arxiv_key
+                .as_ref()
+                .and_then(|k| by_arxiv.get(k))
+                .or_else(|| by_title.get(&title_key))
+                .copied();
+            let id = match existing {
+                Some(id) => {
+                    merge_into(&mut site.papers[id], raw);
+                    id
+                }
+                None => {
+                    let id = site.papers.len();
+                    site.papers.push(new_paper(raw));
+                    id
+                }
+            };
+            if let Some(k) = arxiv_key {
+                by_arxiv.entry(k).or_insert(id);
+            }
+            by_title.entry(title_key).or_insert(id);
+            if !issue.papers.contains(&id) {
+                issue.papers.push(id);
+                site.papers[id].issues.push(issue_id);
+            }
+        }
+        site.issues.push(issue);
+    }
+    assign_slugs(&mut site);
+    site
+}
+
+fn new_paper(raw: RawPaper) -> Paper {
+    Paper {
+        slug: String::new(),
+        title: raw.title,
+        abstract_html: raw.abstract_html,
+        abstract_text: raw.abstract_text,
+        date: raw.date,
+        published: raw.published,
+        explicit_tags: raw.tags,
+        tags: Vec::new(),
+        authors: raw.authors,
+        url: raw.url,
+        arxiv: raw.arxiv,
+        source: raw.source,
+        line: raw.line,
+        issues: Vec::new(),
+    }
+}
+
+/// A later sighting of a known paper may know more about it (a Markdown file with authors
+/// for a paper first scraped bare); it fills gaps but never replaces what is there.
+fn merge_into(paper: &mut Paper, raw: RawPaper) {
+    if paper.authors.is_empty() {
+        paper.authors = raw.authors;
+    }
+    if paper.url.is_none() {
+        paper.url = raw.url;
+    }
+    if paper.arxiv.is_none() {
+        paper.arxiv = raw.arxiv;
+    }
+    for tag in raw.tags {
+        if !paper.explicit_tags.contains(&tag) {
+            paper.explicit_tags.push(tag);
+        }
+    }
+}
+
+/// `arXiv:2401.01234v2` and `2401.01234` are the same paper.
+fn normalize_arxiv(id: &str) -> String {
+    let id = id.trim().to_ascii_lowercase();
+    let id = id.strip_prefix("arxiv:").unwrap_or(&id).trim();
+    match id.rfind('v') {
+        Some(i) if i > 0 && id[i + 1..].chars().all(|c| c.is_ascii_digit()) && i + 1 < id.len() => id[..i].to_string(),
+        _ => id.to_string(),
+    }
+}
+
+/// Slugs come from titles; a clash (two titles that fold to the same ASCII) gets a suffix
+/// from a hash of the title, so the suffix does not depend on which paper came first.
+fn assign_slugs(site: &mut Site) {
+    let mut used = std::collections::HashSet::with_capacity(site.papers.len());
+    for paper in &mut site.papers {
+        let base = slug::slug_or_hash(&paper.title, "paper");
+        let mut candidate = base.clone();
+        if used.contains(&candidate) {
+            candidate = format!("{base}-{}", slug::short_hash(&paper.title));
+            let mut n = 2;
+            while used.contains(&candidate) {
+                candidate = format!("{base}-{}-{n}", slug::short_hash(&paper.title));
+                n += 1;
+            }
+        }
+        used.insert(candidate.clone());
+        paper.slug = candidate;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arxiv_ids_normalise() {
+        assert_eq!(normalize_arxiv("arXiv:2401.01234v2"), "2401.01234");
+        assert_eq!(normalize_arxiv("2401.01234"), "2401.01234");
+        assert_eq!(normalize_arxiv("hep-th/9901001v1"), "hep-th/9901001");
+    }
+}

@@ -1,0 +1,112 @@
+//! paperboy: a static site generator for trending-papers digests.
+//!
+//! The pipeline runs one way: [`content::load`] reads the corpus into a [`model::Site`],
+//! [`tagging`] enriches it, [`render::Renderer`] turns it into bytes, and [`output`] is the
+//! only place that writes to the output folder.
+
+pub mod config;
+pub mod content;
+pub mod error;
+pub mod feeds;
+pub mod init;
+pub mod markup;
+pub mod model;
+pub mod output;
+pub mod render;
+pub mod sitemap;
+pub mod slug;
+pub mod tagging;
+pub mod theme;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::Result;
+
+use crate::config::Config;
+use crate::model::Site;
+use crate::render::{Counts, Renderer};
+use crate::theme::Theme;
+
+/// What `paperboy build` was asked to do.
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    /// Site root: holds `content/` and optionally `paperboy.toml`, `themes/`, `templates/`.
+    pub root: PathBuf,
+    /// Output folder; `root/public` when not given.
+    pub output: Option<PathBuf>,
+    /// Overrides `base_url` from the config (e.g. for a preview deploy).
+    pub base_url: Option<String>,
+    /// Replace an output folder that holds files paperboy did not write.
+    pub force: bool,
+}
+
+/// The outcome of a build, for the one-line summary.
+#[derive(Debug, Clone)]
+pub struct BuildReport {
+    /// Unique papers.
+    pub papers: usize,
+    /// Digest issues.
+    pub issues: usize,
+    /// Tags.
+    pub tags: usize,
+    /// Files written, by kind.
+    pub counts: Counts,
+    /// Non-fatal problems (unknown config keys, ...).
+    pub warnings: Vec<String>,
+    /// Wall time of the whole build.
+    pub elapsed: Duration,
+    /// Where the site was written.
+    pub output: PathBuf,
+}
+
+/// Everything a build reads: config, corpus and theme. Fails before anything is written.
+pub struct Loaded {
+    /// The site config, with command-line overrides applied.
+    pub config: Config,
+    /// The enriched model.
+    pub site: Site,
+    /// The theme's templates and static files.
+    pub theme: Theme,
+    /// Non-fatal problems found while loading.
+    pub warnings: Vec<String>,
+}
+
+/// Reads config, content and theme, and enriches the model (tags).
+pub fn load(root: &Path, base_url: Option<&str>) -> Result<Loaded> {
+    let (mut config, mut warnings) = Config::load(root)?;
+    if let Some(url) = base_url {
+        config.base_url = url.to_string();
+        config.validate_base_url(Path::new("--base-url"))?;
+    }
+    let theme = Theme::load(root, &config.theme)?;
+    let (mut site, content_warnings) = content::load(root, &config)?;
+    warnings.extend(content_warnings);
+    tagging::apply(&mut site);
+    Ok(Loaded {
+        config,
+        site,
+        theme,
+        warnings,
+    })
+}
+
+/// Builds the site: load, render into a staging folder, then swap it in.
+pub fn build(options: &BuildOptions) -> Result<BuildReport> {
+    let started = Instant::now();
+    let loaded = load(&options.root, options.base_url.as_deref())?;
+    let renderer = Renderer::new(&loaded.site, &loaded.config, &loaded.theme)?;
+    let output = options.output.clone().unwrap_or_else(|| options.root.join("public"));
+    let staging = output::Staging::begin(&output, options.force)?;
+    let counts = renderer.render_jobs(&renderer.all_jobs(), &staging)?;
+    staging.commit()?;
+    Ok(BuildReport {
+        papers: loaded.site.papers.len(),
+        issues: loaded.site.issues.len(),
+        tags: loaded.site.tags.len(),
+        counts,
+        warnings: loaded.warnings,
+        elapsed: started.elapsed(),
+        output,
+    })
+}

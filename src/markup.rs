@@ -1,0 +1,262 @@
+//! Abstracts → safe HTML. Titles and abstracts are untrusted: plain text is escaped, and
+//! Markdown may not smuggle raw HTML or script URLs into a page or a feed.
+
+use std::fmt::Write as _;
+
+use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd};
+
+/// Escapes text for HTML element content and attribute values alike.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    escape_into(&mut out, text);
+    out
+}
+
+fn escape_into(out: &mut String, text: &str) {
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c if is_forbidden_char(c) => {}
+            c => out.push(c),
+        }
+    }
+}
+
+/// Characters that XML 1.0 forbids (C0 controls but tab and newline) and that HTML
+/// validators reject; scraped text sometimes carries them.
+pub fn is_forbidden_char(c: char) -> bool {
+    matches!(c, '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{7f}' | '\u{fffe}' | '\u{ffff}')
+}
+
+/// Plain text with the characters that would make a feed or page invalid removed.
+pub fn clean_text(text: &str) -> String {
+    text.chars().filter(|&c| !is_forbidden_char(c) && c != '\r').collect()
+}
+
+/// A scraped abstract: one paragraph of text, bare URLs made into links.
+pub fn text_to_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    out.push_str("<p>");
+    linkify_into(&mut out, text);
+    out.push_str("</p>");
+    out
+}
+
+fn linkify_into(out: &mut String, text: &str) {
+    let finder = url_finder();
+    for span in finder.spans(text) {
+        match span.kind() {
+            Some(_) => {
+                let url = span.as_str();
+                out.push_str("<a href=\"");
+                escape_into(out, url);
+                out.push_str("\">");
+                escape_into(out, url);
+                out.push_str("</a>");
+            }
+            None => escape_into(out, span.as_str()),
+        }
+    }
+}
+
+fn url_finder() -> linkify::LinkFinder {
+    let mut finder = linkify::LinkFinder::new();
+    finder.kinds(&[linkify::LinkKind::Url]);
+    finder.url_must_have_scheme(true);
+    finder
+}
+
+/// Link targets that cannot run script: web, mail, and relative links.
+fn is_safe_url(url: &str) -> bool {
+    let lower: String = url
+        .trim()
+        .chars()
+        .filter(|c| !c.is_whitespace() && !c.is_control())
+        .collect::<String>()
+        .to_ascii_lowercase();
+    match lower.find(':') {
+        None => true,
+        Some(colon) => {
+            // A colon after a path separator is part of a relative path, not a scheme.
+            if lower[..colon].contains(['/', '?', '#']) {
+                return true;
+            }
+            matches!(&lower[..colon], "http" | "https" | "mailto")
+        }
+    }
+}
+
+/// A Markdown abstract → (safe HTML, plain text). Raw HTML is shown as text, links with
+/// script-capable schemes lose their link, and bare URLs become links.
+pub fn markdown_to_html(markdown: &str) -> (String, String) {
+    let options = Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TABLES;
+    let mut events: Vec<Event> = Vec::new();
+    let mut plain = String::new();
+    let mut link_depth = 0usize;
+    let mut dropped: Vec<bool> = Vec::new();
+    for event in Parser::new_ext(markdown, options) {
+        match event {
+            Event::Html(raw) | Event::InlineHtml(raw) => {
+                plain.push_str(&raw);
+                events.push(Event::Text(raw));
+            }
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let safe = is_safe_url(&dest_url);
+                dropped.push(!safe);
+                link_depth += 1;
+                if safe {
+                    events.push(Event::Start(Tag::Link {
+                        link_type,
+                        dest_url,
+                        title,
+                        id,
+                    }));
+                }
+            }
+            Event::End(TagEnd::Link) => {
+                link_depth = link_depth.saturating_sub(1);
+                if !dropped.pop().unwrap_or(false) {
+                    events.push(Event::End(TagEnd::Link));
+                }
+            }
+            Event::Start(Tag::Image { dest_url, .. }) if !is_safe_url(&dest_url) => {
+                events.push(Event::Text(CowStr::from(format!("[image: {dest_url}]"))));
+                dropped.push(true);
+            }
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                dropped.push(false);
+                events.push(Event::Start(Tag::Image {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                }));
+            }
+            Event::End(TagEnd::Image) => {
+                if !dropped.pop().unwrap_or(false) {
+                    events.push(Event::End(TagEnd::Image));
+                }
+            }
+            Event::Text(text) if link_depth == 0 => {
+                plain.push_str(&text);
+                push_linkified(&mut events, text);
+            }
+            Event::Text(text) => {
+                plain.push_str(&text);
+                events.push(Event::Text(text));
+            }
+            Event::Code(code) => {
+                plain.push_str(&code);
+                events.push(Event::Code(code));
+            }
+            Event::SoftBreak | Event::HardBreak => {
+                plain.push(' ');
+                events.push(event);
+            }
+            Event::End(TagEnd::Paragraph) => {
+                plain.push(' ');
+                events.push(event);
+            }
+            other => events.push(other),
+        }
+    }
+    let mut html = String::with_capacity(markdown.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    let html: String = html.chars().filter(|&c| !is_forbidden_char(c)).collect();
+    let plain = clean_text(&plain).split_whitespace().collect::<Vec<_>>().join(" ");
+    (html.trim_end().to_string(), plain)
+}
+
+fn push_linkified<'a>(events: &mut Vec<Event<'a>>, text: CowStr<'a>) {
+    let finder = url_finder();
+    if finder.links(&text).next().is_none() {
+        events.push(Event::Text(text));
+        return;
+    }
+    for span in finder.spans(&text) {
+        let s = span.as_str().to_string();
+        if span.kind().is_some() {
+            events.push(Event::Start(Tag::Link {
+                link_type: pulldown_cmark::LinkType::Autolink,
+                dest_url: CowStr::from(s.clone()),
+                title: CowStr::from(""),
+                id: CowStr::from(""),
+            }));
+            events.push(Event::Text(CowStr::from(s)));
+            events.push(Event::End(TagEnd::Link));
+        } else {
+            events.push(Event::Text(CowStr::from(s)));
+        }
+    }
+}
+
+/// The first sentences of `text`, cut at a word, at most about `max` characters.
+pub fn excerpt(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(max).collect();
+    let cut = match cut.rfind(' ') {
+        Some(i) if i > max / 2 => &cut[..i],
+        _ => cut.as_str(),
+    };
+    let mut out = String::new();
+    let _ = write!(out, "{}…", cut.trim_end_matches([',', ';', ':', ' ', '.']));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_is_escaped_and_urls_linked() {
+        let html = text_to_html("Code at https://example.org/x?a=1&b=2. <b>bold</b>");
+        assert_eq!(
+            html,
+            "<p>Code at <a href=\"https://example.org/x?a=1&amp;b=2\">https://example.org/x?a=1&amp;b=2</a>. &lt;b&gt;bold&lt;/b&gt;</p>"
+        );
+    }
+
+    #[test]
+    fn markdown_cannot_smuggle_html_or_script_urls() {
+        let (html, text) = markdown_to_html(
+            "Hi <script>alert(1)</script> <img src=x onerror=alert(1)>\n\n[a](javascript:alert(1)) [b](JaVa\tScript:x) [c](https://ok.org)",
+        );
+        assert!(!html.contains("<script"), "{html}");
+        assert!(!html.contains("<img"), "{html}");
+        assert!(!html.to_lowercase().contains("javascript:"), "{html}");
+        assert!(html.contains("<a href=\"https://ok.org\">c</a>"), "{html}");
+        assert!(text.contains("<script>"), "plain text keeps the words: {text}");
+    }
+
+    #[test]
+    fn markdown_keeps_paragraphs_and_links_bare_urls() {
+        let (html, text) = markdown_to_html("One http://a.org/x.\n\nTwo.");
+        assert_eq!(
+            html,
+            "<p>One <a href=\"http://a.org/x\">http://a.org/x</a>.</p>\n<p>Two.</p>"
+        );
+        assert_eq!(text, "One http://a.org/x. Two.");
+    }
+
+    #[test]
+    fn excerpts_cut_at_words() {
+        assert_eq!(excerpt("short", 10), "short");
+        assert_eq!(excerpt("alpha beta gamma delta", 12), "alpha beta…");
+    }
+}

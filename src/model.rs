@@ -1,0 +1,93 @@
+//! The site as plain data. Papers, issues and tags refer to each other by index so that the
+//! model can be rebuilt piecewise and shared across threads without lifetimes.
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+/// Index of a paper in [`Site::papers`].
+pub type PaperId = usize;
+/// Index of an issue in [`Site::issues`].
+pub type IssueId = usize;
+/// Index of a tag in [`Site::tags`].
+pub type TagId = usize;
+
+/// One paper, with one page, however many issues it trended in.
+#[derive(Debug, Clone)]
+pub struct Paper {
+    /// URL segment under `/papers/`; unique and stable across builds.
+    pub slug: String,
+    /// Title as plain text (escaped only when rendered).
+    pub title: String,
+    /// The abstract as safe HTML (paragraphs, links).
+    pub abstract_html: String,
+    /// The abstract as plain text, for excerpts, tagging and search.
+    pub abstract_text: String,
+    /// Date of the first issue it appeared in.
+    pub date: NaiveDate,
+    /// Publication instant for feeds: the front matter's time when given, else midnight UTC.
+    pub published: DateTime<Utc>,
+    /// Tags from front matter, as written.
+    pub explicit_tags: Vec<String>,
+    /// Tags after normalisation (explicit and automatic), strongest first.
+    pub tags: Vec<TagId>,
+    /// Author names, when the source had them.
+    pub authors: Vec<String>,
+    /// The paper's own page, when known.
+    pub url: Option<String>,
+    /// arXiv identifier, when known; also the strongest duplicate key.
+    pub arxiv: Option<String>,
+    /// Where the paper was first read from, for error messages and `tags --explain`.
+    pub source: PathBuf,
+    /// 1-based line of the title in `source`.
+    pub line: usize,
+    /// Every issue that lists it, oldest first.
+    pub issues: Vec<IssueId>,
+}
+
+/// One digest issue: the papers that trended on one day, in trending order.
+#[derive(Debug, Clone)]
+pub struct Issue {
+    /// The day; also its URL (`/issues/YYYY-MM-DD/`).
+    pub date: NaiveDate,
+    /// Papers in the order of the file (the trending order), duplicates removed.
+    pub papers: Vec<PaperId>,
+}
+
+impl Issue {
+    /// URL segment and display form of the date.
+    pub fn slug(&self) -> String {
+        self.date.format("%Y-%m-%d").to_string()
+    }
+}
+
+/// A topic that papers are filed under, with a page and its own feeds.
+#[derive(Debug, Clone)]
+pub struct Tag {
+    /// URL segment under `/tags/`.
+    pub slug: String,
+    /// Display name.
+    pub name: String,
+    /// Papers, newest first.
+    pub papers: Vec<PaperId>,
+}
+
+/// Everything the renderer needs, loaded and enriched; rendering never reads the disk.
+#[derive(Debug, Clone, Default)]
+pub struct Site {
+    /// Ordered by first appearance: oldest issue first, then trending order.
+    pub papers: Vec<Paper>,
+    /// Oldest first.
+    pub issues: Vec<Issue>,
+    /// Ordered by slug.
+    pub tags: Vec<Tag>,
+}
+
+impl Site {
+    /// Paper ids newest first: later issues first, trending order within an issue.
+    pub fn papers_newest_first(&self) -> Vec<PaperId> {
+        let mut ids: Vec<PaperId> = (0..self.papers.len()).collect();
+        ids.sort_by(|&a, &b| self.papers[b].date.cmp(&self.papers[a].date).then(a.cmp(&b)));
+        ids
+    }
+}

@@ -1,0 +1,620 @@
+//! Rendering: the model and the theme → pages as bytes. Rendering never reads the disk;
+//! pages go to a [`Sink`], which decides whether they land in a folder or in memory.
+
+use anyhow::{Context as _, Result};
+use rayon::prelude::*;
+use serde::Serialize;
+use tera::{Context, Tera, Value};
+
+use crate::config::Config;
+use crate::feeds;
+use crate::markup;
+use crate::model::{IssueId, PaperId, Site, TagId};
+use crate::sitemap;
+use crate::theme::Theme;
+
+/// Where rendered pages go. Implementations must be thread-safe: pages render in parallel.
+pub trait Sink: Sync {
+    /// Stores one output file; `path` is relative to the output root, `/`-separated.
+    fn put(&self, path: &str, bytes: &[u8]) -> Result<()>;
+}
+
+/// One unit of rendering work; the incremental rebuild renders a subset of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Job {
+    /// `/index.html`: the newest issue.
+    Home,
+    /// `/issues/index.html`.
+    Archive,
+    /// `/issues/YYYY-MM-DD/index.html`.
+    Issue(IssueId),
+    /// `/papers/<slug>/index.html`.
+    Paper(PaperId),
+    /// `/tags/index.html`.
+    TagIndex,
+    /// `/tags/<slug>/index.html` and its two feeds.
+    Tag(TagId),
+    /// `/rss.xml` and `/atom.xml`.
+    SiteFeeds,
+    /// `/sitemap.xml`.
+    Sitemap,
+    /// `/404.html`.
+    NotFound,
+    /// The theme's static files.
+    Statics,
+}
+
+/// Counts for the build summary.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Counts {
+    /// HTML pages written.
+    pub pages: usize,
+    /// RSS and Atom files written.
+    pub feeds: usize,
+    /// Other files (sitemap, static files).
+    pub other: usize,
+}
+
+/// A theme compiled once, plus everything about the site that every page shares.
+pub struct Renderer<'a> {
+    tera: Tera,
+    site: &'a Site,
+    config: &'a Config,
+    theme: &'a Theme,
+    links: Links,
+    /// Per paper, the summary that issue, tag and home pages list; built once, shared by all.
+    summaries: Vec<Value>,
+    /// Per tag, `{name, url}`.
+    tag_links: Vec<Value>,
+}
+
+/// URL building in one place, so that a `base_url` with a path works everywhere.
+#[derive(Debug, Clone)]
+pub struct Links {
+    /// Absolute base URL with a trailing slash.
+    pub base_url: String,
+    /// Path of the base URL with leading and trailing slashes (`/` or `/digest/`).
+    pub base_path: String,
+}
+
+impl Links {
+    /// Builds links from the config.
+    pub fn new(config: &Config) -> Self {
+        Links {
+            base_url: config.base_url(),
+            base_path: config.base_path(),
+        }
+    }
+    /// Root-relative link to an output path (`papers/x/` → `/digest/papers/x/`).
+    pub fn path(&self, rel: &str) -> String {
+        format!("{}{rel}", self.base_path)
+    }
+    /// Absolute URL of an output path, for feeds, canonical links and the sitemap.
+    pub fn abs(&self, rel: &str) -> String {
+        format!("{}{rel}", self.base_url)
+    }
+}
+
+/// Output path of a paper's page, without `index.html`.
+pub fn paper_dir(slug: &str) -> String {
+    format!("papers/{slug}/")
+}
+/// Output path of an issue's page, without `index.html`.
+pub fn issue_dir(date: &str) -> String {
+    format!("issues/{date}/")
+}
+/// Output path of a tag's page, without `index.html`.
+pub fn tag_dir(slug: &str) -> String {
+    format!("tags/{slug}/")
+}
+
+#[derive(Serialize)]
+struct NameUrl<'a> {
+    name: &'a str,
+    url: String,
+}
+
+#[derive(Serialize)]
+struct FeedLink {
+    title: String,
+    url: String,
+    kind: &'static str,
+}
+
+#[derive(Serialize)]
+struct PageMeta {
+    title: String,
+    description: String,
+    canonical: String,
+    feeds: Vec<FeedLink>,
+}
+
+#[derive(Serialize)]
+struct IssueLink {
+    date: String,
+    date_display: String,
+    url: String,
+    count: usize,
+}
+
+/// Human form of a date: "26 November 2026".
+pub fn display_date(date: chrono::NaiveDate) -> String {
+    date.format("%-d %B %Y").to_string()
+}
+
+impl<'a> Renderer<'a> {
+    /// Compiles the theme's templates and prepares the shared per-paper data.
+    pub fn new(site: &'a Site, config: &'a Config, theme: &'a Theme) -> Result<Self> {
+        let mut tera = Tera::new();
+        tera.add_raw_templates(theme.templates.iter().map(|(n, t)| (n.as_str(), t.as_str())))
+            .map_err(|e| anyhow::anyhow!("{}", template_error(&e)))
+            .with_context(|| {
+                format!(
+                    "theme `{}`: a template does not compile — fix the template named above",
+                    theme.name
+                )
+            })?;
+        let links = Links::new(config);
+        let globals = tera.global_context();
+        globals.insert("site", &serde_json_like_site(config, &links));
+        let tag_links: Vec<Value> = site
+            .tags
+            .iter()
+            .map(|t| {
+                Value::from_serializable(&NameUrl {
+                    name: &t.name,
+                    url: links.path(&tag_dir(&t.slug)),
+                })
+            })
+            .collect();
+        let summaries = site
+            .papers
+            .par_iter()
+            .map(|p| {
+                #[derive(Serialize)]
+                struct Summary<'b> {
+                    title: &'b str,
+                    url: String,
+                    date: String,
+                    date_display: String,
+                    excerpt: String,
+                }
+                let mut v = Value::from_serializable(&Summary {
+                    title: &p.title,
+                    url: links.path(&paper_dir(&p.slug)),
+                    date: p.date.to_string(),
+                    date_display: display_date(p.date),
+                    excerpt: markup::excerpt(&p.abstract_text, 240),
+                });
+                let tags: Vec<Value> = p.tags.iter().map(|&t| tag_links[t].clone()).collect();
+                insert_value(&mut v, "tags", Value::from(tags));
+                v
+            })
+            .collect();
+        Ok(Renderer {
+            tera,
+            site,
+            config,
+            theme,
+            links,
+            summaries,
+            tag_links,
+        })
+    }
+
+    /// Every job of a full build.
+    pub fn all_jobs(&self) -> Vec<Job> {
+        let mut jobs = vec![
+            Job::Home,
+            Job::Archive,
+            Job::TagIndex,
+            Job::SiteFeeds,
+            Job::Sitemap,
+            Job::NotFound,
+            Job::Statics,
+        ];
+        jobs.extend((0..self.site.issues.len()).map(Job::Issue));
+        jobs.extend((0..self.site.papers.len()).map(Job::Paper));
+        jobs.extend((0..self.site.tags.len()).map(Job::Tag));
+        jobs
+    }
+
+    /// Renders `jobs` in parallel into `sink`; the first error stops the build.
+    pub fn render_jobs(&self, jobs: &[Job], sink: &dyn Sink) -> Result<Counts> {
+        let counts = jobs
+            .par_iter()
+            .map(|&job| self.render_job(job, sink))
+            .try_reduce(Counts::default, |a, b| {
+                Ok(Counts {
+                    pages: a.pages + b.pages,
+                    feeds: a.feeds + b.feeds,
+                    other: a.other + b.other,
+                })
+            })?;
+        Ok(counts)
+    }
+
+    fn render_job(&self, job: Job, sink: &dyn Sink) -> Result<Counts> {
+        let mut counts = Counts::default();
+        let mut page = |path: &str, bytes: Vec<u8>| -> Result<()> {
+            if path.ends_with(".html") {
+                counts.pages += 1;
+            } else if path.ends_with(".xml") && !path.ends_with("sitemap.xml") {
+                counts.feeds += 1;
+            } else {
+                counts.other += 1;
+            }
+            sink.put(path, &bytes)
+        };
+        match job {
+            Job::Home => page("index.html", self.home()?)?,
+            Job::Archive => page("issues/index.html", self.archive()?)?,
+            Job::Issue(id) => {
+                let slug = self.site.issues[id].slug();
+                page(&format!("{}index.html", issue_dir(&slug)), self.issue(id)?)?
+            }
+            Job::Paper(id) => {
+                let slug = &self.site.papers[id].slug;
+                page(&format!("{}index.html", paper_dir(slug)), self.paper(id)?)?
+            }
+            Job::TagIndex => page("tags/index.html", self.tag_index()?)?,
+            Job::Tag(id) => {
+                let tag = &self.site.tags[id];
+                let dir = tag_dir(&tag.slug);
+                page(&format!("{dir}index.html"), self.tag(id)?)?;
+                let feed = self.tag_feed(id);
+                page(&format!("{dir}rss.xml"), feeds::rss(&feed, self.site, &self.links))?;
+                page(&format!("{dir}atom.xml"), feeds::atom(&feed, self.site, &self.links))?;
+            }
+            Job::SiteFeeds => {
+                let feed = self.site_feed();
+                page("rss.xml", feeds::rss(&feed, self.site, &self.links))?;
+                page("atom.xml", feeds::atom(&feed, self.site, &self.links))?;
+            }
+            Job::Sitemap => page("sitemap.xml", sitemap::render(self.site, &self.links))?,
+            Job::NotFound => page("404.html", self.not_found()?)?,
+            Job::Statics => {
+                for (path, bytes) in &self.theme.statics {
+                    page(path, bytes.clone())?;
+                }
+            }
+        }
+        Ok(counts)
+    }
+
+    fn site_feed_links(&self) -> Vec<FeedLink> {
+        vec![
+            FeedLink {
+                title: format!("{} (RSS)", self.config.title),
+                url: self.links.path("rss.xml"),
+                kind: "application/rss+xml",
+            },
+            FeedLink {
+                title: format!("{} (Atom)", self.config.title),
+                url: self.links.path("atom.xml"),
+                kind: "application/atom+xml",
+            },
+        ]
+    }
+
+    fn meta(&self, title: String, description: String, rel: &str) -> PageMeta {
+        PageMeta {
+            title,
+            description,
+            canonical: self.links.abs(rel),
+            feeds: self.site_feed_links(),
+        }
+    }
+
+    fn render(&self, template: &str, mut ctx: Context, meta: PageMeta) -> Result<Vec<u8>> {
+        ctx.insert("page", &meta);
+        let mut out = Vec::with_capacity(8 * 1024);
+        self.tera
+            .render_to(template, &ctx, &mut out)
+            .map_err(|e| anyhow::anyhow!("{}", template_error(&e)))
+            .with_context(|| {
+                format!(
+                    "theme `{}`: template {template} failed to render — fix the template",
+                    self.theme.name
+                )
+            })?;
+        Ok(out)
+    }
+
+    fn summaries_of(&self, ids: &[PaperId]) -> Value {
+        Value::from(ids.iter().map(|&id| self.summaries[id].clone()).collect::<Vec<_>>())
+    }
+
+    fn issue_link(&self, id: IssueId) -> IssueLink {
+        let issue = &self.site.issues[id];
+        let date = issue.slug();
+        IssueLink {
+            url: self.links.path(&issue_dir(&date)),
+            date_display: display_date(issue.date),
+            date,
+            count: issue.papers.len(),
+        }
+    }
+
+    fn issue_context(&self, id: IssueId) -> Context {
+        let issue = &self.site.issues[id];
+        let mut ctx = Context::new();
+        ctx.insert("issue", &self.issue_link(id));
+        ctx.insert_value("papers", self.summaries_of(&issue.papers));
+        ctx.insert("prev_issue", &id.checked_sub(1).map(|i| self.issue_link(i)));
+        ctx.insert(
+            "next_issue",
+            &(id + 1 < self.site.issues.len()).then(|| self.issue_link(id + 1)),
+        );
+        ctx
+    }
+
+    fn home(&self) -> Result<Vec<u8>> {
+        let mut ctx = match self.site.issues.len() {
+            0 => Context::new(),
+            n => self.issue_context(n - 1),
+        };
+        let recent: Vec<IssueLink> = (0..self.site.issues.len())
+            .rev()
+            .take(10)
+            .map(|i| self.issue_link(i))
+            .collect();
+        ctx.insert("recent_issues", &recent);
+        ctx.insert_value("tags", self.tag_list());
+        let meta = self.meta(self.config.title.clone(), self.config.description.clone(), "");
+        self.render("index.html", ctx, meta)
+    }
+
+    fn archive(&self) -> Result<Vec<u8>> {
+        let issues: Vec<IssueLink> = (0..self.site.issues.len()).rev().map(|i| self.issue_link(i)).collect();
+        let mut ctx = Context::new();
+        ctx.insert("issues", &issues);
+        let meta = self.meta(
+            format!("All issues — {}", self.config.title),
+            format!("Every issue of {}, newest first.", self.config.title),
+            "issues/",
+        );
+        self.render("archive.html", ctx, meta)
+    }
+
+    fn issue(&self, id: IssueId) -> Result<Vec<u8>> {
+        let issue = &self.site.issues[id];
+        let ctx = self.issue_context(id);
+        let meta = self.meta(
+            format!("{} — {}", display_date(issue.date), self.config.title),
+            format!(
+                "{} papers trending on {}.",
+                issue.papers.len(),
+                display_date(issue.date)
+            ),
+            &issue_dir(&issue.slug()),
+        );
+        self.render("issue.html", ctx, meta)
+    }
+
+    fn paper(&self, id: PaperId) -> Result<Vec<u8>> {
+        let p = &self.site.papers[id];
+        let first_issue = p.issues[0];
+        let order = &self.site.issues[first_issue].papers;
+        let pos = order.iter().position(|&x| x == id).unwrap_or(0);
+        let neighbour = |i: Option<usize>| i.and_then(|i| order.get(i)).map(|&n| self.summaries[n].clone());
+        let (outbound, outbound_label) = match (&p.url, &p.arxiv) {
+            (Some(url), _) => (url.clone(), "Read the paper".to_string()),
+            (None, Some(id)) => (
+                format!("https://arxiv.org/abs/{}", id.trim_start_matches("arXiv:")),
+                format!("arXiv:{}", id.trim_start_matches("arXiv:")),
+            ),
+            (None, None) => (
+                format!(
+                    "https://arxiv.org/search/?query={}&searchtype=title",
+                    url_encode(&p.title)
+                ),
+                "Search arXiv for this title".to_string(),
+            ),
+        };
+        #[derive(Serialize)]
+        struct PaperView<'b> {
+            title: &'b str,
+            url: String,
+            date: String,
+            date_display: String,
+            abstract_html: &'b str,
+            authors: &'b [String],
+            outbound: String,
+            outbound_label: String,
+            source_known: bool,
+        }
+        let mut ctx = Context::new();
+        ctx.insert(
+            "paper",
+            &PaperView {
+                title: &p.title,
+                url: self.links.path(&paper_dir(&p.slug)),
+                date: p.date.to_string(),
+                date_display: display_date(p.date),
+                abstract_html: &p.abstract_html,
+                authors: &p.authors,
+                outbound,
+                outbound_label,
+                source_known: p.url.is_some() || p.arxiv.is_some(),
+            },
+        );
+        let tags: Vec<Value> = p.tags.iter().map(|&t| self.tag_links[t].clone()).collect();
+        ctx.insert_value("tags", Value::from(tags));
+        let issues: Vec<IssueLink> = p.issues.iter().map(|&i| self.issue_link(i)).collect();
+        ctx.insert("issues", &issues);
+        ctx.insert_value("prev", neighbour(pos.checked_sub(1)).unwrap_or(Value::none()));
+        ctx.insert_value("next", neighbour(Some(pos + 1)).unwrap_or(Value::none()));
+        let meta = self.meta(
+            format!("{} — {}", p.title, self.config.title),
+            markup::excerpt(&p.abstract_text, 160),
+            &paper_dir(&p.slug),
+        );
+        self.render("paper.html", ctx, meta)
+    }
+
+    fn tag_list(&self) -> Value {
+        #[derive(Serialize)]
+        struct TagItem<'b> {
+            name: &'b str,
+            url: String,
+            count: usize,
+        }
+        let items: Vec<Value> = self
+            .site
+            .tags
+            .iter()
+            .map(|t| {
+                Value::from_serializable(&TagItem {
+                    name: &t.name,
+                    url: self.links.path(&tag_dir(&t.slug)),
+                    count: t.papers.len(),
+                })
+            })
+            .collect();
+        Value::from(items)
+    }
+
+    fn tag_index(&self) -> Result<Vec<u8>> {
+        let mut ctx = Context::new();
+        ctx.insert_value("tags", self.tag_list());
+        let meta = self.meta(
+            format!("Tags — {}", self.config.title),
+            format!("Every topic in {}, with its number of papers.", self.config.title),
+            "tags/",
+        );
+        self.render("tags.html", ctx, meta)
+    }
+
+    fn tag(&self, id: TagId) -> Result<Vec<u8>> {
+        let tag = &self.site.tags[id];
+        let dir = tag_dir(&tag.slug);
+        #[derive(Serialize)]
+        struct TagView<'b> {
+            name: &'b str,
+            url: String,
+            rss: String,
+            atom: String,
+            count: usize,
+        }
+        let view = TagView {
+            name: &tag.name,
+            url: self.links.path(&dir),
+            rss: self.links.path(&format!("{dir}rss.xml")),
+            atom: self.links.path(&format!("{dir}atom.xml")),
+            count: tag.papers.len(),
+        };
+        let mut meta = self.meta(
+            format!("{} — {}", tag.name, self.config.title),
+            format!("{} papers tagged {}, newest first.", tag.papers.len(), tag.name),
+            &dir,
+        );
+        meta.feeds.push(FeedLink {
+            title: format!("{} (RSS)", tag.name),
+            url: view.rss.clone(),
+            kind: "application/rss+xml",
+        });
+        meta.feeds.push(FeedLink {
+            title: format!("{} (Atom)", tag.name),
+            url: view.atom.clone(),
+            kind: "application/atom+xml",
+        });
+        let mut ctx = Context::new();
+        ctx.insert("tag", &view);
+        ctx.insert_value("papers", self.summaries_of(&tag.papers));
+        self.render("tag.html", ctx, meta)
+    }
+
+    fn not_found(&self) -> Result<Vec<u8>> {
+        let meta = self.meta(
+            format!("Page not found — {}", self.config.title),
+            "This page does not exist.".to_string(),
+            "404.html",
+        );
+        self.render("404.html", Context::new(), meta)
+    }
+
+    fn site_feed(&self) -> feeds::Feed {
+        let mut papers = self.site.papers_newest_first();
+        papers.truncate(self.config.feeds.limit);
+        feeds::Feed {
+            title: self.config.title.clone(),
+            description: self.config.description.clone(),
+            author: self.config.author().to_string(),
+            language: self.config.language.clone(),
+            html_rel: String::new(),
+            self_rel: String::new(),
+            papers,
+        }
+    }
+
+    fn tag_feed(&self, id: TagId) -> feeds::Feed {
+        let tag = &self.site.tags[id];
+        let mut papers = tag.papers.clone();
+        papers.truncate(self.config.feeds.limit);
+        feeds::Feed {
+            title: format!("{} — {}", tag.name, self.config.title),
+            description: format!("Papers tagged {} in {}.", tag.name, self.config.title),
+            author: self.config.author().to_string(),
+            language: self.config.language.clone(),
+            html_rel: tag_dir(&tag.slug),
+            self_rel: tag_dir(&tag.slug),
+            papers,
+        }
+    }
+}
+
+fn insert_value(map_value: &mut Value, key: &'static str, v: Value) {
+    if let Some(map) = map_value.as_map().cloned() {
+        let mut map = map;
+        map.insert(key.into(), v);
+        *map_value = Value::from(map);
+    }
+}
+
+fn serde_json_like_site(config: &Config, links: &Links) -> impl Serialize {
+    #[derive(Serialize)]
+    struct SiteView {
+        title: String,
+        description: String,
+        base_url: String,
+        base_path: String,
+        language: String,
+        rss_url: String,
+        atom_url: String,
+    }
+    SiteView {
+        title: config.title.clone(),
+        description: config.description.clone(),
+        base_url: links.base_url.clone(),
+        base_path: links.base_path.clone(),
+        language: config.language.clone(),
+        rss_url: links.path("rss.xml"),
+        atom_url: links.path("atom.xml"),
+    }
+}
+
+/// Percent-encodes a query value.
+pub fn url_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() * 3);
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
+            b' ' => out.push('+'),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// Tera's errors nest the useful part (template, line) in their sources.
+pub fn template_error(e: &tera::Error) -> String {
+    let mut msg = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        msg.push_str(": ");
+        msg.push_str(&s.to_string());
+        source = s.source();
+    }
+    msg.replace('\n', " ").split_whitespace().collect::<Vec<_>>().join(" ")
+}
