@@ -47,20 +47,55 @@ pub fn text_to_html(text: &str) -> String {
 }
 
 fn linkify_into(out: &mut String, text: &str) {
-    let finder = url_finder();
-    for span in finder.spans(text) {
-        match span.kind() {
-            Some(_) => {
-                let url = span.as_str();
-                out.push_str("<a href=\"");
-                escape_into(out, url);
-                out.push_str("\">");
-                escape_into(out, url);
-                out.push_str("</a>");
-            }
-            None => escape_into(out, span.as_str()),
+    for (piece, is_url) in split_urls(text) {
+        if is_url {
+            out.push_str("<a href=\"");
+            escape_into(out, &href_encode(piece));
+            out.push_str("\">");
+            escape_into(out, piece);
+            out.push_str("</a>");
+        } else {
+            escape_into(out, piece);
         }
     }
+}
+
+/// Splits text into `(piece, is_url)`. Scraped LaTeX leaves `\href{url}{url}` as
+/// `url{url}`, so a URL also ends at a brace.
+fn split_urls(text: &str) -> Vec<(&str, bool)> {
+    let mut out = Vec::new();
+    for span in url_finder().spans(text) {
+        let s = span.as_str();
+        if span.kind().is_none() {
+            out.push((s, false));
+            continue;
+        }
+        match s.find(['{', '}']) {
+            Some(cut) if cut > 0 => {
+                out.push((&s[..cut], true));
+                out.extend(split_urls(&s[cut..]));
+            }
+            _ => out.push((s, true)),
+        }
+    }
+    out
+}
+
+/// Percent-encodes the characters that URLs may not carry raw (spaces, quotes, braces,
+/// non-ASCII), so that `href` values stay valid.
+pub fn href_encode(url: &str) -> String {
+    let mut out = String::with_capacity(url.len());
+    for c in url.chars() {
+        if c.is_ascii_alphanumeric() || "-._~:/?#[]@!$&'()*+,;=%".contains(c) {
+            out.push(c);
+        } else {
+            let mut buf = [0u8; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        }
+    }
+    out
 }
 
 fn url_finder() -> linkify::LinkFinder {
@@ -182,17 +217,16 @@ pub fn markdown_to_html(markdown: &str) -> (String, String) {
 }
 
 fn push_linkified<'a>(events: &mut Vec<Event<'a>>, text: CowStr<'a>) {
-    let finder = url_finder();
-    if finder.links(&text).next().is_none() {
+    if url_finder().links(&text).next().is_none() {
         events.push(Event::Text(text));
         return;
     }
-    for span in finder.spans(&text) {
-        let s = span.as_str().to_string();
-        if span.kind().is_some() {
+    for (piece, is_url) in split_urls(&text) {
+        let s = piece.to_string();
+        if is_url {
             events.push(Event::Start(Tag::Link {
                 link_type: pulldown_cmark::LinkType::Autolink,
-                dest_url: CowStr::from(s.clone()),
+                dest_url: CowStr::from(href_encode(&s)),
                 title: CowStr::from(""),
                 id: CowStr::from(""),
             }));
@@ -229,6 +263,15 @@ mod tests {
         assert_eq!(
             html,
             "<p>Code at <a href=\"https://example.org/x?a=1&amp;b=2\">https://example.org/x?a=1&amp;b=2</a>. &lt;b&gt;bold&lt;/b&gt;</p>"
+        );
+    }
+
+    #[test]
+    fn urls_stop_at_latex_braces() {
+        let html = text_to_html("Code: https://github.com/a/b{https://github.com/a/b}.");
+        assert_eq!(
+            html,
+            "<p>Code: <a href=\"https://github.com/a/b\">https://github.com/a/b</a>{<a href=\"https://github.com/a/b\">https://github.com/a/b</a>}.</p>"
         );
     }
 

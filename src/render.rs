@@ -399,11 +399,11 @@ impl<'a> Renderer<'a> {
         let pos = order.iter().position(|&x| x == id).unwrap_or(0);
         let neighbour = |i: Option<usize>| i.and_then(|i| order.get(i)).map(|&n| self.summaries[n].clone());
         let (outbound, outbound_label) = match (&p.url, &p.arxiv) {
-            (Some(url), _) => (url.clone(), "Read the paper".to_string()),
-            (None, Some(id)) => (
-                format!("https://arxiv.org/abs/{}", id.trim_start_matches("arXiv:")),
-                format!("arXiv:{}", id.trim_start_matches("arXiv:")),
-            ),
+            (Some(url), _) => (markup::href_encode(url), "Read the paper".to_string()),
+            (None, Some(id)) => {
+                let id = id.trim_start_matches("arXiv:");
+                (format!("https://arxiv.org/abs/{}", markup::href_encode(id)), format!("arXiv:{id}"))
+            }
             (None, None) => (
                 format!(
                     "https://arxiv.org/search/?query={}&searchtype=title",

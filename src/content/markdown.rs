@@ -146,6 +146,17 @@ pub fn parse(text: &str, path: &Path, warn: &mut dyn FnMut(String)) -> Result<Ma
             format!("date `{date_text}` is not a date — write it as 2026-11-26 or 2026-11-26T09:30:00Z"),
         ));
     };
+    let url = fm.url.map(|u| u.trim().to_string()).filter(|u| !u.is_empty());
+    if let Some(u) = &url {
+        let lower = u.to_ascii_lowercase();
+        if !(lower.starts_with("http://") || lower.starts_with("https://")) {
+            return Err(ContentError::new(
+                path,
+                field_line("url"),
+                format!("url `{u}` is not a web address — write it as https://…, or remove it"),
+            ));
+        }
+    }
     let body = text[body_start..].trim().to_string();
     if body.is_empty() {
         return Err(ContentError::new(
@@ -170,7 +181,7 @@ pub fn parse(text: &str, path: &Path, warn: &mut dyn FnMut(String)) -> Result<Ma
             .map(|a| a.trim().to_string())
             .filter(|a| !a.is_empty())
             .collect(),
-        url: fm.url.map(|u| u.trim().to_string()).filter(|u| !u.is_empty()),
+        url,
         arxiv: fm.arxiv.map(|a| a.trim().to_string()).filter(|a| !a.is_empty()),
         body,
     })

@@ -1,0 +1,122 @@
+#!/usr/bin/env python3
+"""check_feeds.py DIR BASE_URL — every RSS/Atom feed under DIR through feedparser (the parser
+most Python feed readers use) plus the structural rules of RSS 2.0 and RFC 4287.
+
+Fails on: XML that is not well-formed, a bozo parse, a missing title/link/id/date on the feed
+or an entry, relative links, duplicate ids, a self link that does not match the file's URL.
+Installs feedparser into a venv under $CACHE when it is not importable.
+"""
+import email.utils
+import os
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+
+CACHE = os.environ.get("CACHE", os.path.expanduser("~/.cache/paperboy-ci"))
+
+
+def ensure_feedparser():
+    try:
+        import feedparser  # noqa: F401
+        return
+    except ImportError:
+        pass
+    venv = os.path.join(CACHE, "venv")
+    py = os.path.join(venv, "bin", "python")
+    if os.environ.get("PAPERBOY_CHECK_FEEDS_VENV"):
+        sys.exit("check_feeds: feedparser still missing inside the venv")
+    if not os.path.exists(py):
+        subprocess.check_call([sys.executable, "-m", "venv", venv])
+    subprocess.check_call([py, "-m", "pip", "install", "-q", "feedparser==6.0.14"])
+    os.environ["PAPERBOY_CHECK_FEEDS_VENV"] = "1"
+    os.execv(py, [py] + sys.argv)
+
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def check(path, rel, base, failures):
+    import feedparser
+
+    def fail(msg):
+        failures.append(f"{rel}: {msg}")
+
+    try:
+        root = ET.parse(path).getroot()
+    except ET.ParseError as e:
+        return fail(f"not well-formed XML: {e}")
+    if root.tag not in ("rss", ATOM + "feed"):
+        return  # sitemap and other XML: well-formedness is enough
+    parsed = feedparser.parse(path)
+    if parsed.bozo:
+        fail(f"feedparser bozo: {parsed.bozo_exception}")
+    if not parsed.version:
+        fail("feedparser does not recognise the format")
+    feed = parsed.feed
+    for key in ("title", "link"):
+        if not feed.get(key):
+            fail(f"feed has no {key}")
+    self_links = [l["href"] for l in feed.get("links", []) if l.get("rel") == "self"]
+    if self_links != [base + rel]:
+        fail(f"self link {self_links} is not {base + rel}")
+    ids = set()
+    for i, e in enumerate(parsed.entries):
+        where = f"entry {i + 1}"
+        for key in ("title", "link", "id"):
+            if not e.get(key):
+                fail(f"{where} has no {key}")
+        if not (e.get("published_parsed") or e.get("updated_parsed")):
+            fail(f"{where} has no parsable date")
+        if not e.get("link", "").startswith(("http://", "https://")):
+            fail(f"{where} link is not absolute: {e.get('link')}")
+        if e.get("id") in ids:
+            fail(f"{where} repeats id {e.get('id')}")
+        ids.add(e.get("id"))
+    if root.tag == "rss":
+        channel = root.find("channel")
+        for tag in ("title", "link", "description"):
+            if channel.find(tag) is None:
+                fail(f"channel has no <{tag}>")
+        for tag in ("pubDate", "lastBuildDate"):
+            node = channel.find(tag)
+            if node is not None and email.utils.parsedate_tz(node.text) is None:
+                fail(f"<{tag}> is not an RFC 822 date: {node.text}")
+        for item in channel.findall("item"):
+            if item.find("guid") is None:
+                fail("an item has no <guid>")
+    else:
+        for tag in ("id", "title", "updated"):
+            if root.find(ATOM + tag) is None:
+                fail(f"feed has no <{tag}>")
+        if root.find(ATOM + "author") is None and any(e.find(ATOM + "author") is None for e in root.findall(ATOM + "entry")):
+            fail("neither the feed nor every entry has an <author>")
+        for entry in root.findall(ATOM + "entry"):
+            for tag in ("id", "title", "updated"):
+                if entry.find(ATOM + tag) is None:
+                    fail(f"an entry has no <{tag}>")
+    return len(parsed.entries)
+
+
+def main():
+    if len(sys.argv) != 3:
+        sys.exit("usage: check_feeds.py DIR BASE_URL")
+    ensure_feedparser()
+    top, base = sys.argv[1], sys.argv[2].rstrip("/") + "/"
+    failures, feeds = [], 0
+    for dirpath, _, files in os.walk(top):
+        for name in sorted(files):
+            if name.endswith(".xml"):
+                path = os.path.join(dirpath, name)
+                rel = os.path.relpath(path, top).replace(os.sep, "/")
+                if check(path, rel, base, failures) is not None:
+                    feeds += 1
+    for f in failures:
+        print(f)
+    if failures or feeds == 0:
+        print(f"check_feeds: FAIL — {len(failures)} problem(s) in {feeds} feed(s)")
+        sys.exit(1)
+    print(f"check_feeds: OK — {feeds} feeds parse cleanly in feedparser")
+
+
+if __name__ == "__main__":
+    main()

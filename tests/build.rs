@@ -1,0 +1,326 @@
+//! End-to-end tests of `paperboy build` on real sites in temporary folders.
+
+mod common;
+
+use common::*;
+
+const FIRST_TITLE: &str =
+    "Regularization and Variance-Weighted Regression Achieves Minimax Optimality in Linear MDPs: Theory and Practice";
+
+#[test]
+fn the_sample_builds_a_complete_site() {
+    let site = TestSite::new();
+    site.write("content/2026-11-26.txt", SAMPLE);
+    site.write("content/papers/tagged.md", md_paper("A Tagged Paper", "2026-11-26", &["Robotics", "RL"], "Body."));
+    let summary = site.build_ok(&[]);
+    assert!(summary.contains("201 papers, 1 issue, 2 tags"), "{summary}");
+
+    let public = site.public();
+    assert_eq!(count_named(&public.join("papers"), "index.html"), 201);
+    assert_eq!(count_named(&public.join("issues"), "index.html"), 2, "archive + one issue");
+    for f in ["index.html", "issues/index.html", "tags/index.html", "rss.xml", "atom.xml", "sitemap.xml", "404.html"] {
+        assert!(public.join(f).is_file(), "{f} missing");
+    }
+    for tag in ["robotics", "rl"] {
+        for f in ["index.html", "rss.xml", "atom.xml"] {
+            assert!(public.join("tags").join(tag).join(f).is_file(), "tags/{tag}/{f} missing");
+        }
+    }
+
+    // The first title comes out without the glued "Subscribe".
+    let issue = site.read("issues/2026-11-26/index.html");
+    let first = issue.find("class=\"paper-title\"").unwrap();
+    assert!(issue[first..].contains(FIRST_TITLE), "first paper is not the expected one");
+    let home = site.read("index.html");
+    assert!(!home.contains("SubscribeRegularization"), "glued prefix leaked into the home page");
+    assert!(!home.contains("Get trending papers"), "boilerplate leaked into the home page");
+    assert!(site.public().join("papers/regularization-and-variance-weighted-regression-achieves-minimax-optimality-in/index.html").is_file());
+
+    // Feeds: site feeds list the newest 50, in trending order.
+    let rss = parse_feed(&site.read("rss.xml"));
+    assert_eq!(rss.entries.len(), 50);
+    assert_eq!(rss.entries[0].title.as_ref().unwrap().content, FIRST_TITLE);
+    let atom = parse_feed(&site.read("atom.xml"));
+    assert_eq!(atom.entries.len(), 50);
+    assert!(atom.entries.iter().all(|e| e.links[0].href.starts_with("http")));
+    let tag_feed = parse_feed(&site.read("tags/robotics/atom.xml"));
+    assert_eq!(tag_feed.entries.len(), 1);
+    assert_eq!(tag_feed.entries[0].categories.len(), 2, "tags become categories");
+}
+
+#[test]
+fn feed_limit_and_dates_come_from_content() {
+    let site = TestSite::new();
+    site.write("paperboy.toml", "[feeds]\nlimit = 3\n");
+    site.write("content/2026-11-24.txt", format!("Old One\n{}\nOld Two\n{}", abstract_text("a"), abstract_text("b")));
+    site.write("content/2026-11-25.txt", format!("New One\n{}\nNew Two\n{}", abstract_text("c"), abstract_text("d")));
+    site.build_ok(&[]);
+    let feed = parse_feed(&site.read("rss.xml"));
+    let titles: Vec<_> = feed.entries.iter().map(|e| e.title.as_ref().unwrap().content.clone()).collect();
+    assert_eq!(titles, ["New One", "New Two", "Old One"]);
+    let rss = site.read("rss.xml");
+    assert!(rss.contains("<lastBuildDate>Wed, 25 Nov 2026 00:00:00 +0000</lastBuildDate>"), "{rss}");
+    let atom = parse_feed(&site.read("atom.xml"));
+    assert_eq!(atom.updated.unwrap().to_rfc3339(), "2026-11-25T00:00:00+00:00");
+    // Archive newest first; issues link each other.
+    let archive = site.read("issues/index.html");
+    assert!(archive.find("2026-11-25").unwrap() < archive.find("2026-11-24").unwrap());
+    let older = site.read("issues/2026-11-24/index.html");
+    assert!(older.contains("href=\"/issues/2026-11-25/\""), "next issue link");
+}
+
+#[test]
+fn untrusted_titles_are_text_in_html_and_well_formed_in_feeds() {
+    let evil = r#"<script>alert(1)</script> & "x""#;
+    let site = TestSite::new();
+    site.write("content/2026-11-26.txt", format!("{evil}\n{} Also ]]> and <b>bold</b> & co.", abstract_text("evil")));
+    site.write(
+        "content/p.md",
+        md_paper(&format!("{evil} (md)"), "2026-11-26", &["<img src=x onerror=alert(1)>"], "Body <script>alert(2)</script> ]]>"),
+    );
+    site.build_ok(&[]);
+    for page in ["index.html", "issues/2026-11-26/index.html", "tags/index.html"] {
+        let html = site.read(page);
+        assert!(!html.contains("<script>"), "{page} has a live script tag");
+        assert!(!html.contains("<img"), "{page} has a live img tag");
+    }
+    let paper_dirs: Vec<_> = std::fs::read_dir(site.public().join("papers")).unwrap().map(|e| e.unwrap().path()).collect();
+    assert_eq!(paper_dirs.len(), 2);
+    for dir in paper_dirs {
+        let html = std::fs::read_to_string(dir.join("index.html")).unwrap();
+        assert!(!html.contains("<script>"), "{} has a live script tag", dir.display());
+        assert!(html.contains("&lt;script&gt;alert(1)&lt;&#x2F;script&gt; &amp; &quot;x&quot;") || html.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;x&quot;"), "title is not shown as text in {}", dir.display());
+    }
+    for feed in ["rss.xml", "atom.xml"] {
+        let parsed = parse_feed(&site.read(feed));
+        let titles: Vec<_> = parsed.entries.iter().map(|e| e.title.as_ref().unwrap().content.clone()).collect();
+        assert!(titles.contains(&evil.to_string()), "{feed}: {titles:?}");
+        assert!(titles.contains(&format!("{evil} (md)")), "{feed}: {titles:?}");
+    }
+}
+
+#[test]
+fn base_url_with_a_path_prefixes_every_link() {
+    let site = TestSite::new();
+    site.write("paperboy.toml", "base_url = \"https://example.org/digest/\"\n");
+    site.write("content/2026-11-26.txt", format!("A Paper\n{}", abstract_text("x")));
+    site.write("content/b.md", md_paper("B Paper", "2026-11-26", &["Topic"], "Body."));
+    site.build_ok(&[]);
+    for (rel, bytes) in site.snapshot() {
+        if !rel.ends_with(".html") {
+            continue;
+        }
+        let html = String::from_utf8(bytes).unwrap();
+        for attr in ["href=\"", "src=\""] {
+            for (i, _) in html.match_indices(attr) {
+                let url = &html[i + attr.len()..];
+                if url.starts_with("http") || url.starts_with('#') {
+                    continue;
+                }
+                assert!(url.starts_with("/digest/"), "{rel}: link outside the base path: {}", &url[..40.min(url.len())]);
+            }
+        }
+    }
+    let feed = parse_feed(&site.read("atom.xml"));
+    assert!(feed.entries.iter().all(|e| e.links[0].href.starts_with("https://example.org/digest/papers/")));
+    assert!(site.read("sitemap.xml").contains("<loc>https://example.org/digest/papers/a-paper/</loc>"));
+    // The command line overrides the config.
+    site.build_ok(&["--base-url", "https://other.example/x"]);
+    assert!(site.read("index.html").contains("href=\"/x/issues/\""));
+}
+
+#[test]
+fn messy_digests_are_tolerated() {
+    let site = TestSite::new();
+    let body = format!(
+        "\u{feff}Get trending papers in your email inbox!\r\nSubscribeFirst Paper  \r\n\r\n{}   \r\n\r\n\r\nSecond Paper\r\n{}\r\n\r\n",
+        abstract_text("one"),
+        abstract_text("two")
+    );
+    site.write("content/2026/11/26.txt", body);
+    let summary = site.build_ok(&[]);
+    assert!(summary.contains("2 papers, 1 issue"), "{summary}");
+    let issue = site.read("issues/2026-11-26/index.html");
+    assert!(issue.contains(">First Paper</a>") && issue.contains(">Second Paper</a>"));
+    assert!(!issue.contains('\r'));
+}
+
+#[test]
+fn a_digest_that_does_not_pair_up_fails_and_keeps_the_old_site() {
+    let site = TestSite::new();
+    site.write("content/2026-11-26.txt", format!("Good\n{}", abstract_text("x")));
+    site.build_ok(&[]);
+    let before = site.snapshot();
+    let mtime = std::fs::metadata(site.public().join("index.html")).unwrap().modified().unwrap();
+
+    site.write("content/2026-11-26.txt", format!("Good\n{}\nTitle Without Abstract\n", abstract_text("x")));
+    site.write("content/2026-11-27.txt", format!("Fine\n{}\nAnother Title\nAnd Another", abstract_text("y")));
+    let err = site.build_err();
+    assert!(err.contains("content/2026-11-26.txt:3: title `Title Without Abstract` has no abstract"), "{err}");
+    assert!(err.contains("content/2026-11-27.txt:4:"), "every broken file is reported: {err}");
+    assert_eq!(site.snapshot(), before, "public/ changed after a failed build");
+    assert_eq!(std::fs::metadata(site.public().join("index.html")).unwrap().modified().unwrap(), mtime);
+    let leftovers: Vec<_> = std::fs::read_dir(site.root()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert!(leftovers.iter().all(|n| !n.to_string_lossy().contains("staging")), "{leftovers:?}");
+}
+
+#[test]
+fn bad_front_matter_names_the_file_and_line() {
+    let site = TestSite::new();
+    site.write("content/papers/bad.md", "+++\ntitle = \"T\"\ndate = 2026-11-26\ntags = \"x\"\n+++\nBody\n");
+    let err = site.build_err();
+    assert!(err.contains("content/papers/bad.md:4: invalid TOML front matter"), "{err}");
+    site.write("content/papers/bad.md", "---\ntitle: T\n");
+    let err = site.build_err();
+    assert!(err.contains("content/papers/bad.md:1: front matter opened with `---` is never closed"), "{err}");
+    site.write("content/papers/bad.md", "+++\ntitle = \"T\"\n+++\nBody\n");
+    let err = site.build_err();
+    assert!(err.contains("content/papers/bad.md:1:") && err.contains("date"), "{err}");
+}
+
+#[test]
+fn a_digest_without_a_date_says_how_to_name_it() {
+    let site = TestSite::new();
+    site.write("content/today.txt", format!("A\n{}", abstract_text("x")));
+    let err = site.build_err();
+    assert!(err.contains("content/today.txt:1: no date in the file name"), "{err}");
+    assert!(err.contains("2026-11-26.txt"), "{err}");
+}
+
+#[test]
+fn duplicates_are_listed_once_per_issue_and_paged_once() {
+    let site = TestSite::new();
+    site.write(
+        "content/2026-11-25.txt",
+        format!("Deep RL: A Survey\n{}\ndeep rl — a survey.\n{}\nOther Paper\n{}", abstract_text("a"), abstract_text("a"), abstract_text("b")),
+    );
+    site.write("content/2026-11-26.txt", format!("Deep  RL: a Survey\n{}", abstract_text("a")));
+    site.write(
+        "content/x.md",
+        "+++\ntitle = \"Arxiv Dup One\"\ndate = 2026-11-26\narxiv = \"2401.01234v2\"\n+++\nBody.\n",
+    );
+    site.write(
+        "content/y.md",
+        "+++\ntitle = \"Arxiv Dup, Retitled\"\ndate = 2026-11-26\narxiv = \"arXiv:2401.01234\"\n+++\nBody.\n",
+    );
+    let summary = site.build_ok(&[]);
+    assert!(summary.contains("3 papers, 2 issues"), "{summary}");
+    let first = site.read("issues/2026-11-25/index.html");
+    assert_eq!(first.matches("href=\"/papers/deep-rl-a-survey/\"").count(), 1);
+    let second = site.read("issues/2026-11-26/index.html");
+    assert!(second.contains("href=\"/papers/deep-rl-a-survey/\""), "listed again in the second issue");
+    let paper = site.read("papers/deep-rl-a-survey/index.html");
+    assert!(paper.contains("datetime=\"2026-11-25\"") && paper.contains("datetime=\"2026-11-26\""));
+    assert_eq!(site.read("rss.xml").matches("<title>Deep RL: A Survey</title>").count(), 1);
+}
+
+#[test]
+fn colliding_and_symbol_slugs_stay_unique() {
+    let site = TestSite::new();
+    site.write(
+        "content/2026-11-26.txt",
+        format!("Résumé Learning\n{}\nResume Learning?\n{}\n→ ★\n{}", abstract_text("a"), abstract_text("b"), abstract_text("c")),
+    );
+    site.build_ok(&[]);
+    let mut slugs: Vec<String> = std::fs::read_dir(site.public().join("papers"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    slugs.sort();
+    assert_eq!(slugs.len(), 3, "{slugs:?}");
+    assert!(slugs.iter().all(|s| s.is_ascii() && !s.is_empty()), "{slugs:?}");
+    assert!(slugs.contains(&"resume-learning".to_string()));
+    assert!(slugs.iter().any(|s| s.starts_with("paper-")), "{slugs:?}");
+}
+
+#[test]
+fn two_builds_in_different_folders_are_byte_identical() {
+    let a = TestSite::new();
+    let b = TestSite::new();
+    for site in [&a, &b] {
+        site.write("content/2026-11-26.txt", SAMPLE);
+        site.write("content/more/p.md", md_paper("Extra", "2026-11-25", &["Robotics"], "Body."));
+        site.build_ok(&[]);
+    }
+    let (sa, sb) = (a.snapshot(), b.snapshot());
+    assert_eq!(sa.len(), sb.len());
+    for ((pa, ba), (pb, bb)) in sa.iter().zip(&sb) {
+        assert_eq!(pa, pb);
+        assert!(ba == bb, "{pa} differs between builds");
+    }
+}
+
+#[test]
+fn unchanged_files_keep_their_modification_time() {
+    let site = TestSite::new();
+    site.write("content/2026-11-26.txt", format!("One\n{}\nTwo\n{}", abstract_text("a"), abstract_text("b")));
+    site.build_ok(&[]);
+    let page = site.public().join("papers/one/index.html");
+    let before = std::fs::metadata(&page).unwrap().modified().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    site.write("content/2026-11-26.txt", format!("One\n{}\nTwo\n{} Changed.", abstract_text("a"), abstract_text("b")));
+    site.build_ok(&[]);
+    assert_eq!(std::fs::metadata(&page).unwrap().modified().unwrap(), before);
+    assert!(site.read("papers/two/index.html").contains("Changed."));
+}
+
+#[test]
+fn themes_can_be_chosen_and_templates_overridden() {
+    let site = TestSite::new();
+    site.write("content/2026-11-26.txt", format!("One\n{}", abstract_text("a")));
+    site.write("paperboy.toml", "theme = \"newsletter\"\n");
+    site.build_ok(&[]);
+    assert!(site.read("index.html").contains("newsletter.css"));
+    assert!(site.public().join("newsletter.css").is_file());
+
+    site.write("templates/404.html", "{% extends \"base.html\" %}{% block content %}<h1>Custom {{ site.title }}</h1>{% endblock content %}");
+    site.build_ok(&[]);
+    assert!(site.read("404.html").contains("<h1>Custom Trending Papers</h1>"));
+
+    site.write("paperboy.toml", "theme = \"nope\"\n");
+    let err = site.build_err();
+    assert!(err.contains("theme `nope` does not exist") && err.contains("default, newsletter"), "{err}");
+}
+
+#[test]
+fn a_site_theme_folder_is_used() {
+    let site = TestSite::new();
+    site.write("content/2026-11-26.txt", format!("One\n{}", abstract_text("a")));
+    site.write("paperboy.toml", "theme = \"mine\"\n");
+    for t in ["index", "issue", "paper", "archive", "tags", "tag", "404"] {
+        site.write(&format!("themes/mine/templates/{t}.html"), format!("<p>{t}: {{{{ page.title }}}}</p>"));
+    }
+    site.write("themes/mine/static/css/mine.css", "body{}");
+    site.build_ok(&[]);
+    assert_eq!(site.read("papers/one/index.html"), "<p>paper: One — Trending Papers</p>");
+    assert!(site.public().join("css/mine.css").is_file());
+}
+
+#[test]
+fn init_writes_a_site_that_builds() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("site");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_paperboy")).arg("init").arg(&target).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_paperboy"))
+        .args(["build", "--root"])
+        .arg(&target)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("3 papers, 1 issue, 1 tags"));
+    let again = std::process::Command::new(env!("CARGO_BIN_EXE_paperboy")).arg("init").arg(&target).output().unwrap();
+    assert!(!again.status.success(), "init must not overwrite a site");
+}
+
+#[test]
+fn a_folder_of_foreign_files_is_not_replaced() {
+    let site = TestSite::new();
+    site.write("content/2026-11-26.txt", format!("One\n{}", abstract_text("a")));
+    site.write("public/precious.txt", "mine");
+    let err = site.build_err();
+    assert!(err.contains("did not write") && err.contains("--force"), "{err}");
+    assert_eq!(site.read("precious.txt"), "mine");
+    site.build_ok(&["--force"]);
+    assert!(!site.public().join("precious.txt").exists());
+}
