@@ -402,7 +402,10 @@ impl<'a> Renderer<'a> {
             (Some(url), _) => (markup::href_encode(url), "Read the paper".to_string()),
             (None, Some(id)) => {
                 let id = id.trim_start_matches("arXiv:");
-                (format!("https://arxiv.org/abs/{}", markup::href_encode(id)), format!("arXiv:{id}"))
+                (
+                    format!("https://arxiv.org/abs/{}", markup::href_encode(id)),
+                    format!("arXiv:{id}"),
+                )
             }
             (None, None) => (
                 format!(

@@ -11,30 +11,61 @@ const FIRST_TITLE: &str =
 fn the_sample_builds_a_complete_site() {
     let site = TestSite::new();
     site.write("content/2026-11-26.txt", SAMPLE);
-    site.write("content/papers/tagged.md", md_paper("A Tagged Paper", "2026-11-26", &["Robotics", "RL"], "Body."));
+    site.write(
+        "content/papers/tagged.md",
+        md_paper("A Tagged Paper", "2026-11-26", &["Robotics", "RL"], "Body."),
+    );
     let summary = site.build_ok(&[]);
     assert!(summary.contains("201 papers, 1 issue, 2 tags"), "{summary}");
 
     let public = site.public();
     assert_eq!(count_named(&public.join("papers"), "index.html"), 201);
-    assert_eq!(count_named(&public.join("issues"), "index.html"), 2, "archive + one issue");
-    for f in ["index.html", "issues/index.html", "tags/index.html", "rss.xml", "atom.xml", "sitemap.xml", "404.html"] {
+    assert_eq!(
+        count_named(&public.join("issues"), "index.html"),
+        2,
+        "archive + one issue"
+    );
+    for f in [
+        "index.html",
+        "issues/index.html",
+        "tags/index.html",
+        "rss.xml",
+        "atom.xml",
+        "sitemap.xml",
+        "404.html",
+    ] {
         assert!(public.join(f).is_file(), "{f} missing");
     }
     for tag in ["robotics", "rl"] {
         for f in ["index.html", "rss.xml", "atom.xml"] {
-            assert!(public.join("tags").join(tag).join(f).is_file(), "tags/{tag}/{f} missing");
+            assert!(
+                public.join("tags").join(tag).join(f).is_file(),
+                "tags/{tag}/{f} missing"
+            );
         }
     }
 
     // The first title comes out without the glued "Subscribe".
     let issue = site.read("issues/2026-11-26/index.html");
     let first = issue.find("class=\"paper-title\"").unwrap();
-    assert!(issue[first..].contains(FIRST_TITLE), "first paper is not the expected one");
+    assert!(
+        issue[first..].contains(FIRST_TITLE),
+        "first paper is not the expected one"
+    );
     let home = site.read("index.html");
-    assert!(!home.contains("SubscribeRegularization"), "glued prefix leaked into the home page");
-    assert!(!home.contains("Get trending papers"), "boilerplate leaked into the home page");
-    assert!(site.public().join("papers/regularization-and-variance-weighted-regression-achieves-minimax-optimality-in/index.html").is_file());
+    assert!(
+        !home.contains("SubscribeRegularization"),
+        "glued prefix leaked into the home page"
+    );
+    assert!(
+        !home.contains("Get trending papers"),
+        "boilerplate leaked into the home page"
+    );
+    assert!(
+        site.public()
+            .join("papers/regularization-and-variance-weighted-regression-achieves-minimax-optimality-in/index.html")
+            .is_file()
+    );
 
     // Feeds: site feeds list the newest 50, in trending order.
     let rss = parse_feed(&site.read("rss.xml"));
@@ -52,14 +83,27 @@ fn the_sample_builds_a_complete_site() {
 fn feed_limit_and_dates_come_from_content() {
     let site = TestSite::new();
     site.write("paperboy.toml", "[feeds]\nlimit = 3\n");
-    site.write("content/2026-11-24.txt", format!("Old One\n{}\nOld Two\n{}", abstract_text("a"), abstract_text("b")));
-    site.write("content/2026-11-25.txt", format!("New One\n{}\nNew Two\n{}", abstract_text("c"), abstract_text("d")));
+    site.write(
+        "content/2026-11-24.txt",
+        format!("Old One\n{}\nOld Two\n{}", abstract_text("a"), abstract_text("b")),
+    );
+    site.write(
+        "content/2026-11-25.txt",
+        format!("New One\n{}\nNew Two\n{}", abstract_text("c"), abstract_text("d")),
+    );
     site.build_ok(&[]);
     let feed = parse_feed(&site.read("rss.xml"));
-    let titles: Vec<_> = feed.entries.iter().map(|e| e.title.as_ref().unwrap().content.clone()).collect();
+    let titles: Vec<_> = feed
+        .entries
+        .iter()
+        .map(|e| e.title.as_ref().unwrap().content.clone())
+        .collect();
     assert_eq!(titles, ["New One", "New Two", "Old One"]);
     let rss = site.read("rss.xml");
-    assert!(rss.contains("<lastBuildDate>Wed, 25 Nov 2026 00:00:00 +0000</lastBuildDate>"), "{rss}");
+    assert!(
+        rss.contains("<lastBuildDate>Wed, 25 Nov 2026 00:00:00 +0000</lastBuildDate>"),
+        "{rss}"
+    );
     let atom = parse_feed(&site.read("atom.xml"));
     assert_eq!(atom.updated.unwrap().to_rfc3339(), "2026-11-25T00:00:00+00:00");
     // Archive newest first; issues link each other.
@@ -73,10 +117,18 @@ fn feed_limit_and_dates_come_from_content() {
 fn untrusted_titles_are_text_in_html_and_well_formed_in_feeds() {
     let evil = r#"<script>alert(1)</script> & "x""#;
     let site = TestSite::new();
-    site.write("content/2026-11-26.txt", format!("{evil}\n{} Also ]]> and <b>bold</b> & co.", abstract_text("evil")));
+    site.write(
+        "content/2026-11-26.txt",
+        format!("{evil}\n{} Also ]]> and <b>bold</b> & co.", abstract_text("evil")),
+    );
     site.write(
         "content/p.md",
-        md_paper(&format!("{evil} (md)"), "2026-11-26", &["<img src=x onerror=alert(1)>"], "Body <script>alert(2)</script> ]]>"),
+        md_paper(
+            &format!("{evil} (md)"),
+            "2026-11-26",
+            &["<img src=x onerror=alert(1)>"],
+            "Body <script>alert(2)</script> ]]>",
+        ),
     );
     site.build_ok(&[]);
     for page in ["index.html", "issues/2026-11-26/index.html", "tags/index.html"] {
@@ -84,16 +136,28 @@ fn untrusted_titles_are_text_in_html_and_well_formed_in_feeds() {
         assert!(!html.contains("<script>"), "{page} has a live script tag");
         assert!(!html.contains("<img"), "{page} has a live img tag");
     }
-    let paper_dirs: Vec<_> = std::fs::read_dir(site.public().join("papers")).unwrap().map(|e| e.unwrap().path()).collect();
+    let paper_dirs: Vec<_> = std::fs::read_dir(site.public().join("papers"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     assert_eq!(paper_dirs.len(), 2);
     for dir in paper_dirs {
         let html = std::fs::read_to_string(dir.join("index.html")).unwrap();
         assert!(!html.contains("<script>"), "{} has a live script tag", dir.display());
-        assert!(html.contains("&lt;script&gt;alert(1)&lt;&#x2F;script&gt; &amp; &quot;x&quot;") || html.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;x&quot;"), "title is not shown as text in {}", dir.display());
+        assert!(
+            html.contains("&lt;script&gt;alert(1)&lt;&#x2F;script&gt; &amp; &quot;x&quot;")
+                || html.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;x&quot;"),
+            "title is not shown as text in {}",
+            dir.display()
+        );
     }
     for feed in ["rss.xml", "atom.xml"] {
         let parsed = parse_feed(&site.read(feed));
-        let titles: Vec<_> = parsed.entries.iter().map(|e| e.title.as_ref().unwrap().content.clone()).collect();
+        let titles: Vec<_> = parsed
+            .entries
+            .iter()
+            .map(|e| e.title.as_ref().unwrap().content.clone())
+            .collect();
         assert!(titles.contains(&evil.to_string()), "{feed}: {titles:?}");
         assert!(titles.contains(&format!("{evil} (md)")), "{feed}: {titles:?}");
     }
@@ -117,13 +181,24 @@ fn base_url_with_a_path_prefixes_every_link() {
                 if url.starts_with("http") || url.starts_with('#') {
                     continue;
                 }
-                assert!(url.starts_with("/digest/"), "{rel}: link outside the base path: {}", &url[..40.min(url.len())]);
+                assert!(
+                    url.starts_with("/digest/"),
+                    "{rel}: link outside the base path: {}",
+                    &url[..40.min(url.len())]
+                );
             }
         }
     }
     let feed = parse_feed(&site.read("atom.xml"));
-    assert!(feed.entries.iter().all(|e| e.links[0].href.starts_with("https://example.org/digest/papers/")));
-    assert!(site.read("sitemap.xml").contains("<loc>https://example.org/digest/papers/a-paper/</loc>"));
+    assert!(
+        feed.entries
+            .iter()
+            .all(|e| e.links[0].href.starts_with("https://example.org/digest/papers/"))
+    );
+    assert!(
+        site.read("sitemap.xml")
+            .contains("<loc>https://example.org/digest/papers/a-paper/</loc>")
+    );
     // The command line overrides the config.
     site.build_ok(&["--base-url", "https://other.example/x"]);
     assert!(site.read("index.html").contains("href=\"/x/issues/\""));
@@ -151,31 +226,70 @@ fn a_digest_that_does_not_pair_up_fails_and_keeps_the_old_site() {
     site.write("content/2026-11-26.txt", format!("Good\n{}", abstract_text("x")));
     site.build_ok(&[]);
     let before = site.snapshot();
-    let mtime = std::fs::metadata(site.public().join("index.html")).unwrap().modified().unwrap();
+    let mtime = std::fs::metadata(site.public().join("index.html"))
+        .unwrap()
+        .modified()
+        .unwrap();
 
-    site.write("content/2026-11-26.txt", format!("Good\n{}\nTitle Without Abstract\n", abstract_text("x")));
-    site.write("content/2026-11-27.txt", format!("Fine\n{}\nAnother Title\nAnd Another", abstract_text("y")));
+    site.write(
+        "content/2026-11-26.txt",
+        format!("Good\n{}\nTitle Without Abstract\n", abstract_text("x")),
+    );
+    site.write(
+        "content/2026-11-27.txt",
+        format!("Fine\n{}\nAnother Title\nAnd Another", abstract_text("y")),
+    );
     let err = site.build_err();
-    assert!(err.contains("content/2026-11-26.txt:3: title `Title Without Abstract` has no abstract"), "{err}");
-    assert!(err.contains("content/2026-11-27.txt:4:"), "every broken file is reported: {err}");
+    assert!(
+        err.contains("content/2026-11-26.txt:3: title `Title Without Abstract` has no abstract"),
+        "{err}"
+    );
+    assert!(
+        err.contains("content/2026-11-27.txt:4:"),
+        "every broken file is reported: {err}"
+    );
     assert_eq!(site.snapshot(), before, "public/ changed after a failed build");
-    assert_eq!(std::fs::metadata(site.public().join("index.html")).unwrap().modified().unwrap(), mtime);
-    let leftovers: Vec<_> = std::fs::read_dir(site.root()).unwrap().map(|e| e.unwrap().file_name()).collect();
-    assert!(leftovers.iter().all(|n| !n.to_string_lossy().contains("staging")), "{leftovers:?}");
+    assert_eq!(
+        std::fs::metadata(site.public().join("index.html"))
+            .unwrap()
+            .modified()
+            .unwrap(),
+        mtime
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(site.root())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert!(
+        leftovers.iter().all(|n| !n.to_string_lossy().contains("staging")),
+        "{leftovers:?}"
+    );
 }
 
 #[test]
 fn bad_front_matter_names_the_file_and_line() {
     let site = TestSite::new();
-    site.write("content/papers/bad.md", "+++\ntitle = \"T\"\ndate = 2026-11-26\ntags = \"x\"\n+++\nBody\n");
+    site.write(
+        "content/papers/bad.md",
+        "+++\ntitle = \"T\"\ndate = 2026-11-26\ntags = \"x\"\n+++\nBody\n",
+    );
     let err = site.build_err();
-    assert!(err.contains("content/papers/bad.md:4: invalid TOML front matter"), "{err}");
+    assert!(
+        err.contains("content/papers/bad.md:4: invalid TOML front matter"),
+        "{err}"
+    );
     site.write("content/papers/bad.md", "---\ntitle: T\n");
     let err = site.build_err();
-    assert!(err.contains("content/papers/bad.md:1: front matter opened with `---` is never closed"), "{err}");
+    assert!(
+        err.contains("content/papers/bad.md:1: front matter opened with `---` is never closed"),
+        "{err}"
+    );
     site.write("content/papers/bad.md", "+++\ntitle = \"T\"\n+++\nBody\n");
     let err = site.build_err();
-    assert!(err.contains("content/papers/bad.md:1:") && err.contains("date"), "{err}");
+    assert!(
+        err.contains("content/papers/bad.md:1:") && err.contains("date"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -192,9 +306,17 @@ fn duplicates_are_listed_once_per_issue_and_paged_once() {
     let site = TestSite::new();
     site.write(
         "content/2026-11-25.txt",
-        format!("Deep RL: A Survey\n{}\ndeep rl — a survey.\n{}\nOther Paper\n{}", abstract_text("a"), abstract_text("a"), abstract_text("b")),
+        format!(
+            "Deep RL: A Survey\n{}\ndeep rl — a survey.\n{}\nOther Paper\n{}",
+            abstract_text("a"),
+            abstract_text("a"),
+            abstract_text("b")
+        ),
     );
-    site.write("content/2026-11-26.txt", format!("Deep  RL: a Survey\n{}", abstract_text("a")));
+    site.write(
+        "content/2026-11-26.txt",
+        format!("Deep  RL: a Survey\n{}", abstract_text("a")),
+    );
     site.write(
         "content/x.md",
         "+++\ntitle = \"Arxiv Dup One\"\ndate = 2026-11-26\narxiv = \"2401.01234v2\"\n+++\nBody.\n",
@@ -208,10 +330,16 @@ fn duplicates_are_listed_once_per_issue_and_paged_once() {
     let first = site.read("issues/2026-11-25/index.html");
     assert_eq!(first.matches("href=\"/papers/deep-rl-a-survey/\"").count(), 1);
     let second = site.read("issues/2026-11-26/index.html");
-    assert!(second.contains("href=\"/papers/deep-rl-a-survey/\""), "listed again in the second issue");
+    assert!(
+        second.contains("href=\"/papers/deep-rl-a-survey/\""),
+        "listed again in the second issue"
+    );
     let paper = site.read("papers/deep-rl-a-survey/index.html");
     assert!(paper.contains("datetime=\"2026-11-25\"") && paper.contains("datetime=\"2026-11-26\""));
-    assert_eq!(site.read("rss.xml").matches("<title>Deep RL: A Survey</title>").count(), 1);
+    assert_eq!(
+        site.read("rss.xml").matches("<title>Deep RL: A Survey</title>").count(),
+        1
+    );
 }
 
 #[test]
@@ -219,7 +347,12 @@ fn colliding_and_symbol_slugs_stay_unique() {
     let site = TestSite::new();
     site.write(
         "content/2026-11-26.txt",
-        format!("Résumé Learning\n{}\nResume Learning?\n{}\n→ ★\n{}", abstract_text("a"), abstract_text("b"), abstract_text("c")),
+        format!(
+            "Résumé Learning\n{}\nResume Learning?\n{}\n→ ★\n{}",
+            abstract_text("a"),
+            abstract_text("b"),
+            abstract_text("c")
+        ),
     );
     site.build_ok(&[]);
     let mut slugs: Vec<String> = std::fs::read_dir(site.public().join("papers"))
@@ -239,7 +372,10 @@ fn two_builds_in_different_folders_are_byte_identical() {
     let b = TestSite::new();
     for site in [&a, &b] {
         site.write("content/2026-11-26.txt", SAMPLE);
-        site.write("content/more/p.md", md_paper("Extra", "2026-11-25", &["Robotics"], "Body."));
+        site.write(
+            "content/more/p.md",
+            md_paper("Extra", "2026-11-25", &["Robotics"], "Body."),
+        );
         site.build_ok(&[]);
     }
     let (sa, sb) = (a.snapshot(), b.snapshot());
@@ -253,12 +389,18 @@ fn two_builds_in_different_folders_are_byte_identical() {
 #[test]
 fn unchanged_files_keep_their_modification_time() {
     let site = TestSite::new();
-    site.write("content/2026-11-26.txt", format!("One\n{}\nTwo\n{}", abstract_text("a"), abstract_text("b")));
+    site.write(
+        "content/2026-11-26.txt",
+        format!("One\n{}\nTwo\n{}", abstract_text("a"), abstract_text("b")),
+    );
     site.build_ok(&[]);
     let page = site.public().join("papers/one/index.html");
     let before = std::fs::metadata(&page).unwrap().modified().unwrap();
     std::thread::sleep(std::time::Duration::from_millis(20));
-    site.write("content/2026-11-26.txt", format!("One\n{}\nTwo\n{} Changed.", abstract_text("a"), abstract_text("b")));
+    site.write(
+        "content/2026-11-26.txt",
+        format!("One\n{}\nTwo\n{} Changed.", abstract_text("a"), abstract_text("b")),
+    );
     site.build_ok(&[]);
     assert_eq!(std::fs::metadata(&page).unwrap().modified().unwrap(), before);
     assert!(site.read("papers/two/index.html").contains("Changed."));
@@ -273,13 +415,19 @@ fn themes_can_be_chosen_and_templates_overridden() {
     assert!(site.read("index.html").contains("newsletter.css"));
     assert!(site.public().join("newsletter.css").is_file());
 
-    site.write("templates/404.html", "{% extends \"base.html\" %}{% block content %}<h1>Custom {{ site.title }}</h1>{% endblock content %}");
+    site.write(
+        "templates/404.html",
+        "{% extends \"base.html\" %}{% block content %}<h1>Custom {{ site.title }}</h1>{% endblock content %}",
+    );
     site.build_ok(&[]);
     assert!(site.read("404.html").contains("<h1>Custom Trending Papers</h1>"));
 
     site.write("paperboy.toml", "theme = \"nope\"\n");
     let err = site.build_err();
-    assert!(err.contains("theme `nope` does not exist") && err.contains("default, newsletter"), "{err}");
+    assert!(
+        err.contains("theme `nope` does not exist") && err.contains("default, newsletter"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -288,11 +436,17 @@ fn a_site_theme_folder_is_used() {
     site.write("content/2026-11-26.txt", format!("One\n{}", abstract_text("a")));
     site.write("paperboy.toml", "theme = \"mine\"\n");
     for t in ["index", "issue", "paper", "archive", "tags", "tag", "404"] {
-        site.write(&format!("themes/mine/templates/{t}.html"), format!("<p>{t}: {{{{ page.title }}}}</p>"));
+        site.write(
+            &format!("themes/mine/templates/{t}.html"),
+            format!("<p>{t}: {{{{ page.title }}}}</p>"),
+        );
     }
     site.write("themes/mine/static/css/mine.css", "body{}");
     site.build_ok(&[]);
-    assert_eq!(site.read("papers/one/index.html"), "<p>paper: One — Trending Papers</p>");
+    assert_eq!(
+        site.read("papers/one/index.html"),
+        "<p>paper: One — Trending Papers</p>"
+    );
     assert!(site.public().join("css/mine.css").is_file());
 }
 
@@ -300,7 +454,11 @@ fn a_site_theme_folder_is_used() {
 fn init_writes_a_site_that_builds() {
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("site");
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_paperboy")).arg("init").arg(&target).output().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_paperboy"))
+        .arg("init")
+        .arg(&target)
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_paperboy"))
         .args(["build", "--root"])
@@ -309,7 +467,11 @@ fn init_writes_a_site_that_builds() {
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stdout).contains("3 papers, 1 issue, 1 tags"));
-    let again = std::process::Command::new(env!("CARGO_BIN_EXE_paperboy")).arg("init").arg(&target).output().unwrap();
+    let again = std::process::Command::new(env!("CARGO_BIN_EXE_paperboy"))
+        .arg("init")
+        .arg(&target)
+        .output()
+        .unwrap();
     assert!(!again.status.success(), "init must not overwrite a site");
 }
 

@@ -14,7 +14,9 @@ pub struct TestSite {
 
 impl TestSite {
     pub fn new() -> Self {
-        TestSite { dir: tempfile::tempdir().expect("temp dir") }
+        TestSite {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
     }
 
     pub fn root(&self) -> &Path {
@@ -45,14 +47,22 @@ impl TestSite {
         let mut args = vec!["build"];
         args.extend_from_slice(extra);
         let out = self.run(&args);
-        assert!(out.status.success(), "build failed:\n{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "build failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
     /// `paperboy build`, asserting failure; returns stderr.
     pub fn build_err(&self) -> String {
         let out = self.run(&["build"]);
-        assert!(!out.status.success(), "build should fail but printed:\n{}", String::from_utf8_lossy(&out.stdout));
+        assert!(
+            !out.status.success(),
+            "build should fail but printed:\n{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
         String::from_utf8_lossy(&out.stderr).into_owned()
     }
 
@@ -93,13 +103,18 @@ pub fn count_named(dir: &Path, name: &str) -> usize {
 
 /// A plausible abstract: several sentences, so the digest parser sees an abstract.
 pub fn abstract_text(topic: &str) -> String {
-    format!("We study {topic} in depth. Our method improves on prior work in several settings. Experiments on standard benchmarks confirm the gains.")
+    format!(
+        "We study {topic} in depth. Our method improves on prior work in several settings. Experiments on standard benchmarks confirm the gains."
+    )
 }
 
 /// A Markdown paper with TOML front matter.
 pub fn md_paper(title: &str, date: &str, tags: &[&str], body: &str) -> String {
     let tags: Vec<String> = tags.iter().map(|t| format!("{t:?}")).collect();
-    format!("+++\ntitle = {title:?}\ndate = {date}\ntags = [{}]\n+++\n{body}\n", tags.join(", "))
+    format!(
+        "+++\ntitle = {title:?}\ndate = {date}\ntags = [{}]\n+++\n{body}\n",
+        tags.join(", ")
+    )
 }
 
 /// Parses a feed with the `feed-rs` crate, as a feed reader would.
