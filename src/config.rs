@@ -28,11 +28,13 @@ pub struct Config {
     pub feeds: FeedsConfig,
     /// How scraped digest files are cleaned up before they are paired into papers.
     pub import: ImportConfig,
+    /// Automatic tagging and tag names.
+    pub tagging: crate::tagging::TaggingConfig,
 }
 
 /// Feed settings.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default)]
 pub struct FeedsConfig {
     /// Feed readers poll often; bounding the item count keeps every poll cheap.
     pub limit: usize,
@@ -40,7 +42,7 @@ pub struct FeedsConfig {
 
 /// Boilerplate that scrapers leave at the top of digest files.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default)]
 pub struct ImportConfig {
     /// Whole lines dropped when they open a digest file (before the first title).
     pub strip_lines: Vec<String>,
@@ -59,6 +61,7 @@ impl Default for Config {
             theme: "default".into(),
             feeds: FeedsConfig::default(),
             import: ImportConfig::default(),
+            tagging: crate::tagging::TaggingConfig::default(),
         }
     }
 }
@@ -95,6 +98,16 @@ const KNOWN_KEYS: &[&str] = &[
     "import",
     "import.strip_lines",
     "import.strip_prefixes",
+    "tagging",
+    "tagging.auto",
+    "tagging.builtin_topics",
+    "tagging.auto_for_explicit",
+    "tagging.max_tags",
+    "tagging.threshold",
+    "tagging.title_weight",
+    "tagging.max_abstract_mentions",
+    "tagging.topic",
+    "tagging.aliases",
 ];
 
 impl Config {

@@ -82,7 +82,8 @@ pub fn load(root: &Path, base_url: Option<&str>) -> Result<Loaded> {
     let theme = Theme::load(root, &config.theme)?;
     let (mut site, content_warnings) = content::load(root, &config)?;
     warnings.extend(content_warnings);
-    tagging::apply(&mut site);
+    let taxonomy = tagging::Taxonomy::new(&config.tagging)?;
+    tagging::apply(&mut site, &taxonomy);
     Ok(Loaded {
         config,
         site,

@@ -33,6 +33,15 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Show tags and their counts, untagged papers, or why a paper got its tags.
+    Tags {
+        /// Site root (holds content/ and paperboy.toml).
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Explain the tags of the paper with this slug.
+        #[arg(long, value_name = "SLUG")]
+        explain: Option<String>,
+    },
     /// Write a starter site into DIR.
     Init {
         /// Folder to create the site in.
@@ -54,6 +63,7 @@ fn main() -> ExitCode {
             base_url,
             force,
         }),
+        Command::Tags { root, explain } => tags(&root, explain.as_deref()),
         Command::Init { dir } => paperboy::init::init(&dir, chrono::Local::now().date_naive()).map(|()| {
             println!(
                 "Created a site in {}. Build it with: paperboy build --root {}",
@@ -87,6 +97,19 @@ fn build(options: paperboy::BuildOptions) -> anyhow::Result<()> {
         report.elapsed.as_millis(),
         report.output.display()
     );
+    Ok(())
+}
+
+fn tags(root: &std::path::Path, explain: Option<&str>) -> anyhow::Result<()> {
+    let loaded = paperboy::load(root, None)?;
+    let text = match explain {
+        Some(slug) => {
+            let taxonomy = paperboy::tagging::Taxonomy::new(&loaded.config.tagging)?;
+            paperboy::tagging::explain(&loaded.site, &taxonomy, slug)?
+        }
+        None => paperboy::tagging::report(&loaded.site),
+    };
+    print!("{text}");
     Ok(())
 }
 

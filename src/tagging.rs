@@ -1,38 +1,540 @@
-//! Tags: explicit ones from front matter, normalised to one slug per topic, and the tag
-//! index that tag pages and per-tag feeds are built from.
+//! Tags. A scraped digest carries none, yet readers navigate and subscribe by topic, so
+//! papers are tagged automatically from a taxonomy of topics (phrases that signal a topic,
+//! phrases that veto it), merged with explicit tags from front matter, and every tag name is
+//! normalised to one slug.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
-use crate::model::{Site, Tag, TagId};
+use anyhow::{Context as _, Result};
+use rayon::prelude::*;
+use rust_stemmers::{Algorithm, Stemmer};
+use serde::Deserialize;
+
+use crate::model::{Paper, Site, Tag};
 use crate::slug;
 
-/// Fills `paper.tags` and `site.tags` from the papers' explicit tags. Tag names that
-/// normalise to the same slug ("LLMs", "llms") are one tag, named as first written.
-pub fn apply(site: &mut Site) {
-    let mut index: BTreeMap<String, (String, Vec<usize>)> = BTreeMap::new();
-    for (id, paper) in site.papers.iter().enumerate() {
-        for name in &paper.explicit_tags {
-            let slug = slug::slugify(name);
+/// The built-in taxonomy, in the same format as `[[tagging.topic]]` in the config.
+pub const BUILTIN_TAXONOMY: &str = include_str!("taxonomy.toml");
+
+/// `[tagging]` in `paperboy.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct TaggingConfig {
+    /// Tag papers from their text. Off: only explicit tags.
+    pub auto: bool,
+    /// Start from the built-in topics; the site's `topic` entries extend them (or replace one
+    /// with the same slug). Off: only the site's own topics.
+    pub builtin_topics: bool,
+    /// Add automatic tags to papers that already have explicit ones.
+    pub auto_for_explicit: bool,
+    /// At most this many automatic tags per paper, strongest first.
+    pub max_tags: usize,
+    /// Score a topic needs, unless the topic sets its own.
+    pub threshold: f64,
+    /// Points for a phrase in the title; a phrase in the abstract scores 1 per mention.
+    pub title_weight: f64,
+    /// Mentions of one phrase in the abstract that count, so that one repeated phrase
+    /// cannot carry a topic alone.
+    pub max_abstract_mentions: usize,
+    /// The site's own topics.
+    pub topic: Vec<TopicConfig>,
+    /// Extra tag names that mean an existing tag: `"LLMs" = "large-language-models"`.
+    pub aliases: BTreeMap<String, String>,
+}
+
+impl Default for TaggingConfig {
+    fn default() -> Self {
+        TaggingConfig {
+            auto: true,
+            builtin_topics: true,
+            auto_for_explicit: true,
+            max_tags: 5,
+            threshold: 3.0,
+            title_weight: 3.0,
+            max_abstract_mentions: 2,
+            topic: Vec::new(),
+            aliases: BTreeMap::new(),
+        }
+    }
+}
+
+/// One topic as written in a taxonomy.
+#[derive(Debug, Clone, Deserialize)]
+pub struct TopicConfig {
+    /// Display name of the tag.
+    pub name: String,
+    /// URL segment; the slug of `name` when not given.
+    pub slug: Option<String>,
+    /// Phrases that signal the topic: case-insensitive, whole words, stemmed.
+    #[serde(default)]
+    pub phrases: Vec<String>,
+    /// Acronyms that signal the topic: whole words, case-sensitive (a plural `s` is allowed).
+    #[serde(default)]
+    pub acronyms: Vec<String>,
+    /// Phrases that rule the topic out wherever they appear.
+    #[serde(default)]
+    pub veto: Vec<String>,
+    /// Explicit tag names that mean this topic.
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    /// Score needed for this topic, overriding `[tagging] threshold`.
+    pub threshold: Option<f64>,
+    /// Points per abstract mention (default 1). Below 1 for topics whose words papers use
+    /// in passing ("benchmark"), so that mostly a title makes the tag.
+    pub abstract_weight: Option<f64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TaxonomyFile {
+    topic: Vec<TopicConfig>,
+}
+
+/// Where a phrase was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Field {
+    Title,
+    Abstract,
+}
+
+/// A compiled topic.
+#[derive(Debug, Clone)]
+struct Topic {
+    name: String,
+    slug: String,
+    threshold: f64,
+    abstract_weight: f64,
+    /// Display form of each signal (phrases, then acronyms), for `--explain`.
+    signals: Vec<String>,
+}
+
+/// What a phrase or acronym means when it matches.
+#[derive(Debug, Clone, Copy)]
+struct Target {
+    topic: usize,
+    signal: usize,
+    veto: bool,
+}
+
+/// Topics compiled into lookup tables: phrase matching is one hash lookup per word.
+#[derive(Debug, Clone)]
+pub struct Taxonomy {
+    topics: Vec<Topic>,
+    /// First stem of a phrase → (remaining stems, target), longest phrase first.
+    phrases: HashMap<String, Vec<(Vec<String>, Target)>>,
+    /// Acronym, case-sensitive → targets.
+    acronyms: HashMap<String, Vec<Target>>,
+    /// Normalised alias slug → tag slug.
+    aliases: HashMap<String, String>,
+    /// Tag slug → display name, for tags that are topics.
+    names: HashMap<String, String>,
+    config: TaggingConfig,
+}
+
+/// One signal's contribution to a topic's score, for `paperboy tags --explain`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hit {
+    /// The phrase or acronym as written in the taxonomy.
+    pub signal: String,
+    /// Mentions in the title.
+    pub title: usize,
+    /// Mentions in the abstract.
+    pub abstract_mentions: usize,
+    /// Points it contributes.
+    pub points: f64,
+}
+
+/// A topic's evidence in one paper.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Evidence {
+    /// Tag slug of the topic.
+    pub slug: String,
+    /// Sum of the hits' points.
+    pub score: f64,
+    /// Score needed.
+    pub threshold: f64,
+    /// Veto phrase that ruled the topic out, if any.
+    pub vetoed_by: Option<String>,
+    /// What matched.
+    pub hits: Vec<Hit>,
+}
+
+impl Evidence {
+    /// Whether the topic is given.
+    pub fn passes(&self) -> bool {
+        self.vetoed_by.is_none() && self.score >= self.threshold
+    }
+}
+
+/// A word of the text: as written (for acronyms) and stemmed lower case (for phrases).
+struct Token<'a> {
+    raw: &'a str,
+    stem: String,
+}
+
+fn tokenize<'a>(text: &'a str, stemmer: &Stemmer) -> Vec<Token<'a>> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|raw| {
+            let lower = raw.to_lowercase();
+            let stem = stemmer.stem(&lower).into_owned();
+            Token { raw, stem }
+        })
+        .collect()
+}
+
+fn stems_of(phrase: &str, stemmer: &Stemmer) -> Vec<String> {
+    tokenize(phrase, stemmer).into_iter().map(|t| t.stem).collect()
+}
+
+impl Taxonomy {
+    /// Compiles the taxonomy a config asks for: the built-in topics (unless switched off)
+    /// extended or overridden by the site's own.
+    pub fn new(config: &TaggingConfig) -> Result<Self> {
+        let mut topics: Vec<TopicConfig> = Vec::new();
+        if config.builtin_topics {
+            let file: TaxonomyFile = toml::from_str(BUILTIN_TAXONOMY).context("the built-in taxonomy is invalid")?;
+            topics = file.topic;
+        }
+        for own in &config.topic {
+            let own_slug = topic_slug(own);
+            match topics.iter_mut().find(|t| topic_slug(t) == own_slug) {
+                Some(slot) => *slot = own.clone(),
+                None => topics.push(own.clone()),
+            }
+        }
+        let stemmer = Stemmer::create(Algorithm::English);
+        let mut tax = Taxonomy {
+            topics: Vec::new(),
+            phrases: HashMap::new(),
+            acronyms: HashMap::new(),
+            aliases: HashMap::new(),
+            names: HashMap::new(),
+            config: config.clone(),
+        };
+        for (topic_id, t) in topics.iter().enumerate() {
+            let slug = topic_slug(t);
             if slug.is_empty() {
-                continue;
+                anyhow::bail!(
+                    "[tagging] topic `{}` has no usable slug — give it a name with letters or a `slug`",
+                    t.name
+                );
             }
-            let entry = index.entry(slug).or_insert_with(|| (name.clone(), Vec::new()));
-            if entry.1.last() != Some(&id) {
-                entry.1.push(id);
+            if t.phrases.is_empty() && t.acronyms.is_empty() {
+                anyhow::bail!(
+                    "[tagging] topic `{}` has no phrases or acronyms — add some, or remove the topic",
+                    t.name
+                );
             }
+            let mut signals = Vec::new();
+            let mut seen: Vec<(Vec<String>, bool)> = Vec::new();
+            for (list, veto) in [(&t.phrases, false), (&t.veto, true)] {
+                for phrase in list {
+                    let stems = stems_of(phrase, &stemmer);
+                    let Some((first, rest)) = stems.split_first() else {
+                        anyhow::bail!(
+                            "[tagging] topic `{}`: phrase `{phrase}` has no words — remove it",
+                            t.name
+                        );
+                    };
+                    // "robot", "robots" and "robotics" stem alike: one signal, counted once.
+                    if seen.contains(&(stems.clone(), veto)) {
+                        continue;
+                    }
+                    seen.push((stems.clone(), veto));
+                    let target = Target {
+                        topic: topic_id,
+                        signal: signals.len(),
+                        veto,
+                    };
+                    signals.push(phrase.clone());
+                    tax.phrases
+                        .entry(first.clone())
+                        .or_default()
+                        .push((rest.to_vec(), target));
+                }
+            }
+            for acronym in &t.acronyms {
+                let target = Target {
+                    topic: topic_id,
+                    signal: signals.len(),
+                    veto: false,
+                };
+                signals.push(acronym.clone());
+                tax.acronyms.entry(acronym.clone()).or_default().push(target);
+            }
+            for alias in t.aliases.iter().chain([&t.name]) {
+                tax.aliases.insert(slug::slugify(alias), slug.clone());
+            }
+            tax.names.insert(slug.clone(), t.name.clone());
+            tax.topics.push(Topic {
+                name: t.name.clone(),
+                slug,
+                threshold: t.threshold.unwrap_or(config.threshold),
+                abstract_weight: t.abstract_weight.unwrap_or(1.0),
+                signals,
+            });
+        }
+        for candidates in tax.phrases.values_mut() {
+            candidates.sort_by_key(|c| std::cmp::Reverse(c.0.len()));
+        }
+        for (alias, target) in &config.aliases {
+            tax.aliases.insert(slug::slugify(alias), slug::slugify(target));
+        }
+        Ok(tax)
+    }
+
+    /// The slug a tag name files under, after aliases: "LLMs" → `large-language-models`.
+    pub fn normalize(&self, name: &str) -> String {
+        let s = slug::slugify(name);
+        self.aliases.get(&s).cloned().unwrap_or(s)
+    }
+
+    /// Every topic's evidence in a paper, strongest first (topics with no hit are left out).
+    pub fn evidence(&self, title: &str, abstract_text: &str) -> Vec<Evidence> {
+        let stemmer = Stemmer::create(Algorithm::English);
+        // (topic, signal) → (title mentions, abstract mentions); vetoes by topic.
+        let mut counts: HashMap<(usize, usize), (usize, usize)> = HashMap::new();
+        let mut vetoes: HashMap<usize, usize> = HashMap::new();
+        for (field, text) in [(Field::Title, title), (Field::Abstract, abstract_text)] {
+            let tokens = tokenize(text, &stemmer);
+            // Per topic, the token index up to which a longer phrase already matched: inside
+            // "multi-armed bandit", "bandit" and "arm" do not count again.
+            let mut covered: HashMap<usize, usize> = HashMap::new();
+            for (i, tok) in tokens.iter().enumerate() {
+                let mut record = |target: &Target, len: usize| {
+                    if target.veto {
+                        vetoes.entry(target.topic).or_insert(target.signal);
+                        return;
+                    }
+                    let until = covered.entry(target.topic).or_insert(0);
+                    if i < *until {
+                        return;
+                    }
+                    *until = i + len;
+                    let c = counts.entry((target.topic, target.signal)).or_default();
+                    match field {
+                        Field::Title => c.0 += 1,
+                        Field::Abstract => c.1 += 1,
+                    }
+                };
+                if let Some(candidates) = self.phrases.get(&tok.stem) {
+                    for (rest, target) in candidates {
+                        let matches = rest.len() < tokens.len() - i
+                            && rest.iter().zip(&tokens[i + 1..]).all(|(want, got)| *want == got.stem);
+                        if matches {
+                            record(target, rest.len() + 1);
+                        }
+                    }
+                }
+                let acronym = tok
+                    .raw
+                    .strip_suffix('s')
+                    .filter(|a| self.acronyms.contains_key(*a))
+                    .unwrap_or(tok.raw);
+                if let Some(targets) = self.acronyms.get(acronym) {
+                    for target in targets {
+                        record(target, 1);
+                    }
+                }
+            }
+        }
+        let mut by_topic: BTreeMap<usize, Vec<Hit>> = BTreeMap::new();
+        for ((topic, signal), (t, a)) in counts {
+            let weight = self.topics[topic].abstract_weight;
+            let points = t as f64 * self.config.title_weight + a.min(self.config.max_abstract_mentions) as f64 * weight;
+            by_topic.entry(topic).or_default().push(Hit {
+                signal: self.topics[topic].signals[signal].clone(),
+                title: t,
+                abstract_mentions: a,
+                points,
+            });
+        }
+        let mut out: Vec<Evidence> = by_topic
+            .into_iter()
+            .map(|(topic, mut hits)| {
+                hits.sort_by(|a, b| b.points.total_cmp(&a.points).then_with(|| a.signal.cmp(&b.signal)));
+                let t = &self.topics[topic];
+                Evidence {
+                    slug: t.slug.clone(),
+                    score: hits.iter().map(|h| h.points).sum(),
+                    threshold: t.threshold,
+                    vetoed_by: vetoes.get(&topic).map(|&s| t.signals[s].clone()),
+                    hits,
+                }
+            })
+            .collect();
+        out.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.slug.cmp(&b.slug)));
+        out
+    }
+
+    /// The automatic tags of a paper: topics that pass, strongest first, at most `max_tags`.
+    pub fn auto_tags(&self, title: &str, abstract_text: &str) -> Vec<String> {
+        self.evidence(title, abstract_text)
+            .into_iter()
+            .filter(Evidence::passes)
+            .take(self.config.max_tags)
+            .map(|e| e.slug)
+            .collect()
+    }
+
+    /// Display name of a tag that is a topic.
+    pub fn topic_name(&self, slug: &str) -> Option<&str> {
+        self.names.get(slug).map(String::as_str)
+    }
+
+    /// Number of topics.
+    pub fn len(&self) -> usize {
+        self.topics.len()
+    }
+
+    /// Whether there are no topics.
+    pub fn is_empty(&self) -> bool {
+        self.topics.is_empty()
+    }
+
+    /// `(slug, name)` of every topic, in taxonomy order.
+    pub fn topics(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.topics.iter().map(|t| (t.slug.as_str(), t.name.as_str()))
+    }
+}
+
+/// `paperboy tags`: each tag with its paper count (largest first), then the papers with no
+/// tag, so a site owner sees at a glance what the taxonomy covers and what it misses.
+pub fn report(site: &Site) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let total = site.papers.len().max(1);
+    let mut tags: Vec<&Tag> = site.tags.iter().collect();
+    tags.sort_by(|a, b| b.papers.len().cmp(&a.papers.len()).then_with(|| a.slug.cmp(&b.slug)));
+    let _ = writeln!(out, "{} tags over {} papers", tags.len(), site.papers.len());
+    for t in &tags {
+        let share = 100.0 * t.papers.len() as f64 / total as f64;
+        let _ = writeln!(
+            out,
+            "{:>6}  {:>5.1}%  {:<32}  {}",
+            t.papers.len(),
+            share,
+            t.slug,
+            t.name
+        );
+    }
+    let untagged: Vec<&Paper> = site.papers.iter().filter(|p| p.tags.is_empty()).collect();
+    let _ = writeln!(out, "\n{} papers with no tag", untagged.len());
+    for p in untagged {
+        let _ = writeln!(out, "  {}  ({}:{})", p.slug, p.source.display(), p.line);
+    }
+    out
+}
+
+/// `paperboy tags --explain SLUG`: which phrases gave which topic what score.
+pub fn explain(site: &Site, tax: &Taxonomy, slug: &str) -> Result<String> {
+    use std::fmt::Write as _;
+    let paper = site.papers.iter().find(|p| p.slug == slug).with_context(|| {
+        format!("no paper has the slug `{slug}` — the slug is the last part of its URL, /papers/<slug>/")
+    })?;
+    let mut out = String::new();
+    let _ = writeln!(out, "{}\n  {}:{}", paper.title, paper.source.display(), paper.line);
+    if !paper.explicit_tags.is_empty() {
+        let _ = writeln!(out, "explicit tags: {}", paper.explicit_tags.join(", "));
+    }
+    let tags: Vec<&str> = paper.tags.iter().map(|&t| site.tags[t].slug.as_str()).collect();
+    let _ = writeln!(
+        out,
+        "tags: {}",
+        if tags.is_empty() {
+            "(none)".to_string()
+        } else {
+            tags.join(", ")
+        }
+    );
+    let evidence = tax.evidence(&paper.title, &paper.abstract_text);
+    if evidence.is_empty() {
+        let _ = writeln!(out, "\nno topic phrase matched");
+    }
+    for e in evidence {
+        let verdict = match (&e.vetoed_by, e.passes()) {
+            (Some(v), _) => format!("vetoed by `{v}`"),
+            (None, true) => "given".to_string(),
+            (None, false) => "below threshold".to_string(),
+        };
+        let _ = writeln!(
+            out,
+            "\n{}  score {:.1} / {:.1}  {verdict}",
+            e.slug, e.score, e.threshold
+        );
+        for h in e.hits {
+            let _ = writeln!(
+                out,
+                "    {:<36} title x{}  abstract x{}  = {:.1}",
+                format!("`{}`", h.signal),
+                h.title,
+                h.abstract_mentions,
+                h.points
+            );
+        }
+    }
+    Ok(out)
+}
+
+fn topic_slug(t: &TopicConfig) -> String {
+    slug::slugify(t.slug.as_deref().unwrap_or(&t.name))
+}
+
+/// The tag slugs of one paper: explicit ones first (as written, after aliases), then
+/// automatic ones by strength.
+fn paper_tags(paper: &Paper, tax: &Taxonomy) -> Vec<String> {
+    let mut tags: Vec<String> = Vec::new();
+    for name in &paper.explicit_tags {
+        let s = tax.normalize(name);
+        if !s.is_empty() && !tags.contains(&s) {
+            tags.push(s);
+        }
+    }
+    let config = &tax.config;
+    if config.auto && (tags.is_empty() || config.auto_for_explicit) {
+        for s in tax.auto_tags(&paper.title, &paper.abstract_text) {
+            if !tags.contains(&s) {
+                tags.push(s);
+            }
+        }
+    }
+    tags
+}
+
+/// Fills `paper.tags` and `site.tags`. Tag pages list papers newest first; a tag's display
+/// name is its topic's name, else the explicit name first written for it.
+pub fn apply(site: &mut Site, tax: &Taxonomy) {
+    let per_paper: Vec<Vec<String>> = site.papers.par_iter().map(|p| paper_tags(p, tax)).collect();
+    let mut index: BTreeMap<String, (String, Vec<usize>)> = BTreeMap::new();
+    for (id, (paper, slugs)) in site.papers.iter().zip(&per_paper).enumerate() {
+        for s in slugs {
+            let entry = index.entry(s.clone()).or_insert_with(|| {
+                let name = tax.topic_name(s).map(str::to_string).unwrap_or_else(|| {
+                    paper
+                        .explicit_tags
+                        .iter()
+                        .find(|n| tax.normalize(n) == *s)
+                        .cloned()
+                        .unwrap_or_else(|| s.clone())
+                });
+                (name, Vec::new())
+            });
+            entry.1.push(id);
         }
     }
     site.tags = index
         .into_iter()
         .map(|(slug, (name, papers))| Tag { slug, name, papers })
         .collect();
-    for paper in &mut site.papers {
-        paper.tags.clear();
-    }
-    for (tag_id, tag) in site.tags.iter().enumerate() {
-        for &p in &tag.papers {
-            site.papers[p].tags.push(tag_id as TagId);
-        }
+    let tag_ids: HashMap<&str, usize> = site
+        .tags
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.slug.as_str(), i))
+        .collect();
+    for (paper, slugs) in site.papers.iter_mut().zip(&per_paper) {
+        paper.tags = slugs.iter().map(|s| tag_ids[s.as_str()]).collect();
     }
     let newest = site.papers_newest_first();
     let mut rank = vec![0; newest.len()];
@@ -41,5 +543,131 @@ pub fn apply(site: &mut Site) {
     }
     for tag in &mut site.tags {
         tag.papers.sort_by_key(|&p| rank[p]);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tax_with(topics: &str) -> Taxonomy {
+        let config: TaggingConfig = toml::from_str(&format!("builtin_topics = false\n{topics}")).unwrap();
+        Taxonomy::new(&config).unwrap()
+    }
+
+    const RL: &str = r#"
+[[topic]]
+name = "Reinforcement Learning"
+phrases = ["reinforcement learning", "policy"]
+acronyms = ["RL", "MDP"]
+veto = ["eviction policy"]
+"#;
+
+    #[test]
+    fn a_title_hit_alone_passes_but_one_abstract_mention_does_not() {
+        let tax = tax_with(RL);
+        assert_eq!(
+            tax.auto_tags("Reinforcement Learning for X", "Nothing related."),
+            ["reinforcement-learning"]
+        );
+        assert!(
+            tax.auto_tags("Something", "Unlike reinforcement learning, we do Y.")
+                .is_empty()
+        );
+        assert_eq!(
+            tax.auto_tags(
+                "Something",
+                "Reinforcement learning is hard. We study reinforcement learning and a policy."
+            ),
+            ["reinforcement-learning"]
+        );
+    }
+
+    #[test]
+    fn one_repeated_phrase_is_capped() {
+        let tax = tax_with(RL);
+        let text = "policy ".repeat(10);
+        let e = &tax.evidence("x", &text)[0];
+        assert_eq!(e.score, 2.0);
+        assert!(!e.passes());
+    }
+
+    #[test]
+    fn stems_fold_plurals() {
+        let tax = tax_with(RL);
+        assert_eq!(tax.auto_tags("Policies Everywhere", ""), ["reinforcement-learning"]);
+        let tax = tax_with("[[topic]]\nname = \"Transformers\"\nphrases = [\"transformer\"]\n");
+        assert_eq!(tax.auto_tags("Transformers Are Fast", ""), ["transformers"]);
+    }
+
+    #[test]
+    fn acronyms_are_case_sensitive_whole_words() {
+        let tax = tax_with(RL);
+        assert_eq!(tax.auto_tags("Offline RL at Scale", ""), ["reinforcement-learning"]);
+        assert_eq!(
+            tax.auto_tags("Linear MDPs", ""),
+            ["reinforcement-learning"],
+            "plural acronym"
+        );
+        assert!(tax.auto_tags("Rl and url and CURL and rlhf", "").is_empty());
+    }
+
+    #[test]
+    fn vetoes_win() {
+        let tax = tax_with(RL);
+        let e = &tax.evidence("Eviction Policy for Caches", "")[0];
+        assert_eq!(e.vetoed_by.as_deref(), Some("eviction policy"));
+        assert!(tax.auto_tags("Eviction Policy for Caches", "").is_empty());
+    }
+
+    #[test]
+    fn thresholds_can_be_raised_per_topic() {
+        let tax = tax_with("[[topic]]\nname = \"B\"\nphrases = [\"benchmark\"]\nthreshold = 4.0\n");
+        assert!(tax.auto_tags("A Benchmark", "").is_empty());
+        assert_eq!(tax.auto_tags("A Benchmark", "The benchmark is new."), ["b"]);
+    }
+
+    #[test]
+    fn at_most_max_tags_strongest_first() {
+        let mut topics = String::new();
+        for i in 0..8 {
+            topics.push_str(&format!("[[topic]]\nname = \"T{i}\"\nphrases = [\"w{i}\"]\n"));
+        }
+        let tax = tax_with(&topics);
+        let tags = tax.auto_tags("w0 w1 w2 w3 w4 w5 w6 w7", "w7 w7 w6");
+        assert_eq!(tags.len(), 5);
+        assert_eq!(tags[..2], ["t7", "t6"]);
+    }
+
+    #[test]
+    fn aliases_fold_names_into_one_tag() {
+        let config: TaggingConfig = toml::from_str("[aliases]\n\"Large Language Models\" = \"llm\"\n").unwrap();
+        let tax = Taxonomy::new(&config).unwrap();
+        assert_eq!(tax.normalize("LLMs"), "large-language-models", "built-in alias");
+        let config: TaggingConfig = toml::from_str("builtin_topics = false\n[aliases]\n\"LLMs\" = \"llm\"\n").unwrap();
+        let tax = Taxonomy::new(&config).unwrap();
+        assert_eq!(tax.normalize("LLMs"), "llm");
+        assert_eq!(tax.normalize("llm"), "llm");
+    }
+
+    #[test]
+    fn the_builtin_taxonomy_is_broad() {
+        let tax = Taxonomy::new(&TaggingConfig::default()).unwrap();
+        assert!(tax.len() >= 25, "{}", tax.len());
+    }
+
+    #[test]
+    fn site_topics_extend_and_override_the_builtin_ones() {
+        let config: TaggingConfig = toml::from_str(
+            "[[topic]]\nname = \"Quantum ML\"\nphrases = [\"quantum\"]\n[[topic]]\nname = \"Robotics\"\nphrases = [\"robot arm\"]\n",
+        )
+        .unwrap();
+        let tax = Taxonomy::new(&config).unwrap();
+        assert_eq!(tax.auto_tags("Quantum Kernels", ""), ["quantum-ml"]);
+        assert!(
+            tax.auto_tags("Robotic Grasping", "").is_empty(),
+            "the built-in Robotics was replaced"
+        );
+        assert_eq!(tax.auto_tags("A Robot Arm", ""), ["robotics"]);
     }
 }
