@@ -74,16 +74,23 @@ pub struct Loaded {
 
 /// Reads config, content and theme, and enriches the model (tags).
 pub fn load(root: &Path, base_url: Option<&str>) -> Result<Loaded> {
+    load_timed(root, base_url, &mut Phases::new())
+}
+
+/// [`load`], marking its phases.
+pub fn load_timed(root: &Path, base_url: Option<&str>, phases: &mut Phases) -> Result<Loaded> {
     let (mut config, mut warnings) = Config::load(root)?;
     if let Some(url) = base_url {
         config.base_url = url.to_string();
         config.validate_base_url(Path::new("--base-url"))?;
     }
     let theme = Theme::load(root, &config.theme)?;
+    let taxonomy = tagging::Taxonomy::new(&config.tagging)?;
     let (mut site, content_warnings) = content::load(root, &config)?;
     warnings.extend(content_warnings);
-    let taxonomy = tagging::Taxonomy::new(&config.tagging)?;
+    phases.mark("read+parse");
     tagging::apply(&mut site, &taxonomy);
+    phases.mark("tag");
     Ok(Loaded {
         config,
         site,
@@ -92,15 +99,62 @@ pub fn load(root: &Path, base_url: Option<&str>) -> Result<Loaded> {
     })
 }
 
+/// Phase timings, printed on stderr when `PAPERBOY_TIMINGS` is set: the benchmark reads
+/// them to report tagging and rendering separately.
+pub struct Phases {
+    enabled: bool,
+    last: Instant,
+    marks: Vec<(&'static str, Duration)>,
+}
+
+impl Default for Phases {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Phases {
+    /// Starts the clock.
+    pub fn new() -> Self {
+        Phases {
+            enabled: std::env::var_os("PAPERBOY_TIMINGS").is_some(),
+            last: Instant::now(),
+            marks: Vec::new(),
+        }
+    }
+    /// Ends the phase `name`.
+    pub fn mark(&mut self, name: &'static str) {
+        let now = Instant::now();
+        self.marks.push((name, now - self.last));
+        self.last = now;
+    }
+    /// Prints the phases when asked to.
+    pub fn report(&self) {
+        if self.enabled {
+            let parts: Vec<String> = self
+                .marks
+                .iter()
+                .map(|(n, d)| format!("{n} {} ms", d.as_millis()))
+                .collect();
+            eprintln!("timings: {}", parts.join(", "));
+        }
+    }
+}
+
 /// Builds the site: load, render into a staging folder, then swap it in.
 pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     let started = Instant::now();
-    let loaded = load(&options.root, options.base_url.as_deref())?;
+    let mut phases = Phases::new();
+    let loaded = load_timed(&options.root, options.base_url.as_deref(), &mut phases)?;
     let renderer = Renderer::new(&loaded.site, &loaded.config, &loaded.theme)?;
+    phases.mark("prepare");
     let output = options.output.clone().unwrap_or_else(|| options.root.join("public"));
     let staging = output::Staging::begin(&output, options.force)?;
     let counts = renderer.render_jobs(&renderer.all_jobs(), &staging)?;
+    phases.mark("render+write");
     staging.commit()?;
+    phases.mark("swap");
+    phases.report();
     Ok(BuildReport {
         papers: loaded.site.papers.len(),
         issues: loaded.site.issues.len(),

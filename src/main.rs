@@ -101,7 +101,9 @@ fn build(options: paperboy::BuildOptions) -> anyhow::Result<()> {
 }
 
 fn tags(root: &std::path::Path, explain: Option<&str>) -> anyhow::Result<()> {
-    let loaded = paperboy::load(root, None)?;
+    let mut phases = paperboy::Phases::new();
+    let loaded = paperboy::load_timed(root, None, &mut phases)?;
+    phases.report();
     let text = match explain {
         Some(slug) => {
             let taxonomy = paperboy::tagging::Taxonomy::new(&loaded.config.tagging)?;

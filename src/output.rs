@@ -1,11 +1,18 @@
-//! Writing the site. Pages go to a staging folder beside the output, which then replaces
-//! the output in one atomic rename: a failed or killed build never leaves a half site, and
-//! files whose bytes did not change are hard-linked from the old output, keeping their
-//! modification time so that `rsync`-style deploys skip them.
+//! Writing the site. Pages go to a staging folder beside the output, which then replaces the
+//! output in one atomic rename, so a failed or killed build never leaves a half site.
+//!
+//! The staging folder is kept between builds (it holds the previous site after the swap) and
+//! updated in place: a page whose bytes equal the live one is hard-linked from it (keeping
+//! its modification time, so `rsync`-style deploys skip it), a page the staging folder already
+//! holds is left alone, and only changed pages are written. Files are never written through
+//! a hard link, so the live site is never touched before the swap.
 
+use std::collections::HashSet;
 use std::fs;
 use std::io::{ErrorKind, Read};
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use anyhow::{Context as _, Result};
 
@@ -19,108 +26,155 @@ pub const MARKER: &str = ".paperboy-output";
 pub struct Staging {
     out: PathBuf,
     staging: PathBuf,
-    committed: bool,
+    written: Mutex<Vec<String>>,
+    /// Folders known to exist in `staging`, to spare a `mkdir` per file.
+    dirs: Mutex<HashSet<PathBuf>>,
+    /// Whether there is a live site to compare with and link from.
+    live: bool,
+    /// Whether the staging folder holds a previous site (else every file is new).
+    reused: bool,
+}
+
+/// The staging folder that belongs to an output folder: a hidden sibling, on the same file
+/// system so that the swap is a rename.
+pub fn staging_dir(out: &Path) -> PathBuf {
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "public".into());
+    out.with_file_name(format!(".{name}.staging"))
 }
 
 impl Staging {
-    /// Prepares a fresh staging folder beside `out`. Refuses when `out` holds files that
-    /// paperboy did not write, unless `force` is set.
+    /// Prepares the staging folder beside `out`. Refuses when `out` holds files that paperboy
+    /// did not write, unless `force` is set.
     pub fn begin(out: &Path, force: bool) -> Result<Self> {
-        let name = out
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "public".into());
+        let out = if out.is_absolute() {
+            out.to_path_buf()
+        } else {
+            std::env::current_dir()?.join(out)
+        };
         let parent = out
             .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
+            .context("the output folder cannot be the file system root")?;
         fs::create_dir_all(parent).with_context(|| {
             format!(
                 "{}: cannot create the output's parent folder — check permissions or pass another --output",
                 parent.display()
             )
         })?;
-        if out.exists() && !force && !out.join(MARKER).exists() && !is_empty_dir(out)? {
+        if out.exists() && !force && !out.join(MARKER).exists() && !is_empty_dir(&out)? {
             anyhow::bail!(
                 "{}: the output folder holds files that paperboy did not write — move them away, pick another --output, or pass --force to replace it",
                 out.display()
             );
         }
-        let staging = parent.join(format!(".{name}.staging"));
-        if staging.exists() {
-            // Left behind by a build that was killed: it was never the live site.
-            fs::remove_dir_all(&staging).with_context(|| format!("cannot remove the stale {}", staging.display()))?;
+        let staging = staging_dir(&out);
+        if staging.exists() && !staging.join(MARKER).exists() {
+            anyhow::bail!(
+                "{}: exists but was not made by paperboy — move it away so the build can stage the site there",
+                staging.display()
+            );
         }
-        fs::create_dir(&staging).with_context(|| {
+        let reused = staging.exists();
+        fs::create_dir_all(&staging).with_context(|| {
             format!(
                 "{}: cannot create the staging folder — check that {} is writable",
                 staging.display(),
                 parent.display()
             )
         })?;
-        fs::write(
-            staging.join(MARKER),
-            b"This folder is written by paperboy; it replaces it on every build.\n",
-        )?;
+        let marker = staging.join(MARKER);
+        if !marker.exists() {
+            fs::write(
+                &marker,
+                b"Written by paperboy, which replaces this folder on every build.\n",
+            )
+            .with_context(|| format!("{}: cannot write", marker.display()))?;
+        }
+        let live = out.is_dir();
         Ok(Staging {
-            out: out.to_path_buf(),
+            out,
             staging,
-            committed: false,
+            written: Mutex::new(Vec::new()),
+            dirs: Mutex::new(HashSet::new()),
+            live,
+            reused,
         })
     }
 
-    /// Makes the staged site the live one, atomically where the OS allows it.
-    pub fn commit(mut self) -> Result<()> {
+    /// Removes what the previous site had and this one does not, then makes the staged site
+    /// the live one, atomically where the OS allows it.
+    pub fn commit(self) -> Result<()> {
+        let written: HashSet<String> = self
+            .written
+            .into_inner()
+            .expect("no writer panicked")
+            .into_iter()
+            .collect();
+        remove_stale(&self.staging, &written)?;
         if self.out.exists() {
-            match rustix::fs::renameat_with(
+            let exchanged = rustix::fs::renameat_with(
                 rustix::fs::CWD,
                 &self.staging,
                 rustix::fs::CWD,
                 &self.out,
                 rustix::fs::RenameFlags::EXCHANGE,
-            ) {
-                Ok(()) => {}
-                Err(_) => {
-                    // File systems without RENAME_EXCHANGE: two renames, a tiny window.
-                    let old = self.staging.with_extension("old");
-                    let _ = fs::remove_dir_all(&old);
-                    fs::rename(&self.out, &old).with_context(|| format!("cannot move {} aside", self.out.display()))?;
-                    fs::rename(&self.staging, &self.out)
-                        .with_context(|| format!("cannot move the new site to {}", self.out.display()))?;
-                    fs::rename(&old, &self.staging)?;
-                }
+            );
+            if exchanged.is_err() {
+                // File systems without RENAME_EXCHANGE: two renames, a tiny window.
+                let old = self.staging.with_extension("old");
+                let _ = fs::remove_dir_all(&old);
+                fs::rename(&self.out, &old).with_context(|| format!("cannot move {} aside", self.out.display()))?;
+                fs::rename(&self.staging, &self.out)
+                    .with_context(|| format!("cannot move the new site to {}", self.out.display()))?;
+                fs::rename(&old, &self.staging)?;
             }
-            // `staging` now holds the previous site.
-            fs::remove_dir_all(&self.staging)
-                .with_context(|| format!("cannot remove the previous site at {}", self.staging.display()))?;
         } else {
             fs::rename(&self.staging, &self.out)
                 .with_context(|| format!("cannot move the new site to {}", self.out.display()))?;
         }
-        self.committed = true;
         Ok(())
     }
 }
 
-impl Drop for Staging {
-    fn drop(&mut self) {
-        if !self.committed {
-            let _ = fs::remove_dir_all(&self.staging);
+impl Staging {
+    fn ensure_parent(&self, file: &Path) -> std::io::Result<()> {
+        let parent = file.parent().expect("output paths have a parent");
+        let mut dirs = self.dirs.lock().expect("no writer panicked");
+        if !dirs.contains(parent) {
+            fs::create_dir_all(parent)?;
+            dirs.insert(parent.to_path_buf());
         }
+        Ok(())
     }
 }
 
 impl Sink for Staging {
     fn put(&self, path: &str, bytes: &[u8]) -> Result<()> {
+        self.written.lock().expect("no writer panicked").push(path.to_string());
         let target = self.staging.join(path);
-        let previous = self.out.join(path);
-        if same_content(&previous, bytes) {
-            if let Ok(()) = link_with_parents(&previous, &target) {
+        let io = || format!("{}: cannot write — check free space and permissions", target.display());
+        if self.live {
+            let live = self.out.join(path);
+            if same_content(&live, bytes) {
+                if !same_file(&live, &target) {
+                    remove_if_exists(&target).with_context(io)?;
+                    self.ensure_parent(&target).with_context(io)?;
+                    fs::hard_link(&live, &target).with_context(io)?;
+                }
+                return Ok(());
+            }
+            if self.reused && same_content(&target, bytes) && !same_file(&live, &target) {
                 return Ok(());
             }
         }
-        write_with_parents(&target, bytes)
-            .with_context(|| format!("{}: cannot write — check free space and permissions", target.display()))
+        if self.reused {
+            // Never write through a link that the live site shares: replace the file instead.
+            remove_if_exists(&target).with_context(io)?;
+        }
+        self.ensure_parent(&target).with_context(io)?;
+        fs::write(&target, bytes).with_context(io)
     }
 }
 
@@ -129,6 +183,26 @@ fn is_empty_dir(dir: &Path) -> Result<bool> {
         .with_context(|| format!("cannot read {}", dir.display()))?
         .next()
         .is_none())
+}
+
+/// Deletes files (and then empty folders) under `root` that this build did not produce.
+fn remove_stale(root: &Path, keep: &HashSet<String>) -> Result<()> {
+    let mut dirs = Vec::new();
+    for entry in walkdir::WalkDir::new(root).min_depth(1).contents_first(true) {
+        let entry = entry.with_context(|| format!("cannot walk {}", root.display()))?;
+        let rel = entry.path().strip_prefix(root).expect("walk stays under root");
+        let rel = rel.to_string_lossy();
+        if entry.file_type().is_dir() {
+            dirs.push(entry.into_path());
+        } else if rel != MARKER && !keep.contains(rel.as_ref()) {
+            fs::remove_file(entry.path()).with_context(|| format!("cannot remove {}", entry.path().display()))?;
+        }
+    }
+    for dir in dirs {
+        // Fails, as intended, on folders that still hold files.
+        let _ = fs::remove_dir(&dir);
+    }
+    Ok(())
 }
 
 /// True when `path` is a file holding exactly `bytes`.
@@ -144,23 +218,16 @@ pub fn same_content(path: &Path, bytes: &[u8]) -> bool {
     file.read_to_end(&mut existing).is_ok() && existing == bytes
 }
 
-fn link_with_parents(from: &Path, to: &Path) -> std::io::Result<()> {
-    match fs::hard_link(from, to) {
-        Err(e) if e.kind() == ErrorKind::NotFound => {
-            fs::create_dir_all(to.parent().expect("output paths have a parent"))?;
-            fs::hard_link(from, to)
-        }
-        other => other,
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (fs::metadata(a), fs::metadata(b)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
     }
 }
 
-/// Writes a file, creating its folder on first need (most pages live in a folder of their own).
-pub fn write_with_parents(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    match fs::write(path, bytes) {
-        Err(e) if e.kind() == ErrorKind::NotFound => {
-            fs::create_dir_all(path.parent().expect("output paths have a parent"))?;
-            fs::write(path, bytes)
-        }
+fn remove_if_exists(path: &Path) -> std::io::Result<()> {
+    match fs::remove_file(path) {
+        Err(e) if e.kind() == ErrorKind::NotFound => Ok(()),
         other => other,
     }
 }

@@ -219,32 +219,70 @@ impl<'a> Renderer<'a> {
         jobs
     }
 
-    /// Renders `jobs` in parallel into `sink`; the first error stops the build.
+    /// Renders `jobs` in parallel and hands the files to `sink` from one writer thread, in
+    /// path order: file systems create a folder's entries fastest one at a time and in order,
+    /// and rendering (a small share of a build) overlaps with writing. Memory stays bounded:
+    /// at most a few chunks of pages are in flight. The first error stops the build.
     pub fn render_jobs(&self, jobs: &[Job], sink: &dyn Sink) -> Result<Counts> {
-        let counts = jobs
-            .par_iter()
-            .map(|&job| self.render_job(job, sink))
-            .try_reduce(Counts::default, |a, b| {
-                Ok(Counts {
-                    pages: a.pages + b.pages,
-                    feeds: a.feeds + b.feeds,
-                    other: a.other + b.other,
-                })
-            })?;
-        Ok(counts)
+        const CHUNK: usize = 256;
+        let mut jobs = jobs.to_vec();
+        jobs.sort_by_cached_key(|&job| self.job_key(job));
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<(String, Vec<u8>)>>(2);
+        std::thread::scope(|scope| {
+            let writer = scope.spawn(move || -> Result<Counts> {
+                let mut counts = Counts::default();
+                for files in rx {
+                    for (path, bytes) in files {
+                        if path.ends_with(".html") {
+                            counts.pages += 1;
+                        } else if path.ends_with(".xml") && path != "sitemap.xml" {
+                            counts.feeds += 1;
+                        } else {
+                            counts.other += 1;
+                        }
+                        sink.put(&path, &bytes)?;
+                    }
+                }
+                Ok(counts)
+            });
+            let rendered = jobs.chunks(CHUNK).try_for_each(|chunk| -> Result<()> {
+                let files: Vec<Vec<(String, Vec<u8>)>> = chunk
+                    .par_iter()
+                    .map(|&job| self.render_job(job))
+                    .collect::<Result<_>>()?;
+                // A closed channel means the writer failed; its error is reported below.
+                let _ = tx.send(files.into_iter().flatten().collect());
+                Ok(())
+            });
+            drop(tx);
+            let written = writer.join().expect("the writer thread does not panic");
+            rendered?;
+            written
+        })
     }
 
-    fn render_job(&self, job: Job, sink: &dyn Sink) -> Result<Counts> {
-        let mut counts = Counts::default();
+    /// Sort key of a job: its main output path.
+    fn job_key(&self, job: Job) -> String {
+        match job {
+            Job::Home => "index.html".into(),
+            Job::Archive => "issues/index.html".into(),
+            Job::Issue(id) => issue_dir(&self.site.issues[id].slug()),
+            Job::Paper(id) => paper_dir(&self.site.papers[id].slug),
+            Job::TagIndex => "tags/index.html".into(),
+            Job::Tag(id) => tag_dir(&self.site.tags[id].slug),
+            Job::SiteFeeds => "rss.xml".into(),
+            Job::Sitemap => "sitemap.xml".into(),
+            Job::NotFound => "404.html".into(),
+            Job::Statics => String::new(),
+        }
+    }
+
+    /// The files of one job: `(path under the output root, bytes)`.
+    pub fn render_job(&self, job: Job) -> Result<Vec<(String, Vec<u8>)>> {
+        let mut files = Vec::with_capacity(1);
         let mut page = |path: &str, bytes: Vec<u8>| -> Result<()> {
-            if path.ends_with(".html") {
-                counts.pages += 1;
-            } else if path.ends_with(".xml") && !path.ends_with("sitemap.xml") {
-                counts.feeds += 1;
-            } else {
-                counts.other += 1;
-            }
-            sink.put(path, &bytes)
+            files.push((path.to_string(), bytes));
+            Ok(())
         };
         match job {
             Job::Home => page("index.html", self.home()?)?,
@@ -279,7 +317,7 @@ impl<'a> Renderer<'a> {
                 }
             }
         }
-        Ok(counts)
+        Ok(files)
     }
 
     fn site_feed_links(&self) -> Vec<FeedLink> {

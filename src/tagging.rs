@@ -117,11 +117,15 @@ struct Target {
 }
 
 /// Topics compiled into lookup tables: phrase matching is one hash lookup per word.
-#[derive(Debug, Clone)]
 pub struct Taxonomy {
     topics: Vec<Topic>,
-    /// First stem of a phrase → (remaining stems, target), longest phrase first.
-    phrases: HashMap<String, Vec<(Vec<String>, Target)>>,
+    /// Stem → id, for the stems that occur in phrases.
+    stem_ids: HashMap<String, u32>,
+    /// First stem id of a phrase → (remaining stem ids, target), longest phrase first.
+    phrases: HashMap<u32, Vec<(Vec<u32>, Target)>>,
+    /// Key of this taxonomy in the per-thread stem cache.
+    id: u64,
+    stemmer: Stemmer,
     /// Acronym, case-sensitive → targets.
     acronyms: HashMap<String, Vec<Target>>,
     /// Normalised alias slug → tag slug.
@@ -166,25 +170,28 @@ impl Evidence {
     }
 }
 
-/// A word of the text: as written (for acronyms) and stemmed lower case (for phrases).
-struct Token<'a> {
-    raw: &'a str,
-    stem: String,
+/// Stem ids: every stem that occurs in some phrase has an id; any other word is [`NO_STEM`].
+const NO_STEM: u32 = u32::MAX;
+
+/// Distinguishes taxonomies in the per-thread stem cache.
+static NEXT_TAXONOMY_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+thread_local! {
+    /// Word (lower case) → stem id, per thread: stemming is the costly step of tagging, and a
+    /// corpus has far fewer distinct words than words.
+    static STEM_CACHE: std::cell::RefCell<(u64, HashMap<Box<str>, u32>)> =
+        std::cell::RefCell::new((0, HashMap::new()));
 }
 
-fn tokenize<'a>(text: &'a str, stemmer: &Stemmer) -> Vec<Token<'a>> {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(|raw| {
-            let lower = raw.to_lowercase();
-            let stem = stemmer.stem(&lower).into_owned();
-            Token { raw, stem }
-        })
-        .collect()
+/// The words of a text: runs of letters and digits.
+fn words(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty())
 }
 
 fn stems_of(phrase: &str, stemmer: &Stemmer) -> Vec<String> {
-    tokenize(phrase, stemmer).into_iter().map(|t| t.stem).collect()
+    words(phrase)
+        .map(|w| stemmer.stem(&w.to_lowercase()).into_owned())
+        .collect()
 }
 
 impl Taxonomy {
@@ -206,7 +213,10 @@ impl Taxonomy {
         let stemmer = Stemmer::create(Algorithm::English);
         let mut tax = Taxonomy {
             topics: Vec::new(),
+            stem_ids: HashMap::new(),
             phrases: HashMap::new(),
+            id: NEXT_TAXONOMY_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            stemmer: Stemmer::create(Algorithm::English),
             acronyms: HashMap::new(),
             aliases: HashMap::new(),
             names: HashMap::new(),
@@ -227,10 +237,16 @@ impl Taxonomy {
                 );
             }
             let mut signals = Vec::new();
-            let mut seen: Vec<(Vec<String>, bool)> = Vec::new();
+            let mut seen: Vec<(Vec<u32>, bool)> = Vec::new();
             for (list, veto) in [(&t.phrases, false), (&t.veto, true)] {
                 for phrase in list {
-                    let stems = stems_of(phrase, &stemmer);
+                    let stems: Vec<u32> = stems_of(phrase, &stemmer)
+                        .into_iter()
+                        .map(|st| {
+                            let next = tax.stem_ids.len() as u32;
+                            *tax.stem_ids.entry(st).or_insert(next)
+                        })
+                        .collect();
                     let Some((first, rest)) = stems.split_first() else {
                         anyhow::bail!(
                             "[tagging] topic `{}`: phrase `{phrase}` has no words — remove it",
@@ -248,10 +264,7 @@ impl Taxonomy {
                         veto,
                     };
                     signals.push(phrase.clone());
-                    tax.phrases
-                        .entry(first.clone())
-                        .or_default()
-                        .push((rest.to_vec(), target));
+                    tax.phrases.entry(*first).or_default().push((rest.to_vec(), target));
                 }
             }
             for acronym in &t.acronyms {
@@ -292,49 +305,61 @@ impl Taxonomy {
 
     /// Every topic's evidence in a paper, strongest first (topics with no hit are left out).
     pub fn evidence(&self, title: &str, abstract_text: &str) -> Vec<Evidence> {
-        let stemmer = Stemmer::create(Algorithm::English);
-        // (topic, signal) → (title mentions, abstract mentions); vetoes by topic.
-        let mut counts: HashMap<(usize, usize), (usize, usize)> = HashMap::new();
-        let mut vetoes: HashMap<usize, usize> = HashMap::new();
+        // (topic, signal) → (title mentions, abstract mentions); a paper has few, so a Vec.
+        let mut counts: Vec<((usize, usize), (usize, usize))> = Vec::new();
+        let mut vetoes: Vec<(usize, usize)> = Vec::new();
+        let mut covered = vec![0usize; self.topics.len()];
         for (field, text) in [(Field::Title, title), (Field::Abstract, abstract_text)] {
-            let tokens = tokenize(text, &stemmer);
+            let tokens = self.tokenize(text);
             // Per topic, the token index up to which a longer phrase already matched: inside
             // "multi-armed bandit", "bandit" and "arm" do not count again.
-            let mut covered: HashMap<usize, usize> = HashMap::new();
-            for (i, tok) in tokens.iter().enumerate() {
+            covered.iter_mut().for_each(|c| *c = 0);
+            for (i, &(raw, stem)) in tokens.iter().enumerate() {
                 let mut record = |target: &Target, len: usize| {
                     if target.veto {
-                        vetoes.entry(target.topic).or_insert(target.signal);
+                        if !vetoes.iter().any(|v| v.0 == target.topic) {
+                            vetoes.push((target.topic, target.signal));
+                        }
                         return;
                     }
-                    let until = covered.entry(target.topic).or_insert(0);
-                    if i < *until {
+                    if i < covered[target.topic] {
                         return;
                     }
-                    *until = i + len;
-                    let c = counts.entry((target.topic, target.signal)).or_default();
+                    covered[target.topic] = i + len;
+                    let key = (target.topic, target.signal);
+                    let slot = match counts.iter().position(|c| c.0 == key) {
+                        Some(p) => &mut counts[p].1,
+                        None => {
+                            counts.push((key, (0, 0)));
+                            &mut counts.last_mut().expect("just pushed").1
+                        }
+                    };
                     match field {
-                        Field::Title => c.0 += 1,
-                        Field::Abstract => c.1 += 1,
+                        Field::Title => slot.0 += 1,
+                        Field::Abstract => slot.1 += 1,
                     }
                 };
-                if let Some(candidates) = self.phrases.get(&tok.stem) {
-                    for (rest, target) in candidates {
-                        let matches = rest.len() < tokens.len() - i
-                            && rest.iter().zip(&tokens[i + 1..]).all(|(want, got)| *want == got.stem);
-                        if matches {
-                            record(target, rest.len() + 1);
+                if stem != NO_STEM {
+                    if let Some(candidates) = self.phrases.get(&stem) {
+                        for (rest, target) in candidates {
+                            let matches = rest.len() < tokens.len() - i
+                                && rest.iter().zip(&tokens[i + 1..]).all(|(want, got)| *want == got.1);
+                            if matches {
+                                record(target, rest.len() + 1);
+                            }
                         }
                     }
                 }
-                let acronym = tok
-                    .raw
-                    .strip_suffix('s')
-                    .filter(|a| self.acronyms.contains_key(*a))
-                    .unwrap_or(tok.raw);
-                if let Some(targets) = self.acronyms.get(acronym) {
-                    for target in targets {
-                        record(target, 1);
+                // Acronyms have a capital letter; most words do not, and skip the lookup.
+                if raw.bytes().any(|b| b.is_ascii_uppercase()) {
+                    let acronym = raw
+                        .strip_suffix('s')
+                        .filter(|a| self.acronyms.contains_key(*a))
+                        .unwrap_or(raw);
+                    if let Some(targets) = self.acronyms.get(acronym) {
+                        for target in targets {
+                            record(target, 1);
+                        }
                     }
                 }
             }
@@ -359,13 +384,45 @@ impl Taxonomy {
                     slug: t.slug.clone(),
                     score: hits.iter().map(|h| h.points).sum(),
                     threshold: t.threshold,
-                    vetoed_by: vetoes.get(&topic).map(|&s| t.signals[s].clone()),
+                    vetoed_by: vetoes.iter().find(|v| v.0 == topic).map(|&(_, s)| t.signals[s].clone()),
                     hits,
                 }
             })
             .collect();
         out.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.slug.cmp(&b.slug)));
         out
+    }
+
+    /// Words of `text` with their stem ids, stemming each distinct word once per thread.
+    fn tokenize<'a>(&self, text: &'a str) -> Vec<(&'a str, u32)> {
+        STEM_CACHE.with(|cache| {
+            let mut cache = cache.borrow_mut();
+            if cache.0 != self.id || cache.1.len() > 1_000_000 {
+                *cache = (self.id, HashMap::new());
+            }
+            let mut lower = String::new();
+            words(text)
+                .map(|raw| {
+                    let word = if raw.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()) {
+                        raw
+                    } else {
+                        lower.clear();
+                        lower.extend(raw.chars().flat_map(char::to_lowercase));
+                        lower.as_str()
+                    };
+                    let id = match cache.1.get(word) {
+                        Some(&id) => id,
+                        None => {
+                            let stem = self.stemmer.stem(word);
+                            let id = self.stem_ids.get(stem.as_ref()).copied().unwrap_or(NO_STEM);
+                            cache.1.insert(word.into(), id);
+                            id
+                        }
+                    };
+                    (raw, id)
+                })
+                .collect()
+        })
     }
 
     /// The automatic tags of a paper: topics that pass, strongest first, at most `max_tags`.

@@ -499,3 +499,43 @@ fn a_folder_of_foreign_files_is_not_replaced() {
     site.build_ok(&["--force"]);
     assert!(!site.public().join("precious.txt").exists());
 }
+
+#[test]
+fn rebuilds_after_any_sequence_of_edits_equal_a_clean_build() {
+    let versions = [
+        vec![(
+            "content/2026-11-25.txt",
+            format!("One\n{}\nTwo\n{}", abstract_text("a"), abstract_text("b")),
+        )],
+        vec![
+            (
+                "content/2026-11-25.txt",
+                format!("One\n{}\nThree\n{}", abstract_text("a"), abstract_text("c")),
+            ),
+            (
+                "content/p.md",
+                md_paper("Four", "2026-11-26", &["Robotics"], "Robot arms."),
+            ),
+        ],
+        vec![("content/2026-11-25.txt", format!("One\n{} Edited.", abstract_text("a")))],
+        vec![(
+            "content/2026-11-25.txt",
+            format!("One\n{}\nTwo\n{}", abstract_text("a"), abstract_text("b")),
+        )],
+    ];
+    let site = TestSite::new();
+    for files in &versions {
+        let _ = std::fs::remove_dir_all(site.root().join("content"));
+        let clean = TestSite::new();
+        for (rel, text) in files {
+            site.write(rel, text);
+            clean.write(rel, text);
+        }
+        site.build_ok(&[]);
+        clean.build_ok(&[]);
+        let (a, b) = (site.snapshot(), clean.snapshot());
+        let names = |s: &[(String, Vec<u8>)]| s.iter().map(|f| f.0.clone()).collect::<Vec<_>>();
+        assert_eq!(names(&a), names(&b));
+        assert!(a == b, "a rebuild differs from a clean build");
+    }
+}

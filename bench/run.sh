@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# The paperboy benchmark: generates deterministic corpora, builds each with `paperboy build`,
+# and reports wall/CPU time, peak memory, pages and bytes written, the `cp -r` floor of the
+# same output, single-core tagging time, and (when `hugo` is installed) Hugo on the same corpus.
+#
+#   bench/run.sh [N ...]        default sizes: 1000 10000 100000
+#   BENCH_DIR=DIR               where corpora and outputs go (default: target/bench)
+#   BENCH_HUGO=off              skip Hugo even when installed
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SIZES=("$@")
+[ ${#SIZES[@]} -gt 0 ] || SIZES=(1000 10000 100000)
+DIR="${BENCH_DIR:-target/bench}"
+mkdir -p "$DIR"
+DIR="$(cd "$DIR" && pwd)"
+TIME=/usr/bin/time
+[ -x "$TIME" ] || { apt-get install -y -qq time >/dev/null 2>&1 || { echo "need /usr/bin/time (apt-get install time)" >&2; exit 2; }; }
+
+cargo build --release --quiet --bin paperboy --example corpusgen
+PB="$PWD/target/release/paperboy"
+GEN="$PWD/target/release/examples/corpusgen"
+HUGO=""
+if [ "${BENCH_HUGO:-auto}" != off ] && command -v hugo >/dev/null; then HUGO="$(command -v hugo)"; fi
+
+echo "# paperboy benchmark — $(date -u +%Y-%m-%dT%H:%MZ)"
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "paperboy $($PB --version | cut -d' ' -f2)${HUGO:+, $($HUGO version | cut -d' ' -f1-2)}"
+echo
+
+# timed LABEL CMD... → sets T_WALL T_CPU T_RSS_MB (from /usr/bin/time)
+timed() {
+  local out="$DIR/time.txt"
+  "$TIME" -f "%e %U %S %M" -o "$out" "$@" >/dev/null 2>"$DIR/stderr.txt" || { cat "$DIR/stderr.txt" >&2; return 1; }
+  read -r T_WALL u s rss < "$out"
+  T_CPU=$(awk -v u="$u" -v s="$s" 'BEGIN {printf "%.2f", u + s}')
+  T_RSS_MB=$(( rss / 1024 ))
+}
+
+rows=()
+for n in "${SIZES[@]}"; do
+  site="$DIR/site-$n"
+  "$GEN" --papers "$n" --out "$site" ${HUGO:+--hugo} 2>/dev/null
+  out="$site/public"
+
+  timed "$PB" build --root "$site"
+  b_wall=$T_WALL b_cpu=$T_CPU b_rss=$T_RSS_MB
+  timed "$PB" build --root "$site"
+  r_wall=$T_WALL
+  pages=$(find "$out" -name '*.html' | wc -l)
+  files=$(find "$out" -type f | wc -l)
+  mb=$(du -sm "$out" | cut -f1)
+  rm -rf "$DIR/copy"
+  timed cp -r "$out" "$DIR/copy"
+  cp_wall=$T_WALL
+  rm -rf "$DIR/copy"
+  RAYON_NUM_THREADS=1 PAPERBOY_TIMINGS=1 "$PB" tags --root "$site" 2>"$DIR/tag.txt" >/dev/null
+  tag_ms=$(sed -n 's/.*tag \([0-9]*\) ms.*/\1/p' "$DIR/tag.txt")
+  tag_per_10k=$(awk -v t="$tag_ms" -v n="$n" 'BEGIN {printf "%.0f", t * 10000 / n}')
+  ratio_cp=$(awk -v a="$b_wall" -v b="$cp_wall" 'BEGIN {printf "%.2f", a / b}')
+  hugo_cell="–" ratio_hugo="–"
+  if [ -n "$HUGO" ]; then
+    rm -rf "$site/hugo-public"
+    if timed "$HUGO" --quiet -s "$site/hugo" -d "$site/hugo-public"; then
+      hugo_cell="${T_WALL} s / ${T_RSS_MB} MB"
+      ratio_hugo=$(awk -v a="$T_WALL" -v b="$b_wall" 'BEGIN {printf "%.1f×", a / b}')
+    fi
+    rm -rf "$site/hugo-public"
+  fi
+  rows+=("| $n | $b_wall s | $b_cpu s | $b_rss MB | $r_wall s | $pages pages, $files files, $mb MB | $cp_wall s | $ratio_cp | ${tag_ms} ms (${tag_per_10k} ms/10k) | $hugo_cell | $ratio_hugo |")
+
+  if [ "$n" = 10000 ] || [ "${#SIZES[@]}" = 1 ]; then
+    # One paper edited: append a sentence to one Markdown paper and rebuild.
+    paper=$(find "$site/content/papers" -name '*.md' | sort | sed -n 1p)
+    echo "This sentence was added by the benchmark." >> "$paper"
+    timed "$PB" build --root "$site"
+    one_change="one paper changed at $n papers: full \`paperboy build\` $T_WALL s"
+  fi
+done
+
+echo "| papers | build wall | build CPU | peak RSS | rebuild, nothing changed | output | cp -r floor | build / cp -r | tagging, 1 core | Hugo (wall / RSS) | Hugo / paperboy |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|"
+printf '%s\n' "${rows[@]}"
+echo
+[ -z "${one_change:-}" ] || echo "$one_change"
+echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
