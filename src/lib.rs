@@ -12,6 +12,7 @@ pub mod init;
 pub mod markup;
 pub mod model;
 pub mod output;
+pub mod rebuild;
 pub mod render;
 pub mod sitemap;
 pub mod slug;

@@ -231,3 +231,62 @@ fn remove_if_exists(path: &Path) -> std::io::Result<()> {
         other => other,
     }
 }
+
+/// Writes into a live output folder one file at a time, for the watch loop: each file is
+/// written to a temporary name and renamed into place, so a server reading the folder never
+/// sees half a file, and a file whose bytes did not change is not touched.
+pub struct InPlace {
+    out: PathBuf,
+    written: Mutex<Vec<String>>,
+}
+
+impl InPlace {
+    /// Writes into `out`, which must exist.
+    pub fn new(out: &Path) -> Self {
+        InPlace {
+            out: out.to_path_buf(),
+            written: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Paths that were actually rewritten (their bytes changed).
+    pub fn into_written(self) -> Vec<String> {
+        self.written.into_inner().expect("no writer panicked")
+    }
+
+    /// Deletes output files that no longer exist in the site, and folders left empty.
+    pub fn remove(&self, paths: &[String]) -> Result<()> {
+        for path in paths {
+            let file = self.out.join(path);
+            remove_if_exists(&file).with_context(|| format!("cannot remove {}", file.display()))?;
+            let mut dir = file.parent();
+            while let Some(d) = dir.filter(|d| *d != self.out) {
+                if fs::remove_dir(d).is_err() {
+                    break;
+                }
+                dir = d.parent();
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Sink for InPlace {
+    fn put(&self, path: &str, bytes: &[u8]) -> Result<()> {
+        let target = self.out.join(path);
+        if same_content(&target, bytes) {
+            return Ok(());
+        }
+        let io = || format!("{}: cannot write — check free space and permissions", target.display());
+        let parent = target.parent().expect("output paths have a parent");
+        fs::create_dir_all(parent).with_context(io)?;
+        let tmp = parent.join(format!(
+            ".{}.paperboy-tmp",
+            target.file_name().expect("a file").to_string_lossy()
+        ));
+        fs::write(&tmp, bytes).with_context(io)?;
+        fs::rename(&tmp, &target).with_context(io)?;
+        self.written.lock().expect("no writer panicked").push(path.to_string());
+        Ok(())
+    }
+}

@@ -1,6 +1,8 @@
 //! Rendering: the model and the theme → pages as bytes. Rendering never reads the disk;
 //! pages go to a [`Sink`], which decides whether they land in a folder or in memory.
 
+use std::hash::{Hash, Hasher};
+
 use anyhow::{Context as _, Result};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -44,6 +46,9 @@ pub enum Job {
     Statics,
 }
 
+/// Output files of one job: `(path under the output root, bytes)`.
+pub type Files = Vec<(String, Vec<u8>)>;
+
 /// Counts for the build summary.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Counts {
@@ -66,6 +71,10 @@ pub struct Renderer<'a> {
     summaries: Vec<Value>,
     /// Per tag, `{name, url}`.
     tag_links: Vec<Value>,
+    /// Per paper, a hash of what its summary shows, and of everything its page and feed
+    /// entries show: the inputs of [`Renderer::fingerprint`].
+    summary_fp: Vec<u64>,
+    full_fp: Vec<u64>,
 }
 
 /// URL building in one place, so that a `base_url` with a path works everywhere.
@@ -191,6 +200,7 @@ impl<'a> Renderer<'a> {
                 v
             })
             .collect();
+        let (summary_fp, full_fp) = site.papers.par_iter().map(|p| paper_fingerprints(site, p)).unzip();
         Ok(Renderer {
             tera,
             site,
@@ -199,6 +209,8 @@ impl<'a> Renderer<'a> {
             links,
             summaries,
             tag_links,
+            summary_fp,
+            full_fp,
         })
     }
 
@@ -227,7 +239,7 @@ impl<'a> Renderer<'a> {
         const CHUNK: usize = 256;
         let mut jobs = jobs.to_vec();
         jobs.sort_by_cached_key(|&job| self.job_key(job));
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<(String, Vec<u8>)>>(2);
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Files>(2);
         std::thread::scope(|scope| {
             let writer = scope.spawn(move || -> Result<Counts> {
                 let mut counts = Counts::default();
@@ -246,7 +258,7 @@ impl<'a> Renderer<'a> {
                 Ok(counts)
             });
             let rendered = jobs.chunks(CHUNK).try_for_each(|chunk| -> Result<()> {
-                let files: Vec<Vec<(String, Vec<u8>)>> = chunk
+                let files: Vec<Files> = chunk
                     .par_iter()
                     .map(|&job| self.render_job(job))
                     .collect::<Result<_>>()?;
@@ -261,8 +273,89 @@ impl<'a> Renderer<'a> {
         })
     }
 
-    /// Sort key of a job: its main output path.
-    fn job_key(&self, job: Job) -> String {
+    /// A hash of everything a job's output depends on besides the config and the theme: the
+    /// incremental rebuild re-renders a job only when this changes. It must mirror what the
+    /// page functions below read; `tests/watch.rs` checks that rebuilds equal clean builds.
+    pub fn fingerprint(&self, job: Job) -> u64 {
+        let mut h = std::hash::DefaultHasher::new();
+        let site = self.site;
+        let issue_link = |h: &mut std::hash::DefaultHasher, id: IssueId| {
+            let issue = &site.issues[id];
+            (issue.date, issue.papers.len()).hash(h);
+        };
+        let tag_list = |h: &mut std::hash::DefaultHasher| {
+            for t in &site.tags {
+                (&t.slug, &t.name, t.papers.len()).hash(h);
+            }
+        };
+        let issue_context = |h: &mut std::hash::DefaultHasher, id: IssueId| {
+            issue_link(h, id);
+            for &p in &site.issues[id].papers {
+                self.summary_fp[p].hash(h);
+            }
+            id.checked_sub(1).map(|i| issue_link(h, i)).hash(h);
+            (id + 1 < site.issues.len()).then(|| issue_link(h, id + 1)).hash(h);
+        };
+        std::mem::discriminant(&job).hash(&mut h);
+        match job {
+            Job::Home => {
+                if let Some(last) = site.issues.len().checked_sub(1) {
+                    issue_context(&mut h, last);
+                }
+                for i in (0..site.issues.len()).rev().take(10) {
+                    issue_link(&mut h, i);
+                }
+                tag_list(&mut h);
+            }
+            Job::Archive => (0..site.issues.len()).for_each(|i| issue_link(&mut h, i)),
+            Job::Issue(id) => issue_context(&mut h, id),
+            Job::Paper(id) => {
+                let p = &site.papers[id];
+                self.full_fp[id].hash(&mut h);
+                for &i in &p.issues {
+                    issue_link(&mut h, i);
+                }
+                let order = &site.issues[p.issues[0]].papers;
+                let pos = order.iter().position(|&x| x == id).unwrap_or(0);
+                let prev = pos
+                    .checked_sub(1)
+                    .and_then(|i| order.get(i))
+                    .map(|&n| self.summary_fp[n]);
+                let next = order.get(pos + 1).map(|&n| self.summary_fp[n]);
+                (prev, next).hash(&mut h);
+            }
+            Job::TagIndex => tag_list(&mut h),
+            Job::Tag(id) => {
+                let tag = &site.tags[id];
+                (&tag.slug, &tag.name, tag.papers.len()).hash(&mut h);
+                for (i, &p) in tag.papers.iter().enumerate() {
+                    self.summary_fp[p].hash(&mut h);
+                    if i < self.config.feeds.limit {
+                        self.full_fp[p].hash(&mut h);
+                    }
+                }
+            }
+            Job::SiteFeeds => {
+                for p in site.papers_newest_first().into_iter().take(self.config.feeds.limit) {
+                    self.full_fp[p].hash(&mut h);
+                }
+            }
+            Job::Sitemap => {
+                site.issues.iter().map(|i| i.date).for_each(|d| d.hash(&mut h));
+                for p in &site.papers {
+                    (&p.slug, p.issues.last().map(|&i| site.issues[i].date)).hash(&mut h);
+                }
+                for t in &site.tags {
+                    (&t.slug, t.papers.first().map(|&p| site.papers[p].date)).hash(&mut h);
+                }
+            }
+            Job::NotFound | Job::Statics => {}
+        }
+        h.finish()
+    }
+
+    /// Sort key of a job: its main output path, unique per job.
+    pub fn job_key(&self, job: Job) -> String {
         match job {
             Job::Home => "index.html".into(),
             Job::Archive => "issues/index.html".into(),
@@ -278,7 +371,7 @@ impl<'a> Renderer<'a> {
     }
 
     /// The files of one job: `(path under the output root, bytes)`.
-    pub fn render_job(&self, job: Job) -> Result<Vec<(String, Vec<u8>)>> {
+    pub fn render_job(&self, job: Job) -> Result<Files> {
         let mut files = Vec::with_capacity(1);
         let mut page = |path: &str, bytes: Vec<u8>| -> Result<()> {
             files.push((path.to_string(), bytes));
@@ -603,6 +696,18 @@ impl<'a> Renderer<'a> {
             papers,
         }
     }
+}
+
+/// Hashes of what a paper's summary shows and of everything about it that pages and feeds show.
+fn paper_fingerprints(site: &Site, p: &crate::model::Paper) -> (u64, u64) {
+    let mut h = std::hash::DefaultHasher::new();
+    (&p.title, &p.slug, p.date, &p.abstract_text).hash(&mut h);
+    for &t in &p.tags {
+        (&site.tags[t].slug, &site.tags[t].name).hash(&mut h);
+    }
+    let summary = h.finish();
+    (&p.abstract_html, &p.authors, &p.url, &p.arxiv, p.published).hash(&mut h);
+    (summary, h.finish())
 }
 
 fn insert_value(map_value: &mut Value, key: &'static str, v: Value) {

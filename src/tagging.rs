@@ -540,7 +540,7 @@ fn topic_slug(t: &TopicConfig) -> String {
 
 /// The tag slugs of one paper: explicit ones first (as written, after aliases), then
 /// automatic ones by strength.
-fn paper_tags(paper: &Paper, tax: &Taxonomy) -> Vec<String> {
+fn paper_tags(paper: &Paper, tax: &Taxonomy, auto: &[String]) -> Vec<String> {
     let mut tags: Vec<String> = Vec::new();
     for name in &paper.explicit_tags {
         let s = tax.normalize(name);
@@ -550,19 +550,59 @@ fn paper_tags(paper: &Paper, tax: &Taxonomy) -> Vec<String> {
     }
     let config = &tax.config;
     if config.auto && (tags.is_empty() || config.auto_for_explicit) {
-        for s in tax.auto_tags(&paper.title, &paper.abstract_text) {
-            if !tags.contains(&s) {
-                tags.push(s);
+        for s in auto {
+            if !tags.contains(s) {
+                tags.push(s.clone());
             }
         }
     }
     tags
 }
 
+/// Automatic tags by paper text, kept across rebuilds in watch mode: an edit re-tags only the
+/// papers whose text changed. Valid for one taxonomy.
+#[derive(Debug, Default)]
+pub struct TagCache(HashMap<u64, Vec<String>>);
+
+fn text_key(p: &Paper) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::hash::DefaultHasher::new();
+    (&p.title, &p.abstract_text).hash(&mut h);
+    h.finish()
+}
+
 /// Fills `paper.tags` and `site.tags`. Tag pages list papers newest first; a tag's display
 /// name is its topic's name, else the explicit name first written for it.
 pub fn apply(site: &mut Site, tax: &Taxonomy) {
-    let per_paper: Vec<Vec<String>> = site.papers.par_iter().map(|p| paper_tags(p, tax)).collect();
+    apply_cached(site, tax, &mut TagCache::default());
+}
+
+/// [`apply`], computing automatic tags only for papers not in `cache`.
+pub fn apply_cached(site: &mut Site, tax: &Taxonomy, cache: &mut TagCache) {
+    let keys: Vec<u64> = site.papers.par_iter().map(text_key).collect();
+    let missing: Vec<(u64, Vec<String>)> = site
+        .papers
+        .par_iter()
+        .zip(&keys)
+        .filter(|(_, k)| !cache.0.contains_key(k))
+        .map(|(p, &k)| {
+            (
+                k,
+                if tax.config.auto {
+                    tax.auto_tags(&p.title, &p.abstract_text)
+                } else {
+                    Vec::new()
+                },
+            )
+        })
+        .collect();
+    cache.0.extend(missing);
+    let per_paper: Vec<Vec<String>> = site
+        .papers
+        .par_iter()
+        .zip(&keys)
+        .map(|(p, k)| paper_tags(p, tax, &cache.0[k]))
+        .collect();
     let mut index: BTreeMap<String, (String, Vec<usize>)> = BTreeMap::new();
     for (id, (paper, slugs)) in site.papers.iter().zip(&per_paper).enumerate() {
         for s in slugs {

@@ -1,0 +1,301 @@
+//! A site kept in memory between builds, for watch mode: an edit re-reads only the files
+//! that changed, re-tags only papers whose text changed, and re-renders only the jobs whose
+//! inputs changed (by fingerprint), writing only files whose bytes changed. A change to the
+//! config, a theme or a template reloads everything. The output always equals what a clean
+//! `paperboy build` of the same content writes.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, Result};
+use rayon::prelude::*;
+
+use crate::config::{CONFIG_FILE, Config};
+use crate::content::{self, CONTENT_DIR, SourceFile};
+use crate::error::{ContentError, ContentErrors};
+use crate::model::Site;
+use crate::output::{InPlace, Staging};
+use crate::render::{Renderer, Sink};
+use crate::tagging::{TagCache, Taxonomy};
+use crate::theme::{OVERRIDES_DIR, THEMES_DIR, Theme};
+
+/// What one rebuild did, for the one-line log.
+#[derive(Debug, Clone, Default)]
+pub struct RebuildReport {
+    /// Whether everything was reloaded (config, theme or template change, or first build).
+    pub full: bool,
+    /// Jobs (pages with their feeds) rendered.
+    pub rendered: usize,
+    /// Files whose bytes changed and were written.
+    pub written: usize,
+    /// Files deleted because their page no longer exists.
+    pub removed: usize,
+    /// Papers in the site after the rebuild.
+    pub papers: usize,
+    /// Wall time.
+    pub elapsed: Duration,
+    /// Non-fatal problems.
+    pub warnings: Vec<String>,
+}
+
+/// Config, theme and taxonomy: what a change outside `content/` replaces.
+struct Setup {
+    config: Config,
+    theme: Theme,
+    taxonomy: Taxonomy,
+}
+
+/// The site in memory, ready for piecewise rebuilds.
+pub struct LiveSite {
+    root: PathBuf,
+    output: PathBuf,
+    base_url: Option<String>,
+    setup: Option<Setup>,
+    tag_cache: TagCache,
+    /// Parsed content files by path relative to the root.
+    sources: BTreeMap<PathBuf, SourceFile>,
+    /// Content files whose last version does not parse.
+    broken: BTreeMap<PathBuf, Vec<ContentError>>,
+    /// Job key → (fingerprint, files the job wrote).
+    jobs: HashMap<String, (u64, Vec<String>)>,
+    /// Whether the output holds a complete build (else the next build goes through staging).
+    built: bool,
+}
+
+impl LiveSite {
+    /// A site at `root` writing to `output`; nothing is read until [`LiveSite::rebuild_all`].
+    /// Paths are made absolute, to match what file events report.
+    pub fn new(root: &Path, output: &Path, base_url: Option<String>) -> Self {
+        let absolute = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+        LiveSite {
+            root: absolute(root),
+            output: absolute(output),
+            base_url,
+            setup: None,
+            tag_cache: TagCache::default(),
+            sources: BTreeMap::new(),
+            broken: BTreeMap::new(),
+            jobs: HashMap::new(),
+            built: false,
+        }
+    }
+
+    /// The output folder.
+    pub fn output(&self) -> &Path {
+        &self.output
+    }
+
+    /// The config in force (after the last successful load).
+    pub fn config(&self) -> Option<&Config> {
+        self.setup.as_ref().map(|s| &s.config)
+    }
+
+    /// Whether a change to `path` requires reloading everything.
+    pub fn is_setup_path(&self, path: &Path) -> bool {
+        path == self.root.join(CONFIG_FILE)
+            || path.starts_with(self.root.join(THEMES_DIR))
+            || path.starts_with(self.root.join(OVERRIDES_DIR))
+    }
+
+    /// Whether a change to `path` matters at all.
+    pub fn is_watched_path(&self, path: &Path) -> bool {
+        self.is_setup_path(path) || path.starts_with(self.root.join(CONTENT_DIR))
+    }
+
+    /// Reloads config, theme and every content file, and re-renders everything.
+    pub fn rebuild_all(&mut self) -> Result<RebuildReport> {
+        let started = Instant::now();
+        let (mut config, mut warnings) = Config::load(&self.root)?;
+        if let Some(url) = &self.base_url {
+            config.base_url = url.clone();
+            config.validate_base_url(Path::new("--base-url"))?;
+        }
+        let theme = Theme::load(&self.root, &config.theme)?;
+        let taxonomy = Taxonomy::new(&config.tagging)?;
+        let files = content::list_files(&self.root)?;
+        let parsed: Vec<(PathBuf, content::FileResult, Vec<String>)> = files
+            .par_iter()
+            .map(|path| {
+                let display = path.strip_prefix(&self.root).unwrap_or(path).to_path_buf();
+                let mut w = Vec::new();
+                let result = content::read_file(path, &display, &config, &mut |m| w.push(m));
+                (display, result, w)
+            })
+            .collect();
+        self.sources.clear();
+        self.broken.clear();
+        for (display, result, w) in parsed {
+            warnings.extend(w);
+            match result {
+                Ok(source) => {
+                    self.sources.insert(display, source);
+                }
+                Err(e) => {
+                    self.broken.insert(display, e);
+                }
+            }
+        }
+        self.setup = Some(Setup {
+            config,
+            theme,
+            taxonomy,
+        });
+        self.tag_cache = TagCache::default();
+        let mut report = self.render_changed(true)?;
+        report.full = true;
+        report.warnings = warnings;
+        report.elapsed = started.elapsed();
+        Ok(report)
+    }
+
+    /// Applies changes to the given paths (absolute, as file events report them).
+    pub fn apply(&mut self, changed: &[PathBuf]) -> Result<RebuildReport> {
+        if self.setup.is_none() || changed.iter().any(|p| self.is_setup_path(p)) {
+            return self.rebuild_all();
+        }
+        let started = Instant::now();
+        let config = &self.setup.as_ref().expect("checked above").config;
+        let mut warnings = Vec::new();
+        for path in changed {
+            let rel = path.strip_prefix(&self.root).unwrap_or(path).to_path_buf();
+            if path.is_dir() {
+                // A folder appeared (a checkout, a move): read every content file in it.
+                for entry in walkdir::WalkDir::new(path)
+                    .sort_by_file_name()
+                    .into_iter()
+                    .filter_map(Result::ok)
+                {
+                    if entry.file_type().is_file() && content::is_content_file(entry.path()) {
+                        let file_rel = entry
+                            .path()
+                            .strip_prefix(&self.root)
+                            .unwrap_or(entry.path())
+                            .to_path_buf();
+                        read_into(
+                            &mut self.sources,
+                            &mut self.broken,
+                            entry.path(),
+                            &file_rel,
+                            config,
+                            &mut warnings,
+                        );
+                    }
+                }
+            } else if path.is_file() {
+                if content::is_content_file(path) && !is_hidden(&rel) {
+                    read_into(&mut self.sources, &mut self.broken, path, &rel, config, &mut warnings);
+                }
+            } else {
+                // Gone: a file, or a whole folder of them.
+                self.sources.retain(|k, _| !k.starts_with(&rel));
+                self.broken.retain(|k, _| !k.starts_with(&rel));
+            }
+        }
+        let mut report = self.render_changed(false)?;
+        report.warnings = warnings;
+        report.elapsed = started.elapsed();
+        Ok(report)
+    }
+
+    /// Assembles the model from the sources, renders the jobs whose fingerprint changed (or
+    /// all of them), writes their files and deletes files of pages that are gone.
+    fn render_changed(&mut self, all_jobs: bool) -> Result<RebuildReport> {
+        if !self.broken.is_empty() {
+            let errors: Vec<ContentError> = self.broken.values().flatten().cloned().collect();
+            return Err(ContentErrors(errors).into());
+        }
+        let setup = self.setup.as_ref().expect("loaded before rendering");
+        let mut site: Site = content::assemble(self.sources.values().cloned().collect());
+        crate::tagging::apply_cached(&mut site, &setup.taxonomy, &mut self.tag_cache);
+        let renderer = Renderer::new(&site, &setup.config, &setup.theme)?;
+        let all = renderer.all_jobs();
+        let keyed: Vec<(String, u64, crate::render::Job)> = all
+            .par_iter()
+            .map(|&job| (renderer.job_key(job), renderer.fingerprint(job), job))
+            .collect();
+        let todo: Vec<&(String, u64, crate::render::Job)> = keyed
+            .iter()
+            .filter(|(key, fp, _)| all_jobs || self.jobs.get(key).map(|j| j.0) != Some(*fp))
+            .collect();
+        let rendered: Vec<(String, u64, crate::render::Files)> = todo
+            .par_iter()
+            .map(|(key, fp, job)| Ok((key.clone(), *fp, renderer.render_job(*job)?)))
+            .collect::<Result<_>>()?;
+
+        let live: HashSet<&str> = keyed.iter().map(|(k, _, _)| k.as_str()).collect();
+        let mut new_jobs: HashMap<String, (u64, Vec<String>)> = HashMap::with_capacity(keyed.len());
+        let mut stale: Vec<String> = Vec::new();
+        for (key, (fp, files)) in self.jobs.drain() {
+            if live.contains(key.as_str()) {
+                new_jobs.insert(key, (fp, files));
+            } else {
+                stale.extend(files);
+            }
+        }
+        let mut produced: HashSet<String> = HashSet::new();
+        for (key, fp, files) in &rendered {
+            let paths: Vec<String> = files.iter().map(|(p, _)| p.clone()).collect();
+            produced.extend(paths.iter().cloned());
+            if let Some((_, old)) = new_jobs.insert(key.clone(), (*fp, paths)) {
+                stale.extend(old);
+            }
+        }
+        stale.retain(|p| !produced.contains(p));
+
+        let mut report = RebuildReport {
+            rendered: rendered.len(),
+            papers: site.papers.len(),
+            ..Default::default()
+        };
+        if self.built {
+            let sink = InPlace::new(&self.output);
+            for (_, _, files) in &rendered {
+                for (path, bytes) in files {
+                    sink.put(path, bytes)?;
+                }
+            }
+            sink.remove(&stale)?;
+            report.removed = stale.len();
+            report.written = sink.into_written().len();
+        } else {
+            // The first build goes through staging like `paperboy build`: all or nothing.
+            let staging = Staging::begin(&self.output, false)?;
+            for (_, _, files) in &rendered {
+                for (path, bytes) in files {
+                    staging.put(path, bytes)?;
+                    report.written += 1;
+                }
+            }
+            staging.commit().context("cannot publish the first build")?;
+            self.built = true;
+        }
+        self.jobs = new_jobs;
+        Ok(report)
+    }
+}
+
+fn is_hidden(rel: &Path) -> bool {
+    rel.components()
+        .any(|c| c.as_os_str().to_string_lossy().starts_with('.'))
+}
+
+fn read_into(
+    sources: &mut BTreeMap<PathBuf, SourceFile>,
+    broken: &mut BTreeMap<PathBuf, Vec<ContentError>>,
+    abs: &Path,
+    rel: &Path,
+    config: &Config,
+    warnings: &mut Vec<String>,
+) {
+    match content::read_file(abs, rel, config, &mut |w| warnings.push(w)) {
+        Ok(source) => {
+            broken.remove(rel);
+            sources.insert(rel.to_path_buf(), source);
+        }
+        Err(e) => {
+            sources.remove(rel);
+            broken.insert(rel.to_path_buf(), e);
+        }
+    }
+}

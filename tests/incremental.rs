@@ -1,0 +1,153 @@
+//! The incremental rebuild behind `paperboy serve` and `paperboy watch`: after any sequence of
+//! edits, the output is byte-identical to a clean build of the final content.
+
+mod common;
+
+use std::path::PathBuf;
+
+use common::*;
+use paperboy::rebuild::LiveSite;
+
+/// Applies `edit` to the site, tells the live site which paths changed, and compares its
+/// output with a clean `paperboy build` of a copy of the site.
+fn check(site: &TestSite, live: &mut LiveSite, changed: &[&str], what: &str) -> paperboy::rebuild::RebuildReport {
+    let paths: Vec<PathBuf> = changed.iter().map(|p| site.root().join(p)).collect();
+    let report = live.apply(&paths).unwrap_or_else(|e| panic!("{what}: {e:#}"));
+    let clean = TestSite::new();
+    for entry in walkdir::WalkDir::new(site.root()).into_iter().filter_map(Result::ok) {
+        let rel = entry.path().strip_prefix(site.root()).unwrap();
+        let first = rel
+            .components()
+            .next()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if entry.file_type().is_file() && !first.starts_with(".public") && first != "public" {
+            clean.write(rel.to_str().unwrap(), std::fs::read(entry.path()).unwrap());
+        }
+    }
+    clean.build_ok(&[]);
+    let (a, b) = (site.snapshot(), clean.snapshot());
+    let names = |s: &[(String, Vec<u8>)]| s.iter().map(|f| f.0.clone()).collect::<Vec<_>>();
+    assert_eq!(names(&a), names(&b), "{what}: different files");
+    for ((pa, ba), (_, bb)) in a.iter().zip(&b) {
+        assert!(ba == bb, "{what}: {pa} differs from a clean build");
+    }
+    report
+}
+
+#[test]
+fn every_edit_gives_the_output_of_a_clean_build() {
+    let site = TestSite::new();
+    site.write(
+        "content/2026-11-25.txt",
+        format!(
+            "Alpha Paper\n{}\nBeta Paper\n{}",
+            abstract_text("alpha"),
+            abstract_text("beta")
+        ),
+    );
+    site.write("content/2026-11-26.txt", SAMPLE);
+    site.write(
+        "content/papers/m.md",
+        md_paper("Gamma Robots", "2026-11-26", &["Robotics"], "Robot arms grasp."),
+    );
+    let mut live = LiveSite::new(site.root(), &site.public(), None);
+    let first = live.rebuild_all().unwrap();
+    assert!(first.full && first.written > 200);
+
+    // Editing one abstract re-renders a handful of jobs, not the site.
+    site.write(
+        "content/papers/m.md",
+        md_paper("Gamma Robots", "2026-11-26", &["Robotics"], "Robot arms grasp better."),
+    );
+    let r = check(&site, &mut live, &["content/papers/m.md"], "edit an abstract");
+    assert!(r.rendered < 20, "{} jobs re-rendered for one abstract", r.rendered);
+    assert!(r.written >= 1 && r.written < 15, "{} files written", r.written);
+
+    site.write(
+        "content/papers/m.md",
+        md_paper(
+            "Gamma Robots Renamed",
+            "2026-11-26",
+            &["Robotics", "New Tag"],
+            "Robot arms.",
+        ),
+    );
+    check(&site, &mut live, &["content/papers/m.md"], "retitle and retag a paper");
+
+    site.write(
+        "content/papers/n.md",
+        md_paper(
+            "Delta",
+            "2026-11-27",
+            &[],
+            "A new day with reinforcement learning policies.",
+        ),
+    );
+    check(&site, &mut live, &["content/papers/n.md"], "add a paper on a new day");
+
+    std::fs::rename(
+        site.root().join("content/papers/n.md"),
+        site.root().join("content/papers/renamed.md"),
+    )
+    .unwrap();
+    check(
+        &site,
+        &mut live,
+        &["content/papers/n.md", "content/papers/renamed.md"],
+        "rename a file",
+    );
+
+    std::fs::remove_file(site.root().join("content/2026-11-25.txt")).unwrap();
+    check(&site, &mut live, &["content/2026-11-25.txt"], "delete a digest");
+
+    std::fs::remove_dir_all(site.root().join("content/papers")).unwrap();
+    check(&site, &mut live, &["content/papers"], "delete a folder");
+
+    site.write(
+        "content/more/a.md",
+        md_paper("Epsilon", "2026-11-26", &["Robotics"], "Body."),
+    );
+    site.write("content/more/b.md", md_paper("Zeta", "2026-11-24", &[], "Body."));
+    check(&site, &mut live, &["content/more"], "add a folder");
+
+    site.write("paperboy.toml", "title = \"Renamed Site\"\n[feeds]\nlimit = 5\n");
+    let r = check(&site, &mut live, &["paperboy.toml"], "change the config");
+    assert!(r.full);
+
+    site.write(
+        "templates/404.html",
+        "{% extends \"base.html\" %}{% block content %}<h1>Lost</h1>{% endblock content %}",
+    );
+    check(&site, &mut live, &["templates/404.html"], "override a template");
+}
+
+#[test]
+fn a_broken_edit_keeps_the_last_good_site_and_a_fix_recovers() {
+    let site = TestSite::new();
+    site.write(
+        "content/2026-11-26.txt",
+        format!("Alpha Paper\n{}", abstract_text("alpha")),
+    );
+    let mut live = LiveSite::new(site.root(), &site.public(), None);
+    live.rebuild_all().unwrap();
+    let before = site.snapshot();
+
+    site.write(
+        "content/2026-11-26.txt",
+        format!("Alpha Paper\n{}\nDangling title", abstract_text("alpha")),
+    );
+    let err = live.apply(&[site.root().join("content/2026-11-26.txt")]).unwrap_err();
+    assert!(format!("{err:#}").contains("content/2026-11-26.txt:3:"), "{err:#}");
+    assert_eq!(site.snapshot(), before, "a failed rebuild must not touch the output");
+
+    site.write(
+        "content/2026-11-26.txt",
+        format!(
+            "Alpha Paper\n{}\nBeta Paper\n{}",
+            abstract_text("alpha"),
+            abstract_text("b")
+        ),
+    );
+    check(&site, &mut live, &["content/2026-11-26.txt"], "fix the digest");
+}
