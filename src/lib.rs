@@ -14,10 +14,12 @@ pub mod model;
 pub mod output;
 pub mod rebuild;
 pub mod render;
+pub mod serve;
 pub mod sitemap;
 pub mod slug;
 pub mod tagging;
 pub mod theme;
+pub mod watch;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -98,6 +100,15 @@ pub fn load_timed(root: &Path, base_url: Option<&str>, phases: &mut Phases) -> R
         theme,
         warnings,
     })
+}
+
+/// An error as the user should see it: content errors one per line, anything else as its
+/// chain of causes on one line.
+pub fn error_lines(e: &anyhow::Error) -> String {
+    if let Some(errors) = e.downcast_ref::<error::ContentErrors>() {
+        return errors.0.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n");
+    }
+    e.chain().map(|c| c.to_string()).collect::<Vec<_>>().join(": ")
 }
 
 /// Phase timings, printed on stderr when `PAPERBOY_TIMINGS` is set: the benchmark reads

@@ -33,6 +33,36 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Build, serve the site on localhost, and rebuild and reload the browser on every change.
+    Serve {
+        /// Site root (holds content/ and paperboy.toml).
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Output folder [default: ROOT/public].
+        #[arg(long)]
+        output: Option<PathBuf>,
+        /// Address to listen on. Anything but loopback exposes the site to the network.
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
+        /// Port to listen on (0 picks a free one).
+        #[arg(long, default_value_t = 1111)]
+        port: u16,
+        /// Open the site in the default browser.
+        #[arg(long)]
+        open: bool,
+    },
+    /// Build, then rebuild on every change, without a server.
+    Watch {
+        /// Site root (holds content/ and paperboy.toml).
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Output folder [default: ROOT/public].
+        #[arg(long)]
+        output: Option<PathBuf>,
+        /// Override base_url from the config.
+        #[arg(long)]
+        base_url: Option<String>,
+    },
     /// Show tags and their counts, untagged papers, or why a paper got its tags.
     Tags {
         /// Site root (holds content/ and paperboy.toml).
@@ -63,6 +93,20 @@ fn main() -> ExitCode {
             base_url,
             force,
         }),
+        Command::Serve {
+            root,
+            output,
+            bind,
+            port,
+            open,
+        } => paperboy::serve::serve(paperboy::serve::ServeOptions {
+            root,
+            output,
+            bind,
+            port,
+            open,
+        }),
+        Command::Watch { root, output, base_url } => watch(&root, output, base_url),
         Command::Tags { root, explain } => tags(&root, explain.as_deref()),
         Command::Init { dir } => paperboy::init::init(&dir, chrono::Local::now().date_naive()).map(|()| {
             println!(
@@ -98,6 +142,29 @@ fn build(options: paperboy::BuildOptions) -> anyhow::Result<()> {
         report.output.display()
     );
     Ok(())
+}
+
+fn watch(root: &std::path::Path, output: Option<PathBuf>, base_url: Option<String>) -> anyhow::Result<()> {
+    let output = output.unwrap_or_else(|| root.join("public"));
+    let mut live = paperboy::rebuild::LiveSite::new(root, &output, base_url);
+    match live.rebuild_all() {
+        Ok(r) => println!(
+            "Built {} papers in {} ms; watching for changes (Ctrl-C to stop)",
+            r.papers,
+            r.elapsed.as_millis()
+        ),
+        Err(e) => print_error(&e),
+    }
+    paperboy::watch::run(&mut live, root, |outcome| match outcome {
+        paperboy::watch::Outcome::Rebuilt(report, changed) => {
+            println!("{}", paperboy::watch::describe(&report, &changed, root))
+        }
+        paperboy::watch::Outcome::Failed(text) => {
+            for line in text.lines() {
+                eprintln!("error: {line}");
+            }
+        }
+    })
 }
 
 fn tags(root: &std::path::Path, explain: Option<&str>) -> anyhow::Result<()> {

@@ -313,7 +313,7 @@ impl<'a> Renderer<'a> {
                 let p = &site.papers[id];
                 self.full_fp[id].hash(&mut h);
                 for &i in &p.issues {
-                    issue_link(&mut h, i);
+                    site.issues[i].date.hash(&mut h);
                 }
                 let order = &site.issues[p.issues[0]].papers;
                 let pos = order.iter().position(|&x| x == id).unwrap_or(0);
@@ -575,7 +575,30 @@ impl<'a> Renderer<'a> {
         );
         let tags: Vec<Value> = p.tags.iter().map(|&t| self.tag_links[t].clone()).collect();
         ctx.insert_value("tags", Value::from(tags));
-        let issues: Vec<IssueLink> = p.issues.iter().map(|&i| self.issue_link(i)).collect();
+        // Without counts: a paper's page need not change when its issue grows.
+        #[derive(Serialize)]
+        struct IssueRef {
+            date: String,
+            date_display: String,
+            url: String,
+        }
+        let issues: Vec<IssueRef> = p
+            .issues
+            .iter()
+            .map(|&i| {
+                let IssueLink {
+                    date,
+                    date_display,
+                    url,
+                    ..
+                } = self.issue_link(i);
+                IssueRef {
+                    date,
+                    date_display,
+                    url,
+                }
+            })
+            .collect();
         ctx.insert("issues", &issues);
         ctx.insert_value("prev", neighbour(pos.checked_sub(1)).unwrap_or(Value::none()));
         ctx.insert_value("next", neighbour(Some(pos + 1)).unwrap_or(Value::none()));
