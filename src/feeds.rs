@@ -49,7 +49,7 @@ pub fn rss(feed: &Feed, site: &Site, links: &Links) -> Vec<u8> {
                 .link(Some(link.clone()))
                 .guid(Some(rss::GuidBuilder::default().value(link).permalink(true).build()))
                 .pub_date(Some(p.published.to_rfc2822()))
-                .description(Some(p.abstract_html.clone()))
+                .description(Some(p.abstract_html.to_string()))
                 .categories(
                     p.tags
                         .iter()
@@ -126,7 +126,7 @@ pub fn atom(feed: &Feed, site: &Site, links: &Links) -> Vec<u8> {
                     .collect::<Vec<_>>(),
             );
             entry.set_content(Some(atom::Content {
-                value: Some(p.abstract_html.clone()),
+                value: Some(p.abstract_html.to_string()),
                 content_type: Some("html".into()),
                 ..Default::default()
             }));

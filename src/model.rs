@@ -5,6 +5,18 @@ use std::path::PathBuf;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
+/// Abstracts are the bulk of a site's text; shared, they cost nothing to copy when the watch
+/// loop reassembles the model.
+pub type SharedText = std::sync::Arc<str>;
+
+/// A stable hash of some text, for change detection (in-memory only, never written out).
+pub fn text_hash(parts: &[&str]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::hash::DefaultHasher::new();
+    parts.hash(&mut h);
+    h.finish()
+}
+
 /// Index of a paper in [`Site::papers`].
 pub type PaperId = usize;
 /// Index of an issue in [`Site::issues`].
@@ -20,9 +32,13 @@ pub struct Paper {
     /// Title as plain text (escaped only when rendered).
     pub title: String,
     /// The abstract as safe HTML (paragraphs, links).
-    pub abstract_html: String,
+    pub abstract_html: SharedText,
     /// The abstract as plain text, for excerpts, tagging and search.
-    pub abstract_text: String,
+    pub abstract_text: SharedText,
+    /// Hash of title and plain abstract: what automatic tags depend on.
+    pub text_hash: u64,
+    /// Hash of the abstract's HTML.
+    pub html_hash: u64,
     /// Date of the first issue it appeared in.
     pub date: NaiveDate,
     /// Publication instant for feeds: the front matter's time when given, else midnight UTC.

@@ -53,6 +53,7 @@ pub struct LiveSite {
     base_url: Option<String>,
     setup: Option<Setup>,
     tag_cache: TagCache,
+    summary_cache: crate::render::SummaryCache,
     /// Parsed content files by path relative to the root.
     sources: BTreeMap<PathBuf, SourceFile>,
     /// Content files whose last version does not parse.
@@ -74,6 +75,7 @@ impl LiveSite {
             base_url,
             setup: None,
             tag_cache: TagCache::default(),
+            summary_cache: Default::default(),
             sources: BTreeMap::new(),
             broken: BTreeMap::new(),
             jobs: HashMap::new(),
@@ -142,6 +144,7 @@ impl LiveSite {
             taxonomy,
         });
         self.tag_cache = TagCache::default();
+        self.summary_cache = Default::default();
         let mut report = self.render_changed(true)?;
         report.full = true;
         report.warnings = warnings;
@@ -192,6 +195,9 @@ impl LiveSite {
                 self.broken.retain(|k, _| !k.starts_with(&rel));
             }
         }
+        if std::env::var_os("PAPERBOY_TIMINGS").is_some() {
+            eprintln!("timings: read changed files {} ms", started.elapsed().as_millis());
+        }
         let mut report = self.render_changed(false)?;
         report.warnings = warnings;
         report.elapsed = started.elapsed();
@@ -206,9 +212,13 @@ impl LiveSite {
             return Err(ContentErrors(errors).into());
         }
         let setup = self.setup.as_ref().expect("loaded before rendering");
+        let mut phases = crate::Phases::new();
         let mut site: Site = content::assemble(self.sources.values().cloned().collect());
+        phases.mark("assemble");
         crate::tagging::apply_cached(&mut site, &setup.taxonomy, &mut self.tag_cache);
-        let renderer = Renderer::new(&site, &setup.config, &setup.theme)?;
+        phases.mark("tag");
+        let renderer = Renderer::with_cache(&site, &setup.config, &setup.theme, &mut self.summary_cache)?;
+        phases.mark("prepare");
         let all = renderer.all_jobs();
         let keyed: Vec<(String, u64, crate::render::Job)> = all
             .par_iter()
@@ -218,10 +228,12 @@ impl LiveSite {
             .iter()
             .filter(|(key, fp, _)| all_jobs || self.jobs.get(key).map(|j| j.0) != Some(*fp))
             .collect();
+        phases.mark("fingerprint");
         let rendered: Vec<(String, u64, crate::render::Files)> = todo
             .par_iter()
             .map(|(key, fp, job)| Ok((key.clone(), *fp, renderer.render_job(*job)?)))
             .collect::<Result<_>>()?;
+        phases.mark("render");
 
         let live: HashSet<&str> = keyed.iter().map(|(k, _, _)| k.as_str()).collect();
         let mut new_jobs: HashMap<String, (u64, Vec<String>)> = HashMap::with_capacity(keyed.len());
@@ -271,6 +283,12 @@ impl LiveSite {
             self.built = true;
         }
         self.jobs = new_jobs;
+        phases.mark("write");
+        // Freeing the model and the compiled templates takes a while at scale and nobody
+        // waits for it: let another thread do it.
+        drop(renderer);
+        std::thread::spawn(move || drop(site));
+        phases.report();
         Ok(report)
     }
 }

@@ -46,6 +46,11 @@ pub enum Job {
     Statics,
 }
 
+/// Paper summaries (the `{title, url, date, excerpt, tags}` that list pages show) by
+/// fingerprint, kept across watch-mode rebuilds.
+#[derive(Default)]
+pub struct SummaryCache(std::collections::HashMap<u64, Value>);
+
 /// Output files of one job: `(path under the output root, bytes)`.
 pub type Files = Vec<(String, Vec<u8>)>;
 
@@ -154,6 +159,12 @@ pub fn display_date(date: chrono::NaiveDate) -> String {
 impl<'a> Renderer<'a> {
     /// Compiles the theme's templates and prepares the shared per-paper data.
     pub fn new(site: &'a Site, config: &'a Config, theme: &'a Theme) -> Result<Self> {
+        Self::with_cache(site, config, theme, &mut SummaryCache::default())
+    }
+
+    /// [`Renderer::new`], reusing the paper summaries in `cache` that are still current (the
+    /// watch loop keeps one across rebuilds; it is valid for one config and theme).
+    pub fn with_cache(site: &'a Site, config: &'a Config, theme: &'a Theme, cache: &mut SummaryCache) -> Result<Self> {
         let mut tera = Tera::new();
         tera.add_raw_templates(theme.templates.iter().map(|(n, t)| (n.as_str(), t.as_str())))
             .map_err(|e| anyhow::anyhow!("{}", template_error(&e)))
@@ -176,10 +187,14 @@ impl<'a> Renderer<'a> {
                 })
             })
             .collect();
-        let summaries = site
+        let (summary_fp, full_fp): (Vec<u64>, Vec<u64>) =
+            site.papers.par_iter().map(|p| paper_fingerprints(site, p)).unzip();
+        let missing: Vec<(u64, Value)> = site
             .papers
             .par_iter()
-            .map(|p| {
+            .zip(&summary_fp)
+            .filter(|(_, fp)| !cache.0.contains_key(fp))
+            .map(|(p, &fp)| {
                 #[derive(Serialize)]
                 struct Summary<'b> {
                     title: &'b str,
@@ -197,10 +212,14 @@ impl<'a> Renderer<'a> {
                 });
                 let tags: Vec<Value> = p.tags.iter().map(|&t| tag_links[t].clone()).collect();
                 insert_value(&mut v, "tags", Value::from(tags));
-                v
+                (fp, v)
             })
             .collect();
-        let (summary_fp, full_fp) = site.papers.par_iter().map(|p| paper_fingerprints(site, p)).unzip();
+        if cache.0.len() + missing.len() > 2 * site.papers.len() + 64 {
+            cache.0.clear();
+        }
+        cache.0.extend(missing);
+        let summaries = summary_fp.iter().map(|fp| cache.0[fp].clone()).collect();
         Ok(Renderer {
             tera,
             site,
@@ -724,12 +743,12 @@ impl<'a> Renderer<'a> {
 /// Hashes of what a paper's summary shows and of everything about it that pages and feeds show.
 fn paper_fingerprints(site: &Site, p: &crate::model::Paper) -> (u64, u64) {
     let mut h = std::hash::DefaultHasher::new();
-    (&p.title, &p.slug, p.date, &p.abstract_text).hash(&mut h);
+    (&p.title, &p.slug, p.date, p.text_hash).hash(&mut h);
     for &t in &p.tags {
         (&site.tags[t].slug, &site.tags[t].name).hash(&mut h);
     }
     let summary = h.finish();
-    (&p.abstract_html, &p.authors, &p.url, &p.arxiv, p.published).hash(&mut h);
+    (p.html_hash, &p.authors, &p.url, &p.arxiv, p.published).hash(&mut h);
     (summary, h.finish())
 }
 

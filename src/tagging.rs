@@ -540,10 +540,10 @@ fn topic_slug(t: &TopicConfig) -> String {
 
 /// The tag slugs of one paper: explicit ones first (as written, after aliases), then
 /// automatic ones by strength.
-fn paper_tags(paper: &Paper, tax: &Taxonomy, auto: &[String]) -> Vec<String> {
+fn paper_tags(paper: &Paper, tax: &Taxonomy, auto: &[String], slugs: &HashMap<&str, String>) -> Vec<String> {
     let mut tags: Vec<String> = Vec::new();
     for name in &paper.explicit_tags {
-        let s = tax.normalize(name);
+        let s = slugs[name.as_str()].clone();
         if !s.is_empty() && !tags.contains(&s) {
             tags.push(s);
         }
@@ -564,13 +564,6 @@ fn paper_tags(paper: &Paper, tax: &Taxonomy, auto: &[String]) -> Vec<String> {
 #[derive(Debug, Default)]
 pub struct TagCache(HashMap<u64, Vec<String>>);
 
-fn text_key(p: &Paper) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::hash::DefaultHasher::new();
-    (&p.title, &p.abstract_text).hash(&mut h);
-    h.finish()
-}
-
 /// Fills `paper.tags` and `site.tags`. Tag pages list papers newest first; a tag's display
 /// name is its topic's name, else the explicit name first written for it.
 pub fn apply(site: &mut Site, tax: &Taxonomy) {
@@ -579,7 +572,7 @@ pub fn apply(site: &mut Site, tax: &Taxonomy) {
 
 /// [`apply`], computing automatic tags only for papers not in `cache`.
 pub fn apply_cached(site: &mut Site, tax: &Taxonomy, cache: &mut TagCache) {
-    let keys: Vec<u64> = site.papers.par_iter().map(text_key).collect();
+    let keys: Vec<u64> = site.papers.iter().map(|p| p.text_hash).collect();
     let missing: Vec<(u64, Vec<String>)> = site
         .papers
         .par_iter()
@@ -597,11 +590,18 @@ pub fn apply_cached(site: &mut Site, tax: &Taxonomy, cache: &mut TagCache) {
         })
         .collect();
     cache.0.extend(missing);
+    // A corpus uses few distinct tag names, each on many papers: normalise each once.
+    let mut slugs: HashMap<&str, String> = HashMap::new();
+    for p in &site.papers {
+        for name in &p.explicit_tags {
+            slugs.entry(name.as_str()).or_insert_with(|| tax.normalize(name));
+        }
+    }
     let per_paper: Vec<Vec<String>> = site
         .papers
         .par_iter()
         .zip(&keys)
-        .map(|(p, k)| paper_tags(p, tax, &cache.0[k]))
+        .map(|(p, k)| paper_tags(p, tax, &cache.0[k], &slugs))
         .collect();
     let mut index: BTreeMap<String, (String, Vec<usize>)> = BTreeMap::new();
     for (id, (paper, slugs)) in site.papers.iter().zip(&per_paper).enumerate() {

@@ -16,7 +16,7 @@ use crate::rebuild::{LiveSite, RebuildReport};
 use crate::theme::{OVERRIDES_DIR, THEMES_DIR};
 
 /// A batch ends after this long without a new event...
-pub const QUIET: Duration = Duration::from_millis(25);
+pub const QUIET: Duration = Duration::from_millis(10);
 /// ...or this long after it started, so a long stream of events cannot starve rebuilds.
 pub const MAX_BATCH: Duration = Duration::from_millis(1000);
 

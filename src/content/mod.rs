@@ -14,7 +14,7 @@ use rayon::prelude::*;
 use crate::config::Config;
 use crate::error::{ContentError, ContentErrors, line_of_offset};
 use crate::markup;
-use crate::model::{Issue, Paper, PaperId, Site};
+use crate::model::{Issue, Paper, PaperId, SharedText, Site, text_hash};
 use crate::slug;
 
 /// The folder under the site root that holds the corpus.
@@ -26,9 +26,17 @@ pub struct RawPaper {
     /// Cleaned title.
     pub title: String,
     /// Safe HTML of the abstract.
-    pub abstract_html: String,
+    pub abstract_html: SharedText,
     /// Plain text of the abstract.
-    pub abstract_text: String,
+    pub abstract_text: SharedText,
+    /// See [`Paper::text_hash`].
+    pub text_hash: u64,
+    /// See [`Paper::html_hash`].
+    pub html_hash: u64,
+    /// The title folded for duplicate detection.
+    pub title_key: String,
+    /// The slug the title asks for (before clashes are resolved).
+    pub slug_base: String,
     /// Day of the issue it belongs to.
     pub date: NaiveDate,
     /// Instant for feeds.
@@ -138,10 +146,16 @@ pub fn parse_text(
             .into_iter()
             .map(|e| {
                 let abstract_text = clean_line(&e.abstract_text);
+                let title = clean_line(&e.title);
+                let abstract_html = markup::text_to_html(&abstract_text);
                 RawPaper {
-                    title: clean_line(&e.title),
-                    abstract_html: markup::text_to_html(&abstract_text),
-                    abstract_text,
+                    title_key: slug::fold_title(&title),
+                    slug_base: slug::slug_or_hash(&title, "paper"),
+                    text_hash: text_hash(&[&title, &abstract_text]),
+                    html_hash: text_hash(&[&abstract_html]),
+                    title,
+                    abstract_html: abstract_html.into(),
+                    abstract_text: abstract_text.into(),
                     date,
                     published,
                     tags: Vec::new(),
@@ -156,10 +170,15 @@ pub fn parse_text(
     } else {
         let md = markdown::parse(text, display, warn).map_err(|e| vec![e])?;
         let (abstract_html, abstract_text) = markup::markdown_to_html(&md.body);
+        let title = clean_line(&md.title);
         vec![RawPaper {
-            title: clean_line(&md.title),
-            abstract_html,
-            abstract_text,
+            title_key: slug::fold_title(&title),
+            slug_base: slug::slug_or_hash(&title, "paper"),
+            text_hash: text_hash(&[&title, &abstract_text]),
+            html_hash: text_hash(&[&abstract_html]),
+            title,
+            abstract_html: abstract_html.into(),
+            abstract_text: abstract_text.into(),
             date: md.date,
             published: md.published,
             tags: md.tags,
@@ -251,7 +270,7 @@ pub fn assemble(sources: Vec<SourceFile>) -> Site {
         };
         for raw in digest_papers.into_iter().chain(md_papers) {
             let arxiv_key = raw.arxiv.as_deref().map(normalize_arxiv);
-            let title_key = slug::fold_title(&raw.title);
+            let title_key = raw.title_key.clone();
             let existing = arxiv_key
                 .as_ref()
                 .and_then(|k| by_arxiv.get(k))
@@ -285,10 +304,13 @@ pub fn assemble(sources: Vec<SourceFile>) -> Site {
 
 fn new_paper(raw: RawPaper) -> Paper {
     Paper {
-        slug: String::new(),
+        // The base slug until clashes are resolved in `assign_slugs`.
+        slug: raw.slug_base,
         title: raw.title,
         abstract_html: raw.abstract_html,
         abstract_text: raw.abstract_text,
+        text_hash: raw.text_hash,
+        html_hash: raw.html_hash,
         date: raw.date,
         published: raw.published,
         explicit_tags: raw.tags,
@@ -336,7 +358,7 @@ fn normalize_arxiv(id: &str) -> String {
 fn assign_slugs(site: &mut Site) {
     let mut used = std::collections::HashSet::with_capacity(site.papers.len());
     for paper in &mut site.papers {
-        let base = slug::slug_or_hash(&paper.title, "paper");
+        let base = std::mem::take(&mut paper.slug);
         let mut candidate = base.clone();
         if used.contains(&candidate) {
             candidate = format!("{base}-{}", slug::short_hash(&paper.title));
