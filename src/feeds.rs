@@ -45,7 +45,7 @@ pub fn rss(feed: &Feed, site: &Site, links: &Links) -> Vec<u8> {
             let p = &site.papers[id];
             let link = links.abs(&paper_dir(&p.slug));
             rss::ItemBuilder::default()
-                .title(Some(p.title.clone()))
+                .title(Some(p.title.to_string()))
                 .link(Some(link.clone()))
                 .guid(Some(rss::GuidBuilder::default().value(link).permalink(true).build()))
                 .pub_date(Some(p.published.to_rfc2822()))
@@ -96,7 +96,7 @@ pub fn atom(feed: &Feed, site: &Site, links: &Links) -> Vec<u8> {
             let p = &site.papers[id];
             let link = links.abs(&paper_dir(&p.slug));
             let mut entry = atom::Entry::default();
-            entry.set_title(atom::Text::plain(p.title.clone()));
+            entry.set_title(atom::Text::plain(p.title.to_string()));
             entry.set_id(link.clone());
             entry.set_updated(fixed(p.published));
             entry.set_published(Some(fixed(p.published)));

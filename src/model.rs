@@ -1,8 +1,6 @@
 //! The site as plain data. Papers, issues and tags refer to each other by index so that the
 //! model can be rebuilt piecewise and shared across threads without lifetimes.
 
-use std::path::PathBuf;
-
 use chrono::{DateTime, NaiveDate, Utc};
 
 /// Abstracts are the bulk of a site's text; shared, they cost nothing to copy when the watch
@@ -30,7 +28,7 @@ pub struct Paper {
     /// URL segment under `/papers/`; unique and stable across builds.
     pub slug: String,
     /// Title as plain text (escaped only when rendered).
-    pub title: String,
+    pub title: SharedText,
     /// The abstract as safe HTML (paragraphs, links).
     pub abstract_html: SharedText,
     /// The abstract as plain text, for excerpts, tagging and search.
@@ -54,7 +52,7 @@ pub struct Paper {
     /// arXiv identifier, when known; also the strongest duplicate key.
     pub arxiv: Option<String>,
     /// Where the paper was first read from, for error messages and `tags --explain`.
-    pub source: PathBuf,
+    pub source: std::sync::Arc<std::path::Path>,
     /// 1-based line of the title in `source`.
     pub line: usize,
     /// Every issue that lists it, oldest first.

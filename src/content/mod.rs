@@ -24,7 +24,7 @@ pub const CONTENT_DIR: &str = "content";
 #[derive(Debug, Clone)]
 pub struct RawPaper {
     /// Cleaned title.
-    pub title: String,
+    pub title: SharedText,
     /// Safe HTML of the abstract.
     pub abstract_html: SharedText,
     /// Plain text of the abstract.
@@ -34,9 +34,9 @@ pub struct RawPaper {
     /// See [`Paper::html_hash`].
     pub html_hash: u64,
     /// The title folded for duplicate detection.
-    pub title_key: String,
+    pub title_key: SharedText,
     /// The slug the title asks for (before clashes are resolved).
-    pub slug_base: String,
+    pub slug_base: SharedText,
     /// Day of the issue it belongs to.
     pub date: NaiveDate,
     /// Instant for feeds.
@@ -50,7 +50,7 @@ pub struct RawPaper {
     /// arXiv id.
     pub arxiv: Option<String>,
     /// Source file, relative to the site root.
-    pub source: PathBuf,
+    pub source: std::sync::Arc<Path>,
     /// 1-based line of the title.
     pub line: usize,
 }
@@ -125,6 +125,7 @@ pub fn parse_text(
     warn: &mut dyn FnMut(String),
 ) -> Result<SourceFile, Vec<ContentError>> {
     let is_digest = display.extension().is_some_and(|e| e == "txt");
+    let source: std::sync::Arc<Path> = display.into();
     let papers = if is_digest {
         let Some(date) = digest::date_from_path(display) else {
             return Err(vec![ContentError::new(
@@ -149,11 +150,11 @@ pub fn parse_text(
                 let title = clean_line(&e.title);
                 let abstract_html = markup::text_to_html(&abstract_text);
                 RawPaper {
-                    title_key: slug::fold_title(&title),
-                    slug_base: slug::slug_or_hash(&title, "paper"),
+                    title_key: slug::fold_title(&title).into(),
+                    slug_base: slug::slug_or_hash(&title, "paper").into(),
                     text_hash: text_hash(&[&title, &abstract_text]),
                     html_hash: text_hash(&[&abstract_html]),
-                    title,
+                    title: title.into(),
                     abstract_html: abstract_html.into(),
                     abstract_text: abstract_text.into(),
                     date,
@@ -162,7 +163,7 @@ pub fn parse_text(
                     authors: Vec::new(),
                     url: None,
                     arxiv: None,
-                    source: display.to_path_buf(),
+                    source: source.clone(),
                     line: e.line,
                 }
             })
@@ -172,11 +173,11 @@ pub fn parse_text(
         let (abstract_html, abstract_text) = markup::markdown_to_html(&md.body);
         let title = clean_line(&md.title);
         vec![RawPaper {
-            title_key: slug::fold_title(&title),
-            slug_base: slug::slug_or_hash(&title, "paper"),
+            title_key: slug::fold_title(&title).into(),
+            slug_base: slug::slug_or_hash(&title, "paper").into(),
             text_hash: text_hash(&[&title, &abstract_text]),
             html_hash: text_hash(&[&abstract_html]),
-            title,
+            title: title.into(),
             abstract_html: abstract_html.into(),
             abstract_text: abstract_text.into(),
             date: md.date,
@@ -185,7 +186,7 @@ pub fn parse_text(
             authors: md.authors.iter().map(|a| clean_line(a)).collect(),
             url: md.url,
             arxiv: md.arxiv,
-            source: display.to_path_buf(),
+            source,
             line: 1,
         }]
     };
@@ -260,7 +261,7 @@ pub fn assemble(sources: Vec<SourceFile>) -> Site {
     }
     let mut site = Site::default();
     let mut by_arxiv: HashMap<String, PaperId> = HashMap::new();
-    let mut by_title: HashMap<String, PaperId> = HashMap::new();
+    let mut by_title: HashMap<SharedText, PaperId> = HashMap::new();
     for (date, (digest_papers, mut md_papers)) in by_day {
         md_papers.sort_by(|a, b| a.published.cmp(&b.published).then_with(|| a.source.cmp(&b.source)));
         let issue_id = site.issues.len();
@@ -305,7 +306,7 @@ pub fn assemble(sources: Vec<SourceFile>) -> Site {
 fn new_paper(raw: RawPaper) -> Paper {
     Paper {
         // The base slug until clashes are resolved in `assign_slugs`.
-        slug: raw.slug_base,
+        slug: raw.slug_base.to_string(),
         title: raw.title,
         abstract_html: raw.abstract_html,
         abstract_text: raw.abstract_text,
