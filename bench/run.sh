@@ -6,6 +6,8 @@
 #   bench/run.sh [N ...]        default sizes: 1000 10000 100000
 #   BENCH_DIR=DIR               where corpora and outputs go (default: target/bench)
 #   BENCH_HUGO=off              skip Hugo even when installed
+# "rebuild, nothing changed" is the steady state (third build); watch-mode latency is the
+# time from saving a file to the new page being served over HTTP (bench/latency.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SIZES=("$@")
@@ -44,6 +46,7 @@ for n in "${SIZES[@]}"; do
 
   timed "$PB" build --root "$site"
   b_wall=$T_WALL b_cpu=$T_CPU b_rss=$T_RSS_MB
+  "$PB" build --root "$site" >/dev/null   # primes the staging folder (links every file once)
   timed "$PB" build --root "$site"
   r_wall=$T_WALL
   pages=$(find "$out" -name '*.html' | wc -l)
@@ -73,13 +76,18 @@ for n in "${SIZES[@]}"; do
     paper=$(find "$site/content/papers" -name '*.md' | sort | sed -n 1p)
     echo "This sentence was added by the benchmark." >> "$paper"
     timed "$PB" build --root "$site"
-    one_change="one paper changed at $n papers: full \`paperboy build\` $T_WALL s"
+    one_change="one paper changed at $n papers: full \`paperboy build\` $T_WALL s; watch mode, $(python3 bench/latency.py "$PB" "$site" "$paper")"
   fi
 done
+
+# Watch mode on the 200-paper sample shipped in content/.
+rm -rf "$DIR/sample" && mkdir -p "$DIR/sample" && cp -r content "$DIR/sample/"
+sample_latency="watch mode on the 200-paper sample: $(python3 bench/latency.py "$PB" "$DIR/sample" "$DIR/sample/content/2026-11-26.txt")"
 
 echo "| papers | build wall | build CPU | peak RSS | rebuild, nothing changed | output | cp -r floor | build / cp -r | tagging, 1 core | Hugo (wall / RSS) | Hugo / paperboy |"
 echo "|---|---|---|---|---|---|---|---|---|---|---|"
 printf '%s\n' "${rows[@]}"
 echo
 [ -z "${one_change:-}" ] || echo "$one_change"
+echo "$sample_latency"
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"

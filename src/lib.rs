@@ -111,6 +111,44 @@ pub fn error_lines(e: &anyhow::Error) -> String {
     e.chain().map(|c| c.to_string()).collect::<Vec<_>>().join(": ")
 }
 
+/// A progress bar on a terminal for builds that take more than about a second; nothing
+/// when stderr is not a terminal (CI logs, pipes) or the build is quick.
+struct Progress {
+    started: Instant,
+    bar: std::sync::Mutex<Option<indicatif::ProgressBar>>,
+    enabled: bool,
+}
+
+impl Progress {
+    fn new(started: Instant) -> Self {
+        use std::io::IsTerminal;
+        Progress {
+            started,
+            bar: std::sync::Mutex::new(None),
+            enabled: std::io::stderr().is_terminal(),
+        }
+    }
+
+    fn update(&self, done: usize, total: usize) {
+        if !self.enabled || self.started.elapsed() < Duration::from_millis(800) {
+            return;
+        }
+        let mut bar = self.bar.lock().expect("not poisoned");
+        let bar = bar.get_or_insert_with(|| {
+            let style = indicatif::ProgressStyle::with_template("Building {bar:40} {pos}/{len}  {elapsed}")
+                .expect("a valid template");
+            indicatif::ProgressBar::new(total as u64).with_style(style)
+        });
+        bar.set_position(done as u64);
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = self.bar.lock().expect("not poisoned").take() {
+            bar.finish_and_clear();
+        }
+    }
+}
+
 /// Phase timings, printed on stderr when `PAPERBOY_TIMINGS` is set: the benchmark reads
 /// them to report tagging and rendering separately.
 pub struct Phases {
@@ -162,7 +200,11 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     phases.mark("prepare");
     let output = options.output.clone().unwrap_or_else(|| options.root.join("public"));
     let staging = output::Staging::begin(&output, options.force)?;
-    let counts = renderer.render_jobs(&renderer.all_jobs(), &staging)?;
+    let progress = Progress::new(started);
+    let counts = renderer.render_jobs_with_progress(&renderer.all_jobs(), &staging, &|done, total| {
+        progress.update(done, total)
+    })?;
+    progress.finish();
     phases.mark("render+write");
     staging.commit()?;
     phases.mark("swap");

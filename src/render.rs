@@ -255,14 +255,27 @@ impl<'a> Renderer<'a> {
     /// and rendering (a small share of a build) overlaps with writing. Memory stays bounded:
     /// at most a few chunks of pages are in flight. The first error stops the build.
     pub fn render_jobs(&self, jobs: &[Job], sink: &dyn Sink) -> Result<Counts> {
+        self.render_jobs_with_progress(jobs, sink, &|_, _| {})
+    }
+
+    /// [`Renderer::render_jobs`], calling `progress(done, total)` after each chunk is written.
+    pub fn render_jobs_with_progress(
+        &self,
+        jobs: &[Job],
+        sink: &dyn Sink,
+        progress: &(dyn Fn(usize, usize) + Sync),
+    ) -> Result<Counts> {
         const CHUNK: usize = 256;
+        let total = jobs.len();
         let mut jobs = jobs.to_vec();
         jobs.sort_by_cached_key(|&job| self.job_key(job));
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Files>(2);
+        let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Files)>(2);
         std::thread::scope(|scope| {
             let writer = scope.spawn(move || -> Result<Counts> {
                 let mut counts = Counts::default();
-                for files in rx {
+                let mut done = 0;
+                for (jobs_in_chunk, files) in rx {
+                    done += jobs_in_chunk;
                     for (path, bytes) in files {
                         if path.ends_with(".html") {
                             counts.pages += 1;
@@ -273,6 +286,7 @@ impl<'a> Renderer<'a> {
                         }
                         sink.put(&path, &bytes)?;
                     }
+                    progress(done, total);
                 }
                 Ok(counts)
             });
@@ -282,7 +296,7 @@ impl<'a> Renderer<'a> {
                     .map(|&job| self.render_job(job))
                     .collect::<Result<_>>()?;
                 // A closed channel means the writer failed; its error is reported below.
-                let _ = tx.send(files.into_iter().flatten().collect());
+                let _ = tx.send((chunk.len(), files.into_iter().flatten().collect()));
                 Ok(())
             });
             drop(tx);
