@@ -106,13 +106,16 @@ impl Staging {
     /// Removes what the previous site had and this one does not, then makes the staged site
     /// the live one, atomically where the OS allows it.
     pub fn commit(self) -> Result<()> {
-        let written: HashSet<String> = self
-            .written
-            .into_inner()
-            .expect("no writer panicked")
-            .into_iter()
-            .collect();
-        remove_stale(&self.staging, &written)?;
+        if self.reused {
+            // A fresh staging folder holds only what this build wrote: nothing can be stale.
+            let written: HashSet<String> = self
+                .written
+                .into_inner()
+                .expect("no writer panicked")
+                .into_iter()
+                .collect();
+            remove_stale(&self.staging, &written)?;
+        }
         if self.out.exists() {
             let exchanged = rustix::fs::renameat_with(
                 rustix::fs::CWD,
