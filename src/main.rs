@@ -16,16 +16,23 @@ struct Cli {
     command: Command,
 }
 
+/// Where the site is and where it goes; shared by the commands that build.
+#[derive(clap::Args)]
+struct SiteArgs {
+    /// Site root (holds content/ and paperboy.toml).
+    #[arg(long, default_value = ".")]
+    root: PathBuf,
+    /// Output folder [default: ROOT/public].
+    #[arg(long)]
+    output: Option<PathBuf>,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Build the site into the output folder.
     Build {
-        /// Site root (holds content/ and paperboy.toml).
-        #[arg(long, default_value = ".")]
-        root: PathBuf,
-        /// Output folder [default: ROOT/public].
-        #[arg(long)]
-        output: Option<PathBuf>,
+        #[command(flatten)]
+        site: SiteArgs,
         /// Override base_url from the config.
         #[arg(long)]
         base_url: Option<String>,
@@ -35,12 +42,8 @@ enum Command {
     },
     /// Build, serve the site on localhost, and rebuild and reload the browser on every change.
     Serve {
-        /// Site root (holds content/ and paperboy.toml).
-        #[arg(long, default_value = ".")]
-        root: PathBuf,
-        /// Output folder [default: ROOT/public].
-        #[arg(long)]
-        output: Option<PathBuf>,
+        #[command(flatten)]
+        site: SiteArgs,
         /// Address to listen on. Anything but loopback exposes the site to the network.
         #[arg(long, default_value = "127.0.0.1")]
         bind: std::net::IpAddr,
@@ -53,12 +56,8 @@ enum Command {
     },
     /// Build, then rebuild on every change, without a server.
     Watch {
-        /// Site root (holds content/ and paperboy.toml).
-        #[arg(long, default_value = ".")]
-        root: PathBuf,
-        /// Output folder [default: ROOT/public].
-        #[arg(long)]
-        output: Option<PathBuf>,
+        #[command(flatten)]
+        site: SiteArgs,
         /// Override base_url from the config.
         #[arg(long)]
         base_url: Option<String>,
@@ -83,8 +82,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Build {
-            root,
-            output,
+            site: SiteArgs { root, output },
             base_url,
             force,
         } => build(paperboy::BuildOptions {
@@ -94,8 +92,7 @@ fn main() -> ExitCode {
             force,
         }),
         Command::Serve {
-            root,
-            output,
+            site: SiteArgs { root, output },
             bind,
             port,
             open,
@@ -106,7 +103,10 @@ fn main() -> ExitCode {
             port,
             open,
         }),
-        Command::Watch { root, output, base_url } => watch(&root, output, base_url),
+        Command::Watch {
+            site: SiteArgs { root, output },
+            base_url,
+        } => watch(&root, output, base_url),
         Command::Tags { root, explain } => tags(&root, explain.as_deref()),
         Command::Init { dir } => paperboy::init::init(&dir, chrono::Local::now().date_naive()).map(|()| {
             println!(

@@ -55,6 +55,38 @@ pub struct RawPaper {
     pub line: usize,
 }
 
+impl RawPaper {
+    /// A paper with no metadata beyond its text; the keys and hashes that later stages
+    /// look up are computed here, once, while files are parsed in parallel.
+    pub fn new(
+        title: String,
+        abstract_html: String,
+        abstract_text: String,
+        date: NaiveDate,
+        published: DateTime<Utc>,
+        source: std::sync::Arc<Path>,
+        line: usize,
+    ) -> Self {
+        RawPaper {
+            title_key: slug::fold_title(&title).into(),
+            slug_base: slug::slug_or_hash(&title, "paper").into(),
+            text_hash: text_hash(&[&title, &abstract_text]),
+            html_hash: text_hash(&[&abstract_html]),
+            title: title.into(),
+            abstract_html: abstract_html.into(),
+            abstract_text: abstract_text.into(),
+            date,
+            published,
+            tags: Vec::new(),
+            authors: Vec::new(),
+            url: None,
+            arxiv: None,
+            source,
+            line,
+        }
+    }
+}
+
 /// What one content file yields.
 #[derive(Debug, Clone)]
 pub struct SourceFile {
@@ -147,48 +179,35 @@ pub fn parse_text(
             .into_iter()
             .map(|e| {
                 let abstract_text = clean_line(&e.abstract_text);
-                let title = clean_line(&e.title);
                 let abstract_html = markup::text_to_html(&abstract_text);
-                RawPaper {
-                    title_key: slug::fold_title(&title).into(),
-                    slug_base: slug::slug_or_hash(&title, "paper").into(),
-                    text_hash: text_hash(&[&title, &abstract_text]),
-                    html_hash: text_hash(&[&abstract_html]),
-                    title: title.into(),
-                    abstract_html: abstract_html.into(),
-                    abstract_text: abstract_text.into(),
+                RawPaper::new(
+                    clean_line(&e.title),
+                    abstract_html,
+                    abstract_text,
                     date,
                     published,
-                    tags: Vec::new(),
-                    authors: Vec::new(),
-                    url: None,
-                    arxiv: None,
-                    source: source.clone(),
-                    line: e.line,
-                }
+                    source.clone(),
+                    e.line,
+                )
             })
             .collect()
     } else {
         let md = markdown::parse(text, display, warn).map_err(|e| vec![e])?;
         let (abstract_html, abstract_text) = markup::markdown_to_html(&md.body);
-        let title = clean_line(&md.title);
-        vec![RawPaper {
-            title_key: slug::fold_title(&title).into(),
-            slug_base: slug::slug_or_hash(&title, "paper").into(),
-            text_hash: text_hash(&[&title, &abstract_text]),
-            html_hash: text_hash(&[&abstract_html]),
-            title: title.into(),
-            abstract_html: abstract_html.into(),
-            abstract_text: abstract_text.into(),
-            date: md.date,
-            published: md.published,
-            tags: md.tags,
-            authors: md.authors.iter().map(|a| clean_line(a)).collect(),
-            url: md.url,
-            arxiv: md.arxiv,
+        let mut paper = RawPaper::new(
+            clean_line(&md.title),
+            abstract_html,
+            abstract_text,
+            md.date,
+            md.published,
             source,
-            line: 1,
-        }]
+            1,
+        );
+        paper.tags = md.tags;
+        paper.authors = md.authors.iter().map(|a| clean_line(a)).collect();
+        paper.url = md.url;
+        paper.arxiv = md.arxiv;
+        vec![paper]
     };
     Ok(SourceFile {
         path: display.to_path_buf(),
