@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 use anyhow::{Context as _, Result};
 use rayon::prelude::*;
 use rust_stemmers::{Algorithm, Stemmer};
+use rustc_hash::FxHashMap;
 use serde::Deserialize;
 
 use crate::model::{Paper, Site, Tag};
@@ -122,12 +123,12 @@ pub struct Taxonomy {
     /// Stem → id, for the stems that occur in phrases.
     stem_ids: HashMap<String, u32>,
     /// First stem id of a phrase → (remaining stem ids, target), longest phrase first.
-    phrases: HashMap<u32, Vec<(Vec<u32>, Target)>>,
+    phrases: FxHashMap<u32, Vec<(Vec<u32>, Target)>>,
     /// Key of this taxonomy in the per-thread stem cache.
     id: u64,
     stemmer: Stemmer,
     /// Acronym, case-sensitive → targets.
-    acronyms: HashMap<String, Vec<Target>>,
+    acronyms: FxHashMap<String, Vec<Target>>,
     /// Normalised alias slug → tag slug.
     aliases: HashMap<String, String>,
     /// Tag slug → display name, for tags that are topics.
@@ -179,8 +180,8 @@ static NEXT_TAXONOMY_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::Atomi
 thread_local! {
     /// Word (lower case) → stem id, per thread: stemming is the costly step of tagging, and a
     /// corpus has far fewer distinct words than words.
-    static STEM_CACHE: std::cell::RefCell<(u64, HashMap<Box<str>, u32>)> =
-        std::cell::RefCell::new((0, HashMap::new()));
+    static STEM_CACHE: std::cell::RefCell<(u64, FxHashMap<Box<str>, u32>)> =
+        std::cell::RefCell::new((0, FxHashMap::default()));
 }
 
 /// The words of a text: runs of letters and digits.
@@ -214,10 +215,10 @@ impl Taxonomy {
         let mut tax = Taxonomy {
             topics: Vec::new(),
             stem_ids: HashMap::new(),
-            phrases: HashMap::new(),
+            phrases: FxHashMap::default(),
             id: NEXT_TAXONOMY_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             stemmer: Stemmer::create(Algorithm::English),
-            acronyms: HashMap::new(),
+            acronyms: FxHashMap::default(),
             aliases: HashMap::new(),
             names: HashMap::new(),
             config: config.clone(),
@@ -303,8 +304,9 @@ impl Taxonomy {
         self.aliases.get(&s).cloned().unwrap_or(s)
     }
 
-    /// Every topic's evidence in a paper, strongest first (topics with no hit are left out).
-    pub fn evidence(&self, title: &str, abstract_text: &str) -> Vec<Evidence> {
+    /// Mentions per `(topic, signal)` as `(title, abstract)`, and the vetoes that matched.
+    #[allow(clippy::type_complexity)]
+    fn count(&self, title: &str, abstract_text: &str) -> (Vec<((usize, usize), (usize, usize))>, Vec<(usize, usize)>) {
         // (topic, signal) → (title mentions, abstract mentions); a paper has few, so a Vec.
         let mut counts: Vec<((usize, usize), (usize, usize))> = Vec::new();
         let mut vetoes: Vec<(usize, usize)> = Vec::new();
@@ -364,10 +366,21 @@ impl Taxonomy {
                 }
             }
         }
+        (counts, vetoes)
+    }
+
+    /// Points for `t` title and `a` abstract mentions of one signal of `topic`.
+    fn points(&self, topic: usize, t: usize, a: usize) -> f64 {
+        t as f64 * self.config.title_weight
+            + a.min(self.config.max_abstract_mentions) as f64 * self.topics[topic].abstract_weight
+    }
+
+    /// Every topic's evidence in a paper, strongest first (topics with no hit are left out).
+    pub fn evidence(&self, title: &str, abstract_text: &str) -> Vec<Evidence> {
+        let (counts, vetoes) = self.count(title, abstract_text);
         let mut by_topic: BTreeMap<usize, Vec<Hit>> = BTreeMap::new();
         for ((topic, signal), (t, a)) in counts {
-            let weight = self.topics[topic].abstract_weight;
-            let points = t as f64 * self.config.title_weight + a.min(self.config.max_abstract_mentions) as f64 * weight;
+            let points = self.points(topic, t, a);
             by_topic.entry(topic).or_default().push(Hit {
                 signal: self.topics[topic].signals[signal].clone(),
                 title: t,
@@ -398,7 +411,7 @@ impl Taxonomy {
         STEM_CACHE.with(|cache| {
             let mut cache = cache.borrow_mut();
             if cache.0 != self.id || cache.1.len() > 1_000_000 {
-                *cache = (self.id, HashMap::new());
+                *cache = (self.id, FxHashMap::default());
             }
             let mut lower = String::new();
             words(text)
@@ -426,12 +439,27 @@ impl Taxonomy {
     }
 
     /// The automatic tags of a paper: topics that pass, strongest first, at most `max_tags`.
+    /// Same verdicts as [`Taxonomy::evidence`], without building the explanation: this runs
+    /// for every paper of every build.
     pub fn auto_tags(&self, title: &str, abstract_text: &str) -> Vec<String> {
-        self.evidence(title, abstract_text)
+        let (counts, vetoes) = self.count(title, abstract_text);
+        let mut scores: Vec<(usize, f64)> = Vec::new();
+        for ((topic, _), (t, a)) in counts {
+            let points = self.points(topic, t, a);
+            match scores.iter_mut().find(|s| s.0 == topic) {
+                Some(s) => s.1 += points,
+                None => scores.push((topic, points)),
+            }
+        }
+        scores.retain(|&(topic, score)| score >= self.topics[topic].threshold && !vetoes.iter().any(|v| v.0 == topic));
+        scores.sort_by(|a, b| {
+            b.1.total_cmp(&a.1)
+                .then_with(|| self.topics[a.0].slug.cmp(&self.topics[b.0].slug))
+        });
+        scores
             .into_iter()
-            .filter(Evidence::passes)
             .take(self.config.max_tags)
-            .map(|e| e.slug)
+            .map(|(topic, _)| self.topics[topic].slug.clone())
             .collect()
     }
 

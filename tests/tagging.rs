@@ -214,3 +214,19 @@ fn the_tags_command_reports_counts_untagged_papers_and_explanations() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("no paper has the slug `no-such-paper`"));
 }
+
+#[test]
+fn the_fast_tagger_agrees_with_the_explanation() {
+    let (_dir, site) = load_sample(&[]);
+    let tax = paperboy::tagging::Taxonomy::new(&Default::default()).unwrap();
+    for p in &site.papers {
+        let explained: Vec<String> = tax
+            .evidence(&p.title, &p.abstract_text)
+            .into_iter()
+            .filter(|e| e.passes())
+            .take(5)
+            .map(|e| e.slug)
+            .collect();
+        assert_eq!(tax.auto_tags(&p.title, &p.abstract_text), explained, "{}", p.title);
+    }
+}
