@@ -30,6 +30,22 @@ pub struct Config {
     pub import: ImportConfig,
     /// Automatic tagging and tag names.
     pub tagging: crate::tagging::TaggingConfig,
+    /// Tag pages.
+    pub tags: TagsConfig,
+}
+
+/// `[tags]`: how tag pages list their papers.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct TagsConfig {
+    /// Papers per tag page, newest first; 0 puts them all on one page.
+    pub per_page: usize,
+}
+
+impl Default for TagsConfig {
+    fn default() -> Self {
+        TagsConfig { per_page: 100 }
+    }
 }
 
 /// Feed settings.
@@ -62,6 +78,7 @@ impl Default for Config {
             feeds: FeedsConfig::default(),
             import: ImportConfig::default(),
             tagging: crate::tagging::TaggingConfig::default(),
+            tags: TagsConfig::default(),
         }
     }
 }
@@ -108,6 +125,8 @@ const KNOWN_KEYS: &[&str] = &[
     "tagging.max_abstract_mentions",
     "tagging.topic",
     "tagging.aliases",
+    "tags",
+    "tags.per_page",
 ];
 
 impl Config {

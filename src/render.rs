@@ -117,6 +117,15 @@ pub fn paper_dir(slug: &str) -> String {
 pub fn issue_dir(date: &str) -> String {
     format!("issues/{date}/")
 }
+/// Output path of page `number` (from 1) of a tag whose folder is `dir`.
+pub fn tag_page_path(dir: &str, number: usize) -> String {
+    if number == 1 {
+        format!("{dir}index.html")
+    } else {
+        format!("{dir}page/{number}/index.html")
+    }
+}
+
 /// Output path of a tag's page, without `index.html`.
 pub fn tag_dir(slug: &str) -> String {
     format!("tags/{slug}/")
@@ -425,7 +434,9 @@ impl<'a> Renderer<'a> {
             Job::Tag(id) => {
                 let tag = &self.site.tags[id];
                 let dir = tag_dir(&tag.slug);
-                page(&format!("{dir}index.html"), self.tag(id)?)?;
+                for (number, bytes) in self.tag_pages(id)?.into_iter().enumerate() {
+                    page(&tag_page_path(&dir, number + 1), bytes)?;
+                }
                 let feed = self.tag_feed(id);
                 page(&format!("{dir}rss.xml"), feeds::rss(&feed, self.site, &self.links))?;
                 page(&format!("{dir}atom.xml"), feeds::atom(&feed, self.site, &self.links))?;
@@ -676,7 +687,9 @@ impl<'a> Renderer<'a> {
         self.render("tags.html", ctx, meta)
     }
 
-    fn tag(&self, id: TagId) -> Result<Vec<u8>> {
+    /// A tag's pages: all its papers on one page, or `[tags] per_page` a page (a big topic
+    /// on one page would be megabytes of HTML).
+    fn tag_pages(&self, id: TagId) -> Result<Vec<Vec<u8>>> {
         let tag = &self.site.tags[id];
         let dir = tag_dir(&tag.slug);
         #[derive(Serialize)]
@@ -694,25 +707,63 @@ impl<'a> Renderer<'a> {
             atom: self.links.path(&format!("{dir}atom.xml")),
             count: tag.papers.len(),
         };
-        let mut meta = self.meta(
-            format!("{} — {}", tag.name, self.config.title),
-            format!("{} papers tagged {}, newest first.", tag.papers.len(), tag.name),
-            &dir,
-        );
-        meta.feeds.push(FeedLink {
-            title: format!("{} (RSS)", tag.name),
-            url: view.rss.clone(),
-            kind: "application/rss+xml",
-        });
-        meta.feeds.push(FeedLink {
-            title: format!("{} (Atom)", tag.name),
-            url: view.atom.clone(),
-            kind: "application/atom+xml",
-        });
-        let mut ctx = Context::new();
-        ctx.insert("tag", &view);
-        ctx.insert_value("papers", self.summaries_of(&tag.papers));
-        self.render("tag.html", ctx, meta)
+        let per_page = match self.config.tags.per_page {
+            0 => tag.papers.len().max(1),
+            n => n,
+        };
+        let chunks: Vec<&[PaperId]> = if tag.papers.is_empty() {
+            vec![&[]]
+        } else {
+            tag.papers.chunks(per_page).collect()
+        };
+        let total = chunks.len();
+        let page_url = |n: usize| self.links.path(&tag_page_path(&dir, n).replace("index.html", ""));
+        chunks
+            .iter()
+            .enumerate()
+            .map(|(i, papers)| {
+                let number = i + 1;
+                let rel = tag_page_path(&dir, number).replace("index.html", "");
+                let title = if number == 1 {
+                    format!("{} — {}", tag.name, self.config.title)
+                } else {
+                    format!("{} (page {number} of {total}) — {}", tag.name, self.config.title)
+                };
+                let mut meta = self.meta(
+                    title,
+                    format!("{} papers tagged {}, newest first.", tag.papers.len(), tag.name),
+                    &rel,
+                );
+                meta.feeds.push(FeedLink {
+                    title: format!("{} (RSS)", tag.name),
+                    url: view.rss.clone(),
+                    kind: "application/rss+xml",
+                });
+                meta.feeds.push(FeedLink {
+                    title: format!("{} (Atom)", tag.name),
+                    url: view.atom.clone(),
+                    kind: "application/atom+xml",
+                });
+                #[derive(Serialize)]
+                struct Pager {
+                    number: usize,
+                    total: usize,
+                    prev: Option<String>,
+                    next: Option<String>,
+                }
+                let pager = Pager {
+                    number,
+                    total,
+                    prev: (number > 1).then(|| page_url(number - 1)),
+                    next: (number < total).then(|| page_url(number + 1)),
+                };
+                let mut ctx = Context::new();
+                ctx.insert("tag", &view);
+                ctx.insert("pager", &pager);
+                ctx.insert_value("papers", self.summaries_of(papers));
+                self.render("tag.html", ctx, meta)
+            })
+            .collect()
     }
 
     fn not_found(&self) -> Result<Vec<u8>> {

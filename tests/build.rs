@@ -539,3 +539,41 @@ fn rebuilds_after_any_sequence_of_edits_equal_a_clean_build() {
         assert!(a == b, "a rebuild differs from a clean build");
     }
 }
+
+#[test]
+fn big_tags_are_split_into_pages() {
+    let site = TestSite::new();
+    site.write("paperboy.toml", "[tags]\nper_page = 2\n[tagging]\nauto = false\n");
+    for (i, day) in ["2026-11-21", "2026-11-22", "2026-11-23", "2026-11-24", "2026-11-25"]
+        .iter()
+        .enumerate()
+    {
+        site.write(
+            &format!("content/p{i}.md"),
+            md_paper(&format!("Paper {i}"), day, &["Robotics"], "Body."),
+        );
+    }
+    site.build_ok(&[]);
+    let first = site.read("tags/robotics/index.html");
+    assert!(first.contains(">Paper 4</a>") && first.contains(">Paper 3</a>") && !first.contains(">Paper 2</a>"));
+    assert!(
+        first.contains("href=\"/tags/robotics/page/2/\""),
+        "link to the next page"
+    );
+    let second = site.read("tags/robotics/page/2/index.html");
+    assert!(second.contains(">Paper 2</a>") && second.contains("href=\"/tags/robotics/\""));
+    let third = site.read("tags/robotics/page/3/index.html");
+    assert!(third.contains(">Paper 0</a>") && !third.contains("rel=\"next\""));
+    assert_eq!(
+        parse_feed(&site.read("tags/robotics/atom.xml")).entries.len(),
+        5,
+        "feeds are not paginated"
+    );
+
+    std::fs::remove_file(site.root().join("content/p0.md")).unwrap();
+    site.build_ok(&[]);
+    assert!(
+        !site.public().join("tags/robotics/page/3").exists(),
+        "a page that no longer exists is removed"
+    );
+}
