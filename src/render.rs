@@ -185,7 +185,7 @@ impl<'a> Renderer<'a> {
             })?;
         let links = Links::new(config);
         let globals = tera.global_context();
-        globals.insert("site", &serde_json_like_site(config, &links));
+        globals.insert("site", &site_view(config, &links));
         let tag_links: Vec<Value> = site
             .tags
             .iter()
@@ -825,7 +825,8 @@ fn insert_value(map_value: &mut Value, key: &'static str, v: Value) {
     }
 }
 
-fn serde_json_like_site(config: &Config, links: &Links) -> impl Serialize {
+/// What every template sees as `site`.
+fn site_view(config: &Config, links: &Links) -> impl Serialize {
     #[derive(Serialize)]
     struct SiteView {
         title: String,
