@@ -146,6 +146,7 @@ fn build(options: paperboy::BuildOptions) -> anyhow::Result<()> {
 
 fn watch(root: &std::path::Path, output: Option<PathBuf>, base_url: Option<String>) -> anyhow::Result<()> {
     let output = output.unwrap_or_else(|| root.join("public"));
+    let watching = paperboy::watch::watch(root)?;
     let mut live = paperboy::rebuild::LiveSite::new(root, &output, base_url);
     match live.rebuild_all() {
         Ok(r) => println!(
@@ -155,7 +156,7 @@ fn watch(root: &std::path::Path, output: Option<PathBuf>, base_url: Option<Strin
         ),
         Err(e) => print_error(&e),
     }
-    paperboy::watch::run(&mut live, root, |outcome| match outcome {
+    paperboy::watch::run(&mut live, root, watching, |outcome| match outcome {
         paperboy::watch::Outcome::Rebuilt(report, changed) => {
             println!("{}", paperboy::watch::describe(&report, &changed, root))
         }

@@ -53,6 +53,8 @@ pub fn next_batch(rx: &Receiver<PathBuf>) -> Option<BTreeSet<PathBuf>> {
 /// Starts watching the site at `root`; events arrive on the returned channel as paths.
 /// Keep the watcher alive for as long as events are wanted.
 pub fn watch(root: &Path) -> Result<(notify::RecommendedWatcher, Receiver<PathBuf>)> {
+    let root = std::path::absolute(root)?;
+    let root = root.as_path();
     let (tx, rx) = channel();
     let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
         if let Ok(event) = event {
@@ -80,10 +82,16 @@ pub fn watch(root: &Path) -> Result<(notify::RecommendedWatcher, Receiver<PathBu
 }
 
 /// Rebuilds on every batch of relevant changes, forever; `report` hears each outcome.
-/// Errors in content or templates never stop the loop.
-pub fn run(live: &mut LiveSite, root: &Path, mut report: impl FnMut(Outcome)) -> Result<()> {
+/// Errors in content or templates never stop the loop. `watching` comes from [`watch`],
+/// started before the first build so that no edit made meanwhile is missed.
+pub fn run(
+    live: &mut LiveSite,
+    root: &Path,
+    watching: (notify::RecommendedWatcher, Receiver<PathBuf>),
+    mut report: impl FnMut(Outcome),
+) -> Result<()> {
     let root = std::path::absolute(root)?;
-    let (mut watcher, rx) = watch(&root)?;
+    let (mut watcher, rx) = watching;
     while let Some(batch) = next_batch(&rx) {
         let mut changed: Vec<PathBuf> = batch
             .into_iter()

@@ -92,6 +92,7 @@ async fn run(options: ServeOptions) -> Result<()> {
         .map(|(c, _)| c.base_path())
         .unwrap_or_else(|_| "/".into());
     let output = options.output.clone().unwrap_or_else(|| options.root.join("public"));
+    let watching = watch::watch(&options.root)?;
     let mut live = LiveSite::new(&options.root, &output, Some(format!("http://{addr}{base_path}")));
     let error = Arc::new(Mutex::new(None));
     match live.rebuild_all() {
@@ -126,7 +127,7 @@ async fn run(options: ServeOptions) -> Result<()> {
     let watch_root = options.root.clone();
     let watch_tx = tx.clone();
     std::thread::spawn(move || {
-        let result = watch::run(&mut live, &watch_root, |outcome| match outcome {
+        let result = watch::run(&mut live, &watch_root, watching, |outcome| match outcome {
             Outcome::Rebuilt(report, changed) => {
                 println!("{}", watch::describe(&report, &changed, &watch_root));
                 *error.lock().expect("not poisoned") = None;
