@@ -83,11 +83,6 @@ impl LiveSite {
         }
     }
 
-    /// The output folder.
-    pub fn output(&self) -> &Path {
-        &self.output
-    }
-
     /// The config in force (after the last successful load).
     pub fn config(&self) -> Option<&Config> {
         self.setup.as_ref().map(|s| &s.config)
@@ -115,16 +110,7 @@ impl LiveSite {
         }
         let theme = Theme::load(&self.root, &config.theme)?;
         let taxonomy = Taxonomy::new(&config.tagging)?;
-        let files = content::list_files(&self.root)?;
-        let parsed: Vec<(PathBuf, content::FileResult, Vec<String>)> = files
-            .par_iter()
-            .map(|path| {
-                let display = path.strip_prefix(&self.root).unwrap_or(path).to_path_buf();
-                let mut w = Vec::new();
-                let result = content::read_file(path, &display, &config, &mut |m| w.push(m));
-                (display, result, w)
-            })
-            .collect();
+        let parsed = content::read_all(&self.root, &config)?;
         self.sources.clear();
         self.broken.clear();
         for (display, result, w) in parsed {

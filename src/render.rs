@@ -263,12 +263,8 @@ impl<'a> Renderer<'a> {
     /// path order: file systems create a folder's entries fastest one at a time and in order,
     /// and rendering (a small share of a build) overlaps with writing. Memory stays bounded:
     /// at most a few chunks of pages are in flight. The first error stops the build.
-    pub fn render_jobs(&self, jobs: &[Job], sink: &dyn Sink) -> Result<Counts> {
-        self.render_jobs_with_progress(jobs, sink, &|_, _| {})
-    }
-
-    /// [`Renderer::render_jobs`], calling `progress(done, total)` after each chunk is written.
-    pub fn render_jobs_with_progress(
+    /// `progress(done, total)` is called after each chunk is written.
+    pub fn render_jobs(
         &self,
         jobs: &[Job],
         sink: &dyn Sink,

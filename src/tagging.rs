@@ -101,7 +101,6 @@ enum Field {
 /// A compiled topic.
 #[derive(Debug, Clone)]
 struct Topic {
-    name: String,
     slug: String,
     threshold: f64,
     abstract_weight: f64,
@@ -282,7 +281,6 @@ impl Taxonomy {
             }
             tax.names.insert(slug.clone(), t.name.clone());
             tax.topics.push(Topic {
-                name: t.name.clone(),
                 slug,
                 threshold: t.threshold.unwrap_or(config.threshold),
                 abstract_weight: t.abstract_weight.unwrap_or(1.0),
@@ -476,11 +474,6 @@ impl Taxonomy {
     /// Whether there are no topics.
     pub fn is_empty(&self) -> bool {
         self.topics.is_empty()
-    }
-
-    /// `(slug, name)` of every topic, in taxonomy order.
-    pub fn topics(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.topics.iter().map(|t| (t.slug.as_str(), t.name.as_str()))
     }
 }
 

@@ -237,20 +237,10 @@ fn clean_line(s: &str) -> String {
 
 /// Loads the whole corpus: all files in parallel, every error collected.
 pub fn load(root: &Path, config: &Config) -> Result<(Site, Vec<String>)> {
-    let files = list_files(root)?;
-    let results: Vec<(FileResult, Vec<String>)> = files
-        .par_iter()
-        .map(|path| {
-            let display = path.strip_prefix(root).unwrap_or(path);
-            let mut warnings = Vec::new();
-            let result = read_file(path, display, config, &mut |w| warnings.push(w));
-            (result, warnings)
-        })
-        .collect();
-    let mut sources = Vec::with_capacity(results.len());
+    let mut sources = Vec::new();
     let mut errors = Vec::new();
     let mut warnings = Vec::new();
-    for (result, w) in results {
+    for (_, result, w) in read_all(root, config)? {
         warnings.extend(w);
         match result {
             Ok(source) => sources.push(source),
@@ -261,6 +251,21 @@ pub fn load(root: &Path, config: &Config) -> Result<(Site, Vec<String>)> {
         return Err(ContentErrors(errors).into());
     }
     Ok((assemble(sources), warnings))
+}
+
+/// Reads and parses every content file in parallel: `(path relative to root, outcome,
+/// warnings)` per file, in path order. Shared by full builds and the watch loop's reloads.
+pub fn read_all(root: &Path, config: &Config) -> Result<Vec<(PathBuf, FileResult, Vec<String>)>> {
+    let files = list_files(root)?;
+    Ok(files
+        .par_iter()
+        .map(|path| {
+            let display = path.strip_prefix(root).unwrap_or(path).to_path_buf();
+            let mut warnings = Vec::new();
+            let result = read_file(path, &display, config, &mut |w| warnings.push(w));
+            (display, result, warnings)
+        })
+        .collect())
 }
 
 /// Merges parsed files into issues and unique papers. Digest files of one day form one
