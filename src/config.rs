@@ -32,6 +32,31 @@ pub struct Config {
     pub tagging: crate::tagging::TaggingConfig,
     /// Tag pages.
     pub tags: TagsConfig,
+    /// Where the settings came from, so that later errors about a value can name its line.
+    #[serde(skip)]
+    pub source: ConfigSource,
+}
+
+/// The config file's path and text, kept for messages about values found wrong after parsing
+/// (a theme that does not exist, say).
+#[derive(Debug, Clone, Default)]
+pub struct ConfigSource {
+    path: Option<std::path::PathBuf>,
+    text: String,
+}
+
+impl ConfigSource {
+    /// `FILE:LINE` of `key` (dotted, e.g. `feeds.limit`), or `FILE` when the key is not
+    /// written there, or a note that the default is in use when there is no file at all.
+    pub fn locate(&self, key: &str) -> String {
+        match &self.path {
+            Some(path) => match key_line(&self.text, key) {
+                Some(line) => format!("{}:{line}", path.display()),
+                None => path.display().to_string(),
+            },
+            None => format!("{CONFIG_FILE} (default `{key}`)"),
+        }
+    }
 }
 
 /// `[tags]`: how tag pages list their papers.
@@ -79,6 +104,7 @@ impl Default for Config {
             import: ImportConfig::default(),
             tagging: crate::tagging::TaggingConfig::default(),
             tags: TagsConfig::default(),
+            source: ConfigSource::default(),
         }
     }
 }
@@ -145,43 +171,57 @@ impl Config {
         Self::parse(&text, &path)
     }
 
+    /// [`Config::load`], then the `--base-url` flag, which wins over the file.
+    pub fn load_with_base_url(root: &Path, base_url: Option<&str>) -> Result<(Config, Vec<String>)> {
+        let (mut config, warnings) = Self::load(root)?;
+        if let Some(url) = base_url {
+            config.base_url = url.to_string();
+            config.validate_base_url("--base-url")?;
+        }
+        Ok((config, warnings))
+    }
+
     /// Parses config text; `path` is only used in messages.
     pub fn parse(text: &str, path: &Path) -> Result<(Config, Vec<String>)> {
         let mut unknown = Vec::new();
         let de = toml::Deserializer::parse(text).map_err(|e| toml_error(path, text, &e))?;
-        let config: Config = serde_ignored::deserialize(de, |key| unknown.push(key.to_string()))
+        let mut config: Config = serde_ignored::deserialize(de, |key| unknown.push(key.to_string()))
             .map_err(|e| toml_error(path, text, &e))?;
+        config.source = ConfigSource {
+            path: Some(path.to_path_buf()),
+            text: text.to_string(),
+        };
         let warnings = unknown
             .into_iter()
             .map(|key| {
                 let hint = nearest_key(&key)
                     .map(|k| format!(" — did you mean `{k}`?"))
                     .unwrap_or_else(|| " — remove it".to_string());
-                format!("{}: unknown key `{key}` is ignored{hint}", path.display())
+                format!("{}: unknown key `{key}` is ignored{hint}", config.source.locate(&key))
             })
             .collect();
-        config.validate(path)?;
+        config.validate()?;
         Ok((config, warnings))
     }
 
-    fn validate(&self, path: &Path) -> Result<()> {
-        self.validate_base_url(path)?;
+    fn validate(&self) -> Result<()> {
+        self.validate_base_url(&self.source.locate("base_url"))?;
         if self.feeds.limit == 0 {
             anyhow::bail!(
                 "{}: [feeds] limit must be at least 1 — remove it to get the default of 50",
-                path.display()
+                self.source.locate("feeds.limit")
             );
         }
         Ok(())
     }
 
     /// Feeds need absolute links, so the base URL must be an absolute http(s) URL.
-    pub fn validate_base_url(&self, path: &Path) -> Result<()> {
+    /// `origin` says where the value came from (`paperboy.toml:3`, `--base-url`).
+    pub fn validate_base_url(&self, origin: &str) -> Result<()> {
         let url = self.base_url.as_str();
         if !(url.starts_with("http://") || url.starts_with("https://")) {
             anyhow::bail!(
-                "{}: base_url `{url}` is not an absolute http(s) URL — write it like `https://example.org/digest/`",
-                path.display()
+                "{origin}: base_url `{url}` is not an absolute http(s) URL — write it like `https://example.org/digest/`"
             );
         }
         Ok(())
@@ -224,6 +264,36 @@ fn nearest_key(key: &str) -> Option<&'static str> {
         .map(|(_, k)| k)
 }
 
+/// The 1-based line where dotted `key` is set in TOML `text`, following `[table]` and
+/// `[[array]]` headers and dotted keys; numeric path segments (array indexes) are skipped.
+fn key_line(text: &str, key: &str) -> Option<usize> {
+    let wanted: Vec<&str> = key.split('.').filter(|s| s.parse::<usize>().is_err()).collect();
+    let mut table: Vec<String> = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        let full: Vec<String> = if let Some(header) = line.strip_prefix('[') {
+            let header = header.trim_start_matches('[');
+            let header = header.split(']').next().unwrap_or("");
+            table = split_key(header);
+            table.clone()
+        } else if let Some((k, _)) = line.split_once('=') {
+            table.iter().cloned().chain(split_key(k)).collect()
+        } else {
+            continue;
+        };
+        if full.len() == wanted.len() && full.iter().zip(&wanted).all(|(a, b)| a == b) {
+            return Some(i + 1);
+        }
+    }
+    None
+}
+
+fn split_key(key: &str) -> Vec<String> {
+    key.split('.')
+        .map(|part| part.trim().trim_matches(|c| c == '"' || c == '\'').to_string())
+        .collect()
+}
+
 fn toml_error(path: &Path, text: &str, e: &toml::de::Error) -> anyhow::Error {
     let line = e
         .span()
@@ -264,5 +334,21 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.starts_with("p.toml:3:"), "{err}");
+    }
+
+    #[test]
+    fn keys_are_found_under_their_tables() {
+        let text = "title = \"x\"\n\n[feeds]\n  limt = 3\n[[tagging.topic]]\nname = \"a\"\n[tags]\n\"per_page\" = 0\n";
+        assert_eq!(key_line(text, "title"), Some(1));
+        assert_eq!(key_line(text, "feeds.limt"), Some(4));
+        assert_eq!(key_line(text, "feeds"), Some(3));
+        assert_eq!(key_line(text, "tagging.topic.0.name"), Some(6));
+        assert_eq!(key_line(text, "tags.per_page"), Some(8));
+        assert_eq!(key_line(text, "theme"), None);
+        let (_, warnings) = Config::parse(text, Path::new("p.toml")).unwrap();
+        assert!(
+            warnings[0].starts_with("p.toml:4: unknown key `feeds.limt`"),
+            "{warnings:?}"
+        );
     }
 }

@@ -82,12 +82,8 @@ pub fn load(root: &Path, base_url: Option<&str>) -> Result<Loaded> {
 
 /// [`load`], marking its phases.
 pub fn load_timed(root: &Path, base_url: Option<&str>, phases: &mut Phases) -> Result<Loaded> {
-    let (mut config, mut warnings) = Config::load(root)?;
-    if let Some(url) = base_url {
-        config.base_url = url.to_string();
-        config.validate_base_url(Path::new("--base-url"))?;
-    }
-    let theme = Theme::load(root, &config.theme)?;
+    let (config, mut warnings) = Config::load_with_base_url(root, base_url)?;
+    let theme = Theme::load(root, &config)?;
     let taxonomy = tagging::Taxonomy::new(&config.tagging)?;
     let (mut site, content_warnings) = content::load(root, &config)?;
     warnings.extend(content_warnings);

@@ -59,10 +59,16 @@ impl Staging {
             .context("the output folder cannot be the file system root")?;
         fs::create_dir_all(parent).with_context(|| {
             format!(
-                "{}: cannot create the output's parent folder — check permissions or pass another --output",
+                "{}: cannot create the output's parent folder — check that it is a writable folder, or pass another --output",
                 parent.display()
             )
         })?;
+        if out.exists() && !out.is_dir() {
+            anyhow::bail!(
+                "{}: is a file, not a folder — move it away or pass another --output",
+                out.display()
+            );
+        }
         if out.exists() && !force && !out.join(MARKER).exists() && !is_empty_dir(&out)? {
             anyhow::bail!(
                 "{}: the output folder holds files that paperboy did not write — move them away, pick another --output, or pass --force to replace it",

@@ -103,12 +103,8 @@ impl LiveSite {
     /// Reloads config, theme and every content file, and re-renders everything.
     pub fn rebuild_all(&mut self) -> Result<RebuildReport> {
         let started = Instant::now();
-        let (mut config, mut warnings) = Config::load(&self.root)?;
-        if let Some(url) = &self.base_url {
-            config.base_url = url.clone();
-            config.validate_base_url(Path::new("--base-url"))?;
-        }
-        let theme = Theme::load(&self.root, &config.theme)?;
+        let (config, mut warnings) = Config::load_with_base_url(&self.root, self.base_url.as_deref())?;
+        let theme = Theme::load(&self.root, &config)?;
         let taxonomy = Taxonomy::new(&config.tagging)?;
         let parsed = content::read_all(&self.root, &config)?;
         self.sources.clear();

@@ -3,7 +3,7 @@
 
 use std::hash::{Hash, Hasher};
 
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 use rayon::prelude::*;
 use serde::Serialize;
 use tera::{Context, Tera, Value};
@@ -176,13 +176,7 @@ impl<'a> Renderer<'a> {
     pub fn with_cache(site: &'a Site, config: &'a Config, theme: &'a Theme, cache: &mut SummaryCache) -> Result<Self> {
         let mut tera = Tera::new();
         tera.add_raw_templates(theme.templates.iter().map(|(n, t)| (n.as_str(), t.as_str())))
-            .map_err(|e| anyhow::anyhow!("{}", template_error(&e)))
-            .with_context(|| {
-                format!(
-                    "theme `{}`: a template does not compile — fix the template named above",
-                    theme.name
-                )
-            })?;
+            .map_err(|e| theme.template_error(&e))?;
         let links = Links::new(config);
         let globals = tera.global_context();
         globals.insert("site", &site_view(config, &links));
@@ -482,13 +476,7 @@ impl<'a> Renderer<'a> {
         let mut out = Vec::with_capacity(8 * 1024);
         self.tera
             .render_to(template, &ctx, &mut out)
-            .map_err(|e| anyhow::anyhow!("{}", template_error(&e)))
-            .with_context(|| {
-                format!(
-                    "theme `{}`: template {template} failed to render — fix the template",
-                    self.theme.name
-                )
-            })?;
+            .map_err(|e| self.theme.template_error(&e))?;
         Ok(out)
     }
 
@@ -855,16 +843,4 @@ pub fn url_encode(s: &str) -> String {
         }
     }
     out
-}
-
-/// Tera's errors nest the useful part (template, line) in their sources.
-pub fn template_error(e: &tera::Error) -> String {
-    let mut msg = e.to_string();
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        msg.push_str(": ");
-        msg.push_str(&s.to_string());
-        source = s.source();
-    }
-    msg.replace('\n', " ").split_whitespace().collect::<Vec<_>>().join(" ")
 }

@@ -7,6 +7,8 @@ use std::path::Path;
 use anyhow::{Context as _, Result};
 use include_dir::{Dir, include_dir};
 
+use crate::config::Config;
+
 static BUILTIN: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes");
 
 /// Folder under the site root for single-template overrides.
@@ -23,6 +25,8 @@ pub struct Theme {
     pub templates: Vec<(String, String)>,
     /// `(path under the output root, bytes)` of static files.
     pub statics: Vec<(String, Vec<u8>)>,
+    /// `(template name, where it was read from)`, so an error names the file to fix.
+    pub origins: Vec<(String, String)>,
 }
 
 /// Names of the themes built into the binary.
@@ -33,16 +37,21 @@ pub fn builtin_names() -> Vec<&'static str> {
 impl Theme {
     /// Reads theme `name` for the site at `root`: the site's own `themes/<name>` first, then
     /// the built-in one; then the site's `templates/*.html` replace the theme's of that name.
-    pub fn load(root: &Path, name: &str) -> Result<Theme> {
+    pub fn load(root: &Path, config: &Config) -> Result<Theme> {
+        let name = config.theme.as_str();
         let mut theme = Theme {
             name: name.to_string(),
             ..Theme::default()
         };
         let local = root.join(THEMES_DIR).join(name);
         if local.is_dir() {
-            read_dir_into(&local.join("templates"), &mut theme.templates, |b| {
+            let dir = local.join("templates");
+            read_dir_into(&dir, &mut theme.templates, |b| {
                 String::from_utf8(b).map_err(|e| anyhow::anyhow!("{e}"))
             })?;
+            for (t, _) in &theme.templates {
+                theme.origins.push((t.clone(), dir.join(t).display().to_string()));
+            }
             read_dir_into(&local.join("static"), &mut theme.statics, Ok)?;
         } else if let Some(dir) = BUILTIN.get_dir(name) {
             for file in files_under(dir) {
@@ -51,22 +60,32 @@ impl Theme {
                 if let Some(t) = rel_str.strip_prefix("templates/") {
                     let text = file.contents_utf8().context("built-in template is not UTF-8")?;
                     theme.templates.push((t.to_string(), text.to_string()));
+                    theme
+                        .origins
+                        .push((t.to_string(), format!("(built-in theme `{name}`) templates/{t}")));
                 } else if let Some(s) = rel_str.strip_prefix("static/") {
                     theme.statics.push((s.to_string(), file.contents().to_vec()));
                 }
             }
         } else {
             anyhow::bail!(
-                "theme `{name}` does not exist — use one of the built-in themes ({}) or create {}",
+                "{}: theme `{name}` does not exist — use one of the built-in themes ({}) or create {}",
+                config.source.locate("theme"),
                 builtin_names().join(", "),
                 local.display()
             );
         }
         let mut overrides = Vec::new();
-        read_dir_into(&root.join(OVERRIDES_DIR), &mut overrides, |b| {
+        let dir = root.join(OVERRIDES_DIR);
+        read_dir_into(&dir, &mut overrides, |b| {
             String::from_utf8(b).map_err(|e| anyhow::anyhow!("{e}"))
         })?;
         for (name, text) in overrides {
+            let origin = dir.join(&name).display().to_string();
+            match theme.origins.iter_mut().find(|(n, _)| *n == name) {
+                Some(slot) => slot.1 = origin,
+                None => theme.origins.push((name.clone(), origin)),
+            }
             match theme.templates.iter_mut().find(|(n, _)| *n == name) {
                 Some(slot) => slot.1 = text,
                 None => theme.templates.push((name, text)),
@@ -76,6 +95,85 @@ impl Theme {
         theme.statics.sort();
         Ok(theme)
     }
+
+    /// Turns a Tera error into `FILE:LINE: what is wrong — fix the template`, naming the file
+    /// the template was read from (the override, the site theme or the built-in theme).
+    pub fn template_error(&self, e: &tera::Error) -> anyhow::Error {
+        let (name, line, what) = match (report_of(e), e.kind()) {
+            (Some(r), _) => (r.filename().to_string(), r.span().start_line, one_line(r.message())),
+            (None, tera::ErrorKind::MissingParent { current, parent }) => {
+                let line = self.line_mentioning(current, parent);
+                (
+                    current.clone(),
+                    line,
+                    format!("extends `{parent}`, which is not a template of this theme"),
+                )
+            }
+            (None, _) => parse_report(&error_chain(e)),
+        };
+        let origin = self.origins.iter().find(|(n, _)| *n == name).map(|(_, o)| o.as_str());
+        let place = match (origin, line) {
+            (Some(o), l) if l > 0 => format!("{o}:{l}"),
+            (Some(o), _) => o.to_string(),
+            (None, _) if !name.is_empty() => format!("template {name}"),
+            (None, _) => format!("theme `{}`", self.name),
+        };
+        anyhow::anyhow!("{place}: {what} — fix the template")
+    }
+}
+
+impl Theme {
+    fn line_mentioning(&self, template: &str, needle: &str) -> usize {
+        self.templates
+            .iter()
+            .find(|(n, _)| n == template)
+            .and_then(|(_, text)| text.lines().position(|l| l.contains(needle)))
+            .map_or(0, |i| i + 1)
+    }
+}
+
+/// Some Tera errors (unknown filters, tests, includes) only come as rendered reports:
+/// `error: WHAT` then `--> NAME:LINE:COL`. Takes the first one apart.
+fn parse_report(text: &str) -> (String, usize, String) {
+    let what = text
+        .split("error: ")
+        .nth(1)
+        .and_then(|rest| rest.split("-->").next())
+        .map_or_else(|| one_line(text), one_line);
+    let at = text
+        .split("--> ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next());
+    let mut parts = at.unwrap_or("").rsplitn(3, ':');
+    let _col = parts.next();
+    let line = parts.next().and_then(|l| l.parse().ok()).unwrap_or(0);
+    let name = parts.next().unwrap_or("").to_string();
+    (name, line, what)
+}
+
+/// The part of a Tera error that points into a template, however deep it is nested.
+fn report_of(e: &tera::Error) -> Option<&tera::ReportError> {
+    match e.kind() {
+        tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) => Some(r),
+        _ => std::error::Error::source(e)?
+            .downcast_ref::<tera::Error>()
+            .and_then(report_of),
+    }
+}
+
+fn error_chain(e: &tera::Error) -> String {
+    let mut msg = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        msg.push_str(": ");
+        msg.push_str(&s.to_string());
+        source = s.source();
+    }
+    msg
+}
+
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 fn files_under<'a>(dir: &'a Dir<'a>) -> Vec<&'a include_dir::File<'a>> {

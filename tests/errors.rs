@@ -1,0 +1,365 @@
+//! The error catalogue: every way content, config or a template can be wrong, one test each.
+//! Each asserts the one-line `error: FILE:LINE: what — what to do` message, a non-zero exit
+//! without a panic, and that the previous `public/` survives byte for byte.
+
+mod common;
+
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use common::*;
+
+/// A site that built once; `fails` then breaks it and checks the failure.
+fn built_site() -> TestSite {
+    let site = TestSite::new();
+    site.write(
+        "content/2026-11-26.txt",
+        format!("Good Paper\n{}\n", abstract_text("graphs")),
+    );
+    site.build_ok(&[]);
+    site
+}
+
+/// Runs a build that must fail, and checks that stderr holds `expected` (in order, all on one
+/// `error:` line), that nothing panicked, and that `public/` is exactly what it was.
+fn fails(site: &TestSite, expected: &[&str]) -> String {
+    let before = site.snapshot();
+    let out = site.run(&["build"]);
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(1), "exit status; stderr:\n{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(
+        err.lines()
+            .all(|l| l.starts_with("error: ") || l.starts_with("warning: ")),
+        "every line is one message: {err}"
+    );
+    let line = err
+        .lines()
+        .find(|l| l.contains(expected[0]))
+        .unwrap_or_else(|| panic!("no line holds {:?}:\n{err}", expected[0]));
+    let mut rest = line;
+    for part in expected {
+        let at = rest
+            .find(part)
+            .unwrap_or_else(|| panic!("{part:?} missing (or out of order) in:\n{line}"));
+        rest = &rest[at + part.len()..];
+    }
+    assert!(line.contains(" — "), "says what to do: {line}");
+    assert_eq!(site.snapshot(), before, "public/ changed after a failed build");
+    err
+}
+
+#[test]
+fn invalid_utf8_names_the_byte_offset() {
+    let site = built_site();
+    site.write(
+        "content/2026-11-27.txt",
+        b"Title\nAbstract with a Latin-1 caf\xe9 in it. More words here.\n".as_slice(),
+    );
+    fails(&site, &["content/2026-11-27.txt:2: invalid UTF-8 at byte 33", "iconv"]);
+}
+
+#[test]
+fn a_title_without_an_abstract() {
+    let site = built_site();
+    site.write(
+        "content/2026-11-27.txt",
+        format!("Paired\n{}\nLonely Title\n", abstract_text("x")),
+    );
+    fails(
+        &site,
+        &[
+            "content/2026-11-27.txt:3: title `Lonely Title` has no abstract",
+            "add the abstract",
+        ],
+    );
+}
+
+#[test]
+fn several_broken_files_are_all_reported() {
+    let site = built_site();
+    site.write("content/2026-11-27.txt", "Lonely Title\n");
+    site.write("content/2026-11-28.txt", b"T\n\xff\n".as_slice());
+    site.write("content/papers/a.md", "+++\ntitle = \"A\"\n+++\nBody\n");
+    let err = fails(&site, &["content/2026-11-27.txt:1:"]);
+    assert!(err.contains("content/2026-11-28.txt:2: invalid UTF-8"), "{err}");
+    assert!(err.contains("content/papers/a.md:1:"), "{err}");
+    assert!(err.contains("3 content error(s)"), "{err}");
+}
+
+#[test]
+fn an_empty_title() {
+    let site = built_site();
+    site.write(
+        "content/papers/a.md",
+        "+++\ntitle = \"   \"\ndate = 2026-11-26\n+++\nBody\n",
+    );
+    fails(
+        &site,
+        &["content/papers/a.md:2: title is empty", "give the paper a title"],
+    );
+}
+
+#[test]
+fn an_empty_abstract() {
+    let site = built_site();
+    site.write(
+        "content/papers/a.md",
+        "+++\ntitle = \"T\"\ndate = 2026-11-26\n+++\n  \n\t\n",
+    );
+    fails(
+        &site,
+        &["content/papers/a.md:5: the abstract is empty", "write the abstract"],
+    );
+}
+
+#[test]
+fn a_missing_date() {
+    let site = built_site();
+    site.write("content/papers/a.md", "---\ntitle: T\n---\nBody\n");
+    fails(&site, &["content/papers/a.md:1:", "date"]);
+}
+
+#[test]
+fn a_digest_name_without_a_date() {
+    let site = built_site();
+    site.write("content/latest.txt", format!("T\n{}\n", abstract_text("x")));
+    fails(
+        &site,
+        &["content/latest.txt:1: no date in the file name", "2026-11-26.txt"],
+    );
+}
+
+#[test]
+fn an_unparsable_date() {
+    let site = built_site();
+    site.write(
+        "content/papers/a.md",
+        "+++\ntitle = \"T\"\ndate = \"last tuesday\"\n+++\nBody\n",
+    );
+    fails(
+        &site,
+        &["content/papers/a.md:3: date `last tuesday` is not a date", "2026-11-26"],
+    );
+    site.write("content/papers/a.md", "---\ntitle: T\ndate: 2026-02-30\n---\nBody\n");
+    fails(&site, &["content/papers/a.md:3:", "date"]);
+}
+
+#[test]
+fn unterminated_front_matter() {
+    let site = built_site();
+    site.write("content/papers/a.md", "+++\ntitle = \"T\"\ndate = 2026-11-26\nBody\n");
+    fails(
+        &site,
+        &["content/papers/a.md:1: front matter opened with `+++` is never closed"],
+    );
+}
+
+#[test]
+fn invalid_front_matter_syntax() {
+    let site = built_site();
+    site.write(
+        "content/papers/a.md",
+        "+++\ntitle = \"T\"\ndate = 2026-11-26\nauthors = [\"A\", \n+++\nBody\n",
+    );
+    fails(&site, &["content/papers/a.md:", "invalid TOML front matter"]);
+    site.write(
+        "content/papers/a.md",
+        "---\ntitle: T\ndate: 2026-11-26\n  tags: [a\n---\nBody\n",
+    );
+    fails(&site, &["content/papers/a.md:", "invalid YAML front matter"]);
+}
+
+#[test]
+fn a_wrong_type_in_front_matter() {
+    let site = built_site();
+    site.write(
+        "content/papers/a.md",
+        "+++\ntitle = \"T\"\ndate = 2026-11-26\ntags = \"x\"\n+++\nBody\n",
+    );
+    fails(
+        &site,
+        &[
+            "content/papers/a.md:4: invalid TOML front matter",
+            "tags",
+            "(lists of text)",
+        ],
+    );
+    site.write(
+        "content/papers/a.md",
+        "---\ntitle: T\ndate: 2026-11-26\nauthors: 5\n---\nBody\n",
+    );
+    fails(&site, &["content/papers/a.md:4: invalid YAML front matter: authors"]);
+}
+
+#[test]
+fn unknown_config_keys_warn_with_the_nearest_key() {
+    let site = built_site();
+    site.write("paperboy.toml", "title = \"T\"\n\n[feeds]\nlimt = 3\n");
+    let out = site.run(&["build"]);
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("warning: ")
+            && err.contains("paperboy.toml:4: unknown key `feeds.limt` is ignored — did you mean `feeds.limit`?"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_config_syntax_error() {
+    let site = built_site();
+    site.write("paperboy.toml", "title = \"T\"\nlanguage = en\n");
+    fails(&site, &["paperboy.toml:2:", "fix the TOML syntax"]);
+    site.write("paperboy.toml", "title = \"T\"\n[feeds]\nlimit = \"ten\"\n");
+    fails(&site, &["paperboy.toml:3:", "expected"]);
+    site.write("paperboy.toml", "\nbase_url = \"example.org\"\n");
+    fails(&site, &["paperboy.toml:2: base_url `example.org` is not an absolute"]);
+}
+
+#[test]
+fn a_theme_that_does_not_exist() {
+    let site = built_site();
+    site.write("paperboy.toml", "title = \"T\"\ntheme = \"fancy\"\n");
+    fails(
+        &site,
+        &[
+            "paperboy.toml:2: theme `fancy` does not exist",
+            "default, newsletter",
+            "themes/fancy",
+        ],
+    );
+}
+
+#[test]
+fn a_template_syntax_error() {
+    let site = built_site();
+    site.write(
+        "templates/paper.html",
+        "{% extends \"base.html\" %}\n{% block content %}\n<h1>{{ paper.title </h1>\n{% endblock %}\n",
+    );
+    fails(&site, &["templates/paper.html:", "fix the template"]);
+    site.write(
+        "templates/paper.html",
+        "{% extends \"base.html\" %}\n{% block content %}\n{% if paper %}\n{% endblock %}\n",
+    );
+    fails(&site, &["templates/paper.html:4:", "fix the template"]);
+}
+
+#[test]
+fn an_undefined_variable_in_a_template() {
+    let site = built_site();
+    site.write(
+        "themes/mine/templates/paper.html",
+        "{% extends \"base.html\" %}\n{% block content %}\n<p>\n{{ paper.no_such_field.x }}\n{% endblock %}\n",
+    );
+    site.write(
+        "themes/mine/templates/base.html",
+        "<!DOCTYPE html>\n{% block content %}{% endblock %}\n",
+    );
+    for t in ["index", "issue", "archive", "tags", "tag", "404"] {
+        site.write(&format!("themes/mine/templates/{t}.html"), "<!DOCTYPE html>\n");
+    }
+    site.write("paperboy.toml", "theme = \"mine\"\n");
+    fails(
+        &site,
+        &[
+            "themes/mine/templates/paper.html:4:",
+            "no_such_field",
+            "fix the template",
+        ],
+    );
+    site.write(
+        "templates/index.html",
+        "{% extends \"base.html\" %}\n{% block content %}{{ paper | nofilter }}{% endblock %}\n",
+    );
+    site.write("themes/mine/templates/paper.html", "<!DOCTYPE html>\n");
+    fails(&site, &["templates/index.html:2: Unknown filter `nofilter`"]);
+}
+
+#[test]
+fn an_output_folder_that_cannot_be_written() {
+    let site = built_site();
+    site.write("blocker", "a file where a folder should be");
+    let blocked = site.root().join("blocker").join("public");
+    let out = site.run(&["build", "--output", blocked.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.starts_with("error: ") && err.contains("blocker") && err.contains(" — "),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+
+    let file_out = site.root().join("blocker");
+    let out = site.run(&["build", "--output", file_out.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("blocker: is a file, not a folder — move it away"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(&file_out).unwrap(),
+        "a file where a folder should be"
+    );
+}
+
+/// Kills builds at many points of their run: `public/` is always either the complete old site
+/// or the complete new one, never a mix, and the next build succeeds.
+#[test]
+fn a_killed_build_never_leaves_half_a_site() {
+    let site = TestSite::new();
+    let day = |d: usize, n: usize, word: &str| {
+        let mut text = String::new();
+        for i in 0..n {
+            text.push_str(&format!("{word} paper {d} {i}\n{}\n", abstract_text(word)));
+        }
+        text
+    };
+    for d in 1..=20 {
+        site.write(&format!("content/2026-10-{d:02}.txt"), day(d, 40, "Old"));
+    }
+    site.build_ok(&[]);
+    let old = site.snapshot();
+    for d in 1..=20 {
+        site.write(&format!("content/2026-10-{d:02}.txt"), day(d, 40, "New"));
+    }
+    let mut outcomes = (0, 0);
+    for delay_ms in [0u64, 5, 10, 20, 40, 80, 120, 200] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_paperboy"))
+            .args(["build", "--root"])
+            .arg(site.root())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        child.kill().unwrap();
+        child.wait().unwrap();
+        let now = site.snapshot();
+        if now == old {
+            outcomes.0 += 1;
+        } else {
+            let new_site = TestSite::new();
+            for d in 1..=20 {
+                new_site.write(&format!("content/2026-10-{d:02}.txt"), day(d, 40, "New"));
+            }
+            new_site.build_ok(&[]);
+            assert!(now == new_site.snapshot(), "killed after {delay_ms} ms: a mixed site");
+            outcomes.1 += 1;
+            // Go back to the old site for the next round.
+            for d in 1..=20 {
+                site.write(&format!("content/2026-10-{d:02}.txt"), day(d, 40, "Old"));
+            }
+            site.build_ok(&[]);
+            assert!(site.snapshot() == old);
+            for d in 1..=20 {
+                site.write(&format!("content/2026-10-{d:02}.txt"), day(d, 40, "New"));
+            }
+        }
+    }
+    eprintln!("kills that left the old site, the new site: {outcomes:?}");
+    assert!(
+        outcomes.0 > 0,
+        "every kill came too late to test anything: {outcomes:?}"
+    );
+    site.build_ok(&[]);
+    assert!(site.snapshot() != old);
+}
