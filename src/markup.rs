@@ -26,10 +26,12 @@ fn escape_into(out: &mut String, text: &str) {
     }
 }
 
-/// Characters that XML 1.0 forbids (C0 controls but tab and newline) and that HTML
-/// validators reject; scraped text sometimes carries them.
+/// Characters that XML 1.0 forbids (C0 controls but tab and newlines) or that HTML calls parse
+/// errors (C1 controls, noncharacters); scraped text sometimes carries them.
 pub fn is_forbidden_char(c: char) -> bool {
-    matches!(c, '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{7f}' | '\u{fffe}' | '\u{ffff}')
+    (c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+        || matches!(c, '\u{fdd0}'..='\u{fdef}')
+        || (c as u32) & 0xfffe == 0xfffe
 }
 
 /// Plain text with the characters that would make a feed or page invalid removed.

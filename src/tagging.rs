@@ -297,8 +297,10 @@ impl Taxonomy {
     }
 
     /// The slug a tag name files under, after aliases: "LLMs" → `large-language-models`.
+    /// A name with nothing to transliterate ("ع", an emoji) gets `tag-<hash>` rather than
+    /// being dropped.
     pub fn normalize(&self, name: &str) -> String {
-        let s = slug::slugify(name);
+        let s = slug::slug_or_hash(name, "tag");
         self.aliases.get(&s).cloned().unwrap_or(s)
     }
 

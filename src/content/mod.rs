@@ -203,7 +203,12 @@ pub fn parse_text(
             source,
             1,
         );
-        paper.tags = md.tags;
+        paper.tags = md
+            .tags
+            .iter()
+            .map(|t| clean_line(t))
+            .filter(|t| !t.is_empty())
+            .collect();
         paper.authors = md.authors.iter().map(|a| clean_line(a)).collect();
         paper.url = md.url;
         paper.arxiv = md.arxiv;
