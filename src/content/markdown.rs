@@ -113,7 +113,11 @@ pub fn parse(text: &str, path: &Path, warn: &mut dyn FnMut(String)) -> Result<Ma
             let line = if e.to_string().starts_with("missing field") {
                 1
             } else {
-                e.location().map_or(1, |l| l.line() + 1)
+                // YAML counts a lone CR as a line break, the editor does not: go by position.
+                // libyaml's index counts characters.
+                e.location().map_or(1, |l| {
+                    fm_line(fm_text.char_indices().nth(l.index()).map_or(fm_text.len(), |(b, _)| b))
+                })
             };
             let msg = e.to_string();
             let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
