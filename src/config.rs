@@ -79,6 +79,9 @@ impl Default for TagsConfig {
 pub struct FeedsConfig {
     /// Feed readers poll often; bounding the item count keeps every poll cheap.
     pub limit: usize,
+    /// Issues in the daily-issue feeds (`/issues/rss.xml`): each item holds a whole issue,
+    /// so a week of them is already a large document.
+    pub issues: usize,
 }
 
 /// Boilerplate that scrapers leave at the top of digest files.
@@ -111,7 +114,7 @@ impl Default for Config {
 
 impl Default for FeedsConfig {
     fn default() -> Self {
-        FeedsConfig { limit: 50 }
+        FeedsConfig { limit: 50, issues: 7 }
     }
 }
 
@@ -138,6 +141,7 @@ const KNOWN_KEYS: &[&str] = &[
     "theme",
     "feeds",
     "feeds.limit",
+    "feeds.issues",
     "import",
     "import.strip_lines",
     "import.strip_prefixes",

@@ -4,8 +4,8 @@
 use atom_syndication as atom;
 use chrono::{DateTime, FixedOffset, Utc};
 
-use crate::model::{PaperId, Site};
-use crate::render::{Links, paper_dir};
+use crate::model::{IssueId, PaperId, Site};
+use crate::render::{Links, issue_dir, paper_dir};
 
 /// One feed: its metadata and its items, newest first, already limited.
 #[derive(Debug, Clone)]
@@ -23,43 +23,125 @@ pub struct Feed {
     /// Output folder the feed files live in (`""` for the root).
     pub self_rel: String,
     /// Items, newest first.
-    pub papers: Vec<PaperId>,
+    pub items: Vec<Item>,
+}
+
+/// One entry of a feed, whatever it stands for (a paper, a whole issue), so that RSS, Atom
+/// and JSON Feed are written from the same data and cannot drift apart.
+#[derive(Debug, Clone)]
+pub struct Item {
+    /// Plain-text title.
+    pub title: String,
+    /// Output path of the item's page, relative to the site root.
+    pub rel: String,
+    /// When it was published.
+    pub published: DateTime<Utc>,
+    /// The body as HTML.
+    pub html: String,
+    /// Plain-text summary (JSON Feed `summary`).
+    pub summary: String,
+    /// `(slug, display name)` of its tags.
+    pub tags: Vec<(String, String)>,
+    /// Author names.
+    pub authors: Vec<String>,
+}
+
+impl Item {
+    /// A paper as a feed item.
+    pub fn paper(site: &Site, id: PaperId) -> Item {
+        let p = &site.papers[id];
+        Item {
+            title: p.title.to_string(),
+            rel: paper_dir(&p.slug),
+            published: p.published,
+            html: p.abstract_html.to_string(),
+            summary: crate::markup::excerpt(&p.abstract_text, 280),
+            tags: p
+                .tags
+                .iter()
+                .map(|&t| (site.tags[t].slug.clone(), site.tags[t].name.clone()))
+                .collect(),
+            authors: p.authors.clone(),
+        }
+    }
+}
+
+impl Item {
+    /// A whole issue as one feed item: every paper with its abstract, for readers who want
+    /// the digest once a day rather than paper by paper.
+    pub fn issue(site: &Site, id: IssueId, links: &Links) -> Item {
+        use crate::markup::escape_html;
+        let issue = &site.issues[id];
+        let mut html = String::with_capacity(issue.papers.len() * 1500);
+        let mut tags: Vec<(String, String)> = Vec::new();
+        for &pid in &issue.papers {
+            let p = &site.papers[pid];
+            html.push_str(&format!(
+                "<h2><a href=\"{}\">{}</a></h2>\n{}\n",
+                escape_html(&links.abs(&paper_dir(&p.slug))),
+                escape_html(&p.title),
+                p.abstract_html
+            ));
+            for &t in &p.tags {
+                let tag = (site.tags[t].slug.clone(), site.tags[t].name.clone());
+                if !tags.contains(&tag) {
+                    tags.push(tag);
+                }
+            }
+        }
+        let count = issue.papers.len();
+        let date = crate::render::display_date(issue.date);
+        Item {
+            title: format!("{date}: {count} trending paper{}", if count == 1 { "" } else { "s" }),
+            rel: issue_dir(&issue.slug()),
+            published: issue.date.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc(),
+            html,
+            summary: issue
+                .papers
+                .iter()
+                .take(5)
+                .map(|&p| site.papers[p].title.to_string())
+                .collect::<Vec<_>>()
+                .join(" · "),
+            tags,
+            authors: Vec::new(),
+        }
+    }
 }
 
 /// Feeds carry no wall-clock time: a feed's date is its newest item's, so that rebuilding
 /// the same content gives the same bytes and readers do not see phantom updates.
-fn updated(feed: &Feed, site: &Site) -> DateTime<Utc> {
-    feed.papers
+fn updated(feed: &Feed) -> DateTime<Utc> {
+    feed.items
         .iter()
-        .map(|&id| site.papers[id].published)
+        .map(|i| i.published)
         .max()
         .unwrap_or(DateTime::<Utc>::UNIX_EPOCH)
 }
 
 /// RSS 2.0 document.
-pub fn rss(feed: &Feed, site: &Site, links: &Links) -> Vec<u8> {
+pub fn rss(feed: &Feed, links: &Links) -> Vec<u8> {
     let items: Vec<rss::Item> = feed
-        .papers
+        .items
         .iter()
-        .map(|&id| {
-            let p = &site.papers[id];
-            let link = links.abs(&paper_dir(&p.slug));
+        .map(|item| {
+            let link = links.abs(&item.rel);
             rss::ItemBuilder::default()
-                .title(Some(p.title.to_string()))
+                .title(Some(item.title.clone()))
                 .link(Some(link.clone()))
                 .guid(Some(rss::GuidBuilder::default().value(link).permalink(true).build()))
-                .pub_date(Some(p.published.to_rfc2822()))
-                .description(Some(p.abstract_html.to_string()))
+                .pub_date(Some(item.published.to_rfc2822()))
+                .description(Some(item.html.clone()))
                 .categories(
-                    p.tags
+                    item.tags
                         .iter()
-                        .map(|&t| rss::CategoryBuilder::default().name(site.tags[t].name.clone()).build())
+                        .map(|(_, name)| rss::CategoryBuilder::default().name(name.clone()).build())
                         .collect::<Vec<_>>(),
                 )
                 .build()
         })
         .collect();
-    let date = updated(feed, site).to_rfc2822();
+    let date = updated(feed).to_rfc2822();
     let channel = rss::ChannelBuilder::default()
         .title(feed.title.clone())
         .link(links.abs(&feed.html_rel))
@@ -78,7 +160,7 @@ pub fn rss(feed: &Feed, site: &Site, links: &Links) -> Vec<u8> {
         }))
         .items(items)
         .build();
-    let mut out = Vec::with_capacity(4096 + feed.papers.len() * 2048);
+    let mut out = Vec::with_capacity(4096 + feed.items.len() * 2048);
     channel
         .pretty_write_to(&mut out, b' ', 2)
         .expect("writing to a Vec cannot fail");
@@ -87,19 +169,18 @@ pub fn rss(feed: &Feed, site: &Site, links: &Links) -> Vec<u8> {
 }
 
 /// Atom 1.0 document.
-pub fn atom(feed: &Feed, site: &Site, links: &Links) -> Vec<u8> {
+pub fn atom(feed: &Feed, links: &Links) -> Vec<u8> {
     let fixed = |d: DateTime<Utc>| -> DateTime<FixedOffset> { d.fixed_offset() };
     let entries: Vec<atom::Entry> = feed
-        .papers
+        .items
         .iter()
-        .map(|&id| {
-            let p = &site.papers[id];
-            let link = links.abs(&paper_dir(&p.slug));
+        .map(|item| {
+            let link = links.abs(&item.rel);
             let mut entry = atom::Entry::default();
-            entry.set_title(atom::Text::plain(p.title.to_string()));
+            entry.set_title(atom::Text::plain(item.title.clone()));
             entry.set_id(link.clone());
-            entry.set_updated(fixed(p.published));
-            entry.set_published(Some(fixed(p.published)));
+            entry.set_updated(fixed(item.published));
+            entry.set_published(Some(fixed(item.published)));
             entry.set_links(vec![atom::Link {
                 href: link,
                 rel: "alternate".into(),
@@ -107,7 +188,7 @@ pub fn atom(feed: &Feed, site: &Site, links: &Links) -> Vec<u8> {
                 ..Default::default()
             }]);
             entry.set_authors(
-                p.authors
+                item.authors
                     .iter()
                     .map(|a| atom::Person {
                         name: a.clone(),
@@ -116,17 +197,17 @@ pub fn atom(feed: &Feed, site: &Site, links: &Links) -> Vec<u8> {
                     .collect::<Vec<_>>(),
             );
             entry.set_categories(
-                p.tags
+                item.tags
                     .iter()
-                    .map(|&t| atom::Category {
-                        term: site.tags[t].slug.clone(),
-                        label: Some(site.tags[t].name.clone()),
+                    .map(|(slug, name)| atom::Category {
+                        term: slug.clone(),
+                        label: Some(name.clone()),
                         ..Default::default()
                     })
                     .collect::<Vec<_>>(),
             );
             entry.set_content(Some(atom::Content {
-                value: Some(p.abstract_html.to_string()),
+                value: Some(item.html.clone()),
                 content_type: Some("html".into()),
                 ..Default::default()
             }));
@@ -137,7 +218,7 @@ pub fn atom(feed: &Feed, site: &Site, links: &Links) -> Vec<u8> {
     doc.set_title(atom::Text::plain(feed.title.clone()));
     doc.set_subtitle(Some(atom::Text::plain(feed.description.clone())));
     doc.set_id(links.abs(&format!("{}atom.xml", feed.self_rel)));
-    doc.set_updated(fixed(updated(feed, site)));
+    doc.set_updated(fixed(updated(feed)));
     doc.set_authors(vec![atom::Person {
         name: feed.author.clone(),
         ..Default::default()
@@ -162,7 +243,7 @@ pub fn atom(feed: &Feed, site: &Site, links: &Links) -> Vec<u8> {
         },
     ]);
     doc.set_entries(entries);
-    let mut out = Vec::with_capacity(4096 + feed.papers.len() * 2048);
+    let mut out = Vec::with_capacity(4096 + feed.items.len() * 2048);
     doc.write_with_config(
         &mut out,
         atom::WriteConfig {
@@ -171,6 +252,47 @@ pub fn atom(feed: &Feed, site: &Site, links: &Links) -> Vec<u8> {
         },
     )
     .expect("writing to a Vec cannot fail");
+    out.push(b'\n');
+    out
+}
+
+/// JSON Feed 1.1 (<https://jsonfeed.org/version/1.1>): what newer readers prefer, and the
+/// easiest feed for scripts to consume.
+pub fn json(feed: &Feed, links: &Links) -> Vec<u8> {
+    use serde_json::{Value, json};
+    let items: Vec<Value> = feed
+        .items
+        .iter()
+        .map(|item| {
+            let url = links.abs(&item.rel);
+            let mut v = json!({
+                "id": url,
+                "url": url,
+                "title": item.title,
+                "content_html": item.html,
+                "summary": item.summary,
+                "date_published": item.published.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            });
+            if !item.tags.is_empty() {
+                v["tags"] = json!(item.tags.iter().map(|(_, name)| name).collect::<Vec<_>>());
+            }
+            if !item.authors.is_empty() {
+                v["authors"] = json!(item.authors.iter().map(|a| json!({ "name": a })).collect::<Vec<_>>());
+            }
+            v
+        })
+        .collect();
+    let doc = json!({
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": feed.title,
+        "home_page_url": links.abs(&feed.html_rel),
+        "feed_url": links.abs(&format!("{}feed.json", feed.self_rel)),
+        "description": feed.description,
+        "language": feed.language,
+        "authors": [{ "name": feed.author }],
+        "items": items,
+    });
+    let mut out = serde_json::to_vec_pretty(&doc).expect("a JSON value always serializes");
     out.push(b'\n');
     out
 }

@@ -13,7 +13,9 @@ pub mod markup;
 pub mod model;
 pub mod output;
 pub mod rebuild;
+pub mod related;
 pub mod render;
+pub mod search;
 pub mod serve;
 pub mod sitemap;
 pub mod slug;
@@ -90,6 +92,8 @@ pub fn load_timed(root: &Path, base_url: Option<&str>, phases: &mut Phases) -> R
     phases.mark("read+parse");
     tagging::apply(&mut site, &taxonomy);
     phases.mark("tag");
+    related::apply(&mut site);
+    phases.mark("related");
     Ok(Loaded {
         config,
         site,

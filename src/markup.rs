@@ -255,9 +255,76 @@ pub fn excerpt(text: &str, max: usize) -> String {
     out
 }
 
+/// LaTeX macro names that scraped abstracts hold as plain words (`varepsilon-optimal`,
+/// `mathcal{O}`): markup, never vocabulary for search or related papers. Only names that are
+/// not also English words (`log`, `text`, `sim` are left alone).
+pub const LATEX_MACROS: &[&str] = &[
+    "mathcal",
+    "mathbb",
+    "mathbf",
+    "mathrm",
+    "mathsf",
+    "mathit",
+    "mathfrak",
+    "mathop",
+    "varepsilon",
+    "textbf",
+    "textit",
+    "emph",
+    "frac",
+    "sqrt",
+    "cdot",
+    "cdots",
+    "ldots",
+    "leq",
+    "geq",
+    "neq",
+    "infty",
+    "operatorname",
+    "widetilde",
+    "widehat",
+    "overline",
+];
+
+/// Greedy word wrap for plain-text email: lines of at most `width` characters, except a
+/// single word longer than that (a URL), which keeps its own line.
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    let mut len = 0;
+    for word in text.split_whitespace() {
+        let n = word.chars().count();
+        if len > 0 && len + 1 + n > width {
+            lines.push(std::mem::take(&mut line));
+            len = 0;
+        }
+        if len > 0 {
+            line.push(' ');
+            len += 1;
+        }
+        line.push_str(word);
+        len += n;
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wrap_keeps_words_whole() {
+        assert_eq!(wrap("aa bb cc dd", 5), vec!["aa bb", "cc dd"]);
+        assert_eq!(
+            wrap("x https://example.org/long/url y", 6),
+            vec!["x", "https://example.org/long/url", "y"]
+        );
+        assert!(wrap("  ", 10).is_empty());
+        assert_eq!(wrap("αβγ δεζ", 7), vec!["αβγ δεζ"]);
+    }
 
     #[test]
     fn text_is_escaped_and_urls_linked() {

@@ -57,6 +57,8 @@ pub struct Paper {
     pub line: usize,
     /// Every issue that lists it, oldest first.
     pub issues: Vec<IssueId>,
+    /// The most similar papers, best first (filled by `related`).
+    pub related: Vec<PaperId>,
 }
 
 /// One digest issue: the papers that trended on one day, in trending order.

@@ -198,6 +198,7 @@ impl LiveSite {
         let mut site: Site = content::assemble(self.sources.values().cloned().collect());
         phases.mark("assemble");
         crate::tagging::apply_cached(&mut site, &setup.taxonomy, &mut self.tag_cache);
+        crate::related::apply(&mut site);
         phases.mark("tag");
         let renderer = Renderer::with_cache(&site, &setup.config, &setup.theme, &mut self.summary_cache)?;
         phases.mark("prepare");

@@ -12,6 +12,7 @@ use crate::config::Config;
 use crate::feeds;
 use crate::markup;
 use crate::model::{IssueId, PaperId, Site, TagId};
+use crate::search;
 use crate::sitemap;
 use crate::theme::Theme;
 
@@ -36,10 +37,14 @@ pub enum Job {
     TagIndex,
     /// `/tags/<slug>/index.html` and its two feeds.
     Tag(TagId),
-    /// `/rss.xml` and `/atom.xml`.
+    /// `/rss.xml`, `/atom.xml` and `/feed.json`.
     SiteFeeds,
-    /// `/sitemap.xml`.
+    /// `/issues/rss.xml`, `/issues/atom.xml` and `/issues/feed.json`: one item per issue.
+    IssueFeeds,
+    /// `/sitemap.xml` and `/robots.txt`.
     Sitemap,
+    /// `/search/`: the page, its index and its script.
+    Search,
     /// `/404.html`.
     NotFound,
     /// The theme's static files.
@@ -150,6 +155,8 @@ struct PageMeta {
     description: String,
     canonical: String,
     feeds: Vec<FeedLink>,
+    /// Open Graph type: `article` for a paper, `website` for the rest.
+    kind: &'static str,
 }
 
 #[derive(Serialize)]
@@ -243,7 +250,9 @@ impl<'a> Renderer<'a> {
             Job::Archive,
             Job::TagIndex,
             Job::SiteFeeds,
+            Job::IssueFeeds,
             Job::Sitemap,
+            Job::Search,
             Job::NotFound,
             Job::Statics,
         ];
@@ -278,7 +287,7 @@ impl<'a> Renderer<'a> {
                     for (path, bytes) in files {
                         if path.ends_with(".html") {
                             counts.pages += 1;
-                        } else if path.ends_with(".xml") && path != "sitemap.xml" {
+                        } else if (path.ends_with(".xml") && path != "sitemap.xml") || path.ends_with("feed.json") {
                             counts.feeds += 1;
                         } else {
                             counts.other += 1;
@@ -355,6 +364,7 @@ impl<'a> Renderer<'a> {
                     .map(|&n| self.summary_fp[n]);
                 let next = order.get(pos + 1).map(|&n| self.summary_fp[n]);
                 (prev, next).hash(&mut h);
+                p.related.iter().for_each(|&r| self.summary_fp[r].hash(&mut h));
             }
             Job::TagIndex => tag_list(&mut h),
             Job::Tag(id) => {
@@ -372,6 +382,12 @@ impl<'a> Renderer<'a> {
                     self.full_fp[p].hash(&mut h);
                 }
             }
+            Job::IssueFeeds => {
+                for i in self.issues_newest_first() {
+                    site.issues[i].date.hash(&mut h);
+                    site.issues[i].papers.iter().for_each(|&p| self.full_fp[p].hash(&mut h));
+                }
+            }
             Job::Sitemap => {
                 site.issues.iter().map(|i| i.date).for_each(|d| d.hash(&mut h));
                 for p in &site.papers {
@@ -381,6 +397,7 @@ impl<'a> Renderer<'a> {
                     (&t.slug, t.papers.first().map(|&p| site.papers[p].date)).hash(&mut h);
                 }
             }
+            Job::Search => self.summary_fp.iter().for_each(|fp| fp.hash(&mut h)),
             Job::NotFound | Job::Statics => {}
         }
         h.finish()
@@ -396,7 +413,9 @@ impl<'a> Renderer<'a> {
             Job::TagIndex => "tags/index.html".into(),
             Job::Tag(id) => tag_dir(&self.site.tags[id].slug),
             Job::SiteFeeds => "rss.xml".into(),
+            Job::IssueFeeds => "issues/rss.xml".into(),
             Job::Sitemap => "sitemap.xml".into(),
+            Job::Search => "search/index.html".into(),
             Job::NotFound => "404.html".into(),
             Job::Statics => String::new(),
         }
@@ -413,8 +432,13 @@ impl<'a> Renderer<'a> {
             Job::Home => page("index.html", self.home()?)?,
             Job::Archive => page("issues/index.html", self.archive()?)?,
             Job::Issue(id) => {
-                let slug = self.site.issues[id].slug();
-                page(&format!("{}index.html", issue_dir(&slug)), self.issue(id)?)?
+                let dir = issue_dir(&self.site.issues[id].slug());
+                page(&format!("{dir}index.html"), self.issue(id)?)?;
+                for name in ["email.html", "email.txt"] {
+                    if self.theme.has_template(name) {
+                        page(&format!("{dir}{name}"), self.email(id, name)?)?;
+                    }
+                }
             }
             Job::Paper(id) => {
                 let slug = &self.site.papers[id].slug;
@@ -428,15 +452,37 @@ impl<'a> Renderer<'a> {
                     page(&tag_page_path(&dir, number + 1), bytes)?;
                 }
                 let feed = self.tag_feed(id);
-                page(&format!("{dir}rss.xml"), feeds::rss(&feed, self.site, &self.links))?;
-                page(&format!("{dir}atom.xml"), feeds::atom(&feed, self.site, &self.links))?;
+                page(&format!("{dir}rss.xml"), feeds::rss(&feed, &self.links))?;
+                page(&format!("{dir}atom.xml"), feeds::atom(&feed, &self.links))?;
             }
             Job::SiteFeeds => {
                 let feed = self.site_feed();
-                page("rss.xml", feeds::rss(&feed, self.site, &self.links))?;
-                page("atom.xml", feeds::atom(&feed, self.site, &self.links))?;
+                page("rss.xml", feeds::rss(&feed, &self.links))?;
+                page("atom.xml", feeds::atom(&feed, &self.links))?;
+                page("feed.json", feeds::json(&feed, &self.links))?;
             }
-            Job::Sitemap => page("sitemap.xml", sitemap::render(self.site, &self.links))?,
+            Job::IssueFeeds => {
+                let feed = self.issue_feed();
+                page("issues/rss.xml", feeds::rss(&feed, &self.links))?;
+                page("issues/atom.xml", feeds::atom(&feed, &self.links))?;
+                page("issues/feed.json", feeds::json(&feed, &self.links))?;
+            }
+            Job::Sitemap => {
+                page("sitemap.xml", sitemap::render(self.site, &self.links))?;
+                page("robots.txt", sitemap::robots(&self.links))?;
+            }
+            Job::Search => {
+                if self.theme.has_template("search.html") {
+                    let meta = self.meta(
+                        format!("Search — {}", self.config.title),
+                        format!("Search every paper in {} by title, abstract or tag.", self.config.title),
+                        "search/",
+                    );
+                    page("search/index.html", self.render("search.html", Context::new(), meta)?)?;
+                    page("search/index.json", search::index(self.site))?;
+                    page("search/search.js", search::SCRIPT.as_bytes().to_vec())?;
+                }
+            }
             Job::NotFound => page("404.html", self.not_found()?)?,
             Job::Statics => {
                 for (path, bytes) in &self.theme.statics {
@@ -448,18 +494,19 @@ impl<'a> Renderer<'a> {
     }
 
     fn site_feed_links(&self) -> Vec<FeedLink> {
-        vec![
-            FeedLink {
-                title: format!("{} (RSS)", self.config.title),
-                url: self.links.path("rss.xml"),
-                kind: "application/rss+xml",
-            },
-            FeedLink {
-                title: format!("{} (Atom)", self.config.title),
-                url: self.links.path("atom.xml"),
-                kind: "application/atom+xml",
-            },
+        [
+            ("RSS", "rss.xml", "application/rss+xml"),
+            ("Atom", "atom.xml", "application/atom+xml"),
+            ("JSON Feed", "feed.json", "application/feed+json"),
+            ("daily issues, RSS", "issues/rss.xml", "application/rss+xml"),
         ]
+        .into_iter()
+        .map(|(label, rel, kind)| FeedLink {
+            title: format!("{} ({label})", self.config.title),
+            url: self.links.path(rel),
+            kind,
+        })
+        .collect()
     }
 
     fn meta(&self, title: String, description: String, rel: &str) -> PageMeta {
@@ -468,6 +515,11 @@ impl<'a> Renderer<'a> {
             description,
             canonical: self.links.abs(rel),
             feeds: self.site_feed_links(),
+            kind: if rel.starts_with("papers/") {
+                "article"
+            } else {
+                "website"
+            },
         }
     }
 
@@ -551,6 +603,68 @@ impl<'a> Renderer<'a> {
         self.render("issue.html", ctx, meta)
     }
 
+    /// The issue as a self-contained email (`email.html`: inline styles, tables, absolute
+    /// links) or its plain-text twin (`email.txt`, wrapped at 72 columns).
+    fn email(&self, id: IssueId, template: &str) -> Result<Vec<u8>> {
+        #[derive(Serialize)]
+        struct EmailPaper {
+            title: String,
+            title_lines: Vec<String>,
+            url: String,
+            excerpt: String,
+            excerpt_lines: Vec<String>,
+            tags: Vec<String>,
+            tag_lines: Vec<String>,
+        }
+        #[derive(Serialize)]
+        struct Email {
+            subject: String,
+            date_display: String,
+            url: String,
+            count: usize,
+            papers: Vec<EmailPaper>,
+        }
+        let issue = &self.site.issues[id];
+        let papers = issue
+            .papers
+            .iter()
+            .map(|&pid| {
+                let p = &self.site.papers[pid];
+                let excerpt = markup::excerpt(&p.abstract_text, 300);
+                let tags: Vec<String> = p.tags.iter().map(|&t| self.site.tags[t].name.clone()).collect();
+                let tag_lines = if tags.is_empty() {
+                    Vec::new()
+                } else {
+                    markup::wrap(&format!("[{}]", tags.join(", ")), 69)
+                };
+                EmailPaper {
+                    title: p.title.to_string(),
+                    title_lines: markup::wrap(&p.title, 67),
+                    url: self.links.abs(&paper_dir(&p.slug)),
+                    excerpt_lines: markup::wrap(&excerpt, 69),
+                    excerpt,
+                    tags,
+                    tag_lines,
+                }
+            })
+            .collect();
+        let date_display = display_date(issue.date);
+        let email = Email {
+            subject: format!("{} — {date_display}", self.config.title),
+            date_display,
+            url: self.links.abs(&issue_dir(&issue.slug())),
+            count: issue.papers.len(),
+            papers,
+        };
+        let mut ctx = Context::new();
+        ctx.insert("email", &email);
+        let mut out = Vec::with_capacity(64 * 1024);
+        self.tera
+            .render_to(template, &ctx, &mut out)
+            .map_err(|e| self.theme.template_error(&e))?;
+        Ok(out)
+    }
+
     fn paper(&self, id: PaperId) -> Result<Vec<u8>> {
         let p = &self.site.papers[id];
         let first_issue = p.issues[0];
@@ -630,6 +744,7 @@ impl<'a> Renderer<'a> {
         ctx.insert("issues", &issues);
         ctx.insert_value("prev", neighbour(pos.checked_sub(1)).unwrap_or(Value::none()));
         ctx.insert_value("next", neighbour(Some(pos + 1)).unwrap_or(Value::none()));
+        ctx.insert_value("related", self.summaries_of(&p.related));
         let meta = self.meta(
             format!("{} — {}", p.title, self.config.title),
             markup::excerpt(&p.abstract_text, 160),
@@ -769,8 +884,31 @@ impl<'a> Renderer<'a> {
             language: self.config.language.clone(),
             html_rel: String::new(),
             self_rel: String::new(),
-            papers,
+            items: papers.into_iter().map(|p| feeds::Item::paper(self.site, p)).collect(),
         }
+    }
+
+    /// The daily-issue feed: one item per issue, newest first.
+    fn issue_feed(&self) -> feeds::Feed {
+        feeds::Feed {
+            title: format!("{} — daily issues", self.config.title),
+            description: format!(
+                "Every issue of {}, one item per issue with all its papers.",
+                self.config.title
+            ),
+            author: self.config.author().to_string(),
+            language: self.config.language.clone(),
+            html_rel: "issues/".into(),
+            self_rel: "issues/".into(),
+            items: self
+                .issues_newest_first()
+                .map(|i| feeds::Item::issue(self.site, i, &self.links))
+                .collect(),
+        }
+    }
+
+    fn issues_newest_first(&self) -> impl Iterator<Item = IssueId> {
+        (0..self.site.issues.len()).rev().take(self.config.feeds.issues)
     }
 
     fn tag_feed(&self, id: TagId) -> feeds::Feed {
@@ -784,7 +922,7 @@ impl<'a> Renderer<'a> {
             language: self.config.language.clone(),
             html_rel: tag_dir(&tag.slug),
             self_rel: tag_dir(&tag.slug),
-            papers,
+            items: papers.into_iter().map(|p| feeds::Item::paper(self.site, p)).collect(),
         }
     }
 }

@@ -40,3 +40,8 @@ pub fn render(site: &Site, links: &Links) -> Vec<u8> {
     out.push_str("</urlset>\n");
     out.into_bytes()
 }
+
+/// `robots.txt`: everything may be crawled, and the sitemap is where to start.
+pub fn robots(links: &Links) -> Vec<u8> {
+    format!("User-agent: *\nAllow: /\n\nSitemap: {}\n", links.abs("sitemap.xml")).into_bytes()
+}

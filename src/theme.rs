@@ -96,6 +96,12 @@ impl Theme {
         Ok(theme)
     }
 
+    /// Whether the theme has `name`: optional pages (email, search) are only written by
+    /// themes that provide them, so a site theme from before they existed still builds.
+    pub fn has_template(&self, name: &str) -> bool {
+        self.templates.iter().any(|(n, _)| n == name)
+    }
+
     /// Turns a Tera error into `FILE:LINE: what is wrong — fix the template`, naming the file
     /// the template was read from (the override, the site theme or the built-in theme).
     pub fn template_error(&self, e: &tera::Error) -> anyhow::Error {

@@ -351,6 +351,7 @@ fn new_paper(raw: RawPaper) -> Paper {
         source: raw.source,
         line: raw.line,
         issues: Vec::new(),
+        related: Vec::new(),
     }
 }
 

@@ -1,0 +1,348 @@
+//! Reader features: search index, related papers, the daily-issue feeds, email-ready issues,
+//! and sharing/discovery metadata, each checked on real builds.
+
+mod common;
+
+use common::*;
+
+/// Decodes the front-coded `terms` string of `search/index.json` into `(word, papers)`.
+fn decode_terms(terms: &str) -> Vec<(String, Vec<usize>)> {
+    let mut out: Vec<(String, Vec<usize>)> = Vec::new();
+    let mut prev = String::new();
+    for entry in terms.split(';') {
+        let shared = usize::from_str_radix(&entry[..1], 36).unwrap();
+        let (suffix, gaps) = entry[1..].split_once(':').unwrap();
+        let word: String = prev.chars().take(shared).chain(suffix.chars()).collect();
+        let mut id = 0;
+        let ids = gaps
+            .split(',')
+            .map(|g| {
+                id += usize::from_str_radix(g, 36).unwrap();
+                id
+            })
+            .collect();
+        prev = word.clone();
+        out.push((word, ids));
+    }
+    out
+}
+
+#[test]
+fn the_search_index_holds_every_word_but_not_the_abstracts() {
+    let site = TestSite::new();
+    site.write(
+        "content/2026-11-26.txt",
+        "Graph Neural Networks for Molecules\nWe train message passing networks on molecular graphs with \\mathcal{O}(n) cost.\n\
+         Sparse Attention\nTransformers with sparse attention scale to long documents, even graphs.\n",
+    );
+    site.write(
+        "content/papers/tagged.md",
+        md_paper(
+            "Ünïcode Títle",
+            "2026-11-25",
+            &["Robotics"],
+            "Grasping with 机器人 hands.",
+        ),
+    );
+    site.build_ok(&[]);
+    let index: serde_json::Value = serde_json::from_str(&site.read("search/index.json")).unwrap();
+    let papers = index["papers"].as_array().unwrap();
+    assert_eq!(papers.len(), 3);
+    let title_of = |i: usize| papers[i][0].as_str().unwrap().to_string();
+    let terms = decode_terms(index["terms"].as_str().unwrap());
+    let lookup = |w: &str| -> Vec<String> {
+        terms
+            .iter()
+            .find(|(word, _)| word == w)
+            .map(|(_, ids)| ids.iter().map(|&i| title_of(i)).collect())
+            .unwrap_or_default()
+    };
+    let mut graph = lookup("graphs");
+    graph.sort();
+    assert_eq!(graph, vec!["Graph Neural Networks for Molecules", "Sparse Attention"]);
+    assert_eq!(
+        lookup("graph"),
+        vec!["Graph Neural Networks for Molecules"],
+        "title words count"
+    );
+    assert_eq!(lookup("机器人"), vec!["Ünïcode Títle"]);
+    assert_eq!(lookup("títle"), vec!["Ünïcode Títle"], "lower-cased, accents kept");
+    for absent in ["the", "with", "mathcal", "We"] {
+        assert!(lookup(absent).is_empty(), "{absent} is not a search term");
+    }
+    let words: Vec<&str> = terms.iter().map(|(w, _)| w.as_str()).collect();
+    let mut sorted = words.clone();
+    sorted.sort();
+    assert_eq!(words, sorted, "words are sorted for prefix search");
+    // Tags by index; slugs give the URL.
+    let tags: Vec<&str> = index["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_str().unwrap())
+        .collect();
+    let tagged = papers.iter().find(|p| p[0] == "Ünïcode Títle").unwrap();
+    let tag_names: Vec<&str> = tagged[3]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| tags[t.as_u64().unwrap() as usize])
+        .collect();
+    assert!(tag_names.contains(&"Robotics"), "{tag_names:?}");
+    let slug = tagged[1].as_str().unwrap();
+    assert!(site.public().join("papers").join(slug).join("index.html").exists());
+    // The page and its script.
+    let page = site.read("search/index.html");
+    assert!(page.contains("id=\"search-q\"") && page.contains("<noscript>"));
+    assert!(page.contains("src=\"/search/search.js\""));
+    assert!(site.read("search/search.js").contains("textContent"));
+}
+
+#[test]
+fn the_search_index_is_under_40_percent_of_the_text() {
+    let site = TestSite::new();
+    site.write("content/2026-11-26.txt", SAMPLE);
+    site.build_ok(&[]);
+    let index = std::fs::metadata(site.public().join("search/index.json"))
+        .unwrap()
+        .len() as f64;
+    let text = SAMPLE.len() as f64;
+    let ratio = index / text;
+    eprintln!(
+        "search index: {index} bytes, {:.1}% of the sample's {text} bytes",
+        ratio * 100.0
+    );
+    assert!(ratio < 0.40, "{ratio}");
+}
+
+#[test]
+fn related_papers_find_near_duplicates() {
+    let site = TestSite::new();
+    let pairs = [
+        (
+            "Protein Folding with Diffusion Models",
+            "We fold proteins with a diffusion model over backbone coordinates and side chains, sampling plausible structures. Folding accuracy beats prior protein structure predictors.",
+            "Diffusion Sampling of Protein Backbones",
+            "A diffusion model samples protein backbone coordinates; the folded structures match crystal structures. Side chains are packed afterwards for protein folding.",
+        ),
+        (
+            "Quantum Error Correction on Surface Codes",
+            "Surface codes protect logical qubits; we decode syndromes of surface code patches with a neural decoder and lower the logical error rate of quantum memories.",
+            "Neural Decoders for Surface Code Syndromes",
+            "A neural network decodes surface code syndrome measurements, reducing logical qubit error rates in quantum error correction experiments.",
+        ),
+        (
+            "Rainfall Nowcasting from Radar Echoes",
+            "Radar echo sequences predict rainfall in the next hour; our nowcasting network extrapolates precipitation fields from weather radar.",
+            "Precipitation Nowcasting with Weather Radar",
+            "We nowcast precipitation an hour ahead by extrapolating weather radar echoes with a convolutional network; rainfall forecasts improve.",
+        ),
+    ];
+    let mut text = String::new();
+    for (t1, a1, t2, a2) in &pairs {
+        text.push_str(&format!("{t1}\n{a1}\n{t2}\n{a2}\n"));
+    }
+    for i in 0..6 {
+        text.push_str(&format!(
+            "Unrelated Paper {i} on Auctions\nMechanism design for auctions with budget constraints, revenue and welfare guarantees in setting {i}.\n"
+        ));
+    }
+    site.write("content/2026-11-26.txt", text);
+    site.build_ok(&[]);
+    let related_of = |title: &str| -> Vec<String> {
+        let slug = walkdir::WalkDir::new(site.public().join("papers"))
+            .into_iter()
+            .filter_map(Result::ok)
+            .find(|e| {
+                e.file_name() == "index.html"
+                    && std::fs::read_to_string(e.path())
+                        .unwrap()
+                        .contains(&format!("<h1>{title}</h1>"))
+            })
+            .unwrap_or_else(|| panic!("no page for {title}"));
+        let page = std::fs::read_to_string(slug.path()).unwrap();
+        let section = page
+            .split("<section class=\"related\"")
+            .nth(1)
+            .unwrap_or("")
+            .split("</section>")
+            .next()
+            .unwrap()
+            .to_string();
+        section
+            .split("<li><a href=\"")
+            .skip(1)
+            .map(|li| li.split('>').nth(1).unwrap().split("</a").next().unwrap().to_string())
+            .collect()
+    };
+    for (t1, _, t2, _) in &pairs {
+        assert_eq!(related_of(t1).first().map(String::as_str), Some(*t2), "{t1}");
+        assert_eq!(related_of(t2).first().map(String::as_str), Some(*t1), "{t2}");
+    }
+    let auction = related_of("Unrelated Paper 0 on Auctions");
+    assert!(auction.iter().all(|t| t.contains("Auctions")), "{auction:?}");
+    assert!(auction.len() <= 5);
+}
+
+#[test]
+fn the_daily_issue_feeds_carry_whole_issues() {
+    let site = TestSite::new();
+    site.write(
+        "paperboy.toml",
+        "base_url = \"https://example.org/d/\"\n[feeds]\nissues = 2\n",
+    );
+    for day in 23..=26 {
+        site.write(
+            &format!("content/2026-11-{day}.txt"),
+            format!(
+                "Paper A of day {day}\n{}\nPaper <B> of day {day}\n{}\n",
+                abstract_text("graphs"),
+                abstract_text("robots")
+            ),
+        );
+    }
+    site.build_ok(&[]);
+    for name in ["issues/rss.xml", "issues/atom.xml", "issues/feed.json"] {
+        let feed = parse_feed(&site.read(name));
+        assert_eq!(feed.entries.len(), 2, "{name}: [feeds] issues = 2");
+        let newest = &feed.entries[0];
+        assert!(
+            newest.title.as_ref().unwrap().content.contains("26 November 2026"),
+            "{name}"
+        );
+        let link = &newest.links[0].href;
+        assert_eq!(link, "https://example.org/d/issues/2026-11-26/", "{name}");
+        let body = newest
+            .content
+            .as_ref()
+            .and_then(|c| c.body.clone())
+            .or_else(|| newest.summary.as_ref().map(|s| s.content.clone()))
+            .unwrap();
+        assert!(
+            body.contains("Paper A of day 26") && body.contains("Paper &lt;B&gt; of day 26"),
+            "{name}: {body}"
+        );
+        assert!(body.contains("https://example.org/d/papers/"), "absolute links: {body}");
+        assert!(!body.contains("day 25"), "one issue per item");
+    }
+    let json: serde_json::Value = serde_json::from_str(&site.read("feed.json")).unwrap();
+    assert_eq!(json["version"], "https://jsonfeed.org/version/1.1");
+    assert_eq!(json["feed_url"], "https://example.org/d/feed.json");
+    assert_eq!(json["items"].as_array().unwrap().len(), 8);
+    let home = site.read("index.html");
+    assert!(home.contains("type=\"application/feed+json\"") && home.contains("href=\"/d/issues/rss.xml\""));
+}
+
+#[test]
+fn email_issues_are_self_contained() {
+    let site = TestSite::new();
+    site.write("paperboy.toml", "base_url = \"https://example.org/\"\n");
+    site.write("content/2026-11-26.txt", SAMPLE);
+    site.build_ok(&[]);
+    for theme in ["default", "newsletter"] {
+        if theme == "newsletter" {
+            site.write(
+                "paperboy.toml",
+                "base_url = \"https://example.org/\"\ntheme = \"newsletter\"\n",
+            );
+            site.build_ok(&[]);
+        }
+        let html = site.read("issues/2026-11-26/email.html");
+        let lower = html.to_ascii_lowercase();
+        for banned in ["<style", "<link", "<script", " src=", "class=", "url(", "@import"] {
+            assert!(!lower.contains(banned), "{theme}: email.html holds {banned}");
+        }
+        for href in html.split("href=\"").skip(1) {
+            assert!(
+                href.starts_with("https://example.org/"),
+                "{theme}: relative or foreign link {href:.60}"
+            );
+        }
+        assert!(html.contains("<table role=\"presentation\""));
+        assert_eq!(html.matches("<h2 ").count(), 200, "{theme}: every paper");
+        assert!(html.contains("style=\""));
+
+        let text = site.read("issues/2026-11-26/email.txt");
+        assert!(!text.contains('<') || text.contains("<1"), "{theme}: plain text");
+        assert!(text.contains("1. Regularization and Variance-Weighted Regression"));
+        assert!(text.contains("200. "));
+        for line in text.lines() {
+            assert!(
+                line.chars().count() <= 72 || !line.trim().contains(' '),
+                "{theme}: long line {line:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn pages_carry_sharing_and_discovery_metadata() {
+    let site = TestSite::new();
+    site.write("paperboy.toml", "base_url = \"https://example.org/digest/\"\n");
+    site.write(
+        "content/2026-11-26.txt",
+        format!("A \"Quoted\" <Title>\n{}\n", abstract_text("x")),
+    );
+    site.build_ok(&[]);
+    for entry in walkdir::WalkDir::new(site.public()).into_iter().filter_map(Result::ok) {
+        let path = entry.path();
+        if path.file_name().is_none_or(|n| n != "index.html") {
+            continue;
+        }
+        let page = std::fs::read_to_string(path).unwrap();
+        let rel = path
+            .parent()
+            .unwrap()
+            .strip_prefix(site.public())
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        let url = if rel.is_empty() {
+            "https://example.org/digest/".to_string()
+        } else {
+            format!("https://example.org/digest/{rel}/")
+        };
+        assert!(
+            page.contains(&format!("<link rel=\"canonical\" href=\"{url}\">")),
+            "{rel}"
+        );
+        assert!(
+            page.contains(&format!("<meta property=\"og:url\" content=\"{url}\">")),
+            "{rel}"
+        );
+        for tag in ["og:title", "og:description", "og:site_name", "og:type"] {
+            assert!(page.contains(&format!("property=\"{tag}\"")), "{rel}: {tag}");
+        }
+        for tag in ["twitter:card", "twitter:title", "twitter:description"] {
+            assert!(page.contains(&format!("name=\"{tag}\"")), "{rel}: {tag}");
+        }
+        let kind = if rel.starts_with("papers/") {
+            "article"
+        } else {
+            "website"
+        };
+        assert!(
+            page.contains(&format!("<meta property=\"og:type\" content=\"{kind}\">")),
+            "{rel}"
+        );
+    }
+    let paper = walkdir::WalkDir::new(site.public().join("papers"))
+        .into_iter()
+        .filter_map(Result::ok)
+        .find(|e| e.file_name() == "index.html")
+        .unwrap();
+    let page = std::fs::read_to_string(paper.path()).unwrap();
+    assert!(
+        page.contains("content=\"A &quot;Quoted&quot; &lt;Title&gt; — Trending Papers\""),
+        "escaped in attributes"
+    );
+    assert_eq!(
+        site.read("robots.txt"),
+        "User-agent: *\nAllow: /\n\nSitemap: https://example.org/digest/sitemap.xml\n"
+    );
+    let sitemap = site.read("sitemap.xml");
+    assert_eq!(
+        sitemap.matches("<url>").count(),
+        sitemap.matches("<lastmod>2026-11-26</lastmod>").count()
+    );
+}
