@@ -99,3 +99,62 @@ pub fn render_paper(as_markdown: bool, text: &str) {
         }
     }
 }
+
+/// Elements that abstract HTML may hold: prose markup and MathML. Anything else in the
+/// output of arbitrary text would be injected markup.
+const ALLOWED_TAGS: &[&str] = &[
+    "p",
+    "a",
+    "sup",
+    "sub",
+    "code",
+    "math",
+    "mi",
+    "mn",
+    "mo",
+    "ms",
+    "mrow",
+    "msup",
+    "msub",
+    "msubsup",
+    "mfrac",
+    "msqrt",
+    "mroot",
+    "mtext",
+    "mover",
+    "munder",
+    "munderover",
+    "mspace",
+    "mstyle",
+    "mpadded",
+    "mphantom",
+    "menclose",
+    "mtable",
+    "mtr",
+    "mtd",
+    "merror",
+    "semantics",
+    "annotation",
+    "mmultiscripts",
+    "mprescripts",
+    "none",
+];
+
+/// Scraped text through formula detection, MathML and the LaTeX repair: no panic, and every
+/// `<` in the HTML opens or closes an allowed element.
+pub fn math(text: &str) {
+    let rendered = paperboy::math::render_plain(text, true);
+    for html in [Some(&rendered.html), rendered.feed_html.as_ref()]
+        .into_iter()
+        .flatten()
+    {
+        for tag in html.split('<').skip(1) {
+            let name: String = tag
+                .trim_start_matches('/')
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric())
+                .collect();
+            assert!(ALLOWED_TAGS.contains(&name.as_str()), "<{tag:.40} in {html}");
+        }
+    }
+}

@@ -92,6 +92,9 @@ pub struct ImportConfig {
     pub strip_lines: Vec<String>,
     /// Words glued to the front of the first title by the scraper (e.g. a "Subscribe" button).
     pub strip_prefixes: Vec<String>,
+    /// Mend LaTeX that scraping stripped of `$` and `\` (`varepsilon` → ε, `^{2}` →
+    /// superscript) where the reading is unambiguous.
+    pub repair_math: bool,
 }
 
 impl Default for Config {
@@ -127,6 +130,7 @@ impl Default for ImportConfig {
                 "Subscribe".into(),
             ],
             strip_prefixes: vec!["Subscribe".into()],
+            repair_math: true,
         }
     }
 }
@@ -145,6 +149,7 @@ const KNOWN_KEYS: &[&str] = &[
     "import",
     "import.strip_lines",
     "import.strip_prefixes",
+    "import.repair_math",
     "tagging",
     "tagging.auto",
     "tagging.builtin_topics",

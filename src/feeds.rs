@@ -54,7 +54,7 @@ impl Item {
             title: p.title.to_string(),
             rel: paper_dir(&p.slug),
             published: p.published,
-            html: p.abstract_html.to_string(),
+            html: p.abstract_feed_html.as_ref().unwrap_or(&p.abstract_html).to_string(),
             summary: crate::markup::excerpt(&p.abstract_text, 280),
             tags: p
                 .tags
@@ -80,7 +80,7 @@ impl Item {
                 "<h2><a href=\"{}\">{}</a></h2>\n{}\n",
                 escape_html(&links.abs(&paper_dir(&p.slug))),
                 escape_html(&p.title),
-                p.abstract_html
+                p.abstract_feed_html.as_ref().unwrap_or(&p.abstract_html)
             ));
             for &t in &p.tags {
                 let tag = (site.tags[t].slug.clone(), site.tags[t].name.clone());

@@ -10,6 +10,7 @@ pub mod error;
 pub mod feeds;
 pub mod init;
 pub mod markup;
+pub mod math;
 pub mod model;
 pub mod output;
 pub mod rebuild;

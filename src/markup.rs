@@ -12,7 +12,7 @@ pub fn escape_html(text: &str) -> String {
     out
 }
 
-fn escape_into(out: &mut String, text: &str) {
+pub fn escape_into(out: &mut String, text: &str) {
     for c in text.chars() {
         match c {
             '&' => out.push_str("&amp;"),
@@ -39,16 +39,7 @@ pub fn clean_text(text: &str) -> String {
     text.chars().filter(|&c| !is_forbidden_char(c) && c != '\r').collect()
 }
 
-/// A scraped abstract: one paragraph of text, bare URLs made into links.
-pub fn text_to_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 16);
-    out.push_str("<p>");
-    linkify_into(&mut out, text);
-    out.push_str("</p>");
-    out
-}
-
-fn linkify_into(out: &mut String, text: &str) {
+pub fn linkify_into(out: &mut String, text: &str) {
     for (piece, is_url) in split_urls(text) {
         if is_url {
             out.push_str("<a href=\"");
@@ -64,7 +55,7 @@ fn linkify_into(out: &mut String, text: &str) {
 
 /// Splits text into `(piece, is_url)`. Scraped LaTeX leaves `\href{url}{url}` as
 /// `url{url}`, so a URL also ends at a brace.
-fn split_urls(text: &str) -> Vec<(&str, bool)> {
+pub fn split_urls(text: &str) -> Vec<(&str, bool)> {
     let mut out = Vec::new();
     for span in url_finder().spans(text) {
         let s = span.as_str();
@@ -129,9 +120,11 @@ fn is_safe_url(url: &str) -> bool {
 
 /// A Markdown abstract → (safe HTML, plain text). Raw HTML is shown as text, links with
 /// script-capable schemes lose their link, and bare URLs become links.
-pub fn markdown_to_html(markdown: &str) -> (String, String) {
-    let options = Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TABLES;
+pub fn markdown_to_html(markdown: &str) -> crate::math::Rendered {
+    let options = Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TABLES | Options::ENABLE_MATH;
     let mut events: Vec<Event> = Vec::new();
+    // Where formulas went, and their source, to write the feed's form afterwards.
+    let mut formulas: Vec<(usize, String)> = Vec::new();
     let mut plain = String::new();
     let mut link_depth = 0usize;
     let mut dropped: Vec<bool> = Vec::new();
@@ -200,6 +193,8 @@ pub fn markdown_to_html(markdown: &str) -> (String, String) {
                 plain.push_str(&code);
                 events.push(Event::Code(code));
             }
+            Event::InlineMath(latex) => push_formula(&mut events, &mut plain, &mut formulas, &latex, false),
+            Event::DisplayMath(latex) => push_formula(&mut events, &mut plain, &mut formulas, &latex, true),
             Event::SoftBreak | Event::HardBreak => {
                 plain.push(' ');
                 events.push(event);
@@ -211,11 +206,45 @@ pub fn markdown_to_html(markdown: &str) -> (String, String) {
             other => events.push(other),
         }
     }
-    let mut html = String::with_capacity(markdown.len() * 3 / 2);
-    pulldown_cmark::html::push_html(&mut html, events.into_iter());
-    let html: String = html.chars().filter(|&c| !is_forbidden_char(c)).collect();
-    let plain = clean_text(&plain).split_whitespace().collect::<Vec<_>>().join(" ");
-    (html.trim_end().to_string(), plain)
+    let write = |events: Vec<Event>| {
+        let mut html = String::with_capacity(markdown.len() * 3 / 2);
+        pulldown_cmark::html::push_html(&mut html, events.into_iter());
+        let html: String = html.chars().filter(|&c| !is_forbidden_char(c)).collect();
+        html.trim_end().to_string()
+    };
+    let feed_html = (!formulas.is_empty()).then(|| {
+        let mut feed = events.clone();
+        for (at, src) in &formulas {
+            feed[*at] = Event::Text(CowStr::from(src.clone()));
+        }
+        write(feed)
+    });
+    crate::math::Rendered {
+        html: write(events),
+        feed_html,
+        text: clean_text(&plain).split_whitespace().collect::<Vec<_>>().join(" "),
+    }
+}
+
+/// A formula as MathML (or its source, when it does not convert), remembered in `formulas`
+/// so that the feed's form can show the source instead.
+fn push_formula(
+    events: &mut Vec<Event<'_>>,
+    plain: &mut String,
+    formulas: &mut Vec<(usize, String)>,
+    latex: &str,
+    display: bool,
+) {
+    let src = crate::math::source(latex, display);
+    plain.push_str(&src);
+    let html = crate::math::to_mathml(latex, display).unwrap_or_else(|| {
+        let mut code = String::from("<code class=\"math-source\">");
+        escape_into(&mut code, &src);
+        code.push_str("</code>");
+        code
+    });
+    formulas.push((events.len(), src));
+    events.push(Event::InlineHtml(CowStr::from(html)));
 }
 
 fn push_linkified<'a>(events: &mut Vec<Event<'a>>, text: CowStr<'a>) {
@@ -328,7 +357,7 @@ mod tests {
 
     #[test]
     fn text_is_escaped_and_urls_linked() {
-        let html = text_to_html("Code at https://example.org/x?a=1&b=2. <b>bold</b>");
+        let html = crate::math::render_plain("Code at https://example.org/x?a=1&b=2. <b>bold</b>", true).html;
         assert_eq!(
             html,
             "<p>Code at <a href=\"https://example.org/x?a=1&amp;b=2\">https://example.org/x?a=1&amp;b=2</a>. &lt;b&gt;bold&lt;/b&gt;</p>"
@@ -337,7 +366,7 @@ mod tests {
 
     #[test]
     fn urls_stop_at_latex_braces() {
-        let html = text_to_html("Code: https://github.com/a/b{https://github.com/a/b}.");
+        let html = crate::math::render_plain("Code: https://github.com/a/b{https://github.com/a/b}.", true).html;
         assert_eq!(
             html,
             "<p>Code: <a href=\"https://github.com/a/b\">https://github.com/a/b</a>{<a href=\"https://github.com/a/b\">https://github.com/a/b</a>}.</p>"
@@ -346,7 +375,7 @@ mod tests {
 
     #[test]
     fn markdown_cannot_smuggle_html_or_script_urls() {
-        let (html, text) = markdown_to_html(
+        let crate::math::Rendered { html, text, .. } = markdown_to_html(
             "Hi <script>alert(1)</script> <img src=x onerror=alert(1)>\n\n[a](javascript:alert(1)) [b](JaVa\tScript:x) [c](https://ok.org)",
         );
         assert!(!html.contains("<script"), "{html}");
@@ -358,7 +387,7 @@ mod tests {
 
     #[test]
     fn markdown_keeps_paragraphs_and_links_bare_urls() {
-        let (html, text) = markdown_to_html("One http://a.org/x.\n\nTwo.");
+        let crate::math::Rendered { html, text, .. } = markdown_to_html("One http://a.org/x.\n\nTwo.");
         assert_eq!(
             html,
             "<p>One <a href=\"http://a.org/x\">http://a.org/x</a>.</p>\n<p>Two.</p>"

@@ -31,6 +31,9 @@ pub struct Paper {
     pub title: SharedText,
     /// The abstract as safe HTML (paragraphs, links).
     pub abstract_html: SharedText,
+    /// The abstract's HTML for feeds when it differs from the page's: feed readers strip
+    /// MathML, so formulas appear as their LaTeX source there.
+    pub abstract_feed_html: Option<SharedText>,
     /// The abstract as plain text, for excerpts, tagging and search.
     pub abstract_text: SharedText,
     /// Hash of title and plain abstract: what automatic tags depend on.

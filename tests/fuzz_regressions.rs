@@ -58,3 +58,13 @@ fn render_paper_inputs() {
         }
     }
 }
+
+#[test]
+fn math_inputs() {
+    for (name, bytes) in inputs("math") {
+        eprintln!("{name}");
+        if let Some(t) = text(&bytes) {
+            checks::math(t);
+        }
+    }
+}

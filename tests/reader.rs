@@ -346,3 +346,65 @@ fn pages_carry_sharing_and_discovery_metadata() {
         sitemap.matches("<lastmod>2026-11-26</lastmod>").count()
     );
 }
+
+#[test]
+fn math_is_mathml_on_pages_and_source_in_feeds() {
+    let site = TestSite::new();
+    site.write(
+        "content/papers/math.md",
+        md_paper(
+            "Bounds",
+            "2026-11-26",
+            &[],
+            "We prove $\\mathcal{O}(n^2)$ and $$\\sum_i x_i \\le 1$$ but $\\frac{a}{b$ fails.",
+        ),
+    );
+    site.write(
+        "content/2026-11-26.txt",
+        "Scraped Bounds\nAn varepsilon-optimal policy with mathcal{O}(d^{3/2}H^2K) regret, gaining sim13 points on 3 times 4 grids; also $x^2$.\n",
+    );
+    site.build_ok(&[]);
+    let page = |slug: &str| site.read(&format!("papers/{slug}/index.html"));
+    let md = page("bounds");
+    assert!(md.contains("<math display=\"inline\"><mrow><mi>𝒪</mi></mrow>"), "{md}");
+    assert!(md.contains("<math display=\"block\">"), "{md}");
+    assert!(md.contains("$\\frac{a}{b$"), "a failed formula shows its source: {md}");
+    let scraped = page("scraped-bounds");
+    for repaired in [
+        "ε-optimal",
+        "𝒪(d<sup>3/2</sup>H<sup>2</sup>K)",
+        "∼13 points",
+        "3×4 grids",
+        "<math display=\"inline\"><msup>",
+    ] {
+        assert!(scraped.contains(repaired), "{repaired} missing: {scraped}");
+    }
+    for name in ["rss.xml", "atom.xml"] {
+        let feed = parse_feed(&site.read(name));
+        for entry in &feed.entries {
+            let body = entry
+                .content
+                .as_ref()
+                .and_then(|c| c.body.clone())
+                .or_else(|| entry.summary.as_ref().map(|s| s.content.clone()))
+                .unwrap();
+            assert!(!body.contains("<math"), "{name}: feeds carry the source: {body}");
+            assert!(
+                body.contains("$\\mathcal{O}(n^2)$") || body.contains("$x^2$"),
+                "{name}: {body}"
+            );
+        }
+    }
+    let index: serde_json::Value = serde_json::from_str(&site.read("search/index.json")).unwrap();
+    let words: Vec<String> = decode_terms(index["terms"].as_str().unwrap())
+        .into_iter()
+        .map(|(w, _)| w)
+        .collect();
+    for macro_name in ["mathcal", "varepsilon", "frac"] {
+        assert!(
+            !words.contains(&macro_name.to_string()),
+            "{macro_name} is a search term"
+        );
+    }
+    assert!(words.contains(&"optimal".to_string()));
+}

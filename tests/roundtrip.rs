@@ -140,7 +140,12 @@ fn check(title: &str, abstract_text: &str, md_title: &str, author: &str, tag: &s
         visible(author),
     );
     let site = TestSite::new();
-    site.write("paperboy.toml", "base_url = \"https://example.org/\"\n");
+    // Math repair and `$…$` formulas change text on purpose (tests in math.rs); here text
+    // must come back exactly, so abstracts hold no `$` and repair is off.
+    site.write(
+        "paperboy.toml",
+        "base_url = \"https://example.org/\"\n[import]\nrepair_math = false\n",
+    );
     site.write(
         "content/2026-11-26.txt",
         format!(
@@ -242,7 +247,7 @@ proptest! {
         let title = format!("Q{title}");
         let md_title = format!("R{md_title}");
         // A full stop at the end: the digest reader takes short lines without one for titles.
-        let abstract_text = format!("{body} ends here.");
+        let abstract_text = format!("{} ends here.", body.replace('$', "S"));
         check(&title, &abstract_text, &md_title, &author, &tag);
     }
 }

@@ -27,6 +27,8 @@ pub struct RawPaper {
     pub title: SharedText,
     /// Safe HTML of the abstract.
     pub abstract_html: SharedText,
+    /// The abstract's HTML for feeds, when it differs (formulas as source, not MathML).
+    pub abstract_feed_html: Option<SharedText>,
     /// Plain text of the abstract.
     pub abstract_text: SharedText,
     /// See [`Paper::text_hash`].
@@ -60,21 +62,22 @@ impl RawPaper {
     /// look up are computed here, once, while files are parsed in parallel.
     pub fn new(
         title: String,
-        abstract_html: String,
-        abstract_text: String,
+        abstract_: crate::math::Rendered,
         date: NaiveDate,
         published: DateTime<Utc>,
         source: std::sync::Arc<Path>,
         line: usize,
     ) -> Self {
+        let crate::math::Rendered { html, feed_html, text } = abstract_;
         RawPaper {
             title_key: slug::fold_title(&title).into(),
             slug_base: slug::slug_or_hash(&title, "paper").into(),
-            text_hash: text_hash(&[&title, &abstract_text]),
-            html_hash: text_hash(&[&abstract_html]),
+            text_hash: text_hash(&[&title, &text]),
+            html_hash: text_hash(&[&html, feed_html.as_deref().unwrap_or("")]),
             title: title.into(),
-            abstract_html: abstract_html.into(),
-            abstract_text: abstract_text.into(),
+            abstract_html: html.into(),
+            abstract_feed_html: feed_html.map(Into::into),
+            abstract_text: text.into(),
             date,
             published,
             tags: Vec::new(),
@@ -178,26 +181,15 @@ pub fn parse_text(
         entries
             .into_iter()
             .map(|e| {
-                let abstract_text = clean_line(&e.abstract_text);
-                let abstract_html = markup::text_to_html(&abstract_text);
-                RawPaper::new(
-                    clean_line(&e.title),
-                    abstract_html,
-                    abstract_text,
-                    date,
-                    published,
-                    source.clone(),
-                    e.line,
-                )
+                let abstract_ = crate::math::render_plain(&clean_line(&e.abstract_text), config.import.repair_math);
+                RawPaper::new(clean_line(&e.title), abstract_, date, published, source.clone(), e.line)
             })
             .collect()
     } else {
         let md = markdown::parse(text, display, warn).map_err(|e| vec![e])?;
-        let (abstract_html, abstract_text) = markup::markdown_to_html(&md.body);
         let mut paper = RawPaper::new(
             clean_line(&md.title),
-            abstract_html,
-            abstract_text,
+            markup::markdown_to_html(&md.body),
             md.date,
             md.published,
             source,
@@ -338,6 +330,7 @@ fn new_paper(raw: RawPaper) -> Paper {
         slug: raw.slug_base.to_string(),
         title: raw.title,
         abstract_html: raw.abstract_html,
+        abstract_feed_html: raw.abstract_feed_html,
         abstract_text: raw.abstract_text,
         text_hash: raw.text_hash,
         html_hash: raw.html_hash,
