@@ -212,12 +212,7 @@ fn the_daily_issue_feeds_carry_whole_issues() {
         );
         let link = &newest.links[0].href;
         assert_eq!(link, "https://example.org/d/issues/2026-11-26/", "{name}");
-        let body = newest
-            .content
-            .as_ref()
-            .and_then(|c| c.body.clone())
-            .or_else(|| newest.summary.as_ref().map(|s| s.content.clone()))
-            .unwrap();
+        let body = entry_html(newest);
         assert!(
             body.contains("Paper A of day 26") && body.contains("Paper &lt;B&gt; of day 26"),
             "{name}: {body}"
@@ -382,12 +377,7 @@ fn math_is_mathml_on_pages_and_source_in_feeds() {
     for name in ["rss.xml", "atom.xml"] {
         let feed = parse_feed(&site.read(name));
         for entry in &feed.entries {
-            let body = entry
-                .content
-                .as_ref()
-                .and_then(|c| c.body.clone())
-                .or_else(|| entry.summary.as_ref().map(|s| s.content.clone()))
-                .unwrap();
+            let body = entry_html(entry);
             assert!(!body.contains("<math"), "{name}: feeds carry the source: {body}");
             assert!(
                 body.contains("$\\mathcal{O}(n^2)$") || body.contains("$x^2$"),

@@ -212,12 +212,7 @@ fn check(title: &str, abstract_text: &str, md_title: &str, author: &str, tag: &s
             .iter()
             .find(|e| visible(&e.title.as_ref().unwrap().content) == t1)
             .unwrap();
-        let body = entry
-            .content
-            .as_ref()
-            .and_then(|c| c.body.clone())
-            .or_else(|| entry.summary.as_ref().map(|s| s.content.clone()))
-            .unwrap();
+        let body = entry_html(entry);
         assert!(fragment_text(&body).contains(&a1), "{name}: {body:?} lacks {a1:?}");
     }
 

@@ -121,3 +121,13 @@ pub fn md_paper(title: &str, date: &str, tags: &[&str], body: &str) -> String {
 pub fn parse_feed(xml: &str) -> feed_rs::model::Feed {
     feed_rs::parser::parse(xml.as_bytes()).unwrap_or_else(|e| panic!("feed does not parse: {e}\n{xml}"))
 }
+
+/// The HTML body of a feed entry, wherever the format keeps it (content or summary).
+pub fn entry_html(entry: &feed_rs::model::Entry) -> String {
+    entry
+        .content
+        .as_ref()
+        .and_then(|c| c.body.clone())
+        .or_else(|| entry.summary.as_ref().map(|s| s.content.clone()))
+        .expect("the entry has a body")
+}
