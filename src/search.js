@@ -119,8 +119,14 @@
       li.appendChild(a);
       var meta = document.createElement("span");
       meta.className = "search-meta";
+      var date = document.createElement("time");
+      date.textContent = index.dates[paper[2]];
+      date.setAttribute("datetime", index.dates[paper[2]]);
+      date.style.whiteSpace = "nowrap";
+      meta.appendChild(document.createTextNode(" "));
+      meta.appendChild(date);
       var tags = paper[3].map(function (t) { return index.tags[t]; });
-      meta.textContent = " " + index.dates[paper[2]] + (tags.length ? " · " + tags.join(", ") : "");
+      if (tags.length) meta.appendChild(document.createTextNode(" · " + tags.join(", ")));
       li.appendChild(meta);
       list.appendChild(li);
     });
