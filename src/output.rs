@@ -6,8 +6,13 @@
 //! its modification time, so `rsync`-style deploys skip it), a page the staging folder already
 //! holds is left alone, and only changed pages are written. Files are never written through
 //! a hard link, so the live site is never touched before the swap.
+//!
+//! A manifest beside the output (`.public.manifest`) records each file's hash, length, inode
+//! and modification time: a page whose hash matches and whose live file still has that
+//! inode and time is known unchanged without reading it back (at 100,000 papers that is
+//! 1.3 GB not read on a rebuild that changes nothing).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::io::{ErrorKind, Read};
 use std::os::unix::fs::MetadataExt;
@@ -26,13 +31,90 @@ pub const MARKER: &str = ".paperboy-output";
 pub struct Staging {
     out: PathBuf,
     staging: PathBuf,
-    written: Mutex<Vec<String>>,
+    written: Mutex<Vec<(String, Record)>>,
+    /// What the live site's files were when the previous build wrote them.
+    previous: HashMap<String, Record>,
     /// Folders known to exist in `staging`, to spare a `mkdir` per file.
     dirs: Mutex<HashSet<PathBuf>>,
     /// Whether there is a live site to compare with and link from.
     live: bool,
     /// Whether the staging folder holds a previous site (else every file is new).
     reused: bool,
+}
+
+/// One output file as a build left it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Record {
+    hash: u64,
+    len: u64,
+    ino: u64,
+    mtime_ns: i64,
+}
+
+impl Record {
+    fn new(bytes: &[u8], meta: &fs::Metadata) -> Record {
+        Record {
+            hash: xxhash_rust::xxh3::xxh3_64(bytes),
+            len: bytes.len() as u64,
+            ino: meta.ino(),
+            mtime_ns: meta.mtime() * 1_000_000_000 + meta.mtime_nsec(),
+        }
+    }
+
+    /// The file is still the one recorded: same inode, length and modification time.
+    fn matches(&self, meta: &fs::Metadata) -> bool {
+        meta.is_file()
+            && meta.ino() == self.ino
+            && meta.len() == self.len
+            && meta.mtime() * 1_000_000_000 + meta.mtime_nsec() == self.mtime_ns
+    }
+}
+
+/// The manifest of an output folder: a hidden sibling, outside the site, so that the site's
+/// bytes stay the same whatever folder it is built in.
+pub fn manifest_path(out: &Path) -> PathBuf {
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "public".into());
+    out.with_file_name(format!(".{name}.manifest"))
+}
+
+fn read_manifest(path: &Path) -> HashMap<String, Record> {
+    let Ok(text) = fs::read_to_string(path) else {
+        return HashMap::new();
+    };
+    text.lines()
+        .filter_map(|line| {
+            let mut f = line.splitn(5, ' ');
+            let hash = u64::from_str_radix(f.next()?, 16).ok()?;
+            let len = f.next()?.parse().ok()?;
+            let ino = f.next()?.parse().ok()?;
+            let mtime_ns = f.next()?.parse().ok()?;
+            let path = f.next()?.to_string();
+            Some((
+                path,
+                Record {
+                    hash,
+                    len,
+                    ino,
+                    mtime_ns,
+                },
+            ))
+        })
+        .collect()
+}
+
+fn write_manifest(path: &Path, records: &mut [(String, Record)]) -> std::io::Result<()> {
+    use std::fmt::Write as _;
+    records.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut text = String::with_capacity(records.len() * 100);
+    for (p, r) in records.iter() {
+        let _ = writeln!(text, "{:016x} {} {} {} {p}", r.hash, r.len, r.ino, r.mtime_ns);
+    }
+    let tmp = path.with_extension("manifest.tmp");
+    fs::write(&tmp, text)?;
+    fs::rename(&tmp, path)
 }
 
 /// The staging folder that belongs to an output folder: a hidden sibling, on the same file
@@ -99,7 +181,13 @@ impl Staging {
             .with_context(|| format!("{}: cannot write", marker.display()))?;
         }
         let live = out.is_dir();
+        let previous = if live {
+            read_manifest(&manifest_path(&out))
+        } else {
+            HashMap::new()
+        };
         Ok(Staging {
+            previous,
             out,
             staging,
             written: Mutex::new(Vec::new()),
@@ -112,16 +200,16 @@ impl Staging {
     /// Removes what the previous site had and this one does not, then makes the staged site
     /// the live one, atomically where the OS allows it.
     pub fn commit(self) -> Result<()> {
+        let mut records = self.written.into_inner().expect("no writer panicked");
         if self.reused {
             // A fresh staging folder holds only what this build wrote: nothing can be stale.
-            let written: HashSet<String> = self
-                .written
-                .into_inner()
-                .expect("no writer panicked")
-                .into_iter()
-                .collect();
+            let written: HashSet<String> = records.iter().map(|(p, _)| p.clone()).collect();
             remove_stale(&self.staging, &written)?;
         }
+        // Gone first: a build killed between the swap and the new manifest must not leave
+        // the old one describing the new site (its checks would still catch most changes).
+        let manifest = manifest_path(&self.out);
+        remove_if_exists(&manifest).with_context(|| format!("cannot remove {}", manifest.display()))?;
         if self.out.exists() {
             let exchanged = rustix::fs::renameat_with(
                 rustix::fs::CWD,
@@ -143,6 +231,8 @@ impl Staging {
             fs::rename(&self.staging, &self.out)
                 .with_context(|| format!("cannot move the new site to {}", self.out.display()))?;
         }
+        // Only a speed-up: a build without it reads the live files instead.
+        let _ = write_manifest(&manifest, &mut records);
         Ok(())
     }
 }
@@ -161,20 +251,34 @@ impl Staging {
 
 impl Sink for Staging {
     fn put(&self, path: &str, bytes: &[u8]) -> Result<()> {
-        self.written.lock().expect("no writer panicked").push(path.to_string());
         let target = self.staging.join(path);
         let io = || format!("{}: cannot write — check free space and permissions", target.display());
+        let record = |meta: fs::Metadata| {
+            let mut written = self.written.lock().expect("no writer panicked");
+            written.push((path.to_string(), Record::new(bytes, &meta)));
+        };
         if self.live {
             let live = self.out.join(path);
-            if same_content(&live, bytes) {
+            let known = self
+                .previous
+                .get(path)
+                .filter(|r| r.len == bytes.len() as u64 && r.hash == xxhash_rust::xxh3::xxh3_64(bytes));
+            let live_meta = fs::metadata(&live).ok();
+            let unchanged = match (known, &live_meta) {
+                (Some(r), Some(m)) if r.matches(m) => true,
+                _ => live_meta.is_some() && same_content(&live, bytes),
+            };
+            if unchanged {
                 if !same_file(&live, &target) {
                     remove_if_exists(&target).with_context(io)?;
                     self.ensure_parent(&target).with_context(io)?;
                     fs::hard_link(&live, &target).with_context(io)?;
                 }
+                record(live_meta.expect("the live file exists"));
                 return Ok(());
             }
             if self.reused && same_content(&target, bytes) && !same_file(&live, &target) {
+                record(fs::metadata(&target).with_context(io)?);
                 return Ok(());
             }
         }
@@ -183,7 +287,10 @@ impl Sink for Staging {
             remove_if_exists(&target).with_context(io)?;
         }
         self.ensure_parent(&target).with_context(io)?;
-        fs::write(&target, bytes).with_context(io)
+        let mut file = fs::File::create(&target).with_context(io)?;
+        std::io::Write::write_all(&mut file, bytes).with_context(io)?;
+        record(file.metadata().with_context(io)?);
+        Ok(())
     }
 }
 

@@ -577,3 +577,22 @@ fn big_tags_are_split_into_pages() {
         "a page that no longer exists is removed"
     );
 }
+
+#[test]
+fn a_hand_edited_output_file_is_restored_despite_the_manifest() {
+    let site = TestSite::new();
+    site.write("content/2026-11-26.txt", format!("One\n{}", abstract_text("a")));
+    site.build_ok(&[]);
+    let manifest = std::fs::read_to_string(site.root().join(".public.manifest")).unwrap();
+    assert!(manifest.lines().any(|l| l.ends_with(" index.html")), "{manifest}");
+    let good = site.read("index.html");
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    std::fs::write(site.public().join("index.html"), good.replace("One", "Two")).unwrap();
+    site.build_ok(&[]);
+    assert_eq!(site.read("index.html"), good);
+    // A stale or unreadable manifest only costs speed.
+    site.write(".public.manifest", "garbage\nffff 1 2 3 index.html\n");
+    std::fs::write(site.public().join("index.html"), "x").unwrap();
+    site.build_ok(&[]);
+    assert_eq!(site.read("index.html"), good);
+}
