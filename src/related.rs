@@ -7,10 +7,8 @@
 //! score is the dot product over the query terms of the two papers' normalized TF-IDF
 //! vectors: the cosine similarity restricted to what makes the paper distinctive.
 
-use std::cmp::Ordering;
-
 use rayon::prelude::*;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::markup;
 use crate::model::{PaperId, Site};
@@ -208,58 +206,42 @@ pub fn compute(site: &Site) -> Vec<Vec<PaperId>> {
     if n < 2 {
         return vec![Vec::new(); n];
     }
-    let stop: rustc_hash::FxHashSet<&str> = STOP_WORDS.iter().chain(markup::LATEX_MACROS).copied().collect();
-    // Term frequencies per paper, with terms as dense ids.
-    let docs: Vec<Vec<(String, f32)>> = site
+    let stop: FxHashSet<&str> = STOP_WORDS.iter().chain(markup::LATEX_MACROS).copied().collect();
+    // Term frequencies per paper; a term is the 64-bit hash of its stem, so that papers are
+    // read in parallel without a shared dictionary.
+    let docs: Vec<Vec<(Term, f32)>> = site
         .papers
         .par_iter()
-        .map_init(
-            || rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::English),
-            |stemmer, p| term_counts(stemmer, &stop, &p.title, &p.abstract_text),
-        )
-        .collect();
-    let mut ids: FxHashMap<&str, u32> = FxHashMap::default();
-    let mut df: Vec<u32> = Vec::new();
-    let docs: Vec<Vec<(u32, f32)>> = docs
-        .iter()
-        .map(|terms| {
-            terms
-                .iter()
-                .map(|(t, tf)| {
-                    let next = ids.len() as u32;
-                    let id = *ids.entry(t.as_str()).or_insert(next);
-                    if id as usize == df.len() {
-                        df.push(0);
-                    }
-                    df[id as usize] += 1;
-                    (id, *tf)
-                })
-                .collect()
+        .map_init(Stems::new, |stems, p| {
+            term_counts(stems, &stop, &p.title, &p.abstract_text)
         })
         .collect();
-    let idf: Vec<f32> = df.iter().map(|&d| ((n as f32 + 1.0) / (d as f32 + 0.5)).ln()).collect();
-    // Normalized TF-IDF vectors, sorted by term id for merging.
-    let vectors: Vec<Vec<(u32, f32)>> = docs
+    let mut df: FxHashMap<Term, u32> = FxHashMap::default();
+    for terms in &docs {
+        for &(t, _) in terms {
+            *df.entry(t).or_insert(0) += 1;
+        }
+    }
+    let idf = |t: Term| ((n as f32 + 1.0) / (df[&t] as f32 + 0.5)).ln();
+    // Normalized TF-IDF vectors.
+    let vectors: Vec<Vec<(Term, f32)>> = docs
         .into_par_iter()
         .map(|terms| {
-            let mut v: Vec<(u32, f32)> = terms
-                .into_iter()
-                .map(|(t, tf)| (t, (1.0 + tf.ln()) * idf[t as usize]))
-                .collect();
+            let mut v: Vec<(Term, f32)> = terms.into_iter().map(|(t, tf)| (t, (1.0 + tf.ln()) * idf(t))).collect();
             let norm = v.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
             if norm > 0.0 {
                 v.iter_mut().for_each(|(_, w)| *w /= norm);
             }
-            v.sort_unstable_by_key(|&(t, _)| t);
             v
         })
         .collect();
     let max_df = max_df(n);
-    let mut postings: Vec<Vec<(PaperId, f32)>> = vec![Vec::new(); df.len()];
+    let mut postings: FxHashMap<Term, Vec<(PaperId, f32)>> = FxHashMap::default();
     for (pid, v) in vectors.iter().enumerate() {
         for &(t, w) in v {
-            if df[t as usize] as usize <= max_df {
-                postings[t as usize].push((pid, w));
+            let d = df[&t] as usize;
+            if d > 1 && d <= max_df {
+                postings.entry(t).or_default().push((pid, w));
             }
         }
     }
@@ -269,16 +251,12 @@ pub fn compute(site: &Site) -> Vec<Vec<PaperId>> {
         .map_init(
             || vec![0f32; n],
             |scores, (pid, v)| {
-                let mut query: Vec<(u32, f32)> = v
-                    .iter()
-                    .copied()
-                    .filter(|&(t, _)| df[t as usize] as usize <= max_df && df[t as usize] > 1)
-                    .collect();
-                query.sort_unstable_by(|a, b| b.1.partial_cmp(&a.1).unwrap_or(Ordering::Equal).then(a.0.cmp(&b.0)));
+                let mut query: Vec<(Term, f32)> = v.iter().copied().filter(|(t, _)| postings.contains_key(t)).collect();
+                query.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
                 query.truncate(QUERY_TERMS);
                 let mut touched: Vec<PaperId> = Vec::new();
-                for &(t, w) in &query {
-                    for &(other, ow) in &postings[t as usize] {
+                for (t, w) in &query {
+                    for &(other, ow) in &postings[t] {
                         if other != pid {
                             if scores[other] == 0.0 {
                                 touched.push(other);
@@ -292,13 +270,55 @@ pub fn compute(site: &Site) -> Vec<Vec<PaperId>> {
                     .map(|&o| (std::mem::take(&mut scores[o]), o))
                     .filter(|&(s, _)| s >= MIN_SCORE)
                     .collect();
-                best.sort_unstable_by(|a, b| b.0.partial_cmp(&a.0).unwrap_or(Ordering::Equal).then(a.1.cmp(&b.1)));
+                best.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
                 best.truncate(RELATED);
                 best.into_iter().map(|(_, o)| o).collect()
             },
         )
         .collect()
 }
+
+/// A term: the hash of a stem.
+type Term = u64;
+
+/// A stemmer with a cache per thread: words repeat (Zipf), stemming them does not need to.
+struct Stems {
+    stemmer: rust_stemmers::Stemmer,
+    cache: FxHashMap<String, Term>,
+    lower: String,
+}
+
+impl Stems {
+    fn new() -> Self {
+        Stems {
+            stemmer: rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::English),
+            cache: FxHashMap::default(),
+            lower: String::new(),
+        }
+    }
+
+    /// The term of `word`, or `None` for a stop word.
+    fn term(&mut self, word: &str, stop: &FxHashSet<&str>) -> Option<Term> {
+        self.lower.clear();
+        self.lower.extend(word.chars().flat_map(char::to_lowercase));
+        if let Some(&t) = self.cache.get(self.lower.as_str()) {
+            return (t != STOP).then_some(t);
+        }
+        let t = if stop.contains(self.lower.as_str()) {
+            STOP
+        } else {
+            xxhash_rust::xxh3::xxh3_64(self.stemmer.stem(&self.lower).as_bytes())
+        };
+        if self.cache.len() > 500_000 {
+            self.cache.clear();
+        }
+        self.cache.insert(self.lower.clone(), t);
+        (t != STOP).then_some(t)
+    }
+}
+
+/// Marks stop words in the cache (a stem hashing to it is as likely as any collision).
+const STOP: Term = 0;
 
 /// Fills `paper.related` for every paper.
 pub fn apply(site: &mut Site) {
@@ -314,28 +334,21 @@ fn max_df(n: usize) -> usize {
     (n / 50).max(50)
 }
 
-fn term_counts(
-    stemmer: &rust_stemmers::Stemmer,
-    stop: &rustc_hash::FxHashSet<&str>,
-    title: &str,
-    abstract_text: &str,
-) -> Vec<(String, f32)> {
-    let mut counts: FxHashMap<String, f32> = FxHashMap::default();
+fn term_counts(stems: &mut Stems, stop: &FxHashSet<&str>, title: &str, abstract_text: &str) -> Vec<(Term, f32)> {
+    let mut counts: FxHashMap<Term, f32> = FxHashMap::default();
     // A title word says more about the paper than an abstract word.
     for (text, weight) in [(title, 2.0), (abstract_text, 1.0)] {
         for word in text.split(|c: char| !c.is_alphanumeric()) {
-            if word.chars().count() < 2 || word.chars().all(|c| c.is_ascii_digit()) {
+            if word.chars().nth(1).is_none() || word.bytes().all(|b| b.is_ascii_digit()) {
                 continue;
             }
-            let lower = word.to_lowercase();
-            if stop.contains(lower.as_str()) {
-                continue;
+            if let Some(t) = stems.term(word, stop) {
+                *counts.entry(t).or_insert(0.0) += weight;
             }
-            *counts.entry(stemmer.stem(&lower).into_owned()).or_insert(0.0) += weight;
         }
     }
-    let mut v: Vec<(String, f32)> = counts.into_iter().collect();
-    v.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut v: Vec<(Term, f32)> = counts.into_iter().collect();
+    v.sort_unstable_by_key(|&(t, _)| t);
     v
 }
 
@@ -345,17 +358,18 @@ mod tests {
 
     #[test]
     fn latex_and_stop_words_are_not_terms() {
-        let stemmer = rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::English);
-        let stop: rustc_hash::FxHashSet<&str> = STOP_WORDS.iter().chain(markup::LATEX_MACROS).copied().collect();
+        let mut stems = Stems::new();
+        let stop: FxHashSet<&str> = STOP_WORDS.iter().chain(markup::LATEX_MACROS).copied().collect();
         let terms = term_counts(
-            &stemmer,
+            &mut stems,
             &stop,
             "The Graphs",
             "an varepsilon-optimal mathcal O graph of 2024",
         );
-        let names: Vec<&str> = terms.iter().map(|(t, _)| t.as_str()).collect();
-        assert_eq!(names, vec!["graph", "optim"]);
-        assert_eq!(terms[0].1, 3.0, "title weighs 2, abstract 1, stems folded");
+        let hash = |s: &str| xxhash_rust::xxh3::xxh3_64(s.as_bytes());
+        let mut expected = vec![(hash("graph"), 3.0), (hash("optim"), 1.0)];
+        expected.sort_by_key(|e| e.0);
+        assert_eq!(terms, expected, "title weighs 2, abstract 1, stems folded");
     }
 
     #[test]
