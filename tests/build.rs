@@ -383,14 +383,40 @@ fn colliding_and_symbol_slugs_stay_unique() {
 fn two_builds_in_different_folders_are_byte_identical() {
     let a = TestSite::new();
     let b = TestSite::new();
-    for site in [&a, &b] {
-        site.write("content/2026-11-26.txt", SAMPLE);
-        site.write(
-            "content/more/p.md",
-            md_paper("Extra", "2026-11-25", &["Robotics"], "Body."),
-        );
-        site.build_ok(&[]);
+    let mut files: Vec<(String, String)> = vec![("content/2026-11-26.txt".into(), SAMPLE.into())];
+    for i in 0..12 {
+        files.push((
+            format!("content/more/p{i:02}.md"),
+            md_paper(
+                &format!("Extra {i}"),
+                &format!("2026-11-{:02}", 10 + i),
+                &["Robotics"],
+                "Body.",
+            ),
+        ));
+        files.push((
+            format!("content/2026-10-{:02}.txt", 10 + i),
+            format!("Day Paper {i}\n{}\n", abstract_text("graphs")),
+        ));
     }
+    // Created in opposite orders, a second apart: file systems that list folders in creation
+    // order (tmpfs) then list them differently.
+    for (path, text) in &files {
+        a.write(path, text);
+    }
+    a.build_ok(&[]);
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    for (path, text) in files.iter().rev() {
+        b.write(path, text);
+    }
+    b.build_ok(&[]);
+    let listing = |site: &TestSite| -> Vec<std::ffi::OsString> {
+        std::fs::read_dir(site.root().join("content/more"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect()
+    };
+    eprintln!("directory listings differ: {}", listing(&a) != listing(&b));
     let (sa, sb) = (a.snapshot(), b.snapshot());
     assert_eq!(sa.len(), sb.len());
     for ((pa, ba), (pb, bb)) in sa.iter().zip(&sb) {
@@ -595,4 +621,52 @@ fn a_hand_edited_output_file_is_restored_despite_the_manifest() {
     std::fs::write(site.public().join("index.html"), "x").unwrap();
     site.build_ok(&[]);
     assert_eq!(site.read("index.html"), good);
+}
+
+/// Whatever order the file system lists files in, the site is the same: the library is
+/// handed the parsed files in two different orders and every rendered file must match.
+#[test]
+fn file_order_does_not_change_the_site() {
+    use paperboy::{config::Config, content, render::Renderer, tagging, theme::Theme};
+    let config = Config::default();
+    let mut sources = vec![
+        content::parse_text(
+            SAMPLE,
+            std::path::Path::new("content/2026-11-26.txt"),
+            &config,
+            &mut |_| {},
+        )
+        .unwrap(),
+    ];
+    for i in 0..8 {
+        let text = md_paper(&format!("Extra {i}"), "2026-11-26", &["Robotics"], "Body about robots.");
+        let path = format!("content/p{i}.md");
+        sources.push(content::parse_text(&text, std::path::Path::new(&path), &config, &mut |_| {}).unwrap());
+        let digest = format!("Evening Paper {i}\n{}\n", abstract_text("graphs"));
+        let path = format!("content/2026-11-26-evening-{i}.txt");
+        sources.push(content::parse_text(&digest, std::path::Path::new(&path), &config, &mut |_| {}).unwrap());
+    }
+    let theme = Theme::load(std::path::Path::new("/nonexistent"), &config).unwrap();
+    let taxonomy = tagging::Taxonomy::new(&config.tagging).unwrap();
+    let render = |sources: Vec<content::SourceFile>| {
+        let mut site = content::assemble(sources);
+        tagging::apply(&mut site, &taxonomy);
+        paperboy::related::apply(&mut site);
+        let renderer = Renderer::new(&site, &config, &theme).unwrap();
+        let mut files: Vec<(String, Vec<u8>)> = renderer
+            .all_jobs()
+            .into_iter()
+            .flat_map(|j| renderer.render_job(j).unwrap())
+            .collect();
+        files.sort();
+        files
+    };
+    let forward = render(sources.clone());
+    sources.reverse();
+    sources.swap(1, 5);
+    let shuffled = render(sources);
+    assert_eq!(forward.len(), shuffled.len());
+    for (a, b) in forward.iter().zip(&shuffled) {
+        assert!(a == b, "{} differs with another file order", a.0);
+    }
 }

@@ -268,7 +268,9 @@ pub fn read_all(root: &Path, config: &Config) -> Result<Vec<(PathBuf, FileResult
 /// Merges parsed files into issues and unique papers. Digest files of one day form one
 /// issue, in file-name order; Markdown papers of that day follow, by time then path.
 /// A paper seen again keeps its first page and date and is listed in every issue.
-pub fn assemble(sources: Vec<SourceFile>) -> Site {
+pub fn assemble(mut sources: Vec<SourceFile>) -> Site {
+    // File-name order, whatever order the files were listed or parsed in.
+    sources.sort_by(|a, b| a.path.cmp(&b.path));
     let mut by_day: BTreeMap<NaiveDate, (Vec<RawPaper>, Vec<RawPaper>)> = BTreeMap::new();
     for source in sources {
         for paper in source.papers {
