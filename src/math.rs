@@ -335,6 +335,13 @@ fn script_capital(c: char) -> Option<char> {
 /// letter, digit or bracket), `sim` before a number → ∼, `times` between numbers → ×,
 /// `\%` → %. Unknown words are left alone.
 fn repair_text(text: &str) -> Vec<Part> {
+    // Most abstracts need nothing: every rule starts with one of these (all lost macros
+    // start with `var`).
+    let may_need =
+        text.contains(['^', '_', '\\']) || ["var", "mathcal", "sim", "times"].iter().any(|m| text.contains(m));
+    if !may_need {
+        return vec![Part::Text(text.to_string())];
+    }
     let mut parts: Vec<Part> = Vec::new();
     let mut plain = String::new();
     let chars: Vec<(usize, char)> = text.char_indices().collect();

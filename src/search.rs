@@ -9,6 +9,7 @@
 
 use std::collections::BTreeMap;
 
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use crate::model::Site;
@@ -46,7 +47,10 @@ pub fn index(site: &Site) -> Vec<u8> {
     let stop: rustc_hash::FxHashSet<&str> = STOP_WORDS.iter().chain(crate::markup::LATEX_MACROS).copied().collect();
     let mut dates: Vec<String> = Vec::new();
     let mut date_ids: BTreeMap<chrono::NaiveDate, usize> = BTreeMap::new();
-    let mut words: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    // Word → id, ids → papers; sorted once at the end (a BTreeMap per word was the slow part).
+    let mut ids: FxHashMap<String, usize> = FxHashMap::default();
+    let mut lists: Vec<Vec<usize>> = Vec::new();
+    let mut lower = String::new();
     let mut papers = Vec::with_capacity(site.papers.len());
     for (id, p) in site.papers.iter().enumerate() {
         let date = *date_ids.entry(p.date).or_insert_with(|| {
@@ -59,17 +63,31 @@ pub fn index(site: &Site) -> Vec<u8> {
                 if word.is_empty() || (word.len() == 1 && word.is_ascii()) {
                     continue;
                 }
-                let lower = word.to_lowercase();
+                lower.clear();
+                lower.extend(word.chars().flat_map(char::to_lowercase));
                 if stop.contains(lower.as_str()) {
                     continue;
                 }
-                let list = words.entry(lower).or_default();
+                let w = match ids.get(lower.as_str()) {
+                    Some(&w) => w,
+                    None => {
+                        ids.insert(lower.clone(), lists.len());
+                        lists.push(Vec::new());
+                        lists.len() - 1
+                    }
+                };
+                let list = &mut lists[w];
                 if list.last() != Some(&id) {
                     list.push(id);
                 }
             }
         }
     }
+    let mut words: Vec<(String, Vec<usize>)> = ids
+        .into_iter()
+        .map(|(w, i)| (w, std::mem::take(&mut lists[i])))
+        .collect();
+    words.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let mut terms = String::with_capacity(words.len() * 12);
     let mut previous: &str = "";
     for (word, ids) in &words {
