@@ -315,6 +315,18 @@ pub const LATEX_MACROS: &[&str] = &[
     "overline",
 ];
 
+/// Lower-cases `word` into `out` (cleared first); ASCII words, nearly all of them, without
+/// going through `char::to_lowercase`.
+pub fn lowercase_into(out: &mut String, word: &str) {
+    out.clear();
+    if word.is_ascii() {
+        out.push_str(word);
+        out.make_ascii_lowercase();
+    } else {
+        out.extend(word.chars().flat_map(char::to_lowercase));
+    }
+}
+
 /// Greedy word wrap for plain-text email: lines of at most `width` characters, except a
 /// single word longer than that (a URL), which keeps its own line.
 pub fn wrap(text: &str, width: usize) -> Vec<String> {

@@ -299,8 +299,7 @@ impl Stems {
 
     /// The term of `word`, or `None` for a stop word.
     fn term(&mut self, word: &str, stop: &FxHashSet<&str>) -> Option<Term> {
-        self.lower.clear();
-        self.lower.extend(word.chars().flat_map(char::to_lowercase));
+        markup::lowercase_into(&mut self.lower, word);
         if let Some(&t) = self.cache.get(self.lower.as_str()) {
             return (t != STOP).then_some(t);
         }

@@ -63,8 +63,7 @@ pub fn index(site: &Site) -> Vec<u8> {
                 if word.is_empty() || (word.len() == 1 && word.is_ascii()) {
                     continue;
                 }
-                lower.clear();
-                lower.extend(word.chars().flat_map(char::to_lowercase));
+                crate::markup::lowercase_into(&mut lower, word);
                 if stop.contains(lower.as_str()) {
                     continue;
                 }
