@@ -158,7 +158,8 @@ impl Staging {
             );
         }
         let staging = staging_dir(&out);
-        if staging.exists() && !staging.join(MARKER).exists() {
+        // An empty one is what a build killed right after creating it leaves behind.
+        if staging.exists() && !staging.join(MARKER).exists() && !is_empty_dir(&staging)? {
             anyhow::bail!(
                 "{}: exists but was not made by paperboy — move it away so the build can stage the site there",
                 staging.display()

@@ -363,3 +363,33 @@ fn a_killed_build_never_leaves_half_a_site() {
     site.build_ok(&[]);
     assert!(site.snapshot() != old);
 }
+
+#[test]
+fn unknown_front_matter_keys_warn_on_their_line() {
+    let site = built_site();
+    site.write(
+        "content/papers/a.md",
+        "+++\ntitle = \"T\"\ndate = 2026-11-26\nauthor = \"Me\"\n+++\nBody\n",
+    );
+    let out = site.run(&["build"]);
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("warning: content/papers/a.md:4: unknown front-matter key `author` is ignored"),
+        "{err}"
+    );
+}
+
+/// A build killed between creating the staging folder and marking it leaves it empty; the
+/// next build must adopt it rather than refuse (the kill test above found this).
+#[test]
+fn an_empty_staging_folder_is_adopted() {
+    let site = built_site();
+    let _ = std::fs::remove_dir_all(site.root().join(".public.staging"));
+    std::fs::create_dir(site.root().join(".public.staging")).unwrap();
+    site.build_ok(&[]);
+    std::fs::write(site.root().join(".public.staging/foreign.txt"), "x").unwrap();
+    std::fs::remove_file(site.root().join(".public.staging/.paperboy-output")).unwrap();
+    let err = site.build_err();
+    assert!(err.contains("exists but was not made by paperboy"), "{err}");
+}

@@ -84,16 +84,11 @@ pub fn parse(text: &str, path: &Path, warn: &mut dyn FnMut(String)) -> Result<Ma
     // Line numbers inside the front matter start after the opening fence.
     let fm_line = |off: usize| line_of_offset(fm_text, off) + 1;
 
+    let mut unknown: Vec<String> = Vec::new();
     let fm: FrontMatter = if format == "TOML" {
         let de = toml::Deserializer::parse(fm_text)
             .map_err(|e| fm_error(path, e.span().map_or(1, |s| fm_line(s.start)), e.message(), format))?;
-        serde_ignored::deserialize(de, |key| {
-            warn(format!(
-                "{}:1: unknown front-matter key `{key}` is ignored — remove it, or check its spelling",
-                path.display()
-            ))
-        })
-        .map_err(|e: toml::de::Error| {
+        serde_ignored::deserialize(de, |key| unknown.push(key.to_string())).map_err(|e: toml::de::Error| {
             let line = if e.message().starts_with("missing field") {
                 1
             } else {
@@ -103,13 +98,7 @@ pub fn parse(text: &str, path: &Path, warn: &mut dyn FnMut(String)) -> Result<Ma
         })?
     } else {
         let de = serde_norway::Deserializer::from_str(fm_text);
-        serde_ignored::deserialize(de, |key| {
-            warn(format!(
-                "{}:1: unknown front-matter key `{key}` is ignored — remove it, or check its spelling",
-                path.display()
-            ))
-        })
-        .map_err(|e: serde_norway::Error| {
+        serde_ignored::deserialize(de, |key| unknown.push(key.to_string())).map_err(|e: serde_norway::Error| {
             let line = if e.to_string().starts_with("missing field") {
                 1
             } else {
@@ -131,6 +120,13 @@ pub fn parse(text: &str, path: &Path, warn: &mut dyn FnMut(String)) -> Result<Ma
             .position(|l| l.trim_start().starts_with(key))
             .map_or(1, |i| i + 2)
     };
+    for key in unknown {
+        warn(format!(
+            "{}:{}: unknown front-matter key `{key}` is ignored — remove it, or check its spelling",
+            path.display(),
+            field_line(&key)
+        ));
+    }
     let title = fm.title.trim().to_string();
     if title.is_empty() {
         return Err(ContentError::new(
