@@ -53,6 +53,7 @@ pub struct LiveSite {
     base_url: Option<String>,
     setup: Option<Setup>,
     tag_cache: TagCache,
+    related_cache: crate::related::TermCache,
     summary_cache: crate::render::SummaryCache,
     /// Parsed content files by path relative to the root.
     sources: BTreeMap<PathBuf, SourceFile>,
@@ -75,6 +76,7 @@ impl LiveSite {
             base_url,
             setup: None,
             tag_cache: TagCache::default(),
+            related_cache: crate::related::TermCache::default(),
             summary_cache: Default::default(),
             sources: BTreeMap::new(),
             broken: BTreeMap::new(),
@@ -198,7 +200,7 @@ impl LiveSite {
         let mut site: Site = content::assemble(self.sources.values().cloned().collect());
         phases.mark("assemble");
         crate::tagging::apply_cached(&mut site, &setup.taxonomy, &mut self.tag_cache);
-        crate::related::apply(&mut site);
+        crate::related::apply_cached(&mut site, &mut self.related_cache);
         phases.mark("tag");
         let renderer = Renderer::with_cache(&site, &setup.config, &setup.theme, &mut self.summary_cache)?;
         phases.mark("prepare");

@@ -7,6 +7,8 @@
 //! score is the dot product over the query terms of the two papers' normalized TF-IDF
 //! vectors: the cosine similarity restricted to what makes the paper distinctive.
 
+use std::sync::Arc;
+
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -16,7 +18,7 @@ use crate::model::{PaperId, Site};
 /// Related papers listed per paper.
 pub const RELATED: usize = 5;
 /// Terms per paper used to look for neighbours.
-pub const QUERY_TERMS: usize = 24;
+pub const QUERY_TERMS: usize = 16;
 /// Below this score two papers only share vocabulary by chance.
 const MIN_SCORE: f32 = 0.05;
 
@@ -201,33 +203,43 @@ const STOP_WORDS: &[&str] = &[
 
 /// The papers most like each paper, best first; ties go to the earlier paper so that the
 /// result does not depend on thread scheduling.
-pub fn compute(site: &Site) -> Vec<Vec<PaperId>> {
+pub fn compute(site: &Site, cache: &mut TermCache) -> Vec<Vec<PaperId>> {
     let n = site.papers.len();
     if n < 2 {
         return vec![Vec::new(); n];
     }
     let stop: FxHashSet<&str> = STOP_WORDS.iter().chain(markup::LATEX_MACROS).copied().collect();
     // Term frequencies per paper; a term is the 64-bit hash of its stem, so that papers are
-    // read in parallel without a shared dictionary.
-    let docs: Vec<Vec<(Term, f32)>> = site
+    // read in parallel without a shared dictionary. Papers whose text is unchanged since the
+    // last build in this process reuse their counts.
+    let docs: Vec<Arc<Vec<(Term, f32)>>> = site
         .papers
         .par_iter()
-        .map_init(Stems::new, |stems, p| {
-            term_counts(stems, &stop, &p.title, &p.abstract_text)
+        .map(|p| match cache.0.get(&p.text_hash) {
+            Some(terms) => terms.clone(),
+            None => {
+                Arc::new(STEMS.with(|stems| term_counts(&mut stems.borrow_mut(), &stop, &p.title, &p.abstract_text)))
+            }
         })
         .collect();
+    if cache.0.len() > 2 * n + 64 {
+        cache.0.clear();
+    }
+    for (p, terms) in site.papers.iter().zip(&docs) {
+        cache.0.entry(p.text_hash).or_insert_with(|| terms.clone());
+    }
     let mut df: FxHashMap<Term, u32> = FxHashMap::default();
     for terms in &docs {
-        for &(t, _) in terms {
+        for &(t, _) in terms.iter() {
             *df.entry(t).or_insert(0) += 1;
         }
     }
     let idf = |t: Term| ((n as f32 + 1.0) / (df[&t] as f32 + 0.5)).ln();
     // Normalized TF-IDF vectors.
     let vectors: Vec<Vec<(Term, f32)>> = docs
-        .into_par_iter()
+        .par_iter()
         .map(|terms| {
-            let mut v: Vec<(Term, f32)> = terms.into_iter().map(|(t, tf)| (t, (1.0 + tf.ln()) * idf(t))).collect();
+            let mut v: Vec<(Term, f32)> = terms.iter().map(|&(t, tf)| (t, (1.0 + tf.ln()) * idf(t))).collect();
             let norm = v.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
             if norm > 0.0 {
                 v.iter_mut().for_each(|(_, w)| *w /= norm);
@@ -248,9 +260,12 @@ pub fn compute(site: &Site) -> Vec<Vec<PaperId>> {
     vectors
         .par_iter()
         .enumerate()
-        .map_init(
-            || vec![0f32; n],
-            |scores, (pid, v)| {
+        .map(|(pid, v)| {
+            SCORES.with(|scores| {
+                let mut scores = scores.borrow_mut();
+                if scores.len() != n {
+                    *scores = vec![0f32; n];
+                }
                 let mut query: Vec<(Term, f32)> = v.iter().copied().filter(|(t, _)| postings.contains_key(t)).collect();
                 query.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
                 query.truncate(QUERY_TERMS);
@@ -273,13 +288,24 @@ pub fn compute(site: &Site) -> Vec<Vec<PaperId>> {
                 best.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
                 best.truncate(RELATED);
                 best.into_iter().map(|(_, o)| o).collect()
-            },
-        )
+            })
+        })
         .collect()
 }
 
+/// Term counts by paper text hash, kept across rebuilds in watch mode.
+#[derive(Debug, Default)]
+pub struct TermCache(FxHashMap<u64, Arc<Vec<(Term, f32)>>>);
+
 /// A term: the hash of a stem.
 type Term = u64;
+
+thread_local! {
+    /// One stemmer and word cache per thread, kept across builds (watch mode).
+    static STEMS: std::cell::RefCell<Stems> = std::cell::RefCell::new(Stems::new());
+    /// One score accumulator per thread (all zero between papers).
+    static SCORES: std::cell::RefCell<Vec<f32>> = const { std::cell::RefCell::new(Vec::new()) };
+}
 
 /// A stemmer with a cache per thread: words repeat (Zipf), stemming them does not need to.
 struct Stems {
@@ -321,16 +347,23 @@ const STOP: Term = 0;
 
 /// Fills `paper.related` for every paper.
 pub fn apply(site: &mut Site) {
-    let related = compute(site);
+    apply_cached(site, &mut TermCache::default());
+}
+
+/// [`apply`], reusing the term counts of papers whose text did not change: the watch loop
+/// keeps one cache across rebuilds.
+pub fn apply_cached(site: &mut Site, cache: &mut TermCache) {
+    let related = compute(site, cache);
     for (p, r) in site.papers.iter_mut().zip(related) {
         p.related = r;
     }
 }
 
 /// Papers sharing a term beyond this many are not searched through that term: 2% of the
-/// corpus, but never fewer than 50 so that small sites still find neighbours.
+/// corpus, but never fewer than 50 so that small sites still find neighbours, and never more
+/// than 400, which bounds the work per paper at `QUERY_TERMS` × 400 score updates.
 fn max_df(n: usize) -> usize {
-    (n / 50).max(50)
+    (n / 50).clamp(50, 400)
 }
 
 fn term_counts(stems: &mut Stems, stop: &FxHashSet<&str>, title: &str, abstract_text: &str) -> Vec<(Term, f32)> {
@@ -374,6 +407,7 @@ mod tests {
     #[test]
     fn the_query_skips_common_terms() {
         assert_eq!(max_df(100), 50);
-        assert_eq!(max_df(100_000), 2000);
+        assert_eq!(max_df(10_000), 200);
+        assert_eq!(max_df(100_000), 400);
     }
 }
