@@ -237,12 +237,7 @@ fn push_formula(
 ) {
     let src = crate::math::source(latex, display);
     plain.push_str(&src);
-    let html = crate::math::to_mathml(latex, display).unwrap_or_else(|| {
-        let mut code = String::from("<code class=\"math-source\">");
-        escape_into(&mut code, &src);
-        code.push_str("</code>");
-        code
-    });
+    let (html, _) = crate::math::formula_html(latex, display);
     formulas.push((events.len(), src));
     events.push(Event::InlineHtml(CowStr::from(html)));
 }

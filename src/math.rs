@@ -57,6 +57,20 @@ fn is_entity(rest: &str) -> bool {
     !name.is_empty() && rest[name.len()..].starts_with(';')
 }
 
+/// A formula for a page: MathML, or its source as code when it does not convert. The flag
+/// says whether it converted (only then does the feed need its own form).
+pub fn formula_html(latex: &str, display: bool) -> (String, bool) {
+    match to_mathml(latex, display) {
+        Some(mathml) => (mathml, true),
+        None => {
+            let mut code = String::from("<code class=\"math-source\">");
+            markup::escape_into(&mut code, &source(latex, display));
+            code.push_str("</code>");
+            (code, false)
+        }
+    }
+}
+
 /// The formula as its author wrote it, delimiters included.
 pub fn source(latex: &str, display: bool) -> String {
     if display {
@@ -177,17 +191,9 @@ pub fn render_plain(text: &str, repair: bool) -> Rendered {
             }
             Segment::Math { latex, display } => {
                 let src = source(latex, display);
-                match to_mathml(latex, display) {
-                    Some(mathml) => {
-                        has_math = true;
-                        html.push_str(&mathml);
-                    }
-                    None => {
-                        html.push_str("<code class=\"math-source\">");
-                        markup::escape_into(&mut html, &src);
-                        html.push_str("</code>");
-                    }
-                }
+                let (page, converted) = formula_html(latex, display);
+                has_math |= converted;
+                html.push_str(&page);
                 markup::escape_into(&mut feed, &src);
                 plain.push_str(&src);
             }

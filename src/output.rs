@@ -52,10 +52,10 @@ struct Record {
 }
 
 impl Record {
-    fn new(bytes: &[u8], meta: &fs::Metadata) -> Record {
+    fn new(hash: u64, len: usize, meta: &fs::Metadata) -> Record {
         Record {
-            hash: xxhash_rust::xxh3::xxh3_64(bytes),
-            len: bytes.len() as u64,
+            hash,
+            len: len as u64,
             ino: meta.ino(),
             mtime_ns: meta.mtime() * 1_000_000_000 + meta.mtime_nsec(),
         }
@@ -254,31 +254,34 @@ impl Sink for Staging {
     fn put(&self, path: &str, bytes: &[u8]) -> Result<()> {
         let target = self.staging.join(path);
         let io = || format!("{}: cannot write — check free space and permissions", target.display());
+        let hash = xxhash_rust::xxh3::xxh3_64(bytes);
         let record = |meta: fs::Metadata| {
             let mut written = self.written.lock().expect("no writer panicked");
-            written.push((path.to_string(), Record::new(bytes, &meta)));
+            written.push((path.to_string(), Record::new(hash, bytes.len(), &meta)));
         };
         if self.live {
             let live = self.out.join(path);
             let known = self
                 .previous
                 .get(path)
-                .filter(|r| r.len == bytes.len() as u64 && r.hash == xxhash_rust::xxh3::xxh3_64(bytes));
+                .filter(|r| r.len == bytes.len() as u64 && r.hash == hash);
             let live_meta = fs::metadata(&live).ok();
             let unchanged = match (known, &live_meta) {
                 (Some(r), Some(m)) if r.matches(m) => true,
                 _ => live_meta.is_some() && same_content(&live, bytes),
             };
             if unchanged {
-                if !same_file(&live, &target) {
+                let live_meta = live_meta.expect("the live file exists");
+                if !is_same_file(&live_meta, &target) {
                     remove_if_exists(&target).with_context(io)?;
                     self.ensure_parent(&target).with_context(io)?;
                     fs::hard_link(&live, &target).with_context(io)?;
                 }
-                record(live_meta.expect("the live file exists"));
+                record(live_meta);
                 return Ok(());
             }
-            if self.reused && same_content(&target, bytes) && !same_file(&live, &target) {
+            let shares_live = live_meta.as_ref().is_some_and(|m| is_same_file(m, &target));
+            if self.reused && !shares_live && same_content(&target, bytes) {
                 record(fs::metadata(&target).with_context(io)?);
                 return Ok(());
             }
@@ -335,11 +338,9 @@ pub fn same_content(path: &Path, bytes: &[u8]) -> bool {
     file.read_to_end(&mut existing).is_ok() && existing == bytes
 }
 
-fn same_file(a: &Path, b: &Path) -> bool {
-    match (fs::metadata(a), fs::metadata(b)) {
-        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
-        _ => false,
-    }
+/// Whether `path` is the file `meta` describes (a hard link to it).
+fn is_same_file(meta: &fs::Metadata, path: &Path) -> bool {
+    fs::metadata(path).is_ok_and(|b| meta.dev() == b.dev() && meta.ino() == b.ino())
 }
 
 fn remove_if_exists(path: &Path) -> std::io::Result<()> {

@@ -525,9 +525,14 @@ impl<'a> Renderer<'a> {
 
     fn render(&self, template: &str, mut ctx: Context, meta: PageMeta) -> Result<Vec<u8>> {
         ctx.insert("page", &meta);
+        self.render_template(template, &ctx)
+    }
+
+    /// `template` with `ctx`, template errors naming the theme file and line.
+    fn render_template(&self, template: &str, ctx: &Context) -> Result<Vec<u8>> {
         let mut out = Vec::with_capacity(8 * 1024);
         self.tera
-            .render_to(template, &ctx, &mut out)
+            .render_to(template, ctx, &mut out)
             .map_err(|e| self.theme.template_error(&e))?;
         Ok(out)
     }
@@ -658,11 +663,7 @@ impl<'a> Renderer<'a> {
         };
         let mut ctx = Context::new();
         ctx.insert("email", &email);
-        let mut out = Vec::with_capacity(64 * 1024);
-        self.tera
-            .render_to(template, &ctx, &mut out)
-            .map_err(|e| self.theme.template_error(&e))?;
-        Ok(out)
+        self.render_template(template, &ctx)
     }
 
     fn paper(&self, id: PaperId) -> Result<Vec<u8>> {

@@ -23,48 +23,36 @@ fn inputs(target: &str) -> Vec<(String, Vec<u8>)> {
     out
 }
 
-/// libFuzzer hands `&str` targets only valid UTF-8; other inputs were never run.
-fn text(bytes: &[u8]) -> Option<&str> {
-    std::str::from_utf8(bytes).ok()
+/// Runs `check` on every input of `target`. libFuzzer hands `&str` targets only valid UTF-8;
+/// other inputs were never run, so they are skipped here too.
+fn replay(target: &str, check: impl Fn(&str)) {
+    for (name, bytes) in inputs(target) {
+        eprintln!("{name}");
+        if let Ok(text) = std::str::from_utf8(&bytes) {
+            check(text);
+        }
+    }
 }
 
 #[test]
 fn digest_inputs() {
-    for (name, bytes) in inputs("digest") {
-        eprintln!("{name}");
-        if let Some(t) = text(&bytes) {
-            checks::digest(t);
-        }
-    }
+    replay("digest", checks::digest);
 }
 
 #[test]
 fn front_matter_inputs() {
-    for (name, bytes) in inputs("front_matter") {
-        eprintln!("{name}");
-        if let Some(t) = text(&bytes) {
-            checks::front_matter(t);
-        }
-    }
+    replay("front_matter", checks::front_matter);
 }
 
 #[test]
 fn render_paper_inputs() {
-    for (name, bytes) in inputs("render_paper") {
-        eprintln!("{name}");
-        if let Some(t) = text(&bytes) {
-            checks::render_paper(false, t);
-            checks::render_paper(true, t);
-        }
-    }
+    replay("render_paper", |t| {
+        checks::render_paper(false, t);
+        checks::render_paper(true, t);
+    });
 }
 
 #[test]
 fn math_inputs() {
-    for (name, bytes) in inputs("math") {
-        eprintln!("{name}");
-        if let Some(t) = text(&bytes) {
-            checks::math(t);
-        }
-    }
+    replay("math", checks::math);
 }
