@@ -203,43 +203,41 @@ const STOP_WORDS: &[&str] = &[
 
 /// The papers most like each paper, best first; ties go to the earlier paper so that the
 /// result does not depend on thread scheduling.
+///
+/// A paper's list depends only on its query (its heaviest terms with their weights) and on
+/// the postings of those terms, so the list is cached under a hash of exactly that: after an
+/// edit, only papers whose query or whose query terms' postings changed are searched again.
 pub fn compute(site: &Site, cache: &mut TermCache) -> Vec<Vec<PaperId>> {
     let n = site.papers.len();
     if n < 2 {
         return vec![Vec::new(); n];
     }
-    let stop: FxHashSet<&str> = STOP_WORDS.iter().chain(markup::LATEX_MACROS).copied().collect();
-    // Term frequencies per paper; a term is the 64-bit hash of its stem, so that papers are
-    // read in parallel without a shared dictionary. Papers whose text is unchanged since the
-    // last build in this process reuse their counts.
-    let docs: Vec<Arc<Vec<(Term, f32)>>> = site
-        .papers
-        .par_iter()
-        .map(|p| match cache.0.get(&p.text_hash) {
-            Some(terms) => terms.clone(),
-            None => {
-                Arc::new(STEMS.with(|stems| term_counts(&mut stems.borrow_mut(), &stop, &p.title, &p.abstract_text)))
+    let docs = cache.docs(site);
+    // Document frequencies and idf by dense term id: array lookups instead of hashing in
+    // the loops below.
+    let terms = cache.hashes.len();
+    let mut df = vec![0u32; terms];
+    for doc in &docs {
+        for &(t, _) in doc.iter() {
+            df[t as usize] += 1;
+        }
+    }
+    let idf: Vec<f32> = df
+        .iter()
+        .map(|&d| {
+            if d == 0 {
+                0.0
+            } else {
+                ((n as f32 + 1.0) / (coarse(d) as f32 + 0.5)).ln()
             }
         })
         .collect();
-    if cache.0.len() > 2 * n + 64 {
-        cache.0.clear();
-    }
-    for (p, terms) in site.papers.iter().zip(&docs) {
-        cache.0.entry(p.text_hash).or_insert_with(|| terms.clone());
-    }
-    let mut df: FxHashMap<Term, u32> = FxHashMap::default();
-    for terms in &docs {
-        for &(t, _) in terms.iter() {
-            *df.entry(t).or_insert(0) += 1;
-        }
-    }
-    let idf = |t: Term| ((n as f32 + 1.0) / (df[&t] as f32 + 0.5)).ln();
-    // Normalized TF-IDF vectors.
-    let vectors: Vec<Vec<(Term, f32)>> = docs
+    // Normalized TF-IDF vectors, in each paper's term order (by stem hash, which fixes the
+    // order of float sums whatever ids the terms got).
+    let vectors: Vec<Vec<(TermId, f32)>> = docs
         .par_iter()
-        .map(|terms| {
-            let mut v: Vec<(Term, f32)> = terms.iter().map(|&(t, tf)| (t, (1.0 + tf.ln()) * idf(t))).collect();
+        .map(|doc| {
+            let mut v: Vec<(TermId, f32)> = doc.iter().map(|&(t, log_tf)| (t, log_tf * idf[t as usize])).collect();
             let norm = v.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
             if norm > 0.0 {
                 v.iter_mut().for_each(|(_, w)| *w /= norm);
@@ -247,58 +245,182 @@ pub fn compute(site: &Site, cache: &mut TermCache) -> Vec<Vec<PaperId>> {
             v
         })
         .collect();
-    let max_df = max_df(n);
-    let mut postings: FxHashMap<Term, Vec<(PaperId, f32)>> = FxHashMap::default();
+    // Postings of the terms that can tell papers apart, as one flat array by term.
+    let max_df = max_df(n) as u32;
+    let searchable = |t: TermId| (2..=max_df).contains(&df[t as usize]);
+    let mut start = vec![0u32; terms + 1];
+    for (t, &d) in df.iter().enumerate() {
+        start[t + 1] = start[t] + if searchable(t as TermId) { d } else { 0 };
+    }
+    let mut fill = start.clone();
+    let mut postings = vec![(0u32, 0f32); start[terms] as usize];
     for (pid, v) in vectors.iter().enumerate() {
         for &(t, w) in v {
-            let d = df[&t] as usize;
-            if d > 1 && d <= max_df {
-                postings.entry(t).or_default().push((pid, w));
+            if searchable(t) {
+                let slot = &mut fill[t as usize];
+                postings[*slot as usize] = (pid as u32, w);
+                *slot += 1;
             }
         }
     }
-    vectors
+    let list = |t: TermId| &postings[start[t as usize] as usize..start[t as usize + 1] as usize];
+    let list_hash: Vec<u64> = (0..terms as TermId)
+        .into_par_iter()
+        .map(|t| {
+            let mut h = xxhash_rust::xxh3::Xxh3Default::new();
+            for &(pid, w) in list(t) {
+                h.update(&(u64::from(pid) << 32 | u64::from(w.to_bits())).to_le_bytes());
+            }
+            h.digest()
+        })
+        .collect();
+    let hashes = &cache.hashes;
+    let known = &cache.results;
+    let found: Vec<(u64, Vec<PaperId>)> = vectors
         .par_iter()
         .enumerate()
         .map(|(pid, v)| {
-            SCORES.with(|scores| {
-                let mut scores = scores.borrow_mut();
-                if scores.len() != n {
-                    *scores = vec![0f32; n];
-                }
-                let mut query: Vec<(Term, f32)> = v.iter().copied().filter(|(t, _)| postings.contains_key(t)).collect();
-                query.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-                query.truncate(QUERY_TERMS);
-                let mut touched: Vec<PaperId> = Vec::new();
-                for (t, w) in &query {
-                    for &(other, ow) in &postings[t] {
-                        if other != pid {
-                            if scores[other] == 0.0 {
-                                touched.push(other);
-                            }
-                            scores[other] += w * ow;
-                        }
-                    }
-                }
-                let mut best: Vec<(f32, PaperId)> = touched
-                    .iter()
-                    .map(|&o| (std::mem::take(&mut scores[o]), o))
-                    .filter(|&(s, _)| s >= MIN_SCORE)
-                    .collect();
-                best.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-                best.truncate(RELATED);
-                best.into_iter().map(|(_, o)| o).collect()
-            })
+            let mut query: Vec<(TermId, f32)> = v.iter().copied().filter(|&(t, _)| searchable(t)).collect();
+            query.sort_unstable_by(|a, b| {
+                b.1.total_cmp(&a.1)
+                    .then(hashes[a.0 as usize].cmp(&hashes[b.0 as usize]))
+            });
+            query.truncate(QUERY_TERMS);
+            let mut key = xxhash_rust::xxh3::Xxh3Default::new();
+            key.update(&(pid as u64).to_le_bytes());
+            for &(t, w) in &query {
+                key.update(&hashes[t as usize].to_le_bytes());
+                key.update(&w.to_bits().to_le_bytes());
+                key.update(&list_hash[t as usize].to_le_bytes());
+            }
+            let key = key.digest();
+            if let Some(related) = known.get(&key) {
+                return (key, related.clone());
+            }
+            (
+                key,
+                SCORES.with(|scores| search(&mut scores.borrow_mut(), n, pid, &query, &list)),
+            )
         })
-        .collect()
+        .collect();
+    cache.results = found.iter().map(|(k, r)| (*k, r.clone())).collect();
+    found.into_iter().map(|(_, r)| r).collect()
 }
 
-/// Term counts by paper text hash, kept across rebuilds in watch mode.
+/// Scores every paper sharing a query term with paper `pid` and keeps the best few, by
+/// score and then the earlier paper. `scores` is all zero between calls.
+fn search<'p>(
+    scores: &mut Vec<f32>,
+    n: usize,
+    pid: PaperId,
+    query: &[(TermId, f32)],
+    list: &impl Fn(TermId) -> &'p [(u32, f32)],
+) -> Vec<PaperId> {
+    if scores.len() != n {
+        *scores = vec![0f32; n];
+    }
+    let mut touched: Vec<u32> = Vec::new();
+    for &(t, w) in query {
+        for &(other, ow) in list(t) {
+            if other as usize != pid {
+                let s = &mut scores[other as usize];
+                if *s == 0.0 {
+                    touched.push(other);
+                }
+                *s += w * ow;
+            }
+        }
+    }
+    let mut best: Vec<(f32, u32)> = Vec::with_capacity(RELATED + 1);
+    let better = |a: &(f32, u32), b: &(f32, u32)| a.0.total_cmp(&b.0).reverse().then(a.1.cmp(&b.1));
+    for &o in &touched {
+        let s = std::mem::take(&mut scores[o as usize]);
+        if s < MIN_SCORE {
+            continue;
+        }
+        let entry = (s, o);
+        if best.len() == RELATED && better(&entry, &best[RELATED - 1]).is_ge() {
+            continue;
+        }
+        let at = best.partition_point(|b| better(b, &entry).is_lt());
+        best.insert(at, entry);
+        best.truncate(RELATED);
+    }
+    best.into_iter().map(|(_, o)| o as PaperId).collect()
+}
+
+/// A document frequency rounded down to its three leading bits (1–8 exact, then steps of
+/// an eighth to a quarter of the value). idf barely moves within a step, and an edit that
+/// moves a term's frequency by one rarely changes its idf, so the papers using the term
+/// keep their vectors and their cached lists.
+fn coarse(df: u32) -> u32 {
+    let bits = 32 - df.leading_zeros();
+    let drop = bits.saturating_sub(3);
+    df >> drop << drop
+}
+
+/// Per-paper term counts and the term dictionary, kept across rebuilds in watch mode so
+/// that an edit re-reads only the papers whose text changed.
 #[derive(Debug, Default)]
-pub struct TermCache(FxHashMap<u64, Arc<Vec<(Term, f32)>>>);
+pub struct TermCache {
+    /// Per paper text hash, its terms (sorted by stem hash) with `1 + ln(count)`.
+    docs: FxHashMap<u64, Arc<Vec<(TermId, f32)>>>,
+    /// Stem hash → dense id.
+    ids: FxHashMap<Term, TermId>,
+    /// Dense id → stem hash.
+    hashes: Vec<Term>,
+    /// Related lists by hash of what they were computed from (see [`compute`]).
+    results: FxHashMap<u64, Vec<PaperId>>,
+}
+
+impl TermCache {
+    /// Every paper's term counts, counting in parallel the papers not seen before.
+    fn docs(&mut self, site: &Site) -> Vec<Arc<Vec<(TermId, f32)>>> {
+        let n = site.papers.len();
+        if self.docs.len() > 2 * n + 64 || self.hashes.len() > 4_000_000 {
+            *self = TermCache::default();
+        }
+        let stop: FxHashSet<&str> = STOP_WORDS.iter().chain(markup::LATEX_MACROS).copied().collect();
+        let fresh: Vec<Option<Vec<(Term, f32)>>> = site
+            .papers
+            .par_iter()
+            .map(|p| {
+                (!self.docs.contains_key(&p.text_hash)).then(|| {
+                    STEMS.with(|stems| term_counts(&mut stems.borrow_mut(), &stop, &p.title, &p.abstract_text))
+                })
+            })
+            .collect();
+        site.papers
+            .iter()
+            .zip(fresh)
+            .map(|(p, counts)| match counts {
+                None => self.docs[&p.text_hash].clone(),
+                Some(counts) => {
+                    let doc: Arc<Vec<(TermId, f32)>> = Arc::new(
+                        counts
+                            .into_iter()
+                            .map(|(t, tf)| {
+                                let id = *self.ids.entry(t).or_insert_with(|| {
+                                    self.hashes.push(t);
+                                    (self.hashes.len() - 1) as TermId
+                                });
+                                (id, 1.0 + tf.ln())
+                            })
+                            .collect(),
+                    );
+                    self.docs.insert(p.text_hash, doc.clone());
+                    doc
+                }
+            })
+            .collect()
+    }
+}
 
 /// A term: the hash of a stem.
 type Term = u64;
+/// A term's dense number in [`TermCache`]; which number a term gets depends on the order
+/// papers were seen in, so nothing that decides the output may depend on it.
+type TermId = u32;
 
 thread_local! {
     /// One stemmer and word cache per thread, kept across builds (watch mode).
@@ -409,5 +531,11 @@ mod tests {
         assert_eq!(max_df(100), 50);
         assert_eq!(max_df(10_000), 200);
         assert_eq!(max_df(100_000), 400);
+    }
+
+    #[test]
+    fn frequencies_are_coarsened_to_three_bits() {
+        let steps: Vec<u32> = [1, 2, 7, 8, 9, 15, 16, 17, 31, 100, 1000].map(coarse).to_vec();
+        assert_eq!(steps, [1, 2, 7, 8, 8, 14, 16, 16, 28, 96, 896]);
     }
 }
