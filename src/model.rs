@@ -7,10 +7,10 @@ use chrono::{DateTime, NaiveDate, Utc};
 /// loop reassembles the model.
 pub type SharedText = std::sync::Arc<str>;
 
-/// A stable hash of some text, for change detection (in-memory only, never written out).
+/// A hash of some text, for change detection (in-memory only, never written out).
 pub fn text_hash(parts: &[&str]) -> u64 {
     use std::hash::{Hash, Hasher};
-    let mut h = std::hash::DefaultHasher::new();
+    let mut h = xxhash_rust::xxh3::Xxh3Default::new();
     parts.hash(&mut h);
     h.finish()
 }

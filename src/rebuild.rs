@@ -4,12 +4,13 @@
 //! config, a theme or a template reloads everything. The output always equals what a clean
 //! `paperboy build` of the same content writes.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result};
 use rayon::prelude::*;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::config::{CONFIG_FILE, Config};
 use crate::content::{self, CONTENT_DIR, SourceFile};
@@ -54,13 +55,14 @@ pub struct LiveSite {
     setup: Option<Setup>,
     tag_cache: TagCache,
     related_cache: crate::related::TermCache,
-    summary_cache: crate::render::SummaryCache,
+    search_words: crate::search::Words,
+    summary_cache: crate::render::RenderCache,
     /// Parsed content files by path relative to the root.
     sources: BTreeMap<PathBuf, SourceFile>,
     /// Content files whose last version does not parse.
     broken: BTreeMap<PathBuf, Vec<ContentError>>,
     /// Job key → (fingerprint, files the job wrote).
-    jobs: HashMap<String, (u64, Vec<String>)>,
+    jobs: FxHashMap<String, (u64, Vec<String>)>,
     /// Whether the output holds a complete build (else the next build goes through staging).
     built: bool,
 }
@@ -77,10 +79,11 @@ impl LiveSite {
             setup: None,
             tag_cache: TagCache::default(),
             related_cache: crate::related::TermCache::default(),
+            search_words: crate::search::Words::default(),
             summary_cache: Default::default(),
             sources: BTreeMap::new(),
             broken: BTreeMap::new(),
-            jobs: HashMap::new(),
+            jobs: FxHashMap::default(),
             built: false,
         }
     }
@@ -197,12 +200,30 @@ impl LiveSite {
         }
         let setup = self.setup.as_ref().expect("loaded before rendering");
         let mut phases = crate::Phases::new();
-        let mut site: Site = content::assemble(self.sources.values().cloned().collect());
+        let sources: Vec<&SourceFile> = self.sources.values().collect();
+        let mut site: Site = content::assemble(sources.par_iter().map(|s| (*s).clone()).collect());
         phases.mark("assemble");
         crate::tagging::apply_cached(&mut site, &setup.taxonomy, &mut self.tag_cache);
-        crate::related::apply_cached(&mut site, &mut self.related_cache);
         phases.mark("tag");
-        let renderer = Renderer::with_cache(&site, &setup.config, &setup.theme, &mut self.summary_cache)?;
+        // Related papers and the search index are the two whole-site computations; neither
+        // needs the other, so they run side by side.
+        let (related, search_index) = rayon::join(
+            || crate::related::compute(&site, &mut self.related_cache),
+            || {
+                setup.theme.has_template("search.html").then(|| {
+                    let words = self.search_words.prepare(&site);
+                    crate::search::index(&site, &words)
+                })
+            },
+        );
+        for (paper, related) in site.papers.iter_mut().zip(related) {
+            paper.related = related;
+        }
+        phases.mark("related+search");
+        let mut renderer = Renderer::with_cache(&site, &setup.config, &setup.theme, &mut self.summary_cache)?;
+        if let Some(index) = search_index {
+            renderer = renderer.with_search_index(index);
+        }
         phases.mark("prepare");
         let all = renderer.all_jobs();
         let keyed: Vec<(String, u64, crate::render::Job)> = all
@@ -220,25 +241,26 @@ impl LiveSite {
             .collect::<Result<_>>()?;
         phases.mark("render");
 
-        let live: HashSet<&str> = keyed.iter().map(|(k, _, _)| k.as_str()).collect();
-        let mut new_jobs: HashMap<String, (u64, Vec<String>)> = HashMap::with_capacity(keyed.len());
         let mut stale: Vec<String> = Vec::new();
-        for (key, (fp, files)) in self.jobs.drain() {
-            if live.contains(key.as_str()) {
-                new_jobs.insert(key, (fp, files));
-            } else {
-                stale.extend(files);
-            }
+        if self.jobs.len() != keyed.len() || keyed.iter().any(|(k, _, _)| !self.jobs.contains_key(k)) {
+            let live: FxHashSet<&str> = keyed.iter().map(|(k, _, _)| k.as_str()).collect();
+            self.jobs.retain(|key, (_, files)| {
+                let keep = live.contains(key.as_str());
+                if !keep {
+                    stale.append(files);
+                }
+                keep
+            });
         }
-        let mut produced: HashSet<String> = HashSet::new();
+        let mut produced: FxHashSet<&str> = FxHashSet::default();
         for (key, fp, files) in &rendered {
             let paths: Vec<String> = files.iter().map(|(p, _)| p.clone()).collect();
-            produced.extend(paths.iter().cloned());
-            if let Some((_, old)) = new_jobs.insert(key.clone(), (*fp, paths)) {
+            produced.extend(files.iter().map(|(p, _)| p.as_str()));
+            if let Some((_, old)) = self.jobs.insert(key.clone(), (*fp, paths)) {
                 stale.extend(old);
             }
         }
-        stale.retain(|p| !produced.contains(p));
+        stale.retain(|p| !produced.contains(p.as_str()));
 
         let mut report = RebuildReport {
             rendered: rendered.len(),
@@ -267,7 +289,6 @@ impl LiveSite {
             staging.commit().context("cannot publish the first build")?;
             self.built = true;
         }
-        self.jobs = new_jobs;
         phases.mark("write");
         // Freeing the model and the compiled templates takes a while at scale and nobody
         // waits for it: let another thread do it.

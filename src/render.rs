@@ -51,10 +51,15 @@ pub enum Job {
     Statics,
 }
 
-/// Paper summaries (the `{title, url, date, excerpt, tags}` that list pages show) by
-/// fingerprint, kept across watch-mode rebuilds.
+/// What rendering derives from the theme and each paper and can keep across watch-mode
+/// rebuilds: the compiled templates, and the summaries (the `{title, url, date, excerpt,
+/// tags}` that list pages show) by fingerprint.
 #[derive(Default)]
-pub struct SummaryCache(std::collections::HashMap<u64, Value>);
+pub struct RenderCache {
+    /// The compiled theme (with the config in its globals).
+    tera: Option<std::sync::Arc<Tera>>,
+    summaries: std::collections::HashMap<u64, Value>,
+}
 
 /// Output files of one job: `(path under the output root, bytes)`.
 pub type Files = Vec<(String, Vec<u8>)>;
@@ -72,7 +77,7 @@ pub struct Counts {
 
 /// A theme compiled once, plus everything about the site that every page shares.
 pub struct Renderer<'a> {
-    tera: Tera,
+    tera: std::sync::Arc<Tera>,
     site: &'a Site,
     config: &'a Config,
     theme: &'a Theme,
@@ -85,6 +90,9 @@ pub struct Renderer<'a> {
     /// entries show: the inputs of [`Renderer::fingerprint`].
     summary_fp: Vec<u64>,
     full_fp: Vec<u64>,
+    /// The search index when the caller built it already (the watch loop does, while it
+    /// computes related papers); else the search job builds it.
+    search_index: Option<Vec<u8>>,
 }
 
 /// URL building in one place, so that a `base_url` with a path works everywhere.
@@ -175,18 +183,25 @@ pub fn display_date(date: chrono::NaiveDate) -> String {
 impl<'a> Renderer<'a> {
     /// Compiles the theme's templates and prepares the shared per-paper data.
     pub fn new(site: &'a Site, config: &'a Config, theme: &'a Theme) -> Result<Self> {
-        Self::with_cache(site, config, theme, &mut SummaryCache::default())
+        Self::with_cache(site, config, theme, &mut RenderCache::default())
     }
 
     /// [`Renderer::new`], reusing the paper summaries in `cache` that are still current (the
     /// watch loop keeps one across rebuilds; it is valid for one config and theme).
-    pub fn with_cache(site: &'a Site, config: &'a Config, theme: &'a Theme, cache: &mut SummaryCache) -> Result<Self> {
-        let mut tera = Tera::new();
-        tera.add_raw_templates(theme.templates.iter().map(|(n, t)| (n.as_str(), t.as_str())))
-            .map_err(|e| theme.template_error(&e))?;
+    pub fn with_cache(site: &'a Site, config: &'a Config, theme: &'a Theme, cache: &mut RenderCache) -> Result<Self> {
         let links = Links::new(config);
-        let globals = tera.global_context();
-        globals.insert("site", &site_view(config, &links));
+        let tera = match &cache.tera {
+            Some(tera) => tera.clone(),
+            None => {
+                let mut tera = Tera::new();
+                tera.add_raw_templates(theme.templates.iter().map(|(n, t)| (n.as_str(), t.as_str())))
+                    .map_err(|e| theme.template_error(&e))?;
+                tera.global_context().insert("site", &site_view(config, &links));
+                let tera = std::sync::Arc::new(tera);
+                cache.tera = Some(tera.clone());
+                tera
+            }
+        };
         let tag_links: Vec<Value> = site
             .tags
             .iter()
@@ -203,7 +218,7 @@ impl<'a> Renderer<'a> {
             .papers
             .par_iter()
             .zip(&summary_fp)
-            .filter(|(_, fp)| !cache.0.contains_key(fp))
+            .filter(|(_, fp)| !cache.summaries.contains_key(fp))
             .map(|(p, &fp)| {
                 #[derive(Serialize)]
                 struct Summary<'b> {
@@ -225,11 +240,11 @@ impl<'a> Renderer<'a> {
                 (fp, v)
             })
             .collect();
-        if cache.0.len() + missing.len() > 2 * site.papers.len() + 64 {
-            cache.0.clear();
+        if cache.summaries.len() + missing.len() > 2 * site.papers.len() + 64 {
+            cache.summaries.clear();
         }
-        cache.0.extend(missing);
-        let summaries = summary_fp.iter().map(|fp| cache.0[fp].clone()).collect();
+        cache.summaries.extend(missing);
+        let summaries = summary_fp.iter().map(|fp| cache.summaries[fp].clone()).collect();
         Ok(Renderer {
             tera,
             site,
@@ -240,7 +255,14 @@ impl<'a> Renderer<'a> {
             tag_links,
             summary_fp,
             full_fp,
+            search_index: None,
         })
+    }
+
+    /// Uses `index` (from [`search::index`] for this site) as the search index.
+    pub fn with_search_index(mut self, index: Vec<u8>) -> Self {
+        self.search_index = Some(index);
+        self
     }
 
     /// Every job of a full build.
@@ -318,18 +340,18 @@ impl<'a> Renderer<'a> {
     /// incremental rebuild re-renders a job only when this changes. It must mirror what the
     /// page functions below read; `tests/watch.rs` checks that rebuilds equal clean builds.
     pub fn fingerprint(&self, job: Job) -> u64 {
-        let mut h = std::hash::DefaultHasher::new();
+        let mut h = xxhash_rust::xxh3::Xxh3Default::new();
         let site = self.site;
-        let issue_link = |h: &mut std::hash::DefaultHasher, id: IssueId| {
+        let issue_link = |h: &mut xxhash_rust::xxh3::Xxh3Default, id: IssueId| {
             let issue = &site.issues[id];
             (issue.date, issue.papers.len()).hash(h);
         };
-        let tag_list = |h: &mut std::hash::DefaultHasher| {
+        let tag_list = |h: &mut xxhash_rust::xxh3::Xxh3Default| {
             for t in &site.tags {
                 (&t.slug, &t.name, t.papers.len()).hash(h);
             }
         };
-        let issue_context = |h: &mut std::hash::DefaultHasher, id: IssueId| {
+        let issue_context = |h: &mut xxhash_rust::xxh3::Xxh3Default, id: IssueId| {
             issue_link(h, id);
             for &p in &site.issues[id].papers {
                 self.summary_fp[p].hash(h);
@@ -479,7 +501,13 @@ impl<'a> Renderer<'a> {
                         "search/",
                     );
                     page("search/index.html", self.render("search.html", Context::new(), meta)?)?;
-                    page("search/index.json", search::index(self.site))?;
+                    page(
+                        "search/index.json",
+                        match &self.search_index {
+                            Some(index) => index.clone(),
+                            None => search::index(self.site, &search::Words::default().prepare(self.site)),
+                        },
+                    )?;
                     page("search/search.js", search::SCRIPT.as_bytes().to_vec())?;
                 }
             }
@@ -930,7 +958,7 @@ impl<'a> Renderer<'a> {
 
 /// Hashes of what a paper's summary shows and of everything about it that pages and feeds show.
 fn paper_fingerprints(site: &Site, p: &crate::model::Paper) -> (u64, u64) {
-    let mut h = std::hash::DefaultHasher::new();
+    let mut h = xxhash_rust::xxh3::Xxh3Default::new();
     (&p.title, &p.slug, p.date, p.text_hash).hash(&mut h);
     for &t in &p.tags {
         (&site.tags[t].slug, &site.tags[t].name).hash(&mut h);

@@ -8,9 +8,10 @@
 //! `learning` and `learned` without a stemmer in JavaScript.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
-use rustc_hash::FxHashMap;
-use serde::Serialize;
+use rayon::prelude::*;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::model::Site;
 
@@ -24,119 +25,318 @@ const STOP_WORDS: &[&str] = &[
     "were", "been", "also", "such", "than", "into", "both", "while", "however", "not", "but", "over", "via",
 ];
 
-#[derive(Serialize)]
-struct Index<'a> {
-    /// Format version, for caches.
-    v: u32,
-    /// Tag display names; papers refer to them by position.
-    tags: Vec<&'a str>,
-    /// Distinct issue dates; papers refer to them by position.
-    dates: Vec<String>,
-    /// `[title, slug, date index, [tag indexes]]` per paper.
-    papers: Vec<(&'a str, &'a str, usize, Vec<usize>)>,
-    /// The inverted index as one string, entries in word order joined by `;`. An entry is
-    /// `P SUFFIX : GAPS`: the word is the previous word's first `P` characters (one base-36
-    /// digit) followed by `SUFFIX` (front coding: sorted words share long prefixes), and
-    /// `GAPS` are the papers using it, ascending, as base-36 differences joined by `,`.
-    terms: String,
+/// Every word the index knows, numbered, with the numbers in the words' sort order.
+#[derive(Debug, Default, Clone)]
+struct Table {
+    names: Vec<Box<str>>,
+    /// Word numbers ordered by the words' bytes: the index lists words in this order.
+    sorted: Vec<u32>,
 }
 
-/// The index as compact JSON. Words are stored in full (not stemmed) so that the browser
-/// can match prefixes of what the reader types.
-pub fn index(site: &Site) -> Vec<u8> {
-    let stop: rustc_hash::FxHashSet<&str> = STOP_WORDS.iter().chain(crate::markup::LATEX_MACROS).copied().collect();
+/// Each paper's index words, kept across watch-mode rebuilds so that an edit re-reads only
+/// the papers whose text changed: the index is then a merge of cached lists.
+#[derive(Debug, Default)]
+pub struct Words {
+    ids: FxHashMap<Box<str>, u32>,
+    table: Arc<Table>,
+    /// Distinct word numbers by paper text hash.
+    docs: FxHashMap<u64, Arc<[u32]>>,
+}
+
+/// What [`index`] needs from [`Words`] for one site: a snapshot, so that rendering can run
+/// while the cache is updated for the next build.
+#[derive(Debug, Clone, Default)]
+pub struct Prepared {
+    table: Arc<Table>,
+    /// Per paper, its distinct word numbers.
+    docs: Vec<Arc<[u32]>>,
+}
+
+impl Words {
+    /// Brings the cache up to date with `site`: papers not seen before are split into words
+    /// in parallel, then their new words are numbered.
+    pub fn prepare(&mut self, site: &Site) -> Prepared {
+        let n = site.papers.len();
+        if self.docs.len() > 2 * n + 64 || self.ids.len() > 4_000_000 {
+            *self = Words::default();
+        }
+        let stop: FxHashSet<&str> = STOP_WORDS.iter().chain(crate::markup::LATEX_MACROS).copied().collect();
+        let table = Arc::make_mut(&mut self.table);
+        let first_new = table.names.len();
+        let mut docs = Vec::with_capacity(n);
+        // In chunks, so that the words of at most one chunk of papers wait to be numbered.
+        for chunk in site.papers.chunks(4096) {
+            let fresh: Vec<Option<Vec<String>>> = chunk
+                .par_iter()
+                .map(|p| (!self.docs.contains_key(&p.text_hash)).then(|| paper_words(&stop, p)))
+                .collect();
+            for (p, words) in chunk.iter().zip(fresh) {
+                let doc = match words {
+                    None => self.docs[&p.text_hash].clone(),
+                    Some(words) => {
+                        let doc: Arc<[u32]> = words
+                            .into_iter()
+                            .map(|w| match self.ids.get(w.as_str()) {
+                                Some(&id) => id,
+                                None => {
+                                    let id = table.names.len() as u32;
+                                    let w = w.into_boxed_str();
+                                    self.ids.insert(w.clone(), id);
+                                    table.names.push(w);
+                                    id
+                                }
+                            })
+                            .collect();
+                        self.docs.insert(p.text_hash, doc.clone());
+                        doc
+                    }
+                };
+                docs.push(doc);
+            }
+        }
+        if table.names.len() > first_new {
+            let names = &table.names;
+            let mut new: Vec<u32> = (first_new as u32..names.len() as u32).collect();
+            new.par_sort_unstable_by(|&a, &b| names[a as usize].cmp(&names[b as usize]));
+            table.sorted = merge_sorted(&table.sorted, &new, |a, b| names[a as usize] < names[b as usize]);
+        }
+        Prepared {
+            table: self.table.clone(),
+            docs,
+        }
+    }
+}
+
+/// Merges two lists sorted by `less` into one.
+fn merge_sorted(a: &[u32], b: &[u32], less: impl Fn(u32, u32) -> bool) -> Vec<u32> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        if less(b[j], a[i]) {
+            out.push(b[j]);
+            j += 1;
+        } else {
+            out.push(a[i]);
+            i += 1;
+        }
+    }
+    out.extend_from_slice(&a[i..]);
+    out.extend_from_slice(&b[j..]);
+    out
+}
+
+/// The distinct index words of a paper's title and abstract, lower-cased, in order of
+/// first use.
+fn paper_words(stop: &FxHashSet<&str>, p: &crate::model::Paper) -> Vec<String> {
+    let mut seen: FxHashSet<&str> = FxHashSet::default();
+    let mut lower = String::new();
+    let mut words = Vec::new();
+    let mut owned: Vec<String> = Vec::new();
+    for text in [&*p.title, &*p.abstract_text] {
+        for word in text.split(|c: char| !c.is_alphanumeric()) {
+            if word.is_empty() || (word.len() == 1 && word.is_ascii()) {
+                continue;
+            }
+            if word.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()) {
+                if !stop.contains(word) && seen.insert(word) {
+                    words.push(word.to_string());
+                }
+                continue;
+            }
+            crate::markup::lowercase_into(&mut lower, word);
+            if !stop.contains(lower.as_str()) && !owned.contains(&lower) {
+                owned.push(lower.clone());
+            }
+        }
+    }
+    for w in owned {
+        if !seen.contains(w.as_str()) {
+            words.push(w);
+        }
+    }
+    words
+}
+
+/// The index as compact JSON:
+///
+/// - `v`: format version, for caches;
+/// - `tags`: tag display names, which papers refer to by position;
+/// - `dates`: distinct issue dates, which papers refer to by position;
+/// - `papers`: `[title, slug, date index, [tag indexes]]` per paper;
+/// - `terms`: the inverted index as one string, entries in word order joined by `;`. An
+///   entry is `P SUFFIX : GAPS`: the word is the previous word's first `P` characters (one
+///   base-36 digit) followed by `SUFFIX` (front coding: sorted words share long prefixes),
+///   and `GAPS` are the papers using it, ascending, as base-36 differences joined by `,`.
+///
+/// Words are stored in full (not stemmed) so that the browser can match prefixes of what
+/// the reader types.
+pub fn index(site: &Site, prepared: &Prepared) -> Vec<u8> {
     let mut dates: Vec<String> = Vec::new();
     let mut date_ids: BTreeMap<chrono::NaiveDate, usize> = BTreeMap::new();
-    // Word → id, ids → papers; sorted once at the end (a BTreeMap per word was the slow part).
-    let mut ids: FxHashMap<String, usize> = FxHashMap::default();
-    let mut lists: Vec<Vec<usize>> = Vec::new();
-    let mut lower = String::new();
     let mut papers = Vec::with_capacity(site.papers.len());
-    for (id, p) in site.papers.iter().enumerate() {
+    for p in &site.papers {
         let date = *date_ids.entry(p.date).or_insert_with(|| {
             dates.push(p.date.to_string());
             dates.len() - 1
         });
-        papers.push((&*p.title, p.slug.as_str(), date, p.tags.clone()));
-        for text in [&*p.title, &*p.abstract_text] {
-            for word in text.split(|c: char| !c.is_alphanumeric()) {
-                if word.is_empty() || (word.len() == 1 && word.is_ascii()) {
-                    continue;
-                }
-                crate::markup::lowercase_into(&mut lower, word);
-                if stop.contains(lower.as_str()) {
-                    continue;
-                }
-                let w = match ids.get(lower.as_str()) {
-                    Some(&w) => w,
-                    None => {
-                        ids.insert(lower.clone(), lists.len());
-                        lists.push(Vec::new());
-                        lists.len() - 1
-                    }
-                };
-                let list = &mut lists[w];
-                if list.last() != Some(&id) {
-                    list.push(id);
-                }
-            }
+        papers.push((&*p.title, p.slug.as_str(), date, &p.tags[..]));
+    }
+    // Papers by word, as one flat array: papers are visited in order, so each word's
+    // list ascends.
+    let table = &prepared.table;
+    let mut start = vec![0u32; table.names.len() + 1];
+    for doc in &prepared.docs {
+        for &w in doc.iter() {
+            start[w as usize + 1] += 1;
         }
     }
-    let mut words: Vec<(String, Vec<usize>)> = ids
-        .into_iter()
-        .map(|(w, i)| (w, std::mem::take(&mut lists[i])))
+    for w in 0..table.names.len() {
+        start[w + 1] += start[w];
+    }
+    let mut fill = start.clone();
+    let mut lists = vec![0u32; start[table.names.len()] as usize];
+    for (id, doc) in prepared.docs.iter().enumerate() {
+        for &w in doc.iter() {
+            lists[fill[w as usize] as usize] = id as u32;
+            fill[w as usize] += 1;
+        }
+    }
+    // Emitted in parallel slices of the word list; each slice front-codes its first word
+    // against the word before it, so the joined string is the same as one pass would give.
+    let live: Vec<u32> = table
+        .sorted
+        .iter()
+        .copied()
+        .filter(|&w| start[w as usize] < start[w as usize + 1])
         .collect();
-    words.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    let mut terms = String::with_capacity(words.len() * 12);
-    let mut previous: &str = "";
-    for (word, ids) in &words {
-        if !terms.is_empty() {
-            terms.push(';');
-        }
-        let shared = previous
-            .chars()
-            .zip(word.chars())
-            .take_while(|(a, b)| a == b)
-            .count()
-            .min(35);
-        push_base36(&mut terms, shared);
-        terms.extend(word.chars().skip(shared));
-        terms.push(':');
-        let mut prev = 0;
-        for (i, &id) in ids.iter().enumerate() {
-            if i > 0 {
-                terms.push(',');
+    let slice = live.len().div_ceil(rayon::current_num_threads() * 4).max(1);
+    let parts: Vec<Vec<u8>> = live
+        .par_chunks(slice)
+        .enumerate()
+        .map(|(i, words)| {
+            let mut out: Vec<u8> = Vec::with_capacity(words.len() * 40);
+            let mut previous: &str = if i == 0 {
+                ""
+            } else {
+                &table.names[live[i * slice - 1] as usize]
+            };
+            for &w in words {
+                let word = &*table.names[w as usize];
+                if !out.is_empty() {
+                    out.push(b';');
+                }
+                let shared = common_prefix_chars(previous, word).min(35);
+                push_base36(&mut out, shared);
+                let suffix = word.char_indices().nth(shared).map_or("", |(at, _)| &word[at..]);
+                out.extend_from_slice(suffix.as_bytes());
+                out.push(b':');
+                let mut prev = 0;
+                for (k, &id) in lists[start[w as usize] as usize..start[w as usize + 1] as usize]
+                    .iter()
+                    .enumerate()
+                {
+                    if k > 0 {
+                        out.push(b',');
+                    }
+                    push_base36(&mut out, (id - prev) as usize);
+                    prev = id;
+                }
+                previous = word;
             }
-            push_base36(&mut terms, id - prev);
-            prev = id;
+            out
+        })
+        .collect();
+    // Written by hand: serde's escaping loop costs more than the rest of the index, and
+    // almost no title needs escaping.
+    let mut out: Vec<u8> = Vec::with_capacity(parts.iter().map(Vec::len).sum::<usize>() + papers.len() * 120);
+    out.extend_from_slice(b"{\"v\":1,\"tags\":[");
+    for (i, tag) in site.tags.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
         }
-        previous = word;
+        json_str(&mut out, &tag.name);
     }
-    let index = Index {
-        v: 1,
-        tags: site.tags.iter().map(|t| t.name.as_str()).collect(),
-        dates,
-        papers,
-        terms,
-    };
-    let mut out = serde_json::to_vec(&index).expect("the index always serializes");
-    out.push(b'\n');
+    out.extend_from_slice(b"],\"dates\":[");
+    for (i, date) in dates.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        json_str(&mut out, date);
+    }
+    out.extend_from_slice(b"],\"papers\":[");
+    let mut digits = itoa::Buffer::new();
+    for (i, (title, slug, date, tags)) in papers.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.push(b'[');
+        json_str(&mut out, title);
+        out.push(b',');
+        json_str(&mut out, slug);
+        out.push(b',');
+        out.extend_from_slice(digits.format(*date).as_bytes());
+        out.extend_from_slice(b",[");
+        for (k, t) in tags.iter().enumerate() {
+            if k > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(digits.format(*t).as_bytes());
+        }
+        out.extend_from_slice(b"]]");
+    }
+    // Words are letters and digits, and the rest is `;:,`: nothing JSON escapes.
+    out.extend_from_slice(b"],\"terms\":\"");
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 {
+            out.push(b';');
+        }
+        out.extend_from_slice(part);
+    }
+    out.extend_from_slice(b"\"}\n");
     out
 }
 
-fn push_base36(out: &mut String, mut n: usize) {
+/// Appends `s` as a JSON string, as serde_json would write it.
+fn json_str(out: &mut Vec<u8>, s: &str) {
+    if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        out.push(b'"');
+        out.extend_from_slice(s.as_bytes());
+        out.push(b'"');
+    } else {
+        serde_json::to_writer(out, s).expect("writing to memory succeeds");
+    }
+}
+
+/// How many leading characters two words share.
+fn common_prefix_chars(a: &str, b: &str) -> usize {
+    let bytes = a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count();
+    // Back to a character boundary: the words may differ inside a multi-byte character.
+    let mut end = bytes;
+    while !b.is_char_boundary(end) {
+        end -= 1;
+    }
+    if b[..end].is_ascii() {
+        end
+    } else {
+        b[..end].chars().count()
+    }
+}
+
+fn push_base36(out: &mut Vec<u8>, n: usize) {
     const DIGITS: &[u8; 36] = b"0123456789abcdefghijklmnopqrstuvwxyz";
+    if n < 36 {
+        out.push(DIGITS[n]);
+        return;
+    }
     let mut buf = [0u8; 16];
     let mut i = buf.len();
-    loop {
+    let mut n = n;
+    while n > 0 {
         i -= 1;
         buf[i] = DIGITS[n % 36];
         n /= 36;
-        if n == 0 {
-            break;
-        }
     }
-    out.push_str(std::str::from_utf8(&buf[i..]).expect("ASCII digits"));
+    out.extend_from_slice(&buf[i..]);
 }
 
 #[cfg(test)]
@@ -145,12 +345,12 @@ mod tests {
 
     #[test]
     fn gaps_are_base36() {
-        let mut s = String::new();
+        let mut s = Vec::new();
         for n in [0, 35, 36, 1295, 1296] {
             push_base36(&mut s, n);
-            s.push(' ');
+            s.push(b' ');
         }
-        assert_eq!(s, "0 z 10 zz 100 ");
+        assert_eq!(s, b"0 z 10 zz 100 ");
     }
 
     #[test]
@@ -160,7 +360,8 @@ mod tests {
         let path = std::path::Path::new("2026-11-26.txt");
         let file = crate::content::parse_text(text, path, &config, &mut |_| {}).unwrap();
         let site = crate::content::assemble(vec![file]);
-        let json: serde_json::Value = serde_json::from_slice(&index(&site)).unwrap();
+        let prepared = Words::default().prepare(&site);
+        let json: serde_json::Value = serde_json::from_slice(&index(&site, &prepared)).unwrap();
         assert_eq!(json["terms"], "0graph:0,1;5ene:1;5s:0;0nets:0;0sheets:1");
     }
 }

@@ -563,10 +563,15 @@ fn topic_slug(t: &TopicConfig) -> String {
 
 /// The tag slugs of one paper: explicit ones first (as written, after aliases), then
 /// automatic ones by strength.
-fn paper_tags(paper: &Paper, tax: &Taxonomy, auto: &[String], slugs: &HashMap<&str, String>) -> Vec<String> {
-    let mut tags: Vec<String> = Vec::new();
+fn paper_tags<'t>(
+    paper: &Paper,
+    tax: &Taxonomy,
+    auto: &'t [String],
+    slugs: &'t FxHashMap<String, String>,
+) -> Vec<&'t str> {
+    let mut tags: Vec<&str> = Vec::new();
     for name in &paper.explicit_tags {
-        let s = slugs[name.as_str()].clone();
+        let s = slugs[name.as_str()].as_str();
         if !s.is_empty() && !tags.contains(&s) {
             tags.push(s);
         }
@@ -574,8 +579,8 @@ fn paper_tags(paper: &Paper, tax: &Taxonomy, auto: &[String], slugs: &HashMap<&s
     let config = &tax.config;
     if config.auto && (tags.is_empty() || config.auto_for_explicit) {
         for s in auto {
-            if !tags.contains(s) {
-                tags.push(s.clone());
+            if !tags.contains(&s.as_str()) {
+                tags.push(s);
             }
         }
     }
@@ -585,7 +590,7 @@ fn paper_tags(paper: &Paper, tax: &Taxonomy, auto: &[String], slugs: &HashMap<&s
 /// Automatic tags by paper text, kept across rebuilds in watch mode: an edit re-tags only the
 /// papers whose text changed. Valid for one taxonomy.
 #[derive(Debug, Default)]
-pub struct TagCache(HashMap<u64, Vec<String>>);
+pub struct TagCache(FxHashMap<u64, Vec<String>>);
 
 /// Fills `paper.tags` and `site.tags`. Tag pages list papers newest first; a tag's display
 /// name is its topic's name, else the explicit name first written for it.
@@ -595,15 +600,16 @@ pub fn apply(site: &mut Site, tax: &Taxonomy) {
 
 /// [`apply`], computing automatic tags only for papers not in `cache`.
 pub fn apply_cached(site: &mut Site, tax: &Taxonomy, cache: &mut TagCache) {
-    let keys: Vec<u64> = site.papers.iter().map(|p| p.text_hash).collect();
+    if cache.0.len() > 2 * site.papers.len() + 64 {
+        cache.0.clear();
+    }
     let missing: Vec<(u64, Vec<String>)> = site
         .papers
         .par_iter()
-        .zip(&keys)
-        .filter(|(_, k)| !cache.0.contains_key(k))
-        .map(|(p, &k)| {
+        .filter(|p| !cache.0.contains_key(&p.text_hash))
+        .map(|p| {
             (
-                k,
+                p.text_hash,
                 if tax.config.auto {
                     tax.auto_tags(&p.title, &p.abstract_text)
                 } else {
@@ -614,48 +620,48 @@ pub fn apply_cached(site: &mut Site, tax: &Taxonomy, cache: &mut TagCache) {
         .collect();
     cache.0.extend(missing);
     // A corpus uses few distinct tag names, each on many papers: normalise each once.
-    let mut slugs: HashMap<&str, String> = HashMap::new();
+    let mut slugs: FxHashMap<String, String> = FxHashMap::default();
     for p in &site.papers {
         for name in &p.explicit_tags {
-            slugs.entry(name.as_str()).or_insert_with(|| tax.normalize(name));
+            if !slugs.contains_key(name.as_str()) {
+                slugs.insert(name.clone(), tax.normalize(name));
+            }
         }
     }
-    let per_paper: Vec<Vec<String>> = site
+    let per_paper: Vec<Vec<&str>> = site
         .papers
         .par_iter()
-        .zip(&keys)
-        .map(|(p, k)| paper_tags(p, tax, &cache.0[k], &slugs))
+        .map(|p| paper_tags(p, tax, &cache.0[&p.text_hash], &slugs))
         .collect();
-    let mut index: BTreeMap<String, (String, Vec<usize>)> = BTreeMap::new();
+    let mut index: BTreeMap<&str, (String, Vec<usize>)> = BTreeMap::new();
     for (id, (paper, slugs)) in site.papers.iter().zip(&per_paper).enumerate() {
-        for s in slugs {
-            let entry = index.entry(s.clone()).or_insert_with(|| {
+        for &s in slugs {
+            let entry = index.entry(s).or_insert_with(|| {
                 let name = tax.topic_name(s).map(str::to_string).unwrap_or_else(|| {
                     paper
                         .explicit_tags
                         .iter()
-                        .find(|n| tax.normalize(n) == *s)
+                        .find(|n| tax.normalize(n) == s)
                         .cloned()
-                        .unwrap_or_else(|| s.clone())
+                        .unwrap_or_else(|| s.to_string())
                 });
                 (name, Vec::new())
             });
             entry.1.push(id);
         }
     }
+    let tag_ids: FxHashMap<&str, usize> = index.keys().enumerate().map(|(i, &s)| (s, i)).collect();
+    for (paper, slugs) in site.papers.iter_mut().zip(&per_paper) {
+        paper.tags = slugs.iter().map(|s| tag_ids[s]).collect();
+    }
     site.tags = index
         .into_iter()
-        .map(|(slug, (name, papers))| Tag { slug, name, papers })
+        .map(|(slug, (name, papers))| Tag {
+            slug: slug.to_string(),
+            name,
+            papers,
+        })
         .collect();
-    let tag_ids: HashMap<&str, usize> = site
-        .tags
-        .iter()
-        .enumerate()
-        .map(|(i, t)| (t.slug.as_str(), i))
-        .collect();
-    for (paper, slugs) in site.papers.iter_mut().zip(&per_paper) {
-        paper.tags = slugs.iter().map(|s| tag_ids[s.as_str()]).collect();
-    }
     let newest = site.papers_newest_first();
     let mut rank = vec![0; newest.len()];
     for (r, &id) in newest.iter().enumerate() {

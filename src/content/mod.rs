@@ -4,12 +4,13 @@
 pub mod digest;
 pub mod markdown;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result};
 use chrono::{DateTime, NaiveDate, Utc};
 use rayon::prelude::*;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::config::Config;
 use crate::error::{ContentError, ContentErrors, line_of_offset};
@@ -283,8 +284,10 @@ pub fn assemble(mut sources: Vec<SourceFile>) -> Site {
         }
     }
     let mut site = Site::default();
-    let mut by_arxiv: HashMap<String, PaperId> = HashMap::new();
-    let mut by_title: HashMap<SharedText, PaperId> = HashMap::new();
+    let total: usize = by_day.values().map(|(d, m)| d.len() + m.len()).sum();
+    site.papers.reserve(total);
+    let mut by_arxiv: FxHashMap<String, PaperId> = FxHashMap::default();
+    let mut by_title: FxHashMap<SharedText, PaperId> = FxHashMap::with_capacity_and_hasher(total, Default::default());
     for (date, (digest_papers, mut md_papers)) in by_day {
         md_papers.sort_by(|a, b| a.published.cmp(&b.published).then_with(|| a.source.cmp(&b.source)));
         let issue_id = site.issues.len();
@@ -382,7 +385,7 @@ fn normalize_arxiv(id: &str) -> String {
 /// Slugs come from titles; a clash (two titles that fold to the same ASCII) gets a suffix
 /// from a hash of the title, so the suffix does not depend on which paper came first.
 fn assign_slugs(site: &mut Site) {
-    let mut used = std::collections::HashSet::with_capacity(site.papers.len());
+    let mut used: FxHashSet<String> = FxHashSet::with_capacity_and_hasher(site.papers.len(), Default::default());
     for paper in &mut site.papers {
         let base = std::mem::take(&mut paper.slug);
         let mut candidate = base.clone();
