@@ -187,7 +187,16 @@ impl Phases {
                 .iter()
                 .map(|(n, d)| format!("{n} {} ms", d.as_millis()))
                 .collect();
-            eprintln!("timings: {}", parts.join(", "));
+            // Peak memory so far, where the OS tells it (Linux).
+            let peak = std::fs::read_to_string("/proc/self/status")
+                .ok()
+                .and_then(|s| {
+                    let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
+                    line.split_whitespace().nth(1)?.parse::<u64>().ok()
+                })
+                .map(|kb| format!(", peak RSS {} MB", kb / 1024))
+                .unwrap_or_default();
+            eprintln!("timings: {}{peak}", parts.join(", "));
         }
     }
 }

@@ -235,9 +235,11 @@ pub fn compute(site: &Site, cache: &mut TermCache) -> Vec<Vec<PaperId>> {
     // Normalized TF-IDF vectors, in each paper's term order (by stem hash, which fixes the
     // order of float sums whatever ids the terms got).
     let vectors: Vec<Vec<(TermId, f32)>> = docs
-        .par_iter()
+        .into_par_iter()
         .map(|doc| {
-            let mut v: Vec<(TermId, f32)> = doc.iter().map(|&(t, log_tf)| (t, log_tf * idf[t as usize])).collect();
+            // A one-off build holds the only reference: the counts become the vector in place.
+            let mut v = Arc::try_unwrap(doc).unwrap_or_else(|shared| (*shared).clone());
+            v.iter_mut().for_each(|(t, w)| *w *= idf[*t as usize]);
             let norm = v.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
             if norm > 0.0 {
                 v.iter_mut().for_each(|(_, w)| *w /= norm);
@@ -303,7 +305,9 @@ pub fn compute(site: &Site, cache: &mut TermCache) -> Vec<Vec<PaperId>> {
             )
         })
         .collect();
-    cache.results = found.iter().map(|(k, r)| (*k, r.clone())).collect();
+    if cache.keep {
+        cache.results = found.iter().map(|(k, r)| (*k, r.clone())).collect();
+    }
     found.into_iter().map(|(_, r)| r).collect()
 }
 
@@ -361,8 +365,10 @@ fn coarse(df: u32) -> u32 {
 
 /// Per-paper term counts and the term dictionary, kept across rebuilds in watch mode so
 /// that an edit re-reads only the papers whose text changed.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct TermCache {
+    /// Whether to keep anything for a next build (a one-off build frees it all at once).
+    keep: bool,
     /// Per paper text hash, its terms (sorted by stem hash) with `1 + ln(count)`.
     docs: FxHashMap<u64, Arc<Vec<(TermId, f32)>>>,
     /// Stem hash → dense id.
@@ -373,12 +379,27 @@ pub struct TermCache {
     results: FxHashMap<u64, Vec<PaperId>>,
 }
 
+impl Default for TermCache {
+    fn default() -> Self {
+        TermCache {
+            keep: true,
+            docs: FxHashMap::default(),
+            ids: FxHashMap::default(),
+            hashes: Vec::new(),
+            results: FxHashMap::default(),
+        }
+    }
+}
+
 impl TermCache {
     /// Every paper's term counts, counting in parallel the papers not seen before.
     fn docs(&mut self, site: &Site) -> Vec<Arc<Vec<(TermId, f32)>>> {
         let n = site.papers.len();
         if self.docs.len() > 2 * n + 64 || self.hashes.len() > 4_000_000 {
-            *self = TermCache::default();
+            *self = TermCache {
+                keep: self.keep,
+                ..TermCache::default()
+            };
         }
         let stop: FxHashSet<&str> = STOP_WORDS.iter().chain(markup::LATEX_MACROS).copied().collect();
         let fresh: Vec<Option<Vec<(Term, f32)>>> = site
@@ -408,7 +429,9 @@ impl TermCache {
                             })
                             .collect(),
                     );
-                    self.docs.insert(p.text_hash, doc.clone());
+                    if self.keep {
+                        self.docs.insert(p.text_hash, doc.clone());
+                    }
                     doc
                 }
             })
@@ -469,7 +492,11 @@ const STOP: Term = 0;
 
 /// Fills `paper.related` for every paper.
 pub fn apply(site: &mut Site) {
-    apply_cached(site, &mut TermCache::default());
+    let mut once = TermCache {
+        keep: false,
+        ..TermCache::default()
+    };
+    apply_cached(site, &mut once);
 }
 
 /// [`apply`], reusing the term counts of papers whose text did not change: the watch loop

@@ -320,7 +320,18 @@ impl<'a> Renderer<'a> {
                 }
                 Ok(counts)
             });
-            let rendered = jobs.chunks(CHUNK).try_for_each(|chunk| -> Result<()> {
+            // Chunks of about CHUNK pages: a tag with thousands of papers has as many pages,
+            // and a chunk holding every tag at once was the peak of a large build's memory.
+            let mut chunks: Vec<&[Job]> = Vec::new();
+            let (mut begin, mut weight) = (0, 0);
+            for (i, &job) in jobs.iter().enumerate() {
+                weight += self.job_pages(job);
+                if weight >= CHUNK || i + 1 == jobs.len() {
+                    chunks.push(&jobs[begin..=i]);
+                    (begin, weight) = (i + 1, 0);
+                }
+            }
+            let rendered = chunks.into_iter().try_for_each(|chunk| -> Result<()> {
                 let files: Vec<Files> = chunk
                     .par_iter()
                     .map(|&job| self.render_job(job))
@@ -334,6 +345,18 @@ impl<'a> Renderer<'a> {
             rendered?;
             written
         })
+    }
+
+    /// About how many pages a job writes, to size the chunks in flight.
+    fn job_pages(&self, job: Job) -> usize {
+        match job {
+            Job::Tag(id) => match self.config.tags.per_page {
+                0 => 3,
+                n => self.site.tags[id].papers.len().div_ceil(n) + 2,
+            },
+            Job::Issue(_) => 3,
+            _ => 1,
+        }
     }
 
     /// A hash of everything a job's output depends on besides the config and the theme: the
@@ -847,7 +870,7 @@ impl<'a> Renderer<'a> {
         let total = chunks.len();
         let page_url = |n: usize| self.links.path(&tag_page_path(&dir, n).replace("index.html", ""));
         chunks
-            .iter()
+            .par_iter()
             .enumerate()
             .map(|(i, papers)| {
                 let number = i + 1;
