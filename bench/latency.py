@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
 """Watch-mode latency: start `paperboy serve`, append a sentence to the last paper of FILE,
-and time until the paper's page, fetched over HTTP, shows it. Prints median and max over
+and time until the server tells open pages to reload (its files are then written; the
+script checks that the paper's page, fetched over HTTP, shows the sentence). Prints median and max over
 several edits. Usage: latency.py PAPERBOY SITE_ROOT FILE [ROUNDS]"""
 import html
+import queue
 import re
 import statistics
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 
@@ -44,22 +47,33 @@ def main():
                 break
         assert date_page, f"cannot find the page of {title!r}"
         page_url = url.split("/", 3)[0] + "//" + url.split("/", 3)[2] + date_page
+        # Listen like an open browser tab: the server sends `reload` once the rebuilt files
+        # are written. Polling the page instead would compete with the rebuild for the CPU.
+        events = queue.Queue()
+
+        def listen():
+            stream = urllib.request.urlopen(url.split("/", 3)[0] + "//" + url.split("/", 3)[2] + "/__paperboy/events")
+            for raw in stream:
+                line = raw.decode().strip()
+                if line.startswith("event:"):
+                    events.put(line.split(":", 1)[1].strip())
+
+        threading.Thread(target=listen, daemon=True).start()
+        assert events.get(timeout=10) == "ok", "the event stream did not start"
         times = []
         for i in range(rounds):
             marker = f"Benchmark marker {time.time_ns()}."
             start = time.perf_counter()
             with open(path, "a", encoding="utf-8") as f:
                 f.write(" " + marker)
-            while True:
-                body = urllib.request.urlopen(page_url).read().decode()
-                if marker in body:
-                    break
-                if time.perf_counter() - start > 30:
-                    raise SystemExit("the edit never showed up")
-                time.sleep(0.002)
-            times.append((time.perf_counter() - start) * 1000)
+            event = events.get(timeout=30)
+            elapsed = (time.perf_counter() - start) * 1000
+            assert event == "reload", f"expected a reload, got {event}"
+            body = urllib.request.urlopen(page_url).read().decode()
+            assert marker in body, "the page was not rebuilt before the reload event"
+            times.append(elapsed)
             time.sleep(0.3)
-        print(f"save → served: median {statistics.median(times):.0f} ms, max {max(times):.0f} ms over {rounds} edits")
+        print(f"save → reload sent: median {statistics.median(times):.0f} ms, max {max(times):.0f} ms over {rounds} edits")
     finally:
         server.terminate()
         server.wait()

@@ -31,6 +31,20 @@ echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}
 echo "paperboy $($PB --version | cut -d' ' -f2)${HUGO:+, $($HUGO version | cut -d' ' -f1-2)}"
 echo
 
+# discard PATH...: moves trees out of the way, to be deleted when the benchmark ends. Deleting
+# 100,000 files right before a timed run slows the run's own file creation: ext4 skips
+# recently freed inodes, and on the development VM system time grew from 23 s to 85 s over
+# four build-after-rm cycles at 100,000 papers. Every timed command gets the same treatment.
+TRASH="$DIR/trash"
+mkdir -p "$TRASH"
+discard() {
+  local p
+  for p in "$@"; do
+    if [ -e "$p" ]; then mv "$p" "$TRASH/$(date +%s%N)-$(basename "$p")"; fi
+  done
+}
+trap 'rm -rf "$TRASH"' EXIT
+
 # timed LABEL CMD... → sets T_WALL T_CPU T_RSS_MB (from /usr/bin/time)
 timed() {
   local out="$DIR/time.txt"
@@ -60,7 +74,7 @@ for n in "${SIZES[@]}"; do
   "$GEN" --papers "$n" --out "$site" ${HUGO:+--hugo} 2>/dev/null
   out="$site/public"
 
-  best "$runs" 'rm -rf "$out" "$site/.public.staging" "$site/.public.manifest"' -- "$PB" build --root "$site"
+  best "$runs" 'discard "$out" "$site/.public.staging" "$site/.public.manifest"' -- "$PB" build --root "$site"
   b_wall=$T_WALL b_cpu=$T_CPU b_rss=$T_RSS_MB
   "$PB" build --root "$site" >/dev/null   # primes the staging folder (links every file once)
   timed "$PB" build --root "$site"
@@ -68,9 +82,9 @@ for n in "${SIZES[@]}"; do
   pages=$(find "$out" -name '*.html' | wc -l)
   files=$(find "$out" -type f | wc -l)
   mb=$(du -sm "$out" | cut -f1)
-  best "$runs" 'rm -rf "$DIR/copy"' -- cp -r "$out" "$DIR/copy"
+  best "$runs" 'discard "$DIR/copy"' -- cp -r "$out" "$DIR/copy"
   cp_wall=$T_WALL
-  rm -rf "$DIR/copy"
+  discard "$DIR/copy"
   PAPERBOY_TIMINGS=1 "$PB" build --root "$site" 2>"$DIR/phases.txt" >/dev/null
   related_ms=$(sed -n 's/.*related \([0-9]*\) ms.*/\1/p' "$DIR/phases.txt")
   RAYON_NUM_THREADS=1 PAPERBOY_TIMINGS=1 "$PB" tags --root "$site" 2>"$DIR/tag.txt" >/dev/null
@@ -79,11 +93,11 @@ for n in "${SIZES[@]}"; do
   ratio_cp=$(awk -v a="$b_wall" -v b="$cp_wall" 'BEGIN {printf "%.2f", a / b}')
   hugo_cell="–" ratio_hugo="–"
   if [ -n "$HUGO" ]; then
-    if best "$runs" 'rm -rf "$site/hugo-public"' -- "$HUGO" --quiet -s "$site/hugo" -d "$site/hugo-public"; then
+    if best "$runs" 'discard "$site/hugo-public"' -- "$HUGO" --quiet -s "$site/hugo" -d "$site/hugo-public"; then
       hugo_cell="${T_WALL} s / ${T_RSS_MB} MB"
       ratio_hugo=$(awk -v a="$T_WALL" -v b="$b_wall" 'BEGIN {printf "%.1f×", a / b}')
     fi
-    rm -rf "$site/hugo-public"
+    discard "$site/hugo-public"
   fi
   rows+=("| $n | $b_wall s | $b_cpu s | $b_rss MB | $r_wall s | $pages pages, $files files, $mb MB | $cp_wall s | $ratio_cp | ${tag_ms} ms (${tag_per_10k} ms/10k) | ${related_ms} ms | $hugo_cell | $ratio_hugo |")
 

@@ -269,11 +269,11 @@ impl LiveSite {
         };
         if self.built {
             let sink = InPlace::new(&self.output);
-            for (_, _, files) in &rendered {
-                for (path, bytes) in files {
-                    sink.put(path, bytes)?;
-                }
-            }
+            // Most of these files are unchanged and only read back to compare: in parallel.
+            rendered
+                .par_iter()
+                .flat_map(|(_, _, files)| files.par_iter())
+                .try_for_each(|(path, bytes)| sink.put(path, bytes))?;
             sink.remove(&stale)?;
             report.removed = stale.len();
             report.written = sink.into_written().len();
