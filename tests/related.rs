@@ -1,0 +1,90 @@
+//! Related papers in watch mode reuse the last build's work (cached term counts, lists
+//! cached by what they depend on, coarse document frequencies). Whatever the edits, the
+//! lists must equal those of a build from scratch.
+
+use std::path::Path;
+
+use paperboy::config::Config;
+use paperboy::content::{assemble, parse_text};
+use paperboy::model::Site;
+use paperboy::related::{TermCache, apply, apply_cached};
+
+/// A small deterministic generator (no dependency, same sequence everywhere).
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self, n: usize) -> usize {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((self.0 >> 33) as usize) % n
+    }
+}
+
+/// Words with a skewed distribution, so that document frequencies range from one paper to
+/// most of them and edits move some across the coarse steps and the searchable band.
+fn word(rng: &mut Lcg) -> String {
+    let rank = rng.next(40).pow(2) + rng.next(40);
+    format!("w{rank}x")
+}
+
+fn text(rng: &mut Lcg, words: usize) -> String {
+    (0..words).map(|_| word(rng)).collect::<Vec<_>>().join(" ")
+}
+
+fn site_from(days: &[Vec<(String, String)>]) -> Site {
+    let config = Config::default();
+    let sources = days
+        .iter()
+        .enumerate()
+        .map(|(d, papers)| {
+            let body: String = papers.iter().map(|(t, a)| format!("{t}\n{a}\n")).collect();
+            let name = format!("2026-01-{:02}.txt", d + 1);
+            parse_text(&body, Path::new(&name), &config, &mut |_| {}).expect("generated digests parse")
+        })
+        .collect();
+    assemble(sources)
+}
+
+fn lists(site: &Site) -> Vec<Vec<usize>> {
+    site.papers.iter().map(|p| p.related.clone()).collect()
+}
+
+#[test]
+fn cached_related_lists_equal_a_fresh_computation_after_every_edit() {
+    let mut rng = Lcg(7);
+    let mut days: Vec<Vec<(String, String)>> = (0..12)
+        .map(|d| {
+            (0..30)
+                .map(|i| (format!("Paper {d} {i} {}", text(&mut rng, 4)), text(&mut rng, 60)))
+                .collect()
+        })
+        .collect();
+    let mut cache = TermCache::default();
+    let mut compared = 0;
+    for step in 0..60 {
+        let mut site = site_from(&days);
+        apply_cached(&mut site, &mut cache);
+        let mut fresh = site_from(&days);
+        apply(&mut fresh);
+        assert_eq!(lists(&site), lists(&fresh), "step {step}");
+        if step > 0 && lists(&site).iter().any(|l| !l.is_empty()) {
+            compared += 1;
+        }
+        // Edit one abstract: add words, drop words, or rewrite it; now and then add a paper.
+        let d = rng.next(days.len());
+        let i = rng.next(days[d].len());
+        let abstract_ = &mut days[d][i].1;
+        match rng.next(4) {
+            0 => abstract_.push_str(&format!(" {}", text(&mut rng, 5))),
+            1 => {
+                let keep: Vec<&str> = abstract_.split(' ').skip(3).collect();
+                *abstract_ = keep.join(" ");
+            }
+            2 => *abstract_ = text(&mut rng, 60),
+            _ => days[d].push((format!("Added {step} {}", text(&mut rng, 4)), text(&mut rng, 60))),
+        }
+    }
+    assert!(compared > 50, "the edits were compared on sites with related papers");
+}
