@@ -6,6 +6,7 @@
 #   bench/run.sh [N ...]        default sizes: 1000 10000 100000
 #   BENCH_DIR=DIR               where corpora and outputs go (default: target/bench)
 #   BENCH_HUGO=off              skip Hugo even when installed
+#   BENCH_MEM=off               skip the second table (output in /dev/shm)
 #   BENCH_RUNS=N                runs per measurement, the fastest reported (default: 3 up to
 #                               10,000 papers, 1 above); disk timings on shared VMs vary a lot
 # "rebuild, nothing changed" is the steady state (third build); watch-mode latency is the
@@ -42,6 +43,7 @@ discard() {
   for p in "$@"; do
     if [ -e "$p" ]; then mv "$p" "$TRASH/$(date +%s%N)-$(basename "$p")"; fi
   done
+  sync   # nor should the last run's (or the generator's) writes still be flushing
 }
 trap 'rm -rf "$TRASH"' EXIT
 
@@ -67,11 +69,12 @@ best() {
   T_WALL=$bw T_CPU=$bc T_RSS_MB=$br
 }
 
-rows=()
+rows=() mem_rows=()
 for n in "${SIZES[@]}"; do
   runs=${BENCH_RUNS:-$([ "$n" -le 10000 ] && echo 3 || echo 1)}
   site="$DIR/site-$n"
   "$GEN" --papers "$n" --out "$site" ${HUGO:+--hugo} 2>/dev/null
+  sync
   out="$site/public"
 
   best "$runs" 'discard "$out" "$site/.public.staging" "$site/.public.manifest"' -- "$PB" build --root "$site"
@@ -99,6 +102,25 @@ for n in "${SIZES[@]}"; do
     fi
     discard "$site/hugo-public"
   fi
+  if [ "${BENCH_MEM:-on}" != off ] && [ -d /dev/shm ]; then
+    # The same builds with the output in memory (tmpfs): what the generators cost without
+    # this machine's disk.
+    mem="/dev/shm/paperboy-bench-$n"
+    rm -rf "$mem" && mkdir -p "$mem"
+    best "$runs" 'rm -rf "$mem/public" "$mem/.public.staging" "$mem/.public.manifest"; sync' -- "$PB" build --root "$site" --output "$mem/public"
+    m_wall=$T_WALL m_cpu=$T_CPU
+    best "$runs" 'rm -rf "$mem/copy"' -- cp -r "$mem/public" "$mem/copy"
+    m_cp=$T_WALL
+    rm -rf "$mem/copy"
+    m_hugo="–" m_ratio="–"
+    if [ -n "$HUGO" ] && best "$runs" 'rm -rf "$mem/hugo"' -- "$HUGO" --quiet -s "$site/hugo" -d "$mem/hugo"; then
+      m_hugo="$T_WALL s"
+      m_ratio=$(awk -v a="$T_WALL" -v b="$m_wall" 'BEGIN {printf "%.1f×", a / b}')
+    fi
+    rm -rf "$mem"
+    m_ratio_cp=$(awk -v a="$m_wall" -v b="$m_cp" 'BEGIN {printf "%.2f", a / b}')
+    mem_rows+=("| $n | $m_wall s | $m_cpu s | $m_cp s | $m_ratio_cp | $m_hugo | $m_ratio |")
+  fi
   rows+=("| $n | $b_wall s | $b_cpu s | $b_rss MB | $r_wall s | $pages pages, $files files, $mb MB | $cp_wall s | $ratio_cp | ${tag_ms} ms (${tag_per_10k} ms/10k) | ${related_ms} ms | $hugo_cell | $ratio_hugo |")
 
   if [ "$n" = 10000 ] || [ "${#SIZES[@]}" = 1 ]; then
@@ -119,6 +141,13 @@ echo "| papers | build wall | build CPU | peak RSS | rebuild, nothing changed | 
 echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
 printf '%s\n' "${rows[@]}"
 echo
+if [ ${#mem_rows[@]} -gt 0 ]; then
+  echo "the same builds with the output in memory (tmpfs, /dev/shm):"
+  echo "| papers | build wall | build CPU | cp -r floor | build / cp -r | Hugo wall | Hugo / paperboy |"
+  echo "|---|---|---|---|---|---|---|"
+  printf '%s\n' "${mem_rows[@]}"
+  echo
+fi
 [ -z "${one_change:-}" ] || echo "$one_change"
 echo "$sample_latency"
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -7,6 +7,7 @@
 //! browser matches query words as prefixes of the sorted words, so `learn` finds
 //! `learning` and `learned` without a stemmer in JavaScript.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -66,7 +67,7 @@ impl Words {
         let mut docs = Vec::with_capacity(n);
         // In chunks, so that the words of at most one chunk of papers wait to be numbered.
         for chunk in site.papers.chunks(4096) {
-            let fresh: Vec<Option<Vec<String>>> = chunk
+            let fresh: Vec<Option<Vec<Cow<str>>>> = chunk
                 .par_iter()
                 .map(|p| (!self.docs.contains_key(&p.text_hash)).then(|| paper_words(&stop, p)))
                 .collect();
@@ -76,11 +77,11 @@ impl Words {
                     Some(words) => {
                         let doc: Arc<[u32]> = words
                             .into_iter()
-                            .map(|w| match self.ids.get(w.as_str()) {
+                            .map(|w| match self.ids.get(&*w) {
                                 Some(&id) => id,
                                 None => {
                                     let id = table.names.len() as u32;
-                                    let w = w.into_boxed_str();
+                                    let w: Box<str> = w.into();
                                     self.ids.insert(w.clone(), id);
                                     table.names.push(w);
                                     id
@@ -127,19 +128,20 @@ fn merge_sorted(a: &[u32], b: &[u32], less: impl Fn(u32, u32) -> bool) -> Vec<u3
 
 /// The distinct index words of a paper's title and abstract, lower-cased, in order of
 /// first use.
-fn paper_words(stop: &FxHashSet<&str>, p: &crate::model::Paper) -> Vec<String> {
+fn paper_words<'p>(stop: &FxHashSet<&str>, p: &'p crate::model::Paper) -> Vec<Cow<'p, str>> {
     let mut seen: FxHashSet<&str> = FxHashSet::default();
     let mut lower = String::new();
-    let mut words = Vec::new();
+    let mut words: Vec<Cow<'p, str>> = Vec::new();
     let mut owned: Vec<String> = Vec::new();
     for text in [&*p.title, &*p.abstract_text] {
         for word in text.split(|c: char| !c.is_alphanumeric()) {
             if word.is_empty() || (word.len() == 1 && word.is_ascii()) {
                 continue;
             }
+            // Most words are lower-case already: borrowed, not copied.
             if word.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()) {
                 if !stop.contains(word) && seen.insert(word) {
-                    words.push(word.to_string());
+                    words.push(Cow::Borrowed(word));
                 }
                 continue;
             }
@@ -151,7 +153,7 @@ fn paper_words(stop: &FxHashSet<&str>, p: &crate::model::Paper) -> Vec<String> {
     }
     for w in owned {
         if !seen.contains(w.as_str()) {
-            words.push(w);
+            words.push(Cow::Owned(w));
         }
     }
     words
