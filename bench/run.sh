@@ -73,6 +73,7 @@ rows=() mem_rows=()
 for n in "${SIZES[@]}"; do
   runs=${BENCH_RUNS:-$([ "$n" -le 10000 ] && echo 3 || echo 1)}
   site="$DIR/site-$n"
+  discard "$site"   # the generator would delete the old corpus: 100,000 freed inodes
   "$GEN" --papers "$n" --out "$site" ${HUGO:+--hugo} 2>/dev/null
   sync
   out="$site/public"
