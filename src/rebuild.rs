@@ -267,27 +267,37 @@ impl LiveSite {
             papers: site.papers.len(),
             ..Default::default()
         };
-        if self.built {
+        let written = if self.built {
             let sink = InPlace::new(&self.output);
             // Most of these files are unchanged and only read back to compare: in parallel.
             rendered
                 .par_iter()
                 .flat_map(|(_, _, files)| files.par_iter())
-                .try_for_each(|(path, bytes)| sink.put(path, bytes))?;
-            sink.remove(&stale)?;
-            report.removed = stale.len();
-            report.written = sink.into_written().len();
+                .try_for_each(|(path, bytes)| sink.put(path, bytes))
+                .and_then(|()| sink.remove(&stale))
+                .map(|()| {
+                    report.removed = stale.len();
+                    report.written = sink.into_written().len();
+                })
         } else {
             // The first build goes through staging like `paperboy build`: all or nothing.
-            let staging = Staging::begin(&self.output, false)?;
-            for (_, _, files) in &rendered {
-                for (path, bytes) in files {
-                    staging.put(path, bytes)?;
-                    report.written += 1;
+            Staging::begin(&self.output, false).and_then(|staging| {
+                for (_, _, files) in &rendered {
+                    for (path, bytes) in files {
+                        staging.put(path, bytes)?;
+                        report.written += 1;
+                    }
                 }
-            }
-            staging.commit().context("cannot publish the first build")?;
-            self.built = true;
+                staging.commit().context("cannot publish the first build")?;
+                self.built = true;
+                Ok(())
+            })
+        };
+        if let Err(e) = written {
+            // The job table already describes this build: forget it, so that the next
+            // rebuild renders and compares every page instead of trusting a half write.
+            self.jobs.clear();
+            return Err(e);
         }
         phases.mark("write");
         // Freeing the model and the compiled templates takes a while at scale and nobody
