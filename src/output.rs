@@ -73,11 +73,16 @@ impl Record {
 /// The manifest of an output folder: a hidden sibling, outside the site, so that the site's
 /// bytes stay the same whatever folder it is built in.
 pub fn manifest_path(out: &Path) -> PathBuf {
+    hidden_sibling(out, "manifest")
+}
+
+/// `.NAME.SUFFIX` beside the output folder `NAME`.
+fn hidden_sibling(out: &Path, suffix: &str) -> PathBuf {
     let name = out
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "public".into());
-    out.with_file_name(format!(".{name}.manifest"))
+    out.with_file_name(format!(".{name}.{suffix}"))
 }
 
 fn read_manifest(path: &Path) -> HashMap<String, Record> {
@@ -120,11 +125,7 @@ fn write_manifest(path: &Path, records: &mut [(String, Record)]) -> std::io::Res
 /// The staging folder that belongs to an output folder: a hidden sibling, on the same file
 /// system so that the swap is a rename.
 pub fn staging_dir(out: &Path) -> PathBuf {
-    let name = out
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "public".into());
-    out.with_file_name(format!(".{name}.staging"))
+    hidden_sibling(out, "staging")
 }
 
 impl Staging {
