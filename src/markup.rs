@@ -1,8 +1,6 @@
 //! Abstracts → safe HTML. Titles and abstracts are untrusted: plain text is escaped, and
 //! Markdown may not smuggle raw HTML or script URLs into a page or a feed.
 
-use std::fmt::Write as _;
-
 use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd};
 
 /// Escapes text for HTML element content and attribute values alike.
@@ -13,17 +11,23 @@ pub fn escape_html(text: &str) -> String {
 }
 
 pub fn escape_into(out: &mut String, text: &str) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c if is_forbidden_char(c) => {}
-            c => out.push(c),
-        }
+    // Runs of ordinary characters are copied whole: most of an abstract needs no escape.
+    let mut start = 0;
+    for (i, c) in text.char_indices() {
+        let replacement = match c {
+            '&' => "&amp;",
+            '<' => "&lt;",
+            '>' => "&gt;",
+            '"' => "&quot;",
+            '\'' => "&#39;",
+            c if is_forbidden_char(c) => "",
+            _ => continue,
+        };
+        out.push_str(&text[start..i]);
+        out.push_str(replacement);
+        start = i + c.len_utf8();
     }
+    out.push_str(&text[start..]);
 }
 
 /// Characters that XML 1.0 forbids (C0 controls but tab and newlines) or that HTML calls parse
@@ -34,9 +38,45 @@ pub fn is_forbidden_char(c: char) -> bool {
         || (c as u32) & 0xfffe == 0xfffe
 }
 
-/// Plain text with the characters that would make a feed or page invalid removed.
-pub fn clean_text(text: &str) -> String {
-    text.chars().filter(|&c| !is_forbidden_char(c) && c != '\r').collect()
+/// One line of plain text: the characters that would make a feed or page invalid removed,
+/// and every run of whitespace (line breaks too) folded into one space, with none at the
+/// ends. One pass, as it runs on every title and abstract of every build.
+pub fn clean_line(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut space = false;
+    let mut rest = text;
+    while !rest.is_empty() {
+        // Printable ASCII but the space needs no check: copied a run at a time.
+        let run = rest
+            .bytes()
+            .position(|b| !(0x21..=0x7e).contains(&b))
+            .unwrap_or(rest.len());
+        if run > 0 {
+            if space {
+                out.push(' ');
+                space = false;
+            }
+            out.push_str(&rest[..run]);
+            rest = &rest[run..];
+            continue;
+        }
+        let c = rest.chars().next().expect("not empty");
+        rest = &rest[c.len_utf8()..];
+        // Before the whitespace test: a vertical tab is dropped, not read as a space.
+        if c == '\r' || is_forbidden_char(c) {
+            continue;
+        }
+        if c.is_whitespace() {
+            space = !out.is_empty();
+        } else {
+            if space {
+                out.push(' ');
+                space = false;
+            }
+            out.push(c);
+        }
+    }
+    out
 }
 
 pub fn linkify_into(out: &mut String, text: &str) {
@@ -222,7 +262,7 @@ pub fn markdown_to_html(markdown: &str) -> crate::math::Rendered {
     crate::math::Rendered {
         html: write(events),
         feed_html,
-        text: clean_text(&plain).split_whitespace().collect::<Vec<_>>().join(" "),
+        text: clean_line(&plain),
     }
 }
 
@@ -266,16 +306,18 @@ fn push_linkified<'a>(events: &mut Vec<Event<'a>>, text: CowStr<'a>) {
 
 /// The first sentences of `text`, cut at a word, at most about `max` characters.
 pub fn excerpt(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
+    let Some((end, _)) = text.char_indices().nth(max) else {
         return text.to_string();
-    }
-    let cut: String = text.chars().take(max).collect();
+    };
+    let cut = &text[..end];
     let cut = match cut.rfind(' ') {
         Some(i) if i > max / 2 => &cut[..i],
-        _ => cut.as_str(),
+        _ => cut,
     };
-    let mut out = String::new();
-    let _ = write!(out, "{}…", cut.trim_end_matches([',', ';', ':', ' ', '.']));
+    let cut = cut.trim_end_matches([',', ';', ':', ' ', '.']);
+    let mut out = String::with_capacity(cut.len() + 3);
+    out.push_str(cut);
+    out.push('…');
     out
 }
 
@@ -403,8 +445,28 @@ mod tests {
     }
 
     #[test]
+    fn escaping_keeps_the_text_between_replacements() {
+        assert_eq!(
+            escape_html("é<b x=\"1\">&'\u{0}ü"),
+            "é&lt;b x=&quot;1&quot;&gt;&amp;&#39;ü"
+        );
+        assert_eq!(escape_html("plain"), "plain");
+    }
+
+    #[test]
+    fn lines_are_cleaned_in_one_pass() {
+        assert_eq!(clean_line("  a\tb \n\n c  "), "a b c");
+        // Dropped, not read as spaces: carriage returns and forbidden controls.
+        assert_eq!(clean_line("ab\rc\u{b}d\u{0}e\u{85}f\u{fffe}"), "abcdef");
+        assert_eq!(clean_line("α\u{2003}β\u{a0}γ"), "α β γ");
+        assert_eq!(clean_line(""), "");
+    }
+
+    #[test]
     fn excerpts_cut_at_words() {
         assert_eq!(excerpt("short", 10), "short");
         assert_eq!(excerpt("alpha beta gamma delta", 12), "alpha beta…");
+        assert_eq!(excerpt("αβγδε ζηθ", 9), "αβγδε ζηθ");
+        assert_eq!(excerpt("αβγδε, ζηθικ", 9), "αβγδε…");
     }
 }

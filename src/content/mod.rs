@@ -182,14 +182,22 @@ pub fn parse_text(
         entries
             .into_iter()
             .map(|e| {
-                let abstract_ = crate::math::render_plain(&clean_line(&e.abstract_text), config.import.repair_math);
-                RawPaper::new(clean_line(&e.title), abstract_, date, published, source.clone(), e.line)
+                let abstract_ =
+                    crate::math::render_plain(&markup::clean_line(&e.abstract_text), config.import.repair_math);
+                RawPaper::new(
+                    markup::clean_line(&e.title),
+                    abstract_,
+                    date,
+                    published,
+                    source.clone(),
+                    e.line,
+                )
             })
             .collect()
     } else {
         let md = markdown::parse(text, display, warn).map_err(|e| vec![e])?;
         let mut paper = RawPaper::new(
-            clean_line(&md.title),
+            markup::clean_line(&md.title),
             markup::markdown_to_html(&md.body),
             md.date,
             md.published,
@@ -199,10 +207,10 @@ pub fn parse_text(
         paper.tags = md
             .tags
             .iter()
-            .map(|t| clean_line(t))
+            .map(|t| markup::clean_line(t))
             .filter(|t| !t.is_empty())
             .collect();
-        paper.authors = md.authors.iter().map(|a| clean_line(a)).collect();
+        paper.authors = md.authors.iter().map(|a| markup::clean_line(a)).collect();
         paper.url = md.url;
         paper.arxiv = md.arxiv;
         vec![paper]
@@ -226,11 +234,6 @@ pub fn decode<'a>(bytes: &'a [u8], display: &Path) -> Result<&'a str, ContentErr
             format!("invalid UTF-8 at byte {offset} — re-save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8`)"),
         )
     })
-}
-
-/// Collapses runs of whitespace and drops control characters.
-fn clean_line(s: &str) -> String {
-    markup::clean_text(s).split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Loads the whole corpus: all files in parallel, every error collected.
