@@ -479,10 +479,13 @@ impl<'a> Renderer<'a> {
             Job::Issue(id) => {
                 let dir = issue_dir(&self.site.issues[id].slug());
                 page(&format!("{dir}index.html"), self.issue(id)?)?;
-                for name in ["email.html", "email.txt"] {
-                    if self.theme.has_template(name) {
-                        page(&format!("{dir}{name}"), self.email(id, name)?)?;
-                    }
+                let templates = ["email.html", "email.txt"]
+                    .into_iter()
+                    .filter(|t| self.theme.has_template(t));
+                let mut email = None;
+                for name in templates {
+                    let ctx = email.get_or_insert_with(|| self.email_context(id));
+                    page(&format!("{dir}{name}"), self.render_template(name, ctx)?)?;
                 }
             }
             Job::Paper(id) => {
@@ -661,7 +664,8 @@ impl<'a> Renderer<'a> {
 
     /// The issue as a self-contained email (`email.html`: inline styles, tables, absolute
     /// links) or its plain-text twin (`email.txt`, wrapped at 72 columns).
-    fn email(&self, id: IssueId, template: &str) -> Result<Vec<u8>> {
+    /// One context for both forms of an issue's email.
+    fn email_context(&self, id: IssueId) -> Context {
         #[derive(Serialize)]
         struct EmailPaper {
             title: String,
@@ -714,7 +718,7 @@ impl<'a> Renderer<'a> {
         };
         let mut ctx = Context::new();
         ctx.insert("email", &email);
-        self.render_template(template, &ctx)
+        ctx
     }
 
     fn paper(&self, id: PaperId) -> Result<Vec<u8>> {
