@@ -349,19 +349,28 @@ fn repair_text(text: &str) -> Vec<Part> {
         return vec![Part::Text(text.to_string())];
     }
     let mut parts: Vec<Part> = Vec::new();
-    let mut plain = String::new();
+    let mut plain = String::with_capacity(text.len());
     let chars: Vec<(usize, char)> = text.char_indices().collect();
     let at = |k: usize| chars.get(k).map(|&(_, c)| c);
     let rest = |k: usize| chars.get(k).map_or("", |&(b, _)| &text[b..]);
+    // Every rule below starts at one of these (`mathcal`, `sim` and `times` at a word's start
+    // only); the text between is copied a run at a time.
+    let starts_rule = |k: usize| {
+        let c = chars[k].1;
+        matches!(c, '\\' | 'v' | '^' | '_')
+            || (matches!(c, 'm' | 's' | 't') && !(k > 0 && chars[k - 1].1.is_alphabetic()))
+    };
     let mut k = 0;
     while k < chars.len() {
-        let c = chars[k].1;
-        // Every rule below starts at one of these characters.
-        if !matches!(c, '\\' | 'v' | 'm' | '^' | '_' | 's' | 't') {
-            plain.push(c);
-            k += 1;
+        if !starts_rule(k) {
+            let from = chars[k].0;
+            while k < chars.len() && !starts_rule(k) {
+                k += 1;
+            }
+            plain.push_str(&text[from..chars.get(k).map_or(text.len(), |&(b, _)| b)]);
             continue;
         }
+        let c = chars[k].1;
         let prev = if k == 0 { None } else { at(k - 1) };
         let word_start = !prev.is_some_and(char::is_alphabetic);
         // `\%`, `\&`, `\#`, `\_`, `\$`: escaped characters.
