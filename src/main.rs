@@ -5,6 +5,12 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+/// A build makes millions of small allocations from two threads (words, values for the
+/// templates, page buffers); mimalloc serves them in a third less time than glibc's
+/// allocator: 10.0 s → 7.0 s for 100,000 papers, for 90 MB more peak memory.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "paperboy",
