@@ -352,6 +352,51 @@ pub const LATEX_MACROS: &[&str] = &[
     "overline",
 ];
 
+/// The words of `text`: maximal runs of letters and digits, in any script. Tagging, related
+/// papers and search all split every abstract this way; this reads ASCII a byte at a time
+/// instead of decoding and classifying every character.
+pub fn words(text: &str) -> Words<'_> {
+    Words { text, pos: 0 }
+}
+
+/// Iterator of [`words`].
+pub struct Words<'a> {
+    text: &'a str,
+    pos: usize,
+}
+
+impl Words<'_> {
+    /// Moves past characters while `in_word(c) == want`.
+    fn skip(&mut self, want: bool) {
+        let bytes = self.text.as_bytes();
+        while let Some(&b) = bytes.get(self.pos) {
+            if b.is_ascii() {
+                if b.is_ascii_alphanumeric() != want {
+                    return;
+                }
+                self.pos += 1;
+            } else {
+                let c = self.text[self.pos..].chars().next().expect("at a char boundary");
+                if c.is_alphanumeric() != want {
+                    return;
+                }
+                self.pos += c.len_utf8();
+            }
+        }
+    }
+}
+
+impl<'a> Iterator for Words<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        self.skip(false);
+        let start = self.pos;
+        self.skip(true);
+        (self.pos > start).then(|| &self.text[start..self.pos])
+    }
+}
+
 /// Lower-cases `word` into `out` (cleared first); ASCII words, nearly all of them, without
 /// going through `char::to_lowercase`.
 pub fn lowercase_into(out: &mut String, word: &str) {
@@ -442,6 +487,22 @@ mod tests {
             "<p>One <a href=\"http://a.org/x\">http://a.org/x</a>.</p>\n<p>Two.</p>"
         );
         assert_eq!(text, "One http://a.org/x. Two.");
+    }
+
+    #[test]
+    fn words_are_runs_of_letters_and_digits() {
+        let text = "  Über-fast, x2 GPU's naïve 東京 ε-net…é ";
+        let split: Vec<&str> = text
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .collect();
+        assert_eq!(words(text).collect::<Vec<_>>(), split);
+        assert_eq!(
+            split,
+            ["Über", "fast", "x2", "GPU", "s", "naïve", "東京", "ε", "net", "é"]
+        );
+        assert_eq!(words("").count(), 0);
+        assert_eq!(words(" ,. ").count(), 0);
     }
 
     #[test]

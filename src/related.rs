@@ -519,7 +519,7 @@ fn term_counts(stems: &mut Stems, stop: &FxHashSet<&str>, title: &str, abstract_
     let mut counts: FxHashMap<Term, f32> = FxHashMap::default();
     // A title word says more about the paper than an abstract word.
     for (text, weight) in [(title, 2.0), (abstract_text, 1.0)] {
-        for word in text.split(|c: char| !c.is_alphanumeric()) {
+        for word in markup::words(text) {
             if word.chars().nth(1).is_none() || word.bytes().all(|b| b.is_ascii_digit()) {
                 continue;
             }

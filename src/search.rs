@@ -134,8 +134,8 @@ fn paper_words<'p>(stop: &FxHashSet<&str>, p: &'p crate::model::Paper) -> Vec<Co
     let mut words: Vec<Cow<'p, str>> = Vec::new();
     let mut owned: Vec<String> = Vec::new();
     for text in [&*p.title, &*p.abstract_text] {
-        for word in text.split(|c: char| !c.is_alphanumeric()) {
-            if word.is_empty() || (word.len() == 1 && word.is_ascii()) {
+        for word in crate::markup::words(text) {
+            if word.len() == 1 {
                 continue;
             }
             // Most words are lower-case already: borrowed, not copied.

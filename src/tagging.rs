@@ -11,6 +11,7 @@ use rust_stemmers::{Algorithm, Stemmer};
 use rustc_hash::FxHashMap;
 use serde::Deserialize;
 
+use crate::markup::{self, words};
 use crate::model::{Paper, Site, Tag};
 use crate::slug;
 
@@ -184,10 +185,6 @@ thread_local! {
 }
 
 /// The words of a text: runs of letters and digits.
-fn words(text: &str) -> impl Iterator<Item = &str> {
-    text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty())
-}
-
 fn stems_of(phrase: &str, stemmer: &Stemmer) -> Vec<String> {
     words(phrase)
         .map(|w| stemmer.stem(&w.to_lowercase()).into_owned())
@@ -419,8 +416,7 @@ impl Taxonomy {
                     let word = if raw.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()) {
                         raw
                     } else {
-                        lower.clear();
-                        lower.extend(raw.chars().flat_map(char::to_lowercase));
+                        markup::lowercase_into(&mut lower, raw);
                         lower.as_str()
                     };
                     let id = match cache.1.get(word) {
