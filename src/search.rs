@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use rayon::prelude::*;
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 
 use crate::model::Site;
 
@@ -25,6 +25,9 @@ const STOP_WORDS: &[&str] = &[
     "of", "on", "or", "that", "the", "their", "this", "to", "we", "which", "with", "our", "these", "this", "was",
     "were", "been", "also", "such", "than", "into", "both", "while", "however", "not", "but", "over", "via",
 ];
+
+/// The number of stop words in [`Words`]' dictionary: known, never indexed.
+const STOP: u32 = u32::MAX;
 
 /// Every word the index knows, numbered, with the numbers in the words' sort order.
 #[derive(Debug, Default, Clone)]
@@ -61,23 +64,35 @@ impl Words {
         if self.docs.len() > 2 * n + 64 || self.ids.len() > 4_000_000 {
             *self = Words::default();
         }
-        let stop: FxHashSet<&str> = STOP_WORDS.iter().chain(crate::markup::LATEX_MACROS).copied().collect();
+        if self.ids.is_empty() {
+            for &w in STOP_WORDS.iter().chain(crate::markup::LATEX_MACROS) {
+                self.ids.insert(w.into(), STOP);
+            }
+        }
         let table = Arc::make_mut(&mut self.table);
         let first_new = table.names.len();
         let mut docs = Vec::with_capacity(n);
         // In chunks, so that the words of at most one chunk of papers wait to be numbered.
-        for chunk in site.papers.chunks(4096) {
-            let fresh: Vec<Option<Vec<Cow<str>>>> = chunk
+        // Words already numbered are looked up in parallel; only new ones are numbered one
+        // by one. The first chunks are small: they teach the dictionary the common words
+        // while few papers wait on the sequential part.
+        let (mut from, mut size) = (0, 256);
+        while from < n {
+            let chunk = &site.papers[from..(from + size).min(n)];
+            (from, size) = (from + chunk.len(), (size * 2).min(4096));
+            let ids = &self.ids;
+            let fresh: Vec<Option<PaperWords>> = chunk
                 .par_iter()
-                .map(|p| (!self.docs.contains_key(&p.text_hash)).then(|| paper_words(&stop, p)))
+                .map(|p| (!self.docs.contains_key(&p.text_hash)).then(|| paper_words(ids, p)))
                 .collect();
             for (p, words) in chunk.iter().zip(fresh) {
                 let doc = match words {
                     None => self.docs[&p.text_hash].clone(),
-                    Some(words) => {
-                        let doc: Arc<[u32]> = words
-                            .into_iter()
-                            .map(|w| match self.ids.get(&*w) {
+                    Some((known, new)) => {
+                        let mut doc = known;
+                        for w in new {
+                            // Numbered by an earlier paper of this chunk, or now.
+                            let id = match self.ids.get(&*w) {
                                 Some(&id) => id,
                                 None => {
                                     let id = table.names.len() as u32;
@@ -86,8 +101,10 @@ impl Words {
                                     table.names.push(w);
                                     id
                                 }
-                            })
-                            .collect();
+                            };
+                            doc.push(id);
+                        }
+                        let doc: Arc<[u32]> = doc.into();
                         self.docs.insert(p.text_hash, doc.clone());
                         doc
                     }
@@ -126,37 +143,45 @@ fn merge_sorted(a: &[u32], b: &[u32], less: impl Fn(u32, u32) -> bool) -> Vec<u3
     out
 }
 
-/// The distinct index words of a paper's title and abstract, lower-cased, in order of
-/// first use.
-fn paper_words<'p>(stop: &FxHashSet<&str>, p: &'p crate::model::Paper) -> Vec<Cow<'p, str>> {
-    let mut seen: FxHashSet<&str> = FxHashSet::default();
+/// A paper's words: numbers of known words, and words not numbered yet.
+type PaperWords<'p> = (Vec<u32>, Vec<Cow<'p, str>>);
+
+/// The distinct index words of a paper's title and abstract, lower-cased: the numbers of
+/// words `ids` knows (ascending), then the words it does not (in order of first use).
+/// Stop words are in `ids` as [`STOP`], so one lookup per word tells both.
+fn paper_words<'p>(ids: &FxHashMap<Box<str>, u32>, p: &'p crate::model::Paper) -> PaperWords<'p> {
+    let mut known: Vec<u32> = Vec::with_capacity(128);
+    let mut new: Vec<Cow<'p, str>> = Vec::new();
     let mut lower = String::new();
-    let mut words: Vec<Cow<'p, str>> = Vec::new();
-    let mut owned: Vec<String> = Vec::new();
     for text in [&*p.title, &*p.abstract_text] {
         for word in crate::markup::words(text) {
             if word.len() == 1 {
                 continue;
             }
             // Most words are lower-case already: borrowed, not copied.
-            if word.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()) {
-                if !stop.contains(word) && seen.insert(word) {
-                    words.push(Cow::Borrowed(word));
-                }
-                continue;
-            }
-            crate::markup::lowercase_into(&mut lower, word);
-            if !stop.contains(lower.as_str()) && !owned.contains(&lower) {
-                owned.push(lower.clone());
+            let borrowed = word.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
+            let w = if borrowed {
+                word
+            } else {
+                crate::markup::lowercase_into(&mut lower, word);
+                lower.as_str()
+            };
+            match ids.get(w) {
+                Some(&STOP) => {}
+                Some(&id) => known.push(id),
+                // New words are few once the common ones are numbered.
+                None if !new.iter().any(|n| n == w) => new.push(if borrowed {
+                    Cow::Borrowed(word)
+                } else {
+                    Cow::Owned(lower.clone())
+                }),
+                None => {}
             }
         }
     }
-    for w in owned {
-        if !seen.contains(w.as_str()) {
-            words.push(Cow::Owned(w));
-        }
-    }
-    words
+    known.sort_unstable();
+    known.dedup();
+    (known, new)
 }
 
 /// The index as compact JSON:
