@@ -365,22 +365,41 @@ pub struct Words<'a> {
     pos: usize,
 }
 
+/// Byte classes for [`Words`]: ASCII letters and digits, other ASCII, and the bytes of
+/// non-ASCII characters (classified per character).
+const WORD: u8 = 1;
+const NOT_WORD: u8 = 0;
+const NON_ASCII: u8 = 2;
+static BYTE_CLASS: [u8; 256] = {
+    let mut table = [NON_ASCII; 256];
+    let mut b = 0;
+    while b < 128 {
+        table[b] = if (b as u8).is_ascii_alphanumeric() {
+            WORD
+        } else {
+            NOT_WORD
+        };
+        b += 1;
+    }
+    table
+};
+
 impl Words<'_> {
     /// Moves past characters while `in_word(c) == want`.
     fn skip(&mut self, want: bool) {
         let bytes = self.text.as_bytes();
+        let class = if want { WORD } else { NOT_WORD };
         while let Some(&b) = bytes.get(self.pos) {
-            if b.is_ascii() {
-                if b.is_ascii_alphanumeric() != want {
-                    return;
+            match BYTE_CLASS[b as usize] {
+                c if c == class => self.pos += 1,
+                NON_ASCII => {
+                    let c = self.text[self.pos..].chars().next().expect("at a char boundary");
+                    if c.is_alphanumeric() != want {
+                        return;
+                    }
+                    self.pos += c.len_utf8();
                 }
-                self.pos += 1;
-            } else {
-                let c = self.text[self.pos..].chars().next().expect("at a char boundary");
-                if c.is_alphanumeric() != want {
-                    return;
-                }
-                self.pos += c.len_utf8();
+                _ => return,
             }
         }
     }
