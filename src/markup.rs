@@ -12,20 +12,38 @@ pub fn escape_html(text: &str) -> String {
 
 pub fn escape_into(out: &mut String, text: &str) {
     // Runs of ordinary characters are copied whole: most of an abstract needs no escape.
-    let mut start = 0;
-    for (i, c) in text.char_indices() {
-        let replacement = match c {
-            '&' => "&amp;",
-            '<' => "&lt;",
-            '>' => "&gt;",
-            '"' => "&quot;",
-            '\'' => "&#39;",
-            c if is_forbidden_char(c) => "",
-            _ => continue,
+    let bytes = text.as_bytes();
+    let (mut start, mut i) = (0, 0);
+    while let Some(&b) = bytes.get(i) {
+        let (replacement, len) = if b.is_ascii() {
+            match b {
+                b'&' => ("&amp;", 1),
+                b'<' => ("&lt;", 1),
+                b'>' => ("&gt;", 1),
+                b'"' => ("&quot;", 1),
+                b'\'' => ("&#39;", 1),
+                b'\t' | b'\n' | b'\r' => {
+                    i += 1;
+                    continue;
+                }
+                0..0x20 | 0x7f => ("", 1),
+                _ => {
+                    i += 1;
+                    continue;
+                }
+            }
+        } else {
+            let c = text[i..].chars().next().expect("at a char boundary");
+            if !is_forbidden_char(c) {
+                i += c.len_utf8();
+                continue;
+            }
+            ("", c.len_utf8())
         };
         out.push_str(&text[start..i]);
         out.push_str(replacement);
-        start = i + c.len_utf8();
+        i += len;
+        start = i;
     }
     out.push_str(&text[start..]);
 }

@@ -341,10 +341,23 @@ fn script_capital(c: char) -> Option<char> {
 /// letter, digit or bracket), `sim` before a number → ∼, `times` between numbers → ×,
 /// `\%` → %. Unknown words are left alone.
 fn repair_text(text: &str) -> Vec<Part> {
-    // Most abstracts need nothing: every rule starts with one of these (all lost macros
-    // start with `var`).
-    let may_need =
-        text.contains(['^', '_', '\\']) || ["var", "mathcal", "sim", "times"].iter().any(|m| text.contains(m));
+    // Most abstracts need nothing. A quick look for what each rule needs to apply, with
+    // `sim` and `times` (common inside English words) only at a word's start before a
+    // number.
+    let at_word_start = |i: usize| !text[..i].chars().next_back().is_some_and(char::is_alphabetic);
+    let number_at = |i: usize| {
+        let after = text[i..].strip_prefix(' ').unwrap_or(&text[i..]);
+        after.starts_with(|c: char| c.is_ascii_digit())
+    };
+    let before_number = |word: &str| {
+        text.match_indices(word)
+            .any(|(i, _)| at_word_start(i) && number_at(i + word.len()))
+    };
+    let may_need = text.contains(['^', '_', '\\'])
+        || LOST_MACROS.iter().any(|(name, _)| text.contains(name))
+        || text.match_indices("mathcal").any(|(i, _)| at_word_start(i))
+        || before_number("sim")
+        || before_number("times");
     if !may_need {
         return vec![Part::Text(text.to_string())];
     }
