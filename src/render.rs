@@ -86,6 +86,8 @@ pub struct Renderer<'a> {
     summaries: Vec<Value>,
     /// Per tag, `{name, url}`.
     tag_links: Vec<Value>,
+    /// The site's feeds, which every page's head links to.
+    feed_links: Vec<Value>,
     /// Per paper, a hash of what its summary shows, and of everything its page and feed
     /// entries show: the inputs of [`Renderer::fingerprint`].
     summary_fp: Vec<u64>,
@@ -157,12 +159,13 @@ struct FeedLink {
     kind: &'static str,
 }
 
-#[derive(Serialize)]
+/// What every page's template sees as `page`.
 struct PageMeta {
     title: String,
     description: String,
     canonical: String,
-    feeds: Vec<FeedLink>,
+    /// [`FeedLink`]s, as template values.
+    feeds: Vec<Value>,
     /// Open Graph type: `article` for a paper, `website` for the rest.
     kind: &'static str,
 }
@@ -212,6 +215,21 @@ impl<'a> Renderer<'a> {
                 })
             })
             .collect();
+        let feed_links = [
+            ("RSS", "rss.xml", "application/rss+xml"),
+            ("Atom", "atom.xml", "application/atom+xml"),
+            ("JSON Feed", "feed.json", "application/feed+json"),
+            ("daily issues, RSS", "issues/rss.xml", "application/rss+xml"),
+        ]
+        .into_iter()
+        .map(|(label, rel, kind)| {
+            Value::from_serializable(&FeedLink {
+                title: format!("{} ({label})", config.title),
+                url: links.path(rel),
+                kind,
+            })
+        })
+        .collect();
         let (summary_fp, full_fp): (Vec<u64>, Vec<u64>) =
             site.papers.par_iter().map(|p| paper_fingerprints(site, p)).unzip();
         let missing: Vec<(u64, Value)> = site
@@ -253,6 +271,7 @@ impl<'a> Renderer<'a> {
             links,
             summaries,
             tag_links,
+            feed_links,
             summary_fp,
             full_fp,
             search_index: None,
@@ -547,28 +566,12 @@ impl<'a> Renderer<'a> {
         Ok(files)
     }
 
-    fn site_feed_links(&self) -> Vec<FeedLink> {
-        [
-            ("RSS", "rss.xml", "application/rss+xml"),
-            ("Atom", "atom.xml", "application/atom+xml"),
-            ("JSON Feed", "feed.json", "application/feed+json"),
-            ("daily issues, RSS", "issues/rss.xml", "application/rss+xml"),
-        ]
-        .into_iter()
-        .map(|(label, rel, kind)| FeedLink {
-            title: format!("{} ({label})", self.config.title),
-            url: self.links.path(rel),
-            kind,
-        })
-        .collect()
-    }
-
     fn meta(&self, title: String, description: String, rel: &str) -> PageMeta {
         PageMeta {
             title,
             description,
             canonical: self.links.abs(rel),
-            feeds: self.site_feed_links(),
+            feeds: self.feed_links.clone(),
             kind: if rel.starts_with("papers/") {
                 "article"
             } else {
@@ -578,7 +581,21 @@ impl<'a> Renderer<'a> {
     }
 
     fn render(&self, template: &str, mut ctx: Context, meta: PageMeta) -> Result<Vec<u8>> {
-        ctx.insert("page", &meta);
+        // Built by hand: the feed links are shared values, not serialized again per page.
+        let PageMeta {
+            title,
+            description,
+            canonical,
+            feeds,
+            kind,
+        } = meta;
+        let mut page = tera::Map::default();
+        page.insert("title".into(), title.into());
+        page.insert("description".into(), description.into());
+        page.insert("canonical".into(), canonical.into());
+        page.insert("feeds".into(), feeds.into());
+        page.insert("kind".into(), kind.into());
+        ctx.insert_value("page", page.into());
         self.render_template(template, &ctx)
     }
 
@@ -889,16 +906,16 @@ impl<'a> Renderer<'a> {
                     format!("{} papers tagged {}, newest first.", tag.papers.len(), tag.name),
                     &rel,
                 );
-                meta.feeds.push(FeedLink {
+                meta.feeds.push(Value::from_serializable(&FeedLink {
                     title: format!("{} (RSS)", tag.name),
                     url: view.rss.clone(),
                     kind: "application/rss+xml",
-                });
-                meta.feeds.push(FeedLink {
+                }));
+                meta.feeds.push(Value::from_serializable(&FeedLink {
                     title: format!("{} (Atom)", tag.name),
                     url: view.atom.clone(),
                     kind: "application/atom+xml",
-                });
+                }));
                 #[derive(Serialize)]
                 struct Pager {
                     number: usize,
