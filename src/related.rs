@@ -470,6 +470,12 @@ impl Stems {
 
     /// The term of `word`, or `None` for a stop word.
     fn term(&mut self, word: &str, stop: &FxHashSet<&str>) -> Option<Term> {
+        // Most words are lower-case already: looked up as they are, not copied.
+        if word.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()) {
+            if let Some(&t) = self.cache.get(word) {
+                return (t != STOP).then_some(t);
+            }
+        }
         markup::lowercase_into(&mut self.lower, word);
         if let Some(&t) = self.cache.get(self.lower.as_str()) {
             return (t != STOP).then_some(t);
@@ -516,7 +522,7 @@ fn max_df(n: usize) -> usize {
 }
 
 fn term_counts(stems: &mut Stems, stop: &FxHashSet<&str>, title: &str, abstract_text: &str) -> Vec<(Term, f32)> {
-    let mut counts: FxHashMap<Term, f32> = FxHashMap::default();
+    let mut counts: FxHashMap<Term, f32> = FxHashMap::with_capacity_and_hasher(128, Default::default());
     // A title word says more about the paper than an abstract word.
     for (text, weight) in [(title, 2.0), (abstract_text, 1.0)] {
         for word in markup::words(text) {
