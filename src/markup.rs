@@ -267,8 +267,13 @@ pub fn markdown_to_html(markdown: &str) -> crate::math::Rendered {
     let write = |events: Vec<Event>| {
         let mut html = String::with_capacity(markdown.len() * 3 / 2);
         pulldown_cmark::html::push_html(&mut html, events.into_iter());
-        let html: String = html.chars().filter(|&c| !is_forbidden_char(c)).collect();
-        html.trim_end().to_string()
+        let mut html = if html.chars().any(is_forbidden_char) {
+            html.chars().filter(|&c| !is_forbidden_char(c)).collect()
+        } else {
+            html
+        };
+        html.truncate(html.trim_end().len());
+        html
     };
     let feed_html = (!formulas.is_empty()).then(|| {
         let mut feed = events.clone();
@@ -407,19 +412,21 @@ impl Words<'_> {
     fn skip(&mut self, want: bool) {
         let bytes = self.text.as_bytes();
         let class = if want { WORD } else { NOT_WORD };
-        while let Some(&b) = bytes.get(self.pos) {
-            match BYTE_CLASS[b as usize] {
-                c if c == class => self.pos += 1,
-                NON_ASCII => {
-                    let c = self.text[self.pos..].chars().next().expect("at a char boundary");
-                    if c.is_alphanumeric() != want {
-                        return;
-                    }
-                    self.pos += c.len_utf8();
-                }
-                _ => return,
+        let mut pos = self.pos;
+        loop {
+            while pos < bytes.len() && BYTE_CLASS[bytes[pos] as usize] == class {
+                pos += 1;
             }
+            if pos == bytes.len() || BYTE_CLASS[bytes[pos] as usize] != NON_ASCII {
+                break;
+            }
+            let c = self.text[pos..].chars().next().expect("at a char boundary");
+            if c.is_alphanumeric() != want {
+                break;
+            }
+            pos += c.len_utf8();
         }
+        self.pos = pos;
     }
 }
 
