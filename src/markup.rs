@@ -60,6 +60,15 @@ pub fn is_forbidden_char(c: char) -> bool {
 /// and every run of whitespace (line breaks too) folded into one space, with none at the
 /// ends. One pass, as it runs on every title and abstract of every build.
 pub fn clean_line(text: &str) -> String {
+    // Most lines are clean already: printable ASCII, single spaces, none at the ends.
+    let bytes = text.as_bytes();
+    let clean = bytes.iter().all(|b| (0x20..=0x7e).contains(b))
+        && bytes.first() != Some(&b' ')
+        && bytes.last() != Some(&b' ')
+        && !text.contains("  ");
+    if clean {
+        return text.to_string();
+    }
     let mut out = String::with_capacity(text.len());
     let mut space = false;
     let mut rest = text;
@@ -565,6 +574,8 @@ mod tests {
         assert_eq!(clean_line("ab\rc\u{b}d\u{0}e\u{85}f\u{fffe}"), "abcdef");
         assert_eq!(clean_line("α\u{2003}β\u{a0}γ"), "α β γ");
         assert_eq!(clean_line(""), "");
+        assert_eq!(clean_line("clean, as is"), "clean, as is");
+        assert_eq!(clean_line("two  spaces "), "two spaces");
     }
 
     #[test]
