@@ -679,9 +679,9 @@ impl<'a> Renderer<'a> {
         self.render("issue.html", ctx, meta)
     }
 
-    /// The issue as a self-contained email (`email.html`: inline styles, tables, absolute
-    /// links) or its plain-text twin (`email.txt`, wrapped at 72 columns).
-    /// One context for both forms of an issue's email.
+    /// What the issue's email templates see: one context serves both the self-contained
+    /// `email.html` (inline styles, tables, absolute links) and its plain-text twin
+    /// `email.txt` (wrapped at 72 columns).
     fn email_context(&self, id: IssueId) -> Context {
         #[derive(Serialize)]
         struct EmailPaper {

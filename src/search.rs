@@ -26,7 +26,7 @@ const STOP_WORDS: &[&str] = &[
     "were", "been", "also", "such", "than", "into", "both", "while", "however", "not", "but", "over", "via",
 ];
 
-/// The number of stop words in [`Words`]' dictionary: known, never indexed.
+/// The id of every stop word in [`Words`]' dictionary: known, never indexed.
 const STOP: u32 = u32::MAX;
 
 /// Every word the index knows, numbered, with the numbers in the words' sort order.

@@ -184,7 +184,7 @@ thread_local! {
         std::cell::RefCell::new((0, FxHashMap::default()));
 }
 
-/// The words of a text: runs of letters and digits.
+/// The stems of a phrase's words, as the taxonomy's phrases are matched.
 fn stems_of(phrase: &str, stemmer: &Stemmer) -> Vec<String> {
     words(phrase)
         .map(|w| stemmer.stem(&w.to_lowercase()).into_owned())
