@@ -45,7 +45,18 @@ discard() {
   done
   sync   # nor should the last run's (or the generator's) writes still be flushing
 }
-trap 'rm -rf "$TRASH"' EXIT
+# The clean-up at exit slows the next run's file creation the same way, for about 30 s after
+# the deletions reach the disk (ext4's window for recently freed inodes): a run started
+# sooner waits out the rest.
+CLEANED="$DIR/.cleaned-at"
+trap 'rm -rf "$TRASH"; sync; date +%s > "$CLEANED"' EXIT
+if [ -f "$CLEANED" ]; then
+  wait_s=$(( $(cat "$CLEANED") + 31 - $(date +%s) ))
+  if [ "$wait_s" -gt 0 ]; then
+    echo "waiting ${wait_s} s: the previous run deleted its outputs moments ago" >&2
+    sleep "$wait_s"
+  fi
+fi
 
 # timed LABEL CMD... → sets T_WALL T_CPU T_RSS_MB (from /usr/bin/time)
 timed() {
