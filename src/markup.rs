@@ -442,6 +442,7 @@ impl Words<'_> {
 impl<'a> Iterator for Words<'a> {
     type Item = &'a str;
 
+    #[inline]
     fn next(&mut self) -> Option<&'a str> {
         self.skip(false);
         let start = self.pos;
@@ -450,16 +451,22 @@ impl<'a> Iterator for Words<'a> {
     }
 }
 
-/// Lower-cases `word` into `out` (cleared first); ASCII words, nearly all of them, without
-/// going through `char::to_lowercase`.
-pub fn lowercase_into(out: &mut String, word: &str) {
-    out.clear();
-    if word.is_ascii() {
-        out.push_str(word);
-        out.make_ascii_lowercase();
-    } else {
-        out.extend(word.chars().flat_map(char::to_lowercase));
+/// `word` lower-cased: `word` itself when it is lower-case already, as nearly every word
+/// is, else its lower-case form written into `buf` (ASCII without going through
+/// `char::to_lowercase`). Tagging, related papers and search look every word up this way.
+#[inline]
+pub fn lowercased<'a>(word: &'a str, buf: &'a mut String) -> &'a str {
+    if word.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()) {
+        return word;
     }
+    buf.clear();
+    if word.is_ascii() {
+        buf.push_str(word);
+        buf.make_ascii_lowercase();
+    } else {
+        buf.extend(word.chars().flat_map(char::to_lowercase));
+    }
+    buf
 }
 
 /// Greedy word wrap for plain-text email: lines of at most `width` characters, except a

@@ -470,25 +470,20 @@ impl Stems {
 
     /// The term of `word`, or `None` for a stop word.
     fn term(&mut self, word: &str, stop: &FxHashSet<&str>) -> Option<Term> {
-        // Most words are lower-case already: looked up as they are, not copied.
-        if word.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()) {
-            if let Some(&t) = self.cache.get(word) {
-                return (t != STOP).then_some(t);
-            }
-        }
-        markup::lowercase_into(&mut self.lower, word);
-        if let Some(&t) = self.cache.get(self.lower.as_str()) {
+        let Stems { stemmer, cache, lower } = self;
+        let word = markup::lowercased(word, lower);
+        if let Some(&t) = cache.get(word) {
             return (t != STOP).then_some(t);
         }
-        let t = if stop.contains(self.lower.as_str()) {
+        let t = if stop.contains(word) {
             STOP
         } else {
-            xxhash_rust::xxh3::xxh3_64(self.stemmer.stem(&self.lower).as_bytes())
+            xxhash_rust::xxh3::xxh3_64(stemmer.stem(word).as_bytes())
         };
-        if self.cache.len() > 500_000 {
-            self.cache.clear();
+        if cache.len() > 500_000 {
+            cache.clear();
         }
-        self.cache.insert(self.lower.clone(), t);
+        cache.insert(word.to_string(), t);
         (t != STOP).then_some(t)
     }
 }

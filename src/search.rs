@@ -158,22 +158,16 @@ fn paper_words<'p>(ids: &FxHashMap<Box<str>, u32>, p: &'p crate::model::Paper) -
             if word.len() == 1 {
                 continue;
             }
-            // Most words are lower-case already: borrowed, not copied.
-            let borrowed = word.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
-            let w = if borrowed {
-                word
-            } else {
-                crate::markup::lowercase_into(&mut lower, word);
-                lower.as_str()
-            };
+            let w = crate::markup::lowercased(word, &mut lower);
             match ids.get(w) {
                 Some(&STOP) => {}
                 Some(&id) => known.push(id),
-                // New words are few once the common ones are numbered.
-                None if !new.iter().any(|n| n == w) => new.push(if borrowed {
+                // New words are few once the common ones are numbered. Most words are
+                // lower-case already, and come back as themselves: borrowed, not copied.
+                None if !new.iter().any(|n| n == w) => new.push(if std::ptr::eq(w, word) {
                     Cow::Borrowed(word)
                 } else {
-                    Cow::Owned(lower.clone())
+                    Cow::Owned(w.to_string())
                 }),
                 None => {}
             }

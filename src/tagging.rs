@@ -413,12 +413,7 @@ impl Taxonomy {
             let mut lower = String::new();
             words(text)
                 .map(|raw| {
-                    let word = if raw.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()) {
-                        raw
-                    } else {
-                        markup::lowercase_into(&mut lower, raw);
-                        lower.as_str()
-                    };
+                    let word = markup::lowercased(raw, &mut lower);
                     let id = match cache.1.get(word) {
                         Some(&id) => id,
                         None => {
