@@ -155,7 +155,9 @@ impl Progress {
 pub struct Phases {
     enabled: bool,
     last: Instant,
-    marks: Vec<(&'static str, Duration)>,
+    last_cpu: Duration,
+    /// Per phase: name, wall time, CPU time of the whole process (all threads).
+    marks: Vec<(&'static str, Duration, Duration)>,
 }
 
 impl Default for Phases {
@@ -170,14 +172,16 @@ impl Phases {
         Phases {
             enabled: std::env::var_os("PAPERBOY_TIMINGS").is_some(),
             last: Instant::now(),
+            last_cpu: process_cpu_time(),
             marks: Vec::new(),
         }
     }
     /// Ends the phase `name`.
     pub fn mark(&mut self, name: &'static str) {
-        let now = Instant::now();
-        self.marks.push((name, now - self.last));
-        self.last = now;
+        let (now, cpu) = (Instant::now(), process_cpu_time());
+        self.marks
+            .push((name, now - self.last, cpu.saturating_sub(self.last_cpu)));
+        (self.last, self.last_cpu) = (now, cpu);
     }
     /// Prints the phases when asked to.
     pub fn report(&self) {
@@ -185,7 +189,7 @@ impl Phases {
             let parts: Vec<String> = self
                 .marks
                 .iter()
-                .map(|(n, d)| format!("{n} {} ms", d.as_millis()))
+                .map(|(n, wall, cpu)| format!("{n} {} ms (cpu {})", wall.as_millis(), cpu.as_millis()))
                 .collect();
             // Peak memory so far, where the OS tells it (Linux).
             let peak = std::fs::read_to_string("/proc/self/status")
@@ -199,6 +203,13 @@ impl Phases {
             eprintln!("timings: {}{peak}", parts.join(", "));
         }
     }
+}
+
+/// CPU time of all the process's threads so far: a phase whose CPU time is not about
+/// twice its wall time on two cores leaves a core idle.
+fn process_cpu_time() -> Duration {
+    let t = rustix::time::clock_gettime(rustix::time::ClockId::ProcessCPUTime);
+    Duration::new(t.tv_sec as u64, t.tv_nsec as u32)
 }
 
 /// Builds the site: load, render into a staging folder, then swap it in.
