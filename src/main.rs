@@ -11,6 +11,20 @@ use clap::{Parser, Subcommand};
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// `mi_option_purge_delay` in mimalloc 3's `mi_option_e` (the Rust bindings do not name it);
+/// a test checks that it still is.
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
+/// Tells mimalloc to keep freed memory instead of handing it back to the OS. A build frees
+/// and reallocates its page buffers and template values all the time; handed back, that
+/// memory came back as fresh pages the kernel had to zero again: 130 MB purged and refaulted
+/// in a 10,000-paper build, and a third of its system time (0.36 → 0.23 s). Peak memory
+/// does not change: the process ends soon after its peak, and `serve` reuses what it keeps.
+fn keep_freed_memory() {
+    // SAFETY: called first thing in `main`, before any other thread exists.
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
+}
+
 #[derive(Parser)]
 #[command(
     name = "paperboy",
@@ -85,6 +99,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    keep_freed_memory();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Build {
@@ -203,4 +218,15 @@ fn print_error(e: &anyhow::Error) {
     }
     let chain: Vec<String> = e.chain().map(|c| c.to_string()).collect();
     eprintln!("error: {}", chain.join(": "));
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_purge_delay_option_is_the_one_we_set() {
+        // mimalloc's documented default purge delay is 1000 ms in this version; another value
+        // means the option numbers moved and `keep_freed_memory` sets the wrong one.
+        let default = unsafe { libmimalloc_sys::mi_option_get(super::MI_OPTION_PURGE_DELAY) };
+        assert_eq!(default, 1000);
+    }
 }
