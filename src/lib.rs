@@ -6,9 +6,11 @@
 
 pub mod config;
 pub mod content;
+pub mod enrich;
 pub mod error;
 pub mod feeds;
 pub mod init;
+pub mod lexicon;
 pub mod markup;
 pub mod math;
 pub mod model;
@@ -76,9 +78,13 @@ pub struct Loaded {
     pub theme: Theme,
     /// Non-fatal problems found while loading.
     pub warnings: Vec<String>,
+    /// Every word of the corpus, numbered.
+    pub lexicon: lexicon::Lexicon,
+    /// Each paper's search words, when the theme has a search page.
+    pub search_words: Option<search::Prepared>,
 }
 
-/// Reads config, content and theme, and enriches the model (tags).
+/// Reads config, content and theme, and enriches the model (tags, related papers).
 pub fn load(root: &Path, base_url: Option<&str>) -> Result<Loaded> {
     load_timed(root, base_url, &mut Phases::new())
 }
@@ -91,15 +97,15 @@ pub fn load_timed(root: &Path, base_url: Option<&str>, phases: &mut Phases) -> R
     let (mut site, content_warnings) = content::load(root, &config)?;
     warnings.extend(content_warnings);
     phases.mark("read+parse");
-    tagging::apply(&mut site, &taxonomy);
-    phases.mark("tag");
-    related::apply(&mut site);
-    phases.mark("related");
+    let mut enricher = enrich::Enricher::once();
+    let search_words = enricher.enrich(&mut site, &taxonomy, theme.has_template("search.html"), phases);
     Ok(Loaded {
         config,
         site,
         theme,
         warnings,
+        lexicon: enricher.into_lexicon(),
+        search_words,
     })
 }
 
@@ -222,7 +228,10 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     let started = Instant::now();
     let mut phases = Phases::new();
     let loaded = load_timed(&options.root, options.base_url.as_deref(), &mut phases)?;
-    let renderer = Renderer::new(&loaded.site, &loaded.config, &loaded.theme)?;
+    let mut renderer = Renderer::new(&loaded.site, &loaded.config, &loaded.theme)?;
+    if let Some(words) = loaded.search_words {
+        renderer = renderer.with_search_words(&loaded.lexicon, words);
+    }
     phases.mark("prepare");
     let output = options.output.clone().unwrap_or_else(|| options.root.join("public"));
     let staging = output::Staging::begin(&output, options.force)?;

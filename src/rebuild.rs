@@ -14,11 +14,12 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::config::{CONFIG_FILE, Config};
 use crate::content::{self, CONTENT_DIR, SourceFile};
+use crate::enrich::Enricher;
 use crate::error::{ContentError, ContentErrors};
 use crate::model::Site;
 use crate::output::{InPlace, Staging};
 use crate::render::{Renderer, Sink};
-use crate::tagging::{TagCache, Taxonomy};
+use crate::tagging::Taxonomy;
 use crate::theme::{OVERRIDES_DIR, THEMES_DIR, Theme};
 
 /// What one rebuild did, for the one-line log.
@@ -53,9 +54,7 @@ pub struct LiveSite {
     output: PathBuf,
     base_url: Option<String>,
     setup: Option<Setup>,
-    tag_cache: TagCache,
-    related_cache: crate::related::TermCache,
-    search_words: crate::search::Words,
+    enricher: Enricher,
     summary_cache: crate::render::RenderCache,
     /// Parsed content files by path relative to the root.
     sources: BTreeMap<PathBuf, SourceFile>,
@@ -77,9 +76,7 @@ impl LiveSite {
             output: absolute(output),
             base_url,
             setup: None,
-            tag_cache: TagCache::default(),
-            related_cache: crate::related::TermCache::default(),
-            search_words: crate::search::Words::default(),
+            enricher: Enricher::default(),
             summary_cache: Default::default(),
             sources: BTreeMap::new(),
             broken: BTreeMap::new(),
@@ -130,7 +127,7 @@ impl LiveSite {
             theme,
             taxonomy,
         });
-        self.tag_cache = TagCache::default();
+        self.enricher.forget_tags();
         self.summary_cache = Default::default();
         let mut report = self.render_changed(true)?;
         report.full = true;
@@ -203,25 +200,16 @@ impl LiveSite {
         let sources: Vec<&SourceFile> = self.sources.values().collect();
         let mut site: Site = content::assemble(sources.par_iter().map(|s| (*s).clone()).collect());
         phases.mark("assemble");
-        crate::tagging::apply_cached(&mut site, &setup.taxonomy, &mut self.tag_cache);
-        phases.mark("tag");
-        // Related papers and the search index are the two whole-site computations; neither
-        // needs the other, so they run side by side.
-        let (related, search_index) = rayon::join(
-            || crate::related::compute(&site, &mut self.related_cache),
-            || {
-                setup.theme.has_template("search.html").then(|| {
-                    let words = self.search_words.prepare(&site);
-                    crate::search::index(&site, &words)
-                })
-            },
+        let search = setup.theme.has_template("search.html");
+        let words = self.enricher.enrich(&mut site, &setup.taxonomy, search, &mut phases);
+        // The search index and the renderer's shared data do not need each other: side by side.
+        let lexicon = self.enricher.lexicon();
+        let (index, renderer) = rayon::join(
+            || words.map(|words| crate::search::index(&site, lexicon, &words)),
+            || Renderer::with_cache(&site, &setup.config, &setup.theme, &mut self.summary_cache),
         );
-        for (paper, related) in site.papers.iter_mut().zip(related) {
-            paper.related = related;
-        }
-        phases.mark("related+search");
-        let mut renderer = Renderer::with_cache(&site, &setup.config, &setup.theme, &mut self.summary_cache)?;
-        if let Some(index) = search_index {
+        let mut renderer = renderer?;
+        if let Some(index) = index {
             renderer = renderer.with_search_index(index);
         }
         phases.mark("prepare");

@@ -10,8 +10,9 @@
 use std::sync::Arc;
 
 use rayon::prelude::*;
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 
+use crate::lexicon::{Lexicon, StemId, Tokens, WordId};
 use crate::markup;
 use crate::model::{PaperId, Site};
 
@@ -207,15 +208,17 @@ const STOP_WORDS: &[&str] = &[
 /// A paper's list depends only on its query (its heaviest terms with their weights) and on
 /// the postings of those terms, so the list is cached under a hash of exactly that: after an
 /// edit, only papers whose query or whose query terms' postings changed are searched again.
-pub fn compute(site: &Site, cache: &mut TermCache) -> Vec<Vec<PaperId>> {
+///
+/// `tokens` holds, by paper, the words of every paper whose text `cache` does not know.
+pub fn compute(site: &Site, cache: &mut TermCache, lexicon: &Lexicon, tokens: &[Option<Tokens>]) -> Vec<Vec<PaperId>> {
     let n = site.papers.len();
     if n < 2 {
         return vec![Vec::new(); n];
     }
-    let docs = cache.docs(site);
-    // Document frequencies and idf by dense term id: array lookups instead of hashing in
-    // the loops below.
-    let terms = cache.hashes.len();
+    let docs = cache.docs(site, lexicon, tokens);
+    // Document frequencies and idf by term (stem number): array lookups instead of hashing
+    // in the loops below.
+    let terms = lexicon.stem_count();
     let mut df = vec![0u32; terms];
     for doc in &docs {
         for &(t, _) in doc.iter() {
@@ -276,22 +279,19 @@ pub fn compute(site: &Site, cache: &mut TermCache) -> Vec<Vec<PaperId>> {
             h.digest()
         })
         .collect();
-    let hashes = &cache.hashes;
+    let hashes = |t: TermId| lexicon.stem_hash(t);
     let known = &cache.results;
     let found: Vec<(u64, Vec<PaperId>)> = vectors
         .par_iter()
         .enumerate()
         .map(|(pid, v)| {
             let mut query: Vec<(TermId, f32)> = v.iter().copied().filter(|&(t, _)| searchable(t)).collect();
-            query.sort_unstable_by(|a, b| {
-                b.1.total_cmp(&a.1)
-                    .then(hashes[a.0 as usize].cmp(&hashes[b.0 as usize]))
-            });
+            query.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(hashes(a.0).cmp(&hashes(b.0))));
             query.truncate(QUERY_TERMS);
             let mut key = xxhash_rust::xxh3::Xxh3Default::new();
             key.update(&(pid as u64).to_le_bytes());
             for &(t, w) in &query {
-                key.update(&hashes[t as usize].to_le_bytes());
+                key.update(&hashes(t).to_le_bytes());
                 key.update(&w.to_bits().to_le_bytes());
                 key.update(&list_hash[t as usize].to_le_bytes());
             }
@@ -363,18 +363,15 @@ fn coarse(df: u32) -> u32 {
     df >> drop << drop
 }
 
-/// Per-paper term counts and the term dictionary, kept across rebuilds in watch mode so
-/// that an edit re-reads only the papers whose text changed.
+/// Per-paper term counts, kept across rebuilds in watch mode so that an edit re-reads only
+/// the papers whose text changed. Terms are stem numbers of one [`Lexicon`]: the cache is
+/// valid with the lexicon it was filled from.
 #[derive(Debug)]
 pub struct TermCache {
     /// Whether to keep anything for a next build (a one-off build frees it all at once).
     keep: bool,
     /// Per paper text hash, its terms (sorted by stem hash) with `1 + ln(count)`.
     docs: FxHashMap<u64, Arc<Vec<(TermId, f32)>>>,
-    /// Stem hash → dense id.
-    ids: FxHashMap<Term, TermId>,
-    /// Dense id → stem hash.
-    hashes: Vec<Term>,
     /// Related lists by hash of what they were computed from (see [`compute`]).
     results: FxHashMap<u64, Vec<PaperId>>,
 }
@@ -384,51 +381,62 @@ impl Default for TermCache {
         TermCache {
             keep: true,
             docs: FxHashMap::default(),
-            ids: FxHashMap::default(),
-            hashes: Vec::new(),
             results: FxHashMap::default(),
         }
     }
 }
 
 impl TermCache {
-    /// Every paper's term counts, counting in parallel the papers not seen before.
-    fn docs(&mut self, site: &Site) -> Vec<Arc<Vec<(TermId, f32)>>> {
-        let n = site.papers.len();
-        if self.docs.len() > 2 * n + 64 || self.hashes.len() > 4_000_000 {
-            *self = TermCache {
-                keep: self.keep,
-                ..TermCache::default()
-            };
+    /// A cache for one build, which keeps nothing.
+    pub fn once() -> Self {
+        TermCache {
+            keep: false,
+            ..TermCache::default()
         }
-        let stop: FxHashSet<&str> = STOP_WORDS.iter().chain(markup::LATEX_MACROS).copied().collect();
-        let fresh: Vec<Option<Vec<(Term, f32)>>> = site
-            .papers
-            .par_iter()
-            .map(|p| {
-                (!self.docs.contains_key(&p.text_hash)).then(|| {
-                    STEMS.with(|stems| term_counts(&mut stems.borrow_mut(), &stop, &p.title, &p.abstract_text))
+    }
+
+    /// Whether the terms of a paper with this text are known.
+    pub fn has(&self, text_hash: u64) -> bool {
+        self.docs.contains_key(&text_hash)
+    }
+
+    /// Forgets everything when it holds far more papers than the site (old versions).
+    pub fn trim(&mut self, papers: usize) {
+        if self.docs.len() > 2 * papers + 64 {
+            self.clear();
+        }
+    }
+
+    /// Forgets everything (the lexicon its terms number starts over).
+    pub fn clear(&mut self) {
+        self.docs.clear();
+        self.results.clear();
+    }
+
+    /// Every paper's term counts, counting in parallel the papers not seen before.
+    fn docs(&mut self, site: &Site, lexicon: &Lexicon, tokens: &[Option<Tokens>]) -> Vec<Arc<Vec<(TermId, f32)>>> {
+        let fresh: Vec<Option<Vec<(TermId, f32)>>> = if site.papers.iter().all(|p| self.has(p.text_hash)) {
+            vec![None; site.papers.len()]
+        } else {
+            let terms = Terms::new(lexicon);
+            site.papers
+                .par_iter()
+                .zip(tokens)
+                .map(|(p, tokens)| {
+                    (!self.has(p.text_hash)).then(|| {
+                        let tokens = tokens.as_ref().expect("words of a paper missing from the term cache");
+                        SCRATCH.with(|scratch| terms.counts(&mut scratch.borrow_mut(), tokens))
+                    })
                 })
-            })
-            .collect();
+                .collect()
+        };
         site.papers
             .iter()
             .zip(fresh)
             .map(|(p, counts)| match counts {
                 None => self.docs[&p.text_hash].clone(),
                 Some(counts) => {
-                    let doc: Arc<Vec<(TermId, f32)>> = Arc::new(
-                        counts
-                            .into_iter()
-                            .map(|(t, tf)| {
-                                let id = *self.ids.entry(t).or_insert_with(|| {
-                                    self.hashes.push(t);
-                                    (self.hashes.len() - 1) as TermId
-                                });
-                                (id, 1.0 + tf.ln())
-                            })
-                            .collect(),
-                    );
+                    let doc = Arc::new(counts);
                     if self.keep {
                         self.docs.insert(p.text_hash, doc.clone());
                     }
@@ -439,71 +447,87 @@ impl TermCache {
     }
 }
 
-/// A term: the hash of a stem.
-type Term = u64;
-/// A term's dense number in [`TermCache`]; which number a term gets depends on the order
-/// papers were seen in, so nothing that decides the output may depend on it.
-type TermId = u32;
+/// A term: the number of a stem in the [`Lexicon`].
+type TermId = StemId;
+
+/// Marks a word that is not a term.
+const NOT_A_TERM: TermId = TermId::MAX;
 
 thread_local! {
-    /// One stemmer and word cache per thread, kept across builds (watch mode).
-    static STEMS: std::cell::RefCell<Stems> = std::cell::RefCell::new(Stems::new());
+    /// One count per term, all zero between papers, and the terms touched.
+    static SCRATCH: std::cell::RefCell<(Vec<f32>, Vec<TermId>)> = const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
     /// One score accumulator per thread (all zero between papers).
     static SCORES: std::cell::RefCell<Vec<f32>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
-/// A stemmer with a cache per thread: words repeat (Zipf), stemming them does not need to.
-struct Stems {
-    stemmer: rust_stemmers::Stemmer,
-    cache: FxHashMap<String, Term>,
-    lower: String,
+/// Which words are terms: by word number, the term, or [`NOT_A_TERM`] for stop words,
+/// one-letter words and numbers.
+struct Terms<'l> {
+    lexicon: &'l Lexicon,
+    of: Vec<TermId>,
 }
 
-impl Stems {
-    fn new() -> Self {
-        Stems {
-            stemmer: rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::English),
-            cache: FxHashMap::default(),
-            lower: String::new(),
+impl<'l> Terms<'l> {
+    fn new(lexicon: &'l Lexicon) -> Self {
+        let mut stop = vec![false; lexicon.len()];
+        for word in STOP_WORDS.iter().chain(markup::LATEX_MACROS) {
+            if let Some(id) = lexicon.id(word) {
+                stop[id as usize] = true;
+            }
         }
+        let of = (0..lexicon.len() as WordId)
+            .into_par_iter()
+            .map(|id| {
+                let text = lexicon.text(id);
+                let skip = text.chars().nth(1).is_none()
+                    || text.bytes().all(|b| b.is_ascii_digit())
+                    || stop[lexicon.lower(id) as usize];
+                if skip { NOT_A_TERM } else { lexicon.stem(id) }
+            })
+            .collect();
+        Terms { lexicon, of }
     }
 
-    /// The term of `word`, or `None` for a stop word.
-    fn term(&mut self, word: &str, stop: &FxHashSet<&str>) -> Option<Term> {
-        let Stems { stemmer, cache, lower } = self;
-        let word = markup::lowercased(word, lower);
-        if let Some(&t) = cache.get(word) {
-            return (t != STOP).then_some(t);
+    /// A paper's terms, sorted by stem hash, with `1 + ln(count)`; a title word counts
+    /// twice, as it says more about the paper than an abstract word.
+    fn counts(&self, (counts, touched): &mut (Vec<f32>, Vec<TermId>), tokens: &Tokens) -> Vec<(TermId, f32)> {
+        if counts.len() != self.lexicon.stem_count() {
+            *counts = vec![0.0; self.lexicon.stem_count()];
         }
-        let t = if stop.contains(word) {
-            STOP
-        } else {
-            xxhash_rust::xxh3::xxh3_64(stemmer.stem(word).as_bytes())
-        };
-        if cache.len() > 500_000 {
-            cache.clear();
+        touched.clear();
+        for (ids, weight) in [(tokens.title(), 2.0), (tokens.abstract_words(), 1.0)] {
+            for &id in ids {
+                let t = self.of[id as usize];
+                if t == NOT_A_TERM {
+                    continue;
+                }
+                let c = &mut counts[t as usize];
+                if *c == 0.0 {
+                    touched.push(t);
+                }
+                *c += weight;
+            }
         }
-        cache.insert(word.to_string(), t);
-        (t != STOP).then_some(t)
+        let mut v: Vec<(TermId, f32)> = touched
+            .iter()
+            .map(|&t| (t, 1.0 + std::mem::take(&mut counts[t as usize]).ln()))
+            .collect();
+        v.sort_unstable_by_key(|&(t, _)| self.lexicon.stem_hash(t));
+        v
     }
 }
-
-/// Marks stop words in the cache (a stem hashing to it is as likely as any collision).
-const STOP: Term = 0;
 
 /// Fills `paper.related` for every paper.
 pub fn apply(site: &mut Site) {
-    let mut once = TermCache {
-        keep: false,
-        ..TermCache::default()
-    };
-    apply_cached(site, &mut once);
+    let mut lexicon = Lexicon::default();
+    let tokens = lexicon.tokenize_papers(&site.papers, |_| true);
+    apply_cached(site, &mut TermCache::once(), &lexicon, &tokens);
 }
 
 /// [`apply`], reusing the term counts of papers whose text did not change: the watch loop
-/// keeps one cache across rebuilds.
-pub fn apply_cached(site: &mut Site, cache: &mut TermCache) {
-    let related = compute(site, cache);
+/// keeps one cache (and its lexicon) across rebuilds.
+pub fn apply_cached(site: &mut Site, cache: &mut TermCache, lexicon: &Lexicon, tokens: &[Option<Tokens>]) {
+    let related = compute(site, cache, lexicon, tokens);
     for (p, r) in site.papers.iter_mut().zip(related) {
         p.related = r;
     }
@@ -516,42 +540,21 @@ fn max_df(n: usize) -> usize {
     (n / 50).clamp(50, 400)
 }
 
-fn term_counts(stems: &mut Stems, stop: &FxHashSet<&str>, title: &str, abstract_text: &str) -> Vec<(Term, f32)> {
-    let mut counts: FxHashMap<Term, f32> = FxHashMap::with_capacity_and_hasher(128, Default::default());
-    // A title word says more about the paper than an abstract word.
-    for (text, weight) in [(title, 2.0), (abstract_text, 1.0)] {
-        for word in markup::words(text) {
-            if word.chars().nth(1).is_none() || word.bytes().all(|b| b.is_ascii_digit()) {
-                continue;
-            }
-            if let Some(t) = stems.term(word, stop) {
-                *counts.entry(t).or_insert(0.0) += weight;
-            }
-        }
-    }
-    let mut v: Vec<(Term, f32)> = counts.into_iter().collect();
-    v.sort_unstable_by_key(|&(t, _)| t);
-    v
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn latex_and_stop_words_are_not_terms() {
-        let mut stems = Stems::new();
-        let stop: FxHashSet<&str> = STOP_WORDS.iter().chain(markup::LATEX_MACROS).copied().collect();
-        let terms = term_counts(
-            &mut stems,
-            &stop,
-            "The Graphs",
-            "an varepsilon-optimal mathcal O graph of 2024",
-        );
+        let mut lexicon = Lexicon::default();
+        let doc = ("The Graphs", "an varepsilon-optimal mathcal O graph of 2024");
+        let tokens = lexicon.tokenize(&[Some(doc)]).pop().flatten().unwrap();
+        let terms = Terms::new(&lexicon).counts(&mut Default::default(), &tokens);
+        let named: Vec<(&str, f32)> = terms.iter().map(|&(t, w)| (lexicon.stem_text(t), w)).collect();
         let hash = |s: &str| xxhash_rust::xxh3::xxh3_64(s.as_bytes());
-        let mut expected = vec![(hash("graph"), 3.0), (hash("optim"), 1.0)];
-        expected.sort_by_key(|e| e.0);
-        assert_eq!(terms, expected, "title weighs 2, abstract 1, stems folded");
+        let mut expected = vec![("graph", 1.0 + 3f32.ln()), ("optim", 1.0)];
+        expected.sort_by_key(|e| hash(e.0));
+        assert_eq!(named, expected, "title weighs 2, abstract 1, stems folded");
     }
 
     #[test]

@@ -92,9 +92,18 @@ pub struct Renderer<'a> {
     /// entries show: the inputs of [`Renderer::fingerprint`].
     summary_fp: Vec<u64>,
     full_fp: Vec<u64>,
-    /// The search index when the caller built it already (the watch loop does, while it
-    /// computes related papers); else the search job builds it.
-    search_index: Option<Vec<u8>>,
+    /// The search index, or what the search job builds it from.
+    search: SearchInput<'a>,
+}
+
+/// What the search job writes its index from.
+enum SearchInput<'a> {
+    /// Nothing given: the job reads every paper's words itself.
+    Fresh,
+    /// The words the build already read (a full build), for the job to index.
+    Words(&'a crate::lexicon::Lexicon, search::Prepared),
+    /// The index itself (the watch loop builds it while other work runs).
+    Index(Vec<u8>),
 }
 
 /// URL building in one place, so that a `base_url` with a path works everywhere.
@@ -274,13 +283,19 @@ impl<'a> Renderer<'a> {
             feed_links,
             summary_fp,
             full_fp,
-            search_index: None,
+            search: SearchInput::Fresh,
         })
     }
 
     /// Uses `index` (from [`search::index`] for this site) as the search index.
     pub fn with_search_index(mut self, index: Vec<u8>) -> Self {
-        self.search_index = Some(index);
+        self.search = SearchInput::Index(index);
+        self
+    }
+
+    /// Builds the search index from words already read (see [`search::Words::prepare`]).
+    pub fn with_search_words(mut self, lexicon: &'a crate::lexicon::Lexicon, words: search::Prepared) -> Self {
+        self.search = SearchInput::Words(lexicon, words);
         self
     }
 
@@ -548,9 +563,10 @@ impl<'a> Renderer<'a> {
                     page("search/index.html", self.render("search.html", Context::new(), meta)?)?;
                     page(
                         "search/index.json",
-                        match &self.search_index {
-                            Some(index) => index.clone(),
-                            None => search::index(self.site, &search::Words::default().prepare(self.site)),
+                        match &self.search {
+                            SearchInput::Index(index) => index.clone(),
+                            SearchInput::Words(lexicon, words) => search::index(self.site, lexicon, words),
+                            SearchInput::Fresh => search::index_fresh(self.site),
                         },
                     )?;
                     page("search/search.js", search::SCRIPT.as_bytes().to_vec())?;

@@ -7,13 +7,13 @@
 //! browser matches query words as prefixes of the sorted words, so `learn` finds
 //! `learning` and `learned` without a stemmer in JavaScript.
 
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
+use crate::lexicon::{Lexicon, Tokens, WordId};
 use crate::model::Site;
 
 /// The browser side, served as `/search/search.js`.
@@ -26,156 +26,100 @@ const STOP_WORDS: &[&str] = &[
     "were", "been", "also", "such", "than", "into", "both", "while", "however", "not", "but", "over", "via",
 ];
 
-/// The id of every stop word in [`Words`]' dictionary: known, never indexed.
-const STOP: u32 = u32::MAX;
-
-/// Every word the index knows, numbered, with the numbers in the words' sort order.
-#[derive(Debug, Default, Clone)]
-struct Table {
-    names: Vec<Box<str>>,
-    /// Word numbers ordered by the words' bytes: the index lists words in this order.
-    sorted: Vec<u32>,
-}
-
 /// Each paper's index words, kept across watch-mode rebuilds so that an edit re-reads only
-/// the papers whose text changed: the index is then a merge of cached lists.
+/// the papers whose text changed. Words are numbers of lower-case words in one [`Lexicon`]:
+/// the cache is valid with the lexicon it was filled from.
 #[derive(Debug, Default)]
 pub struct Words {
-    ids: FxHashMap<Box<str>, u32>,
-    table: Arc<Table>,
     /// Distinct word numbers by paper text hash.
-    docs: FxHashMap<u64, Arc<[u32]>>,
+    docs: FxHashMap<u64, Arc<[WordId]>>,
 }
 
-/// What [`index`] needs from [`Words`] for one site: a snapshot, so that rendering can run
-/// while the cache is updated for the next build.
+/// What [`index`] needs besides the site and the lexicon: per paper, its distinct words.
 #[derive(Debug, Clone, Default)]
 pub struct Prepared {
-    table: Arc<Table>,
-    /// Per paper, its distinct word numbers.
-    docs: Vec<Arc<[u32]>>,
+    docs: Vec<Arc<[WordId]>>,
 }
+
+/// Marks a word that is not indexed.
+const NOT_INDEXED: WordId = WordId::MAX;
 
 impl Words {
-    /// Brings the cache up to date with `site`: papers not seen before are split into words
-    /// in parallel, then their new words are numbered.
-    pub fn prepare(&mut self, site: &Site) -> Prepared {
-        let n = site.papers.len();
-        if self.docs.len() > 2 * n + 64 || self.ids.len() > 4_000_000 {
-            *self = Words::default();
+    /// Whether the words of a paper with this text are known.
+    pub fn has(&self, text_hash: u64) -> bool {
+        self.docs.contains_key(&text_hash)
+    }
+
+    /// Forgets everything when it holds far more papers than the site (old versions).
+    pub fn trim(&mut self, papers: usize) {
+        if self.docs.len() > 2 * papers + 64 {
+            self.docs.clear();
         }
-        if self.ids.is_empty() {
-            for &w in STOP_WORDS.iter().chain(crate::markup::LATEX_MACROS) {
-                self.ids.insert(w.into(), STOP);
+    }
+
+    /// Each paper's distinct index words: lower-cased, without one-letter words, stop words
+    /// and LaTeX macro names. `tokens` holds, by paper, the words of every paper this cache
+    /// does not know.
+    pub fn prepare(&mut self, site: &Site, lexicon: &Lexicon, tokens: &[Option<Tokens>]) -> Prepared {
+        let missing = site.papers.iter().any(|p| !self.has(p.text_hash));
+        let indexed: Vec<WordId> = if missing {
+            let mut stop = vec![false; lexicon.len()];
+            for word in STOP_WORDS.iter().chain(crate::markup::LATEX_MACROS) {
+                if let Some(id) = lexicon.id(word) {
+                    stop[id as usize] = true;
+                }
             }
-        }
-        let table = Arc::make_mut(&mut self.table);
-        let first_new = table.names.len();
-        let mut docs = Vec::with_capacity(n);
-        // In chunks, so that the words of at most one chunk of papers wait to be numbered.
-        // Words already numbered are looked up in parallel; only new ones are numbered one
-        // by one. The first chunks are small: they teach the dictionary the common words
-        // while few papers wait on the sequential part.
-        let (mut from, mut size) = (0, 256);
-        while from < n {
-            let chunk = &site.papers[from..(from + size).min(n)];
-            (from, size) = (from + chunk.len(), (size * 2).min(4096));
-            let ids = &self.ids;
-            let fresh: Vec<Option<PaperWords>> = chunk
-                .par_iter()
-                .map(|p| (!self.docs.contains_key(&p.text_hash)).then(|| paper_words(ids, p)))
-                .collect();
-            for (p, words) in chunk.iter().zip(fresh) {
-                let doc = match words {
-                    None => self.docs[&p.text_hash].clone(),
-                    Some((known, new)) => {
-                        let mut doc = known;
-                        for w in new {
-                            // Numbered by an earlier paper of this chunk, or now.
-                            let id = match self.ids.get(&*w) {
-                                Some(&id) => id,
-                                None => {
-                                    let id = table.names.len() as u32;
-                                    let w: Box<str> = w.into();
-                                    self.ids.insert(w.clone(), id);
-                                    table.names.push(w);
-                                    id
-                                }
-                            };
-                            doc.push(id);
-                        }
-                        let doc: Arc<[u32]> = doc.into();
-                        self.docs.insert(p.text_hash, doc.clone());
-                        doc
+            (0..lexicon.len() as WordId)
+                .into_par_iter()
+                .map(|id| {
+                    let lower = lexicon.lower(id);
+                    if lexicon.text(id).len() == 1 || stop[lower as usize] {
+                        NOT_INDEXED
+                    } else {
+                        lower
                     }
-                };
-                docs.push(doc);
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let docs: Vec<(Arc<[WordId]>, bool)> = site
+            .papers
+            .par_iter()
+            .zip(tokens)
+            .map(|(p, tokens)| match self.docs.get(&p.text_hash) {
+                Some(doc) => (doc.clone(), false),
+                None => {
+                    let tokens = tokens.as_ref().expect("words of a paper missing from the search cache");
+                    let mut doc: Vec<WordId> = tokens
+                        .all()
+                        .iter()
+                        .map(|&id| indexed[id as usize])
+                        .filter(|&w| w != NOT_INDEXED)
+                        .collect();
+                    doc.sort_unstable();
+                    doc.dedup();
+                    (doc.into(), true)
+                }
+            })
+            .collect();
+        for (p, (doc, fresh)) in site.papers.iter().zip(&docs) {
+            if *fresh {
+                self.docs.insert(p.text_hash, doc.clone());
             }
-        }
-        if table.names.len() > first_new {
-            let names = &table.names;
-            let mut new: Vec<u32> = (first_new as u32..names.len() as u32).collect();
-            new.par_sort_unstable_by(|&a, &b| names[a as usize].cmp(&names[b as usize]));
-            table.sorted = merge_sorted(&table.sorted, &new, |a, b| names[a as usize] < names[b as usize]);
         }
         Prepared {
-            table: self.table.clone(),
-            docs,
+            docs: docs.into_iter().map(|(doc, _)| doc).collect(),
         }
     }
 }
 
-/// Merges two lists sorted by `less` into one.
-fn merge_sorted(a: &[u32], b: &[u32], less: impl Fn(u32, u32) -> bool) -> Vec<u32> {
-    let mut out = Vec::with_capacity(a.len() + b.len());
-    let (mut i, mut j) = (0, 0);
-    while i < a.len() && j < b.len() {
-        if less(b[j], a[i]) {
-            out.push(b[j]);
-            j += 1;
-        } else {
-            out.push(a[i]);
-            i += 1;
-        }
-    }
-    out.extend_from_slice(&a[i..]);
-    out.extend_from_slice(&b[j..]);
-    out
-}
-
-/// A paper's words: numbers of known words, and words not numbered yet.
-type PaperWords<'p> = (Vec<u32>, Vec<Cow<'p, str>>);
-
-/// The distinct index words of a paper's title and abstract, lower-cased: the numbers of
-/// words `ids` knows (ascending), then the words it does not (in order of first use).
-/// Stop words are in `ids` as [`STOP`], so one lookup per word tells both.
-fn paper_words<'p>(ids: &FxHashMap<Box<str>, u32>, p: &'p crate::model::Paper) -> PaperWords<'p> {
-    let mut known: Vec<u32> = Vec::with_capacity(128);
-    let mut new: Vec<Cow<'p, str>> = Vec::new();
-    let mut lower = String::new();
-    for text in [&*p.title, &*p.abstract_text] {
-        for word in crate::markup::words(text) {
-            if word.len() == 1 {
-                continue;
-            }
-            let w = crate::markup::lowercased(word, &mut lower);
-            match ids.get(w) {
-                Some(&STOP) => {}
-                Some(&id) => known.push(id),
-                // New words are few once the common ones are numbered. Most words are
-                // lower-case already, and come back as themselves: borrowed, not copied.
-                None if !new.iter().any(|n| n == w) => new.push(if std::ptr::eq(w, word) {
-                    Cow::Borrowed(word)
-                } else {
-                    Cow::Owned(w.to_string())
-                }),
-                None => {}
-            }
-        }
-    }
-    known.sort_unstable();
-    known.dedup();
-    (known, new)
+/// [`index`] from scratch, for callers without a lexicon at hand.
+pub fn index_fresh(site: &Site) -> Vec<u8> {
+    let mut lexicon = Lexicon::default();
+    let tokens = lexicon.tokenize_papers(&site.papers, |_| true);
+    let prepared = Words::default().prepare(site, &lexicon, &tokens);
+    index(site, &lexicon, &prepared)
 }
 
 /// The index as compact JSON:
@@ -191,7 +135,7 @@ fn paper_words<'p>(ids: &FxHashMap<Box<str>, u32>, p: &'p crate::model::Paper) -
 ///
 /// Words are stored in full (not stemmed) so that the browser can match prefixes of what
 /// the reader types.
-pub fn index(site: &Site, prepared: &Prepared) -> Vec<u8> {
+pub fn index(site: &Site, lexicon: &Lexicon, prepared: &Prepared) -> Vec<u8> {
     let mut dates: Vec<String> = Vec::new();
     let mut date_ids: BTreeMap<chrono::NaiveDate, usize> = BTreeMap::new();
     let mut papers = Vec::with_capacity(site.papers.len());
@@ -204,18 +148,18 @@ pub fn index(site: &Site, prepared: &Prepared) -> Vec<u8> {
     }
     // Papers by word, as one flat array: papers are visited in order, so each word's
     // list ascends.
-    let table = &prepared.table;
-    let mut start = vec![0u32; table.names.len() + 1];
+    let words = lexicon.len();
+    let mut start = vec![0u32; words + 1];
     for doc in &prepared.docs {
         for &w in doc.iter() {
             start[w as usize + 1] += 1;
         }
     }
-    for w in 0..table.names.len() {
+    for w in 0..words {
         start[w + 1] += start[w];
     }
     let mut fill = start.clone();
-    let mut lists = vec![0u32; start[table.names.len()] as usize];
+    let mut lists = vec![0u32; start[words] as usize];
     for (id, doc) in prepared.docs.iter().enumerate() {
         for &w in doc.iter() {
             lists[fill[w as usize] as usize] = id as u32;
@@ -224,8 +168,8 @@ pub fn index(site: &Site, prepared: &Prepared) -> Vec<u8> {
     }
     // Emitted in parallel slices of the word list; each slice front-codes its first word
     // against the word before it, so the joined string is the same as one pass would give.
-    let live: Vec<u32> = table
-        .sorted
+    let live: Vec<u32> = lexicon
+        .sorted_lower()
         .iter()
         .copied()
         .filter(|&w| start[w as usize] < start[w as usize + 1])
@@ -236,13 +180,9 @@ pub fn index(site: &Site, prepared: &Prepared) -> Vec<u8> {
         .enumerate()
         .map(|(i, words)| {
             let mut out: Vec<u8> = Vec::with_capacity(words.len() * 40);
-            let mut previous: &str = if i == 0 {
-                ""
-            } else {
-                &table.names[live[i * slice - 1] as usize]
-            };
+            let mut previous: &str = if i == 0 { "" } else { lexicon.text(live[i * slice - 1]) };
             for &w in words {
-                let word = &*table.names[w as usize];
+                let word = lexicon.text(w);
                 if !out.is_empty() {
                     out.push(b';');
                 }
@@ -381,8 +321,7 @@ mod tests {
         let path = std::path::Path::new("2026-11-26.txt");
         let file = crate::content::parse_text(text, path, &config, &mut |_| {}).unwrap();
         let site = crate::content::assemble(vec![file]);
-        let prepared = Words::default().prepare(&site);
-        let json: serde_json::Value = serde_json::from_slice(&index(&site, &prepared)).unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&index_fresh(&site)).unwrap();
         assert_eq!(json["terms"], "0graph:0,1;5ene:1;5s:0;0nets:0;0sheets:1");
     }
 }

@@ -11,7 +11,8 @@ use rust_stemmers::{Algorithm, Stemmer};
 use rustc_hash::FxHashMap;
 use serde::Deserialize;
 
-use crate::markup::{self, words};
+use crate::lexicon::{Lexicon, Tokens, WordId};
+use crate::markup::words;
 use crate::model::{Paper, Site, Tag};
 use crate::slug;
 
@@ -124,9 +125,6 @@ pub struct Taxonomy {
     stem_ids: HashMap<String, u32>,
     /// First stem id of a phrase → (remaining stem ids, target), longest phrase first.
     phrases: FxHashMap<u32, Vec<(Vec<u32>, Target)>>,
-    /// Key of this taxonomy in the per-thread stem cache.
-    id: u64,
-    stemmer: Stemmer,
     /// Acronym, case-sensitive → targets.
     acronyms: FxHashMap<String, Vec<Target>>,
     /// Normalised alias slug → tag slug.
@@ -134,6 +132,21 @@ pub struct Taxonomy {
     /// Tag slug → display name, for tags that are topics.
     names: HashMap<String, String>,
     config: TaggingConfig,
+}
+
+/// A taxonomy's view of a [`Lexicon`]: phrase matching is array lookups by word number.
+pub struct Matcher<'a> {
+    /// By word number, the stem id phrases know it by, or [`NO_STEM`].
+    stems: Vec<u32>,
+    /// Words that are acronyms of some topic (or their plurals).
+    acronyms: FxHashMap<WordId, &'a [Target]>,
+}
+
+/// A paper's words in a lexicon of its own, for the functions that take text.
+fn one_paper(title: &str, abstract_text: &str) -> (Lexicon, Tokens) {
+    let mut lexicon = Lexicon::default();
+    let tokens = lexicon.tokenize(&[Some((title, abstract_text))]).pop().flatten();
+    (lexicon, tokens.expect("one paper in, one out"))
 }
 
 /// One signal's contribution to a topic's score, for `paperboy tags --explain`.
@@ -174,16 +187,6 @@ impl Evidence {
 /// Stem ids: every stem that occurs in some phrase has an id; any other word is [`NO_STEM`].
 const NO_STEM: u32 = u32::MAX;
 
-/// Distinguishes taxonomies in the per-thread stem cache.
-static NEXT_TAXONOMY_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
-
-thread_local! {
-    /// Word (lower case) → stem id, per thread: stemming is the costly step of tagging, and a
-    /// corpus has far fewer distinct words than words.
-    static STEM_CACHE: std::cell::RefCell<(u64, FxHashMap<Box<str>, u32>)> =
-        std::cell::RefCell::new((0, FxHashMap::default()));
-}
-
 /// The stems of a phrase's words, as the taxonomy's phrases are matched.
 fn stems_of(phrase: &str, stemmer: &Stemmer) -> Vec<String> {
     words(phrase)
@@ -212,8 +215,6 @@ impl Taxonomy {
             topics: Vec::new(),
             stem_ids: HashMap::new(),
             phrases: FxHashMap::default(),
-            id: NEXT_TAXONOMY_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
-            stemmer: Stemmer::create(Algorithm::English),
             acronyms: FxHashMap::default(),
             aliases: HashMap::new(),
             names: HashMap::new(),
@@ -303,17 +304,22 @@ impl Taxonomy {
 
     /// Mentions per `(topic, signal)` as `(title, abstract)`, and the vetoes that matched.
     #[allow(clippy::type_complexity)]
-    fn count(&self, title: &str, abstract_text: &str) -> (Vec<((usize, usize), (usize, usize))>, Vec<(usize, usize)>) {
+    fn count(&self, m: &Matcher, tokens: &Tokens) -> (Vec<((usize, usize), (usize, usize))>, Vec<(usize, usize)>) {
         // (topic, signal) → (title mentions, abstract mentions); a paper has few, so a Vec.
         let mut counts: Vec<((usize, usize), (usize, usize))> = Vec::new();
         let mut vetoes: Vec<(usize, usize)> = Vec::new();
         let mut covered = vec![0usize; self.topics.len()];
-        for (field, text) in [(Field::Title, title), (Field::Abstract, abstract_text)] {
-            let tokens = self.tokenize(text);
+        let mut stems: Vec<u32> = Vec::new();
+        for (field, ids) in [
+            (Field::Title, tokens.title()),
+            (Field::Abstract, tokens.abstract_words()),
+        ] {
+            stems.clear();
+            stems.extend(ids.iter().map(|&id| m.stems[id as usize]));
             // Per topic, the token index up to which a longer phrase already matched: inside
             // "multi-armed bandit", "bandit" and "arm" do not count again.
             covered.iter_mut().for_each(|c| *c = 0);
-            for (i, &(raw, stem)) in tokens.iter().enumerate() {
+            for (i, (&id, &stem)) in ids.iter().zip(&stems).enumerate() {
                 let mut record = |target: &Target, len: usize| {
                     if target.veto {
                         if !vetoes.iter().any(|v| v.0 == target.topic) {
@@ -341,24 +347,17 @@ impl Taxonomy {
                 if stem != NO_STEM {
                     if let Some(candidates) = self.phrases.get(&stem) {
                         for (rest, target) in candidates {
-                            let matches = rest.len() < tokens.len() - i
-                                && rest.iter().zip(&tokens[i + 1..]).all(|(want, got)| *want == got.1);
+                            let matches = rest.len() < stems.len() - i
+                                && rest.iter().zip(&stems[i + 1..]).all(|(want, got)| want == got);
                             if matches {
                                 record(target, rest.len() + 1);
                             }
                         }
                     }
                 }
-                // Acronyms have a capital letter; most words do not, and skip the lookup.
-                if raw.bytes().any(|b| b.is_ascii_uppercase()) {
-                    let acronym = raw
-                        .strip_suffix('s')
-                        .filter(|a| self.acronyms.contains_key(*a))
-                        .unwrap_or(raw);
-                    if let Some(targets) = self.acronyms.get(acronym) {
-                        for target in targets {
-                            record(target, 1);
-                        }
+                if let Some(targets) = m.acronyms.get(&id) {
+                    for target in *targets {
+                        record(target, 1);
                     }
                 }
             }
@@ -374,7 +373,8 @@ impl Taxonomy {
 
     /// Every topic's evidence in a paper, strongest first (topics with no hit are left out).
     pub fn evidence(&self, title: &str, abstract_text: &str) -> Vec<Evidence> {
-        let (counts, vetoes) = self.count(title, abstract_text);
+        let (lexicon, tokens) = one_paper(title, abstract_text);
+        let (counts, vetoes) = self.count(&self.matcher(&lexicon), &tokens);
         let mut by_topic: BTreeMap<usize, Vec<Hit>> = BTreeMap::new();
         for ((topic, signal), (t, a)) in counts {
             let points = self.points(topic, t, a);
@@ -403,37 +403,17 @@ impl Taxonomy {
         out
     }
 
-    /// Words of `text` with their stem ids, stemming each distinct word once per thread.
-    fn tokenize<'a>(&self, text: &'a str) -> Vec<(&'a str, u32)> {
-        STEM_CACHE.with(|cache| {
-            let mut cache = cache.borrow_mut();
-            if cache.0 != self.id || cache.1.len() > 1_000_000 {
-                *cache = (self.id, FxHashMap::default());
-            }
-            let mut lower = String::new();
-            words(text)
-                .map(|raw| {
-                    let word = markup::lowercased(raw, &mut lower);
-                    let id = match cache.1.get(word) {
-                        Some(&id) => id,
-                        None => {
-                            let stem = self.stemmer.stem(word);
-                            let id = self.stem_ids.get(stem.as_ref()).copied().unwrap_or(NO_STEM);
-                            cache.1.insert(word.into(), id);
-                            id
-                        }
-                    };
-                    (raw, id)
-                })
-                .collect()
-        })
+    /// The automatic tags of a paper: topics that pass, strongest first, at most `max_tags`.
+    /// Same verdicts as [`Taxonomy::evidence`], without building the explanation.
+    pub fn auto_tags(&self, title: &str, abstract_text: &str) -> Vec<String> {
+        let (lexicon, tokens) = one_paper(title, abstract_text);
+        self.tags_of(&self.matcher(&lexicon), &tokens)
     }
 
-    /// The automatic tags of a paper: topics that pass, strongest first, at most `max_tags`.
-    /// Same verdicts as [`Taxonomy::evidence`], without building the explanation: this runs
-    /// for every paper of every build.
-    pub fn auto_tags(&self, title: &str, abstract_text: &str) -> Vec<String> {
-        let (counts, vetoes) = self.count(title, abstract_text);
+    /// [`Taxonomy::auto_tags`] of a paper already in words: this runs for every paper of
+    /// every build.
+    pub fn tags_of(&self, m: &Matcher, tokens: &Tokens) -> Vec<String> {
+        let (counts, vetoes) = self.count(m, tokens);
         let mut scores: Vec<(usize, f64)> = Vec::new();
         for ((topic, _), (t, a)) in counts {
             let points = self.points(topic, t, a);
@@ -452,6 +432,39 @@ impl Taxonomy {
             .take(self.config.max_tags)
             .map(|(topic, _)| self.topics[topic].slug.clone())
             .collect()
+    }
+
+    /// The taxonomy's view of `lexicon`'s words, for [`Taxonomy::tags_of`].
+    pub fn matcher<'a>(&'a self, lexicon: &Lexicon) -> Matcher<'a> {
+        let mut by_stem = vec![NO_STEM; lexicon.stem_count()];
+        for (stem, &id) in &self.stem_ids {
+            if let Some(s) = lexicon.stem_id(stem) {
+                by_stem[s as usize] = id;
+            }
+        }
+        let stems = (0..lexicon.len() as WordId)
+            .into_par_iter()
+            .map(|id| by_stem[lexicon.stem(id) as usize])
+            .collect();
+        // An acronym matches as written or with a plural `s`; a word that is an acronym
+        // with an `s` added means that acronym. Only words with a capital letter qualify.
+        let mut acronyms = FxHashMap::default();
+        for acronym in self.acronyms.keys() {
+            for word in [acronym.clone(), format!("{acronym}s")] {
+                let Some(id) = lexicon.id(&word) else { continue };
+                if !word.bytes().any(|b| b.is_ascii_uppercase()) {
+                    continue;
+                }
+                let meant = word
+                    .strip_suffix('s')
+                    .filter(|a| self.acronyms.contains_key(*a))
+                    .unwrap_or(&word);
+                if let Some(targets) = self.acronyms.get(meant) {
+                    acronyms.insert(id, targets.as_slice());
+                }
+            }
+        }
+        Matcher { stems, acronyms }
     }
 
     /// Display name of a tag that is a topic.
@@ -583,30 +596,51 @@ fn paper_tags<'t>(
 #[derive(Debug, Default)]
 pub struct TagCache(FxHashMap<u64, Vec<String>>);
 
+impl TagCache {
+    /// Whether the automatic tags of a paper with this text are known.
+    pub fn has(&self, text_hash: u64) -> bool {
+        self.0.contains_key(&text_hash)
+    }
+
+    /// Forgets everything when it holds far more papers than the site (old versions).
+    pub fn trim(&mut self, papers: usize) {
+        if self.0.len() > 2 * papers + 64 {
+            self.0.clear();
+        }
+    }
+}
+
 /// Fills `paper.tags` and `site.tags`. Tag pages list papers newest first; a tag's display
 /// name is its topic's name, else the explicit name first written for it.
 pub fn apply(site: &mut Site, tax: &Taxonomy) {
-    apply_cached(site, tax, &mut TagCache::default());
+    let mut lexicon = Lexicon::default();
+    let tokens = lexicon.tokenize_papers(&site.papers, |_| true);
+    apply_cached(site, tax, &mut TagCache::default(), &lexicon, &tokens);
 }
 
-/// [`apply`], computing automatic tags only for papers not in `cache`.
-pub fn apply_cached(site: &mut Site, tax: &Taxonomy, cache: &mut TagCache) {
-    if cache.0.len() > 2 * site.papers.len() + 64 {
-        cache.0.clear();
-    }
+/// [`apply`], computing automatic tags only for papers not in `cache`, from their words in
+/// `tokens` (by paper; `Some` for every paper not in the cache).
+pub fn apply_cached(
+    site: &mut Site,
+    tax: &Taxonomy,
+    cache: &mut TagCache,
+    lexicon: &Lexicon,
+    tokens: &[Option<Tokens>],
+) {
+    let matcher =
+        (tax.config.auto && site.papers.iter().any(|p| !cache.has(p.text_hash))).then(|| tax.matcher(lexicon));
     let missing: Vec<(u64, Vec<String>)> = site
         .papers
         .par_iter()
-        .filter(|p| !cache.0.contains_key(&p.text_hash))
-        .map(|p| {
-            (
-                p.text_hash,
-                if tax.config.auto {
-                    tax.auto_tags(&p.title, &p.abstract_text)
-                } else {
-                    Vec::new()
-                },
-            )
+        .zip(tokens)
+        .filter(|(p, _)| !cache.has(p.text_hash))
+        .map(|(p, tokens)| {
+            let tags = match (&matcher, tokens) {
+                (Some(m), Some(tokens)) => tax.tags_of(m, tokens),
+                (Some(_), None) => panic!("no words for a paper missing from the tag cache"),
+                (None, _) => Vec::new(),
+            };
+            (p.text_hash, tags)
         })
         .collect();
     cache.0.extend(missing);

@@ -1,4 +1,4 @@
-//! Related papers in watch mode reuse the last build's work (cached term counts, lists
+//! Related papers in watch mode reuse the last build's work (the lexicon, cached term counts, lists
 //! cached by what they depend on, coarse document frequencies). Whatever the edits, the
 //! lists must equal those of a build from scratch.
 
@@ -6,8 +6,10 @@ use std::path::Path;
 
 use paperboy::config::Config;
 use paperboy::content::{assemble, parse_text};
+use paperboy::enrich::Enricher;
 use paperboy::model::Site;
-use paperboy::related::{TermCache, apply, apply_cached};
+use paperboy::related::apply;
+use paperboy::tagging::Taxonomy;
 
 /// A small deterministic generator (no dependency, same sequence everywhere).
 struct Lcg(u64);
@@ -61,11 +63,13 @@ fn cached_related_lists_equal_a_fresh_computation_after_every_edit() {
                 .collect()
         })
         .collect();
-    let mut cache = TermCache::default();
+    // The watch loop's enricher: its lexicon, term counts and lists live across edits.
+    let mut enricher = Enricher::default();
+    let taxonomy = Taxonomy::new(&Default::default()).unwrap();
     let mut compared = 0;
     for step in 0..60 {
         let mut site = site_from(&days);
-        apply_cached(&mut site, &mut cache);
+        enricher.enrich(&mut site, &taxonomy, true, &mut paperboy::Phases::new());
         let mut fresh = site_from(&days);
         apply(&mut fresh);
         assert_eq!(lists(&site), lists(&fresh), "step {step}");

@@ -1,0 +1,88 @@
+//! Enriching the loaded model: automatic tags, related papers and the search index's
+//! words, all three from one reading of each paper's words (see [`crate::lexicon`]).
+//!
+//! The watch loop keeps an [`Enricher`] across rebuilds: only papers whose text is new to
+//! one of its caches are read again.
+
+use crate::Phases;
+use crate::lexicon::Lexicon;
+use crate::model::Site;
+use crate::related::TermCache;
+use crate::search;
+use crate::tagging::{self, TagCache, Taxonomy};
+
+/// The lexicon and, by paper text, what was derived from it. Term counts and search words
+/// are numbers in the lexicon, so they are kept or dropped with it.
+#[derive(Default)]
+pub struct Enricher {
+    lexicon: Lexicon,
+    tags: TagCache,
+    terms: TermCache,
+    search: search::Words,
+}
+
+/// Beyond this many distinct words the lexicon (and all it numbers) starts over, so that a
+/// long watch session does not grow without bound.
+const MAX_WORDS: usize = 4_000_000;
+
+impl Enricher {
+    /// For a single build: nothing needs keeping for a next one.
+    pub fn once() -> Self {
+        Enricher {
+            terms: TermCache::once(),
+            ..Enricher::default()
+        }
+    }
+
+    /// Forgets the automatic tags, which belong to one taxonomy (the config changed).
+    pub fn forget_tags(&mut self) {
+        self.tags = TagCache::default();
+    }
+
+    /// The words read so far.
+    pub fn lexicon(&self) -> &Lexicon {
+        &self.lexicon
+    }
+
+    /// Consumes the enricher for its lexicon, which the search job of a build needs.
+    pub fn into_lexicon(self) -> Lexicon {
+        self.lexicon
+    }
+
+    /// Fills every paper's tags and related papers and the site's tags, and, when `search`
+    /// is set (the theme has a search page), returns each paper's search words.
+    pub fn enrich(
+        &mut self,
+        site: &mut Site,
+        tax: &Taxonomy,
+        search: bool,
+        phases: &mut Phases,
+    ) -> Option<search::Prepared> {
+        let n = site.papers.len();
+        if self.lexicon.len() > MAX_WORDS {
+            self.lexicon = Lexicon::default();
+            self.terms.clear();
+            self.search = search::Words::default();
+        }
+        self.tags.trim(n);
+        self.terms.trim(n);
+        self.search.trim(n);
+        let (tags, terms, words) = (&self.tags, &self.terms, &self.search);
+        let tokens = self.lexicon.tokenize_papers(&site.papers, |p| {
+            !tags.has(p.text_hash) || !terms.has(p.text_hash) || (search && !words.has(p.text_hash))
+        });
+        phases.mark("words");
+        tagging::apply_cached(site, tax, &mut self.tags, &self.lexicon, &tokens);
+        phases.mark("tag");
+        let site_ref = &*site;
+        let (related, words) = rayon::join(
+            || crate::related::compute(site_ref, &mut self.terms, &self.lexicon, &tokens),
+            || search.then(|| self.search.prepare(site_ref, &self.lexicon, &tokens)),
+        );
+        for (paper, related) in site.papers.iter_mut().zip(related) {
+            paper.related = related;
+        }
+        phases.mark("related");
+        words
+    }
+}
