@@ -670,3 +670,22 @@ fn file_order_does_not_change_the_site() {
         assert!(a == b, "{} differs with another file order", a.0);
     }
 }
+
+#[test]
+fn a_theme_that_loops_over_a_map_gets_the_same_order_every_build() {
+    // Template maps are hash maps unless Tera keeps their order; with a random hash seed
+    // per process, a loop over one would list its keys differently on every build.
+    let site = TestSite::new();
+    site.write("content/2026-11-26.txt", SAMPLE);
+    site.write(
+        "templates/404.html",
+        "{% for key, value in page %}{{ key }} {% endfor %}| {% for key, value in site %}{{ key }} {% endfor %}",
+    );
+    let mut seen = Vec::new();
+    for _ in 0..4 {
+        site.build_ok(&[]);
+        seen.push(std::fs::read_to_string(site.public().join("404.html")).unwrap());
+    }
+    assert!(seen[0].starts_with("title description canonical feeds kind |"), "{}", seen[0]);
+    assert!(seen.iter().all(|s| *s == seen[0]), "{seen:?}");
+}
