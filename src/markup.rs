@@ -338,8 +338,14 @@ fn push_linkified<'a>(events: &mut Vec<Event<'a>>, text: CowStr<'a>) {
 
 /// The first sentences of `text`, cut at a word, at most about `max` characters.
 pub fn excerpt(text: &str, max: usize) -> String {
-    let Some((end, _)) = text.char_indices().nth(max) else {
-        return text.to_string();
+    // The `max`th character starts at byte `max` when the text is ASCII that far.
+    let end = if text.len() > max && text.as_bytes()[..=max].is_ascii() {
+        max
+    } else {
+        match text.char_indices().nth(max) {
+            Some((end, _)) => end,
+            None => return text.to_string(),
+        }
     };
     let cut = &text[..end];
     let cut = match cut.rfind(' ') {
@@ -472,13 +478,36 @@ pub fn lowercased<'a>(word: &'a str, buf: &'a mut String) -> &'a str {
 /// Greedy word wrap for plain-text email: lines of at most `width` characters, except a
 /// single word longer than that (a URL), which keeps its own line.
 pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    // Nearly all text is ASCII: split on bytes and count bytes, with the same notion of
+    // whitespace as `split_whitespace` (ASCII's part of Unicode White_Space).
+    if text.is_ascii() {
+        let bytes = text.as_bytes();
+        let space = |b: u8| matches!(b, b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r' | b' ');
+        let mut at = 0;
+        let words = std::iter::from_fn(|| {
+            while at < bytes.len() && space(bytes[at]) {
+                at += 1;
+            }
+            let start = at;
+            while at < bytes.len() && !space(bytes[at]) {
+                at += 1;
+            }
+            (at > start).then(|| &text[start..at])
+        });
+        wrap_words(words, str::len, width)
+    } else {
+        wrap_words(text.split_whitespace(), |w| w.chars().count(), width)
+    }
+}
+
+fn wrap_words<'t>(words: impl Iterator<Item = &'t str>, chars: impl Fn(&str) -> usize, width: usize) -> Vec<String> {
     let mut lines = Vec::new();
-    let mut line = String::new();
+    let mut line = String::with_capacity(width + 8);
     let mut len = 0;
-    for word in text.split_whitespace() {
-        let n = word.chars().count();
+    for word in words {
+        let n = chars(word);
         if len > 0 && len + 1 + n > width {
-            lines.push(std::mem::take(&mut line));
+            lines.push(std::mem::replace(&mut line, String::with_capacity(width + 8)));
             len = 0;
         }
         if len > 0 {
@@ -507,6 +536,11 @@ mod tests {
         );
         assert!(wrap("  ", 10).is_empty());
         assert_eq!(wrap("αβγ δεζ", 7), vec!["αβγ δεζ"]);
+        assert_eq!(
+            wrap("a\x0Bb\tc  d", 80),
+            vec!["a b c d"],
+            "ASCII whitespace as split_whitespace"
+        );
     }
 
     #[test]

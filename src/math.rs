@@ -93,6 +93,14 @@ pub enum Segment<'a> {
 /// an opening `$` is followed by a non-space, a closing `$` follows a non-space and is not
 /// followed by a digit, and `\$` is a dollar sign.
 pub fn split_dollars(text: &str) -> Vec<Segment<'_>> {
+    // Most abstracts have no formula at all.
+    if !text.contains('$') {
+        return if text.is_empty() {
+            Vec::new()
+        } else {
+            vec![Segment::Text(text)]
+        };
+    }
     let bytes = text.as_bytes();
     let mut out = Vec::new();
     let mut start = 0;

@@ -34,8 +34,8 @@ pub struct Staging {
     written: Mutex<Vec<(String, Record)>>,
     /// What the live site's files were when the previous build wrote them.
     previous: HashMap<String, Record>,
-    /// Folders known to exist in `staging`, to spare a `mkdir` per file.
-    dirs: Mutex<HashSet<PathBuf>>,
+    /// Folders (relative) known to exist in `staging`, to spare a `mkdir` per file.
+    dirs: Mutex<rustc_hash::FxHashSet<String>>,
     /// Whether there is a live site to compare with and link from.
     live: bool,
     /// Whether the staging folder holds a previous site (else every file is new).
@@ -193,7 +193,7 @@ impl Staging {
             out,
             staging,
             written: Mutex::new(Vec::new()),
-            dirs: Mutex::new(HashSet::new()),
+            dirs: Mutex::new(rustc_hash::FxHashSet::default()),
             live,
             reused,
         })
@@ -240,12 +240,14 @@ impl Staging {
 }
 
 impl Staging {
-    fn ensure_parent(&self, file: &Path) -> std::io::Result<()> {
-        let parent = file.parent().expect("output paths have a parent");
+    /// Creates the folder of `path` (relative, `/`-separated) in `target`'s tree once.
+    fn ensure_parent(&self, path: &str, file: &Path) -> std::io::Result<()> {
+        // Keyed by the relative folder as text: hashing `Path`s goes component by component.
+        let folder = path.rsplit_once('/').map_or("", |(folder, _)| folder);
         let mut dirs = self.dirs.lock().expect("no writer panicked");
-        if !dirs.contains(parent) {
-            fs::create_dir_all(parent)?;
-            dirs.insert(parent.to_path_buf());
+        if !dirs.contains(folder) {
+            fs::create_dir_all(file.parent().expect("output paths have a parent"))?;
+            dirs.insert(folder.to_string());
         }
         Ok(())
     }
@@ -275,7 +277,7 @@ impl Sink for Staging {
                 let live_meta = live_meta.expect("the live file exists");
                 if !is_same_file(&live_meta, &target) {
                     remove_if_exists(&target).with_context(io)?;
-                    self.ensure_parent(&target).with_context(io)?;
+                    self.ensure_parent(path, &target).with_context(io)?;
                     fs::hard_link(&live, &target).with_context(io)?;
                 }
                 record(live_meta);
@@ -291,7 +293,7 @@ impl Sink for Staging {
             // Never write through a link that the live site shares: replace the file instead.
             remove_if_exists(&target).with_context(io)?;
         }
-        self.ensure_parent(&target).with_context(io)?;
+        self.ensure_parent(path, &target).with_context(io)?;
         let mut file = fs::File::create(&target).with_context(io)?;
         std::io::Write::write_all(&mut file, bytes).with_context(io)?;
         record(file.metadata().with_context(io)?);

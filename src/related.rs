@@ -508,12 +508,18 @@ impl<'l> Terms<'l> {
                 *c += weight;
             }
         }
-        let mut v: Vec<(TermId, f32)> = touched
+        let mut v: Vec<(u64, TermId, f32)> = touched
             .iter()
-            .map(|&t| (t, 1.0 + std::mem::take(&mut counts[t as usize]).ln()))
+            .map(|&t| {
+                (
+                    self.lexicon.stem_hash(t),
+                    t,
+                    1.0 + std::mem::take(&mut counts[t as usize]).ln(),
+                )
+            })
             .collect();
-        v.sort_unstable_by_key(|&(t, _)| self.lexicon.stem_hash(t));
-        v
+        v.sort_unstable_by_key(|&(hash, _, _)| hash);
+        v.into_iter().map(|(_, t, w)| (t, w)).collect()
     }
 }
 

@@ -686,6 +686,10 @@ fn a_theme_that_loops_over_a_map_gets_the_same_order_every_build() {
         site.build_ok(&[]);
         seen.push(std::fs::read_to_string(site.public().join("404.html")).unwrap());
     }
-    assert!(seen[0].starts_with("title description canonical feeds kind |"), "{}", seen[0]);
+    assert!(
+        seen[0].starts_with("title description canonical feeds kind |"),
+        "{}",
+        seen[0]
+    );
     assert!(seen.iter().all(|s| *s == seen[0]), "{seen:?}");
 }
