@@ -371,45 +371,53 @@ fn repair_text(text: &str) -> Vec<Part> {
     }
     let mut parts: Vec<Part> = Vec::new();
     let mut plain = String::with_capacity(text.len());
-    let chars: Vec<(usize, char)> = text.char_indices().collect();
-    let at = |k: usize| chars.get(k).map(|&(_, c)| c);
-    let rest = |k: usize| chars.get(k).map_or("", |&(b, _)| &text[b..]);
+    let bytes = text.as_bytes();
+    // Positions are bytes. Every rule starts at an ASCII character, so rules test bytes and
+    // decode characters only around a match.
+    let char_at = |i: usize| text.get(i..).and_then(|r| r.chars().next());
+    let alphabetic_before = |i: usize| match i.checked_sub(1).map(|j| bytes[j]) {
+        None => false,
+        Some(b) if b.is_ascii() => b.is_ascii_alphabetic(),
+        Some(_) => text[..i].chars().next_back().is_some_and(char::is_alphabetic),
+    };
     // Every rule below starts at one of these (`mathcal`, `sim` and `times` at a word's start
     // only); the text between is copied a run at a time.
-    let starts_rule = |k: usize| {
-        let c = chars[k].1;
-        matches!(c, '\\' | 'v' | '^' | '_')
-            || (matches!(c, 'm' | 's' | 't') && !(k > 0 && chars[k - 1].1.is_alphabetic()))
+    let starts_rule = |i: usize| match bytes[i] {
+        b'\\' | b'v' | b'^' | b'_' => true,
+        b'm' | b's' | b't' => !alphabetic_before(i),
+        _ => false,
     };
     let mut k = 0;
-    while k < chars.len() {
+    while k < bytes.len() {
         if !starts_rule(k) {
-            let from = chars[k].0;
-            while k < chars.len() && !starts_rule(k) {
+            let from = k;
+            k += 1;
+            while k < bytes.len() && !starts_rule(k) {
                 k += 1;
             }
-            plain.push_str(&text[from..chars.get(k).map_or(text.len(), |&(b, _)| b)]);
+            plain.push_str(&text[from..k]);
             continue;
         }
-        let c = chars[k].1;
-        let prev = if k == 0 { None } else { at(k - 1) };
-        let word_start = !prev.is_some_and(char::is_alphabetic);
+        let c = bytes[k] as char;
+        let rest = &text[k..];
+        let word_start = !alphabetic_before(k);
         // `\%`, `\&`, `\#`, `\_`, `\$`: escaped characters.
-        if c == '\\' && at(k + 1).is_some_and(|n| "%&#_$".contains(n)) {
-            plain.push(at(k + 1).expect("checked"));
+        if c == '\\' && bytes.get(k + 1).is_some_and(|n| b"%&#_$".contains(n)) {
+            plain.push(bytes[k + 1] as char);
             k += 2;
             continue;
         }
-        if let Some((name, symbol)) = LOST_MACROS.iter().find(|(name, _)| rest(k).starts_with(name)) {
+        if let Some((name, symbol)) = LOST_MACROS.iter().find(|(name, _)| rest.starts_with(name)) {
             plain.push_str(symbol);
-            k += name.chars().count();
+            k += name.len();
             continue;
         }
-        if word_start && rest(k).starts_with("mathcal") {
+        if word_start && rest.starts_with("mathcal") {
             let after = k + "mathcal".len();
-            let (letter, skip) = match (at(after), at(after + 1), at(after + 2)) {
-                (Some('{'), Some(l), Some('}')) => (Some(l), 3),
-                (Some(' '), Some(l), next) if !next.is_some_and(char::is_alphanumeric) => (Some(l), 2),
+            let mut next = text[after..].chars();
+            let (letter, skip) = match (next.next(), next.next(), next.next()) {
+                (Some('{'), Some(l), Some('}')) => (Some(l), 2 + l.len_utf8()),
+                (Some(' '), Some(l), next) if !next.is_some_and(char::is_alphanumeric) => (Some(l), 1 + l.len_utf8()),
                 _ => (None, 0),
             };
             if let Some(s) = letter.and_then(script_capital) {
@@ -419,13 +427,14 @@ fn repair_text(text: &str) -> Vec<Part> {
             }
         }
         if (c == '^' || c == '_') && k > 0 {
-            let script = if at(k + 1) == Some('{') {
-                braced(&chars, k + 1)
+            let prev = text[..k].chars().next_back();
+            let script = if bytes.get(k + 1) == Some(&b'{') {
+                braced(text, k + 1)
             } else if c == '^'
                 && prev.is_some_and(|p| p.is_alphanumeric() || p == ')')
-                && at(k + 1).is_some_and(|n| n.is_ascii_alphanumeric())
+                && bytes.get(k + 1).is_some_and(u8::is_ascii_alphanumeric)
             {
-                Some((k + 2, at(k + 1).expect("checked").to_string()))
+                Some((k + 2, (bytes[k + 1] as char).to_string()))
             } else {
                 None
             };
@@ -446,24 +455,24 @@ fn repair_text(text: &str) -> Vec<Part> {
                 continue;
             }
         }
-        if word_start && rest(k).starts_with("sim") {
+        if word_start && rest.starts_with("sim") {
             let mut n = k + 3;
-            if at(n) == Some(' ') {
+            if bytes.get(n) == Some(&b' ') {
                 n += 1;
             }
-            if at(n).is_some_and(|d| d.is_ascii_digit()) && !at(k + 3).is_some_and(char::is_alphabetic) {
+            if bytes.get(n).is_some_and(u8::is_ascii_digit) && !char_at(k + 3).is_some_and(char::is_alphabetic) {
                 plain.push('∼');
                 k = n;
                 continue;
             }
         }
-        if word_start && rest(k).starts_with("times") && !at(k + 5).is_some_and(char::is_alphabetic) {
+        if word_start && rest.starts_with("times") && !char_at(k + 5).is_some_and(char::is_alphabetic) {
             let digit_before = plain.trim_end().ends_with(|d: char| d.is_ascii_digit());
             let mut n = k + 5;
-            if at(n) == Some(' ') {
+            if bytes.get(n) == Some(&b' ') {
                 n += 1;
             }
-            if digit_before && at(n).is_some_and(|d| d.is_ascii_digit()) {
+            if digit_before && bytes.get(n).is_some_and(u8::is_ascii_digit) {
                 let trimmed = plain.trim_end().len();
                 plain.truncate(trimmed);
                 plain.push('×');
@@ -480,12 +489,12 @@ fn repair_text(text: &str) -> Vec<Part> {
     parts
 }
 
-/// The text inside balanced braces opening at `open`, and the index after the closing one;
-/// `None` when unbalanced or longer than a short script (then it is probably not math).
-fn braced(chars: &[(usize, char)], open: usize) -> Option<(usize, String)> {
+/// The body of the braces opening at byte `open`, and the byte after the closing one;
+/// `None` when unclosed, empty or longer than 40 characters.
+fn braced(text: &str, open: usize) -> Option<(usize, String)> {
     let mut depth = 0;
     let mut body = String::new();
-    for (k, &(_, c)) in chars.iter().enumerate().skip(open) {
+    for (i, c) in text[open..].char_indices() {
         match c {
             '{' => {
                 depth += 1;
@@ -496,7 +505,7 @@ fn braced(chars: &[(usize, char)], open: usize) -> Option<(usize, String)> {
             '}' => {
                 depth -= 1;
                 if depth == 0 {
-                    return (!body.is_empty()).then_some((k + 1, body));
+                    return (!body.is_empty()).then_some((open + i + 1, body));
                 }
             }
             _ => {}
