@@ -9,13 +9,15 @@ use crate::lexicon::Lexicon;
 use crate::model::Site;
 use crate::related::TermCache;
 use crate::search;
-use crate::tagging::{self, TagCache, Taxonomy};
+use crate::tagging::{self, Matcher, TagCache, Taxonomy};
 
 /// The lexicon and, by paper text, what was derived from it. Term counts and search words
 /// are numbers in the lexicon, so they are kept or dropped with it.
 #[derive(Default)]
 pub struct Enricher {
     lexicon: Lexicon,
+    /// The taxonomy's view of the lexicon, grown with it.
+    matcher: Matcher,
     tags: TagCache,
     terms: TermCache,
     search: search::Words,
@@ -37,6 +39,7 @@ impl Enricher {
     /// Forgets the automatic tags, which belong to one taxonomy (the config changed).
     pub fn forget_tags(&mut self) {
         self.tags = TagCache::default();
+        self.matcher = Matcher::default();
     }
 
     /// The words read so far.
@@ -49,18 +52,21 @@ impl Enricher {
         self.lexicon
     }
 
-    /// Fills every paper's tags and related papers and the site's tags, and, when `search`
-    /// is set (the theme has a search page), returns each paper's search words.
-    pub fn enrich(
+    /// Fills every paper's tags and related papers and the site's tags. When `search` is
+    /// given (the theme has a search page), hands it each paper's search words, beside the
+    /// related-papers search, and returns what it makes of them: a build keeps the words for
+    /// its search job, the watch loop builds the index right there.
+    pub fn enrich<R: Send>(
         &mut self,
         site: &mut Site,
         tax: &Taxonomy,
-        search: bool,
+        search: Option<impl FnOnce(&Site, &Lexicon, search::Prepared) -> R + Send>,
         phases: &mut Phases,
-    ) -> Option<search::Prepared> {
+    ) -> Option<R> {
         let n = site.papers.len();
         if self.lexicon.len() > MAX_WORDS {
             self.lexicon = Lexicon::default();
+            self.matcher = Matcher::default();
             self.terms.clear();
             self.search = search::Words::default();
         }
@@ -68,21 +74,28 @@ impl Enricher {
         self.terms.trim(n);
         self.search.trim(n);
         let (tags, terms, words) = (&self.tags, &self.terms, &self.search);
+        let searched = search.is_some();
         let tokens = self.lexicon.tokenize_papers(&site.papers, |p| {
-            !tags.has(p.text_hash) || !terms.has(p.text_hash) || (search && !words.has(p.text_hash))
+            !tags.has(p.text_hash) || !terms.has(p.text_hash) || (searched && !words.has(p.text_hash))
         });
         phases.mark("words");
-        tagging::apply_cached(site, tax, &mut self.tags, &self.lexicon, &tokens);
+        self.matcher.extend(tax, &self.lexicon);
+        tagging::apply_cached(site, tax, &mut self.tags, &self.matcher, &tokens);
         phases.mark("tag");
         let site_ref = &*site;
-        let (related, words) = rayon::join(
+        let (related, searched) = rayon::join(
             || crate::related::compute(site_ref, &mut self.terms, &self.lexicon, &tokens),
-            || search.then(|| self.search.prepare(site_ref, &self.lexicon, &tokens)),
+            || {
+                search.map(|then| {
+                    let words = self.search.prepare(site_ref, &self.lexicon, &tokens);
+                    then(site_ref, &self.lexicon, words)
+                })
+            },
         );
         for (paper, related) in site.papers.iter_mut().zip(related) {
             paper.related = related;
         }
         phases.mark("related");
-        words
+        searched
     }
 }

@@ -200,15 +200,10 @@ impl LiveSite {
         let sources: Vec<&SourceFile> = self.sources.values().collect();
         let mut site: Site = content::assemble(sources.par_iter().map(|s| (*s).clone()).collect());
         phases.mark("assemble");
-        let search = setup.theme.has_template("search.html");
-        let words = self.enricher.enrich(&mut site, &setup.taxonomy, search, &mut phases);
-        // The search index and the renderer's shared data do not need each other: side by side.
-        let lexicon = self.enricher.lexicon();
-        let (index, renderer) = rayon::join(
-            || words.map(|words| crate::search::index(&site, lexicon, &words)),
-            || Renderer::with_cache(&site, &setup.config, &setup.theme, &mut self.summary_cache),
-        );
-        let mut renderer = renderer?;
+        let index = |site: &Site, lexicon: &crate::lexicon::Lexicon, words| crate::search::index(site, lexicon, &words);
+        let search = setup.theme.has_template("search.html").then_some(index);
+        let index = self.enricher.enrich(&mut site, &setup.taxonomy, search, &mut phases);
+        let mut renderer = Renderer::with_cache(&site, &setup.config, &setup.theme, &mut self.summary_cache)?;
         if let Some(index) = index {
             renderer = renderer.with_search_index(index);
         }

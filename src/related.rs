@@ -374,6 +374,8 @@ pub struct TermCache {
     docs: FxHashMap<u64, Arc<Vec<(TermId, f32)>>>,
     /// Related lists by hash of what they were computed from (see [`compute`]).
     results: FxHashMap<u64, Vec<PaperId>>,
+    /// Which of the lexicon's words are terms.
+    terms: Terms,
 }
 
 impl Default for TermCache {
@@ -382,6 +384,7 @@ impl Default for TermCache {
             keep: true,
             docs: FxHashMap::default(),
             results: FxHashMap::default(),
+            terms: Terms::default(),
         }
     }
 }
@@ -400,10 +403,11 @@ impl TermCache {
         self.docs.contains_key(&text_hash)
     }
 
-    /// Forgets everything when it holds far more papers than the site (old versions).
+    /// Forgets the papers when it holds far more than the site has (old versions).
     pub fn trim(&mut self, papers: usize) {
         if self.docs.len() > 2 * papers + 64 {
-            self.clear();
+            self.docs.clear();
+            self.results.clear();
         }
     }
 
@@ -411,25 +415,24 @@ impl TermCache {
     pub fn clear(&mut self) {
         self.docs.clear();
         self.results.clear();
+        self.terms = Terms::default();
     }
 
     /// Every paper's term counts, counting in parallel the papers not seen before.
     fn docs(&mut self, site: &Site, lexicon: &Lexicon, tokens: &[Option<Tokens>]) -> Vec<Arc<Vec<(TermId, f32)>>> {
-        let fresh: Vec<Option<Vec<(TermId, f32)>>> = if site.papers.iter().all(|p| self.has(p.text_hash)) {
-            vec![None; site.papers.len()]
-        } else {
-            let terms = Terms::new(lexicon);
-            site.papers
-                .par_iter()
-                .zip(tokens)
-                .map(|(p, tokens)| {
-                    (!self.has(p.text_hash)).then(|| {
-                        let tokens = tokens.as_ref().expect("words of a paper missing from the term cache");
-                        SCRATCH.with(|scratch| terms.counts(&mut scratch.borrow_mut(), tokens))
-                    })
+        self.terms.extend(lexicon);
+        let terms = &self.terms;
+        let fresh: Vec<Option<Vec<(TermId, f32)>>> = site
+            .papers
+            .par_iter()
+            .zip(tokens)
+            .map(|(p, tokens)| {
+                (!self.docs.contains_key(&p.text_hash)).then(|| {
+                    let tokens = tokens.as_ref().expect("words of a paper missing from the term cache");
+                    SCRATCH.with(|scratch| terms.counts(lexicon, &mut scratch.borrow_mut(), tokens))
                 })
-                .collect()
-        };
+            })
+            .collect();
         site.papers
             .iter()
             .zip(fresh)
@@ -461,38 +464,39 @@ thread_local! {
 }
 
 /// Which words are terms: by word number, the term, or [`NOT_A_TERM`] for stop words,
-/// one-letter words and numbers.
-struct Terms<'l> {
-    lexicon: &'l Lexicon,
+/// one-letter words and numbers. Grows with the lexicon ([`Terms::extend`]).
+#[derive(Debug, Default)]
+struct Terms {
     of: Vec<TermId>,
 }
 
-impl<'l> Terms<'l> {
-    fn new(lexicon: &'l Lexicon) -> Self {
-        let mut stop = vec![false; lexicon.len()];
-        for word in STOP_WORDS.iter().chain(markup::LATEX_MACROS) {
-            if let Some(id) = lexicon.id(word) {
-                stop[id as usize] = true;
-            }
-        }
-        let of = (0..lexicon.len() as WordId)
+impl Terms {
+    /// Looks at the words `lexicon` gained since the last call.
+    fn extend(&mut self, lexicon: &Lexicon) {
+        let stop: rustc_hash::FxHashSet<&str> = STOP_WORDS.iter().chain(markup::LATEX_MACROS).copied().collect();
+        let new: Vec<TermId> = (self.of.len() as WordId..lexicon.len() as WordId)
             .into_par_iter()
             .map(|id| {
                 let text = lexicon.text(id);
                 let skip = text.chars().nth(1).is_none()
                     || text.bytes().all(|b| b.is_ascii_digit())
-                    || stop[lexicon.lower(id) as usize];
+                    || stop.contains(lexicon.text(lexicon.lower(id)));
                 if skip { NOT_A_TERM } else { lexicon.stem(id) }
             })
             .collect();
-        Terms { lexicon, of }
+        self.of.extend(new);
     }
 
     /// A paper's terms, sorted by stem hash, with `1 + ln(count)`; a title word counts
     /// twice, as it says more about the paper than an abstract word.
-    fn counts(&self, (counts, touched): &mut (Vec<f32>, Vec<TermId>), tokens: &Tokens) -> Vec<(TermId, f32)> {
-        if counts.len() != self.lexicon.stem_count() {
-            *counts = vec![0.0; self.lexicon.stem_count()];
+    fn counts(
+        &self,
+        lexicon: &Lexicon,
+        (counts, touched): &mut (Vec<f32>, Vec<TermId>),
+        tokens: &Tokens,
+    ) -> Vec<(TermId, f32)> {
+        if counts.len() != lexicon.stem_count() {
+            *counts = vec![0.0; lexicon.stem_count()];
         }
         touched.clear();
         for (ids, weight) in [(tokens.title(), 2.0), (tokens.abstract_words(), 1.0)] {
@@ -512,7 +516,7 @@ impl<'l> Terms<'l> {
             .iter()
             .map(|&t| {
                 (
-                    self.lexicon.stem_hash(t),
+                    lexicon.stem_hash(t),
                     t,
                     1.0 + std::mem::take(&mut counts[t as usize]).ln(),
                 )
@@ -555,7 +559,9 @@ mod tests {
         let mut lexicon = Lexicon::default();
         let doc = ("The Graphs", "an varepsilon-optimal mathcal O graph of 2024");
         let tokens = lexicon.tokenize(&[Some(doc)]).pop().flatten().unwrap();
-        let terms = Terms::new(&lexicon).counts(&mut Default::default(), &tokens);
+        let mut terms = Terms::default();
+        terms.extend(&lexicon);
+        let terms = terms.counts(&lexicon, &mut Default::default(), &tokens);
         let named: Vec<(&str, f32)> = terms.iter().map(|&(t, w)| (lexicon.stem_text(t), w)).collect();
         let hash = |s: &str| xxhash_rust::xxh3::xxh3_64(s.as_bytes());
         let mut expected = vec![("graph", 1.0 + 3f32.ln()), ("optim", 1.0)];

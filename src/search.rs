@@ -33,6 +33,9 @@ const STOP_WORDS: &[&str] = &[
 pub struct Words {
     /// Distinct word numbers by paper text hash.
     docs: FxHashMap<u64, Arc<[WordId]>>,
+    /// By word number in the lexicon, the lower-case word it is indexed as, or
+    /// [`NOT_INDEXED`]; grown with the lexicon.
+    indexed: Vec<WordId>,
 }
 
 /// What [`index`] needs besides the site and the lexicon: per paper, its distinct words.
@@ -50,39 +53,36 @@ impl Words {
         self.docs.contains_key(&text_hash)
     }
 
-    /// Forgets everything when it holds far more papers than the site (old versions).
+    /// Forgets the papers when it holds far more than the site has (old versions).
     pub fn trim(&mut self, papers: usize) {
         if self.docs.len() > 2 * papers + 64 {
             self.docs.clear();
         }
     }
 
+    /// Looks at the words `lexicon` gained since the last call.
+    fn extend(&mut self, lexicon: &Lexicon) {
+        let stop: rustc_hash::FxHashSet<&str> = STOP_WORDS.iter().chain(crate::markup::LATEX_MACROS).copied().collect();
+        let new: Vec<WordId> = (self.indexed.len() as WordId..lexicon.len() as WordId)
+            .into_par_iter()
+            .map(|id| {
+                let lower = lexicon.lower(id);
+                if lexicon.text(id).len() == 1 || stop.contains(lexicon.text(lower)) {
+                    NOT_INDEXED
+                } else {
+                    lower
+                }
+            })
+            .collect();
+        self.indexed.extend(new);
+    }
+
     /// Each paper's distinct index words: lower-cased, without one-letter words, stop words
     /// and LaTeX macro names. `tokens` holds, by paper, the words of every paper this cache
     /// does not know.
     pub fn prepare(&mut self, site: &Site, lexicon: &Lexicon, tokens: &[Option<Tokens>]) -> Prepared {
-        let missing = site.papers.iter().any(|p| !self.has(p.text_hash));
-        let indexed: Vec<WordId> = if missing {
-            let mut stop = vec![false; lexicon.len()];
-            for word in STOP_WORDS.iter().chain(crate::markup::LATEX_MACROS) {
-                if let Some(id) = lexicon.id(word) {
-                    stop[id as usize] = true;
-                }
-            }
-            (0..lexicon.len() as WordId)
-                .into_par_iter()
-                .map(|id| {
-                    let lower = lexicon.lower(id);
-                    if lexicon.text(id).len() == 1 || stop[lower as usize] {
-                        NOT_INDEXED
-                    } else {
-                        lower
-                    }
-                })
-                .collect()
-        } else {
-            Vec::new()
-        };
+        self.extend(lexicon);
+        let indexed = &self.indexed;
         let docs: Vec<(Arc<[WordId]>, bool)> = site
             .papers
             .par_iter()

@@ -135,11 +135,50 @@ pub struct Taxonomy {
 }
 
 /// A taxonomy's view of a [`Lexicon`]: phrase matching is array lookups by word number.
-pub struct Matcher<'a> {
+/// It grows with the lexicon ([`Matcher::extend`]), so that the watch loop looks at each
+/// new word once. Valid for one taxonomy and one lexicon.
+#[derive(Debug, Default)]
+pub struct Matcher {
+    /// By stem number in the lexicon, the stem id phrases know it by, or [`NO_STEM`].
+    by_stem: Vec<u32>,
     /// By word number, the stem id phrases know it by, or [`NO_STEM`].
     stems: Vec<u32>,
-    /// Words that are acronyms of some topic (or their plurals).
-    acronyms: FxHashMap<WordId, &'a [Target]>,
+    /// Words that are acronyms of some topic (or their plurals), with the acronym meant.
+    acronyms: FxHashMap<WordId, Box<str>>,
+}
+
+impl Matcher {
+    /// Looks at the words and stems `lexicon` gained since the last call.
+    pub fn extend(&mut self, tax: &Taxonomy, lexicon: &Lexicon) {
+        self.by_stem.extend((self.by_stem.len()..lexicon.stem_count()).map(|s| {
+            tax.stem_ids
+                .get(lexicon.stem_text(s as u32))
+                .copied()
+                .unwrap_or(NO_STEM)
+        }));
+        let (from, to) = (self.stems.len() as WordId, lexicon.len() as WordId);
+        let by_stem = &self.by_stem;
+        let stems: Vec<u32> = (from..to)
+            .into_par_iter()
+            .map(|id| by_stem[lexicon.stem(id) as usize])
+            .collect();
+        self.stems.extend(stems);
+        // An acronym matches as written or with a plural `s`; a word that is an acronym
+        // with an `s` added means that acronym. Only words with a capital letter qualify.
+        for id in from..to {
+            let word = lexicon.text(id);
+            if lexicon.lower(id) == id || !word.bytes().any(|b| b.is_ascii_uppercase()) {
+                continue;
+            }
+            let meant = word
+                .strip_suffix('s')
+                .filter(|a| tax.acronyms.contains_key(*a))
+                .unwrap_or(word);
+            if tax.acronyms.contains_key(meant) {
+                self.acronyms.insert(id, meant.into());
+            }
+        }
+    }
 }
 
 /// A paper's words in a lexicon of its own, for the functions that take text.
@@ -355,8 +394,8 @@ impl Taxonomy {
                         }
                     }
                 }
-                if let Some(targets) = m.acronyms.get(&id) {
-                    for target in *targets {
+                if let Some(acronym) = m.acronyms.get(&id) {
+                    for target in &self.acronyms[&**acronym] {
                         record(target, 1);
                     }
                 }
@@ -435,36 +474,10 @@ impl Taxonomy {
     }
 
     /// The taxonomy's view of `lexicon`'s words, for [`Taxonomy::tags_of`].
-    pub fn matcher<'a>(&'a self, lexicon: &Lexicon) -> Matcher<'a> {
-        let mut by_stem = vec![NO_STEM; lexicon.stem_count()];
-        for (stem, &id) in &self.stem_ids {
-            if let Some(s) = lexicon.stem_id(stem) {
-                by_stem[s as usize] = id;
-            }
-        }
-        let stems = (0..lexicon.len() as WordId)
-            .into_par_iter()
-            .map(|id| by_stem[lexicon.stem(id) as usize])
-            .collect();
-        // An acronym matches as written or with a plural `s`; a word that is an acronym
-        // with an `s` added means that acronym. Only words with a capital letter qualify.
-        let mut acronyms = FxHashMap::default();
-        for acronym in self.acronyms.keys() {
-            for word in [acronym.clone(), format!("{acronym}s")] {
-                let Some(id) = lexicon.id(&word) else { continue };
-                if !word.bytes().any(|b| b.is_ascii_uppercase()) {
-                    continue;
-                }
-                let meant = word
-                    .strip_suffix('s')
-                    .filter(|a| self.acronyms.contains_key(*a))
-                    .unwrap_or(&word);
-                if let Some(targets) = self.acronyms.get(meant) {
-                    acronyms.insert(id, targets.as_slice());
-                }
-            }
-        }
-        Matcher { stems, acronyms }
+    pub fn matcher(&self, lexicon: &Lexicon) -> Matcher {
+        let mut m = Matcher::default();
+        m.extend(self, lexicon);
+        m
     }
 
     /// Display name of a tag that is a topic.
@@ -615,30 +628,29 @@ impl TagCache {
 pub fn apply(site: &mut Site, tax: &Taxonomy) {
     let mut lexicon = Lexicon::default();
     let tokens = lexicon.tokenize_papers(&site.papers, |_| true);
-    apply_cached(site, tax, &mut TagCache::default(), &lexicon, &tokens);
+    let matcher = tax.matcher(&lexicon);
+    apply_cached(site, tax, &mut TagCache::default(), &matcher, &tokens);
 }
 
 /// [`apply`], computing automatic tags only for papers not in `cache`, from their words in
-/// `tokens` (by paper; `Some` for every paper not in the cache).
+/// `tokens` (by paper; `Some` for every paper not in the cache), read through `matcher`.
 pub fn apply_cached(
     site: &mut Site,
     tax: &Taxonomy,
     cache: &mut TagCache,
-    lexicon: &Lexicon,
+    matcher: &Matcher,
     tokens: &[Option<Tokens>],
 ) {
-    let matcher =
-        (tax.config.auto && site.papers.iter().any(|p| !cache.has(p.text_hash))).then(|| tax.matcher(lexicon));
     let missing: Vec<(u64, Vec<String>)> = site
         .papers
         .par_iter()
         .zip(tokens)
         .filter(|(p, _)| !cache.has(p.text_hash))
         .map(|(p, tokens)| {
-            let tags = match (&matcher, tokens) {
-                (Some(m), Some(tokens)) => tax.tags_of(m, tokens),
-                (Some(_), None) => panic!("no words for a paper missing from the tag cache"),
-                (None, _) => Vec::new(),
+            let tags = match tokens {
+                _ if !tax.config.auto => Vec::new(),
+                Some(tokens) => tax.tags_of(matcher, tokens),
+                None => panic!("no words for a paper missing from the tag cache"),
             };
             (p.text_hash, tags)
         })
