@@ -1,7 +1,8 @@
 //! paperboy: a static site generator for trending-papers digests.
 //!
 //! The pipeline runs one way: [`content::load`] reads the corpus into a [`model::Site`],
-//! [`tagging`] enriches it, [`render::Renderer`] turns it into bytes, and [`output`] is the
+//! [`enrich`] adds tags, related papers and search words (reading each paper's words once,
+//! through a [`lexicon`]), [`render::Renderer`] turns it into bytes, and [`output`] is the
 //! only place that writes to the output folder.
 
 pub mod config;

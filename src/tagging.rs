@@ -118,7 +118,8 @@ struct Target {
     veto: bool,
 }
 
-/// Topics compiled into lookup tables: phrase matching is one hash lookup per word.
+/// Topics compiled into lookup tables: a word starts a phrase match with one hash lookup of its
+/// stem id (see [`Matcher`] for how words get stem ids).
 pub struct Taxonomy {
     topics: Vec<Topic>,
     /// Stem → id, for the stems that occur in phrases.
