@@ -285,13 +285,23 @@ pub fn compute(site: &Site, cache: &mut TermCache, lexicon: &Lexicon, tokens: &[
         .par_iter()
         .enumerate()
         .map(|(pid, v)| {
-            let mut query: Vec<(TermId, f32)> = v.iter().copied().filter(|&(t, _)| searchable(t)).collect();
-            query.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(hashes(a.0).cmp(&hashes(b.0))));
-            query.truncate(QUERY_TERMS);
+            // The heaviest terms, ties broken by stem hash: picked in linear time, then only
+            // those sorted.
+            let mut heaviest: Vec<(f32, u64, TermId)> = v
+                .iter()
+                .filter(|&&(t, _)| searchable(t))
+                .map(|&(t, w)| (w, hashes(t), t))
+                .collect();
+            let order = |a: &(f32, u64, TermId), b: &(f32, u64, TermId)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
+            if heaviest.len() > QUERY_TERMS {
+                heaviest.select_nth_unstable_by(QUERY_TERMS - 1, order);
+                heaviest.truncate(QUERY_TERMS);
+            }
+            heaviest.sort_unstable_by(order);
             let mut key = xxhash_rust::xxh3::Xxh3Default::new();
             key.update(&(pid as u64).to_le_bytes());
-            for &(t, w) in &query {
-                key.update(&hashes(t).to_le_bytes());
+            for &(w, hash, t) in &heaviest {
+                key.update(&hash.to_le_bytes());
                 key.update(&w.to_bits().to_le_bytes());
                 key.update(&list_hash[t as usize].to_le_bytes());
             }
@@ -299,6 +309,7 @@ pub fn compute(site: &Site, cache: &mut TermCache, lexicon: &Lexicon, tokens: &[
             if let Some(related) = known.get(&key) {
                 return (key, related.clone());
             }
+            let query: Vec<(TermId, f32)> = heaviest.iter().map(|&(w, _, t)| (t, w)).collect();
             (
                 key,
                 SCORES.with(|scores| search(&mut scores.borrow_mut(), n, pid, &query, &list)),
