@@ -94,6 +94,34 @@ pub struct Renderer<'a> {
     full_fp: Vec<u64>,
     /// The search index, or what the search job builds it from.
     search: SearchInput<'a>,
+    /// Every issue date's ISO and display forms: chrono parses its format pattern on every
+    /// call, and nearly every page shows dates.
+    dates: DateForms,
+}
+
+/// ISO (`2026-11-26`) and display ("26 November 2026") forms of dates, formatted once.
+#[derive(Default)]
+struct DateForms(rustc_hash::FxHashMap<chrono::NaiveDate, (String, String)>);
+
+impl DateForms {
+    fn of(site: &Site) -> Self {
+        DateForms(
+            site.issues
+                .iter()
+                .map(|i| (i.date, (i.date.format("%Y-%m-%d").to_string(), display_date(i.date))))
+                .collect(),
+        )
+    }
+
+    fn iso(&self, date: chrono::NaiveDate) -> String {
+        self.0
+            .get(&date)
+            .map_or_else(|| date.format("%Y-%m-%d").to_string(), |d| d.0.clone())
+    }
+
+    fn display(&self, date: chrono::NaiveDate) -> String {
+        self.0.get(&date).map_or_else(|| display_date(date), |d| d.1.clone())
+    }
 }
 
 /// What the search job writes its index from.
@@ -202,6 +230,7 @@ impl<'a> Renderer<'a> {
     /// watch loop keeps one across rebuilds; it is valid for one config and theme).
     pub fn with_cache(site: &'a Site, config: &'a Config, theme: &'a Theme, cache: &mut RenderCache) -> Result<Self> {
         let links = Links::new(config);
+        let dates = DateForms::of(site);
         let tera = match &cache.tera {
             Some(tera) => tera.clone(),
             None => {
@@ -258,8 +287,8 @@ impl<'a> Renderer<'a> {
                 let mut v = Value::from_serializable(&Summary {
                     title: &p.title,
                     url: links.path(&paper_dir(&p.slug)),
-                    date: p.date.to_string(),
-                    date_display: display_date(p.date),
+                    date: dates.iso(p.date),
+                    date_display: dates.display(p.date),
                     excerpt: markup::excerpt(&p.abstract_text, 240),
                 });
                 let tags: Vec<Value> = p.tags.iter().map(|&t| tag_links[t].clone()).collect();
@@ -284,6 +313,7 @@ impl<'a> Renderer<'a> {
             summary_fp,
             full_fp,
             search: SearchInput::Fresh,
+            dates,
         })
     }
 
@@ -630,10 +660,10 @@ impl<'a> Renderer<'a> {
 
     fn issue_link(&self, id: IssueId) -> IssueLink {
         let issue = &self.site.issues[id];
-        let date = issue.slug();
+        let date = self.dates.iso(issue.date);
         IssueLink {
             url: self.links.path(&issue_dir(&date)),
-            date_display: display_date(issue.date),
+            date_display: self.dates.display(issue.date),
             date,
             count: issue.papers.len(),
         }
@@ -795,8 +825,8 @@ impl<'a> Renderer<'a> {
             &PaperView {
                 title: &p.title,
                 url: self.links.path(&paper_dir(&p.slug)),
-                date: p.date.to_string(),
-                date_display: display_date(p.date),
+                date: self.dates.iso(p.date),
+                date_display: self.dates.display(p.date),
                 abstract_html: &p.abstract_html,
                 authors: &p.authors,
                 outbound,
