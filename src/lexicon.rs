@@ -180,6 +180,28 @@ impl Lexicon {
         self.tokenize(&docs)
     }
 
+    /// A lexicon of every paper's words, with each paper's tokens: for the one-off callers
+    /// (a single step run on its own, tests).
+    pub fn of_papers(papers: &[Paper]) -> (Lexicon, Vec<Option<Tokens>>) {
+        let mut lexicon = Lexicon::default();
+        let tokens = lexicon.tokenize_papers(papers, |_| true);
+        (lexicon, tokens)
+    }
+
+    /// Brings `table`, indexed by word number, up to the lexicon's size: `value` is computed
+    /// (in parallel) for each word added since the table last grew. Per-word tables of the
+    /// steps that read the lexicon grow this way, so a watch-mode save looks at new words only.
+    pub fn grow<T: Send>(&self, table: &mut Vec<T>, value: impl Fn(WordId) -> T + Sync + Send) {
+        if table.len() >= self.len() {
+            return;
+        }
+        let new: Vec<T> = (table.len() as WordId..self.len() as WordId)
+            .into_par_iter()
+            .map(value)
+            .collect();
+        table.extend(new);
+    }
+
     /// The number of `word`, adding it (and its lower-case form) when new.
     fn insert(&mut self, word: &str) -> WordId {
         if let Some(&id) = self.ids.get(word) {

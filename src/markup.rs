@@ -459,7 +459,7 @@ impl<'a> Iterator for Words<'a> {
 
 /// `word` lower-cased: `word` itself when it is lower-case already, as nearly every word
 /// is, else its lower-case form written into `buf` (ASCII without going through
-/// `char::to_lowercase`). Tagging, related papers and search look every word up this way.
+/// `char::to_lowercase`). The lexicon lower-cases every distinct word this way.
 #[inline]
 pub fn lowercased<'a>(word: &'a str, buf: &'a mut String) -> &'a str {
     if word.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()) {

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
-use crate::lexicon::{Lexicon, StemId, Tokens, WordId};
+use crate::lexicon::{Lexicon, StemId, Tokens};
 use crate::markup;
 use crate::model::{PaperId, Site};
 
@@ -484,18 +484,16 @@ struct Terms {
 impl Terms {
     /// Looks at the words `lexicon` gained since the last call.
     fn extend(&mut self, lexicon: &Lexicon) {
-        let stop: rustc_hash::FxHashSet<&str> = STOP_WORDS.iter().chain(markup::LATEX_MACROS).copied().collect();
-        let new: Vec<TermId> = (self.of.len() as WordId..lexicon.len() as WordId)
-            .into_par_iter()
-            .map(|id| {
-                let text = lexicon.text(id);
-                let skip = text.chars().nth(1).is_none()
-                    || text.bytes().all(|b| b.is_ascii_digit())
-                    || stop.contains(lexicon.text(lexicon.lower(id)));
-                if skip { NOT_A_TERM } else { lexicon.stem(id) }
-            })
-            .collect();
-        self.of.extend(new);
+        static STOP: std::sync::LazyLock<rustc_hash::FxHashSet<&str>> =
+            std::sync::LazyLock::new(|| STOP_WORDS.iter().chain(markup::LATEX_MACROS).copied().collect());
+        let stop = &*STOP;
+        lexicon.grow(&mut self.of, |id| {
+            let text = lexicon.text(id);
+            let skip = text.chars().nth(1).is_none()
+                || text.bytes().all(|b| b.is_ascii_digit())
+                || stop.contains(lexicon.text(lexicon.lower(id)));
+            if skip { NOT_A_TERM } else { lexicon.stem(id) }
+        });
     }
 
     /// A paper's terms, sorted by stem hash, with `1 + ln(count)`; a title word counts
@@ -540,8 +538,7 @@ impl Terms {
 
 /// Fills `paper.related` for every paper.
 pub fn apply(site: &mut Site) {
-    let mut lexicon = Lexicon::default();
-    let tokens = lexicon.tokenize_papers(&site.papers, |_| true);
+    let (lexicon, tokens) = Lexicon::of_papers(&site.papers);
     apply_cached(site, &mut TermCache::once(), &lexicon, &tokens);
 }
 

@@ -62,19 +62,14 @@ impl Words {
 
     /// Looks at the words `lexicon` gained since the last call.
     fn extend(&mut self, lexicon: &Lexicon) {
-        let stop: rustc_hash::FxHashSet<&str> = STOP_WORDS.iter().chain(crate::markup::LATEX_MACROS).copied().collect();
-        let new: Vec<WordId> = (self.indexed.len() as WordId..lexicon.len() as WordId)
-            .into_par_iter()
-            .map(|id| {
-                let lower = lexicon.lower(id);
-                if lexicon.text(id).len() == 1 || stop.contains(lexicon.text(lower)) {
-                    NOT_INDEXED
-                } else {
-                    lower
-                }
-            })
-            .collect();
-        self.indexed.extend(new);
+        static STOP: std::sync::LazyLock<rustc_hash::FxHashSet<&str>> =
+            std::sync::LazyLock::new(|| STOP_WORDS.iter().chain(crate::markup::LATEX_MACROS).copied().collect());
+        let stop = &*STOP;
+        lexicon.grow(&mut self.indexed, |id| {
+            let lower = lexicon.lower(id);
+            let skip = lexicon.text(id).len() == 1 || stop.contains(lexicon.text(lower));
+            if skip { NOT_INDEXED } else { lower }
+        });
     }
 
     /// Each paper's distinct index words: lower-cased, without one-letter words, stop words
@@ -116,8 +111,7 @@ impl Words {
 
 /// [`index`] from scratch, for callers without a lexicon at hand.
 pub fn index_fresh(site: &Site) -> Vec<u8> {
-    let mut lexicon = Lexicon::default();
-    let tokens = lexicon.tokenize_papers(&site.papers, |_| true);
+    let (lexicon, tokens) = Lexicon::of_papers(&site.papers);
     let prepared = Words::default().prepare(site, &lexicon, &tokens);
     index(site, &lexicon, &prepared)
 }

@@ -157,16 +157,12 @@ impl Matcher {
                 .copied()
                 .unwrap_or(NO_STEM)
         }));
-        let (from, to) = (self.stems.len() as WordId, lexicon.len() as WordId);
+        let from = self.stems.len() as WordId;
         let by_stem = &self.by_stem;
-        let stems: Vec<u32> = (from..to)
-            .into_par_iter()
-            .map(|id| by_stem[lexicon.stem(id) as usize])
-            .collect();
-        self.stems.extend(stems);
+        lexicon.grow(&mut self.stems, |id| by_stem[lexicon.stem(id) as usize]);
         // An acronym matches as written or with a plural `s`; a word that is an acronym
         // with an `s` added means that acronym. Only words with a capital letter qualify.
-        for id in from..to {
+        for id in from..lexicon.len() as WordId {
             let word = lexicon.text(id);
             if lexicon.lower(id) == id || !word.bytes().any(|b| b.is_ascii_uppercase()) {
                 continue;
@@ -627,8 +623,7 @@ impl TagCache {
 /// Fills `paper.tags` and `site.tags`. Tag pages list papers newest first; a tag's display
 /// name is its topic's name, else the explicit name first written for it.
 pub fn apply(site: &mut Site, tax: &Taxonomy) {
-    let mut lexicon = Lexicon::default();
-    let tokens = lexicon.tokenize_papers(&site.papers, |_| true);
+    let (lexicon, tokens) = Lexicon::of_papers(&site.papers);
     let matcher = tax.matcher(&lexicon);
     apply_cached(site, tax, &mut TagCache::default(), &matcher, &tokens);
 }
