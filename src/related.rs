@@ -10,7 +10,7 @@
 use std::sync::Arc;
 
 use rayon::prelude::*;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::lexicon::{Lexicon, StemId, Tokens};
 use crate::markup;
@@ -205,138 +205,378 @@ const STOP_WORDS: &[&str] = &[
 /// The papers most like each paper, best first; ties go to the earlier paper so that the
 /// result does not depend on thread scheduling.
 ///
-/// A paper's list depends only on its query (its heaviest terms with their weights) and on
-/// the postings of those terms, so the list is cached under a hash of exactly that: after an
-/// edit, only papers whose query or whose query terms' postings changed are searched again.
+/// The watch loop keeps the last computation in `cache`: after an edit that keeps the
+/// number of papers, only what the edited papers touch is computed again (see
+/// [`State::update`]).
 ///
 /// `tokens` holds, by paper, the words of every paper whose text `cache` does not know.
 pub fn compute(site: &Site, cache: &mut TermCache, lexicon: &Lexicon, tokens: &[Option<Tokens>]) -> Vec<Vec<PaperId>> {
     let n = site.papers.len();
     if n < 2 {
+        cache.last = None;
         return vec![Vec::new(); n];
     }
     let docs = cache.docs(site, lexicon, tokens);
-    // Document frequencies and idf by term (stem number): array lookups instead of hashing
-    // in the loops below.
-    let terms = lexicon.stem_count();
-    let mut df = vec![0u32; terms];
-    for doc in &docs {
-        for &(t, _) in doc.iter() {
-            df[t as usize] += 1;
-        }
-    }
-    let idf: Vec<f32> = df
+    let texts: Vec<u64> = site.papers.iter().map(|p| p.text_hash).collect();
+    let state = match cache.last.take() {
+        Some(last) if last.texts.len() == n => last.update(texts, docs, lexicon),
+        _ => State::fresh(texts, docs, lexicon, cache.keep),
+    };
+    let lists = state
+        .best
         .iter()
-        .map(|&d| {
-            if d == 0 {
-                0.0
-            } else {
-                ((n as f32 + 1.0) / (coarse(d) as f32 + 0.5)).ln()
-            }
-        })
-        .collect();
-    // Normalized TF-IDF vectors, in each paper's term order (by stem hash, which fixes the
-    // order of float sums whatever ids the terms got).
-    let vectors: Vec<Vec<(TermId, f32)>> = docs
-        .into_par_iter()
-        .map(|doc| {
-            // A one-off build holds the only reference: the counts become the vector in place.
-            let mut v = Arc::try_unwrap(doc).unwrap_or_else(|shared| (*shared).clone());
-            v.iter_mut().for_each(|(t, w)| *w *= idf[*t as usize]);
-            let norm = v.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
-            if norm > 0.0 {
-                v.iter_mut().for_each(|(_, w)| *w /= norm);
-            }
-            v
-        })
-        .collect();
-    // Postings of the terms that can tell papers apart, as one flat array by term.
-    let max_df = max_df(n) as u32;
-    let searchable = |t: TermId| (2..=max_df).contains(&df[t as usize]);
-    let mut start = vec![0u32; terms + 1];
-    for (t, &d) in df.iter().enumerate() {
-        start[t + 1] = start[t] + if searchable(t as TermId) { d } else { 0 };
-    }
-    let mut fill = start.clone();
-    let mut postings = vec![(0u32, 0f32); start[terms] as usize];
-    for (pid, v) in vectors.iter().enumerate() {
-        for &(t, w) in v {
-            if searchable(t) {
-                let slot = &mut fill[t as usize];
-                postings[*slot as usize] = (pid as u32, w);
-                *slot += 1;
-            }
-        }
-    }
-    let list = |t: TermId| &postings[start[t as usize] as usize..start[t as usize + 1] as usize];
-    let list_hash: Vec<u64> = (0..terms as TermId)
-        .into_par_iter()
-        .map(|t| {
-            let mut h = xxhash_rust::xxh3::Xxh3Default::new();
-            for &(pid, w) in list(t) {
-                h.update(&(u64::from(pid) << 32 | u64::from(w.to_bits())).to_le_bytes());
-            }
-            h.digest()
-        })
-        .collect();
-    let hashes = |t: TermId| lexicon.stem_hash(t);
-    let known = &cache.results;
-    let found: Vec<(u64, Vec<PaperId>)> = vectors
-        .par_iter()
-        .enumerate()
-        .map(|(pid, v)| {
-            // The heaviest terms, ties broken by stem hash: picked in linear time, then only
-            // those sorted.
-            let mut heaviest: Vec<(f32, u64, TermId)> = v
-                .iter()
-                .filter(|&&(t, _)| searchable(t))
-                .map(|&(t, w)| (w, hashes(t), t))
-                .collect();
-            let order = |a: &(f32, u64, TermId), b: &(f32, u64, TermId)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
-            if heaviest.len() > QUERY_TERMS {
-                heaviest.select_nth_unstable_by(QUERY_TERMS - 1, order);
-                heaviest.truncate(QUERY_TERMS);
-            }
-            heaviest.sort_unstable_by(order);
-            let mut key = xxhash_rust::xxh3::Xxh3Default::new();
-            key.update(&(pid as u64).to_le_bytes());
-            for &(w, hash, t) in &heaviest {
-                key.update(&hash.to_le_bytes());
-                key.update(&w.to_bits().to_le_bytes());
-                key.update(&list_hash[t as usize].to_le_bytes());
-            }
-            let key = key.digest();
-            if let Some(related) = known.get(&key) {
-                return (key, related.clone());
-            }
-            let query: Vec<(TermId, f32)> = heaviest.iter().map(|&(w, _, t)| (t, w)).collect();
-            (
-                key,
-                SCORES.with(|scores| search(&mut scores.borrow_mut(), n, pid, &query, &list)),
-            )
-        })
+        .map(|best| best.iter().map(|&(_, o)| o as PaperId).collect())
         .collect();
     if cache.keep {
-        cache.results = found.iter().map(|(k, r)| (*k, r.clone())).collect();
+        cache.last = Some(state);
     }
-    found.into_iter().map(|(_, r)| r).collect()
+    lists
+}
+
+/// A paper's best matches: score and paper, best first.
+type Best = Vec<(f32, u32)>;
+
+/// Everything one computation derived, by paper position, kept so that the next one can
+/// redo only what an edit touched.
+#[derive(Debug)]
+struct State {
+    /// Text hash of each paper: a paper whose text hash changed is the edit.
+    texts: Vec<u64>,
+    /// Term counts of each paper (shared with the cache; empty in a one-off build).
+    docs: Vec<Arc<Vec<(TermId, f32)>>>,
+    /// Document frequency and idf by term.
+    df: Vec<u32>,
+    idf: Vec<f32>,
+    /// Normalized TF-IDF vectors, in each paper's term order (by stem hash, which fixes
+    /// the order of float sums whatever numbers the terms got).
+    vectors: Vec<Vec<(TermId, f32)>>,
+    /// Each paper's query: its heaviest searchable terms, heaviest first (empty in a
+    /// one-off build).
+    queries: Vec<Vec<(TermId, f32)>>,
+    best: Vec<Best>,
+    /// Papers searched from scratch to get here: all of them, or few after an edit.
+    searched: usize,
+}
+
+impl State {
+    /// Computes everything from the term counts.
+    fn fresh(texts: Vec<u64>, docs: Vec<Arc<Vec<(TermId, f32)>>>, lexicon: &Lexicon, keep: bool) -> State {
+        let n = texts.len();
+        let terms = lexicon.stem_count();
+        let mut df = vec![0u32; terms];
+        for doc in &docs {
+            for &(t, _) in doc.iter() {
+                df[t as usize] += 1;
+            }
+        }
+        let idf: Vec<f32> = df.iter().map(|&d| idf(d, n)).collect();
+        let kept = if keep { docs.clone() } else { Vec::new() };
+        let vectors: Vec<Vec<(TermId, f32)>> = docs
+            .into_par_iter()
+            .map(|doc| {
+                // A one-off build holds the only reference: the counts become the vector in place.
+                let mut v = Arc::try_unwrap(doc).unwrap_or_else(|shared| (*shared).clone());
+                normalize(&mut v, &idf);
+                v
+            })
+            .collect();
+        let postings = Postings::new(&vectors, &df, n);
+        let (queries, best): (Vec<_>, Vec<_>) = vectors
+            .par_iter()
+            .enumerate()
+            .map(|(pid, v)| {
+                let query = query(v, &df, n, lexicon);
+                let best = SCORES.with(|scores| search(&mut scores.borrow_mut(), pid, &query, &postings));
+                (if keep { query } else { Vec::new() }, best)
+            })
+            .unzip();
+        State {
+            texts,
+            docs: kept,
+            df,
+            idf,
+            vectors,
+            queries,
+            best,
+            searched: n,
+        }
+    }
+
+    /// The state after some papers' texts changed (same number of papers), equal to
+    /// [`State::fresh`] on the new texts. Only papers whose vector changed (the edited
+    /// ones, and those using a term whose idf moved) are weighed and searched again, with
+    /// papers whose query changed. Every other paper keeps its scores against unchanged
+    /// papers and only scores the changed ones, unless one of those left a full list:
+    /// the paper that was sixth is unknown, so that paper is searched again.
+    fn update(mut self, texts: Vec<u64>, docs: Vec<Arc<Vec<(TermId, f32)>>>, lexicon: &Lexicon) -> State {
+        let n = texts.len();
+        let edited: Vec<usize> = (0..n).filter(|&p| self.texts[p] != texts[p]).collect();
+        if edited.is_empty() {
+            self.searched = 0;
+            return self;
+        }
+        if edited.len() > n / 8 || self.docs.is_empty() {
+            return State::fresh(texts, docs, lexicon, true);
+        }
+        let terms = lexicon.stem_count();
+        self.df.resize(terms, 0);
+        self.idf.resize(terms, 0.0);
+        // Frequencies before the edit of every term the edited papers had or have.
+        let mut was: FxHashMap<TermId, u32> = FxHashMap::default();
+        for &p in &edited {
+            for &(t, _) in self.docs[p].iter() {
+                let d = &mut self.df[t as usize];
+                was.entry(t).or_insert(*d);
+                *d -= 1;
+            }
+            for &(t, _) in docs[p].iter() {
+                let d = &mut self.df[t as usize];
+                was.entry(t).or_insert(*d);
+                *d += 1;
+            }
+        }
+        let mut reweighed: FxHashSet<TermId> = FxHashSet::default();
+        let mut reflagged: FxHashSet<TermId> = FxHashSet::default();
+        for (&t, &old) in &was {
+            let new = self.df[t as usize];
+            let weight = idf(new, n);
+            if weight.to_bits() != self.idf[t as usize].to_bits() {
+                self.idf[t as usize] = weight;
+                reweighed.insert(t);
+            }
+            if searchable(old, n) != searchable(new, n) {
+                reflagged.insert(t);
+            }
+        }
+        self.texts = texts;
+        self.docs = docs;
+        // Which papers need a new vector (dirty) or a new query (requery).
+        let mut dirty = vec![false; n];
+        let mut requery = vec![false; n];
+        if !reweighed.is_empty() || !reflagged.is_empty() {
+            (&mut dirty, &mut requery, &self.docs)
+                .into_par_iter()
+                .for_each(|(d, r, doc)| {
+                    *d = doc.iter().any(|(t, _)| reweighed.contains(t));
+                    *r = doc.iter().any(|(t, _)| reflagged.contains(t));
+                });
+        }
+        for &p in &edited {
+            dirty[p] = true;
+        }
+        let changed: Vec<usize> = (0..n).filter(|&p| dirty[p]).collect();
+        if changed.len() > n / 8 {
+            return State::fresh(self.texts, self.docs, lexicon, true);
+        }
+        for &p in &changed {
+            let mut v = (*self.docs[p]).clone();
+            normalize(&mut v, &self.idf);
+            self.vectors[p] = v;
+        }
+        let postings = Postings::new(&self.vectors, &self.df, n);
+        // Papers searched from scratch: those with a new vector or a new query, and those
+        // that lose a changed paper from a full list.
+        let (df, vectors) = (&self.df, &self.vectors);
+        let full: Vec<bool> = (0..n)
+            .into_par_iter()
+            .zip(&mut self.queries)
+            .zip(&self.best)
+            .map(|((p, q), best)| {
+                if dirty[p] || requery[p] {
+                    let new = query(&vectors[p], df, n, lexicon);
+                    let moved = dirty[p] || new != *q;
+                    *q = new;
+                    if moved {
+                        return true;
+                    }
+                }
+                best.len() == RELATED && best.iter().any(|&(_, o)| dirty[o as usize])
+            })
+            .collect();
+        // Every other paper sharing a query term with a changed paper scores it.
+        let asking = QueryIndex::new(&self.queries, terms);
+        let mut pairs: Vec<(u32, u32)> = Vec::new();
+        for &c in &changed {
+            for &(t, _) in &self.vectors[c] {
+                pairs.extend(
+                    asking
+                        .papers(t)
+                        .iter()
+                        .filter(|&&p| !full[p as usize])
+                        .map(|&p| (p, c as u32)),
+                );
+            }
+        }
+        pairs.sort_unstable();
+        pairs.dedup();
+        let mut scoring: Vec<Vec<u32>> = vec![Vec::new(); n];
+        for (p, c) in pairs {
+            scoring[p as usize].push(c);
+        }
+        self.searched = full.iter().filter(|&&f| f).count();
+        let (queries, hashes) = (&self.queries, |t: TermId| lexicon.stem_hash(t));
+        self.best
+            .par_iter_mut()
+            .enumerate()
+            .zip(scoring)
+            .for_each(|((p, best), scoring)| {
+                if full[p] {
+                    *best = SCORES.with(|scores| search(&mut scores.borrow_mut(), p, &queries[p], &postings));
+                } else if best.iter().any(|&(_, o)| dirty[o as usize]) || !scoring.is_empty() {
+                    best.retain(|&(_, o)| !dirty[o as usize]);
+                    for c in scoring {
+                        let s = score(&queries[p], &vectors[c as usize], hashes);
+                        if s >= MIN_SCORE {
+                            best.push((s, c));
+                        }
+                    }
+                    best.sort_unstable_by(better);
+                    best.truncate(RELATED);
+                }
+            });
+        self
+    }
+}
+
+/// The inverse document frequency of a term found in `df` of `n` papers.
+fn idf(df: u32, n: usize) -> f32 {
+    if df == 0 {
+        0.0
+    } else {
+        ((n as f32 + 1.0) / (coarse(df) as f32 + 0.5)).ln()
+    }
+}
+
+/// Turns term counts into a unit TF-IDF vector, in place.
+fn normalize(v: &mut [(TermId, f32)], idf: &[f32]) {
+    v.iter_mut().for_each(|(t, w)| *w *= idf[*t as usize]);
+    let norm = v.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
+    if norm > 0.0 {
+        v.iter_mut().for_each(|(_, w)| *w /= norm);
+    }
+}
+
+/// Whether a term found in `df` of `n` papers can tell papers apart.
+fn searchable(df: u32, n: usize) -> bool {
+    (2..=max_df(n) as u32).contains(&df)
+}
+
+/// A paper's [`QUERY_TERMS`] heaviest searchable terms, heaviest first, ties broken by stem
+/// hash: picked in linear time, then only those sorted.
+fn query(v: &[(TermId, f32)], df: &[u32], n: usize, lexicon: &Lexicon) -> Vec<(TermId, f32)> {
+    let mut heaviest: Vec<(f32, u64, TermId)> = v
+        .iter()
+        .filter(|&&(t, _)| searchable(df[t as usize], n))
+        .map(|&(t, w)| (w, lexicon.stem_hash(t), t))
+        .collect();
+    let order = |a: &(f32, u64, TermId), b: &(f32, u64, TermId)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
+    if heaviest.len() > QUERY_TERMS {
+        heaviest.select_nth_unstable_by(QUERY_TERMS - 1, order);
+        heaviest.truncate(QUERY_TERMS);
+    }
+    heaviest.sort_unstable_by(order);
+    heaviest.into_iter().map(|(w, _, t)| (t, w)).collect()
+}
+
+/// The score of a paper with this query against one vector, summed in query order like
+/// [`search`] does, so that both give the same float.
+fn score(query: &[(TermId, f32)], vector: &[(TermId, f32)], hash: impl Fn(TermId) -> u64) -> f32 {
+    let mut s = 0f32;
+    for &(t, w) in query {
+        let h = hash(t);
+        let from = vector.partition_point(|&(o, _)| hash(o) < h);
+        let same = vector[from..].iter().take_while(|&&(o, _)| hash(o) == h);
+        if let Some(&(_, ow)) = same.into_iter().find(|&&(o, _)| o == t) {
+            s += w * ow;
+        }
+    }
+    s
+}
+
+/// Better match first: higher score, then the earlier paper.
+fn better(a: &(f32, u32), b: &(f32, u32)) -> std::cmp::Ordering {
+    a.0.total_cmp(&b.0).reverse().then(a.1.cmp(&b.1))
+}
+
+/// The papers of each searchable term with their weights, as one flat array by term.
+struct Postings {
+    papers: usize,
+    start: Vec<u32>,
+    entries: Vec<(u32, f32)>,
+}
+
+impl Postings {
+    fn new(vectors: &[Vec<(TermId, f32)>], df: &[u32], n: usize) -> Postings {
+        let terms = df.len();
+        let mut start = vec![0u32; terms + 1];
+        for (t, &d) in df.iter().enumerate() {
+            start[t + 1] = start[t] + if searchable(d, n) { d } else { 0 };
+        }
+        let mut fill = start.clone();
+        let mut entries = vec![(0u32, 0f32); start[terms] as usize];
+        for (pid, v) in vectors.iter().enumerate() {
+            for &(t, w) in v {
+                if searchable(df[t as usize], n) {
+                    let slot = &mut fill[t as usize];
+                    entries[*slot as usize] = (pid as u32, w);
+                    *slot += 1;
+                }
+            }
+        }
+        Postings {
+            papers: vectors.len(),
+            start,
+            entries,
+        }
+    }
+
+    fn list(&self, t: TermId) -> &[(u32, f32)] {
+        &self.entries[self.start[t as usize] as usize..self.start[t as usize + 1] as usize]
+    }
+}
+
+/// The papers whose query holds each term.
+struct QueryIndex {
+    start: Vec<u32>,
+    papers: Vec<u32>,
+}
+
+impl QueryIndex {
+    fn new(queries: &[Vec<(TermId, f32)>], terms: usize) -> QueryIndex {
+        let mut start = vec![0u32; terms + 1];
+        for q in queries {
+            for &(t, _) in q {
+                start[t as usize + 1] += 1;
+            }
+        }
+        for t in 0..terms {
+            start[t + 1] += start[t];
+        }
+        let mut fill = start.clone();
+        let mut papers = vec![0u32; start[terms] as usize];
+        for (p, q) in queries.iter().enumerate() {
+            for &(t, _) in q {
+                papers[fill[t as usize] as usize] = p as u32;
+                fill[t as usize] += 1;
+            }
+        }
+        QueryIndex { start, papers }
+    }
+
+    fn papers(&self, t: TermId) -> &[u32] {
+        &self.papers[self.start[t as usize] as usize..self.start[t as usize + 1] as usize]
+    }
 }
 
 /// Scores every paper sharing a query term with paper `pid` and keeps the best few, by
 /// score and then the earlier paper. `scores` is all zero between calls.
-fn search<'p>(
-    scores: &mut Vec<f32>,
-    n: usize,
-    pid: PaperId,
-    query: &[(TermId, f32)],
-    list: &impl Fn(TermId) -> &'p [(u32, f32)],
-) -> Vec<PaperId> {
-    if scores.len() != n {
-        *scores = vec![0f32; n];
+fn search(scores: &mut Vec<f32>, pid: usize, query: &[(TermId, f32)], postings: &Postings) -> Best {
+    if scores.len() < postings.papers {
+        *scores = vec![0f32; postings.papers];
     }
     let mut touched: Vec<u32> = Vec::new();
     for &(t, w) in query {
-        for &(other, ow) in list(t) {
+        for &(other, ow) in postings.list(t) {
             if other as usize != pid {
                 let s = &mut scores[other as usize];
                 if *s == 0.0 {
@@ -346,8 +586,7 @@ fn search<'p>(
             }
         }
     }
-    let mut best: Vec<(f32, u32)> = Vec::with_capacity(RELATED + 1);
-    let better = |a: &(f32, u32), b: &(f32, u32)| a.0.total_cmp(&b.0).reverse().then(a.1.cmp(&b.1));
+    let mut best: Best = Vec::with_capacity(RELATED + 1);
     for &o in &touched {
         let s = std::mem::take(&mut scores[o as usize]);
         if s < MIN_SCORE {
@@ -361,7 +600,7 @@ fn search<'p>(
         best.insert(at, entry);
         best.truncate(RELATED);
     }
-    best.into_iter().map(|(_, o)| o as PaperId).collect()
+    best
 }
 
 /// A document frequency rounded down to its three leading bits (1–8 exact, then steps of
@@ -383,8 +622,8 @@ pub struct TermCache {
     keep: bool,
     /// Per paper text hash, its terms (sorted by stem hash) with `1 + ln(count)`.
     docs: FxHashMap<u64, Arc<Vec<(TermId, f32)>>>,
-    /// Related lists by hash of what they were computed from (see [`compute`]).
-    results: FxHashMap<u64, Vec<PaperId>>,
+    /// The last computation, which the next one updates (see [`compute`]).
+    last: Option<State>,
     /// Which of the lexicon's words are terms.
     terms: Terms,
 }
@@ -394,7 +633,7 @@ impl Default for TermCache {
         TermCache {
             keep: true,
             docs: FxHashMap::default(),
-            results: FxHashMap::default(),
+            last: None,
             terms: Terms::default(),
         }
     }
@@ -418,14 +657,14 @@ impl TermCache {
     pub fn trim(&mut self, papers: usize) {
         if self.docs.len() > 2 * papers + 64 {
             self.docs.clear();
-            self.results.clear();
+            self.last = None;
         }
     }
 
     /// Forgets everything (the lexicon its terms number starts over).
     pub fn clear(&mut self) {
         self.docs.clear();
-        self.results.clear();
+        self.last = None;
         self.terms = Terms::default();
     }
 
@@ -582,6 +821,35 @@ mod tests {
         assert_eq!(max_df(100), 50);
         assert_eq!(max_df(10_000), 200);
         assert_eq!(max_df(100_000), 400);
+    }
+
+    #[test]
+    fn an_edit_searches_few_papers_again() {
+        let config = crate::config::Config::default();
+        let word = |i: usize| format!("w{}x", (i * 7919) % 400);
+        let digest = |extra: &str| {
+            let body: String = (0..300)
+                .map(|p| {
+                    let words: Vec<String> = (0..40).map(|k| word(p * 13 + k * k)).collect();
+                    let more = if p == 17 { extra } else { "" };
+                    format!("Paper {p} {}\n{}{more}\n", word(p), words.join(" "))
+                })
+                .collect();
+            let file = crate::content::parse_text(&body, std::path::Path::new("2026-01-01.txt"), &config, &mut |_| {});
+            crate::content::assemble(vec![file.expect("the digest parses")])
+        };
+        let (before, after) = (digest(""), digest(" w5x w77x w123x"));
+        let mut cache = TermCache::default();
+        let mut lexicon = Lexicon::default();
+        for site in [&before, &after] {
+            let tokens = lexicon.tokenize_papers(&site.papers, |p| !cache.has(p.text_hash));
+            let lists = compute(site, &mut cache, &lexicon, &tokens);
+            let (fresh_lexicon, fresh_tokens) = Lexicon::of_papers(&site.papers);
+            let fresh = compute(site, &mut TermCache::once(), &fresh_lexicon, &fresh_tokens);
+            assert_eq!(lists, fresh);
+        }
+        let searched = cache.last.as_ref().expect("kept").searched;
+        assert!(searched < 30, "{searched} of 300 papers searched again after one edit");
     }
 
     #[test]

@@ -1,6 +1,6 @@
-//! Related papers in watch mode reuse the last build's work (the lexicon, cached term counts, lists
-//! cached by what they depend on, coarse document frequencies). Whatever the edits, the
-//! lists must equal those of a build from scratch.
+//! Related papers in watch mode reuse the last build's work (the lexicon, cached term counts,
+//! the last computation's vectors, queries and scored lists, coarse document frequencies).
+//! Whatever the edits, the lists must equal those of a build from scratch.
 
 use std::path::Path;
 
@@ -67,7 +67,7 @@ fn cached_related_lists_equal_a_fresh_computation_after_every_edit() {
     let mut enricher = Enricher::default();
     let taxonomy = Taxonomy::new(&Default::default()).unwrap();
     let mut compared = 0;
-    for step in 0..60 {
+    for step in 0..80 {
         let mut site = site_from(&days);
         let index =
             |site: &Site, lexicon: &paperboy::lexicon::Lexicon, words| paperboy::search::index(site, lexicon, &words);
@@ -78,18 +78,28 @@ fn cached_related_lists_equal_a_fresh_computation_after_every_edit() {
         if step > 0 && lists(&site).iter().any(|l| !l.is_empty()) {
             compared += 1;
         }
-        // Edit one abstract: add words, drop words, or rewrite it; now and then add a paper.
+        // Edit one abstract (add words, drop words, rewrite it) or a title, edit two papers
+        // at once, or now and then add or remove a paper.
         let d = rng.next(days.len());
         let i = rng.next(days[d].len());
         let abstract_ = &mut days[d][i].1;
-        match rng.next(4) {
+        match rng.next(7) {
             0 => abstract_.push_str(&format!(" {}", text(&mut rng, 5))),
             1 => {
                 let keep: Vec<&str> = abstract_.split(' ').skip(3).collect();
                 *abstract_ = keep.join(" ");
             }
             2 => *abstract_ = text(&mut rng, 60),
-            _ => days[d].push((format!("Added {step} {}", text(&mut rng, 4)), text(&mut rng, 60))),
+            3 => days[d][i].0 = format!("Retitled {step} {}", text(&mut rng, 4)),
+            4 => {
+                abstract_.push_str(&format!(" {}", text(&mut rng, 3)));
+                let other = rng.next(days.len());
+                days[other][0].1.push_str(&format!(" {}", text(&mut rng, 3)));
+            }
+            5 => days[d].push((format!("Added {step} {}", text(&mut rng, 4)), text(&mut rng, 60))),
+            _ => {
+                days[d].remove(i);
+            }
         }
     }
     assert!(compared > 50, "the edits were compared on sites with related papers");
