@@ -334,6 +334,61 @@ fn merge_sorted(a: &[u32], b: &[u32], less: impl Fn(u32, u32) -> bool) -> Vec<u3
     out
 }
 
+/// A document as the keys [`Inverted`] lists it under.
+pub trait Keyed {
+    /// The document's keys.
+    fn keys(&self) -> impl Iterator<Item = u32> + '_;
+}
+
+/// Distinct word numbers.
+impl Keyed for std::sync::Arc<[WordId]> {
+    fn keys(&self) -> impl Iterator<Item = u32> + '_ {
+        self.iter().copied()
+    }
+}
+
+/// Weighted stems.
+impl Keyed for Vec<(StemId, f32)> {
+    fn keys(&self) -> impl Iterator<Item = u32> + '_ {
+        self.iter().map(|&(t, _)| t)
+    }
+}
+
+/// Documents by key (a word or stem number), built by counting sort: every key's list in
+/// one flat array, each list ascending as documents are numbered in order.
+#[derive(Debug)]
+pub struct Inverted {
+    start: Vec<u32>,
+    docs: Vec<u32>,
+}
+
+impl Inverted {
+    /// Lists `docs`, numbered from `first`, under each of their keys (below `keys`).
+    pub fn new<D: Keyed>(docs: &[D], keys: usize, first: u32) -> Inverted {
+        let mut start = vec![0u32; keys + 1];
+        for key in docs.iter().flat_map(D::keys) {
+            start[key as usize + 1] += 1;
+        }
+        for k in 0..keys {
+            start[k + 1] += start[k];
+        }
+        let mut fill = start.clone();
+        let mut listed = vec![0u32; start[keys] as usize];
+        for (d, doc) in docs.iter().enumerate() {
+            for key in doc.keys() {
+                listed[fill[key as usize] as usize] = first + d as u32;
+                fill[key as usize] += 1;
+            }
+        }
+        Inverted { start, docs: listed }
+    }
+
+    /// The documents under `key`, ascending.
+    pub fn of(&self, key: u32) -> &[u32] {
+        &self.docs[self.start[key as usize] as usize..self.start[key as usize + 1] as usize]
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use crate::lexicon::{Lexicon, StemId, Tokens};
+use crate::lexicon::{Inverted, Lexicon, StemId, Tokens};
 use crate::markup;
 use crate::model::{PaperId, Site};
 
@@ -394,13 +394,13 @@ impl State {
             })
             .collect();
         // Every other paper sharing a query term with a changed paper scores it.
-        let asking = QueryIndex::new(&self.queries, terms);
+        let asking = Inverted::new(&self.queries, terms, 0);
         let mut pairs: Vec<(u32, u32)> = Vec::new();
         for &c in &changed {
             for &(t, _) in &self.vectors[c] {
                 pairs.extend(
                     asking
-                        .papers(t)
+                        .of(t)
                         .iter()
                         .filter(|&&p| !full[p as usize])
                         .map(|&p| (p, c as u32)),
@@ -532,39 +532,6 @@ impl Postings {
 
     fn list(&self, t: TermId) -> &[(u32, f32)] {
         &self.entries[self.start[t as usize] as usize..self.start[t as usize + 1] as usize]
-    }
-}
-
-/// The papers whose query holds each term.
-struct QueryIndex {
-    start: Vec<u32>,
-    papers: Vec<u32>,
-}
-
-impl QueryIndex {
-    fn new(queries: &[Vec<(TermId, f32)>], terms: usize) -> QueryIndex {
-        let mut start = vec![0u32; terms + 1];
-        for q in queries {
-            for &(t, _) in q {
-                start[t as usize + 1] += 1;
-            }
-        }
-        for t in 0..terms {
-            start[t + 1] += start[t];
-        }
-        let mut fill = start.clone();
-        let mut papers = vec![0u32; start[terms] as usize];
-        for (p, q) in queries.iter().enumerate() {
-            for &(t, _) in q {
-                papers[fill[t as usize] as usize] = p as u32;
-                fill[t as usize] += 1;
-            }
-        }
-        QueryIndex { start, papers }
-    }
-
-    fn papers(&self, t: TermId) -> &[u32] {
-        &self.papers[self.start[t as usize] as usize..self.start[t as usize + 1] as usize]
     }
 }
 

@@ -7,13 +7,12 @@
 //! browser matches query words as prefixes of the sorted words, so `learn` finds
 //! `learning` and `learned` without a stemmer in JavaScript.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
-use crate::lexicon::{Lexicon, Tokens, WordId};
+use crate::lexicon::{Inverted, Lexicon, Tokens, WordId};
 use crate::model::Site;
 
 /// The browser side, served as `/search/search.js`.
@@ -130,43 +129,14 @@ pub fn index_fresh(site: &Site) -> Vec<u8> {
 /// Words are stored in full (not stemmed) so that the browser can match prefixes of what
 /// the reader types.
 pub fn index(site: &Site, lexicon: &Lexicon, prepared: &Prepared) -> Vec<u8> {
-    let mut dates: Vec<String> = Vec::new();
-    let mut date_ids: BTreeMap<chrono::NaiveDate, usize> = BTreeMap::new();
-    let mut papers = Vec::with_capacity(site.papers.len());
-    for p in &site.papers {
-        let date = *date_ids.entry(p.date).or_insert_with(|| {
-            dates.push(p.date.to_string());
-            dates.len() - 1
-        });
-        papers.push((&*p.title, p.slug.as_str(), date, &p.tags[..]));
-    }
-    // Papers by word, as one flat array: papers are visited in order, so each word's
-    // list ascends.
-    let words = lexicon.len();
-    let mut start = vec![0u32; words + 1];
-    for doc in &prepared.docs {
-        for &w in doc.iter() {
-            start[w as usize + 1] += 1;
-        }
-    }
-    for w in 0..words {
-        start[w + 1] += start[w];
-    }
-    let mut fill = start.clone();
-    let mut lists = vec![0u32; start[words] as usize];
-    for (id, doc) in prepared.docs.iter().enumerate() {
-        for &w in doc.iter() {
-            lists[fill[w as usize] as usize] = id as u32;
-            fill[w as usize] += 1;
-        }
-    }
+    let by_word = PapersByWord::new(&prepared.docs, lexicon.len());
     // Emitted in parallel slices of the word list; each slice front-codes its first word
     // against the word before it, so the joined string is the same as one pass would give.
     let live: Vec<u32> = lexicon
         .sorted_lower()
         .iter()
         .copied()
-        .filter(|&w| start[w as usize] < start[w as usize + 1])
+        .filter(|&w| by_word.has(w))
         .collect();
     let slice = live.len().div_ceil(rayon::current_num_threads() * 4).max(1);
     let parts: Vec<Vec<u8>> = live
@@ -186,10 +156,7 @@ pub fn index(site: &Site, lexicon: &Lexicon, prepared: &Prepared) -> Vec<u8> {
                 out.extend_from_slice(suffix.as_bytes());
                 out.push(b':');
                 let mut prev = 0;
-                for (k, &id) in lists[start[w as usize] as usize..start[w as usize + 1] as usize]
-                    .iter()
-                    .enumerate()
-                {
+                for (k, id) in by_word.papers(w).enumerate() {
                     if k > 0 {
                         out.push(b',');
                     }
@@ -203,7 +170,47 @@ pub fn index(site: &Site, lexicon: &Lexicon, prepared: &Prepared) -> Vec<u8> {
         .collect();
     // Written by hand: serde's escaping loop costs more than the rest of the index, and
     // almost no title needs escaping.
-    let mut out: Vec<u8> = Vec::with_capacity(parts.iter().map(Vec::len).sum::<usize>() + papers.len() * 120);
+    let mut dates: Vec<String> = Vec::new();
+    let mut date_ids: FxHashMap<chrono::NaiveDate, usize> = FxHashMap::default();
+    let date_of: Vec<usize> = site
+        .papers
+        .iter()
+        .map(|p| {
+            *date_ids.entry(p.date).or_insert_with(|| {
+                dates.push(p.date.to_string());
+                dates.len() - 1
+            })
+        })
+        .collect();
+    let chunk = site.papers.len().div_ceil(rayon::current_num_threads() * 4).max(1);
+    let paper_parts: Vec<Vec<u8>> = site
+        .papers
+        .par_chunks(chunk)
+        .zip(date_of.par_chunks(chunk))
+        .map(|(papers, dates)| {
+            let mut out: Vec<u8> = Vec::with_capacity(papers.len() * 160);
+            let mut digits = itoa::Buffer::new();
+            for (p, &date) in papers.iter().zip(dates) {
+                out.extend_from_slice(b",[");
+                json_str(&mut out, &p.title);
+                out.push(b',');
+                json_str(&mut out, &p.slug);
+                out.push(b',');
+                out.extend_from_slice(digits.format(date).as_bytes());
+                out.extend_from_slice(b",[");
+                for (k, t) in p.tags.iter().enumerate() {
+                    if k > 0 {
+                        out.push(b',');
+                    }
+                    out.extend_from_slice(digits.format(*t).as_bytes());
+                }
+                out.extend_from_slice(b"]]");
+            }
+            out
+        })
+        .collect();
+    let size = parts.iter().chain(&paper_parts).map(Vec::len).sum::<usize>();
+    let mut out: Vec<u8> = Vec::with_capacity(size + 4096);
     out.extend_from_slice(b"{\"v\":1,\"tags\":[");
     for (i, tag) in site.tags.iter().enumerate() {
         if i > 0 {
@@ -219,25 +226,13 @@ pub fn index(site: &Site, lexicon: &Lexicon, prepared: &Prepared) -> Vec<u8> {
         json_str(&mut out, date);
     }
     out.extend_from_slice(b"],\"papers\":[");
-    let mut digits = itoa::Buffer::new();
-    for (i, (title, slug, date, tags)) in papers.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        out.push(b'[');
-        json_str(&mut out, title);
-        out.push(b',');
-        json_str(&mut out, slug);
-        out.push(b',');
-        out.extend_from_slice(digits.format(*date).as_bytes());
-        out.extend_from_slice(b",[");
-        for (k, t) in tags.iter().enumerate() {
-            if k > 0 {
-                out.push(b',');
-            }
-            out.extend_from_slice(digits.format(*t).as_bytes());
-        }
-        out.extend_from_slice(b"]]");
+    // Each paper starts with a comma; the first one's is dropped.
+    let papers_from = out.len();
+    for part in &paper_parts {
+        out.extend_from_slice(part);
+    }
+    if out.len() > papers_from {
+        out.remove(papers_from);
     }
     // Words are letters and digits, and the rest is `;:,`: nothing JSON escapes.
     out.extend_from_slice(b"],\"terms\":\"");
@@ -249,6 +244,32 @@ pub fn index(site: &Site, lexicon: &Lexicon, prepared: &Prepared) -> Vec<u8> {
     }
     out.extend_from_slice(b"\"}\n");
     out
+}
+
+/// For each word number, the papers whose docs hold it, ascending: one [`Inverted`] per
+/// slice of papers, built in parallel; a word's papers are its lists in slice order.
+struct PapersByWord {
+    slices: Vec<Inverted>,
+}
+
+impl PapersByWord {
+    fn new(docs: &[Arc<[WordId]>], words: usize) -> PapersByWord {
+        let slice = docs.len().div_ceil(rayon::current_num_threads()).max(1);
+        let slices = docs
+            .par_chunks(slice)
+            .enumerate()
+            .map(|(i, docs)| Inverted::new(docs, words, (i * slice) as u32))
+            .collect();
+        PapersByWord { slices }
+    }
+
+    fn has(&self, w: WordId) -> bool {
+        self.slices.iter().any(|s| !s.of(w).is_empty())
+    }
+
+    fn papers(&self, w: WordId) -> impl Iterator<Item = u32> + '_ {
+        self.slices.iter().flat_map(move |s| s.of(w).iter().copied())
+    }
 }
 
 /// Appends `s` as a JSON string, as serde_json would write it.
