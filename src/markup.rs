@@ -336,6 +336,19 @@ fn push_linkified<'a>(events: &mut Vec<Event<'a>>, text: CowStr<'a>) {
     }
 }
 
+/// The part of `text` that [`excerpt`] with at most `max` characters reads: its first
+/// `max + 1` characters. Pages showing excerpts hash this instead of the whole text, so
+/// that an edit further on leaves them alone.
+pub fn excerpt_source(text: &str, max: usize) -> &str {
+    if text.len() > max + 1 && text.as_bytes()[..=max + 1].is_ascii() {
+        return &text[..=max];
+    }
+    match text.char_indices().nth(max + 1) {
+        Some((end, _)) => &text[..end],
+        None => text,
+    }
+}
+
 /// The first sentences of `text`, cut at a word, at most about `max` characters.
 pub fn excerpt(text: &str, max: usize) -> String {
     // The `max`th character starts at byte `max` when the text is ASCII that far.
@@ -625,5 +638,27 @@ mod tests {
         assert_eq!(excerpt("alpha beta gamma delta", 12), "alpha beta…");
         assert_eq!(excerpt("αβγδε ζηθ", 9), "αβγδε ζηθ");
         assert_eq!(excerpt("αβγδε, ζηθικ", 9), "αβγδε…");
+    }
+
+    #[test]
+    fn an_excerpt_reads_only_its_source() {
+        let texts = [
+            "short",
+            "alpha beta gamma delta",
+            "αβγδε ζηθ",
+            "αβγδε, ζηθικ",
+            "abcdefghij",
+            "abcdefghijk",
+            "ab cd ef gh ij kl",
+        ];
+        for text in texts {
+            for max in 0..14 {
+                let source = excerpt_source(text, max);
+                assert!(text.starts_with(source));
+                assert_eq!(excerpt(source, max), excerpt(text, max), "{text:?} {max}");
+            }
+        }
+        assert_eq!(excerpt_source("abcdefghijk", 9), "abcdefghij");
+        assert_eq!(excerpt_source("αβγδεζηθικλ", 9), "αβγδεζηθικ");
     }
 }

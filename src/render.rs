@@ -289,7 +289,7 @@ impl<'a> Renderer<'a> {
                     url: links.path(&paper_dir(&p.slug)),
                     date: dates.iso(p.date),
                     date_display: dates.display(p.date),
-                    excerpt: markup::excerpt(&p.abstract_text, 240),
+                    excerpt: markup::excerpt(&p.abstract_text, LIST_EXCERPT),
                 });
                 let tags: Vec<Value> = p.tags.iter().map(|&t| tag_links[t].clone()).collect();
                 insert_value(&mut v, "tags", Value::from(tags));
@@ -506,7 +506,8 @@ impl<'a> Renderer<'a> {
                     (&t.slug, t.papers.first().map(|&p| site.papers[p].date)).hash(&mut h);
                 }
             }
-            Job::Search => self.summary_fp.iter().for_each(|fp| fp.hash(&mut h)),
+            // The index holds every word of titles and abstracts.
+            Job::Search => self.full_fp.iter().for_each(|fp| fp.hash(&mut h)),
             Job::NotFound | Job::Statics => {}
         }
         h.finish()
@@ -753,7 +754,7 @@ impl<'a> Renderer<'a> {
             .iter()
             .map(|&pid| {
                 let p = &self.site.papers[pid];
-                let excerpt = markup::excerpt(&p.abstract_text, 300);
+                let excerpt = markup::excerpt(&p.abstract_text, EMAIL_EXCERPT);
                 let tags: Vec<String> = p.tags.iter().map(|&t| self.site.tags[t].name.clone()).collect();
                 let tag_lines = if tags.is_empty() {
                     Vec::new()
@@ -1046,15 +1047,24 @@ impl<'a> Renderer<'a> {
     }
 }
 
-/// Hashes of what a paper's summary shows and of everything about it that pages and feeds show.
+/// Characters of the abstract in a paper's summary (issue and tag listings)...
+const LIST_EXCERPT: usize = 240;
+/// ...and in an issue's email.
+const EMAIL_EXCERPT: usize = 300;
+
+/// Hashes of what a paper's summary shows (and the email, which shows a little more of the
+/// abstract) and of everything about it that pages and feeds show. The summary reads only
+/// the start of the abstract, so a sentence added at its end re-renders the paper's page
+/// and feeds, not every listing it is in.
 fn paper_fingerprints(site: &Site, p: &crate::model::Paper) -> (u64, u64) {
     let mut h = xxhash_rust::xxh3::Xxh3Default::new();
-    (&p.title, &p.slug, p.date, p.text_hash).hash(&mut h);
+    let excerpted = markup::excerpt_source(&p.abstract_text, LIST_EXCERPT.max(EMAIL_EXCERPT));
+    (&p.title, &p.slug, p.date, excerpted).hash(&mut h);
     for &t in &p.tags {
         (&site.tags[t].slug, &site.tags[t].name).hash(&mut h);
     }
     let summary = h.finish();
-    (p.html_hash, &p.authors, &p.url, &p.arxiv, p.published).hash(&mut h);
+    (p.text_hash, p.html_hash, &p.authors, &p.url, &p.arxiv, p.published).hash(&mut h);
     (summary, h.finish())
 }
 

@@ -64,6 +64,29 @@ fn every_edit_gives_the_output_of_a_clean_build() {
     assert!(r.rendered < 20, "{} jobs re-rendered for one abstract", r.rendered);
     assert!(r.written >= 1 && r.written < 15, "{} files written", r.written);
 
+    // A sentence added past what listings show still reaches the paper's page and search.
+    let long = [
+        abstract_text("robots"),
+        abstract_text("arms"),
+        abstract_text("grasping"),
+    ]
+    .join(" ");
+    site.write(
+        "content/papers/m.md",
+        md_paper("Gamma Robots", "2026-11-26", &["Robotics"], &long),
+    );
+    check(&site, &mut live, &["content/papers/m.md"], "lengthen an abstract");
+    site.write(
+        "content/papers/m.md",
+        md_paper(
+            "Gamma Robots",
+            "2026-11-26",
+            &["Robotics"],
+            &format!("{long} Zygomorphic arms."),
+        ),
+    );
+    check(&site, &mut live, &["content/papers/m.md"], "add a sentence at the end");
+
     site.write(
         "content/papers/m.md",
         md_paper(
