@@ -7,8 +7,8 @@
 #   BENCH_DIR=DIR               where corpora and outputs go (default: target/bench)
 #   BENCH_HUGO=off              skip Hugo even when installed
 #   BENCH_MEM=off               skip the second table (output in /dev/shm)
-#   BENCH_RUNS=N                runs per measurement, the fastest reported (default: 3 up to
-#                               10,000 papers, 1 above); disk timings on shared VMs vary a lot
+#   BENCH_RUNS=N                runs per measurement, the fastest reported (default 3; every
+#                               tool gets the same); timings on shared VMs vary a lot
 # "rebuild, nothing changed" is the steady state (third build); watch-mode latency is the
 # time from saving a file to the new page being served over HTTP (bench/latency.py).
 set -euo pipefail
@@ -82,7 +82,7 @@ best() {
 
 rows=() mem_rows=()
 for n in "${SIZES[@]}"; do
-  runs=${BENCH_RUNS:-$([ "$n" -le 10000 ] && echo 3 || echo 1)}
+  runs=${BENCH_RUNS:-3}
   site="$DIR/site-$n"
   discard "$site"   # the generator would delete the old corpus: 100,000 freed inodes
   "$GEN" --papers "$n" --out "$site" ${HUGO:+--hugo} 2>/dev/null
@@ -150,7 +150,7 @@ done
 rm -rf "$DIR/sample" && mkdir -p "$DIR/sample" && cp -r content "$DIR/sample/"
 sample_latency="watch mode on the 200-paper sample: $(python3 bench/latency.py "$PB" "$DIR/sample" "$DIR/sample/content/2026-11-26.txt")"
 
-echo "each figure: the fastest of ${BENCH_RUNS:-3 (up to 10,000 papers; 1 above)} runs"
+echo "each figure: the fastest of ${BENCH_RUNS:-3} runs"
 echo "| papers | build wall | build CPU | peak RSS | rebuild, nothing changed | output | cp -r floor | build / cp -r | words + tagging, 1 core | related papers, all cores | Hugo (wall / RSS) | Hugo / paperboy |"
 echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
 printf '%s\n' "${rows[@]}"
