@@ -336,9 +336,12 @@ fn push_linkified<'a>(events: &mut Vec<Event<'a>>, text: CowStr<'a>) {
     }
 }
 
+/// The longest excerpt any page shows, in characters: the content loader hashes what
+/// excerpts up to this long read, once per paper.
+pub const EXCERPT_MAX: usize = 300;
+
 /// The part of `text` that [`excerpt`] with at most `max` characters reads: its first
-/// `max + 1` characters. Pages showing excerpts hash this instead of the whole text, so
-/// that an edit further on leaves them alone.
+/// `max + 1` characters.
 pub fn excerpt_source(text: &str, max: usize) -> &str {
     if text.len() > max + 1 && text.as_bytes()[..=max + 1].is_ascii() {
         return &text[..=max];

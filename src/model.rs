@@ -40,6 +40,10 @@ pub struct Paper {
     pub text_hash: u64,
     /// Hash of the abstract's HTML.
     pub html_hash: u64,
+    /// Hash of the start of the abstract that excerpts read (see
+    /// [`crate::markup::EXCERPT_MAX`]): what listings depend on, so that an edit further on
+    /// leaves them alone.
+    pub excerpt_hash: u64,
     /// Date of the first issue it appeared in.
     pub date: NaiveDate,
     /// Publication instant for feeds: the front matter's time when given, else midnight UTC.

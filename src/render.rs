@@ -1051,6 +1051,8 @@ impl<'a> Renderer<'a> {
 const LIST_EXCERPT: usize = 240;
 /// ...and in an issue's email.
 const EMAIL_EXCERPT: usize = 300;
+// Listings are fingerprinted by what excerpts this long read.
+const _: () = assert!(LIST_EXCERPT <= markup::EXCERPT_MAX && EMAIL_EXCERPT <= markup::EXCERPT_MAX);
 
 /// Hashes of what a paper's summary shows (and the email, which shows a little more of the
 /// abstract) and of everything about it that pages and feeds show. The summary reads only
@@ -1058,8 +1060,7 @@ const EMAIL_EXCERPT: usize = 300;
 /// and feeds, not every listing it is in.
 fn paper_fingerprints(site: &Site, p: &crate::model::Paper) -> (u64, u64) {
     let mut h = xxhash_rust::xxh3::Xxh3Default::new();
-    let excerpted = markup::excerpt_source(&p.abstract_text, LIST_EXCERPT.max(EMAIL_EXCERPT));
-    (&p.title, &p.slug, p.date, excerpted).hash(&mut h);
+    (&p.title, &p.slug, p.date, p.excerpt_hash).hash(&mut h);
     for &t in &p.tags {
         (&site.tags[t].slug, &site.tags[t].name).hash(&mut h);
     }

@@ -36,6 +36,8 @@ pub struct RawPaper {
     pub text_hash: u64,
     /// See [`Paper::html_hash`].
     pub html_hash: u64,
+    /// See [`Paper::excerpt_hash`].
+    pub excerpt_hash: u64,
     /// The title folded for duplicate detection.
     pub title_key: SharedText,
     /// The slug the title asks for (before clashes are resolved).
@@ -75,6 +77,7 @@ impl RawPaper {
             slug_base: slug::slug_or_hash(&title, "paper").into(),
             text_hash: text_hash(&[&title, &text]),
             html_hash: text_hash(&[&html, feed_html.as_deref().unwrap_or("")]),
+            excerpt_hash: text_hash(&[crate::markup::excerpt_source(&text, crate::markup::EXCERPT_MAX)]),
             title: title.into(),
             abstract_html: html.into(),
             abstract_feed_html: feed_html.map(Into::into),
@@ -342,6 +345,7 @@ fn new_paper(raw: RawPaper) -> Paper {
         abstract_text: raw.abstract_text,
         text_hash: raw.text_hash,
         html_hash: raw.html_hash,
+        excerpt_hash: raw.excerpt_hash,
         date: raw.date,
         published: raw.published,
         explicit_tags: raw.tags,
