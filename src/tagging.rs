@@ -666,7 +666,8 @@ pub fn apply_cached(
         .par_iter()
         .map(|p| paper_tags(p, tax, &cache.0[&p.text_hash], &slugs))
         .collect();
-    let mut index: BTreeMap<&str, (String, Vec<usize>)> = BTreeMap::new();
+    // Hashed while filling (tens of thousands of lookups), sorted once.
+    let mut index: FxHashMap<&str, (String, Vec<usize>)> = FxHashMap::default();
     for (id, (paper, slugs)) in site.papers.iter().zip(&per_paper).enumerate() {
         for &s in slugs {
             let entry = index.entry(s).or_insert_with(|| {
@@ -683,7 +684,9 @@ pub fn apply_cached(
             entry.1.push(id);
         }
     }
-    let tag_ids: FxHashMap<&str, usize> = index.keys().enumerate().map(|(i, &s)| (s, i)).collect();
+    let mut index: Vec<(&str, (String, Vec<usize>))> = index.into_iter().collect();
+    index.sort_unstable_by_key(|&(slug, _)| slug);
+    let tag_ids: FxHashMap<&str, usize> = index.iter().enumerate().map(|(i, &(s, _))| (s, i)).collect();
     for (paper, slugs) in site.papers.iter_mut().zip(&per_paper) {
         paper.tags = slugs.iter().map(|s| tag_ids[s]).collect();
     }
