@@ -15,6 +15,12 @@ pub fn text_hash(parts: &[&str]) -> u64 {
     h.finish()
 }
 
+/// Whether a cache keyed by [`text_hash`] has outgrown a site of `papers`: the watch loop's
+/// caches keep the old versions of edited papers, and start over past about twice the site.
+pub fn cache_outgrown(entries: usize, papers: usize) -> bool {
+    entries > 2 * papers + 64
+}
+
 /// Index of a paper in [`Site::papers`].
 pub type PaperId = usize;
 /// Index of an issue in [`Site::issues`].

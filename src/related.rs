@@ -622,7 +622,7 @@ impl TermCache {
 
     /// Forgets the papers when it holds far more than the site has (old versions).
     pub fn trim(&mut self, papers: usize) {
-        if self.docs.len() > 2 * papers + 64 {
+        if crate::model::cache_outgrown(self.docs.len(), papers) {
             self.docs.clear();
             self.last = None;
         }

@@ -296,7 +296,7 @@ impl<'a> Renderer<'a> {
                 (fp, v)
             })
             .collect();
-        if cache.summaries.len() + missing.len() > 2 * site.papers.len() + 64 {
+        if crate::model::cache_outgrown(cache.summaries.len() + missing.len(), site.papers.len()) {
             cache.summaries.clear();
         }
         cache.summaries.extend(missing);

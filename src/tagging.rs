@@ -614,7 +614,7 @@ impl TagCache {
 
     /// Forgets everything when it holds far more papers than the site (old versions).
     pub fn trim(&mut self, papers: usize) {
-        if self.0.len() > 2 * papers + 64 {
+        if crate::model::cache_outgrown(self.0.len(), papers) {
             self.0.clear();
         }
     }
