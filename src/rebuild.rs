@@ -209,78 +209,56 @@ impl LiveSite {
         }
         phases.mark("prepare");
         let all = renderer.all_jobs();
-        let keyed: Vec<(String, u64, crate::render::Job)> = all
+        let keyed: Vec<Keyed> = all
             .par_iter()
             .map(|&job| (renderer.job_key(job), renderer.fingerprint(job), job))
             .collect();
-        let todo: Vec<&(String, u64, crate::render::Job)> = keyed
+        let todo: Vec<&Keyed> = keyed
             .iter()
             .filter(|(key, fp, _)| all_jobs || self.jobs.get(key).map(|j| j.0) != Some(*fp))
             .collect();
         phases.mark("fingerprint");
-        let rendered: Vec<(String, u64, crate::render::Files)> = todo
-            .par_iter()
-            .map(|(key, fp, job)| Ok((key.clone(), *fp, renderer.render_job(*job)?)))
-            .collect::<Result<_>>()?;
-        phases.mark("render");
-
-        let mut stale: Vec<String> = Vec::new();
-        if self.jobs.len() != keyed.len() || keyed.iter().any(|(k, _, _)| !self.jobs.contains_key(k)) {
-            let live: FxHashSet<&str> = keyed.iter().map(|(k, _, _)| k.as_str()).collect();
-            self.jobs.retain(|key, (_, files)| {
-                let keep = live.contains(key.as_str());
-                if !keep {
-                    stale.append(files);
-                }
-                keep
-            });
-        }
-        let mut produced: FxHashSet<&str> = FxHashSet::default();
-        for (key, fp, files) in &rendered {
-            let paths: Vec<String> = files.iter().map(|(p, _)| p.clone()).collect();
-            produced.extend(files.iter().map(|(p, _)| p.as_str()));
-            if let Some((_, old)) = self.jobs.insert(key.clone(), (*fp, paths)) {
-                stale.extend(old);
-            }
-        }
-        stale.retain(|p| !produced.contains(p.as_str()));
-
         let mut report = RebuildReport {
-            rendered: rendered.len(),
+            rendered: todo.len(),
             papers: site.papers.len(),
             ..Default::default()
         };
-        let written = if self.built {
-            let sink = InPlace::new(&self.output);
-            // Most of these files are unchanged and only read back to compare: in parallel.
-            rendered
-                .par_iter()
-                .flat_map(|(_, _, files)| files.par_iter())
-                .try_for_each(|(path, bytes)| sink.put(path, bytes))
-                .and_then(|()| sink.remove(&stale))
-                .map(|()| {
-                    report.removed = stale.len();
-                    report.written = sink.into_written().len();
-                })
-        } else {
-            // The first build goes through staging like `paperboy build`: all or nothing.
-            Staging::begin(&self.output, false).and_then(|staging| {
-                for (_, _, files) in &rendered {
-                    for (path, bytes) in files {
-                        staging.put(path, bytes)?;
-                        report.written += 1;
+        if !self.built {
+            // The first build goes through staging like `paperboy build`: all or nothing, and
+            // rendered in chunks so that the whole site's bytes are never in memory at once.
+            self.jobs.clear();
+            let staged = Staging::begin(&self.output, false).and_then(|staging| {
+                for chunk in todo.chunks(FIRST_BUILD_CHUNK) {
+                    let rendered: Vec<crate::render::Files> = chunk
+                        .par_iter()
+                        .map(|(_, _, job)| renderer.render_job(*job))
+                        .collect::<Result<_>>()?;
+                    for ((key, fp, _), files) in chunk.iter().zip(rendered) {
+                        for (path, bytes) in &files {
+                            staging.put(path, bytes)?;
+                        }
+                        report.written += files.len();
+                        let paths = files.into_iter().map(|(path, _)| path).collect();
+                        self.jobs.insert(key.clone(), (*fp, paths));
                     }
                 }
-                staging.commit().context("cannot publish the first build")?;
-                self.built = true;
-                Ok(())
-            })
-        };
-        if let Err(e) = written {
-            // The job table already describes this build: forget it, so that the next
-            // rebuild renders and compares every page instead of trusting a half write.
-            self.jobs.clear();
-            return Err(e);
+                staging.commit().context("cannot publish the first build")
+            });
+            if let Err(e) = staged {
+                self.jobs.clear();
+                return Err(e);
+            }
+            self.built = true;
+        } else {
+            rewrite(
+                &mut self.jobs,
+                &self.output,
+                &renderer,
+                &keyed,
+                &todo,
+                &mut report,
+                &mut phases,
+            )?;
         }
         phases.mark("write");
         // Freeing the model and the compiled templates takes a while at scale and nobody
@@ -290,6 +268,67 @@ impl LiveSite {
         phases.report();
         Ok(report)
     }
+}
+
+/// Jobs rendered at a time in the first build: enough to keep every core busy, few enough
+/// that their pages stay a small part of memory at 100,000 papers.
+const FIRST_BUILD_CHUNK: usize = 512;
+
+type Keyed = (String, u64, crate::render::Job);
+
+/// Renders `todo` and writes what changed into the live output, deleting the files of pages
+/// that are gone; `jobs` is the job table to update. Everything is rendered before anything
+/// is written, so a template error leaves the site as it was.
+fn rewrite(
+    jobs: &mut FxHashMap<String, (u64, Vec<String>)>,
+    output: &Path,
+    renderer: &Renderer,
+    keyed: &[Keyed],
+    todo: &[&Keyed],
+    report: &mut RebuildReport,
+    phases: &mut crate::Phases,
+) -> Result<()> {
+    let rendered: Vec<(String, u64, crate::render::Files)> = todo
+        .par_iter()
+        .map(|(key, fp, job)| Ok((key.clone(), *fp, renderer.render_job(*job)?)))
+        .collect::<Result<_>>()?;
+    phases.mark("render");
+    let mut stale: Vec<String> = Vec::new();
+    if jobs.len() != keyed.len() || keyed.iter().any(|(k, _, _)| !jobs.contains_key(k)) {
+        let live: FxHashSet<&str> = keyed.iter().map(|(k, _, _)| k.as_str()).collect();
+        jobs.retain(|key, (_, files)| {
+            let keep = live.contains(key.as_str());
+            if !keep {
+                stale.append(files);
+            }
+            keep
+        });
+    }
+    let mut produced: FxHashSet<&str> = FxHashSet::default();
+    for (key, fp, files) in &rendered {
+        let paths: Vec<String> = files.iter().map(|(p, _)| p.clone()).collect();
+        produced.extend(files.iter().map(|(p, _)| p.as_str()));
+        if let Some((_, old)) = jobs.insert(key.clone(), (*fp, paths)) {
+            stale.extend(old);
+        }
+    }
+    stale.retain(|p| !produced.contains(p.as_str()));
+    let sink = InPlace::new(output);
+    // Most of these files are unchanged and only read back to compare: in parallel.
+    let written = rendered
+        .par_iter()
+        .flat_map(|(_, _, files)| files.par_iter())
+        .try_for_each(|(path, bytes)| sink.put(path, bytes))
+        .and_then(|()| sink.remove(&stale));
+    if let Err(e) = written {
+        // The job table already describes this build: forget it, so that the next
+        // rebuild renders and compares every page instead of trusting a half write.
+        jobs.clear();
+        return Err(e);
+    }
+    report.removed = stale.len();
+    report.written = sink.into_written().len();
+    Ok(())
 }
 
 fn is_hidden(rel: &Path) -> bool {
