@@ -136,6 +136,16 @@ impl LiveSite {
         Ok(report)
     }
 
+    /// Runs a rebuild with nothing changed, which writes nothing, right after the first
+    /// build: the memory a rebuild allocates is then memory the process has touched before,
+    /// and the first save does not pay the kernel for fresh pages (on the development VM that
+    /// made the first save 1.5-3 times slower than the next ones).
+    pub fn warm_up(&mut self) {
+        if self.built && self.broken.is_empty() && self.setup.is_some() {
+            let _ = self.render_changed(false);
+        }
+    }
+
     /// Applies changes to the given paths (absolute, as file events report them).
     pub fn apply(&mut self, changed: &[PathBuf]) -> Result<RebuildReport> {
         if self.setup.is_none() || changed.iter().any(|p| self.is_setup_path(p)) {
