@@ -73,7 +73,8 @@ def main():
             assert marker in body, "the page was not rebuilt before the reload event"
             times.append(elapsed)
             time.sleep(0.3)
-        print(f"save → reload sent: median {statistics.median(times):.0f} ms, max {max(times):.0f} ms over {rounds} edits")
+        each = ", ".join(f"{t:.0f}" for t in times)
+        print(f"save → reload sent: median {statistics.median(times):.0f} ms, max {max(times):.0f} ms over {rounds} edits ({each} ms)")
     finally:
         server.terminate()
         server.wait()
