@@ -171,11 +171,14 @@ fn watch(root: &std::path::Path, output: Option<PathBuf>, base_url: Option<Strin
     let watching = paperboy::watch::watch(root)?;
     let mut live = paperboy::rebuild::LiveSite::new(root, &output, base_url);
     match live.rebuild_all() {
-        Ok(r) => println!(
-            "Built {} papers in {} ms; watching for changes (Ctrl-C to stop)",
-            r.papers,
-            r.elapsed.as_millis()
-        ),
+        Ok(r) => {
+            live.warm_up();
+            println!(
+                "Built {} papers in {} ms; watching for changes (Ctrl-C to stop)",
+                r.papers,
+                r.elapsed.as_millis()
+            )
+        }
         Err(e) => print_error(&e),
     }
     paperboy::watch::run(&mut live, root, watching, |outcome| match outcome {

@@ -359,7 +359,6 @@ impl<'a> Renderer<'a> {
         sink: &dyn Sink,
         progress: &(dyn Fn(usize, usize) + Sync),
     ) -> Result<Counts> {
-        const CHUNK: usize = 256;
         let total = jobs.len();
         let mut jobs = jobs.to_vec();
         jobs.sort_by_cached_key(|&job| self.job_key(job));
@@ -384,31 +383,39 @@ impl<'a> Renderer<'a> {
                 }
                 Ok(counts)
             });
-            // Chunks of about CHUNK pages: a tag with thousands of papers has as many pages,
-            // and a chunk holding every tag at once was the peak of a large build's memory.
-            let mut chunks: Vec<&[Job]> = Vec::new();
-            let (mut begin, mut weight) = (0, 0);
-            for (i, &job) in jobs.iter().enumerate() {
-                weight += self.job_pages(job);
-                if weight >= CHUNK || i + 1 == jobs.len() {
-                    chunks.push(&jobs[begin..=i]);
-                    (begin, weight) = (i + 1, 0);
-                }
-            }
-            let rendered = chunks.into_iter().try_for_each(|chunk| -> Result<()> {
-                let files: Vec<Files> = chunk
-                    .par_iter()
-                    .map(|&job| self.render_job(job))
-                    .collect::<Result<_>>()?;
-                // A closed channel means the writer failed; its error is reported below.
-                let _ = tx.send((chunk.len(), files.into_iter().flatten().collect()));
-                Ok(())
-            });
+            let rendered = self
+                .chunks_by_pages(&jobs, |&job| job)
+                .into_iter()
+                .try_for_each(|chunk| -> Result<()> {
+                    let files: Vec<Files> = chunk
+                        .par_iter()
+                        .map(|&job| self.render_job(job))
+                        .collect::<Result<_>>()?;
+                    // A closed channel means the writer failed; its error is reported below.
+                    let _ = tx.send((chunk.len(), files.into_iter().flatten().collect()));
+                    Ok(())
+                });
             drop(tx);
             let written = writer.join().expect("the writer thread does not panic");
             rendered?;
             written
         })
+    }
+
+    /// Splits `items` (each naming a job) into runs of about [`PAGES_IN_FLIGHT`] pages: a
+    /// tag with thousands of papers has as many pages, and a chunk holding every tag at once
+    /// was the peak of a large build's memory.
+    pub fn chunks_by_pages<'j, T>(&self, items: &'j [T], job: impl Fn(&T) -> Job) -> Vec<&'j [T]> {
+        let mut chunks = Vec::new();
+        let (mut begin, mut weight) = (0, 0);
+        for (i, item) in items.iter().enumerate() {
+            weight += self.job_pages(job(item));
+            if weight >= PAGES_IN_FLIGHT || i + 1 == items.len() {
+                chunks.push(&items[begin..=i]);
+                (begin, weight) = (i + 1, 0);
+            }
+        }
+        chunks
     }
 
     /// About how many pages a job writes, to size the chunks in flight.
@@ -1046,6 +1053,10 @@ impl<'a> Renderer<'a> {
         }
     }
 }
+
+/// Pages rendered at a time when a whole site is written: enough to keep every core busy,
+/// few enough that memory stays bounded at 100,000 papers.
+const PAGES_IN_FLIGHT: usize = 256;
 
 /// Characters of the abstract in a paper's summary (issue and tag listings)...
 const LIST_EXCERPT: usize = 240;

@@ -92,7 +92,6 @@ pub fn run(
 ) -> Result<()> {
     let root = std::path::absolute(root)?;
     let (mut watcher, rx) = watching;
-    live.warm_up();
     while let Some(batch) = next_batch(&rx) {
         let mut changed: Vec<PathBuf> = batch
             .into_iter()

@@ -97,6 +97,8 @@ async fn run(options: ServeOptions) -> Result<()> {
     let error = Arc::new(Mutex::new(None));
     match live.rebuild_all() {
         Ok(report) => {
+            // Before saying it serves: a save made right after would wait for it.
+            live.warm_up();
             for w in &report.warnings {
                 eprintln!("warning: {w}");
             }
