@@ -254,6 +254,8 @@ struct State {
     /// one-off build).
     queries: Vec<Vec<(TermId, f32)>>,
     best: Vec<Best>,
+    /// The postings the lists were searched in (empty in a one-off build).
+    postings: Postings,
     /// Papers searched from scratch to get here: all of them, or few after an edit.
     searched: usize,
 }
@@ -298,6 +300,7 @@ impl State {
             vectors,
             queries,
             best,
+            postings: if keep { postings } else { Postings::new(&[], &[], n) },
             searched: n,
         }
     }
@@ -373,7 +376,8 @@ impl State {
             normalize(&mut v, &self.idf);
             self.vectors[p] = v;
         }
-        let postings = Postings::new(&self.vectors, &self.df, n);
+        self.postings.fill(&self.vectors, &self.df, n);
+        let postings = &self.postings;
         // Papers searched from scratch: those with a new vector or a new query, and those
         // that lose a changed paper from a full list.
         let (df, vectors) = (&self.df, &self.vectors);
@@ -421,7 +425,7 @@ impl State {
             .zip(scoring)
             .for_each(|((p, best), scoring)| {
                 if full[p] {
-                    *best = SCORES.with(|scores| search(&mut scores.borrow_mut(), p, &queries[p], &postings));
+                    *best = SCORES.with(|scores| search(&mut scores.borrow_mut(), p, &queries[p], postings));
                 } else if best.iter().any(|&(_, o)| dirty[o as usize]) || !scoring.is_empty() {
                     best.retain(|&(_, o)| !dirty[o as usize]);
                     for c in scoring {
@@ -499,6 +503,7 @@ fn better(a: &(f32, u32), b: &(f32, u32)) -> std::cmp::Ordering {
 }
 
 /// The papers of each searchable term with their weights, as one flat array by term.
+#[derive(Debug)]
 struct Postings {
     papers: usize,
     start: Vec<u32>,
@@ -507,27 +512,38 @@ struct Postings {
 
 impl Postings {
     fn new(vectors: &[Vec<(TermId, f32)>], df: &[u32], n: usize) -> Postings {
+        let mut postings = Postings {
+            papers: 0,
+            start: Vec::new(),
+            entries: Vec::new(),
+        };
+        postings.fill(vectors, df, n);
+        postings
+    }
+
+    /// Lists the papers of `vectors` again, in the memory the last lists used: the watch
+    /// loop does this on every save, and fresh memory is slow to come by on some VMs.
+    fn fill(&mut self, vectors: &[Vec<(TermId, f32)>], df: &[u32], n: usize) {
         let terms = df.len();
-        let mut start = vec![0u32; terms + 1];
+        let start = &mut self.start;
+        start.clear();
+        start.resize(terms + 1, 0);
         for (t, &d) in df.iter().enumerate() {
             start[t + 1] = start[t] + if searchable(d, n) { d } else { 0 };
         }
         let mut fill = start.clone();
-        let mut entries = vec![(0u32, 0f32); start[terms] as usize];
+        self.entries.clear();
+        self.entries.resize(start[terms] as usize, (0, 0.0));
         for (pid, v) in vectors.iter().enumerate() {
             for &(t, w) in v {
                 if searchable(df[t as usize], n) {
                     let slot = &mut fill[t as usize];
-                    entries[*slot as usize] = (pid as u32, w);
+                    self.entries[*slot as usize] = (pid as u32, w);
                     *slot += 1;
                 }
             }
         }
-        Postings {
-            papers: vectors.len(),
-            start,
-            entries,
-        }
+        self.papers = vectors.len();
     }
 
     fn list(&self, t: TermId) -> &[(u32, f32)] {

@@ -97,8 +97,6 @@ async fn run(options: ServeOptions) -> Result<()> {
     let error = Arc::new(Mutex::new(None));
     match live.rebuild_all() {
         Ok(report) => {
-            // Before saying it serves: a save made right after would wait for it.
-            live.warm_up();
             for w in &report.warnings {
                 eprintln!("warning: {w}");
             }
@@ -119,16 +117,14 @@ async fn run(options: ServeOptions) -> Result<()> {
     };
     let app = router(state, &root, &base_path);
 
-    let url = format!("http://{addr}{base_path}");
-    println!("Serving {} at {url} (Ctrl-C to stop)", output.display());
-    if options.open {
-        let opener = if cfg!(target_os = "macos") { "open" } else { "xdg-open" };
-        let _ = std::process::Command::new(opener).arg(&url).spawn();
-    }
-
     let watch_root = options.root.clone();
     let watch_tx = tx.clone();
+    let (warm_tx, warm_rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
+        // On the thread that rebuilds, whose allocator keeps what it frees; and before
+        // saying it serves, as a save made right away would wait for it.
+        live.warm_up();
+        let _ = warm_tx.send(());
         let result = watch::run(&mut live, &watch_root, watching, |outcome| match outcome {
             Outcome::Rebuilt(report, changed) => {
                 println!("{}", watch::describe(&report, &changed, &watch_root));
@@ -144,6 +140,14 @@ async fn run(options: ServeOptions) -> Result<()> {
             eprintln!("error: the watcher stopped: {e:#}");
         }
     });
+
+    let _ = warm_rx.recv();
+    let url = format!("http://{addr}{base_path}");
+    println!("Serving {} at {url} (Ctrl-C to stop)", output.display());
+    if options.open {
+        let opener = if cfg!(target_os = "macos") { "open" } else { "xdg-open" };
+        let _ = std::process::Command::new(opener).arg(&url).spawn();
+    }
 
     axum::serve(listener, app)
         .with_graceful_shutdown(async move {
