@@ -300,7 +300,7 @@ impl State {
             vectors,
             queries,
             best,
-            postings: if keep { postings } else { Postings::new(&[], &[], n) },
+            postings: if keep { postings } else { Postings::default() },
             searched: n,
         }
     }
@@ -503,7 +503,7 @@ fn better(a: &(f32, u32), b: &(f32, u32)) -> std::cmp::Ordering {
 }
 
 /// The papers of each searchable term with their weights, as one flat array by term.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 struct Postings {
     papers: usize,
     start: Vec<u32>,
@@ -512,11 +512,7 @@ struct Postings {
 
 impl Postings {
     fn new(vectors: &[Vec<(TermId, f32)>], df: &[u32], n: usize) -> Postings {
-        let mut postings = Postings {
-            papers: 0,
-            start: Vec::new(),
-            entries: Vec::new(),
-        };
+        let mut postings = Postings::default();
         postings.fill(vectors, df, n);
         postings
     }
