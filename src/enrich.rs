@@ -52,17 +52,16 @@ impl Enricher {
         self.lexicon
     }
 
-    /// Fills every paper's tags and related papers and the site's tags. When `search` is
-    /// given (the theme has a search page), hands it each paper's search words, beside the
-    /// related-papers search, and returns what it makes of them: a build keeps the words for
-    /// its search job, the watch loop builds the index right there.
-    pub fn enrich<R: Send>(
+    /// Fills every paper's tags and related papers and the site's tags. With `search` (the
+    /// theme has a search page) it also gathers each paper's search words, beside the
+    /// related-papers search, for the search index's shards.
+    pub fn enrich(
         &mut self,
         site: &mut Site,
         tax: &Taxonomy,
-        search: Option<impl FnOnce(&Site, &Lexicon, search::Prepared) -> R + Send>,
+        search: bool,
         phases: &mut Phases,
-    ) -> Option<R> {
+    ) -> Option<search::Prepared> {
         let n = site.papers.len();
         if self.lexicon.len() > MAX_WORDS {
             self.lexicon = Lexicon::default();
@@ -74,7 +73,7 @@ impl Enricher {
         self.terms.trim(n);
         self.search.trim(n);
         let (tags, terms, words) = (&self.tags, &self.terms, &self.search);
-        let searched = search.is_some();
+        let searched = search;
         let tokens = self.lexicon.tokenize_papers(&site.papers, |p| {
             !tags.has(p.text_hash) || !terms.has(p.text_hash) || (searched && !words.has(p.text_hash))
         });
@@ -85,12 +84,7 @@ impl Enricher {
         let site_ref = &*site;
         let (related, searched) = rayon::join(
             || crate::related::compute(site_ref, &mut self.terms, &self.lexicon, &tokens),
-            || {
-                search.map(|then| {
-                    let words = self.search.prepare(site_ref, &self.lexicon, &tokens);
-                    then(site_ref, &self.lexicon, words)
-                })
-            },
+            || search.then(|| self.search.prepare(site_ref, &self.lexicon, &tokens)),
         );
         for (paper, related) in site.papers.iter_mut().zip(related) {
             paper.related = related;

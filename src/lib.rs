@@ -99,13 +99,7 @@ pub fn load_timed(root: &Path, base_url: Option<&str>, phases: &mut Phases) -> R
     warnings.extend(content_warnings);
     phases.mark("read+parse");
     let mut enricher = enrich::Enricher::once();
-    let keep = |_: &Site, _: &lexicon::Lexicon, words: search::Prepared| words;
-    let search_words = enricher.enrich(
-        &mut site,
-        &taxonomy,
-        theme.has_template("search.html").then_some(keep),
-        phases,
-    );
+    let search_words = enricher.enrich(&mut site, &taxonomy, theme.has_template("search.html"), phases);
     Ok(Loaded {
         config,
         site,

@@ -211,12 +211,11 @@ impl LiveSite {
         let sources: Vec<&SourceFile> = self.sources.values().collect();
         let mut site: Site = content::assemble(sources.par_iter().map(|s| (*s).clone()).collect());
         phases.mark("assemble");
-        let index = |site: &Site, lexicon: &crate::lexicon::Lexicon, words| crate::search::index(site, lexicon, &words);
-        let search = setup.theme.has_template("search.html").then_some(index);
-        let index = self.enricher.enrich(&mut site, &setup.taxonomy, search, &mut phases);
+        let search = setup.theme.has_template("search.html");
+        let words = self.enricher.enrich(&mut site, &setup.taxonomy, search, &mut phases);
         let mut renderer = Renderer::with_cache(&site, &setup.config, &setup.theme, &mut self.summary_cache)?;
-        if let Some(index) = index {
-            renderer = renderer.with_search_index(index);
+        if let Some(words) = words {
+            renderer = renderer.with_search_words(self.enricher.lexicon(), words);
         }
         phases.mark("prepare");
         let all = renderer.all_jobs();

@@ -43,8 +43,10 @@ pub enum Job {
     IssueFeeds,
     /// `/sitemap.xml` and `/robots.txt`.
     Sitemap,
-    /// `/search/`: the page, its index and its script.
+    /// `/search/`: the page, the index's entry point and the script.
     Search,
+    /// `/search/index-K.json`: shard K of the search index.
+    SearchShard(usize),
     /// `/404.html`.
     NotFound,
     /// The theme's static files.
@@ -124,14 +126,12 @@ impl DateForms {
     }
 }
 
-/// What the search job writes its index from.
+/// What the search shards are written from.
 enum SearchInput<'a> {
-    /// Nothing given: the job reads every paper's words itself.
-    Fresh,
-    /// The words the build already read (a full build), for the job to index.
+    /// Nothing given: the first shard job reads every paper's words, for all of them.
+    Fresh(std::sync::OnceLock<(crate::lexicon::Lexicon, search::Prepared)>),
+    /// The words the build already read.
     Words(&'a crate::lexicon::Lexicon, search::Prepared),
-    /// The index itself (the watch loop builds it while other work runs).
-    Index(Vec<u8>),
 }
 
 /// URL building in one place, so that a `base_url` with a path works everywhere.
@@ -312,15 +312,9 @@ impl<'a> Renderer<'a> {
             feed_links,
             summary_fp,
             full_fp,
-            search: SearchInput::Fresh,
+            search: SearchInput::Fresh(std::sync::OnceLock::new()),
             dates,
         })
-    }
-
-    /// Uses `index` (from [`search::index`] for this site) as the search index.
-    pub fn with_search_index(mut self, index: Vec<u8>) -> Self {
-        self.search = SearchInput::Index(index);
-        self
     }
 
     /// Builds the search index from words already read (see [`search::Words::prepare`]).
@@ -345,6 +339,9 @@ impl<'a> Renderer<'a> {
         jobs.extend((0..self.site.issues.len()).map(Job::Issue));
         jobs.extend((0..self.site.papers.len()).map(Job::Paper));
         jobs.extend((0..self.site.tags.len()).map(Job::Tag));
+        if self.theme.has_template("search.html") {
+            jobs.extend((0..search::shard_count(self.site.papers.len())).map(Job::SearchShard));
+        }
         jobs
     }
 
@@ -513,8 +510,16 @@ impl<'a> Renderer<'a> {
                     (&t.slug, t.papers.first().map(|&p| site.papers[p].date)).hash(&mut h);
                 }
             }
-            // The index holds every word of titles and abstracts.
-            Job::Search => self.full_fp.iter().for_each(|fp| fp.hash(&mut h)),
+            Job::Search => site.papers.len().hash(&mut h),
+            // A shard holds every word of its papers' titles and abstracts, and every tag.
+            Job::SearchShard(k) => {
+                for t in &site.tags {
+                    (&t.slug, &t.name).hash(&mut h);
+                }
+                let from = (k * search::SHARD_PAPERS).min(self.full_fp.len());
+                let to = (from + search::SHARD_PAPERS).min(self.full_fp.len());
+                self.full_fp[from..to].hash(&mut h);
+            }
             Job::NotFound | Job::Statics => {}
         }
         h.finish()
@@ -533,6 +538,7 @@ impl<'a> Renderer<'a> {
             Job::IssueFeeds => "issues/rss.xml".into(),
             Job::Sitemap => "sitemap.xml".into(),
             Job::Search => "search/index.html".into(),
+            Job::SearchShard(k) => search::shard_path(k),
             Job::NotFound => "404.html".into(),
             Job::Statics => String::new(),
         }
@@ -599,16 +605,19 @@ impl<'a> Renderer<'a> {
                         "search/",
                     );
                     page("search/index.html", self.render("search.html", Context::new(), meta)?)?;
-                    page(
-                        "search/index.json",
-                        match &self.search {
-                            SearchInput::Index(index) => index.clone(),
-                            SearchInput::Words(lexicon, words) => search::index(self.site, lexicon, words),
-                            SearchInput::Fresh => search::index_fresh(self.site),
-                        },
-                    )?;
+                    page("search/index.json", search::head(self.site))?;
                     page("search/search.js", search::SCRIPT.as_bytes().to_vec())?;
                 }
+            }
+            Job::SearchShard(k) => {
+                let (lexicon, words) = match &self.search {
+                    SearchInput::Words(lexicon, words) => (*lexicon, words),
+                    SearchInput::Fresh(once) => {
+                        let (lexicon, words) = once.get_or_init(|| search::fresh_words(self.site));
+                        (lexicon, words)
+                    }
+                };
+                page(&search::shard_path(k), search::shard(self.site, lexicon, words, k))?;
             }
             Job::NotFound => page("404.html", self.not_found()?)?,
             Job::Statics => {

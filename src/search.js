@@ -1,4 +1,5 @@
-// paperboy search: queries /search/index.json (written at build time) in the browser.
+// paperboy search: queries the shards that /search/index.json lists (written at build time)
+// in the browser.
 // Results are built with textContent only, so no title can inject markup.
 "use strict";
 (function () {
@@ -8,10 +9,9 @@
   var list = document.getElementById("search-results");
   if (!form || !input || !status || !list) return;
   var base = form.getAttribute("data-base") || "/";
+  // Papers of every shard in order, each [title, slug, date, [tag indexes]]; the shards'
+  // sorted words and postings, with the number of their first paper.
   var index = null;
-  var decoded = new Map();
-  var tagPapers = null;
-  var titleWords = null;
   var MAX_RESULTS = 50;
   var MAX_PREFIX_WORDS = 400;
 
@@ -19,8 +19,9 @@
     return text.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(function (w) { return w.length > 0; });
   }
 
-  // Undoes the front coding of `terms` (see search.rs) into sorted `words` and `postings`.
-  function unpack(terms) {
+  // Undoes the front coding of a shard's `terms` (see search.rs) into sorted words and
+  // their postings.
+  function unpack(terms, first) {
     var entries = terms ? terms.split(";") : [];
     var ws = new Array(entries.length), ps = new Array(entries.length);
     var prev = "";
@@ -33,47 +34,58 @@
       ws[i] = prev;
       ps[i] = e.slice(colon + 1);
     }
-    index.words = ws;
-    index.postings = ps;
+    return { words: ws, postings: ps, first: first, decoded: new Map() };
   }
 
-  function postings(i) {
-    var got = decoded.get(i);
+  // Papers (numbered across shards) of a shard's `i`th word.
+  function postings(shard, i) {
+    var got = shard.decoded.get(i);
     if (got) return got;
     var out = [];
     var prev = 0;
-    var parts = index.postings[i].split(",");
+    var parts = shard.postings[i].split(",");
     for (var k = 0; k < parts.length; k++) {
       prev += parseInt(parts[k], 36);
-      out.push(prev);
+      out.push(shard.first + prev);
     }
-    decoded.set(i, out);
+    shard.decoded.set(i, out);
     return out;
   }
 
   // First index whose word is >= w (the words are sorted by code point, as Rust sorts them).
-  function lowerBound(w) {
-    var lo = 0, hi = index.words.length;
+  function lowerBound(ws, w) {
+    var lo = 0, hi = ws.length;
     while (lo < hi) {
       var mid = (lo + hi) >> 1;
-      if (index.words[mid] < w) lo = mid + 1; else hi = mid;
+      if (ws[mid] < w) lo = mid + 1; else hi = mid;
     }
     return lo;
   }
 
   // Papers matching one query word: words it begins (or equals, for one letter) and tags
   // whose name has a word beginning with it.
+  // A prefix stands for at most MAX_PREFIX_WORDS distinct words, the first in order, across
+  // the shards.
   function matching(w) {
     var found = new Set();
-    var i = lowerBound(w);
-    var n = 0;
-    while (i < index.words.length && index.words[i].startsWith(w) && n < MAX_PREFIX_WORDS) {
-      if (w.length > 1 || index.words[i] === w) postings(i).forEach(function (p) { found.add(p); });
-      i++; n++;
-    }
+    var candidates = [];
+    index.shards.forEach(function (shard) {
+      var i = lowerBound(shard.words, w);
+      for (var n = 0; i < shard.words.length && shard.words[i].startsWith(w) && n < MAX_PREFIX_WORDS; i++, n++) {
+        candidates.push(shard.words[i]);
+      }
+    });
+    candidates.sort();
+    var chosen = new Set();
+    for (var c = 0; c < candidates.length && chosen.size < MAX_PREFIX_WORDS; c++) chosen.add(candidates[c]);
+    index.shards.forEach(function (shard) {
+      for (var i = lowerBound(shard.words, w); i < shard.words.length && chosen.has(shard.words[i]); i++) {
+        if (w.length > 1 || shard.words[i] === w) postings(shard, i).forEach(function (p) { found.add(p); });
+      }
+    });
     index.tags.forEach(function (name, t) {
       if (words(name).some(function (x) { return x.startsWith(w); })) {
-        tagPapers[t].forEach(function (p) { found.add(p); });
+        index.tagPapers[t].forEach(function (p) { found.add(p); });
       }
     });
     return found;
@@ -90,14 +102,14 @@
       hits.push(p);
     });
     var scored = hits.map(function (p) {
-      var tw = titleWords[p];
+      var tw = index.titleWords[p];
       var score = 0;
       qs.forEach(function (q) {
         if (tw.indexOf(q) >= 0) score += 6;
         else if (tw.some(function (t) { return t.startsWith(q); })) score += 4;
         else score += 1;
       });
-      return [score, index.dates[index.papers[p][2]], p];
+      return [score, index.papers[p][2], p];
     });
     scored.sort(function (a, b) {
       return b[0] - a[0] || (a[1] < b[1] ? 1 : a[1] > b[1] ? -1 : 0) || a[2] - b[2];
@@ -120,8 +132,8 @@
       var meta = document.createElement("span");
       meta.className = "search-meta";
       var date = document.createElement("time");
-      date.textContent = index.dates[paper[2]];
-      date.setAttribute("datetime", index.dates[paper[2]]);
+      date.textContent = paper[2];
+      date.setAttribute("datetime", paper[2]);
       date.style.whiteSpace = "nowrap";
       meta.appendChild(document.createTextNode(" "));
       meta.appendChild(date);
@@ -145,18 +157,38 @@
     show(q);
   }
 
-  status.textContent = "Loading the index…";
-  fetch(form.getAttribute("data-index"))
-    .then(function (r) {
-      if (!r.ok) throw new Error("HTTP " + r.status);
+  function fetchJson(url) {
+    return fetch(url).then(function (r) {
+      if (!r.ok) throw new Error("HTTP " + r.status + " for " + url);
       return r.json();
-    })
+    });
+  }
+
+  // Joins the shards (fetched side by side) into one index, numbering papers across them.
+  function join(shards) {
+    var joined = { tags: [], papers: [], shards: [], tagPapers: [], titleWords: [] };
+    shards.forEach(function (shard) {
+      var first = joined.papers.length;
+      joined.tags = shard.tags;
+      shard.papers.forEach(function (p) {
+        joined.papers.push([p[0], p[1], shard.dates[p[2]], p[3]]);
+      });
+      joined.shards.push(unpack(shard.terms, first));
+    });
+    joined.tagPapers = joined.tags.map(function () { return []; });
+    joined.papers.forEach(function (p, i) { p[3].forEach(function (t) { joined.tagPapers[t].push(i); }); });
+    joined.titleWords = joined.papers.map(function (p) { return words(p[0]); });
+    return joined;
+  }
+
+  status.textContent = "Loading the index…";
+  var head = new URL(form.getAttribute("data-index"), window.location.href);
+  fetchJson(head)
     .then(function (data) {
-      index = data;
-      unpack(index.terms);
-      tagPapers = index.tags.map(function () { return []; });
-      index.papers.forEach(function (p, i) { p[3].forEach(function (t) { tagPapers[t].push(i); }); });
-      titleWords = index.papers.map(function (p) { return words(p[0]); });
+      return Promise.all(data.shards.map(function (name) { return fetchJson(new URL(name, head)); }));
+    })
+    .then(function (shards) {
+      index = join(shards);
       var q = new URL(window.location.href).searchParams.get("q");
       if (q) input.value = q;
       input.addEventListener("input", run);

@@ -36,6 +36,44 @@ fn check(site: &TestSite, live: &mut LiveSite, changed: &[&str], what: &str) -> 
 }
 
 #[test]
+fn an_edit_rewrites_only_its_papers_search_shard() {
+    let site = TestSite::new();
+    write_numbered_papers(&site, 41);
+    let mut live = LiveSite::new(site.root(), &site.public(), None);
+    live.rebuild_all().unwrap();
+    let modified = |k: usize| {
+        std::fs::metadata(site.public().join(format!("search/index-{k}.json")))
+            .unwrap()
+            .modified()
+            .unwrap()
+    };
+    let fingerprints = || {
+        let loaded = paperboy::load(site.root(), None).unwrap();
+        let renderer = paperboy::render::Renderer::new(&loaded.site, &loaded.config, &loaded.theme).unwrap();
+        (0..3)
+            .map(|k| renderer.fingerprint(paperboy::render::Job::SearchShard(k)))
+            .collect::<Vec<_>>()
+    };
+    let (before, fp_before): (Vec<_>, _) = ((0..3).map(modified).collect(), fingerprints());
+    // Paper 2,550 is in the second shard (papers 2,000 to 3,999).
+    let (path, text) = numbered_digest(25);
+    site.write(
+        &path,
+        text.replace("We study graphs and qdud", "We study trees and qdud"),
+    );
+    let edited = std::fs::read_to_string(site.root().join(&path)).unwrap();
+    assert!(edited.contains("trees"), "the edit hit paper 2,550");
+    check(&site, &mut live, &[&path], "edit a paper in the second shard");
+    let after: Vec<_> = (0..3).map(modified).collect();
+    assert_eq!((after[0], after[2]), (before[0], before[2]), "other shards untouched");
+    assert_ne!(after[1], before[1], "its shard rewritten");
+    // Only its shard is rendered again, not just written again.
+    let fp_after = fingerprints();
+    assert_eq!((fp_after[0], fp_after[2]), (fp_before[0], fp_before[2]));
+    assert_ne!(fp_after[1], fp_before[1]);
+}
+
+#[test]
 fn every_edit_gives_the_output_of_a_clean_build() {
     let site = TestSite::new();
     site.write(

@@ -5,11 +5,11 @@ mod common;
 
 use common::*;
 
-/// Decodes the front-coded `terms` string of `search/index.json` into `(word, papers)`.
+/// Decodes the front-coded `terms` string of a search index shard into `(word, papers)`.
 fn decode_terms(terms: &str) -> Vec<(String, Vec<usize>)> {
     let mut out: Vec<(String, Vec<usize>)> = Vec::new();
     let mut prev = String::new();
-    for entry in terms.split(';') {
+    for entry in terms.split(';').filter(|e| !e.is_empty()) {
         let shared = usize::from_str_radix(&entry[..1], 36).unwrap();
         let (suffix, gaps) = entry[1..].split_once(':').unwrap();
         let word: String = prev.chars().take(shared).chain(suffix.chars()).collect();
@@ -25,6 +25,70 @@ fn decode_terms(terms: &str) -> Vec<(String, Vec<usize>)> {
         out.push((word, ids));
     }
     out
+}
+
+/// The search index as the browser joins it: `search/index.json` lists the shards.
+struct SearchIndex {
+    tags: Vec<String>,
+    /// Per paper: title, slug, date, tag indexes.
+    papers: Vec<(String, String, String, Vec<usize>)>,
+    /// Every word with its papers (numbered across shards), in word order.
+    terms: std::collections::BTreeMap<String, Vec<usize>>,
+    /// Papers per shard, in order.
+    shard_sizes: Vec<usize>,
+    /// Bytes of the entry point and every shard.
+    bytes: usize,
+}
+
+fn read_index(site: &TestSite) -> SearchIndex {
+    let head_text = site.read("search/index.json");
+    let head: serde_json::Value = serde_json::from_str(&head_text).unwrap();
+    let mut index = SearchIndex {
+        tags: Vec::new(),
+        papers: Vec::new(),
+        terms: Default::default(),
+        shard_sizes: Vec::new(),
+        bytes: head_text.len(),
+    };
+    for name in head["shards"].as_array().unwrap() {
+        let text = site.read(&format!("search/{}", name.as_str().unwrap()));
+        index.bytes += text.len();
+        let shard: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let str_of = |v: &serde_json::Value| v.as_str().unwrap().to_string();
+        index.tags = shard["tags"].as_array().unwrap().iter().map(str_of).collect();
+        let dates: Vec<String> = shard["dates"].as_array().unwrap().iter().map(str_of).collect();
+        let first = index.papers.len();
+        let papers = shard["papers"].as_array().unwrap();
+        index.shard_sizes.push(papers.len());
+        for p in papers {
+            let tags = p[3]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|t| t.as_u64().unwrap() as usize)
+                .collect();
+            index.papers.push((
+                str_of(&p[0]),
+                str_of(&p[1]),
+                dates[p[2].as_u64().unwrap() as usize].clone(),
+                tags,
+            ));
+        }
+        let terms = decode_terms(shard["terms"].as_str().unwrap());
+        let words: Vec<&str> = terms.iter().map(|(w, _)| w.as_str()).collect();
+        let mut sorted = words.clone();
+        sorted.sort();
+        assert_eq!(words, sorted, "words are sorted for prefix search");
+        for (word, ids) in terms {
+            index
+                .terms
+                .entry(word)
+                .or_default()
+                .extend(ids.into_iter().map(|i| first + i));
+        }
+    }
+    assert_eq!(head["papers"].as_u64().unwrap() as usize, index.papers.len());
+    index
 }
 
 #[test]
@@ -45,17 +109,11 @@ fn the_search_index_holds_every_word_but_not_the_abstracts() {
         ),
     );
     site.build_ok(&[]);
-    let index: serde_json::Value = serde_json::from_str(&site.read("search/index.json")).unwrap();
-    let papers = index["papers"].as_array().unwrap();
-    assert_eq!(papers.len(), 3);
-    let title_of = |i: usize| papers[i][0].as_str().unwrap().to_string();
-    let terms = decode_terms(index["terms"].as_str().unwrap());
+    let index = read_index(&site);
+    assert_eq!(index.papers.len(), 3);
     let lookup = |w: &str| -> Vec<String> {
-        terms
-            .iter()
-            .find(|(word, _)| word == w)
-            .map(|(_, ids)| ids.iter().map(|&i| title_of(i)).collect())
-            .unwrap_or_default()
+        let ids = index.terms.get(w).cloned().unwrap_or_default();
+        ids.iter().map(|&i| index.papers[i].0.clone()).collect()
     };
     let mut graph = lookup("graphs");
     graph.sort();
@@ -70,26 +128,12 @@ fn the_search_index_holds_every_word_but_not_the_abstracts() {
     for absent in ["the", "with", "mathcal", "We"] {
         assert!(lookup(absent).is_empty(), "{absent} is not a search term");
     }
-    let words: Vec<&str> = terms.iter().map(|(w, _)| w.as_str()).collect();
-    let mut sorted = words.clone();
-    sorted.sort();
-    assert_eq!(words, sorted, "words are sorted for prefix search");
     // Tags by index; slugs give the URL.
-    let tags: Vec<&str> = index["tags"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| t.as_str().unwrap())
-        .collect();
-    let tagged = papers.iter().find(|p| p[0] == "Ünïcode Títle").unwrap();
-    let tag_names: Vec<&str> = tagged[3]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| tags[t.as_u64().unwrap() as usize])
-        .collect();
+    let tagged = index.papers.iter().find(|p| p.0 == "Ünïcode Títle").unwrap();
+    assert_eq!(tagged.2, "2026-11-25");
+    let tag_names: Vec<&str> = tagged.3.iter().map(|&t| index.tags[t].as_str()).collect();
     assert!(tag_names.contains(&"Robotics"), "{tag_names:?}");
-    let slug = tagged[1].as_str().unwrap();
+    let slug = &tagged.1;
     assert!(site.public().join("papers").join(slug).join("index.html").exists());
     // The page and its script.
     let page = site.read("search/index.html");
@@ -103,9 +147,7 @@ fn the_search_index_is_under_40_percent_of_the_text() {
     let site = TestSite::new();
     site.write("content/2026-11-26.txt", SAMPLE);
     site.build_ok(&[]);
-    let index = std::fs::metadata(site.public().join("search/index.json"))
-        .unwrap()
-        .len() as f64;
+    let index = read_index(&site).bytes as f64;
     let text = SAMPLE.len() as f64;
     let ratio = index / text;
     eprintln!(
@@ -113,6 +155,26 @@ fn the_search_index_is_under_40_percent_of_the_text() {
         ratio * 100.0
     );
     assert!(ratio < 0.40, "{ratio}");
+}
+
+#[test]
+fn the_search_index_is_split_into_shards_that_join_in_paper_order() {
+    // 4,100 papers: two full shards and one of 100. Every paper has a word of its own.
+    let site = TestSite::new();
+    write_numbered_papers(&site, 41);
+    site.build_ok(&[]);
+    let index = read_index(&site);
+    assert_eq!(index.shard_sizes, vec![2000, 2000, 100]);
+    for n in [0, 1999, 2000, 2001, 3999, 4000, 4099] {
+        let ids = &index.terms[&own_word(n)];
+        assert_eq!(ids.len(), 1, "{}", own_word(n));
+        assert_eq!(index.papers[ids[0]].0, format!("Paper {n} on {}", own_word(n)));
+    }
+    assert_eq!(
+        index.terms["graphs"],
+        (0..4100).collect::<Vec<_>>(),
+        "a common word, across shards"
+    );
 }
 
 #[test]
@@ -385,11 +447,7 @@ fn math_is_mathml_on_pages_and_source_in_feeds() {
             );
         }
     }
-    let index: serde_json::Value = serde_json::from_str(&site.read("search/index.json")).unwrap();
-    let words: Vec<String> = decode_terms(index["terms"].as_str().unwrap())
-        .into_iter()
-        .map(|(w, _)| w)
-        .collect();
+    let words: Vec<String> = read_index(&site).terms.into_keys().collect();
     for macro_name in ["mathcal", "varepsilon", "frac"] {
         assert!(
             !words.contains(&macro_name.to_string()),

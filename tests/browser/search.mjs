@@ -59,7 +59,7 @@ try {
 
   await page.goto(`${url}search/`);
   await page.waitForSelector("#search-form[data-ready=true]", { timeout: 20000 });
-  const count = await page.evaluate(async () => (await (await fetch(document.getElementById("search-form").dataset.index)).json()).papers.length);
+  const count = await page.evaluate(async () => (await (await fetch(document.getElementById("search-form").dataset.index)).json()).papers);
   console.log(`index loaded: ${count} papers`);
 
   const times = [];

@@ -131,3 +131,39 @@ pub fn entry_html(entry: &feed_rs::model::Entry) -> String {
         .or_else(|| entry.summary.as_ref().map(|s| s.content.clone()))
         .expect("the entry has a body")
 }
+
+/// A word (letters only) that only paper `n` of [`write_numbered_papers`] uses.
+pub fn own_word(n: usize) -> String {
+    let mut n = n + 1;
+    let mut w = String::from("q");
+    while n > 0 {
+        w.push((b'a' + (n % 26) as u8) as char);
+        n /= 26;
+    }
+    w
+}
+
+/// The digest of day `day` (from 0): papers `100 * day` to `100 * day + 99`, in paper order.
+pub fn numbered_digest(day: usize) -> (String, String) {
+    let mut text = String::new();
+    for n in day * 100..day * 100 + 100 {
+        text.push_str(&format!(
+            "Paper {n} on {}\nWe study graphs and {} closely.\n",
+            own_word(n),
+            own_word(n)
+        ));
+    }
+    (
+        format!("content/2026/{:02}/{:02}.txt", day / 28 + 1, day % 28 + 1),
+        text,
+    )
+}
+
+/// Writes `days` digests of 100 papers each ([`numbered_digest`]), for sites large enough to
+/// split the search index.
+pub fn write_numbered_papers(site: &TestSite, days: usize) {
+    for day in 0..days {
+        let (path, text) = numbered_digest(day);
+        site.write(&path, text);
+    }
+}
