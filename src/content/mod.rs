@@ -94,6 +94,28 @@ impl RawPaper {
     }
 }
 
+impl RawPaper {
+    /// The same paper with another abstract, given as plain text and read as a digest's
+    /// would be: for edits made in memory (the watch loop's rehearsal).
+    pub fn with_abstract(&self, text: &str, repair_math: bool) -> RawPaper {
+        let abstract_ = crate::math::render_plain(&markup::clean_line(text), repair_math);
+        RawPaper {
+            tags: self.tags.clone(),
+            authors: self.authors.clone(),
+            url: self.url.clone(),
+            arxiv: self.arxiv.clone(),
+            ..RawPaper::new(
+                self.title.to_string(),
+                abstract_,
+                self.date,
+                self.published,
+                self.source.clone(),
+                self.line,
+            )
+        }
+    }
+}
+
 /// What one content file yields.
 #[derive(Debug, Clone)]
 pub struct SourceFile {
