@@ -79,7 +79,7 @@ pub fn render_paper(as_markdown: bool, text: &str) {
     let Ok(source) = content::parse_text(text, Path::new(name), &s.config, &mut |_| {}) else {
         return;
     };
-    let mut site = content::assemble(vec![source]);
+    let mut site = content::assemble([&source]);
     tagging::apply(&mut site, &s.taxonomy);
     paperboy::related::apply(&mut site);
     let renderer = Renderer::new(&site, &s.config, &s.theme).expect("built-in templates compile");

@@ -73,16 +73,15 @@ impl Enricher {
         self.terms.trim(n);
         self.search.trim(n);
         let (tags, terms, words) = (&self.tags, &self.terms, &self.search);
-        let searched = search;
         let tokens = self.lexicon.tokenize_papers(&site.papers, |p| {
-            !tags.has(p.text_hash) || !terms.has(p.text_hash) || (searched && !words.has(p.text_hash))
+            !tags.has(p.text_hash) || !terms.has(p.text_hash) || (search && !words.has(p.text_hash))
         });
         phases.mark("words");
         self.matcher.extend(tax, &self.lexicon);
         tagging::apply_cached(site, tax, &mut self.tags, &self.matcher, &tokens);
         phases.mark("tag");
         let site_ref = &*site;
-        let (related, searched) = rayon::join(
+        let (related, search_words) = rayon::join(
             || crate::related::compute(site_ref, &mut self.terms, &self.lexicon, &tokens),
             || search.then(|| self.search.prepare(site_ref, &self.lexicon, &tokens)),
         );
@@ -90,6 +89,6 @@ impl Enricher {
             paper.related = related;
         }
         phases.mark("related");
-        searched
+        search_words
     }
 }

@@ -225,8 +225,7 @@ impl LiveSite {
         }
         let setup = self.setup.as_ref().expect("loaded before rendering");
         let mut phases = crate::Phases::new();
-        let sources: Vec<&SourceFile> = self.sources.values().collect();
-        let mut site: Site = content::assemble(sources.par_iter().map(|s| (*s).clone()).collect());
+        let mut site: Site = content::assemble(self.sources.values());
         phases.mark("assemble");
         let search = setup.theme.has_template("search.html");
         let words = self.enricher.enrich(&mut site, &setup.taxonomy, search, &mut phases);

@@ -815,7 +815,7 @@ mod tests {
                 })
                 .collect();
             let file = crate::content::parse_text(&body, std::path::Path::new("2026-01-01.txt"), &config, &mut |_| {});
-            crate::content::assemble(vec![file.expect("the digest parses")])
+            crate::content::assemble([&file.expect("the digest parses")])
         };
         let (before, after) = (digest(""), digest(" w5x w77x w123x"));
         let mut cache = TermCache::default();

@@ -350,7 +350,7 @@ mod tests {
         let config = crate::config::Config::default();
         let path = std::path::Path::new("2026-11-26.txt");
         let file = crate::content::parse_text(text, path, &config, &mut |_| {}).unwrap();
-        let site = crate::content::assemble(vec![file]);
+        let site = crate::content::assemble([&file]);
         let (lexicon, words) = fresh_words(&site);
         let json: serde_json::Value = serde_json::from_slice(&shard(&site, &lexicon, &words, 0)).unwrap();
         assert_eq!(json["terms"], "0graph:0,1;5ene:1;5s:0;0nets:0;0sheets:1");

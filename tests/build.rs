@@ -649,7 +649,7 @@ fn file_order_does_not_change_the_site() {
     let theme = Theme::load(std::path::Path::new("/nonexistent"), &config).unwrap();
     let taxonomy = tagging::Taxonomy::new(&config.tagging).unwrap();
     let render = |sources: Vec<content::SourceFile>| {
-        let mut site = content::assemble(sources);
+        let mut site = content::assemble(&sources);
         tagging::apply(&mut site, &taxonomy);
         paperboy::related::apply(&mut site);
         let renderer = Renderer::new(&site, &config, &theme).unwrap();

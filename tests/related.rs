@@ -37,7 +37,7 @@ fn text(rng: &mut Lcg, words: usize) -> String {
 
 fn site_from(days: &[Vec<(String, String)>]) -> Site {
     let config = Config::default();
-    let sources = days
+    let sources: Vec<_> = days
         .iter()
         .enumerate()
         .map(|(d, papers)| {
@@ -46,7 +46,7 @@ fn site_from(days: &[Vec<(String, String)>]) -> Site {
             parse_text(&body, Path::new(&name), &config, &mut |_| {}).expect("generated digests parse")
         })
         .collect();
-    assemble(sources)
+    assemble(&sources)
 }
 
 fn lists(site: &Site) -> Vec<Vec<usize>> {

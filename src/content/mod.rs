@@ -54,6 +54,8 @@ pub struct RawPaper {
     pub url: Option<String>,
     /// arXiv id.
     pub arxiv: Option<String>,
+    /// The arXiv id normalised for duplicate detection (no prefix, no version).
+    pub arxiv_key: Option<SharedText>,
     /// Source file, relative to the site root.
     pub source: std::sync::Arc<Path>,
     /// 1-based line of the title.
@@ -88,6 +90,7 @@ impl RawPaper {
             authors: Vec::new(),
             url: None,
             arxiv: None,
+            arxiv_key: None,
             source,
             line,
         }
@@ -104,6 +107,7 @@ impl RawPaper {
             authors: self.authors.clone(),
             url: self.url.clone(),
             arxiv: self.arxiv.clone(),
+            arxiv_key: self.arxiv_key.clone(),
             ..RawPaper::new(
                 self.title.to_string(),
                 abstract_,
@@ -237,6 +241,7 @@ pub fn parse_text(
             .collect();
         paper.authors = md.authors.iter().map(|a| markup::clean_line(a)).collect();
         paper.url = md.url;
+        paper.arxiv_key = md.arxiv.as_deref().map(|a| normalize_arxiv(a).into());
         paper.arxiv = md.arxiv;
         vec![paper]
     };
@@ -276,7 +281,7 @@ pub fn load(root: &Path, config: &Config) -> Result<(Site, Vec<String>)> {
     if !errors.is_empty() {
         return Err(ContentErrors(errors).into());
     }
-    Ok((assemble(sources), warnings))
+    Ok((assemble(&sources), warnings))
 }
 
 /// Reads and parses every content file in parallel: `(path relative to root, outcome,
@@ -296,13 +301,16 @@ pub fn read_all(root: &Path, config: &Config) -> Result<Vec<(PathBuf, FileResult
 
 /// Merges parsed files into issues and unique papers. Digest files of one day form one
 /// issue, in file-name order; Markdown papers of that day follow, by time then path.
-/// A paper seen again keeps its first page and date and is listed in every issue.
-pub fn assemble(mut sources: Vec<SourceFile>) -> Site {
+/// A paper seen again keeps its first page and date and is listed in every issue. Reads
+/// the files without taking them: the watch loop keeps them for the next rebuild.
+pub fn assemble<'a>(sources: impl IntoIterator<Item = &'a SourceFile>) -> Site {
+    let mut sources: Vec<&SourceFile> = sources.into_iter().collect();
     // File-name order, whatever order the files were listed or parsed in.
     sources.sort_by(|a, b| a.path.cmp(&b.path));
-    let mut by_day: BTreeMap<NaiveDate, (Vec<RawPaper>, Vec<RawPaper>)> = BTreeMap::new();
+    type Day<'a> = (Vec<&'a RawPaper>, Vec<&'a RawPaper>);
+    let mut by_day: BTreeMap<NaiveDate, Day> = BTreeMap::new();
     for source in sources {
-        for paper in source.papers {
+        for paper in &source.papers {
             let day = by_day.entry(paper.date).or_default();
             if source.is_digest {
                 day.0.push(paper)
@@ -314,8 +322,8 @@ pub fn assemble(mut sources: Vec<SourceFile>) -> Site {
     let mut site = Site::default();
     let total: usize = by_day.values().map(|(d, m)| d.len() + m.len()).sum();
     site.papers.reserve(total);
-    let mut by_arxiv: FxHashMap<String, PaperId> = FxHashMap::default();
-    let mut by_title: FxHashMap<SharedText, PaperId> = FxHashMap::with_capacity_and_hasher(total, Default::default());
+    let mut by_arxiv: FxHashMap<&str, PaperId> = FxHashMap::default();
+    let mut by_title: FxHashMap<&str, PaperId> = FxHashMap::with_capacity_and_hasher(total, Default::default());
     for (date, (digest_papers, mut md_papers)) in by_day {
         md_papers.sort_by(|a, b| a.published.cmp(&b.published).then_with(|| a.source.cmp(&b.source)));
         let issue_id = site.issues.len();
@@ -324,12 +332,10 @@ pub fn assemble(mut sources: Vec<SourceFile>) -> Site {
             papers: Vec::new(),
         };
         for raw in digest_papers.into_iter().chain(md_papers) {
-            let arxiv_key = raw.arxiv.as_deref().map(normalize_arxiv);
-            let title_key = raw.title_key.clone();
+            let arxiv_key = raw.arxiv_key.as_deref();
             let existing = arxiv_key
-                .as_ref()
                 .and_then(|k| by_arxiv.get(k))
-                .or_else(|| by_title.get(&title_key))
+                .or_else(|| by_title.get(&*raw.title_key))
                 .copied();
             let id = match existing {
                 Some(id) => {
@@ -345,7 +351,7 @@ pub fn assemble(mut sources: Vec<SourceFile>) -> Site {
             if let Some(k) = arxiv_key {
                 by_arxiv.entry(k).or_insert(id);
             }
-            by_title.entry(title_key).or_insert(id);
+            by_title.entry(&raw.title_key).or_insert(id);
             if !issue.papers.contains(&id) {
                 issue.papers.push(id);
                 site.papers[id].issues.push(issue_id);
@@ -357,25 +363,25 @@ pub fn assemble(mut sources: Vec<SourceFile>) -> Site {
     site
 }
 
-fn new_paper(raw: RawPaper) -> Paper {
+fn new_paper(raw: &RawPaper) -> Paper {
     Paper {
         // The base slug until clashes are resolved in `assign_slugs`.
-        slug: raw.slug_base.to_string(),
-        title: raw.title,
-        abstract_html: raw.abstract_html,
-        abstract_feed_html: raw.abstract_feed_html,
-        abstract_text: raw.abstract_text,
+        slug: String::from(&*raw.slug_base),
+        title: raw.title.clone(),
+        abstract_html: raw.abstract_html.clone(),
+        abstract_feed_html: raw.abstract_feed_html.clone(),
+        abstract_text: raw.abstract_text.clone(),
         text_hash: raw.text_hash,
         html_hash: raw.html_hash,
         excerpt_hash: raw.excerpt_hash,
         date: raw.date,
         published: raw.published,
-        explicit_tags: raw.tags,
+        explicit_tags: raw.tags.clone(),
         tags: Vec::new(),
-        authors: raw.authors,
-        url: raw.url,
-        arxiv: raw.arxiv,
-        source: raw.source,
+        authors: raw.authors.clone(),
+        url: raw.url.clone(),
+        arxiv: raw.arxiv.clone(),
+        source: raw.source.clone(),
         line: raw.line,
         issues: Vec::new(),
         related: Vec::new(),
@@ -384,19 +390,19 @@ fn new_paper(raw: RawPaper) -> Paper {
 
 /// A later sighting of a known paper may know more about it (a Markdown file with authors
 /// for a paper first scraped bare); it fills gaps but never replaces what is there.
-fn merge_into(paper: &mut Paper, raw: RawPaper) {
+fn merge_into(paper: &mut Paper, raw: &RawPaper) {
     if paper.authors.is_empty() {
-        paper.authors = raw.authors;
+        paper.authors = raw.authors.clone();
     }
     if paper.url.is_none() {
-        paper.url = raw.url;
+        paper.url = raw.url.clone();
     }
     if paper.arxiv.is_none() {
-        paper.arxiv = raw.arxiv;
+        paper.arxiv = raw.arxiv.clone();
     }
-    for tag in raw.tags {
-        if !paper.explicit_tags.contains(&tag) {
-            paper.explicit_tags.push(tag);
+    for tag in &raw.tags {
+        if !paper.explicit_tags.contains(tag) {
+            paper.explicit_tags.push(tag.clone());
         }
     }
 }
@@ -414,6 +420,11 @@ fn normalize_arxiv(id: &str) -> String {
 /// Slugs come from titles; a clash (two titles that fold to the same ASCII) gets a suffix
 /// from a hash of the title, so the suffix does not depend on which paper came first.
 fn assign_slugs(site: &mut Site) {
+    // Usually no two titles clash, and every paper keeps its base slug.
+    let mut bases: FxHashSet<&str> = FxHashSet::with_capacity_and_hasher(site.papers.len(), Default::default());
+    if site.papers.iter().all(|p| bases.insert(&p.slug)) {
+        return;
+    }
     let mut used: FxHashSet<String> = FxHashSet::with_capacity_and_hasher(site.papers.len(), Default::default());
     for paper in &mut site.papers {
         let base = std::mem::take(&mut paper.slug);
