@@ -301,7 +301,11 @@ type Keyed = (String, u64, crate::render::Job);
 
 /// Renders `todo` and writes what changed into the live `output` (when given), deleting the
 /// files of pages that are gone; `jobs` is the job table to update. Everything is rendered
-/// before anything is written, so a template error leaves the site as it was.
+/// before anything is written, so a template error leaves the site as it was. Up to one
+/// chunk of pages ([`Renderer::chunks_by_pages`]) is kept from rendering to writing; more
+/// (a config or theme change) would hold the whole site in memory (about 1.5 GB at 100,000
+/// papers), so those are rendered twice instead: in chunks, to learn which jobs' files
+/// differ from the live output, then those jobs again, chunk by chunk, to write them.
 fn rewrite(
     jobs: &mut FxHashMap<String, (u64, Vec<String>)>,
     output: Option<&Path>,
@@ -311,10 +315,30 @@ fn rewrite(
     report: &mut RebuildReport,
     phases: &mut crate::Phases,
 ) -> Result<()> {
-    let rendered: Vec<(String, u64, crate::render::Files)> = todo
-        .par_iter()
-        .map(|(key, fp, job)| Ok((key.clone(), *fp, renderer.render_job(*job)?)))
-        .collect::<Result<_>>()?;
+    let chunks = renderer.chunks_by_pages(todo, |(_, _, job)| *job);
+    let keep = chunks.len() <= 1;
+    // Per job: its key, fingerprint and paths, and its files when kept (else whether any
+    // of them differs from the live output, as an empty list).
+    let mut rendered: Vec<(&Keyed, Vec<String>, Option<crate::render::Files>)> = Vec::with_capacity(todo.len());
+    for chunk in &chunks {
+        let part: Vec<_> = chunk
+            .par_iter()
+            .map(|&keyed| -> Result<_> {
+                let files = renderer.render_job(keyed.2)?;
+                let paths = files.iter().map(|(p, _)| p.clone()).collect();
+                let files = match output {
+                    _ if keep => Some(files),
+                    Some(out) => files
+                        .iter()
+                        .any(|(p, b)| !crate::output::same_content(&out.join(p), b))
+                        .then(Vec::new),
+                    None => None,
+                };
+                Ok((keyed, paths, files))
+            })
+            .collect::<Result<_>>()?;
+        rendered.extend(part);
+    }
     phases.mark("render");
     let mut stale: Vec<String> = Vec::new();
     if jobs.len() != keyed.len() || keyed.iter().any(|(k, _, _)| !jobs.contains_key(k)) {
@@ -328,10 +352,9 @@ fn rewrite(
         });
     }
     let mut produced: FxHashSet<&str> = FxHashSet::default();
-    for (key, fp, files) in &rendered {
-        let paths: Vec<String> = files.iter().map(|(p, _)| p.clone()).collect();
-        produced.extend(files.iter().map(|(p, _)| p.as_str()));
-        if let Some((_, old)) = jobs.insert(key.clone(), (*fp, paths)) {
+    for ((key, fp, _), paths, _) in &rendered {
+        produced.extend(paths.iter().map(String::as_str));
+        if let Some((_, old)) = jobs.insert(key.clone(), (*fp, paths.clone())) {
             stale.extend(old);
         }
     }
@@ -341,12 +364,26 @@ fn rewrite(
     };
     let sink = InPlace::new(output);
     // Most of these files are unchanged and only read back to compare: in parallel.
-    let written = rendered
-        .par_iter()
-        .flat_map(|(_, _, files)| files.par_iter())
-        .try_for_each(|(path, bytes)| sink.put(path, bytes))
-        .and_then(|()| sink.remove(&stale));
-    if let Err(e) = written {
+    let written = if keep {
+        rendered
+            .par_iter()
+            .flat_map(|(_, _, files)| files.as_deref().unwrap_or_default().par_iter())
+            .try_for_each(|(path, bytes)| sink.put(path, bytes))
+    } else {
+        let again: Vec<&Keyed> = rendered.iter().filter(|r| r.2.is_some()).map(|r| r.0).collect();
+        renderer
+            .chunks_by_pages(&again, |(_, _, job)| *job)
+            .into_iter()
+            .try_for_each(|chunk| {
+                chunk.par_iter().try_for_each(|(_, _, job)| {
+                    renderer
+                        .render_job(*job)?
+                        .iter()
+                        .try_for_each(|(path, bytes)| sink.put(path, bytes))
+                })
+            })
+    };
+    if let Err(e) = written.and_then(|()| sink.remove(&stale)) {
         // The job table already describes this build: forget it, so that the next
         // rebuild renders and compares every page instead of trusting a half write.
         jobs.clear();

@@ -192,11 +192,27 @@ fn every_edit_gives_the_output_of_a_clean_build() {
     let r = check(&site, &mut live, &["paperboy.toml"], "change the config");
     assert!(r.full);
 
+    // A full rebuild goes through staging: unchanged files are linked, keeping their time.
+    let page = site.public().join("papers/epsilon/index.html");
+    let page_time = std::fs::metadata(&page).unwrap().modified().unwrap();
     site.write(
         "templates/404.html",
         "{% extends \"base.html\" %}{% block content %}<h1>Lost</h1>{% endblock content %}",
     );
     check(&site, &mut live, &["templates/404.html"], "override a template");
+    assert_eq!(std::fs::metadata(&page).unwrap().modified().unwrap(), page_time);
+
+    // A template that fails while pages render leaves the site as it was.
+    let before = site.snapshot();
+    site.write(
+        "templates/404.html",
+        "{% extends \"base.html\" %}{% block content %}{{ missing.field }}{% endblock content %}",
+    );
+    assert!(live.apply(&[site.root().join("templates/404.html")]).is_err());
+    assert!(
+        site.snapshot() == before,
+        "a failed full rebuild must not touch the output"
+    );
 }
 
 #[test]
