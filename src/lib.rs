@@ -237,9 +237,12 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     let output = options.output.clone().unwrap_or_else(|| options.root.join("public"));
     let staging = output::Staging::begin(&output, options.force)?;
     let progress = Progress::new(started);
-    let counts = renderer.render_jobs(&renderer.all_jobs(), &staging, &|done, total| {
-        progress.update(done, total)
-    })?;
+    let counts = renderer.render_jobs(
+        &renderer.all_jobs(),
+        &staging,
+        &|done, total| progress.update(done, total),
+        &mut |_, _| {},
+    )?;
     progress.finish();
     phases.mark("render+write");
     staging.commit()?;

@@ -250,24 +250,20 @@ impl LiveSite {
             ..Default::default()
         };
         if !self.built {
-            // The first build goes through staging like `paperboy build`: all or nothing, and
-            // rendered in chunks so that the whole site's bytes are never in memory at once.
+            // The first build goes through staging with `paperboy build`'s renderer: all or
+            // nothing, rendered in chunks so that the whole site's bytes are never in memory
+            // at once, and written by one thread while the next chunk renders.
             self.jobs.clear();
+            let by_job: FxHashMap<crate::render::Job, (&String, u64)> =
+                todo.iter().map(|(key, fp, job)| (*job, (key, *fp))).collect();
+            let jobs: Vec<crate::render::Job> = todo.iter().map(|(_, _, job)| *job).collect();
+            let table = &mut self.jobs;
             let staged = Staging::begin(&self.output, false).and_then(|staging| {
-                for chunk in renderer.chunks_by_pages(&todo, |(_, _, job)| *job) {
-                    let rendered: Vec<crate::render::Files> = chunk
-                        .par_iter()
-                        .map(|(_, _, job)| renderer.render_job(*job))
-                        .collect::<Result<_>>()?;
-                    for ((key, fp, _), files) in chunk.iter().zip(rendered) {
-                        for (path, bytes) in &files {
-                            staging.put(path, bytes)?;
-                        }
-                        report.written += files.len();
-                        let paths = files.into_iter().map(|(path, _)| path).collect();
-                        self.jobs.insert(key.clone(), (*fp, paths));
-                    }
-                }
+                let counts = renderer.render_jobs(&jobs, &staging, &|_, _| {}, &mut |job, paths| {
+                    let (key, fp) = by_job[&job];
+                    table.insert(key.clone(), (fp, paths));
+                })?;
+                report.written = counts.pages + counts.feeds + counts.other;
                 staging.commit().context("cannot publish the first build")
             });
             if let Err(e) = staged {

@@ -349,32 +349,39 @@ impl<'a> Renderer<'a> {
     /// path order: file systems create a folder's entries fastest one at a time and in order,
     /// and rendering (a small share of a build) overlaps with writing. Memory stays bounded:
     /// at most a few chunks of pages are in flight. The first error stops the build.
-    /// `progress(done, total)` is called after each chunk is written.
+    /// `progress(done, total)` is called after each chunk is written, and `written(job,
+    /// paths)` after each job's files are (the watch loop records them).
     pub fn render_jobs(
         &self,
         jobs: &[Job],
         sink: &dyn Sink,
         progress: &(dyn Fn(usize, usize) + Sync),
+        written: &mut (dyn FnMut(Job, Vec<String>) + Send),
     ) -> Result<Counts> {
         let total = jobs.len();
         let mut jobs = jobs.to_vec();
         jobs.sort_by_cached_key(|&job| self.job_key(job));
-        let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Files)>(2);
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<(Job, Files)>>(2);
         std::thread::scope(|scope| {
             let writer = scope.spawn(move || -> Result<Counts> {
                 let mut counts = Counts::default();
                 let mut done = 0;
-                for (jobs_in_chunk, files) in rx {
-                    done += jobs_in_chunk;
-                    for (path, bytes) in files {
-                        if path.ends_with(".html") {
-                            counts.pages += 1;
-                        } else if (path.ends_with(".xml") && path != "sitemap.xml") || path.ends_with("feed.json") {
-                            counts.feeds += 1;
-                        } else {
-                            counts.other += 1;
+                for chunk in rx {
+                    done += chunk.len();
+                    for (job, files) in chunk {
+                        let mut paths = Vec::with_capacity(files.len());
+                        for (path, bytes) in files {
+                            if path.ends_with(".html") {
+                                counts.pages += 1;
+                            } else if (path.ends_with(".xml") && path != "sitemap.xml") || path.ends_with("feed.json") {
+                                counts.feeds += 1;
+                            } else {
+                                counts.other += 1;
+                            }
+                            sink.put(&path, &bytes)?;
+                            paths.push(path);
                         }
-                        sink.put(&path, &bytes)?;
+                        written(job, paths);
                     }
                     progress(done, total);
                 }
@@ -384,12 +391,12 @@ impl<'a> Renderer<'a> {
                 .chunks_by_pages(&jobs, |&job| job)
                 .into_iter()
                 .try_for_each(|chunk| -> Result<()> {
-                    let files: Vec<Files> = chunk
+                    let files: Vec<(Job, Files)> = chunk
                         .par_iter()
-                        .map(|&job| self.render_job(job))
+                        .map(|&job| Ok((job, self.render_job(job)?)))
                         .collect::<Result<_>>()?;
                     // A closed channel means the writer failed; its error is reported below.
-                    let _ = tx.send((chunk.len(), files.into_iter().flatten().collect()));
+                    let _ = tx.send(files);
                     Ok(())
                 });
             drop(tx);
