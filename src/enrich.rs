@@ -23,6 +23,28 @@ pub struct Enricher {
     search: search::Words,
 }
 
+/// What [`Enricher::enrich`] derives beyond tags.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Derive {
+    /// Tags only, for `paperboy tags`.
+    Tags,
+    /// Tags and related papers: every page.
+    Related,
+    /// Tags, related papers and search words: every page and the search index.
+    Search,
+}
+
+impl Derive {
+    /// What the pages of `theme` need: search words only with a search page.
+    pub fn for_theme(theme: &crate::theme::Theme) -> Derive {
+        if theme.has_template("search.html") {
+            Derive::Search
+        } else {
+            Derive::Related
+        }
+    }
+}
+
 /// Beyond this many distinct words the lexicon (and all it numbers) starts over, so that a
 /// long watch session does not grow without bound.
 const MAX_WORDS: usize = 4_000_000;
@@ -52,16 +74,18 @@ impl Enricher {
         self.lexicon
     }
 
-    /// Fills every paper's tags and related papers and the site's tags. With `search` (the
-    /// theme has a search page) it also gathers each paper's search words, beside the
-    /// related-papers search, for the search index's shards.
+    /// Fills every paper's tags and the site's tags and, unless asked for tags only, every
+    /// paper's related papers. With [`Derive::Search`] (the theme has a search page) it also
+    /// gathers each paper's search words, beside the related-papers search, for the search
+    /// index's shards.
     pub fn enrich(
         &mut self,
         site: &mut Site,
         tax: &Taxonomy,
-        search: bool,
+        derive: Derive,
         phases: &mut Phases,
     ) -> Option<search::Prepared> {
+        let (related, search) = (derive != Derive::Tags, derive == Derive::Search);
         let n = site.papers.len();
         if self.lexicon.len() > MAX_WORDS {
             self.lexicon = Lexicon::default();
@@ -74,12 +98,15 @@ impl Enricher {
         self.search.trim(n);
         let (tags, terms, words) = (&self.tags, &self.terms, &self.search);
         let tokens = self.lexicon.tokenize_papers(&site.papers, |p| {
-            !tags.has(p.text_hash) || !terms.has(p.text_hash) || (search && !words.has(p.text_hash))
+            !tags.has(p.text_hash) || (related && !terms.has(p.text_hash)) || (search && !words.has(p.text_hash))
         });
         phases.mark("words");
         self.matcher.extend(tax, &self.lexicon);
         tagging::apply_cached(site, tax, &mut self.tags, &self.matcher, &tokens);
         phases.mark("tag");
+        if !related {
+            return None;
+        }
         let site_ref = &*site;
         let (related, search_words) = rayon::join(
             || crate::related::compute(site_ref, &mut self.terms, &self.lexicon, &tokens),

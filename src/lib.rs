@@ -92,6 +92,21 @@ pub fn load(root: &Path, base_url: Option<&str>) -> Result<Loaded> {
 
 /// [`load`], marking its phases.
 pub fn load_timed(root: &Path, base_url: Option<&str>, phases: &mut Phases) -> Result<Loaded> {
+    load_deriving(root, base_url, None, phases)
+}
+
+/// [`load_timed`] with tags but no related papers or search words, for reports on tags.
+pub fn load_tags(root: &Path, phases: &mut Phases) -> Result<Loaded> {
+    load_deriving(root, None, Some(enrich::Derive::Tags), phases)
+}
+
+/// Loads, deriving what `derive` says, or what the theme's pages need.
+fn load_deriving(
+    root: &Path,
+    base_url: Option<&str>,
+    derive: Option<enrich::Derive>,
+    phases: &mut Phases,
+) -> Result<Loaded> {
     let (config, mut warnings) = Config::load_with_base_url(root, base_url)?;
     let theme = Theme::load(root, &config)?;
     let taxonomy = tagging::Taxonomy::new(&config.tagging)?;
@@ -99,7 +114,8 @@ pub fn load_timed(root: &Path, base_url: Option<&str>, phases: &mut Phases) -> R
     warnings.extend(content_warnings);
     phases.mark("read+parse");
     let mut enricher = enrich::Enricher::once();
-    let search_words = enricher.enrich(&mut site, &taxonomy, theme.has_template("search.html"), phases);
+    let derive = derive.unwrap_or_else(|| enrich::Derive::for_theme(&theme));
+    let search_words = enricher.enrich(&mut site, &taxonomy, derive, phases);
     Ok(Loaded {
         config,
         site,

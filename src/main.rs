@@ -195,7 +195,7 @@ fn watch(root: &std::path::Path, output: Option<PathBuf>, base_url: Option<Strin
 
 fn tags(root: &std::path::Path, explain: Option<&str>) -> anyhow::Result<()> {
     let mut phases = paperboy::Phases::new();
-    let loaded = paperboy::load_timed(root, None, &mut phases)?;
+    let loaded = paperboy::load_tags(root, &mut phases)?;
     phases.report();
     let text = match explain {
         Some(slug) => {

@@ -227,8 +227,8 @@ impl LiveSite {
         let mut phases = crate::Phases::new();
         let mut site: Site = content::assemble(self.sources.values());
         phases.mark("assemble");
-        let search = setup.theme.has_template("search.html");
-        let words = self.enricher.enrich(&mut site, &setup.taxonomy, search, &mut phases);
+        let derive = crate::enrich::Derive::for_theme(&setup.theme);
+        let words = self.enricher.enrich(&mut site, &setup.taxonomy, derive, &mut phases);
         let mut renderer = Renderer::with_cache(&site, &setup.config, &setup.theme, &mut self.summary_cache)?;
         if let Some(words) = words {
             renderer = renderer.with_search_words(self.enricher.lexicon(), words);

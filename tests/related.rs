@@ -6,7 +6,7 @@ use std::path::Path;
 
 use paperboy::config::Config;
 use paperboy::content::{assemble, parse_text};
-use paperboy::enrich::Enricher;
+use paperboy::enrich::{Derive, Enricher};
 use paperboy::model::Site;
 use paperboy::related::apply;
 use paperboy::tagging::Taxonomy;
@@ -69,7 +69,7 @@ fn cached_related_lists_equal_a_fresh_computation_after_every_edit() {
     let mut compared = 0;
     for step in 0..80 {
         let mut site = site_from(&days);
-        enricher.enrich(&mut site, &taxonomy, true, &mut paperboy::Phases::new());
+        enricher.enrich(&mut site, &taxonomy, Derive::Search, &mut paperboy::Phases::new());
         let mut fresh = site_from(&days);
         apply(&mut fresh);
         assert_eq!(lists(&site), lists(&fresh), "step {step}");
