@@ -523,9 +523,7 @@ impl<'a> Renderer<'a> {
                 for t in &site.tags {
                     (&t.slug, &t.name).hash(&mut h);
                 }
-                let from = (k * search::SHARD_PAPERS).min(self.full_fp.len());
-                let to = (from + search::SHARD_PAPERS).min(self.full_fp.len());
-                self.full_fp[from..to].hash(&mut h);
+                self.full_fp[search::shard_range(k, site.papers.len())].hash(&mut h);
             }
             Job::NotFound | Job::Statics => {}
         }

@@ -127,6 +127,12 @@ pub fn shard_count(papers: usize) -> usize {
     papers.div_ceil(SHARD_PAPERS)
 }
 
+/// Positions of the papers in shard `k` of a site of `papers` papers.
+pub fn shard_range(k: usize, papers: usize) -> std::ops::Range<usize> {
+    let from = (k * SHARD_PAPERS).min(papers);
+    from..(from + SHARD_PAPERS).min(papers)
+}
+
 /// Output path of shard `k`.
 pub fn shard_path(k: usize) -> String {
     format!("search/index-{k}.json")
@@ -160,10 +166,9 @@ pub fn head(site: &Site) -> Vec<u8> {
 /// Words are stored in full (not stemmed) so that the browser can match prefixes of what
 /// the reader types.
 pub fn shard(site: &Site, lexicon: &Lexicon, prepared: &Prepared, k: usize) -> Vec<u8> {
-    let from = (k * SHARD_PAPERS).min(site.papers.len());
-    let to = (from + SHARD_PAPERS).min(site.papers.len());
-    let papers = &site.papers[from..to];
-    let by_word = PapersByWord::new(&prepared.docs[from..to], lexicon.len());
+    let range = shard_range(k, site.papers.len());
+    let papers = &site.papers[range.clone()];
+    let by_word = PapersByWord::new(&prepared.docs[range], lexicon.len());
     // Emitted in parallel slices of the word list; each slice front-codes its first word
     // against the word before it, so the joined string is the same as one pass would give.
     let live: Vec<u32> = lexicon
