@@ -147,17 +147,17 @@ impl LiveSite {
             return;
         };
         let repair_math = setup.config.import.repair_math;
-        let Some((path, source)) = self.sources.iter().next_back().map(|(p, s)| (p.clone(), s.clone())) else {
+        let Some((path, source)) = self.sources.iter().next_back() else {
             return;
         };
-        let mut edited = source.clone();
+        let (path, mut edited) = (path.clone(), source.clone());
         let Some(paper) = edited.papers.first_mut() else {
             return;
         };
         *paper = paper.with_abstract(&format!("{} Warm.", paper.abstract_text), repair_math);
-        self.sources.insert(path.clone(), edited);
+        let original = self.sources.insert(path.clone(), edited).expect("the file is loaded");
         let _ = self.render_changed(false, false);
-        self.sources.insert(path, source);
+        self.sources.insert(path, original);
         let _ = self.render_changed(false, false);
     }
 
@@ -311,26 +311,33 @@ fn rewrite(
     report: &mut RebuildReport,
     phases: &mut crate::Phases,
 ) -> Result<()> {
+    /// What the first rendering of a job leaves for the write.
+    enum Pending {
+        /// Its files, kept (everything fits in one chunk).
+        Kept(crate::render::Files),
+        /// Some file differs from the live output: render it again to write it.
+        Differs,
+        /// Nothing to write.
+        Same,
+    }
     let chunks = renderer.chunks_by_pages(todo, |(_, _, job)| *job);
     let keep = chunks.len() <= 1;
-    // Per job: its key, fingerprint and paths, and its files when kept (else whether any
-    // of them differs from the live output, as an empty list).
-    let mut rendered: Vec<(&Keyed, Vec<String>, Option<crate::render::Files>)> = Vec::with_capacity(todo.len());
+    // Per job: its key, fingerprint and paths, and what is left to write.
+    let mut rendered: Vec<(&Keyed, Vec<String>, Pending)> = Vec::with_capacity(todo.len());
     for chunk in &chunks {
         let part: Vec<_> = chunk
             .par_iter()
             .map(|&keyed| -> Result<_> {
                 let files = renderer.render_job(keyed.2)?;
                 let paths = files.iter().map(|(p, _)| p.clone()).collect();
-                let files = match output {
-                    _ if keep => Some(files),
-                    Some(out) => files
-                        .iter()
-                        .any(|(p, b)| !crate::output::same_content(&out.join(p), b))
-                        .then(Vec::new),
-                    None => None,
+                let pending = match output {
+                    _ if keep => Pending::Kept(files),
+                    Some(out) if files.iter().any(|(p, b)| !crate::output::same_content(&out.join(p), b)) => {
+                        Pending::Differs
+                    }
+                    _ => Pending::Same,
                 };
-                Ok((keyed, paths, files))
+                Ok((keyed, paths, pending))
             })
             .collect::<Result<_>>()?;
         rendered.extend(part);
@@ -363,10 +370,17 @@ fn rewrite(
     let written = if keep {
         rendered
             .par_iter()
-            .flat_map(|(_, _, files)| files.as_deref().unwrap_or_default().par_iter())
+            .flat_map(|(_, _, pending)| match pending {
+                Pending::Kept(files) => files.par_iter(),
+                _ => [].par_iter(),
+            })
             .try_for_each(|(path, bytes)| sink.put(path, bytes))
     } else {
-        let again: Vec<&Keyed> = rendered.iter().filter(|r| r.2.is_some()).map(|r| r.0).collect();
+        let again: Vec<&Keyed> = rendered
+            .iter()
+            .filter(|r| matches!(r.2, Pending::Differs))
+            .map(|r| r.0)
+            .collect();
         renderer
             .chunks_by_pages(&again, |(_, _, job)| *job)
             .into_iter()
