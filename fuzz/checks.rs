@@ -5,15 +5,15 @@ use std::path::Path;
 use std::sync::OnceLock;
 
 use paperboy::config::{Config, ImportConfig};
-use paperboy::content::{self, digest, markdown};
+use paperboy::content::{self, parse_digest, parse_front_matter};
+use paperboy::enrich::{Taxonomy, apply_tags};
 use paperboy::render::Renderer;
-use paperboy::tagging::{self, Taxonomy};
 use paperboy::theme::Theme;
 
 /// The digest parser: no panic; entries and errors point at real lines, errors fit on one.
 pub fn digest(text: &str) {
     let lines = text.split('\n').count();
-    match digest::parse(text, Path::new("2026-11-26.txt"), &ImportConfig::default()) {
+    match parse_digest(text, Path::new("2026-11-26.txt"), &ImportConfig::default()) {
         Ok(entries) => {
             for e in entries {
                 assert!((1..=lines).contains(&e.line), "line {} of {lines}", e.line);
@@ -35,7 +35,7 @@ pub fn digest(text: &str) {
 pub fn front_matter(text: &str) {
     let lines = text.split('\n').count();
     let mut warnings = Vec::new();
-    match markdown::parse(text, Path::new("paper.md"), &mut |w| warnings.push(w)) {
+    match parse_front_matter(text, Path::new("paper.md"), &mut |w| warnings.push(w)) {
         Ok(paper) => {
             assert!(!paper.title.trim().is_empty());
             assert!(!paper.body.trim().is_empty());
@@ -80,8 +80,8 @@ pub fn render_paper(as_markdown: bool, text: &str) {
         return;
     };
     let mut site = content::assemble([&source]);
-    tagging::apply(&mut site, &s.taxonomy);
-    paperboy::related::apply(&mut site);
+    apply_tags(&mut site, &s.taxonomy);
+    paperboy::enrich::apply_related(&mut site);
     let renderer = Renderer::new(&site, &s.config, &s.theme).expect("built-in templates compile");
     for job in renderer.all_jobs() {
         for (path, bytes) in renderer.render_job(job).expect("built-in templates render") {
@@ -143,7 +143,7 @@ const ALLOWED_TAGS: &[&str] = &[
 /// Scraped text through formula detection, MathML and the LaTeX repair: no panic, and every
 /// `<` in the HTML opens or closes an allowed element.
 pub fn math(text: &str) {
-    let rendered = paperboy::math::render_plain(text, true);
+    let rendered = paperboy::content::render_plain(text, true);
     for html in [Some(&rendered.html), rendered.feed_html.as_ref()]
         .into_iter()
         .flatten()

@@ -58,3 +58,30 @@ pub fn line_of_offset(text: &str, offset: usize) -> usize {
     let end = offset.min(text.len());
     text.as_bytes()[..end].iter().filter(|&&b| b == b'\n').count() + 1
 }
+
+/// An error as the user should see it: content errors one per line, anything else as its
+/// chain of causes on one line. Watch mode shows this over the page.
+pub fn error_lines(e: &anyhow::Error) -> String {
+    if let Some(errors) = e.downcast_ref::<ContentErrors>() {
+        return errors.0.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n");
+    }
+    e.chain().map(|c| c.to_string()).collect::<Vec<_>>().join(": ")
+}
+
+/// What a failed command prints, one line each (the caller prefixes `error: `): every
+/// content error, then how many there were and that nothing was written; or the error's
+/// chain of causes on one line.
+pub fn report_lines(e: &anyhow::Error) -> Vec<String> {
+    match e.downcast_ref::<ContentErrors>() {
+        Some(errors) => errors
+            .0
+            .iter()
+            .map(|e| e.to_string())
+            .chain([format!(
+                "the build stopped with {} content error(s); nothing was written",
+                errors.0.len()
+            )])
+            .collect(),
+        None => vec![error_lines(e)],
+    }
+}

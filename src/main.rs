@@ -118,7 +118,7 @@ fn main() -> ExitCode {
             bind,
             port,
             open,
-        } => paperboy::serve::serve(paperboy::serve::ServeOptions {
+        } => paperboy::live::serve(paperboy::live::ServeOptions {
             root,
             output,
             bind,
@@ -148,7 +148,10 @@ fn main() -> ExitCode {
 }
 
 fn build(options: paperboy::BuildOptions) -> anyhow::Result<()> {
-    let report = paperboy::build(&options)?;
+    let progress = Progress::new(std::time::Instant::now());
+    let report = paperboy::build_with_progress(&options, &|done, total| progress.update(done, total));
+    progress.finish();
+    let report = report?;
     for w in &report.warnings {
         eprintln!("warning: {w}");
     }
@@ -166,10 +169,48 @@ fn build(options: paperboy::BuildOptions) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A progress bar on a terminal for builds that take more than about a second; nothing
+/// when stderr is not a terminal (CI logs, pipes) or the build is quick.
+struct Progress {
+    started: std::time::Instant,
+    bar: std::sync::Mutex<Option<indicatif::ProgressBar>>,
+    enabled: bool,
+}
+
+impl Progress {
+    fn new(started: std::time::Instant) -> Self {
+        use std::io::IsTerminal;
+        Progress {
+            started,
+            bar: std::sync::Mutex::new(None),
+            enabled: std::io::stderr().is_terminal(),
+        }
+    }
+
+    fn update(&self, done: usize, total: usize) {
+        if !self.enabled || self.started.elapsed() < std::time::Duration::from_millis(800) {
+            return;
+        }
+        let mut bar = self.bar.lock().expect("not poisoned");
+        let bar = bar.get_or_insert_with(|| {
+            let style = indicatif::ProgressStyle::with_template("Building {bar:40} {pos}/{len}  {elapsed}")
+                .expect("a valid template");
+            indicatif::ProgressBar::new(total as u64).with_style(style)
+        });
+        bar.set_position(done as u64);
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = self.bar.lock().expect("not poisoned").take() {
+            bar.finish_and_clear();
+        }
+    }
+}
+
 fn watch(root: &std::path::Path, output: Option<PathBuf>, base_url: Option<String>) -> anyhow::Result<()> {
     let output = output.unwrap_or_else(|| root.join("public"));
-    let watching = paperboy::watch::watch(root)?;
-    let mut live = paperboy::rebuild::LiveSite::new(root, &output, base_url);
+    let watching = paperboy::live::watch(root)?;
+    let mut live = paperboy::live::LiveSite::new(root, &output, base_url);
     match live.rebuild_all() {
         Ok(r) => {
             live.warm_up();
@@ -181,11 +222,11 @@ fn watch(root: &std::path::Path, output: Option<PathBuf>, base_url: Option<Strin
         }
         Err(e) => print_error(&e),
     }
-    paperboy::watch::run(&mut live, root, watching, |outcome| match outcome {
-        paperboy::watch::Outcome::Rebuilt(report, changed) => {
-            println!("{}", paperboy::watch::describe(&report, &changed, root))
+    paperboy::live::run(&mut live, root, watching, |outcome| match outcome {
+        paperboy::live::Outcome::Rebuilt(report, changed) => {
+            println!("{}", paperboy::live::describe(&report, &changed, root))
         }
-        paperboy::watch::Outcome::Failed(text) => {
+        paperboy::live::Outcome::Failed(text) => {
             for line in text.lines() {
                 eprintln!("error: {line}");
             }
@@ -198,11 +239,8 @@ fn tags(root: &std::path::Path, explain: Option<&str>) -> anyhow::Result<()> {
     let loaded = paperboy::load_tags(root, &mut phases)?;
     phases.report();
     let text = match explain {
-        Some(slug) => {
-            let taxonomy = paperboy::tagging::Taxonomy::new(&loaded.config.tagging)?;
-            paperboy::tagging::explain(&loaded.site, &taxonomy, slug)?
-        }
-        None => paperboy::tagging::report(&loaded.site),
+        Some(slug) => paperboy::enrich::explain_tags(&loaded.site, &loaded.setup.taxonomy, slug)?,
+        None => paperboy::enrich::tag_report(&loaded.site),
     };
     print!("{text}");
     Ok(())
@@ -210,18 +248,9 @@ fn tags(root: &std::path::Path, explain: Option<&str>) -> anyhow::Result<()> {
 
 /// One line per problem; content errors already carry `file:line: what — what to do`.
 fn print_error(e: &anyhow::Error) {
-    if let Some(errors) = e.downcast_ref::<paperboy::error::ContentErrors>() {
-        for err in &errors.0 {
-            eprintln!("error: {err}");
-        }
-        eprintln!(
-            "error: the build stopped with {} content error(s); nothing was written",
-            errors.0.len()
-        );
-        return;
+    for line in paperboy::error::report_lines(e) {
+        eprintln!("error: {line}");
     }
-    let chain: Vec<String> = e.chain().map(|c| c.to_string()).collect();
-    eprintln!("error: {}", chain.join(": "));
 }
 
 #[cfg(test)]

@@ -102,6 +102,12 @@ impl Theme {
         self.templates.iter().any(|(n, _)| n == name)
     }
 
+    /// Whether the site has a search page (and so a search index): the one place that
+    /// decides it, for the jobs, the search job and what enrichment gathers.
+    pub fn has_search_page(&self) -> bool {
+        self.has_template("search.html")
+    }
+
     /// Turns a Tera error into `FILE:LINE: what is wrong — fix the template`, naming the file
     /// the template was read from (the override, the site theme or the built-in theme).
     pub fn template_error(&self, e: &tera::Error) -> anyhow::Error {

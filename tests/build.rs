@@ -627,7 +627,7 @@ fn a_hand_edited_output_file_is_restored_despite_the_manifest() {
 /// handed the parsed files in two different orders and every rendered file must match.
 #[test]
 fn file_order_does_not_change_the_site() {
-    use paperboy::{config::Config, content, render::Renderer, tagging, theme::Theme};
+    use paperboy::{config::Config, content, enrich, render::Renderer, theme::Theme};
     let config = Config::default();
     let mut sources = vec![
         content::parse_text(
@@ -647,11 +647,11 @@ fn file_order_does_not_change_the_site() {
         sources.push(content::parse_text(&digest, std::path::Path::new(&path), &config, &mut |_| {}).unwrap());
     }
     let theme = Theme::load(std::path::Path::new("/nonexistent"), &config).unwrap();
-    let taxonomy = tagging::Taxonomy::new(&config.tagging).unwrap();
+    let taxonomy = enrich::Taxonomy::new(&config.tagging).unwrap();
     let render = |sources: Vec<content::SourceFile>| {
         let mut site = content::assemble(&sources);
-        tagging::apply(&mut site, &taxonomy);
-        paperboy::related::apply(&mut site);
+        enrich::apply_tags(&mut site, &taxonomy);
+        paperboy::enrich::apply_related(&mut site);
         let renderer = Renderer::new(&site, &config, &theme).unwrap();
         let mut files: Vec<(String, Vec<u8>)> = renderer
             .all_jobs()

@@ -6,11 +6,11 @@ mod common;
 use std::path::PathBuf;
 
 use common::*;
-use paperboy::rebuild::LiveSite;
+use paperboy::live::LiveSite;
 
 /// Applies `edit` to the site, tells the live site which paths changed, and compares its
 /// output with a clean `paperboy build` of a copy of the site.
-fn check(site: &TestSite, live: &mut LiveSite, changed: &[&str], what: &str) -> paperboy::rebuild::RebuildReport {
+fn check(site: &TestSite, live: &mut LiveSite, changed: &[&str], what: &str) -> paperboy::live::RebuildReport {
     let paths: Vec<PathBuf> = changed.iter().map(|p| site.root().join(p)).collect();
     let report = live.apply(&paths).unwrap_or_else(|e| panic!("{what}: {e:#}"));
     let clean = TestSite::new();
@@ -49,7 +49,8 @@ fn an_edit_rewrites_only_its_papers_search_shard() {
     };
     let fingerprints = || {
         let loaded = paperboy::load(site.root(), None).unwrap();
-        let renderer = paperboy::render::Renderer::new(&loaded.site, &loaded.config, &loaded.theme).unwrap();
+        let renderer =
+            paperboy::render::Renderer::new(&loaded.site, &loaded.setup.config, &loaded.setup.theme).unwrap();
         (0..3)
             .map(|k| renderer.fingerprint(paperboy::render::Job::SearchShard(k)))
             .collect::<Vec<_>>()

@@ -6,10 +6,10 @@ use std::path::Path;
 
 use paperboy::config::Config;
 use paperboy::content::{assemble, parse_text};
+use paperboy::enrich::Taxonomy;
+use paperboy::enrich::apply_related;
 use paperboy::enrich::{Derive, Enricher};
 use paperboy::model::Site;
-use paperboy::related::apply;
-use paperboy::tagging::Taxonomy;
 
 /// A small deterministic generator (no dependency, same sequence everywhere).
 struct Lcg(u64);
@@ -71,7 +71,7 @@ fn cached_related_lists_equal_a_fresh_computation_after_every_edit() {
         let mut site = site_from(&days);
         enricher.enrich(&mut site, &taxonomy, Derive::Search, &mut paperboy::Phases::new());
         let mut fresh = site_from(&days);
-        apply(&mut fresh);
+        apply_related(&mut fresh);
         assert_eq!(lists(&site), lists(&fresh), "step {step}");
         if step > 0 && lists(&site).iter().any(|l| !l.is_empty()) {
             compared += 1;

@@ -178,7 +178,7 @@ fn check(title: &str, abstract_text: &str, md_title: &str, author: &str, tag: &s
             assert_eq!(texts(&doc, "p.authors"), vec![au.clone()]);
             let tag_names = texts(&doc, "ul.tags a");
             // A name that is an alias of a built-in topic ("fl") shows as the topic's name.
-            let taxonomy = paperboy::tagging::Taxonomy::new(&Default::default()).unwrap();
+            let taxonomy = paperboy::enrich::Taxonomy::new(&Default::default()).unwrap();
             let shown = taxonomy
                 .topic_name(&taxonomy.normalize(&visible(tag)))
                 .map_or_else(|| visible(tag), str::to_string);

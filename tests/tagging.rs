@@ -218,7 +218,7 @@ fn the_tags_command_reports_counts_untagged_papers_and_explanations() {
 #[test]
 fn the_fast_tagger_agrees_with_the_explanation() {
     let (_dir, site) = load_sample(&[]);
-    let tax = paperboy::tagging::Taxonomy::new(&Default::default()).unwrap();
+    let tax = paperboy::enrich::Taxonomy::new(&Default::default()).unwrap();
     for p in &site.papers {
         let explained: Vec<String> = tax
             .evidence(&p.title, &p.abstract_text)

@@ -1,0 +1,130 @@
+//! Where a config value was written, and the nearest known key to a misspelt one: config
+//! messages name `paperboy.toml:LINE` like content errors do.
+
+use std::path::Path;
+
+use super::CONFIG_FILE;
+use crate::error::line_of_offset;
+
+/// The config file's path and text, kept for messages about values found wrong after parsing
+/// (a theme that does not exist, say).
+#[derive(Debug, Clone, Default)]
+pub struct ConfigSource {
+    path: Option<std::path::PathBuf>,
+    text: String,
+}
+
+impl ConfigSource {
+    /// The source of a config read from `path`.
+    pub(super) fn new(path: &Path, text: &str) -> Self {
+        ConfigSource {
+            path: Some(path.to_path_buf()),
+            text: text.to_string(),
+        }
+    }
+
+    /// `FILE:LINE` of `key` (dotted, e.g. `feeds.limit`), or `FILE` when the key is not
+    /// written there, or a note that the default is in use when there is no file at all.
+    pub fn locate(&self, key: &str) -> String {
+        match &self.path {
+            Some(path) => match key_line(&self.text, key) {
+                Some(line) => format!("{}:{line}", path.display()),
+                None => path.display().to_string(),
+            },
+            None => format!("{CONFIG_FILE} (default `{key}`)"),
+        }
+    }
+}
+
+/// Top-level keys, for suggesting the nearest one when a key is misspelt.
+const KNOWN_KEYS: &[&str] = &[
+    "title",
+    "description",
+    "base_url",
+    "language",
+    "author",
+    "theme",
+    "feeds",
+    "feeds.limit",
+    "feeds.issues",
+    "import",
+    "import.strip_lines",
+    "import.strip_prefixes",
+    "import.repair_math",
+    "tagging",
+    "tagging.auto",
+    "tagging.builtin_topics",
+    "tagging.auto_for_explicit",
+    "tagging.max_tags",
+    "tagging.threshold",
+    "tagging.title_weight",
+    "tagging.max_abstract_mentions",
+    "tagging.topic",
+    "tagging.aliases",
+    "tags",
+    "tags.per_page",
+];
+
+pub(super) fn nearest_key(key: &str) -> Option<&'static str> {
+    KNOWN_KEYS
+        .iter()
+        .map(|k| (strsim::levenshtein(key, k), *k))
+        .filter(|(d, _)| *d <= 3)
+        .min()
+        .map(|(_, k)| k)
+}
+
+/// The 1-based line where dotted `key` is set in TOML `text`, following `[table]` and
+/// `[[array]]` headers and dotted keys; numeric path segments (array indexes) are skipped.
+fn key_line(text: &str, key: &str) -> Option<usize> {
+    let wanted: Vec<&str> = key.split('.').filter(|s| s.parse::<usize>().is_err()).collect();
+    let mut table: Vec<String> = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        let full: Vec<String> = if let Some(header) = line.strip_prefix('[') {
+            let header = header.trim_start_matches('[');
+            let header = header.split(']').next().unwrap_or("");
+            table = split_key(header);
+            table.clone()
+        } else if let Some((k, _)) = line.split_once('=') {
+            table.iter().cloned().chain(split_key(k)).collect()
+        } else {
+            continue;
+        };
+        if full.len() == wanted.len() && full.iter().zip(&wanted).all(|(a, b)| a == b) {
+            return Some(i + 1);
+        }
+    }
+    None
+}
+
+fn split_key(key: &str) -> Vec<String> {
+    key.split('.')
+        .map(|part| part.trim().trim_matches(|c| c == '"' || c == '\'').to_string())
+        .collect()
+}
+
+pub(super) fn toml_error(path: &Path, text: &str, e: &toml::de::Error) -> anyhow::Error {
+    let line = e.span().map_or(1, |span| line_of_offset(text, span.start));
+    anyhow::anyhow!(
+        "{}:{line}: {} — fix the TOML syntax or the value's type",
+        path.display(),
+        e.message()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_found_under_their_tables() {
+        let text = "title = \"x\"\n\n[feeds]\n  limt = 3\n[[tagging.topic]]\nname = \"a\"\n[tags]\n\"per_page\" = 0\n";
+        assert_eq!(key_line(text, "title"), Some(1));
+        assert_eq!(key_line(text, "feeds.limt"), Some(4));
+        assert_eq!(key_line(text, "feeds"), Some(3));
+        assert_eq!(key_line(text, "tagging.topic.0.name"), Some(6));
+        assert_eq!(key_line(text, "tags.per_page"), Some(8));
+        assert_eq!(key_line(text, "theme"), None);
+    }
+}

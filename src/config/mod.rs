@@ -1,0 +1,259 @@
+//! `paperboy.toml`: every key has a default so that a folder holding only `content/` builds.
+
+mod keys;
+mod tagging;
+
+use std::path::Path;
+
+use anyhow::{Context as _, Result};
+use serde::Deserialize;
+
+pub use keys::ConfigSource;
+use keys::{nearest_key, toml_error};
+pub use tagging::{TaggingConfig, TopicConfig};
+
+/// The name of the config file at the site root.
+pub const CONFIG_FILE: &str = "paperboy.toml";
+
+/// Site-wide settings, read once and shared by every stage of the build.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct Config {
+    /// Shown in every page's `<title>` and as the feeds' title.
+    pub title: String,
+    /// Meta description of the home page and subtitle of the feeds.
+    pub description: String,
+    /// Where the site is published; feeds need absolute links, and its path prefixes every link.
+    pub base_url: String,
+    /// `lang` of every page and `language` of the RSS feeds.
+    pub language: String,
+    /// Atom requires an author for a feed; digests have none, so the site speaks for itself.
+    pub author: String,
+    /// Name of the theme: a built-in one or a folder under `themes/`.
+    pub theme: String,
+    /// Feed settings.
+    pub feeds: FeedsConfig,
+    /// How scraped digest files are cleaned up before they are paired into papers.
+    pub import: ImportConfig,
+    /// Automatic tagging and tag names.
+    pub tagging: TaggingConfig,
+    /// Tag pages.
+    pub tags: TagsConfig,
+    /// Where the settings came from, so that later errors about a value can name its line.
+    #[serde(skip)]
+    pub source: ConfigSource,
+}
+/// `[tags]`: how tag pages list their papers.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct TagsConfig {
+    /// Papers per tag page, newest first; 0 puts them all on one page.
+    pub per_page: usize,
+}
+
+impl Default for TagsConfig {
+    fn default() -> Self {
+        TagsConfig { per_page: 100 }
+    }
+}
+
+/// Feed settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct FeedsConfig {
+    /// Feed readers poll often; bounding the item count keeps every poll cheap.
+    pub limit: usize,
+    /// Issues in the daily-issue feeds (`/issues/rss.xml`): each item holds a whole issue,
+    /// so a week of them is already a large document.
+    pub issues: usize,
+}
+
+/// Boilerplate that scrapers leave at the top of digest files.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct ImportConfig {
+    /// Whole lines dropped when they open a digest file (before the first title).
+    pub strip_lines: Vec<String>,
+    /// Words glued to the front of the first title by the scraper (e.g. a "Subscribe" button).
+    pub strip_prefixes: Vec<String>,
+    /// Mend LaTeX that scraping stripped of `$` and `\` (`varepsilon` → ε, `^{2}` →
+    /// superscript) where the reading is unambiguous.
+    pub repair_math: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            title: "Trending Papers".into(),
+            description: "A daily digest of trending research papers.".into(),
+            base_url: "http://127.0.0.1:1111/".into(),
+            language: "en".into(),
+            author: String::new(),
+            theme: "default".into(),
+            feeds: FeedsConfig::default(),
+            import: ImportConfig::default(),
+            tagging: TaggingConfig::default(),
+            tags: TagsConfig::default(),
+            source: ConfigSource::default(),
+        }
+    }
+}
+
+impl Default for FeedsConfig {
+    fn default() -> Self {
+        FeedsConfig { limit: 50, issues: 7 }
+    }
+}
+
+impl Default for ImportConfig {
+    fn default() -> Self {
+        ImportConfig {
+            strip_lines: vec![
+                "Get trending papers in your email inbox once a day!".into(),
+                "Get trending papers in your email inbox!".into(),
+                "Subscribe".into(),
+            ],
+            strip_prefixes: vec!["Subscribe".into()],
+            repair_math: true,
+        }
+    }
+}
+
+impl Config {
+    /// Reads `root/paperboy.toml`, or the defaults when there is none.
+    /// Unknown keys are returned as warnings rather than errors: a typo should not stop a
+    /// preview, but it must not go unnoticed either.
+    pub fn load(root: &Path) -> Result<(Config, Vec<String>)> {
+        let path = root.join(CONFIG_FILE);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok((Config::default(), Vec::new()));
+            }
+            Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+        };
+        Self::parse(&text, &path)
+    }
+
+    /// [`Config::load`], then the `--base-url` flag, which wins over the file.
+    pub fn load_with_base_url(root: &Path, base_url: Option<&str>) -> Result<(Config, Vec<String>)> {
+        let (mut config, warnings) = Self::load(root)?;
+        if let Some(url) = base_url {
+            config.base_url = url.to_string();
+            config.validate_base_url("--base-url")?;
+        }
+        Ok((config, warnings))
+    }
+
+    /// Parses config text; `path` is only used in messages.
+    pub fn parse(text: &str, path: &Path) -> Result<(Config, Vec<String>)> {
+        let mut unknown = Vec::new();
+        let de = toml::Deserializer::parse(text).map_err(|e| toml_error(path, text, &e))?;
+        let mut config: Config = serde_ignored::deserialize(de, |key| unknown.push(key.to_string()))
+            .map_err(|e| toml_error(path, text, &e))?;
+        config.source = ConfigSource::new(path, text);
+        let warnings = unknown
+            .into_iter()
+            .map(|key| {
+                let hint = nearest_key(&key)
+                    .map(|k| format!(" — did you mean `{k}`?"))
+                    .unwrap_or_else(|| " — remove it".to_string());
+                format!("{}: unknown key `{key}` is ignored{hint}", config.source.locate(&key))
+            })
+            .collect();
+        config.validate()?;
+        Ok((config, warnings))
+    }
+
+    fn validate(&self) -> Result<()> {
+        self.validate_base_url(&self.source.locate("base_url"))?;
+        if self.feeds.limit == 0 {
+            anyhow::bail!(
+                "{}: [feeds] limit must be at least 1 — remove it to get the default of 50",
+                self.source.locate("feeds.limit")
+            );
+        }
+        Ok(())
+    }
+
+    /// Feeds need absolute links, so the base URL must be an absolute http(s) URL.
+    /// `origin` says where the value came from (`paperboy.toml:3`, `--base-url`).
+    pub fn validate_base_url(&self, origin: &str) -> Result<()> {
+        let url = self.base_url.as_str();
+        if !(url.starts_with("http://") || url.starts_with("https://")) {
+            anyhow::bail!(
+                "{origin}: base_url `{url}` is not an absolute http(s) URL — write it like `https://example.org/digest/`"
+            );
+        }
+        Ok(())
+    }
+
+    /// The base URL with exactly one trailing slash, so that joining never doubles or drops one.
+    pub fn base_url(&self) -> String {
+        format!("{}/", self.base_url.trim_end_matches('/'))
+    }
+
+    /// The path part of `base_url` (`/digest/` for `https://example.org/digest/`): every
+    /// root-relative link in pages starts with it so the site works under a sub-path.
+    pub fn base_path(&self) -> String {
+        let after_scheme = self.base_url.split_once("://").map_or("", |(_, rest)| rest);
+        let path = after_scheme.find('/').map_or("", |i| &after_scheme[i..]);
+        let path = path.trim_matches('/');
+        if path.is_empty() {
+            "/".to_string()
+        } else {
+            format!("/{path}/")
+        }
+    }
+
+    /// The feed author: the configured one, else the site title.
+    pub fn author(&self) -> &str {
+        if self.author.trim().is_empty() {
+            &self.title
+        } else {
+            &self.author
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_path_follows_base_url() {
+        let mut c = Config {
+            base_url: "https://example.org/digest".into(),
+            ..Config::default()
+        };
+        assert_eq!(c.base_path(), "/digest/");
+        assert_eq!(c.base_url(), "https://example.org/digest/");
+        c.base_url = "https://example.org".into();
+        assert_eq!(c.base_path(), "/");
+    }
+
+    #[test]
+    fn unknown_keys_warn_with_a_suggestion() {
+        let (_, warnings) = Config::parse("titel = \"x\"\n", Path::new("paperboy.toml")).unwrap();
+        assert_eq!(warnings.len(), 1);
+        assert!(warnings[0].contains("did you mean `title`"), "{}", warnings[0]);
+    }
+
+    #[test]
+    fn wrong_type_names_the_line() {
+        let err = Config::parse("title = \"x\"\n[feeds]\nlimit = \"ten\"\n", Path::new("p.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("p.toml:3:"), "{err}");
+    }
+
+    #[test]
+    fn an_unknown_key_names_its_line_under_its_table() {
+        let text = "title = \"x\"\n\n[feeds]\n  limt = 3\n[[tagging.topic]]\nname = \"a\"\n[tags]\n\"per_page\" = 0\n";
+        let (_, warnings) = Config::parse(text, Path::new("p.toml")).unwrap();
+        assert!(
+            warnings[0].starts_with("p.toml:4: unknown key `feeds.limt`"),
+            "{warnings:?}"
+        );
+    }
+}

@@ -1,0 +1,284 @@
+//! Abstracts as a page shows them: safe HTML, with formulas as MathML, plus the plain text
+//! that excerpts, tagging and search read. Digest abstracts are plain text; Markdown papers
+//! bring Markdown, which may not smuggle raw HTML or script URLs into a page or a feed.
+
+use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd};
+
+use crate::text::math;
+use crate::text::{
+    clean_line, escape_into, has_url, href_encode, is_forbidden_char, is_safe_url, linkify_into, split_urls,
+};
+
+/// An abstract rendered three ways: page HTML, feed HTML (when it differs) and plain text.
+#[derive(Debug, Clone, Default)]
+pub struct Rendered {
+    /// For pages: MathML for formulas.
+    pub html: String,
+    /// For feeds, when it differs from `html`: formulas as their source.
+    pub feed_html: Option<String>,
+    /// For excerpts, search and tagging.
+    pub text: String,
+}
+
+/// A scraped abstract (one paragraph of plain text): formulas to MathML, bare URLs linked,
+/// and, with `repair`, lost LaTeX mended where that is unambiguous.
+pub fn render_plain(text: &str, repair: bool) -> Rendered {
+    let mut html = String::with_capacity(text.len() + 16);
+    let mut feed = String::new();
+    let mut plain = String::with_capacity(text.len());
+    let mut has_math = false;
+    html.push_str("<p>");
+    for segment in math::split_dollars(text) {
+        match segment {
+            math::Segment::Text(t) => {
+                let start = html.len();
+                for (piece, is_url) in split_urls(t) {
+                    if is_url || !repair {
+                        linkify_into(&mut html, piece);
+                        plain.push_str(piece);
+                    } else {
+                        math::repair_into(piece, &mut html, &mut plain);
+                    }
+                }
+                feed.push_str(&html[start..]);
+            }
+            math::Segment::Math { latex, display } => {
+                let src = math::source(latex, display);
+                let (page, converted) = math::formula_html(latex, display);
+                has_math |= converted;
+                html.push_str(&page);
+                escape_into(&mut feed, &src);
+                plain.push_str(&src);
+            }
+        }
+    }
+    html.push_str("</p>");
+    Rendered {
+        feed_html: has_math.then(|| format!("<p>{feed}</p>")),
+        html,
+        text: plain,
+    }
+}
+
+/// A Markdown abstract → (safe HTML, plain text). Raw HTML is shown as text, links with
+/// script-capable schemes lose their link, and bare URLs become links.
+pub fn markdown_to_html(markdown: &str) -> Rendered {
+    let options = Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TABLES | Options::ENABLE_MATH;
+    let mut events: Vec<Event> = Vec::new();
+    // Where formulas went, and their source, to write the feed's form afterwards.
+    let mut formulas: Vec<(usize, String)> = Vec::new();
+    let mut plain = String::new();
+    let mut link_depth = 0usize;
+    let mut dropped: Vec<bool> = Vec::new();
+    for event in Parser::new_ext(markdown, options) {
+        match event {
+            Event::Html(raw) | Event::InlineHtml(raw) => {
+                plain.push_str(&raw);
+                events.push(Event::Text(raw));
+            }
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let safe = is_safe_url(&dest_url);
+                dropped.push(!safe);
+                link_depth += 1;
+                if safe {
+                    events.push(Event::Start(Tag::Link {
+                        link_type,
+                        dest_url,
+                        title,
+                        id,
+                    }));
+                }
+            }
+            Event::End(TagEnd::Link) => {
+                link_depth = link_depth.saturating_sub(1);
+                if !dropped.pop().unwrap_or(false) {
+                    events.push(Event::End(TagEnd::Link));
+                }
+            }
+            Event::Start(Tag::Image { dest_url, .. }) if !is_safe_url(&dest_url) => {
+                events.push(Event::Text(CowStr::from(format!("[image: {dest_url}]"))));
+                dropped.push(true);
+            }
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                dropped.push(false);
+                events.push(Event::Start(Tag::Image {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                }));
+            }
+            Event::End(TagEnd::Image) => {
+                if !dropped.pop().unwrap_or(false) {
+                    events.push(Event::End(TagEnd::Image));
+                }
+            }
+            Event::Text(text) if link_depth == 0 => {
+                plain.push_str(&text);
+                push_linkified(&mut events, text);
+            }
+            Event::Text(text) => {
+                plain.push_str(&text);
+                events.push(Event::Text(text));
+            }
+            Event::Code(code) => {
+                plain.push_str(&code);
+                events.push(Event::Code(code));
+            }
+            Event::InlineMath(latex) => push_formula(&mut events, &mut plain, &mut formulas, &latex, false),
+            Event::DisplayMath(latex) => push_formula(&mut events, &mut plain, &mut formulas, &latex, true),
+            Event::SoftBreak | Event::HardBreak => {
+                plain.push(' ');
+                events.push(event);
+            }
+            Event::End(TagEnd::Paragraph) => {
+                plain.push(' ');
+                events.push(event);
+            }
+            other => events.push(other),
+        }
+    }
+    let write = |events: Vec<Event>| {
+        let mut html = String::with_capacity(markdown.len() * 3 / 2);
+        pulldown_cmark::html::push_html(&mut html, events.into_iter());
+        let mut html = if html.chars().any(is_forbidden_char) {
+            html.chars().filter(|&c| !is_forbidden_char(c)).collect()
+        } else {
+            html
+        };
+        html.truncate(html.trim_end().len());
+        html
+    };
+    let feed_html = (!formulas.is_empty()).then(|| {
+        let mut feed = events.clone();
+        for (at, src) in &formulas {
+            feed[*at] = Event::Text(CowStr::from(src.clone()));
+        }
+        write(feed)
+    });
+    Rendered {
+        html: write(events),
+        feed_html,
+        text: clean_line(&plain),
+    }
+}
+
+/// A formula as MathML (or its source, when it does not convert), remembered in `formulas`
+/// so that the feed's form can show the source instead.
+fn push_formula(
+    events: &mut Vec<Event<'_>>,
+    plain: &mut String,
+    formulas: &mut Vec<(usize, String)>,
+    latex: &str,
+    display: bool,
+) {
+    let src = math::source(latex, display);
+    plain.push_str(&src);
+    let (html, _) = math::formula_html(latex, display);
+    formulas.push((events.len(), src));
+    events.push(Event::InlineHtml(CowStr::from(html)));
+}
+
+fn push_linkified<'a>(events: &mut Vec<Event<'a>>, text: CowStr<'a>) {
+    if !has_url(&text) {
+        events.push(Event::Text(text));
+        return;
+    }
+    for (piece, is_url) in split_urls(&text) {
+        let s = piece.to_string();
+        if is_url {
+            events.push(Event::Start(Tag::Link {
+                link_type: pulldown_cmark::LinkType::Autolink,
+                dest_url: CowStr::from(href_encode(&s)),
+                title: CowStr::from(""),
+                id: CowStr::from(""),
+            }));
+            events.push(Event::Text(CowStr::from(s)));
+            events.push(Event::End(TagEnd::Link));
+        } else {
+            events.push(Event::Text(CowStr::from(s)));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_is_escaped_and_urls_linked() {
+        let html = render_plain("Code at https://example.org/x?a=1&b=2. <b>bold</b>", true).html;
+        assert_eq!(
+            html,
+            "<p>Code at <a href=\"https://example.org/x?a=1&amp;b=2\">https://example.org/x?a=1&amp;b=2</a>. &lt;b&gt;bold&lt;/b&gt;</p>"
+        );
+    }
+
+    #[test]
+    fn urls_stop_at_latex_braces() {
+        let html = render_plain("Code: https://github.com/a/b{https://github.com/a/b}.", true).html;
+        assert_eq!(
+            html,
+            "<p>Code: <a href=\"https://github.com/a/b\">https://github.com/a/b</a>{<a href=\"https://github.com/a/b\">https://github.com/a/b</a>}.</p>"
+        );
+    }
+
+    #[test]
+    fn markdown_cannot_smuggle_html_or_script_urls() {
+        let Rendered { html, text, .. } = markdown_to_html(
+            "Hi <script>alert(1)</script> <img src=x onerror=alert(1)>\n\n[a](javascript:alert(1)) [b](JaVa\tScript:x) [c](https://ok.org)",
+        );
+        assert!(!html.contains("<script"), "{html}");
+        assert!(!html.contains("<img"), "{html}");
+        assert!(!html.to_lowercase().contains("javascript:"), "{html}");
+        assert!(html.contains("<a href=\"https://ok.org\">c</a>"), "{html}");
+        assert!(text.contains("<script>"), "plain text keeps the words: {text}");
+    }
+
+    #[test]
+    fn markdown_keeps_paragraphs_and_links_bare_urls() {
+        let Rendered { html, text, .. } = markdown_to_html("One http://a.org/x.\n\nTwo.");
+        assert_eq!(
+            html,
+            "<p>One <a href=\"http://a.org/x\">http://a.org/x</a>.</p>\n<p>Two.</p>"
+        );
+        assert_eq!(text, "One http://a.org/x. Two.");
+    }
+
+    #[test]
+    fn formulas_become_mathml_and_failures_stay_source() {
+        let r = render_plain("Let $x^2 < y$ and $\\frac{a}{$ hold.", false);
+        assert!(
+            r.html
+                .contains("<math display=\"inline\"><msup><mi>x</mi><mn>2</mn></msup>"),
+            "{}",
+            r.html
+        );
+        assert!(r.html.contains("<mo>&lt;</mo>"), "{}", r.html);
+        for hostile in ["$<script>$", "$a<b$", "$\\text{</math><b>}$", "$x & y$", "$\\&$"] {
+            let html = render_plain(hostile, false).html;
+            assert!(
+                !html.contains("<script") && !html.contains("<b>") && !html.contains("<b$"),
+                "{hostile}: {html}"
+            );
+        }
+        assert!(
+            r.html.contains("<code class=\"math-source\">$\\frac{a}{$</code>"),
+            "{}",
+            r.html
+        );
+        let feed = r.feed_html.unwrap();
+        assert!(!feed.contains("<math") && feed.contains("$x^2 &lt; y$"), "{feed}");
+        assert_eq!(r.text, "Let $x^2 < y$ and $\\frac{a}{$ hold.");
+    }
+}

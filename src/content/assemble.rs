@@ -1,0 +1,143 @@
+//! Merging parsed files into the site: issues by day, each paper once however many files and
+//! days list it, and slugs that never clash.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use super::source::{RawPaper, SourceFile};
+use crate::model::{Issue, Paper, PaperId, Site, short_hash};
+
+/// Merges parsed files into issues and unique papers. Digest files of one day form one
+/// issue, in file-name order; Markdown papers of that day follow, by time then path.
+/// A paper seen again keeps its first page and date and is listed in every issue. Reads
+/// the files without taking them: the watch loop keeps them for the next rebuild.
+pub fn assemble<'a>(sources: impl IntoIterator<Item = &'a SourceFile>) -> Site {
+    let mut sources: Vec<&SourceFile> = sources.into_iter().collect();
+    // File-name order, whatever order the files were listed or parsed in.
+    sources.sort_by(|a, b| a.path.cmp(&b.path));
+    type Day<'a> = (Vec<&'a RawPaper>, Vec<&'a RawPaper>);
+    let mut by_day: BTreeMap<NaiveDate, Day> = BTreeMap::new();
+    for source in sources {
+        for paper in &source.papers {
+            let day = by_day.entry(paper.date).or_default();
+            if source.is_digest {
+                day.0.push(paper)
+            } else {
+                day.1.push(paper)
+            }
+        }
+    }
+    let mut site = Site::default();
+    let total: usize = by_day.values().map(|(d, m)| d.len() + m.len()).sum();
+    site.papers.reserve(total);
+    let mut by_arxiv: FxHashMap<&str, PaperId> = FxHashMap::default();
+    let mut by_title: FxHashMap<&str, PaperId> = FxHashMap::with_capacity_and_hasher(total, Default::default());
+    for (date, (digest_papers, mut md_papers)) in by_day {
+        md_papers.sort_by(|a, b| a.published.cmp(&b.published).then_with(|| a.source.cmp(&b.source)));
+        let issue_id = site.issues.len();
+        let mut issue = Issue {
+            date,
+            papers: Vec::new(),
+        };
+        for raw in digest_papers.into_iter().chain(md_papers) {
+            let arxiv_key = raw.arxiv_key.as_deref();
+            let existing = arxiv_key
+                .and_then(|k| by_arxiv.get(k))
+                .or_else(|| by_title.get(&*raw.title_key))
+                .copied();
+            let id = match existing {
+                Some(id) => {
+                    merge_into(&mut site.papers[id], raw);
+                    id
+                }
+                None => {
+                    let id = site.papers.len();
+                    site.papers.push(new_paper(raw));
+                    id
+                }
+            };
+            if let Some(k) = arxiv_key {
+                by_arxiv.entry(k).or_insert(id);
+            }
+            by_title.entry(&raw.title_key).or_insert(id);
+            if !issue.papers.contains(&id) {
+                issue.papers.push(id);
+                site.papers[id].issues.push(issue_id);
+            }
+        }
+        site.issues.push(issue);
+    }
+    assign_slugs(&mut site);
+    site
+}
+
+fn new_paper(raw: &RawPaper) -> Paper {
+    Paper {
+        // The base slug until clashes are resolved in `assign_slugs`.
+        slug: String::from(&*raw.slug_base),
+        title: raw.title.clone(),
+        abstract_html: raw.abstract_html.clone(),
+        abstract_feed_html: raw.abstract_feed_html.clone(),
+        abstract_text: raw.abstract_text.clone(),
+        text_hash: raw.text_hash,
+        html_hash: raw.html_hash,
+        excerpt_hash: raw.excerpt_hash,
+        date: raw.date,
+        published: raw.published,
+        explicit_tags: raw.tags.clone(),
+        tags: Vec::new(),
+        authors: raw.authors.clone(),
+        url: raw.url.clone(),
+        arxiv: raw.arxiv.clone(),
+        source: raw.source.clone(),
+        line: raw.line,
+        issues: Vec::new(),
+        related: Vec::new(),
+    }
+}
+
+/// A later sighting of a known paper may know more about it (a Markdown file with authors
+/// for a paper first scraped bare); it fills gaps but never replaces what is there.
+fn merge_into(paper: &mut Paper, raw: &RawPaper) {
+    if paper.authors.is_empty() {
+        paper.authors = raw.authors.clone();
+    }
+    if paper.url.is_none() {
+        paper.url = raw.url.clone();
+    }
+    if paper.arxiv.is_none() {
+        paper.arxiv = raw.arxiv.clone();
+    }
+    for tag in &raw.tags {
+        if !paper.explicit_tags.contains(tag) {
+            paper.explicit_tags.push(tag.clone());
+        }
+    }
+}
+
+/// Slugs come from titles; a clash (two titles that fold to the same ASCII) gets a suffix
+/// from a hash of the title, so the suffix does not depend on which paper came first.
+fn assign_slugs(site: &mut Site) {
+    // Usually no two titles clash, and every paper keeps its base slug.
+    let mut bases: FxHashSet<&str> = FxHashSet::with_capacity_and_hasher(site.papers.len(), Default::default());
+    if site.papers.iter().all(|p| bases.insert(&p.slug)) {
+        return;
+    }
+    let mut used: FxHashSet<String> = FxHashSet::with_capacity_and_hasher(site.papers.len(), Default::default());
+    for paper in &mut site.papers {
+        let base = std::mem::take(&mut paper.slug);
+        let mut candidate = base.clone();
+        if used.contains(&candidate) {
+            candidate = format!("{base}-{}", short_hash(&paper.title));
+            let mut n = 2;
+            while used.contains(&candidate) {
+                candidate = format!("{base}-{}-{n}", short_hash(&paper.title));
+                n += 1;
+            }
+        }
+        used.insert(candidate.clone());
+        paper.slug = candidate;
+    }
+}

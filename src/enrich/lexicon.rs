@@ -1,0 +1,440 @@
+//! The words of the corpus, numbered once. Tagging, related papers and the search index all
+//! read every paper's title and abstract word by word; each used to split, lower-case, look
+//! up and stem the same words on its own, a third of a build's instructions. Now one pass
+//! turns each paper into word numbers ([`Tokens`]), each distinct word is lower-cased and
+//! stemmed once, and the three read what they need from arrays indexed by word number.
+//!
+//! Numbers depend on the order words were first seen (in watch mode, on the history of
+//! edits), so nothing that decides the output may depend on them: consumers order by text
+//! or by [`Lexicon::stem_hash`].
+
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+
+use crate::model::Paper;
+use crate::text::{lowercased, words};
+
+/// A word's number in a [`Lexicon`].
+pub type WordId = u32;
+/// A stem's number in a [`Lexicon`].
+pub type StemId = u32;
+
+/// Marks a stem not computed yet.
+const PENDING: StemId = StemId::MAX;
+/// Marks, in a paper's first pass, a word the lexicon did not know: the low bits index the
+/// paper's list of new words.
+const NEW: u32 = 1 << 31;
+
+/// One distinct word as written (case kept).
+#[derive(Debug)]
+struct Entry {
+    text: Box<str>,
+    /// The entry of its lower-case form (itself when it has no capitals).
+    lower: WordId,
+    /// The stem of its lower-case form.
+    stem: StemId,
+}
+
+/// Every word seen so far, with its lower-case form and stem.
+#[derive(Debug, Default)]
+pub struct Lexicon {
+    ids: FxHashMap<Box<str>, WordId>,
+    entries: Vec<Entry>,
+    stem_ids: FxHashMap<Box<str>, StemId>,
+    stems: Vec<Box<str>>,
+    stem_hashes: Vec<u64>,
+    /// Lower-case entries in byte order of their text, for the search index.
+    sorted_lower: Vec<WordId>,
+    /// Entries before this one have their stems and are in `sorted_lower`.
+    finished: usize,
+}
+
+/// A paper's title and abstract as word numbers.
+#[derive(Debug, Clone, Default)]
+pub struct Tokens {
+    ids: Vec<WordId>,
+    title_len: usize,
+}
+
+impl Tokens {
+    /// Words of the title.
+    pub fn title(&self) -> &[WordId] {
+        &self.ids[..self.title_len]
+    }
+    /// Words of the abstract.
+    pub fn abstract_words(&self) -> &[WordId] {
+        &self.ids[self.title_len..]
+    }
+    /// Title words, then abstract words.
+    pub fn all(&self) -> &[WordId] {
+        &self.ids
+    }
+}
+
+/// A paper's words from the parallel pass: numbers, with [`NEW`] marking the indexes of
+/// words the lexicon did not know yet.
+struct Pass<'t> {
+    ids: Vec<u32>,
+    title_len: usize,
+    new: Vec<&'t str>,
+}
+
+impl Lexicon {
+    /// Words in the lexicon (of every case).
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether no word was seen yet.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Stems in the lexicon.
+    pub fn stem_count(&self) -> usize {
+        self.stems.len()
+    }
+
+    /// A word as written.
+    pub fn text(&self, id: WordId) -> &str {
+        &self.entries[id as usize].text
+    }
+
+    /// The number of a word's lower-case form.
+    pub fn lower(&self, id: WordId) -> WordId {
+        self.entries[id as usize].lower
+    }
+
+    /// The stem of a word's lower-case form.
+    pub fn stem(&self, id: WordId) -> StemId {
+        self.entries[id as usize].stem
+    }
+
+    /// A stem's text.
+    pub fn stem_text(&self, stem: StemId) -> &str {
+        &self.stems[stem as usize]
+    }
+
+    /// A hash of a stem's text: an order of stems that does not depend on their numbers.
+    pub fn stem_hash(&self, stem: StemId) -> u64 {
+        self.stem_hashes[stem as usize]
+    }
+
+    /// The number of a word, as written, if it was seen.
+    pub fn id(&self, word: &str) -> Option<WordId> {
+        self.ids.get(word).copied()
+    }
+
+    /// The number of a stem, if some word seen has it.
+    pub fn stem_id(&self, stem: &str) -> Option<StemId> {
+        self.stem_ids.get(stem).copied()
+    }
+
+    /// Every lower-case word, in byte order.
+    pub fn sorted_lower(&self) -> &[WordId] {
+        &self.sorted_lower
+    }
+
+    /// The words of each `(title, abstract)` given, numbering words not seen before. `None`
+    /// in, `None` out: the watch loop tokenizes only papers whose text changed.
+    pub fn tokenize(&mut self, docs: &[Option<(&str, &str)>]) -> Vec<Option<Tokens>> {
+        let mut out = Vec::with_capacity(docs.len());
+        // In chunks, so that the words of at most one chunk wait to be numbered. Known words
+        // are looked up in parallel; only new ones are numbered one by one. The first chunks
+        // are small: they teach the lexicon the common words while few papers wait.
+        let (mut from, mut size) = (0, 256);
+        while from < docs.len() {
+            let chunk = &docs[from..(from + size).min(docs.len())];
+            (from, size) = (from + chunk.len(), (size * 2).min(4096));
+            let ids = &self.ids;
+            let passes: Vec<Option<Pass>> = chunk
+                .par_iter()
+                .map(|doc| doc.map(|(title, abstract_text)| first_pass(ids, title, abstract_text)))
+                .collect();
+            for pass in passes {
+                out.push(pass.map(|pass| {
+                    let numbers: Vec<WordId> = pass.new.iter().map(|w| self.insert(w)).collect();
+                    let mut ids = pass.ids;
+                    for id in &mut ids {
+                        if *id & NEW != 0 {
+                            *id = numbers[(*id & !NEW) as usize];
+                        }
+                    }
+                    Tokens {
+                        ids,
+                        title_len: pass.title_len,
+                    }
+                }));
+            }
+        }
+        self.finish();
+        out
+    }
+
+    /// [`Lexicon::tokenize`] for the papers `need` picks; the others get `None`.
+    pub fn tokenize_papers(&mut self, papers: &[Paper], need: impl Fn(&Paper) -> bool) -> Vec<Option<Tokens>> {
+        let docs: Vec<Option<(&str, &str)>> = papers
+            .iter()
+            .map(|p| need(p).then_some((&*p.title, &*p.abstract_text)))
+            .collect();
+        self.tokenize(&docs)
+    }
+
+    /// A lexicon of every paper's words, with each paper's tokens: for the one-off callers
+    /// (a single step run on its own, tests).
+    pub fn of_papers(papers: &[Paper]) -> (Lexicon, Vec<Option<Tokens>>) {
+        let mut lexicon = Lexicon::default();
+        let tokens = lexicon.tokenize_papers(papers, |_| true);
+        (lexicon, tokens)
+    }
+
+    /// Brings `table`, indexed by word number, up to the lexicon's size: `value` is computed
+    /// (in parallel) for each word added since the table last grew. Per-word tables of the
+    /// steps that read the lexicon grow this way, so a watch-mode save looks at new words only.
+    pub fn grow<T: Send>(&self, table: &mut Vec<T>, value: impl Fn(WordId) -> T + Sync + Send) {
+        if table.len() >= self.len() {
+            return;
+        }
+        let new: Vec<T> = (table.len() as WordId..self.len() as WordId)
+            .into_par_iter()
+            .map(value)
+            .collect();
+        table.extend(new);
+    }
+
+    /// The number of `word`, adding it (and its lower-case form) when new.
+    fn insert(&mut self, word: &str) -> WordId {
+        if let Some(&id) = self.ids.get(word) {
+            return id;
+        }
+        let mut buf = String::new();
+        let lower = lowercased(word, &mut buf);
+        let id = self.entries.len() as WordId;
+        if lower == word {
+            self.push(word, id);
+            return id;
+        }
+        let lower = match self.ids.get(lower) {
+            // An entry's `lower` is always a lower-case entry.
+            Some(&known) => self.entries[known as usize].lower,
+            None => {
+                self.push(lower, id);
+                id
+            }
+        };
+        let id = self.entries.len() as WordId;
+        self.push(word, lower);
+        id
+    }
+
+    fn push(&mut self, word: &str, lower: WordId) {
+        let id = self.entries.len() as WordId;
+        let text: Box<str> = word.into();
+        self.ids.insert(text.clone(), id);
+        self.entries.push(Entry {
+            text,
+            lower,
+            stem: PENDING,
+        });
+    }
+
+    /// Stems the new lower-case words (in parallel: stemming is the costly step) and files
+    /// them in byte order.
+    fn finish(&mut self) {
+        let first = self.finished;
+        if first == self.entries.len() {
+            return;
+        }
+        let new_lower: Vec<WordId> = (first as WordId..self.entries.len() as WordId)
+            .filter(|&id| self.entries[id as usize].lower == id)
+            .collect();
+        let entries = &self.entries;
+        let stems: Vec<String> = new_lower
+            .par_iter()
+            .map_init(
+                || rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::English),
+                |stemmer, &id| stemmer.stem(&entries[id as usize].text).into_owned(),
+            )
+            .collect();
+        for (&id, stem) in new_lower.iter().zip(stems) {
+            let stem_id = match self.stem_ids.get(stem.as_str()) {
+                Some(&s) => s,
+                None => {
+                    let s = self.stems.len() as StemId;
+                    self.stem_hashes.push(xxhash_rust::xxh3::xxh3_64(stem.as_bytes()));
+                    let stem: Box<str> = stem.into();
+                    self.stem_ids.insert(stem.clone(), s);
+                    self.stems.push(stem);
+                    s
+                }
+            };
+            self.entries[id as usize].stem = stem_id;
+        }
+        for id in first..self.entries.len() {
+            let lower = self.entries[id].lower as usize;
+            self.entries[id].stem = self.entries[lower].stem;
+        }
+        let mut new_lower = new_lower;
+        let entries = &self.entries;
+        new_lower.par_sort_unstable_by(|&a, &b| entries[a as usize].text.cmp(&entries[b as usize].text));
+        self.sorted_lower = merge_sorted(&self.sorted_lower, &new_lower, |a, b| {
+            entries[a as usize].text < entries[b as usize].text
+        });
+        self.finished = self.entries.len();
+    }
+}
+
+/// A paper's words looked up in `ids`; words it does not know are listed once each.
+fn first_pass<'t>(ids: &FxHashMap<Box<str>, WordId>, title: &'t str, abstract_text: &'t str) -> Pass<'t> {
+    let mut pass = Pass {
+        ids: Vec::with_capacity(256),
+        title_len: 0,
+        new: Vec::new(),
+    };
+    for (field, text) in [title, abstract_text].into_iter().enumerate() {
+        for word in words(text) {
+            let id = match ids.get(word) {
+                Some(&id) => id,
+                None => {
+                    // New words are few once the common ones are known.
+                    let at = match pass.new.iter().position(|w| *w == word) {
+                        Some(at) => at,
+                        None => {
+                            pass.new.push(word);
+                            pass.new.len() - 1
+                        }
+                    };
+                    NEW | at as u32
+                }
+            };
+            pass.ids.push(id);
+        }
+        if field == 0 {
+            pass.title_len = pass.ids.len();
+        }
+    }
+    pass
+}
+
+/// Merges two lists sorted by `less` into one.
+fn merge_sorted(a: &[u32], b: &[u32], less: impl Fn(u32, u32) -> bool) -> Vec<u32> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        if less(b[j], a[i]) {
+            out.push(b[j]);
+            j += 1;
+        } else {
+            out.push(a[i]);
+            i += 1;
+        }
+    }
+    out.extend_from_slice(&a[i..]);
+    out.extend_from_slice(&b[j..]);
+    out
+}
+
+/// A document as the keys [`Inverted`] lists it under.
+pub trait Keyed {
+    /// The document's keys.
+    fn keys(&self) -> impl Iterator<Item = u32> + '_;
+}
+
+/// Distinct word numbers.
+impl Keyed for std::sync::Arc<[WordId]> {
+    fn keys(&self) -> impl Iterator<Item = u32> + '_ {
+        self.iter().copied()
+    }
+}
+
+/// Weighted stems.
+impl Keyed for Vec<(StemId, f32)> {
+    fn keys(&self) -> impl Iterator<Item = u32> + '_ {
+        self.iter().map(|&(t, _)| t)
+    }
+}
+
+/// Documents by key (a word or stem number), built by counting sort: every key's list in
+/// one flat array, each list ascending as documents are numbered in order.
+#[derive(Debug)]
+pub struct Inverted {
+    start: Vec<u32>,
+    docs: Vec<u32>,
+}
+
+impl Inverted {
+    /// Lists `docs`, numbered from `first`, under each of their keys (below `keys`).
+    pub fn new<D: Keyed>(docs: &[D], keys: usize, first: u32) -> Inverted {
+        let mut start = vec![0u32; keys + 1];
+        for key in docs.iter().flat_map(D::keys) {
+            start[key as usize + 1] += 1;
+        }
+        for k in 0..keys {
+            start[k + 1] += start[k];
+        }
+        let mut fill = start.clone();
+        let mut listed = vec![0u32; start[keys] as usize];
+        for (d, doc) in docs.iter().enumerate() {
+            for key in doc.keys() {
+                listed[fill[key as usize] as usize] = first + d as u32;
+                fill[key as usize] += 1;
+            }
+        }
+        Inverted { start, docs: listed }
+    }
+
+    /// The documents under `key`, ascending.
+    pub fn of(&self, key: u32) -> &[u32] {
+        &self.docs[self.start[key as usize] as usize..self.start[key as usize + 1] as usize]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_share_their_lower_case_form_and_stem() {
+        let mut lex = Lexicon::default();
+        let tokens = lex.tokenize(&[Some(("Graphs of graph", "GRAPHS, Graphs")), None]);
+        assert!(tokens[1].is_none());
+        let t = tokens[0].as_ref().unwrap();
+        let text: Vec<&str> = t.all().iter().map(|&id| lex.text(id)).collect();
+        assert_eq!(text, ["Graphs", "of", "graph", "GRAPHS", "Graphs"]);
+        assert_eq!(t.title().len(), 3);
+        assert_eq!(t.abstract_words().len(), 2);
+        let graphs = lex.id("graphs").expect("the lower-case form is a word too");
+        assert_eq!(lex.lower(t.all()[0]), graphs);
+        assert_eq!(lex.lower(t.all()[3]), graphs);
+        assert_eq!(
+            lex.stem(t.all()[0]),
+            lex.stem(t.all()[2]),
+            "graphs and graph stem alike"
+        );
+        let sorted: Vec<&str> = lex.sorted_lower().iter().map(|&id| lex.text(id)).collect();
+        assert_eq!(sorted, ["graph", "graphs", "of"]);
+    }
+
+    #[test]
+    fn a_lower_case_word_outside_ascii_is_its_own_lower_case_form() {
+        let mut lex = Lexicon::default();
+        lex.tokenize(&[Some(("naïve Naïve", ""))]);
+        assert_eq!(lex.len(), 2);
+        let naive = lex.id("naïve").unwrap();
+        assert_eq!(lex.lower(naive), naive);
+        assert_eq!(lex.lower(lex.id("Naïve").unwrap()), naive);
+    }
+
+    #[test]
+    fn a_second_pass_numbers_only_new_words_and_keeps_the_order() {
+        let mut lex = Lexicon::default();
+        lex.tokenize(&[Some(("beta alpha", ""))]);
+        let before = lex.len();
+        let tokens = lex.tokenize(&[Some(("alpha Gamma", ""))]);
+        assert_eq!(lex.len(), before + 2, "Gamma and gamma are new");
+        let ids = tokens[0].as_ref().unwrap().all().to_vec();
+        assert_eq!(ids[0], lex.id("alpha").unwrap());
+        let sorted: Vec<&str> = lex.sorted_lower().iter().map(|&id| lex.text(id)).collect();
+        assert_eq!(sorted, ["alpha", "beta", "gamma"]);
+    }
+}

@@ -1,0 +1,113 @@
+//! Enriching the loaded model: automatic tags, related papers and the search index's
+//! words, all three from one reading of each paper's words (see [`Lexicon`]).
+//!
+//! The watch loop keeps an [`Enricher`] across rebuilds: only papers whose text is new to
+//! one of its caches are read again.
+
+mod lexicon;
+mod related;
+mod search_words;
+mod tagging;
+
+pub use lexicon::{Inverted, Keyed, Lexicon, StemId, Tokens, WordId};
+pub use related::{QUERY_TERMS, RELATED, TermCache, apply as apply_related};
+pub use search_words::{Prepared, SearchWords, fresh_words};
+pub use tagging::{
+    BUILTIN_TAXONOMY, Evidence, Hit, Matcher, TagCache, Taxonomy, apply as apply_tags, explain as explain_tags,
+    report as tag_report,
+};
+
+use crate::model::Site;
+use crate::phases::Phases;
+
+/// The lexicon and, by paper text, what was derived from it. Term counts and search words
+/// are numbers in the lexicon, so they are kept or dropped with it.
+#[derive(Default)]
+pub struct Enricher {
+    lexicon: Lexicon,
+    /// The taxonomy's view of the lexicon, grown with it.
+    matcher: Matcher,
+    tags: TagCache,
+    terms: TermCache,
+    search: SearchWords,
+}
+
+/// What [`Enricher::enrich`] derives beyond tags.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Derive {
+    /// Tags only, for `paperboy tags`.
+    Tags,
+    /// Tags and related papers: every page.
+    Related,
+    /// Tags, related papers and search words: every page and the search index.
+    Search,
+}
+
+/// Beyond this many distinct words the lexicon (and all it numbers) starts over, so that a
+/// long watch session does not grow without bound.
+const MAX_WORDS: usize = 4_000_000;
+
+impl Enricher {
+    /// For a single build: nothing needs keeping for a next one.
+    pub fn once() -> Self {
+        Enricher {
+            terms: TermCache::once(),
+            ..Enricher::default()
+        }
+    }
+
+    /// Forgets the automatic tags, which belong to one taxonomy (the config changed).
+    pub fn forget_tags(&mut self) {
+        self.tags = TagCache::default();
+        self.matcher = Matcher::default();
+    }
+
+    /// The words read so far.
+    pub fn lexicon(&self) -> &Lexicon {
+        &self.lexicon
+    }
+
+    /// Consumes the enricher for its lexicon, which the search job of a build needs.
+    pub fn into_lexicon(self) -> Lexicon {
+        self.lexicon
+    }
+
+    /// Fills every paper's tags and the site's tags and, unless asked for tags only, every
+    /// paper's related papers. With [`Derive::Search`] (the theme has a search page) it also
+    /// gathers each paper's search words, beside the related-papers search, for the search
+    /// index's shards.
+    pub fn enrich(&mut self, site: &mut Site, tax: &Taxonomy, derive: Derive, phases: &mut Phases) -> Option<Prepared> {
+        let (related, search) = (derive != Derive::Tags, derive == Derive::Search);
+        let n = site.papers.len();
+        if self.lexicon.len() > MAX_WORDS {
+            self.lexicon = Lexicon::default();
+            self.matcher = Matcher::default();
+            self.terms.clear();
+            self.search = SearchWords::default();
+        }
+        self.tags.trim(n);
+        self.terms.trim(n);
+        self.search.trim(n);
+        let (tags, terms, words) = (&self.tags, &self.terms, &self.search);
+        let tokens = self.lexicon.tokenize_papers(&site.papers, |p| {
+            !tags.has(p.text_hash) || (related && !terms.has(p.text_hash)) || (search && !words.has(p.text_hash))
+        });
+        phases.mark("words");
+        self.matcher.extend(tax, &self.lexicon);
+        tagging::apply_cached(site, tax, &mut self.tags, &self.matcher, &tokens);
+        phases.mark("tag");
+        if !related {
+            return None;
+        }
+        let site_ref = &*site;
+        let (related, search_words) = rayon::join(
+            || related::compute(site_ref, &mut self.terms, &self.lexicon, &tokens),
+            || search.then(|| self.search.prepare(site_ref, &self.lexicon, &tokens)),
+        );
+        for (paper, related) in site.papers.iter_mut().zip(related) {
+            paper.related = related;
+        }
+        phases.mark("related");
+        search_words
+    }
+}

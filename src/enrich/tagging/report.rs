@@ -1,0 +1,84 @@
+//! `paperboy tags`: what the tags cover, and why a paper got its tags.
+
+use anyhow::{Context as _, Result};
+
+use super::Taxonomy;
+use crate::model::{Paper, Site, Tag};
+
+/// `paperboy tags`: each tag with its paper count (largest first), then the papers with no
+/// tag, so a site owner sees at a glance what the taxonomy covers and what it misses.
+pub fn report(site: &Site) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let total = site.papers.len().max(1);
+    let mut tags: Vec<&Tag> = site.tags.iter().collect();
+    tags.sort_by(|a, b| b.papers.len().cmp(&a.papers.len()).then_with(|| a.slug.cmp(&b.slug)));
+    let _ = writeln!(out, "{} tags over {} papers", tags.len(), site.papers.len());
+    for t in &tags {
+        let share = 100.0 * t.papers.len() as f64 / total as f64;
+        let _ = writeln!(
+            out,
+            "{:>6}  {:>5.1}%  {:<32}  {}",
+            t.papers.len(),
+            share,
+            t.slug,
+            t.name
+        );
+    }
+    let untagged: Vec<&Paper> = site.papers.iter().filter(|p| p.tags.is_empty()).collect();
+    let _ = writeln!(out, "\n{} papers with no tag", untagged.len());
+    for p in untagged {
+        let _ = writeln!(out, "  {}  ({}:{})", p.slug, p.source.display(), p.line);
+    }
+    out
+}
+
+/// `paperboy tags --explain SLUG`: which phrases gave which topic what score.
+pub fn explain(site: &Site, tax: &Taxonomy, slug: &str) -> Result<String> {
+    use std::fmt::Write as _;
+    let paper = site.papers.iter().find(|p| p.slug == slug).with_context(|| {
+        format!("no paper has the slug `{slug}` — the slug is the last part of its URL, /papers/<slug>/")
+    })?;
+    let mut out = String::new();
+    let _ = writeln!(out, "{}\n  {}:{}", paper.title, paper.source.display(), paper.line);
+    if !paper.explicit_tags.is_empty() {
+        let _ = writeln!(out, "explicit tags: {}", paper.explicit_tags.join(", "));
+    }
+    let tags: Vec<&str> = paper.tags.iter().map(|&t| site.tags[t].slug.as_str()).collect();
+    let _ = writeln!(
+        out,
+        "tags: {}",
+        if tags.is_empty() {
+            "(none)".to_string()
+        } else {
+            tags.join(", ")
+        }
+    );
+    let evidence = tax.evidence(&paper.title, &paper.abstract_text);
+    if evidence.is_empty() {
+        let _ = writeln!(out, "\nno topic phrase matched");
+    }
+    for e in evidence {
+        let verdict = match (&e.vetoed_by, e.passes()) {
+            (Some(v), _) => format!("vetoed by `{v}`"),
+            (None, true) => "given".to_string(),
+            (None, false) => "below threshold".to_string(),
+        };
+        let _ = writeln!(
+            out,
+            "\n{}  score {:.1} / {:.1}  {verdict}",
+            e.slug, e.score, e.threshold
+        );
+        for h in e.hits {
+            let _ = writeln!(
+                out,
+                "    {:<36} title x{}  abstract x{}  = {:.1}",
+                format!("`{}`", h.signal),
+                h.title,
+                h.abstract_mentions,
+                h.points
+            );
+        }
+    }
+    Ok(out)
+}

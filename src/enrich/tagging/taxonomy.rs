@@ -1,0 +1,553 @@
+//! The taxonomy compiled for matching: each topic's phrases (stemmed), acronyms and vetoes
+//! as lookup tables, and the scoring that turns matches into a paper's topics.
+
+use std::collections::{BTreeMap, HashMap};
+
+use anyhow::{Context as _, Result};
+use rust_stemmers::{Algorithm, Stemmer};
+use rustc_hash::FxHashMap;
+use serde::Deserialize;
+
+use crate::config::{TaggingConfig, TopicConfig};
+use crate::enrich::lexicon::{Lexicon, Tokens, WordId};
+use crate::model::{slug_or_hash, slugify};
+use crate::text::words;
+
+/// The built-in taxonomy, in the same format as `[[tagging.topic]]` in the config.
+pub const BUILTIN_TAXONOMY: &str = include_str!("taxonomy.toml");
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TaxonomyFile {
+    topic: Vec<TopicConfig>,
+}
+
+/// Where a phrase was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Field {
+    Title,
+    Abstract,
+}
+
+/// A compiled topic.
+#[derive(Debug, Clone)]
+struct Topic {
+    slug: String,
+    threshold: f64,
+    abstract_weight: f64,
+    /// Display form of each signal (phrases, then acronyms), for `--explain`.
+    signals: Vec<String>,
+}
+
+/// What a phrase or acronym means when it matches.
+#[derive(Debug, Clone, Copy)]
+struct Target {
+    topic: usize,
+    signal: usize,
+    veto: bool,
+}
+
+/// Topics compiled into lookup tables: a word starts a phrase match with one hash lookup of its
+/// stem id (see [`Matcher`] for how words get stem ids).
+pub struct Taxonomy {
+    topics: Vec<Topic>,
+    /// Stem → id, for the stems that occur in phrases.
+    stem_ids: HashMap<String, u32>,
+    /// First stem id of a phrase → (remaining stem ids, target), longest phrase first.
+    phrases: FxHashMap<u32, Vec<(Vec<u32>, Target)>>,
+    /// Acronym, case-sensitive → targets.
+    acronyms: FxHashMap<String, Vec<Target>>,
+    /// Normalised alias slug → tag slug.
+    aliases: HashMap<String, String>,
+    /// Tag slug → display name, for tags that are topics.
+    names: HashMap<String, String>,
+    pub(super) config: TaggingConfig,
+}
+
+/// A taxonomy's view of a [`Lexicon`]: phrase matching is array lookups by word number.
+/// It grows with the lexicon ([`Matcher::extend`]), so that the watch loop looks at each
+/// new word once. Valid for one taxonomy and one lexicon.
+#[derive(Debug, Default)]
+pub struct Matcher {
+    /// By stem number in the lexicon, the stem id phrases know it by, or [`NO_STEM`].
+    by_stem: Vec<u32>,
+    /// By word number, the stem id phrases know it by, or [`NO_STEM`].
+    stems: Vec<u32>,
+    /// Words that are acronyms of some topic (or their plurals), with the acronym meant.
+    acronyms: FxHashMap<WordId, Box<str>>,
+}
+
+impl Matcher {
+    /// Looks at the words and stems `lexicon` gained since the last call.
+    pub fn extend(&mut self, tax: &Taxonomy, lexicon: &Lexicon) {
+        self.by_stem.extend((self.by_stem.len()..lexicon.stem_count()).map(|s| {
+            tax.stem_ids
+                .get(lexicon.stem_text(s as u32))
+                .copied()
+                .unwrap_or(NO_STEM)
+        }));
+        let from = self.stems.len() as WordId;
+        let by_stem = &self.by_stem;
+        lexicon.grow(&mut self.stems, |id| by_stem[lexicon.stem(id) as usize]);
+        // An acronym matches as written or with a plural `s`; a word that is an acronym
+        // with an `s` added means that acronym. Only words with a capital letter qualify.
+        for id in from..lexicon.len() as WordId {
+            let word = lexicon.text(id);
+            if lexicon.lower(id) == id || !word.bytes().any(|b| b.is_ascii_uppercase()) {
+                continue;
+            }
+            let meant = word
+                .strip_suffix('s')
+                .filter(|a| tax.acronyms.contains_key(*a))
+                .unwrap_or(word);
+            if tax.acronyms.contains_key(meant) {
+                self.acronyms.insert(id, meant.into());
+            }
+        }
+    }
+}
+
+/// A paper's words in a lexicon of its own, for the functions that take text.
+fn one_paper(title: &str, abstract_text: &str) -> (Lexicon, Tokens) {
+    let mut lexicon = Lexicon::default();
+    let tokens = lexicon.tokenize(&[Some((title, abstract_text))]).pop().flatten();
+    (lexicon, tokens.expect("one paper in, one out"))
+}
+
+/// One signal's contribution to a topic's score, for `paperboy tags --explain`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hit {
+    /// The phrase or acronym as written in the taxonomy.
+    pub signal: String,
+    /// Mentions in the title.
+    pub title: usize,
+    /// Mentions in the abstract.
+    pub abstract_mentions: usize,
+    /// Points it contributes.
+    pub points: f64,
+}
+
+/// A topic's evidence in one paper.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Evidence {
+    /// Tag slug of the topic.
+    pub slug: String,
+    /// Sum of the hits' points.
+    pub score: f64,
+    /// Score needed.
+    pub threshold: f64,
+    /// Veto phrase that ruled the topic out, if any.
+    pub vetoed_by: Option<String>,
+    /// What matched.
+    pub hits: Vec<Hit>,
+}
+
+impl Evidence {
+    /// Whether the topic is given.
+    pub fn passes(&self) -> bool {
+        self.vetoed_by.is_none() && self.score >= self.threshold
+    }
+}
+
+/// Stem ids: every stem that occurs in some phrase has an id; any other word is [`NO_STEM`].
+const NO_STEM: u32 = u32::MAX;
+
+/// The stems of a phrase's words, as the taxonomy's phrases are matched.
+fn stems_of(phrase: &str, stemmer: &Stemmer) -> Vec<String> {
+    words(phrase)
+        .map(|w| stemmer.stem(&w.to_lowercase()).into_owned())
+        .collect()
+}
+
+impl Taxonomy {
+    /// Compiles the taxonomy a config asks for: the built-in topics (unless switched off)
+    /// extended or overridden by the site's own.
+    pub fn new(config: &TaggingConfig) -> Result<Self> {
+        let mut topics: Vec<TopicConfig> = Vec::new();
+        if config.builtin_topics {
+            let file: TaxonomyFile = toml::from_str(BUILTIN_TAXONOMY).context("the built-in taxonomy is invalid")?;
+            topics = file.topic;
+        }
+        for own in &config.topic {
+            let own_slug = topic_slug(own);
+            match topics.iter_mut().find(|t| topic_slug(t) == own_slug) {
+                Some(slot) => *slot = own.clone(),
+                None => topics.push(own.clone()),
+            }
+        }
+        let stemmer = Stemmer::create(Algorithm::English);
+        let mut tax = Taxonomy {
+            topics: Vec::new(),
+            stem_ids: HashMap::new(),
+            phrases: FxHashMap::default(),
+            acronyms: FxHashMap::default(),
+            aliases: HashMap::new(),
+            names: HashMap::new(),
+            config: config.clone(),
+        };
+        for (topic_id, t) in topics.iter().enumerate() {
+            let slug = topic_slug(t);
+            if slug.is_empty() {
+                anyhow::bail!(
+                    "[tagging] topic `{}` has no usable slug — give it a name with letters or a `slug`",
+                    t.name
+                );
+            }
+            if t.phrases.is_empty() && t.acronyms.is_empty() {
+                anyhow::bail!(
+                    "[tagging] topic `{}` has no phrases or acronyms — add some, or remove the topic",
+                    t.name
+                );
+            }
+            let mut signals = Vec::new();
+            let mut seen: Vec<(Vec<u32>, bool)> = Vec::new();
+            for (list, veto) in [(&t.phrases, false), (&t.veto, true)] {
+                for phrase in list {
+                    let stems: Vec<u32> = stems_of(phrase, &stemmer)
+                        .into_iter()
+                        .map(|st| {
+                            let next = tax.stem_ids.len() as u32;
+                            *tax.stem_ids.entry(st).or_insert(next)
+                        })
+                        .collect();
+                    let Some((first, rest)) = stems.split_first() else {
+                        anyhow::bail!(
+                            "[tagging] topic `{}`: phrase `{phrase}` has no words — remove it",
+                            t.name
+                        );
+                    };
+                    // "robot", "robots" and "robotics" stem alike: one signal, counted once.
+                    if seen.contains(&(stems.clone(), veto)) {
+                        continue;
+                    }
+                    seen.push((stems.clone(), veto));
+                    let target = Target {
+                        topic: topic_id,
+                        signal: signals.len(),
+                        veto,
+                    };
+                    signals.push(phrase.clone());
+                    tax.phrases.entry(*first).or_default().push((rest.to_vec(), target));
+                }
+            }
+            for acronym in &t.acronyms {
+                let target = Target {
+                    topic: topic_id,
+                    signal: signals.len(),
+                    veto: false,
+                };
+                signals.push(acronym.clone());
+                tax.acronyms.entry(acronym.clone()).or_default().push(target);
+            }
+            for alias in t.aliases.iter().chain([&t.name]) {
+                tax.aliases.insert(slugify(alias), slug.clone());
+            }
+            tax.names.insert(slug.clone(), t.name.clone());
+            tax.topics.push(Topic {
+                slug,
+                threshold: t.threshold.unwrap_or(config.threshold),
+                abstract_weight: t.abstract_weight.unwrap_or(1.0),
+                signals,
+            });
+        }
+        for candidates in tax.phrases.values_mut() {
+            candidates.sort_by_key(|c| std::cmp::Reverse(c.0.len()));
+        }
+        for (alias, target) in &config.aliases {
+            tax.aliases.insert(slugify(alias), slugify(target));
+        }
+        Ok(tax)
+    }
+
+    /// The slug a tag name files under, after aliases: "LLMs" → `large-language-models`.
+    /// A name with nothing to transliterate ("ع", an emoji) gets `tag-<hash>` rather than
+    /// being dropped.
+    pub fn normalize(&self, name: &str) -> String {
+        let s = slug_or_hash(name, "tag");
+        self.aliases.get(&s).cloned().unwrap_or(s)
+    }
+
+    /// Mentions per `(topic, signal)` as `(title, abstract)`, and the vetoes that matched.
+    #[allow(clippy::type_complexity)]
+    fn count(&self, m: &Matcher, tokens: &Tokens) -> (Vec<((usize, usize), (usize, usize))>, Vec<(usize, usize)>) {
+        // (topic, signal) → (title mentions, abstract mentions); a paper has few, so a Vec.
+        let mut counts: Vec<((usize, usize), (usize, usize))> = Vec::new();
+        let mut vetoes: Vec<(usize, usize)> = Vec::new();
+        let mut covered = vec![0usize; self.topics.len()];
+        let mut stems: Vec<u32> = Vec::new();
+        for (field, ids) in [
+            (Field::Title, tokens.title()),
+            (Field::Abstract, tokens.abstract_words()),
+        ] {
+            stems.clear();
+            stems.extend(ids.iter().map(|&id| m.stems[id as usize]));
+            // Per topic, the token index up to which a longer phrase already matched: inside
+            // "multi-armed bandit", "bandit" and "arm" do not count again.
+            covered.iter_mut().for_each(|c| *c = 0);
+            for (i, (&id, &stem)) in ids.iter().zip(&stems).enumerate() {
+                let mut record = |target: &Target, len: usize| {
+                    if target.veto {
+                        if !vetoes.iter().any(|v| v.0 == target.topic) {
+                            vetoes.push((target.topic, target.signal));
+                        }
+                        return;
+                    }
+                    if i < covered[target.topic] {
+                        return;
+                    }
+                    covered[target.topic] = i + len;
+                    let key = (target.topic, target.signal);
+                    let slot = match counts.iter().position(|c| c.0 == key) {
+                        Some(p) => &mut counts[p].1,
+                        None => {
+                            counts.push((key, (0, 0)));
+                            &mut counts.last_mut().expect("just pushed").1
+                        }
+                    };
+                    match field {
+                        Field::Title => slot.0 += 1,
+                        Field::Abstract => slot.1 += 1,
+                    }
+                };
+                if stem != NO_STEM {
+                    if let Some(candidates) = self.phrases.get(&stem) {
+                        for (rest, target) in candidates {
+                            let matches = rest.len() < stems.len() - i
+                                && rest.iter().zip(&stems[i + 1..]).all(|(want, got)| want == got);
+                            if matches {
+                                record(target, rest.len() + 1);
+                            }
+                        }
+                    }
+                }
+                if let Some(acronym) = m.acronyms.get(&id) {
+                    for target in &self.acronyms[&**acronym] {
+                        record(target, 1);
+                    }
+                }
+            }
+        }
+        (counts, vetoes)
+    }
+
+    /// Points for `t` title and `a` abstract mentions of one signal of `topic`.
+    fn points(&self, topic: usize, t: usize, a: usize) -> f64 {
+        t as f64 * self.config.title_weight
+            + a.min(self.config.max_abstract_mentions) as f64 * self.topics[topic].abstract_weight
+    }
+
+    /// Every topic's evidence in a paper, strongest first (topics with no hit are left out).
+    pub fn evidence(&self, title: &str, abstract_text: &str) -> Vec<Evidence> {
+        let (lexicon, tokens) = one_paper(title, abstract_text);
+        let (counts, vetoes) = self.count(&self.matcher(&lexicon), &tokens);
+        let mut by_topic: BTreeMap<usize, Vec<Hit>> = BTreeMap::new();
+        for ((topic, signal), (t, a)) in counts {
+            let points = self.points(topic, t, a);
+            by_topic.entry(topic).or_default().push(Hit {
+                signal: self.topics[topic].signals[signal].clone(),
+                title: t,
+                abstract_mentions: a,
+                points,
+            });
+        }
+        let mut out: Vec<Evidence> = by_topic
+            .into_iter()
+            .map(|(topic, mut hits)| {
+                hits.sort_by(|a, b| b.points.total_cmp(&a.points).then_with(|| a.signal.cmp(&b.signal)));
+                let t = &self.topics[topic];
+                Evidence {
+                    slug: t.slug.clone(),
+                    score: hits.iter().map(|h| h.points).sum(),
+                    threshold: t.threshold,
+                    vetoed_by: vetoes.iter().find(|v| v.0 == topic).map(|&(_, s)| t.signals[s].clone()),
+                    hits,
+                }
+            })
+            .collect();
+        out.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.slug.cmp(&b.slug)));
+        out
+    }
+
+    /// The automatic tags of a paper: topics that pass, strongest first, at most `max_tags`.
+    /// Same verdicts as [`Taxonomy::evidence`], without building the explanation.
+    pub fn auto_tags(&self, title: &str, abstract_text: &str) -> Vec<String> {
+        let (lexicon, tokens) = one_paper(title, abstract_text);
+        self.tags_of(&self.matcher(&lexicon), &tokens)
+    }
+
+    /// [`Taxonomy::auto_tags`] of a paper already in words: this runs for every paper of
+    /// every build.
+    pub fn tags_of(&self, m: &Matcher, tokens: &Tokens) -> Vec<String> {
+        let (counts, vetoes) = self.count(m, tokens);
+        let mut scores: Vec<(usize, f64)> = Vec::new();
+        for ((topic, _), (t, a)) in counts {
+            let points = self.points(topic, t, a);
+            match scores.iter_mut().find(|s| s.0 == topic) {
+                Some(s) => s.1 += points,
+                None => scores.push((topic, points)),
+            }
+        }
+        scores.retain(|&(topic, score)| score >= self.topics[topic].threshold && !vetoes.iter().any(|v| v.0 == topic));
+        scores.sort_by(|a, b| {
+            b.1.total_cmp(&a.1)
+                .then_with(|| self.topics[a.0].slug.cmp(&self.topics[b.0].slug))
+        });
+        scores
+            .into_iter()
+            .take(self.config.max_tags)
+            .map(|(topic, _)| self.topics[topic].slug.clone())
+            .collect()
+    }
+
+    /// The taxonomy's view of `lexicon`'s words, for [`Taxonomy::tags_of`].
+    pub fn matcher(&self, lexicon: &Lexicon) -> Matcher {
+        let mut m = Matcher::default();
+        m.extend(self, lexicon);
+        m
+    }
+
+    /// Display name of a tag that is a topic.
+    pub fn topic_name(&self, slug: &str) -> Option<&str> {
+        self.names.get(slug).map(String::as_str)
+    }
+
+    /// Number of topics.
+    pub fn len(&self) -> usize {
+        self.topics.len()
+    }
+
+    /// Whether there are no topics.
+    pub fn is_empty(&self) -> bool {
+        self.topics.is_empty()
+    }
+}
+
+fn topic_slug(t: &TopicConfig) -> String {
+    slugify(t.slug.as_deref().unwrap_or(&t.name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tax_with(topics: &str) -> Taxonomy {
+        let config: TaggingConfig = toml::from_str(&format!("builtin_topics = false\n{topics}")).unwrap();
+        Taxonomy::new(&config).unwrap()
+    }
+
+    const RL: &str = r#"
+[[topic]]
+name = "Reinforcement Learning"
+phrases = ["reinforcement learning", "policy"]
+acronyms = ["RL", "MDP"]
+veto = ["eviction policy"]
+"#;
+
+    #[test]
+    fn a_title_hit_alone_passes_but_one_abstract_mention_does_not() {
+        let tax = tax_with(RL);
+        assert_eq!(
+            tax.auto_tags("Reinforcement Learning for X", "Nothing related."),
+            ["reinforcement-learning"]
+        );
+        assert!(
+            tax.auto_tags("Something", "Unlike reinforcement learning, we do Y.")
+                .is_empty()
+        );
+        assert_eq!(
+            tax.auto_tags(
+                "Something",
+                "Reinforcement learning is hard. We study reinforcement learning and a policy."
+            ),
+            ["reinforcement-learning"]
+        );
+    }
+
+    #[test]
+    fn one_repeated_phrase_is_capped() {
+        let tax = tax_with(RL);
+        let text = "policy ".repeat(10);
+        let e = &tax.evidence("x", &text)[0];
+        assert_eq!(e.score, 2.0);
+        assert!(!e.passes());
+    }
+
+    #[test]
+    fn stems_fold_plurals() {
+        let tax = tax_with(RL);
+        assert_eq!(tax.auto_tags("Policies Everywhere", ""), ["reinforcement-learning"]);
+        let tax = tax_with("[[topic]]\nname = \"Transformers\"\nphrases = [\"transformer\"]\n");
+        assert_eq!(tax.auto_tags("Transformers Are Fast", ""), ["transformers"]);
+    }
+
+    #[test]
+    fn acronyms_are_case_sensitive_whole_words() {
+        let tax = tax_with(RL);
+        assert_eq!(tax.auto_tags("Offline RL at Scale", ""), ["reinforcement-learning"]);
+        assert_eq!(
+            tax.auto_tags("Linear MDPs", ""),
+            ["reinforcement-learning"],
+            "plural acronym"
+        );
+        assert!(tax.auto_tags("Rl and url and CURL and rlhf", "").is_empty());
+    }
+
+    #[test]
+    fn vetoes_win() {
+        let tax = tax_with(RL);
+        let e = &tax.evidence("Eviction Policy for Caches", "")[0];
+        assert_eq!(e.vetoed_by.as_deref(), Some("eviction policy"));
+        assert!(tax.auto_tags("Eviction Policy for Caches", "").is_empty());
+    }
+
+    #[test]
+    fn thresholds_can_be_raised_per_topic() {
+        let tax = tax_with("[[topic]]\nname = \"B\"\nphrases = [\"benchmark\"]\nthreshold = 4.0\n");
+        assert!(tax.auto_tags("A Benchmark", "").is_empty());
+        assert_eq!(tax.auto_tags("A Benchmark", "The benchmark is new."), ["b"]);
+    }
+
+    #[test]
+    fn at_most_max_tags_strongest_first() {
+        let mut topics = String::new();
+        for i in 0..8 {
+            topics.push_str(&format!("[[topic]]\nname = \"T{i}\"\nphrases = [\"w{i}\"]\n"));
+        }
+        let tax = tax_with(&topics);
+        let tags = tax.auto_tags("w0 w1 w2 w3 w4 w5 w6 w7", "w7 w7 w6");
+        assert_eq!(tags.len(), 5);
+        assert_eq!(tags[..2], ["t7", "t6"]);
+    }
+
+    #[test]
+    fn aliases_fold_names_into_one_tag() {
+        let config: TaggingConfig = toml::from_str("[aliases]\n\"Large Language Models\" = \"llm\"\n").unwrap();
+        let tax = Taxonomy::new(&config).unwrap();
+        assert_eq!(tax.normalize("LLMs"), "large-language-models", "built-in alias");
+        let config: TaggingConfig = toml::from_str("builtin_topics = false\n[aliases]\n\"LLMs\" = \"llm\"\n").unwrap();
+        let tax = Taxonomy::new(&config).unwrap();
+        assert_eq!(tax.normalize("LLMs"), "llm");
+        assert_eq!(tax.normalize("llm"), "llm");
+    }
+
+    #[test]
+    fn the_builtin_taxonomy_is_broad() {
+        let tax = Taxonomy::new(&TaggingConfig::default()).unwrap();
+        assert!(tax.len() >= 25, "{}", tax.len());
+    }
+
+    #[test]
+    fn site_topics_extend_and_override_the_builtin_ones() {
+        let config: TaggingConfig = toml::from_str(
+            "[[topic]]\nname = \"Quantum ML\"\nphrases = [\"quantum\"]\n[[topic]]\nname = \"Robotics\"\nphrases = [\"robot arm\"]\n",
+        )
+        .unwrap();
+        let tax = Taxonomy::new(&config).unwrap();
+        assert_eq!(tax.auto_tags("Quantum Kernels", ""), ["quantum-ml"]);
+        assert!(
+            tax.auto_tags("Robotic Grasping", "").is_empty(),
+            "the built-in Robotics was replaced"
+        );
+        assert_eq!(tax.auto_tags("A Robot Arm", ""), ["robotics"]);
+    }
+}

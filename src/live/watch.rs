@@ -1,0 +1,182 @@
+//! Watching: file events from `content/`, `themes/`, `templates/` and the config, gathered
+//! into batches (an editor's write-then-rename, or a `git checkout` of a thousand files, is
+//! one batch), each applied to the [`LiveSite`] as one rebuild.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, Result};
+use notify::{RecursiveMode, Watcher};
+
+use super::rebuild::{LiveSite, RebuildReport};
+use crate::config::CONFIG_FILE;
+use crate::content::CONTENT_DIR;
+use crate::theme::{OVERRIDES_DIR, THEMES_DIR};
+
+/// A batch ends after this long without a new event...
+pub const QUIET: Duration = Duration::from_millis(10);
+/// ...or this long after it started, so a long stream of events cannot starve rebuilds.
+pub const MAX_BATCH: Duration = Duration::from_millis(1000);
+
+/// The outcome of one rebuild, for the log and for browsers.
+pub enum Outcome {
+    /// The site was rebuilt.
+    Rebuilt(RebuildReport, Vec<PathBuf>),
+    /// The rebuild failed; the last good site is still in place.
+    Failed(String),
+}
+
+/// Gathers events into batches: blocks for the first event, then takes more until the
+/// events pause for [`QUIET`] or the batch is [`MAX_BATCH`] old. Returns `None` when the
+/// sender is gone.
+pub fn next_batch(rx: &Receiver<PathBuf>) -> Option<BTreeSet<PathBuf>> {
+    let first = rx.recv().ok()?;
+    let started = Instant::now();
+    let mut batch = BTreeSet::from([first]);
+    loop {
+        let left = MAX_BATCH.saturating_sub(started.elapsed());
+        if left.is_zero() {
+            return Some(batch);
+        }
+        match rx.recv_timeout(QUIET.min(left)) {
+            Ok(path) => {
+                batch.insert(path);
+            }
+            Err(RecvTimeoutError::Timeout) => return Some(batch),
+            Err(RecvTimeoutError::Disconnected) => return Some(batch),
+        }
+    }
+}
+
+/// Starts watching the site at `root`; events arrive on the returned channel as paths.
+/// Keep the watcher alive for as long as events are wanted.
+pub fn watch(root: &Path) -> Result<(notify::RecommendedWatcher, Receiver<PathBuf>)> {
+    let root = std::path::absolute(root)?;
+    let root = root.as_path();
+    let (tx, rx) = channel();
+    let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+        if let Ok(event) = event {
+            if !event.kind.is_access() {
+                for path in event.paths {
+                    let _ = tx.send(path);
+                }
+            }
+        }
+    })
+    .context("cannot start watching files")?;
+    // The root itself only for the config file (its other entries include the output).
+    watcher
+        .watch(root, RecursiveMode::NonRecursive)
+        .with_context(|| format!("cannot watch {}", root.display()))?;
+    for dir in [CONTENT_DIR, THEMES_DIR, OVERRIDES_DIR] {
+        let path = root.join(dir);
+        if path.is_dir() {
+            watcher
+                .watch(&path, RecursiveMode::Recursive)
+                .with_context(|| format!("cannot watch {}", path.display()))?;
+        }
+    }
+    Ok((watcher, rx))
+}
+
+/// Rebuilds on every batch of relevant changes, forever; `report` hears each outcome.
+/// Errors in content or templates never stop the loop. `watching` comes from [`watch`],
+/// started before the first build so that no edit made meanwhile is missed.
+pub fn run(
+    live: &mut LiveSite,
+    root: &Path,
+    watching: (notify::RecommendedWatcher, Receiver<PathBuf>),
+    mut report: impl FnMut(Outcome),
+) -> Result<()> {
+    let root = std::path::absolute(root)?;
+    let (mut watcher, rx) = watching;
+    while let Some(batch) = next_batch(&rx) {
+        let mut changed: Vec<PathBuf> = batch
+            .into_iter()
+            .filter(|p| live.is_watched_path(p) || p == &root.join(CONFIG_FILE))
+            .collect();
+        // A themes/ or templates/ folder created after start needs a watch of its own.
+        for dir in [THEMES_DIR, OVERRIDES_DIR, CONTENT_DIR] {
+            let path = root.join(dir);
+            if changed.contains(&path) && path.is_dir() {
+                let _ = watcher.watch(&path, RecursiveMode::Recursive);
+            }
+        }
+        changed.retain(|p| !is_temporary(p));
+        if changed.is_empty() {
+            continue;
+        }
+        match live.apply(&changed) {
+            Ok(r) => report(Outcome::Rebuilt(r, changed)),
+            Err(e) => report(Outcome::Failed(crate::error::error_lines(&e))),
+        }
+    }
+    Ok(())
+}
+
+/// Editors' swap and backup files (`.x.swp`, `x~`, `4913`) are not content.
+fn is_temporary(path: &Path) -> bool {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    name.ends_with('~') || name.ends_with(".swp") || name.ends_with(".swx") || name == "4913"
+}
+
+/// The one-line log of a rebuild: what changed, files written, milliseconds.
+pub fn describe(report: &RebuildReport, changed: &[PathBuf], root: &Path) -> String {
+    let root = std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
+    let names: Vec<String> = changed
+        .iter()
+        .map(|p| p.strip_prefix(&root).unwrap_or(p).display().to_string())
+        .collect();
+    let what = match names.len() {
+        0 => "start".to_string(),
+        1..=3 => names.join(", "),
+        n => format!("{}, … ({n} paths)", names[..2].join(", ")),
+    };
+    format!(
+        "{} {what}: {} {} rendered, {} written, {} removed in {} ms",
+        if report.full {
+            "rebuilt all after"
+        } else {
+            "rebuilt after"
+        },
+        report.rendered,
+        if report.rendered == 1 { "page" } else { "pages" },
+        report.written,
+        report.removed,
+        report.elapsed.as_millis()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_burst_of_events_is_one_batch() {
+        let (tx, rx) = channel();
+        std::thread::spawn(move || {
+            for i in 0..1000 {
+                tx.send(PathBuf::from(format!("content/{i}.md"))).unwrap();
+            }
+            std::thread::sleep(QUIET * 4);
+            tx.send(PathBuf::from("content/late.md")).unwrap();
+        });
+        assert_eq!(next_batch(&rx).unwrap().len(), 1000);
+        assert_eq!(next_batch(&rx).unwrap().len(), 1);
+        assert!(next_batch(&rx).is_none());
+    }
+
+    #[test]
+    fn a_write_then_rename_is_one_batch() {
+        let (tx, rx) = channel();
+        tx.send(PathBuf::from("content/.p.md.tmp")).unwrap();
+        tx.send(PathBuf::from("content/p.md")).unwrap();
+        drop(tx);
+        assert_eq!(next_batch(&rx).unwrap().len(), 2);
+    }
+}

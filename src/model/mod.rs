@@ -1,0 +1,128 @@
+//! The site as plain data. Papers, issues and tags refer to each other by index so that the
+//! model can be rebuilt piecewise and shared across threads without lifetimes.
+
+mod slug;
+mod urls;
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+pub use slug::{fold_title, short_hash, slug_or_hash, slugify};
+pub use urls::{Links, display_date, issue_dir, paper_dir, tag_dir, tag_page_path};
+
+/// Abstracts are the bulk of a site's text; shared, they cost nothing to copy when the watch
+/// loop reassembles the model.
+pub type SharedText = std::sync::Arc<str>;
+
+/// A hash of some text, for change detection (in-memory only, never written out).
+pub fn text_hash(parts: &[&str]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = xxhash_rust::xxh3::Xxh3Default::new();
+    parts.hash(&mut h);
+    h.finish()
+}
+
+/// Whether a cache keyed by [`text_hash`] has outgrown a site of `papers`: the watch loop's
+/// caches keep the old versions of edited papers, and start over past about twice the site.
+pub fn cache_outgrown(entries: usize, papers: usize) -> bool {
+    entries > 2 * papers + 64
+}
+
+/// Index of a paper in [`Site::papers`].
+pub type PaperId = usize;
+/// Index of an issue in [`Site::issues`].
+pub type IssueId = usize;
+/// Index of a tag in [`Site::tags`].
+pub type TagId = usize;
+
+/// One paper, with one page, however many issues it trended in.
+#[derive(Debug, Clone)]
+pub struct Paper {
+    /// URL segment under `/papers/`; unique and stable across builds.
+    pub slug: String,
+    /// Title as plain text (escaped only when rendered).
+    pub title: SharedText,
+    /// The abstract as safe HTML (paragraphs, links).
+    pub abstract_html: SharedText,
+    /// The abstract's HTML for feeds when it differs from the page's: feed readers strip
+    /// MathML, so formulas appear as their LaTeX source there.
+    pub abstract_feed_html: Option<SharedText>,
+    /// The abstract as plain text, for excerpts, tagging and search.
+    pub abstract_text: SharedText,
+    /// Hash of title and plain abstract: what automatic tags depend on.
+    pub text_hash: u64,
+    /// Hash of the abstract's HTML.
+    pub html_hash: u64,
+    /// Hash of the start of the abstract that excerpts read (see
+    /// [`crate::text::EXCERPT_MAX`]): what listings depend on, so that an edit further on
+    /// leaves them alone.
+    pub excerpt_hash: u64,
+    /// Date of the first issue it appeared in.
+    pub date: NaiveDate,
+    /// Publication instant for feeds: the front matter's time when given, else midnight UTC.
+    pub published: DateTime<Utc>,
+    /// Tags from front matter, as written.
+    pub explicit_tags: Vec<String>,
+    /// Tags after normalisation (explicit and automatic), strongest first.
+    pub tags: Vec<TagId>,
+    /// Author names, when the source had them.
+    pub authors: Vec<String>,
+    /// The paper's own page, when known.
+    pub url: Option<String>,
+    /// arXiv identifier, when known; also the strongest duplicate key.
+    pub arxiv: Option<String>,
+    /// Where the paper was first read from, for error messages and `tags --explain`.
+    pub source: std::sync::Arc<std::path::Path>,
+    /// 1-based line of the title in `source`.
+    pub line: usize,
+    /// Every issue that lists it, oldest first.
+    pub issues: Vec<IssueId>,
+    /// The most similar papers, best first (filled by `related`).
+    pub related: Vec<PaperId>,
+}
+
+/// One digest issue: the papers that trended on one day, in trending order.
+#[derive(Debug, Clone)]
+pub struct Issue {
+    /// The day; also its URL (`/issues/YYYY-MM-DD/`).
+    pub date: NaiveDate,
+    /// Papers in the order of the file (the trending order), duplicates removed.
+    pub papers: Vec<PaperId>,
+}
+
+impl Issue {
+    /// URL segment and display form of the date.
+    pub fn slug(&self) -> String {
+        self.date.format("%Y-%m-%d").to_string()
+    }
+}
+
+/// A topic that papers are filed under, with a page and its own feeds.
+#[derive(Debug, Clone)]
+pub struct Tag {
+    /// URL segment under `/tags/`.
+    pub slug: String,
+    /// Display name.
+    pub name: String,
+    /// Papers, newest first.
+    pub papers: Vec<PaperId>,
+}
+
+/// Everything the renderer needs, loaded and enriched; rendering never reads the disk.
+#[derive(Debug, Clone, Default)]
+pub struct Site {
+    /// Ordered by first appearance: oldest issue first, then trending order.
+    pub papers: Vec<Paper>,
+    /// Oldest first.
+    pub issues: Vec<Issue>,
+    /// Ordered by slug.
+    pub tags: Vec<Tag>,
+}
+
+impl Site {
+    /// Paper ids newest first: later issues first, trending order within an issue.
+    pub fn papers_newest_first(&self) -> Vec<PaperId> {
+        let mut ids: Vec<PaperId> = (0..self.papers.len()).collect();
+        ids.sort_by(|&a, &b| self.papers[b].date.cmp(&self.papers[a].date).then(a.cmp(&b)));
+        ids
+    }
+}

@@ -1,0 +1,75 @@
+//! The manifest beside an output folder (`.public.manifest`): each file's hash, length, inode
+//! and modification time, so that a rebuild knows unchanged files without reading them back.
+
+use std::collections::HashMap;
+use std::fs;
+use std::os::unix::fs::MetadataExt;
+use std::path::Path;
+
+/// One output file as a build left it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Record {
+    pub(crate) hash: u64,
+    pub(crate) len: u64,
+    pub(crate) ino: u64,
+    pub(crate) mtime_ns: i64,
+}
+
+impl Record {
+    pub(crate) fn new(hash: u64, len: usize, meta: &fs::Metadata) -> Record {
+        Record {
+            hash,
+            len: len as u64,
+            ino: meta.ino(),
+            mtime_ns: meta.mtime() * 1_000_000_000 + meta.mtime_nsec(),
+        }
+    }
+
+    /// The file is still the one recorded: same inode, length and modification time.
+    pub(crate) fn matches(&self, meta: &fs::Metadata) -> bool {
+        meta.is_file()
+            && meta.ino() == self.ino
+            && meta.len() == self.len
+            && meta.mtime() * 1_000_000_000 + meta.mtime_nsec() == self.mtime_ns
+    }
+}
+
+/// The records of the manifest at `path`; none when it is missing or unreadable (the next
+/// build then compares files by content).
+pub(crate) fn read_manifest(path: &Path) -> HashMap<String, Record> {
+    let Ok(text) = fs::read_to_string(path) else {
+        return HashMap::new();
+    };
+    text.lines()
+        .filter_map(|line| {
+            let mut f = line.splitn(5, ' ');
+            let hash = u64::from_str_radix(f.next()?, 16).ok()?;
+            let len = f.next()?.parse().ok()?;
+            let ino = f.next()?.parse().ok()?;
+            let mtime_ns = f.next()?.parse().ok()?;
+            let path = f.next()?.to_string();
+            Some((
+                path,
+                Record {
+                    hash,
+                    len,
+                    ino,
+                    mtime_ns,
+                },
+            ))
+        })
+        .collect()
+}
+
+/// Writes the manifest atomically (a temporary file renamed over it).
+pub(crate) fn write_manifest(path: &Path, records: &mut [(String, Record)]) -> std::io::Result<()> {
+    use std::fmt::Write as _;
+    records.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut text = String::with_capacity(records.len() * 100);
+    for (p, r) in records.iter() {
+        let _ = writeln!(text, "{:016x} {} {} {} {p}", r.hash, r.len, r.ino, r.mtime_ns);
+    }
+    let tmp = path.with_extension("manifest.tmp");
+    fs::write(&tmp, text)?;
+    fs::rename(&tmp, path)
+}

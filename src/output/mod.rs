@@ -1,0 +1,65 @@
+//! Writing the site. Pages go to a staging folder beside the output, which then replaces the
+//! output in one atomic rename, so a failed or killed build never leaves a half site.
+//!
+//! The staging folder is kept between builds (it holds the previous site after the swap) and
+//! updated in place: a page whose bytes equal the live one is hard-linked from it (keeping
+//! its modification time, so `rsync`-style deploys skip it), a page the staging folder already
+//! holds is left alone, and only changed pages are written. Files are never written through
+//! a hard link, so the live site is never touched before the swap.
+//!
+//! A manifest beside the output (`.public.manifest`) records each file's hash, length, inode
+//! and modification time: a page whose hash matches and whose live file still has that
+//! inode and time is known unchanged without reading it back (at 100,000 papers that is
+//! 1.3 GB not read on a rebuild that changes nothing).
+
+mod in_place;
+mod manifest;
+mod staging;
+
+use std::fs;
+use std::io::ErrorKind;
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+
+pub use in_place::{InPlace, same_content};
+pub use staging::Staging;
+
+/// Where rendered files go: a staging folder or the live output. Implementations must be
+/// thread-safe: pages render in parallel.
+pub trait Sink: Sync {
+    /// Stores one output file; `path` is relative to the output root, `/`-separated.
+    fn put(&self, path: &str, bytes: &[u8]) -> Result<()>;
+}
+
+/// Marks a folder as written by paperboy, so that a folder of someone else's files is never
+/// replaced by mistake.
+pub const MARKER: &str = ".paperboy-output";
+
+/// The manifest of an output folder: a hidden sibling, outside the site, so that the site's
+/// bytes stay the same whatever folder it is built in.
+pub fn manifest_path(out: &Path) -> PathBuf {
+    hidden_sibling(out, "manifest")
+}
+
+/// `.NAME.SUFFIX` beside the output folder `NAME`.
+pub(crate) fn hidden_sibling(out: &Path, suffix: &str) -> PathBuf {
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "public".into());
+    out.with_file_name(format!(".{name}.{suffix}"))
+}
+
+/// The staging folder that belongs to an output folder: a hidden sibling, on the same file
+/// system so that the swap is a rename.
+pub fn staging_dir(out: &Path) -> PathBuf {
+    hidden_sibling(out, "staging")
+}
+
+pub(crate) fn remove_if_exists(path: &Path) -> std::io::Result<()> {
+    match fs::remove_file(path) {
+        Err(e) if e.kind() == ErrorKind::NotFound => Ok(()),
+        other => other,
+    }
+}

@@ -1,0 +1,284 @@
+//! The one driver of a build: load the setup (config, theme, taxonomy) → read the content →
+//! enrich → render jobs → write. `paperboy build` runs it once; watch mode (`live/`) runs
+//! the same steps over the parts an edit touched. Each step is a function here, so that the
+//! order of the stages is written once.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::Result;
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::content;
+use crate::enrich::{Derive, Enricher, Lexicon, Prepared, Taxonomy};
+use crate::model::Site;
+use crate::output::{Sink, Staging};
+use crate::phases::Phases;
+use crate::render::{Files, Job, RenderCache, Renderer};
+use crate::theme::Theme;
+
+/// What `paperboy build` was asked to do.
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    /// Site root: holds `content/` and optionally `paperboy.toml`, `themes/`, `templates/`.
+    pub root: PathBuf,
+    /// Output folder; `root/public` when not given.
+    pub output: Option<PathBuf>,
+    /// Overrides `base_url` from the config (e.g. for a preview deploy).
+    pub base_url: Option<String>,
+    /// Replace an output folder that holds files paperboy did not write.
+    pub force: bool,
+}
+
+/// The outcome of a build, for the one-line summary.
+#[derive(Debug, Clone)]
+pub struct BuildReport {
+    /// Unique papers.
+    pub papers: usize,
+    /// Digest issues.
+    pub issues: usize,
+    /// Tags.
+    pub tags: usize,
+    /// Files written, by kind.
+    pub counts: Counts,
+    /// Non-fatal problems (unknown config keys, ...).
+    pub warnings: Vec<String>,
+    /// Wall time of the whole build.
+    pub elapsed: Duration,
+    /// Where the site was written.
+    pub output: PathBuf,
+}
+
+/// Files written, by kind, for the build summary.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Counts {
+    /// HTML pages written.
+    pub pages: usize,
+    /// RSS, Atom and JSON feeds written.
+    pub feeds: usize,
+    /// Other files (sitemap, static files, search index).
+    pub other: usize,
+}
+
+impl Counts {
+    /// Counts one file by its path.
+    fn add(&mut self, path: &str) {
+        if path.ends_with(".html") {
+            self.pages += 1;
+        } else if (path.ends_with(".xml") && path != "sitemap.xml") || path.ends_with("feed.json") {
+            self.feeds += 1;
+        } else {
+            self.other += 1;
+        }
+    }
+}
+
+/// What a site is built with besides its content: the config, the theme and the taxonomy.
+/// A change to any of them (outside `content/`) replaces all three.
+pub struct Setup {
+    /// The site config, with command-line overrides applied.
+    pub config: Config,
+    /// The theme's templates and static files.
+    pub theme: Theme,
+    /// The topics papers are tagged with.
+    pub taxonomy: Taxonomy,
+}
+
+impl Setup {
+    /// Reads `paperboy.toml` (then `--base-url`), the theme and the taxonomy, with the
+    /// warnings found on the way. Fails before any content is read.
+    pub fn load(root: &Path, base_url: Option<&str>) -> Result<(Setup, Vec<String>)> {
+        let (config, warnings) = Config::load_with_base_url(root, base_url)?;
+        let theme = Theme::load(root, &config)?;
+        let taxonomy = Taxonomy::new(&config.tagging)?;
+        Ok((
+            Setup {
+                config,
+                theme,
+                taxonomy,
+            },
+            warnings,
+        ))
+    }
+
+    /// What the theme's pages need derived from the papers: search words only when it has a
+    /// search page.
+    pub fn derive(&self) -> Derive {
+        if self.theme.has_search_page() {
+            Derive::Search
+        } else {
+            Derive::Related
+        }
+    }
+
+    /// The renderer of `site` with this setup, reusing what `cache` keeps, and writing the
+    /// search index from `words` when they were gathered.
+    pub fn renderer<'a>(
+        &'a self,
+        site: &'a Site,
+        cache: &mut RenderCache,
+        lexicon: &'a Lexicon,
+        words: Option<Prepared>,
+    ) -> Result<Renderer<'a>> {
+        let renderer = Renderer::with_cache(site, &self.config, &self.theme, cache)?;
+        Ok(match words {
+            Some(words) => renderer.with_search_words(lexicon, words),
+            None => renderer,
+        })
+    }
+}
+
+/// Everything a build reads: setup and corpus, enriched. Fails before anything is written.
+pub struct Loaded {
+    /// Config, theme and taxonomy.
+    pub setup: Setup,
+    /// The enriched model.
+    pub site: Site,
+    /// Non-fatal problems found while loading.
+    pub warnings: Vec<String>,
+    /// Every word of the corpus, numbered.
+    pub lexicon: Lexicon,
+    /// Each paper's search words, when the theme has a search page.
+    pub search_words: Option<Prepared>,
+}
+
+/// Reads setup and content, and enriches the model (tags, related papers, search words).
+pub fn load(root: &Path, base_url: Option<&str>) -> Result<Loaded> {
+    load_deriving(root, base_url, None, &mut Phases::new())
+}
+
+/// [`load`] with tags but no related papers or search words, for reports on tags.
+pub fn load_tags(root: &Path, phases: &mut Phases) -> Result<Loaded> {
+    load_deriving(root, None, Some(Derive::Tags), phases)
+}
+
+/// Loads, deriving what `derive` says, or what the theme's pages need.
+fn load_deriving(root: &Path, base_url: Option<&str>, derive: Option<Derive>, phases: &mut Phases) -> Result<Loaded> {
+    let (setup, mut warnings) = Setup::load(root, base_url)?;
+    let (mut site, content_warnings) = content::load(root, &setup.config)?;
+    warnings.extend(content_warnings);
+    phases.mark("read+parse");
+    let mut enricher = Enricher::once();
+    let derive = derive.unwrap_or_else(|| setup.derive());
+    let search_words = enricher.enrich(&mut site, &setup.taxonomy, derive, phases);
+    Ok(Loaded {
+        setup,
+        site,
+        warnings,
+        lexicon: enricher.into_lexicon(),
+        search_words,
+    })
+}
+
+/// Builds the site: load, render into a staging folder, then swap it in.
+pub fn build(options: &BuildOptions) -> Result<BuildReport> {
+    build_with_progress(options, &|_, _| {})
+}
+
+/// [`build`], calling `progress(done, total)` as jobs are written (the command line draws
+/// a progress bar with it).
+pub fn build_with_progress(options: &BuildOptions, progress: &(dyn Fn(usize, usize) + Sync)) -> Result<BuildReport> {
+    let started = Instant::now();
+    let mut phases = Phases::new();
+    let Loaded {
+        setup,
+        site,
+        warnings,
+        lexicon,
+        search_words,
+    } = load_deriving(&options.root, options.base_url.as_deref(), None, &mut phases)?;
+    let renderer = setup.renderer(&site, &mut RenderCache::default(), &lexicon, search_words)?;
+    phases.mark("prepare");
+    let output = options.output.clone().unwrap_or_else(|| options.root.join("public"));
+    let counts = publish(
+        &renderer,
+        &renderer.all_jobs(),
+        &output,
+        options.force,
+        progress,
+        &mut |_, _| {},
+    )?;
+    phases.mark("render+write+swap");
+    phases.report();
+    Ok(BuildReport {
+        papers: site.papers.len(),
+        issues: site.issues.len(),
+        tags: site.tags.len(),
+        counts,
+        warnings,
+        elapsed: started.elapsed(),
+        output,
+    })
+}
+
+/// Renders `jobs` into a staging folder beside `output` and swaps it in: all or nothing.
+/// `written(job, paths)` is called as each job's files are staged.
+pub fn publish(
+    renderer: &Renderer,
+    jobs: &[Job],
+    output: &Path,
+    force: bool,
+    progress: &(dyn Fn(usize, usize) + Sync),
+    written: &mut (dyn FnMut(Job, Vec<String>) + Send),
+) -> Result<Counts> {
+    let staging = Staging::begin(output, force)?;
+    let counts = render_jobs(renderer, jobs, &staging, progress, written)?;
+    staging.commit()?;
+    Ok(counts)
+}
+
+/// Renders `jobs` in parallel and hands the files to `sink` from one writer thread, in
+/// path order: file systems create a folder's entries fastest one at a time and in order,
+/// and rendering (a small share of a build) overlaps with writing. Memory stays bounded:
+/// at most a few chunks of pages are in flight. The first error stops the build.
+/// `progress(done, total)` is called after each chunk is written, and `written(job,
+/// paths)` after each job's files are (the watch loop records them).
+pub fn render_jobs(
+    renderer: &Renderer,
+    jobs: &[Job],
+    sink: &dyn Sink,
+    progress: &(dyn Fn(usize, usize) + Sync),
+    written: &mut (dyn FnMut(Job, Vec<String>) + Send),
+) -> Result<Counts> {
+    let total = jobs.len();
+    let mut jobs = jobs.to_vec();
+    jobs.sort_by_cached_key(|&job| renderer.job_key(job));
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<(Job, Files)>>(2);
+    std::thread::scope(|scope| {
+        let writer = scope.spawn(move || -> Result<Counts> {
+            let mut counts = Counts::default();
+            let mut done = 0;
+            for chunk in rx {
+                done += chunk.len();
+                for (job, files) in chunk {
+                    let mut paths = Vec::with_capacity(files.len());
+                    for (path, bytes) in files {
+                        counts.add(&path);
+                        sink.put(&path, &bytes)?;
+                        paths.push(path);
+                    }
+                    written(job, paths);
+                }
+                progress(done, total);
+            }
+            Ok(counts)
+        });
+        let rendered = renderer
+            .chunks_by_pages(&jobs, |&job| job)
+            .into_iter()
+            .try_for_each(|chunk| -> Result<()> {
+                let files: Vec<(Job, Files)> = chunk
+                    .par_iter()
+                    .map(|&job| Ok((job, renderer.render_job(job)?)))
+                    .collect::<Result<_>>()?;
+                // A closed channel means the writer failed; its error is reported below.
+                let _ = tx.send(files);
+                Ok(())
+            });
+        drop(tx);
+        let written = writer.join().expect("the writer thread does not panic");
+        rendered?;
+        written
+    })
+}

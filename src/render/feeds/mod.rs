@@ -1,0 +1,213 @@
+//! Feeds: the site's (a paper per item), each tag's, and the daily issues' (an issue per
+//! item), as RSS 2.0, Atom 1.0 and JSON Feed from one [`Feed`] value.
+
+mod write;
+
+use std::hash::Hash;
+
+use chrono::{DateTime, Utc};
+
+pub(crate) use write::{atom, json, rss};
+
+use crate::model::{IssueId, Links, PaperId, Site, TagId, display_date, issue_dir, paper_dir, tag_dir};
+use crate::render::Renderer;
+use crate::render::jobs::{Files, Fingerprint};
+use crate::text::{escape_html, excerpt};
+
+/// One feed: its metadata and its items, newest first, already limited.
+#[derive(Debug, Clone)]
+pub(crate) struct Feed {
+    /// Feed title.
+    pub(crate) title: String,
+    /// Feed subtitle.
+    pub(crate) description: String,
+    /// Feed-level author (Atom requires one).
+    pub(crate) author: String,
+    /// Language code.
+    pub(crate) language: String,
+    /// Output path of the HTML page the feed mirrors (`""` for the home page).
+    pub(crate) html_rel: String,
+    /// Output folder the feed files live in (`""` for the root).
+    pub(crate) self_rel: String,
+    /// Items, newest first.
+    pub(crate) items: Vec<Item>,
+}
+
+/// One entry of a feed, whatever it stands for (a paper, a whole issue), so that RSS, Atom
+/// and JSON Feed are written from the same data and cannot drift apart.
+#[derive(Debug, Clone)]
+pub(crate) struct Item {
+    /// Plain-text title.
+    pub(crate) title: String,
+    /// Output path of the item's page, relative to the site root.
+    pub(crate) rel: String,
+    /// When it was published.
+    pub(crate) published: DateTime<Utc>,
+    /// The body as HTML.
+    pub(crate) html: String,
+    /// Plain-text summary (JSON Feed `summary`).
+    pub(crate) summary: String,
+    /// `(slug, display name)` of its tags.
+    pub(crate) tags: Vec<(String, String)>,
+    /// Author names.
+    pub(crate) authors: Vec<String>,
+}
+
+impl Item {
+    /// A paper as a feed item.
+    pub(crate) fn paper(site: &Site, id: PaperId) -> Item {
+        let p = &site.papers[id];
+        Item {
+            title: p.title.to_string(),
+            rel: paper_dir(&p.slug),
+            published: p.published,
+            html: p.abstract_feed_html.as_ref().unwrap_or(&p.abstract_html).to_string(),
+            summary: excerpt(&p.abstract_text, 280),
+            tags: p
+                .tags
+                .iter()
+                .map(|&t| (site.tags[t].slug.clone(), site.tags[t].name.clone()))
+                .collect(),
+            authors: p.authors.clone(),
+        }
+    }
+}
+
+impl Item {
+    /// A whole issue as one feed item: every paper with its abstract, for readers who want
+    /// the digest once a day rather than paper by paper.
+    pub(crate) fn issue(site: &Site, id: IssueId, links: &Links) -> Item {
+        let issue = &site.issues[id];
+        let mut html = String::with_capacity(issue.papers.len() * 1500);
+        let mut tags: Vec<(String, String)> = Vec::new();
+        for &pid in &issue.papers {
+            let p = &site.papers[pid];
+            html.push_str(&format!(
+                "<h2><a href=\"{}\">{}</a></h2>\n{}\n",
+                escape_html(&links.abs(&paper_dir(&p.slug))),
+                escape_html(&p.title),
+                p.abstract_feed_html.as_ref().unwrap_or(&p.abstract_html)
+            ));
+            for &t in &p.tags {
+                let tag = (site.tags[t].slug.clone(), site.tags[t].name.clone());
+                if !tags.contains(&tag) {
+                    tags.push(tag);
+                }
+            }
+        }
+        let count = issue.papers.len();
+        let date = display_date(issue.date);
+        Item {
+            title: format!("{date}: {count} trending paper{}", if count == 1 { "" } else { "s" }),
+            rel: issue_dir(&issue.slug()),
+            published: issue.date.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc(),
+            html,
+            summary: issue
+                .papers
+                .iter()
+                .take(5)
+                .map(|&p| site.papers[p].title.to_string())
+                .collect::<Vec<_>>()
+                .join(" · "),
+            tags,
+            authors: Vec::new(),
+        }
+    }
+}
+
+impl Renderer<'_> {
+    /// `/rss.xml`, `/atom.xml` and `/feed.json`.
+    pub(crate) fn site_feed_files(&self) -> Files {
+        let feed = self.site_feed();
+        vec![
+            ("rss.xml".into(), rss(&feed, &self.links)),
+            ("atom.xml".into(), atom(&feed, &self.links)),
+            ("feed.json".into(), json(&feed, &self.links)),
+        ]
+    }
+
+    /// What the site feeds show: the newest papers in full.
+    pub(crate) fn hash_site_feeds(&self, h: &mut Fingerprint) {
+        for p in self
+            .site
+            .papers_newest_first()
+            .into_iter()
+            .take(self.config.feeds.limit)
+        {
+            self.full_fp[p].hash(h);
+        }
+    }
+
+    /// `/issues/rss.xml`, `/issues/atom.xml` and `/issues/feed.json`.
+    pub(crate) fn issue_feed_files(&self) -> Files {
+        let feed = self.issue_feed();
+        vec![
+            ("issues/rss.xml".into(), rss(&feed, &self.links)),
+            ("issues/atom.xml".into(), atom(&feed, &self.links)),
+            ("issues/feed.json".into(), json(&feed, &self.links)),
+        ]
+    }
+
+    /// What the issue feeds show: the newest issues, every paper in full.
+    pub(crate) fn hash_issue_feeds(&self, h: &mut Fingerprint) {
+        for i in self.issues_newest_first() {
+            self.site.issues[i].date.hash(h);
+            self.site.issues[i].papers.iter().for_each(|&p| self.full_fp[p].hash(h));
+        }
+    }
+
+    /// The site feed: the newest papers.
+    fn site_feed(&self) -> Feed {
+        let mut papers = self.site.papers_newest_first();
+        papers.truncate(self.config.feeds.limit);
+        Feed {
+            title: self.config.title.clone(),
+            description: self.config.description.clone(),
+            author: self.config.author().to_string(),
+            language: self.config.language.clone(),
+            html_rel: String::new(),
+            self_rel: String::new(),
+            items: papers.into_iter().map(|p| Item::paper(self.site, p)).collect(),
+        }
+    }
+
+    /// The daily-issue feed: one item per issue, newest first.
+    fn issue_feed(&self) -> Feed {
+        Feed {
+            title: format!("{} — daily issues", self.config.title),
+            description: format!(
+                "Every issue of {}, one item per issue with all its papers.",
+                self.config.title
+            ),
+            author: self.config.author().to_string(),
+            language: self.config.language.clone(),
+            html_rel: "issues/".into(),
+            self_rel: "issues/".into(),
+            items: self
+                .issues_newest_first()
+                .map(|i| Item::issue(self.site, i, &self.links))
+                .collect(),
+        }
+    }
+
+    /// The issues the issue feeds hold, newest first.
+    fn issues_newest_first(&self) -> impl Iterator<Item = IssueId> {
+        (0..self.site.issues.len()).rev().take(self.config.feeds.issues)
+    }
+
+    /// A tag's feed: its newest papers.
+    pub(crate) fn tag_feed(&self, id: TagId) -> Feed {
+        let tag = &self.site.tags[id];
+        let mut papers = tag.papers.clone();
+        papers.truncate(self.config.feeds.limit);
+        Feed {
+            title: format!("{} — {}", tag.name, self.config.title),
+            description: format!("Papers tagged {} in {}.", tag.name, self.config.title),
+            author: self.config.author().to_string(),
+            language: self.config.language.clone(),
+            html_rel: tag_dir(&tag.slug),
+            self_rel: tag_dir(&tag.slug),
+            items: papers.into_iter().map(|p| Item::paper(self.site, p)).collect(),
+        }
+    }
+}

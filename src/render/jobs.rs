@@ -1,0 +1,175 @@
+//! Jobs: the units of rendering work. A full build renders all of them; watch mode renders
+//! those whose fingerprint changed. Each job's fingerprint and output live beside its page
+//! (`pages/`, `feeds/`, `sitemap`); this module lists the jobs and dispatches to them.
+//!
+//! Adding a kind of page: a variant here, its arms in the four `match`es below, and a module
+//! that renders it and hashes what it reads.
+
+use std::hash::{Hash, Hasher};
+
+use anyhow::Result;
+
+use super::Renderer;
+use super::search_index::{shard_count, shard_path};
+use crate::model::{IssueId, PaperId, TagId, issue_dir, paper_dir, tag_dir};
+
+/// One unit of rendering work; the incremental rebuild renders a subset of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Job {
+    /// `/index.html`: the newest issue.
+    Home,
+    /// `/issues/index.html`.
+    Archive,
+    /// `/issues/YYYY-MM-DD/index.html`, and the issue's email.
+    Issue(IssueId),
+    /// `/papers/<slug>/index.html`.
+    Paper(PaperId),
+    /// `/tags/index.html`.
+    TagIndex,
+    /// `/tags/<slug>/index.html` (and its further pages) and its two feeds.
+    Tag(TagId),
+    /// `/rss.xml`, `/atom.xml` and `/feed.json`.
+    SiteFeeds,
+    /// `/issues/rss.xml`, `/issues/atom.xml` and `/issues/feed.json`: one item per issue.
+    IssueFeeds,
+    /// `/sitemap.xml` and `/robots.txt`.
+    Sitemap,
+    /// `/search/`: the page, the index's entry point and the script.
+    Search,
+    /// `/search/index-K.json`: shard K of the search index.
+    SearchShard(usize),
+    /// `/404.html`.
+    NotFound,
+    /// The theme's static files.
+    Statics,
+}
+
+/// Output files of one job: `(path under the output root, bytes)`.
+pub type Files = Vec<(String, Vec<u8>)>;
+
+/// The hasher of fingerprints: fast, and the same in every process.
+pub(crate) type Fingerprint = xxhash_rust::xxh3::Xxh3Default;
+
+/// Pages rendered at a time when a whole site is written: enough to keep every core busy,
+/// few enough that memory stays bounded at 100,000 papers.
+const PAGES_IN_FLIGHT: usize = 256;
+
+impl Renderer<'_> {
+    /// Every job of a full build.
+    pub fn all_jobs(&self) -> Vec<Job> {
+        let mut jobs = vec![
+            Job::Home,
+            Job::Archive,
+            Job::TagIndex,
+            Job::SiteFeeds,
+            Job::IssueFeeds,
+            Job::Sitemap,
+            Job::Search,
+            Job::NotFound,
+            Job::Statics,
+        ];
+        jobs.extend((0..self.site.issues.len()).map(Job::Issue));
+        jobs.extend((0..self.site.papers.len()).map(Job::Paper));
+        jobs.extend((0..self.site.tags.len()).map(Job::Tag));
+        if self.search_page {
+            jobs.extend((0..shard_count(self.site.papers.len())).map(Job::SearchShard));
+        }
+        jobs
+    }
+
+    /// Splits `items` (each naming a job) into runs of about 256 pages (`PAGES_IN_FLIGHT`): a
+    /// tag with thousands of papers has as many pages, and a chunk holding every tag at once
+    /// was the peak of a large build's memory.
+    pub fn chunks_by_pages<'j, T>(&self, items: &'j [T], job: impl Fn(&T) -> Job) -> Vec<&'j [T]> {
+        let mut chunks = Vec::new();
+        let (mut begin, mut weight) = (0, 0);
+        for (i, item) in items.iter().enumerate() {
+            weight += self.job_pages(job(item));
+            if weight >= PAGES_IN_FLIGHT || i + 1 == items.len() {
+                chunks.push(&items[begin..=i]);
+                (begin, weight) = (i + 1, 0);
+            }
+        }
+        chunks
+    }
+
+    /// About how many pages a job writes, to size the chunks in flight.
+    fn job_pages(&self, job: Job) -> usize {
+        match job {
+            Job::Tag(id) => match self.config.tags.per_page {
+                0 => 3,
+                n => self.site.tags[id].papers.len().div_ceil(n) + 2,
+            },
+            Job::Issue(_) => 3,
+            _ => 1,
+        }
+    }
+
+    /// A hash of everything a job's output depends on besides the config and the theme: the
+    /// incremental rebuild re-renders a job only when this changes. Each page's hash is
+    /// written beside the page; `fingerprints_follow_what_pages_read` (below) checks that
+    /// whatever changes a page's bytes changes its fingerprint.
+    pub fn fingerprint(&self, job: Job) -> u64 {
+        let mut h = Fingerprint::new();
+        std::mem::discriminant(&job).hash(&mut h);
+        let h_ = &mut h;
+        match job {
+            Job::Home => self.hash_home(h_),
+            Job::Archive => self.hash_archive(h_),
+            Job::Issue(id) => self.hash_issue(h_, id),
+            Job::Paper(id) => self.hash_paper(h_, id),
+            Job::TagIndex => self.hash_tag_list(h_),
+            Job::Tag(id) => self.hash_tag(h_, id),
+            Job::SiteFeeds => self.hash_site_feeds(h_),
+            Job::IssueFeeds => self.hash_issue_feeds(h_),
+            Job::Sitemap => self.hash_sitemap(h_),
+            Job::Search => self.hash_search_page(h_),
+            Job::SearchShard(k) => self.hash_search_shard(h_, k),
+            Job::NotFound | Job::Statics => {}
+        }
+        h.finish()
+    }
+
+    /// Sort key of a job: its main output path, unique per job.
+    pub fn job_key(&self, job: Job) -> String {
+        match job {
+            Job::Home => "index.html".into(),
+            Job::Archive => "issues/index.html".into(),
+            Job::Issue(id) => issue_dir(&self.site.issues[id].slug()),
+            Job::Paper(id) => paper_dir(&self.site.papers[id].slug),
+            Job::TagIndex => "tags/index.html".into(),
+            Job::Tag(id) => tag_dir(&self.site.tags[id].slug),
+            Job::SiteFeeds => "rss.xml".into(),
+            Job::IssueFeeds => "issues/rss.xml".into(),
+            Job::Sitemap => "sitemap.xml".into(),
+            Job::Search => "search/index.html".into(),
+            Job::SearchShard(k) => shard_path(k),
+            Job::NotFound => "404.html".into(),
+            Job::Statics => String::new(),
+        }
+    }
+
+    /// The files of one job: `(path under the output root, bytes)`.
+    pub fn render_job(&self, job: Job) -> Result<Files> {
+        match job {
+            Job::Home => Ok(vec![("index.html".into(), self.home()?)]),
+            Job::Archive => Ok(vec![("issues/index.html".into(), self.archive()?)]),
+            Job::Issue(id) => self.issue_files(id),
+            Job::Paper(id) => self.paper_files(id),
+            Job::TagIndex => Ok(vec![("tags/index.html".into(), self.tag_index()?)]),
+            Job::Tag(id) => self.tag_files(id),
+            Job::SiteFeeds => Ok(self.site_feed_files()),
+            Job::IssueFeeds => Ok(self.issue_feed_files()),
+            Job::Sitemap => Ok(self.sitemap_files()),
+            Job::Search => self.search_page_files(),
+            Job::SearchShard(k) => Ok(self.search_shard_files(k)),
+            Job::NotFound => Ok(vec![("404.html".into(), self.not_found()?)]),
+            Job::Statics => Ok(self
+                .theme
+                .statics
+                .iter()
+                .map(|(path, bytes)| (path.clone(), bytes.clone()))
+                .collect()),
+        }
+    }
+}

@@ -1,0 +1,206 @@
+//! Rendering: the model and the theme → files as bytes. Rendering never touches the disk:
+//! [`Renderer::render_job`] returns a job's files and the pipeline decides where they go.
+//!
+//! Each kind of page lives in one module with the fingerprint of what it reads beside it
+//! (`pages/`, `feeds/`, `sitemap`); `jobs.rs` lists the jobs and dispatches to them.
+
+mod feeds;
+mod jobs;
+mod pages;
+mod search_index;
+mod sitemap;
+mod view;
+
+use anyhow::Result;
+use rayon::prelude::*;
+use tera::{Context, Tera, Value};
+
+pub use jobs::{Files, Job};
+pub use search_index::{SCRIPT as SEARCH_SCRIPT, SHARD_PAPERS, shard_count, shard_path, shard_range};
+
+use crate::config::Config;
+use crate::enrich::{Lexicon, Prepared};
+use crate::model::{Links, PaperId, Site, tag_dir};
+use crate::theme::Theme;
+use view::{DateForms, FeedLink, NameUrl, PageMeta};
+
+/// What rendering derives from the theme and each paper and can keep across watch-mode
+/// rebuilds: the compiled templates, and the summaries (the `{title, url, date, excerpt,
+/// tags}` that list pages show) by fingerprint.
+#[derive(Default)]
+pub struct RenderCache {
+    /// The compiled theme (with the config in its globals).
+    tera: Option<std::sync::Arc<Tera>>,
+    summaries: std::collections::HashMap<u64, Value>,
+}
+
+/// A theme compiled once, plus everything about the site that every page shares.
+pub struct Renderer<'a> {
+    tera: std::sync::Arc<Tera>,
+    site: &'a Site,
+    config: &'a Config,
+    theme: &'a Theme,
+    links: Links,
+    /// Whether the theme has a search page (and so the site a search index).
+    search_page: bool,
+    /// Per paper, the summary that issue, tag and home pages list; built once, shared by all.
+    summaries: Vec<Value>,
+    /// Per tag, `{name, url}`.
+    tag_links: Vec<Value>,
+    /// The site's feeds, which every page's head links to.
+    feed_links: Vec<Value>,
+    /// Per paper, a hash of what its summary shows, and of everything its page and feed
+    /// entries show: the inputs of [`Renderer::fingerprint`].
+    summary_fp: Vec<u64>,
+    full_fp: Vec<u64>,
+    /// The search index, or what the search job builds it from.
+    search: SearchInput<'a>,
+    /// Every issue date's ISO and display forms.
+    dates: DateForms,
+}
+
+/// What the search shards are written from.
+enum SearchInput<'a> {
+    /// Nothing given: the first shard job reads every paper's words, for all of them.
+    Fresh(std::sync::OnceLock<(Lexicon, Prepared)>),
+    /// The words the build already read.
+    Words(&'a Lexicon, Prepared),
+}
+
+impl<'a> Renderer<'a> {
+    /// Compiles the theme's templates and prepares the shared per-paper data.
+    pub fn new(site: &'a Site, config: &'a Config, theme: &'a Theme) -> Result<Self> {
+        Self::with_cache(site, config, theme, &mut RenderCache::default())
+    }
+
+    /// [`Renderer::new`], reusing the paper summaries in `cache` that are still current (the
+    /// watch loop keeps one across rebuilds; it is valid for one config and theme).
+    pub fn with_cache(site: &'a Site, config: &'a Config, theme: &'a Theme, cache: &mut RenderCache) -> Result<Self> {
+        let links = Links::new(config);
+        let dates = DateForms::of(site);
+        let tera = match &cache.tera {
+            Some(tera) => tera.clone(),
+            None => {
+                let mut tera = Tera::new();
+                tera.add_raw_templates(theme.templates.iter().map(|(n, t)| (n.as_str(), t.as_str())))
+                    .map_err(|e| theme.template_error(&e))?;
+                tera.global_context().insert("site", &view::site_view(config, &links));
+                let tera = std::sync::Arc::new(tera);
+                cache.tera = Some(tera.clone());
+                tera
+            }
+        };
+        let tag_links: Vec<Value> = site
+            .tags
+            .iter()
+            .map(|t| {
+                Value::from_serializable(&NameUrl {
+                    name: &t.name,
+                    url: links.path(&tag_dir(&t.slug)),
+                })
+            })
+            .collect();
+        let feed_links = [
+            ("RSS", "rss.xml", "application/rss+xml"),
+            ("Atom", "atom.xml", "application/atom+xml"),
+            ("JSON Feed", "feed.json", "application/feed+json"),
+            ("daily issues, RSS", "issues/rss.xml", "application/rss+xml"),
+        ]
+        .into_iter()
+        .map(|(label, rel, kind)| {
+            Value::from_serializable(&FeedLink {
+                title: format!("{} ({label})", config.title),
+                url: links.path(rel),
+                kind,
+            })
+        })
+        .collect();
+        let (summary_fp, full_fp): (Vec<u64>, Vec<u64>) = site
+            .papers
+            .par_iter()
+            .map(|p| view::paper_fingerprints(site, p))
+            .unzip();
+        let missing: Vec<(u64, Value)> = site
+            .papers
+            .par_iter()
+            .zip(&summary_fp)
+            .filter(|(_, fp)| !cache.summaries.contains_key(fp))
+            .map(|(p, &fp)| (fp, view::summary(p, &links, &dates, &tag_links)))
+            .collect();
+        if crate::model::cache_outgrown(cache.summaries.len() + missing.len(), site.papers.len()) {
+            cache.summaries.clear();
+        }
+        cache.summaries.extend(missing);
+        let summaries = summary_fp.iter().map(|fp| cache.summaries[fp].clone()).collect();
+        Ok(Renderer {
+            tera,
+            site,
+            config,
+            theme,
+            links,
+            search_page: theme.has_search_page(),
+            summaries,
+            tag_links,
+            feed_links,
+            summary_fp,
+            full_fp,
+            search: SearchInput::Fresh(std::sync::OnceLock::new()),
+            dates,
+        })
+    }
+
+    /// Builds the search index from words already read (see [`crate::enrich::SearchWords`]).
+    pub fn with_search_words(mut self, lexicon: &'a Lexicon, words: Prepared) -> Self {
+        self.search = SearchInput::Words(lexicon, words);
+        self
+    }
+
+    /// The head metadata of the page at output path `rel`.
+    fn meta(&self, title: String, description: String, rel: &str) -> PageMeta {
+        PageMeta {
+            title,
+            description,
+            canonical: self.links.abs(rel),
+            feeds: self.feed_links.clone(),
+            kind: if rel.starts_with("papers/") {
+                "article"
+            } else {
+                "website"
+            },
+        }
+    }
+
+    /// A page: `template` with `ctx` and the page's head metadata.
+    fn render(&self, template: &str, mut ctx: Context, meta: PageMeta) -> Result<Vec<u8>> {
+        // Built by hand: the feed links are shared values, not serialized again per page.
+        let PageMeta {
+            title,
+            description,
+            canonical,
+            feeds,
+            kind,
+        } = meta;
+        let mut page = tera::Map::default();
+        page.insert("title".into(), title.into());
+        page.insert("description".into(), description.into());
+        page.insert("canonical".into(), canonical.into());
+        page.insert("feeds".into(), feeds.into());
+        page.insert("kind".into(), kind.into());
+        ctx.insert_value("page", page.into());
+        self.render_template(template, &ctx)
+    }
+
+    /// `template` with `ctx`, template errors naming the theme file and line.
+    fn render_template(&self, template: &str, ctx: &Context) -> Result<Vec<u8>> {
+        let mut out = Vec::with_capacity(8 * 1024);
+        self.tera
+            .render_to(template, ctx, &mut out)
+            .map_err(|e| self.theme.template_error(&e))?;
+        Ok(out)
+    }
+
+    /// The summaries of `ids`, for a listing.
+    fn summaries_of(&self, ids: &[PaperId]) -> Value {
+        Value::from(ids.iter().map(|&id| self.summaries[id].clone()).collect::<Vec<_>>())
+    }
+}

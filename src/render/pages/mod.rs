@@ -1,0 +1,8 @@
+//! The HTML pages, one module per kind, each with the hash of what it reads beside it.
+
+mod email;
+mod issues;
+mod not_found;
+mod paper;
+mod search;
+mod tags;

@@ -1,0 +1,131 @@
+//! A paper's page: its abstract, authors, tags, issues, neighbours in its first issue and
+//! related papers.
+
+use std::hash::Hash;
+
+use anyhow::Result;
+use serde::Serialize;
+use tera::{Context, Value};
+
+use crate::model::{PaperId, paper_dir};
+use crate::render::Renderer;
+use crate::render::jobs::{Files, Fingerprint};
+use crate::render::view::IssueLink;
+use crate::text::{excerpt, href_encode, url_encode};
+
+impl Renderer<'_> {
+    /// `/papers/SLUG/`.
+    pub(crate) fn paper_files(&self, id: PaperId) -> Result<Files> {
+        let slug = &self.site.papers[id].slug;
+        Ok(vec![(format!("{}index.html", paper_dir(slug)), self.paper(id)?)])
+    }
+
+    /// What a paper's page shows: the paper itself, its issues' dates, its neighbours'
+    /// and related papers' summaries.
+    pub(crate) fn hash_paper(&self, h: &mut Fingerprint, id: PaperId) {
+        let site = self.site;
+        let p = &site.papers[id];
+        self.full_fp[id].hash(h);
+        for &i in &p.issues {
+            site.issues[i].date.hash(h);
+        }
+        let order = &site.issues[p.issues[0]].papers;
+        let pos = order.iter().position(|&x| x == id).unwrap_or(0);
+        let prev = pos
+            .checked_sub(1)
+            .and_then(|i| order.get(i))
+            .map(|&n| self.summary_fp[n]);
+        let next = order.get(pos + 1).map(|&n| self.summary_fp[n]);
+        (prev, next).hash(h);
+        p.related.iter().for_each(|&r| self.summary_fp[r].hash(h));
+    }
+
+    /// The page of one paper.
+    fn paper(&self, id: PaperId) -> Result<Vec<u8>> {
+        let p = &self.site.papers[id];
+        let first_issue = p.issues[0];
+        let order = &self.site.issues[first_issue].papers;
+        let pos = order.iter().position(|&x| x == id).unwrap_or(0);
+        let neighbour = |i: Option<usize>| i.and_then(|i| order.get(i)).map(|&n| self.summaries[n].clone());
+        let (outbound, outbound_label) = match (&p.url, &p.arxiv) {
+            (Some(url), _) => (href_encode(url), "Read the paper".to_string()),
+            (None, Some(id)) => {
+                let id = id.trim_start_matches("arXiv:");
+                (
+                    format!("https://arxiv.org/abs/{}", href_encode(id)),
+                    format!("arXiv:{id}"),
+                )
+            }
+            (None, None) => (
+                format!(
+                    "https://arxiv.org/search/?query={}&searchtype=title",
+                    url_encode(&p.title)
+                ),
+                "Search arXiv for this title".to_string(),
+            ),
+        };
+        #[derive(Serialize)]
+        struct PaperView<'b> {
+            title: &'b str,
+            url: String,
+            date: String,
+            date_display: String,
+            abstract_html: &'b str,
+            authors: &'b [String],
+            outbound: String,
+            outbound_label: String,
+            source_known: bool,
+        }
+        let mut ctx = Context::new();
+        ctx.insert(
+            "paper",
+            &PaperView {
+                title: &p.title,
+                url: self.links.path(&paper_dir(&p.slug)),
+                date: self.dates.iso(p.date),
+                date_display: self.dates.display(p.date),
+                abstract_html: &p.abstract_html,
+                authors: &p.authors,
+                outbound,
+                outbound_label,
+                source_known: p.url.is_some() || p.arxiv.is_some(),
+            },
+        );
+        let tags: Vec<Value> = p.tags.iter().map(|&t| self.tag_links[t].clone()).collect();
+        ctx.insert_value("tags", Value::from(tags));
+        // Without counts: a paper's page need not change when its issue grows.
+        #[derive(Serialize)]
+        struct IssueRef {
+            date: String,
+            date_display: String,
+            url: String,
+        }
+        let issues: Vec<IssueRef> = p
+            .issues
+            .iter()
+            .map(|&i| {
+                let IssueLink {
+                    date,
+                    date_display,
+                    url,
+                    ..
+                } = self.issue_link(i);
+                IssueRef {
+                    date,
+                    date_display,
+                    url,
+                }
+            })
+            .collect();
+        ctx.insert("issues", &issues);
+        ctx.insert_value("prev", neighbour(pos.checked_sub(1)).unwrap_or(Value::none()));
+        ctx.insert_value("next", neighbour(Some(pos + 1)).unwrap_or(Value::none()));
+        ctx.insert_value("related", self.summaries_of(&p.related));
+        let meta = self.meta(
+            format!("{} — {}", p.title, self.config.title),
+            excerpt(&p.abstract_text, 160),
+            &paper_dir(&p.slug),
+        );
+        self.render("paper.html", ctx, meta)
+    }
+}

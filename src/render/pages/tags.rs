@@ -1,0 +1,165 @@
+//! The tag index and each tag's pages (paginated) and feeds.
+
+use std::hash::Hash;
+
+use anyhow::Result;
+use rayon::prelude::*;
+use serde::Serialize;
+use tera::{Context, Value};
+
+use crate::model::{PaperId, TagId, tag_dir, tag_page_path};
+use crate::render::Renderer;
+use crate::render::feeds::{atom, rss};
+use crate::render::jobs::{Files, Fingerprint};
+use crate::render::view::FeedLink;
+
+impl Renderer<'_> {
+    /// Every tag with its paper count.
+    pub(crate) fn tag_list(&self) -> Value {
+        #[derive(Serialize)]
+        struct TagItem<'b> {
+            name: &'b str,
+            url: String,
+            count: usize,
+        }
+        let items: Vec<Value> = self
+            .site
+            .tags
+            .iter()
+            .map(|t| {
+                Value::from_serializable(&TagItem {
+                    name: &t.name,
+                    url: self.links.path(&tag_dir(&t.slug)),
+                    count: t.papers.len(),
+                })
+            })
+            .collect();
+        Value::from(items)
+    }
+
+    /// What [`Renderer::tag_list`] shows.
+    pub(crate) fn hash_tag_list(&self, h: &mut Fingerprint) {
+        for t in &self.site.tags {
+            (&t.slug, &t.name, t.papers.len()).hash(h);
+        }
+    }
+
+    /// `/tags/`.
+    pub(crate) fn tag_index(&self) -> Result<Vec<u8>> {
+        let mut ctx = Context::new();
+        ctx.insert_value("tags", self.tag_list());
+        let meta = self.meta(
+            format!("Tags — {}", self.config.title),
+            format!("Every topic in {}, with its number of papers.", self.config.title),
+            "tags/",
+        );
+        self.render("tags.html", ctx, meta)
+    }
+
+    /// A tag's pages and its RSS and Atom feeds.
+    pub(crate) fn tag_files(&self, id: TagId) -> Result<Files> {
+        let dir = tag_dir(&self.site.tags[id].slug);
+        let mut files: Files = self
+            .tag_pages(id)?
+            .into_iter()
+            .enumerate()
+            .map(|(number, bytes)| (tag_page_path(&dir, number + 1), bytes))
+            .collect();
+        let feed = self.tag_feed(id);
+        files.push((format!("{dir}rss.xml"), rss(&feed, &self.links)));
+        files.push((format!("{dir}atom.xml"), atom(&feed, &self.links)));
+        Ok(files)
+    }
+
+    /// What a tag's pages and feeds show: its papers' summaries, and the newest papers in
+    /// full for the feeds.
+    pub(crate) fn hash_tag(&self, h: &mut Fingerprint, id: TagId) {
+        let tag = &self.site.tags[id];
+        (&tag.slug, &tag.name, tag.papers.len()).hash(h);
+        for (i, &p) in tag.papers.iter().enumerate() {
+            self.summary_fp[p].hash(h);
+            if i < self.config.feeds.limit {
+                self.full_fp[p].hash(h);
+            }
+        }
+    }
+
+    /// A tag's pages: all its papers on one page, or `[tags] per_page` a page (a big topic
+    /// on one page would be megabytes of HTML).
+    fn tag_pages(&self, id: TagId) -> Result<Vec<Vec<u8>>> {
+        let tag = &self.site.tags[id];
+        let dir = tag_dir(&tag.slug);
+        #[derive(Serialize)]
+        struct TagView<'b> {
+            name: &'b str,
+            url: String,
+            rss: String,
+            atom: String,
+            count: usize,
+        }
+        let view = TagView {
+            name: &tag.name,
+            url: self.links.path(&dir),
+            rss: self.links.path(&format!("{dir}rss.xml")),
+            atom: self.links.path(&format!("{dir}atom.xml")),
+            count: tag.papers.len(),
+        };
+        let per_page = match self.config.tags.per_page {
+            0 => tag.papers.len().max(1),
+            n => n,
+        };
+        let chunks: Vec<&[PaperId]> = if tag.papers.is_empty() {
+            vec![&[]]
+        } else {
+            tag.papers.chunks(per_page).collect()
+        };
+        let total = chunks.len();
+        let page_url = |n: usize| self.links.path(&tag_page_path(&dir, n).replace("index.html", ""));
+        chunks
+            .par_iter()
+            .enumerate()
+            .map(|(i, papers)| {
+                let number = i + 1;
+                let rel = tag_page_path(&dir, number).replace("index.html", "");
+                let title = if number == 1 {
+                    format!("{} — {}", tag.name, self.config.title)
+                } else {
+                    format!("{} (page {number} of {total}) — {}", tag.name, self.config.title)
+                };
+                let mut meta = self.meta(
+                    title,
+                    format!("{} papers tagged {}, newest first.", tag.papers.len(), tag.name),
+                    &rel,
+                );
+                meta.feeds.push(Value::from_serializable(&FeedLink {
+                    title: format!("{} (RSS)", tag.name),
+                    url: view.rss.clone(),
+                    kind: "application/rss+xml",
+                }));
+                meta.feeds.push(Value::from_serializable(&FeedLink {
+                    title: format!("{} (Atom)", tag.name),
+                    url: view.atom.clone(),
+                    kind: "application/atom+xml",
+                }));
+                #[derive(Serialize)]
+                struct Pager {
+                    number: usize,
+                    total: usize,
+                    prev: Option<String>,
+                    next: Option<String>,
+                }
+                let pager = Pager {
+                    number,
+                    total,
+                    prev: (number > 1).then(|| page_url(number - 1)),
+                    next: (number < total).then(|| page_url(number + 1)),
+                };
+                let mut ctx = Context::new();
+                ctx.insert("tag", &view);
+                ctx.insert("pager", &pager);
+                ctx.insert_value("papers", self.summaries_of(papers));
+                self.render("tag.html", ctx, meta)
+            })
+            .collect()
+    }
+}

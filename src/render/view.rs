@@ -1,0 +1,152 @@
+//! The view model: what templates see besides each page's own data. Dates formatted once,
+//! the `{name, url}` of tags and feeds, each paper's summary (what listings show), and the
+//! hashes that say when a summary or a paper's page must change.
+
+use std::hash::{Hash, Hasher};
+
+use serde::Serialize;
+use tera::Value;
+
+use crate::config::Config;
+use crate::model::{Links, Paper, Site, display_date, paper_dir};
+use crate::text::{EXCERPT_MAX, excerpt};
+
+/// Characters of the abstract in a paper's summary (issue and tag listings)...
+pub(crate) const LIST_EXCERPT: usize = 240;
+/// ...and in an issue's email.
+pub(crate) const EMAIL_EXCERPT: usize = 300;
+// Listings are fingerprinted by what excerpts this long read.
+const _: () = assert!(LIST_EXCERPT <= EXCERPT_MAX && EMAIL_EXCERPT <= EXCERPT_MAX);
+
+/// ISO (`2026-11-26`) and display ("26 November 2026") forms of dates, formatted once:
+/// chrono parses its format pattern on every call, and nearly every page shows dates.
+#[derive(Default)]
+pub(crate) struct DateForms(rustc_hash::FxHashMap<chrono::NaiveDate, (String, String)>);
+
+impl DateForms {
+    /// The forms of every issue date of `site`.
+    pub(crate) fn of(site: &Site) -> Self {
+        DateForms(
+            site.issues
+                .iter()
+                .map(|i| (i.date, (i.date.format("%Y-%m-%d").to_string(), display_date(i.date))))
+                .collect(),
+        )
+    }
+
+    /// `2026-11-26`.
+    pub(crate) fn iso(&self, date: chrono::NaiveDate) -> String {
+        self.0
+            .get(&date)
+            .map_or_else(|| date.format("%Y-%m-%d").to_string(), |d| d.0.clone())
+    }
+
+    /// "26 November 2026".
+    pub(crate) fn display(&self, date: chrono::NaiveDate) -> String {
+        self.0.get(&date).map_or_else(|| display_date(date), |d| d.1.clone())
+    }
+}
+
+/// A tag's `{name, url}`, as every page that lists tags shows it.
+#[derive(Serialize)]
+pub(crate) struct NameUrl<'a> {
+    pub(crate) name: &'a str,
+    pub(crate) url: String,
+}
+
+/// A feed a page's head links to.
+#[derive(Serialize)]
+pub(crate) struct FeedLink {
+    pub(crate) title: String,
+    pub(crate) url: String,
+    pub(crate) kind: &'static str,
+}
+
+/// What every page's template sees as `page`.
+pub(crate) struct PageMeta {
+    pub(crate) title: String,
+    pub(crate) description: String,
+    pub(crate) canonical: String,
+    /// [`FeedLink`]s, as template values.
+    pub(crate) feeds: Vec<Value>,
+    /// Open Graph type: `article` for a paper, `website` for the rest.
+    pub(crate) kind: &'static str,
+}
+
+/// An issue as listings link to it.
+#[derive(Serialize)]
+pub(crate) struct IssueLink {
+    pub(crate) date: String,
+    pub(crate) date_display: String,
+    pub(crate) url: String,
+    pub(crate) count: usize,
+}
+
+/// A paper's summary: the `{title, url, date, date_display, excerpt, tags}` that issue, tag
+/// and home pages list, built once per paper and shared by every page that lists it.
+pub(crate) fn summary(p: &Paper, links: &Links, dates: &DateForms, tag_links: &[Value]) -> Value {
+    #[derive(Serialize)]
+    struct Summary<'b> {
+        title: &'b str,
+        url: String,
+        date: String,
+        date_display: String,
+        excerpt: String,
+    }
+    let mut v = Value::from_serializable(&Summary {
+        title: &p.title,
+        url: links.path(&paper_dir(&p.slug)),
+        date: dates.iso(p.date),
+        date_display: dates.display(p.date),
+        excerpt: excerpt(&p.abstract_text, LIST_EXCERPT),
+    });
+    let tags: Vec<Value> = p.tags.iter().map(|&t| tag_links[t].clone()).collect();
+    insert_value(&mut v, "tags", Value::from(tags));
+    v
+}
+
+/// Hashes of what a paper's summary shows (and the email, which shows a little more of the
+/// abstract) and of everything about it that pages and feeds show. The summary reads only
+/// the start of the abstract, so a sentence added at its end re-renders the paper's page
+/// and feeds, not every listing it is in.
+pub(crate) fn paper_fingerprints(site: &Site, p: &Paper) -> (u64, u64) {
+    let mut h = xxhash_rust::xxh3::Xxh3Default::new();
+    (&p.title, &p.slug, p.date, p.excerpt_hash).hash(&mut h);
+    for &t in &p.tags {
+        (&site.tags[t].slug, &site.tags[t].name).hash(&mut h);
+    }
+    let summary = h.finish();
+    (p.text_hash, p.html_hash, &p.authors, &p.url, &p.arxiv, p.published).hash(&mut h);
+    (summary, h.finish())
+}
+
+fn insert_value(map_value: &mut Value, key: &'static str, v: Value) {
+    if let Some(map) = map_value.as_map().cloned() {
+        let mut map = map;
+        map.insert(key.into(), v);
+        *map_value = Value::from(map);
+    }
+}
+
+/// What every template sees as `site`.
+pub(crate) fn site_view(config: &Config, links: &Links) -> impl Serialize {
+    #[derive(Serialize)]
+    struct SiteView {
+        title: String,
+        description: String,
+        base_url: String,
+        base_path: String,
+        language: String,
+        rss_url: String,
+        atom_url: String,
+    }
+    SiteView {
+        title: config.title.clone(),
+        description: config.description.clone(),
+        base_url: links.base_url.clone(),
+        base_path: links.base_path.clone(),
+        language: config.language.clone(),
+        rss_url: links.path("rss.xml"),
+        atom_url: links.path("atom.xml"),
+    }
+}

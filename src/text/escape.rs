@@ -1,0 +1,131 @@
+//! Escaping and cleaning untrusted text: titles, abstracts, authors and tags come from
+//! scrapers and must never break out of an element, an attribute or a feed.
+
+/// Escapes text for HTML element content and attribute values alike.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    escape_into(&mut out, text);
+    out
+}
+
+/// [`escape_html`] into an existing buffer, so that page writers append without a copy.
+pub fn escape_into(out: &mut String, text: &str) {
+    // Runs of ordinary characters are copied whole: most of an abstract needs no escape.
+    let bytes = text.as_bytes();
+    let (mut start, mut i) = (0, 0);
+    while let Some(&b) = bytes.get(i) {
+        let (replacement, len) = if b.is_ascii() {
+            match b {
+                b'&' => ("&amp;", 1),
+                b'<' => ("&lt;", 1),
+                b'>' => ("&gt;", 1),
+                b'"' => ("&quot;", 1),
+                b'\'' => ("&#39;", 1),
+                b'\t' | b'\n' | b'\r' => {
+                    i += 1;
+                    continue;
+                }
+                0..0x20 | 0x7f => ("", 1),
+                _ => {
+                    i += 1;
+                    continue;
+                }
+            }
+        } else {
+            let c = text[i..].chars().next().expect("at a char boundary");
+            if !is_forbidden_char(c) {
+                i += c.len_utf8();
+                continue;
+            }
+            ("", c.len_utf8())
+        };
+        out.push_str(&text[start..i]);
+        out.push_str(replacement);
+        i += len;
+        start = i;
+    }
+    out.push_str(&text[start..]);
+}
+
+/// Characters that XML 1.0 forbids (C0 controls but tab and newlines) or that HTML calls parse
+/// errors (C1 controls, noncharacters); scraped text sometimes carries them.
+pub fn is_forbidden_char(c: char) -> bool {
+    (c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+        || matches!(c, '\u{fdd0}'..='\u{fdef}')
+        || (c as u32) & 0xfffe == 0xfffe
+}
+
+/// One line of plain text: the characters that would make a feed or page invalid removed,
+/// and every run of whitespace (line breaks too) folded into one space, with none at the
+/// ends. One pass, as it runs on every title and abstract of every build.
+pub fn clean_line(text: &str) -> String {
+    // Most lines are clean already: printable ASCII, single spaces, none at the ends.
+    let bytes = text.as_bytes();
+    let clean = bytes.iter().all(|b| (0x20..=0x7e).contains(b))
+        && bytes.first() != Some(&b' ')
+        && bytes.last() != Some(&b' ')
+        && !text.contains("  ");
+    if clean {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut space = false;
+    let mut rest = text;
+    while !rest.is_empty() {
+        // Printable ASCII but the space needs no check: copied a run at a time.
+        let run = rest
+            .bytes()
+            .position(|b| !(0x21..=0x7e).contains(&b))
+            .unwrap_or(rest.len());
+        if run > 0 {
+            if space {
+                out.push(' ');
+                space = false;
+            }
+            out.push_str(&rest[..run]);
+            rest = &rest[run..];
+            continue;
+        }
+        let c = rest.chars().next().expect("not empty");
+        rest = &rest[c.len_utf8()..];
+        // Before the whitespace test: a vertical tab is dropped, not read as a space.
+        if c == '\r' || is_forbidden_char(c) {
+            continue;
+        }
+        if c.is_whitespace() {
+            space = !out.is_empty();
+        } else {
+            if space {
+                out.push(' ');
+                space = false;
+            }
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping_keeps_the_text_between_replacements() {
+        assert_eq!(
+            escape_html("é<b x=\"1\">&'\u{0}ü"),
+            "é&lt;b x=&quot;1&quot;&gt;&amp;&#39;ü"
+        );
+        assert_eq!(escape_html("plain"), "plain");
+    }
+
+    #[test]
+    fn lines_are_cleaned_in_one_pass() {
+        assert_eq!(clean_line("  a\tb \n\n c  "), "a b c");
+        // Dropped, not read as spaces: carriage returns and forbidden controls.
+        assert_eq!(clean_line("ab\rc\u{b}d\u{0}e\u{85}f\u{fffe}"), "abcdef");
+        assert_eq!(clean_line("α\u{2003}β\u{a0}γ"), "α β γ");
+        assert_eq!(clean_line(""), "");
+        assert_eq!(clean_line("clean, as is"), "clean, as is");
+        assert_eq!(clean_line("two  spaces "), "two spaces");
+    }
+}

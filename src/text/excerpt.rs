@@ -1,0 +1,140 @@
+//! Short forms of long text: excerpts for listings and feeds, and word wrap for plain-text
+//! email.
+
+/// The longest excerpt any page shows, in characters: the content loader hashes what
+/// excerpts up to this long read, once per paper.
+pub const EXCERPT_MAX: usize = 300;
+
+/// The part of `text` that [`excerpt`] with at most `max` characters reads: its first
+/// `max + 1` characters.
+pub fn excerpt_source(text: &str, max: usize) -> &str {
+    if text.len() > max + 1 && text.as_bytes()[..=max + 1].is_ascii() {
+        return &text[..=max];
+    }
+    match text.char_indices().nth(max + 1) {
+        Some((end, _)) => &text[..end],
+        None => text,
+    }
+}
+
+/// The first sentences of `text`, cut at a word, at most about `max` characters.
+pub fn excerpt(text: &str, max: usize) -> String {
+    // The `max`th character starts at byte `max` when the text is ASCII that far.
+    let end = if text.len() > max && text.as_bytes()[..=max].is_ascii() {
+        max
+    } else {
+        match text.char_indices().nth(max) {
+            Some((end, _)) => end,
+            None => return text.to_string(),
+        }
+    };
+    let cut = &text[..end];
+    let cut = match cut.rfind(' ') {
+        Some(i) if i > max / 2 => &cut[..i],
+        _ => cut,
+    };
+    let cut = cut.trim_end_matches([',', ';', ':', ' ', '.']);
+    let mut out = String::with_capacity(cut.len() + 3);
+    out.push_str(cut);
+    out.push('…');
+    out
+}
+
+/// Greedy word wrap for plain-text email: lines of at most `width` characters, except a
+/// single word longer than that (a URL), which keeps its own line.
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    // Nearly all text is ASCII: split on bytes and count bytes, with the same notion of
+    // whitespace as `split_whitespace` (ASCII's part of Unicode White_Space).
+    if text.is_ascii() {
+        let bytes = text.as_bytes();
+        let space = |b: u8| matches!(b, b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r' | b' ');
+        let mut at = 0;
+        let words = std::iter::from_fn(|| {
+            while at < bytes.len() && space(bytes[at]) {
+                at += 1;
+            }
+            let start = at;
+            while at < bytes.len() && !space(bytes[at]) {
+                at += 1;
+            }
+            (at > start).then(|| &text[start..at])
+        });
+        wrap_words(words, str::len, width)
+    } else {
+        wrap_words(text.split_whitespace(), |w| w.chars().count(), width)
+    }
+}
+
+fn wrap_words<'t>(words: impl Iterator<Item = &'t str>, chars: impl Fn(&str) -> usize, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::with_capacity(width + 8);
+    let mut len = 0;
+    for word in words {
+        let n = chars(word);
+        if len > 0 && len + 1 + n > width {
+            lines.push(std::mem::replace(&mut line, String::with_capacity(width + 8)));
+            len = 0;
+        }
+        if len > 0 {
+            line.push(' ');
+            len += 1;
+        }
+        line.push_str(word);
+        len += n;
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrap_keeps_words_whole() {
+        assert_eq!(wrap("aa bb cc dd", 5), vec!["aa bb", "cc dd"]);
+        assert_eq!(
+            wrap("x https://example.org/long/url y", 6),
+            vec!["x", "https://example.org/long/url", "y"]
+        );
+        assert!(wrap("  ", 10).is_empty());
+        assert_eq!(wrap("αβγ δεζ", 7), vec!["αβγ δεζ"]);
+        assert_eq!(
+            wrap("a\x0Bb\tc  d", 80),
+            vec!["a b c d"],
+            "ASCII whitespace as split_whitespace"
+        );
+    }
+
+    #[test]
+    fn excerpts_cut_at_words() {
+        assert_eq!(excerpt("short", 10), "short");
+        assert_eq!(excerpt("alpha beta gamma delta", 12), "alpha beta…");
+        assert_eq!(excerpt("αβγδε ζηθ", 9), "αβγδε ζηθ");
+        assert_eq!(excerpt("αβγδε, ζηθικ", 9), "αβγδε…");
+    }
+
+    #[test]
+    fn an_excerpt_reads_only_its_source() {
+        let texts = [
+            "short",
+            "alpha beta gamma delta",
+            "αβγδε ζηθ",
+            "αβγδε, ζηθικ",
+            "abcdefghij",
+            "abcdefghijk",
+            "ab cd ef gh ij kl",
+        ];
+        for text in texts {
+            for max in 0..14 {
+                let source = excerpt_source(text, max);
+                assert!(text.starts_with(source));
+                assert_eq!(excerpt(source, max), excerpt(text, max), "{text:?} {max}");
+            }
+        }
+        assert_eq!(excerpt_source("abcdefghijk", 9), "abcdefghij");
+        assert_eq!(excerpt_source("αβγδεζηθικλ", 9), "αβγδεζηθικ");
+    }
+}

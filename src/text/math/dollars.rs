@@ -1,0 +1,114 @@
+//! Where formulas are in plain text: `$…$` and `$$…$$`, told apart from prices.
+
+/// A piece of plain text: prose or a `$`-delimited formula.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Segment<'a> {
+    /// Text outside any formula.
+    Text(&'a str),
+    /// A formula without its delimiters.
+    Math {
+        /// The LaTeX between the delimiters.
+        latex: &'a str,
+        /// `$$…$$` rather than `$…$`.
+        display: bool,
+    },
+}
+
+/// Splits `$…$` and `$$…$$` out of plain text, with Pandoc's rules so that prices stay text:
+/// an opening `$` is followed by a non-space, a closing `$` follows a non-space and is not
+/// followed by a digit, and `\$` is a dollar sign.
+pub fn split_dollars(text: &str) -> Vec<Segment<'_>> {
+    // Most abstracts have no formula at all.
+    if !text.contains('$') {
+        return if text.is_empty() {
+            Vec::new()
+        } else {
+            vec![Segment::Text(text)]
+        };
+    }
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'\\' {
+            i += 2;
+            continue;
+        }
+        if bytes[i] != b'$' {
+            i += 1;
+            continue;
+        }
+        let display = bytes.get(i + 1) == Some(&b'$');
+        let open = if display { 2 } else { 1 };
+        let body = i + open;
+        if bytes.get(body).is_none_or(|b| b.is_ascii_whitespace()) {
+            i += open;
+            continue;
+        }
+        match find_close(bytes, body, display) {
+            Some(end) => {
+                if start < i {
+                    out.push(Segment::Text(&text[start..i]));
+                }
+                out.push(Segment::Math {
+                    latex: &text[body..end],
+                    display,
+                });
+                i = end + open;
+                start = i;
+            }
+            None => i += open,
+        }
+    }
+    if start < text.len() {
+        out.push(Segment::Text(&text[start..]));
+    }
+    out
+}
+
+fn find_close(bytes: &[u8], from: usize, display: bool) -> Option<usize> {
+    let mut j = from;
+    while j < bytes.len() {
+        match bytes[j] {
+            b'\\' => j += 2,
+            b'$' if display => {
+                return (bytes.get(j + 1) == Some(&b'$')).then_some(j);
+            }
+            b'$' => {
+                let before_ok = !bytes[j - 1].is_ascii_whitespace();
+                let after_ok = !bytes.get(j + 1).is_some_and(u8::is_ascii_digit);
+                return (before_ok && after_ok && j > from).then_some(j);
+            }
+            _ => j += 1,
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dollars_are_math_only_when_they_look_like_math() {
+        assert_eq!(
+            split_dollars("costs $5 and $10, but $x^2$ and $$\\sum_i x_i$$ here"),
+            vec![
+                Segment::Text("costs $5 and $10, but "),
+                Segment::Math {
+                    latex: "x^2",
+                    display: false
+                },
+                Segment::Text(" and "),
+                Segment::Math {
+                    latex: "\\sum_i x_i",
+                    display: true
+                },
+                Segment::Text(" here"),
+            ]
+        );
+        assert_eq!(split_dollars("a $ b $ c"), vec![Segment::Text("a $ b $ c")]);
+        assert_eq!(split_dollars("\\$x$ y"), vec![Segment::Text("\\$x$ y")]);
+    }
+}

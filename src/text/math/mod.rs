@@ -1,0 +1,87 @@
+//! Math in abstracts: `$…$` and `$$…$$` become MathML at build time (no JavaScript, no
+//! fonts fetched), and scraped text whose `$` and `\` were lost gets a conservative repair.
+//!
+//! Pages get MathML; feeds get the LaTeX source as text, since feed readers strip MathML.
+//! A formula that does not convert is shown as its source, never dropped.
+
+mod dollars;
+mod repair;
+
+pub use dollars::{Segment, split_dollars};
+pub use repair::repair_into;
+
+use pulldown_latex::config::DisplayMode;
+use pulldown_latex::{Parser, RenderConfig, Storage, push_mathml};
+
+use super::escape::{escape_into, is_forbidden_char};
+
+/// MathML for `latex`, or `None` when it does not parse (the caller shows the source).
+pub fn to_mathml(latex: &str, display: bool) -> Option<String> {
+    if latex.trim().is_empty() {
+        return None;
+    }
+    let storage = Storage::new();
+    let events: Vec<_> = Parser::new(latex, &storage).collect();
+    if events.iter().any(Result::is_err) {
+        return None;
+    }
+    let config = RenderConfig {
+        display_mode: if display {
+            DisplayMode::Block
+        } else {
+            DisplayMode::Inline
+        },
+        ..RenderConfig::default()
+    };
+    let mut out = String::new();
+    push_mathml(&mut out, events.into_iter(), config).ok()?;
+    Some(escape_operators(&out))
+}
+
+/// The renderer writes operator characters as they are (`<mo><</mo>`): escape every `<`
+/// that does not open one of its tags and every `&` that does not start an entity, and drop
+/// characters that HTML forbids.
+fn escape_operators(mathml: &str) -> String {
+    let mut out = String::with_capacity(mathml.len() + 16);
+    for (i, c) in mathml.char_indices() {
+        let rest = &mathml[i + c.len_utf8()..];
+        match c {
+            '<' if !rest.starts_with(|n: char| n.is_ascii_alphabetic() || n == '/') => out.push_str("&lt;"),
+            '&' if !is_entity(rest) => out.push_str("&amp;"),
+            c if is_forbidden_char(c) => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn is_entity(rest: &str) -> bool {
+    let name: String = rest
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '#')
+        .collect();
+    !name.is_empty() && rest[name.len()..].starts_with(';')
+}
+
+/// A formula for a page: MathML, or its source as code when it does not convert. The flag
+/// says whether it converted (only then does the feed need its own form).
+pub fn formula_html(latex: &str, display: bool) -> (String, bool) {
+    match to_mathml(latex, display) {
+        Some(mathml) => (mathml, true),
+        None => {
+            let mut code = String::from("<code class=\"math-source\">");
+            escape_into(&mut code, &source(latex, display));
+            code.push_str("</code>");
+            (code, false)
+        }
+    }
+}
+
+/// The formula as its author wrote it, delimiters included.
+pub fn source(latex: &str, display: bool) -> String {
+    if display {
+        format!("$${latex}$$")
+    } else {
+        format!("${latex}$")
+    }
+}
