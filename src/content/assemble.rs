@@ -22,7 +22,7 @@ pub fn assemble<'a>(sources: impl IntoIterator<Item = &'a SourceFile>) -> Site {
     for source in sources {
         for paper in &source.papers {
             let day = by_day.entry(paper.date).or_default();
-            if source.is_digest {
+            if source.ordered {
                 day.0.push(paper)
             } else {
                 day.1.push(paper)
@@ -91,6 +91,9 @@ fn new_paper(raw: &RawPaper) -> Paper {
         authors: raw.authors.clone(),
         url: raw.url.clone(),
         arxiv: raw.arxiv.clone(),
+        pdf: raw.pdf.clone(),
+        categories: raw.categories.clone(),
+        comment: raw.comment.clone(),
         source: raw.source.clone(),
         line: raw.line,
         issues: Vec::new(),
@@ -109,6 +112,15 @@ fn merge_into(paper: &mut Paper, raw: &RawPaper) {
     }
     if paper.arxiv.is_none() {
         paper.arxiv = raw.arxiv.clone();
+    }
+    if paper.pdf.is_none() {
+        paper.pdf = raw.pdf.clone();
+    }
+    if paper.categories.is_empty() {
+        paper.categories = raw.categories.clone();
+    }
+    if paper.comment.is_none() {
+        paper.comment = raw.comment.clone();
     }
     for tag in &raw.tags {
         if !paper.explicit_tags.contains(tag) {

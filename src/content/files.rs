@@ -7,7 +7,7 @@ use anyhow::{Context as _, Result};
 use rayon::prelude::*;
 
 use super::CONTENT_DIR;
-use super::source::{FileResult, SourceFile, parse_text};
+use super::source::{ContentKind, FileResult, SourceFile, parse_text};
 use crate::config::Config;
 use crate::error::{ContentError, line_of_offset};
 
@@ -36,9 +36,10 @@ pub fn list_files(root: &Path) -> Result<Vec<PathBuf>> {
     Ok(files)
 }
 
-/// Whether a path is a digest or Markdown paper (others in `content/` are ignored).
+/// Whether a path is a digest, a Markdown paper or a JSON Lines file (others in `content/`
+/// are ignored).
 pub fn is_content_file(path: &Path) -> bool {
-    matches!(path.extension().and_then(|e| e.to_str()), Some("txt" | "md"))
+    ContentKind::of(path).is_some()
 }
 
 /// Reads and parses one content file. `display` is the path shown in messages.

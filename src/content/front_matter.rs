@@ -199,7 +199,7 @@ fn fm_error(path: &Path, line: usize, message: &str, format: &str) -> ContentErr
 }
 
 /// `YYYY-MM-DD`, RFC 3339, or a date-time without offset (taken as UTC).
-fn parse_date(s: &str) -> Option<(NaiveDate, DateTime<Utc>)> {
+pub(super) fn parse_date(s: &str) -> Option<(NaiveDate, DateTime<Utc>)> {
     if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
         return Some((d, d.and_hms_opt(0, 0, 0)?.and_utc()));
     }

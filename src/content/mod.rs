@@ -6,6 +6,7 @@ mod assemble;
 mod digest;
 mod files;
 mod front_matter;
+mod jsonl;
 mod source;
 
 use std::path::Path;
@@ -17,7 +18,8 @@ pub use assemble::assemble;
 pub use digest::{DigestEntry, date_from_path, parse as parse_digest};
 pub use files::{decode, is_content_file, list_files, read_all, read_file};
 pub use front_matter::{MarkdownPaper, parse as parse_front_matter};
-pub use source::{FileResult, RawPaper, SourceFile, parse_text};
+pub use jsonl::{JsonPaper, parse as parse_json_lines};
+pub use source::{ContentKind, FileResult, RawPaper, SourceFile, parse_text};
 
 use crate::config::Config;
 use crate::error::ContentErrors;

@@ -4,12 +4,13 @@
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, NaiveDate, Utc};
+use rayon::prelude::*;
 
 use super::abstracts::{Rendered, markdown_to_html, render_plain};
-use super::{digest, front_matter};
+use super::{digest, front_matter, jsonl};
 use crate::config::Config;
 use crate::error::ContentError;
-use crate::model::{SharedText, fold_title, slug_or_hash, text_hash};
+use crate::model::{SharedText, arxiv_key, fold_title, slug_or_hash, text_hash};
 use crate::text::{EXCERPT_MAX, clean_line, excerpt_source};
 
 /// A paper as read from one file, before duplicates are merged.
@@ -43,10 +44,17 @@ pub struct RawPaper {
     pub authors: Vec<String>,
     /// Outbound link.
     pub url: Option<String>,
-    /// arXiv id.
+    /// arXiv id; set with [`RawPaper::set_arxiv`], which keeps `arxiv_key` in step.
     pub arxiv: Option<String>,
     /// The arXiv id normalised for duplicate detection (no prefix, no version).
     pub arxiv_key: Option<SharedText>,
+    /// The PDF, when the source names it.
+    pub pdf: Option<String>,
+    /// arXiv's categories, when the source has them (never used for tagging: tags come from
+    /// the text, as a reader sees it).
+    pub categories: Vec<String>,
+    /// arXiv's comment ("12 pages, 4 figures").
+    pub comment: Option<String>,
     /// Source file, relative to the site root.
     pub source: std::sync::Arc<Path>,
     /// 1-based line of the title.
@@ -82,6 +90,9 @@ impl RawPaper {
             url: None,
             arxiv: None,
             arxiv_key: None,
+            pdf: None,
+            categories: Vec::new(),
+            comment: None,
             source,
             line,
         }
@@ -89,6 +100,12 @@ impl RawPaper {
 }
 
 impl RawPaper {
+    /// Sets the arXiv id and the key duplicates are found by.
+    pub fn set_arxiv(&mut self, arxiv: Option<String>) {
+        self.arxiv_key = arxiv.as_deref().map(|a| arxiv_key(a).into());
+        self.arxiv = arxiv;
+    }
+
     /// The same paper with another abstract, given as plain text and read as a digest's
     /// would be: for edits made in memory (the watch loop's rehearsal).
     pub fn with_abstract(&self, text: &str, repair_math: bool) -> RawPaper {
@@ -99,6 +116,9 @@ impl RawPaper {
             url: self.url.clone(),
             arxiv: self.arxiv.clone(),
             arxiv_key: self.arxiv_key.clone(),
+            pdf: self.pdf.clone(),
+            categories: self.categories.clone(),
+            comment: self.comment.clone(),
             ..RawPaper::new(
                 self.title.to_string(),
                 abstract_,
@@ -118,12 +138,36 @@ pub struct SourceFile {
     pub path: PathBuf,
     /// Papers in file order; Markdown files hold one.
     pub papers: Vec<RawPaper>,
-    /// Whether it is a digest (one issue, trending order) or a single Markdown paper.
-    pub is_digest: bool,
+    /// Whether its papers are a list in trending order (a digest or a JSON Lines file), which
+    /// comes before the day's Markdown papers.
+    pub ordered: bool,
 }
 
 /// One file's outcome: its papers, or every error found in it.
 pub type FileResult = Result<SourceFile, Vec<ContentError>>;
+
+/// The kinds of content file, by extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContentKind {
+    /// `*.txt`: a scraped digest, title and abstract lines.
+    Digest,
+    /// `*.md`: one paper, front matter and abstract.
+    Markdown,
+    /// `*.jsonl`: one JSON record per paper.
+    JsonLines,
+}
+
+impl ContentKind {
+    /// The kind of `path`, or `None` for files that are not content.
+    pub fn of(path: &Path) -> Option<ContentKind> {
+        match path.extension()?.to_str()? {
+            "txt" => Some(ContentKind::Digest),
+            "md" => Some(ContentKind::Markdown),
+            "jsonl" => Some(ContentKind::JsonLines),
+            _ => None,
+        }
+    }
+}
 
 /// Parses the text of one content file; the kind comes from the extension.
 pub fn parse_text(
@@ -132,79 +176,105 @@ pub fn parse_text(
     config: &Config,
     warn: &mut dyn FnMut(String),
 ) -> Result<SourceFile, Vec<ContentError>> {
-    let is_digest = display.extension().is_some_and(|e| e == "txt");
     let source: std::sync::Arc<Path> = display.into();
-    let papers = if is_digest {
-        let Some(date) = digest::date_from_path(display) else {
-            return Err(vec![ContentError::new(
-                display,
-                1,
-                "no date in the file name — name digest files by their issue date: 2026-11-26.txt, 2026-11-26-evening.txt or 2026/11/26.txt",
-            )]);
-        };
-        let entries = digest::parse(text, display, &config.import)?;
-        if entries.is_empty() {
-            return Err(vec![ContentError::new(
-                display,
-                1,
-                "this digest holds no papers — add title and abstract lines, or delete the file",
-            )]);
-        }
-        let published = date.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc();
-        entries
-            .into_iter()
-            .map(|e| {
-                let abstract_ = render_plain(&clean_line(&e.abstract_text), config.import.repair_math);
-                RawPaper::new(clean_line(&e.title), abstract_, date, published, source.clone(), e.line)
-            })
-            .collect()
-    } else {
-        let md = front_matter::parse(text, display, warn).map_err(|e| vec![e])?;
-        let mut paper = RawPaper::new(
-            clean_line(&md.title),
-            markdown_to_html(&md.body),
-            md.date,
-            md.published,
-            source,
-            1,
-        );
-        paper.tags = md
-            .tags
-            .iter()
-            .map(|t| clean_line(t))
-            .filter(|t| !t.is_empty())
-            .collect();
-        paper.authors = md.authors.iter().map(|a| clean_line(a)).collect();
-        paper.url = md.url;
-        paper.arxiv_key = md.arxiv.as_deref().map(|a| normalize_arxiv(a).into());
-        paper.arxiv = md.arxiv;
-        vec![paper]
+    let kind = ContentKind::of(display).unwrap_or(ContentKind::Digest);
+    let papers = match kind {
+        ContentKind::Digest => digest_papers(text, &source, config)?,
+        ContentKind::Markdown => vec![markdown_paper(text, &source, warn)?],
+        ContentKind::JsonLines => json_papers(text, &source, config)?,
     };
     Ok(SourceFile {
         path: display.to_path_buf(),
         papers,
-        is_digest,
+        ordered: kind != ContentKind::Markdown,
     })
 }
 
-/// `arXiv:2401.01234v2` and `2401.01234` are the same paper.
-fn normalize_arxiv(id: &str) -> String {
-    let id = id.trim().to_ascii_lowercase();
-    let id = id.strip_prefix("arxiv:").unwrap_or(&id).trim();
-    match id.rfind('v') {
-        Some(i) if i > 0 && id[i + 1..].chars().all(|c| c.is_ascii_digit()) && i + 1 < id.len() => id[..i].to_string(),
-        _ => id.to_string(),
+fn digest_papers(
+    text: &str,
+    source: &std::sync::Arc<Path>,
+    config: &Config,
+) -> Result<Vec<RawPaper>, Vec<ContentError>> {
+    let Some(date) = digest::date_from_path(source) else {
+        return Err(vec![ContentError::new(
+            source,
+            1,
+            "no date in the file name — name digest files by their issue date: 2026-11-26.txt, 2026-11-26-evening.txt or 2026/11/26.txt",
+        )]);
+    };
+    let entries = digest::parse(text, source, &config.import)?;
+    if entries.is_empty() {
+        return Err(vec![ContentError::new(
+            source,
+            1,
+            "this digest holds no papers — add title and abstract lines, or delete the file",
+        )]);
     }
+    let published = date.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc();
+    Ok(entries
+        .into_iter()
+        .map(|e| {
+            let abstract_ = render_plain(&clean_line(&e.abstract_text), config.import.repair_math);
+            RawPaper::new(clean_line(&e.title), abstract_, date, published, source.clone(), e.line)
+        })
+        .collect())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+fn markdown_paper(
+    text: &str,
+    source: &std::sync::Arc<Path>,
+    warn: &mut dyn FnMut(String),
+) -> Result<RawPaper, Vec<ContentError>> {
+    let md = front_matter::parse(text, source, warn).map_err(|e| vec![e])?;
+    let mut paper = RawPaper::new(
+        clean_line(&md.title),
+        markdown_to_html(&md.body),
+        md.date,
+        md.published,
+        source.clone(),
+        1,
+    );
+    paper.tags = clean_list(&md.tags);
+    paper.authors = md.authors.iter().map(|a| clean_line(a)).collect();
+    paper.url = md.url;
+    paper.set_arxiv(md.arxiv);
+    Ok(paper)
+}
 
-    #[test]
-    fn arxiv_ids_normalise() {
-        assert_eq!(normalize_arxiv("arXiv:2401.01234v2"), "2401.01234");
-        assert_eq!(normalize_arxiv("2401.01234"), "2401.01234");
-        assert_eq!(normalize_arxiv("hep-th/9901001v1"), "hep-th/9901001");
+fn json_papers(text: &str, source: &std::sync::Arc<Path>, config: &Config) -> Result<Vec<RawPaper>, Vec<ContentError>> {
+    let records = jsonl::parse(text, source)?;
+    if records.is_empty() {
+        return Err(vec![ContentError::new(
+            source,
+            1,
+            "this JSON Lines file holds no papers — add one record per line, or delete the file",
+        )]);
     }
+    Ok(records
+        .into_par_iter()
+        .map(|r| {
+            let abstract_ = render_plain(&clean_line(&r.abstract_text), config.import.repair_math);
+            let mut paper = RawPaper::new(
+                clean_line(&r.title),
+                abstract_,
+                r.date,
+                r.published,
+                source.clone(),
+                r.line,
+            );
+            paper.tags = clean_list(&r.tags);
+            paper.authors = clean_list(&r.authors);
+            paper.url = r.url;
+            paper.pdf = r.pdf;
+            paper.categories = r.categories;
+            paper.comment = r.comment.map(|c| clean_line(&c));
+            paper.set_arxiv(r.arxiv);
+            paper
+        })
+        .collect())
+}
+
+/// Names and tags as one clean line each, empty ones dropped.
+fn clean_list(items: &[String]) -> Vec<String> {
+    items.iter().map(|t| clean_line(t)).filter(|t| !t.is_empty()).collect()
 }

@@ -27,6 +27,17 @@ pub fn cache_outgrown(entries: usize, papers: usize) -> bool {
     entries > 2 * papers + 64
 }
 
+/// The form of an arXiv id that duplicates are found by: `arXiv:2401.01234v2` and
+/// `2401.01234` are the same paper.
+pub fn arxiv_key(id: &str) -> String {
+    let id = id.trim().to_ascii_lowercase();
+    let id = id.strip_prefix("arxiv:").unwrap_or(&id).trim();
+    match id.rfind('v') {
+        Some(i) if i > 0 && id[i + 1..].chars().all(|c| c.is_ascii_digit()) && i + 1 < id.len() => id[..i].to_string(),
+        _ => id.to_string(),
+    }
+}
+
 /// Index of a paper in [`Site::papers`].
 pub type PaperId = usize;
 /// Index of an issue in [`Site::issues`].
@@ -70,6 +81,12 @@ pub struct Paper {
     pub url: Option<String>,
     /// arXiv identifier, when known; also the strongest duplicate key.
     pub arxiv: Option<String>,
+    /// The PDF, when known.
+    pub pdf: Option<String>,
+    /// arXiv's categories, when the source has them.
+    pub categories: Vec<String>,
+    /// arXiv's comment ("12 pages, 4 figures"), when the source has one.
+    pub comment: Option<String>,
     /// Where the paper was first read from, for error messages and `tags --explain`.
     pub source: std::sync::Arc<std::path::Path>,
     /// 1-based line of the title in `source`.
@@ -124,5 +141,17 @@ impl Site {
         let mut ids: Vec<PaperId> = (0..self.papers.len()).collect();
         ids.sort_by(|&a, &b| self.papers[b].date.cmp(&self.papers[a].date).then(a.cmp(&b)));
         ids
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arxiv_ids_normalise() {
+        assert_eq!(arxiv_key("arXiv:2401.01234v2"), "2401.01234");
+        assert_eq!(arxiv_key("2401.01234"), "2401.01234");
+        assert_eq!(arxiv_key("hep-th/9901001v1"), "hep-th/9901001");
     }
 }
