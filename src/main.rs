@@ -88,9 +88,17 @@ enum Command {
         /// Site root (holds content/ and paperboy.toml).
         #[arg(long, default_value = ".")]
         root: PathBuf,
-        /// Explain the tags of the paper with this slug.
-        #[arg(long, value_name = "SLUG")]
-        explain: Option<String>,
+        /// Explain the tags of the paper with this slug; with --eval, explain every wrong or
+        /// missed tag.
+        #[arg(long, value_name = "SLUG", num_args = 0..=1)]
+        explain: Option<Option<String>>,
+        /// Score the automatic tags against hand-chosen ones: a file of `id<TAB>topics`
+        /// lines (id: the paper's arXiv id or slug; topics: comma-separated tag slugs).
+        #[arg(long, value_name = "LABELS.tsv")]
+        eval: Option<PathBuf>,
+        /// With --eval: the topics to score (comma-separated slugs) [default: those the labels use].
+        #[arg(long, value_name = "SLUGS", value_delimiter = ',')]
+        topics: Option<Vec<String>>,
     },
     /// Write a starter site into DIR.
     Init {
@@ -129,7 +137,12 @@ fn main() -> ExitCode {
             site: SiteArgs { root, output },
             base_url,
         } => watch(&root, output, base_url),
-        Command::Tags { root, explain } => tags(&root, explain.as_deref()),
+        Command::Tags {
+            root,
+            explain,
+            eval,
+            topics,
+        } => tags(&root, explain, eval, topics),
         Command::Init { dir } => paperboy::init::init(&dir, chrono::Local::now().date_naive()).map(|()| {
             println!(
                 "Created a site in {}. Build it with: paperboy build --root {}",
@@ -234,13 +247,32 @@ fn watch(root: &std::path::Path, output: Option<PathBuf>, base_url: Option<Strin
     })
 }
 
-fn tags(root: &std::path::Path, explain: Option<&str>) -> anyhow::Result<()> {
+fn tags(
+    root: &std::path::Path,
+    explain: Option<Option<String>>,
+    eval: Option<PathBuf>,
+    topics: Option<Vec<String>>,
+) -> anyhow::Result<()> {
+    use anyhow::Context as _;
     let mut phases = paperboy::Phases::new();
     let loaded = paperboy::load_tags(root, &mut phases)?;
     phases.report();
-    let text = match explain {
-        Some(slug) => paperboy::enrich::explain_tags(&loaded.site, &loaded.setup.taxonomy, slug)?,
-        None => paperboy::enrich::tag_report(&loaded.site),
+    let (site, taxonomy) = (&loaded.site, &loaded.setup.taxonomy);
+    let text = match (eval, explain) {
+        (Some(labels), explain) => {
+            let text = std::fs::read_to_string(&labels).with_context(|| {
+                format!(
+                    "cannot read {} — give a file of `id<TAB>topics` lines",
+                    labels.display()
+                )
+            })?;
+            paperboy::enrich::evaluate_tags(site, taxonomy, &text, &labels, topics.as_deref(), explain.is_some())?
+        }
+        (None, Some(Some(slug))) => paperboy::enrich::explain_tags(site, taxonomy, &slug)?,
+        (None, Some(None)) => {
+            anyhow::bail!("--explain needs a paper's slug, or --eval LABELS.tsv to explain the wrong tags")
+        }
+        (None, None) => paperboy::enrich::tag_report(site),
     };
     print!("{text}");
     Ok(())

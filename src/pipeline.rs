@@ -148,9 +148,9 @@ pub fn load(root: &Path, base_url: Option<&str>) -> Result<Loaded> {
     load_deriving(root, base_url, None, &mut Phases::new())
 }
 
-/// [`load`] with tags but no related papers or search words, for reports on tags.
+/// [`load`] with tags and related papers but no search words, for reports on tags.
 pub fn load_tags(root: &Path, phases: &mut Phases) -> Result<Loaded> {
-    load_deriving(root, None, Some(Derive::Tags), phases)
+    load_deriving(root, None, Some(Derive::Related), phases)
 }
 
 /// Loads, deriving what `derive` says, or what the theme's pages need.

@@ -228,10 +228,210 @@ fn the_fast_tagger_agrees_with_the_explanation() {
             .map(|e| e.slug)
             .collect();
         assert_eq!(tax.auto_tags(&p.title, &p.abstract_text), explained, "{}", p.title);
-        // The build reads words through one lexicon for the whole corpus: same verdicts.
+        // The build reads words through one lexicon for the whole corpus: same verdicts by
+        // phrases, then what the neighbours add.
         if p.explicit_tags.is_empty() {
             let built: Vec<&str> = p.tags.iter().map(|&t| site.tags[t].slug.as_str()).collect();
-            assert_eq!(built, explained, "{}", p.title);
+            assert!(
+                built.iter().zip(&explained).all(|(b, e)| b == e) && built.len() >= explained.len(),
+                "{}: {built:?} {explained:?}",
+                p.title
+            );
         }
     }
+}
+
+/// The built-in 36 topics that `tests/fixtures/real-dev/labels.tsv` was labelled with; new
+/// topics are neither right nor wrong there.
+const LABELLED_TOPICS: &str = "agents,alignment,bandits,bayesian,benchmarks,causal-inference,code-generation,computer-vision,deep-learning,efficient-inference,fairness,federated-learning,finance,game-theory,generative-models,graph-learning,interpretability,large-language-models,learning-theory,medical-ai,meta-learning,multi-agent,nlp,online-learning,optimization,privacy,reasoning,recommender-systems,reinforcement-learning,retrieval,robotics,security,speech-audio,statistics,time-series,vision-language-models";
+
+/// `paperboy tags --eval` on the real-dev fixture: the headline numbers.
+fn eval_fixture(extra: &[&str]) -> (f64, f64, f64, String) {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/real-dev");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_paperboy"))
+        .args(["tags", "--root"])
+        .arg(&root)
+        .arg("--eval")
+        .arg(root.join("labels.tsv"))
+        .args(["--topics", LABELLED_TOPICS])
+        .args(extra)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let number = |key: &str| -> f64 {
+        let at = text
+            .find(&format!("{key} "))
+            .unwrap_or_else(|| panic!("no {key} in:\n{text}"));
+        text[at + key.len() + 1..]
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    (number("precision"), number("recall"), number("coverage"), text)
+}
+
+#[test]
+fn the_builtin_taxonomy_tags_real_papers_as_their_readers_do() {
+    // 300 real arXiv papers labelled by hand, blind to any tagger. The floors are what the
+    // built-in taxonomy reaches today, less a little: tuning that loses ground fails here.
+    let (precision, recall, coverage, text) = eval_fixture(&[]);
+    assert!(text.starts_with("300 of 300 labelled papers found"), "{text}");
+    assert!(precision >= 0.83, "precision {precision}\n{text}");
+    assert!(recall >= 0.80, "recall {recall}\n{text}");
+    assert!(coverage >= 0.97, "coverage {coverage}\n{text}");
+}
+
+#[test]
+fn tags_eval_explains_every_wrong_and_missed_tag() {
+    let (_, _, _, text) = eval_fixture(&["--explain"]);
+    let table = text
+        .lines()
+        .find(|l| l.starts_with("computer-vision "))
+        .expect("a row per topic");
+    assert_eq!(table.split_whitespace().nth(1), Some("148"), "labelled count: {table}");
+    assert!(text.contains("most frequent wrong tags: "), "{text}");
+    assert!(text.contains("most frequent missed tags: "), "{text}");
+    let errors: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("+ ") || l.starts_with("- "))
+        .collect();
+    let (fp, fn_) = (
+        errors.iter().filter(|l| l.starts_with('+')).count(),
+        errors.iter().filter(|l| l.starts_with('-')).count(),
+    );
+    assert!(
+        text.contains(&format!("fp {fp}  fn {fn_}")),
+        "one explained line per error:\n{text}"
+    );
+    assert!(text.contains("no phrase matched") && text.contains("score "), "{text}");
+}
+
+#[test]
+fn labels_are_matched_by_arxiv_id_or_slug_and_bad_lines_are_named() {
+    let site = TestSite::new();
+    site.write(
+        "content/papers.jsonl",
+        concat!(
+            r#"{"id": "2601.00001v2", "date": "2026-01-05", "title": "Deep Reinforcement Learning for Robot Grasping", "abstract": "We train a policy with reinforcement learning. A robot grasps objects. Experiments confirm it."}"#,
+            "\n",
+            r#"{"date": "2026-01-05", "title": "Large Language Models as Judges", "abstract": "We evaluate large language models as judges. They agree with people. Results hold."}"#,
+            "\n"
+        ),
+    );
+    site.write(
+        "labels.tsv",
+        "id\ttopics\n2601.00001\treinforcement-learning,robotics\nlarge-language-models-as-judges\tnlp\nmissing-paper\tnlp\n",
+    );
+    let out = site.run(&["tags", "--eval", &site.root().join("labels.tsv").to_string_lossy()]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(text.starts_with("2 of 3 labelled papers found"), "{text}");
+    assert!(text.contains("missing-paper (line 4)"), "{text}");
+    assert!(text.contains("fn 1"), "nlp is missed: {text}");
+    site.write("bad.tsv", "2601.00001 reinforcement-learning\n");
+    let out = site.run(&["tags", "--eval", &site.root().join("bad.tsv").to_string_lossy()]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(err.contains("bad.tsv:1: expected `id<TAB>topics`"), "{err}");
+}
+
+#[test]
+fn known_false_tags_stay_fixed() {
+    let tax = paperboy::enrich::Taxonomy::new(&Default::default()).unwrap();
+    let tags = |title: &str, abstract_text: &str| tax.auto_tags(title, abstract_text);
+    // A longer phrase of any topic claims its words: a vision-language model is not also a
+    // "language model" (real title).
+    let t = tags(
+        "Rethinking Post-Unlearning Behavior of Large Vision-Language Models",
+        "",
+    );
+    assert!(t.contains(&"vision-language-models".to_string()), "{t:?}");
+    assert!(!t.contains(&"large-language-models".to_string()), "{t:?}");
+    // An acronym inside a hyphenated name is that name (real title and sentence).
+    let t = tags(
+        "Car Object Counting and Position Estimation via Extension of the CLIP-EBC Framework",
+        "In this paper, we investigate the applicability of the CLIP-EBC framework, originally designed for crowd counting, to car object counting using the CARPK dataset.",
+    );
+    assert!(!t.contains(&"vision-language-models".to_string()), "{t:?}");
+    let t = tags(
+        "Deep Learning Based Modulation Classification for Wireless Receivers",
+        "We classify the modulation of received signals with a 1D-CNN trained on raw IQ samples of the channel.",
+    );
+    assert!(!t.contains(&"computer-vision".to_string()), "{t:?}");
+    // ...but a method named after the acronym keeps it (real title).
+    let t = tags(
+        "FlowErase-RL: Rethinking Concept Erasure as Reward Optimization in Flow Matching Models",
+        "",
+    );
+    assert!(t.contains(&"reinforcement-learning".to_string()), "{t:?}");
+    // "code-mixed" text is not code generation (real sentence).
+    let t = tags(
+        "Hope Speech Detection in Tulu",
+        "We trained an XLM-RoBERTa-based text classification system for detecting hope speech in code-mixed Tulu social media comments.",
+    );
+    assert!(!t.contains(&"code-generation".to_string()), "{t:?}");
+    // Aligning feature distributions with MMD is not AI alignment (real sentence).
+    let t = tags(
+        "Knowledge Distillation for Compact Classifiers",
+        "To enhance knowledge transfer, we incorporate Maximum Mean Discrepancy (MMD) into the distillation process to align feature distributions between the teacher and student models.",
+    );
+    assert!(!t.contains(&"alignment".to_string()), "{t:?}");
+}
+
+#[test]
+fn a_paper_its_phrases_miss_takes_the_topic_its_neighbours_agree_on() {
+    let site = TestSite::new();
+    let paper = |title: &str, body: &str| {
+        format!("{title}\n{body} We report results on several datasets. The approach is simple and effective.\n")
+    };
+    let mut digest = String::new();
+    for i in 0..4 {
+        digest.push_str(&paper(
+            &format!("Diffusion Models for Backbone Sampling {i}"),
+            "We train diffusion models that sample backbones with a network over residue geometry and torsion angles.",
+        ));
+    }
+    digest.push_str(&paper(
+        "Sampling Backbones from Residue Geometry",
+        "We sample backbones with a network over residue geometry and torsion angles.",
+    ));
+    site.write("content/2026-01-05.txt", digest);
+    site.build_ok(&[]);
+    let page = site.read("papers/sampling-backbones-from-residue-geometry/index.html");
+    assert!(
+        page.contains("Diffusion &amp; Generative Models"),
+        "the neighbours' topic"
+    );
+    let out = site.run(&["tags", "--explain", "sampling-backbones-from-residue-geometry"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("generative-models  given by neighbours"), "{text}");
+    assert!(text.contains("like: Diffusion Models for Backbone Sampling"), "{text}");
+    // Switched off, the phrases alone decide.
+    site.write("paperboy.toml", "[tagging]\nneighbours = false\n");
+    site.build_ok(&[]);
+    let page = site.read("papers/sampling-backbones-from-residue-geometry/index.html");
+    assert!(
+        !page.contains("Diffusion &amp; Generative Models"),
+        "no neighbours, no tag"
+    );
+}
+
+#[test]
+fn the_tag_index_lists_tags_by_name() {
+    let (site, _) = load_sample(&[]);
+    site.build_ok(&[]);
+    let page = site.read("tags/index.html");
+    let names: Vec<String> = page
+        .split("<li><a href=\"/tags/")
+        .skip(1)
+        .filter(|li| li.contains("class=\"count\""))
+        .map(|li| li.split('>').nth(1).unwrap().split('<').next().unwrap().to_lowercase())
+        .collect();
+    assert!(names.len() >= 20, "{names:?}");
+    let mut sorted = names.clone();
+    sorted.sort();
+    assert_eq!(names, sorted);
 }

@@ -59,6 +59,7 @@ const KNOWN_KEYS: &[&str] = &[
     "tagging.threshold",
     "tagging.title_weight",
     "tagging.max_abstract_mentions",
+    "tagging.neighbours",
     "tagging.topic",
     "tagging.aliases",
     "tags",

@@ -21,6 +21,9 @@ pub struct TaggingConfig {
     pub threshold: f64,
     /// Points for a phrase in the title; a phrase in the abstract scores 1 per mention.
     pub title_weight: f64,
+    /// Let a paper take the topics its nearest related papers agree on when its own phrases
+    /// half support them (or when it would have no tag at all).
+    pub neighbours: bool,
     /// Mentions of one phrase in the abstract that count, so that one repeated phrase
     /// cannot carry a topic alone.
     pub max_abstract_mentions: usize,
@@ -40,6 +43,7 @@ impl Default for TaggingConfig {
             threshold: 3.0,
             title_weight: 3.0,
             max_abstract_mentions: 2,
+            neighbours: true,
             topic: Vec::new(),
             aliases: BTreeMap::new(),
         }

@@ -54,6 +54,9 @@ pub struct Lexicon {
 pub struct Tokens {
     ids: Vec<WordId>,
     title_len: usize,
+    /// Positions `p` (in [`Tokens::all`]) where word `p` and word `p + 1` are one
+    /// hyphenated compound ("1D-CNN", "LLM-based"), ascending; few per paper.
+    joins: Vec<u32>,
 }
 
 impl Tokens {
@@ -69,6 +72,10 @@ impl Tokens {
     pub fn all(&self) -> &[WordId] {
         &self.ids
     }
+    /// Whether word `p` (in [`Tokens::all`]) is joined to the next one by a hyphen.
+    pub fn joined_to_next(&self, p: usize) -> bool {
+        self.joins.binary_search(&(p as u32)).is_ok()
+    }
 }
 
 /// A paper's words from the parallel pass: numbers, with [`NEW`] marking the indexes of
@@ -76,6 +83,7 @@ impl Tokens {
 struct Pass<'t> {
     ids: Vec<u32>,
     title_len: usize,
+    joins: Vec<u32>,
     new: Vec<&'t str>,
 }
 
@@ -163,6 +171,7 @@ impl Lexicon {
                     Tokens {
                         ids,
                         title_len: pass.title_len,
+                        joins: pass.joins,
                     }
                 }));
             }
@@ -289,10 +298,18 @@ fn first_pass<'t>(ids: &FxHashMap<Box<str>, WordId>, title: &'t str, abstract_te
     let mut pass = Pass {
         ids: Vec::with_capacity(256),
         title_len: 0,
+        joins: Vec::new(),
         new: Vec::new(),
     };
     for (field, text) in [title, abstract_text].into_iter().enumerate() {
+        // Where the previous word of this field ended, to see a hyphen between two words.
+        let mut last_end: Option<usize> = None;
         for word in words(text) {
+            let start = word.as_ptr() as usize - text.as_ptr() as usize;
+            if last_end.is_some_and(|end| start == end + 1 && text.as_bytes()[end] == b'-') {
+                pass.joins.push(pass.ids.len() as u32 - 1);
+            }
+            last_end = Some(start + word.len());
             let id = match ids.get(word) {
                 Some(&id) => id,
                 None => {

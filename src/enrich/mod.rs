@@ -13,8 +13,8 @@ pub use lexicon::{Inverted, Keyed, Lexicon, StemId, Tokens, WordId};
 pub use related::{QUERY_TERMS, RELATED, TermCache, apply as apply_related};
 pub use search_words::{Prepared, SearchWords, fresh_words};
 pub use tagging::{
-    BUILTIN_TAXONOMY, Evidence, Hit, Matcher, TagCache, Taxonomy, apply as apply_tags, explain as explain_tags,
-    report as tag_report,
+    BUILTIN_TAXONOMY, Evidence, Hit, Matcher, Strength, TagCache, Taxonomy, apply as apply_tags,
+    evaluate as evaluate_tags, explain as explain_tags, report as tag_report,
 };
 
 use crate::model::Site;
@@ -32,12 +32,11 @@ pub struct Enricher {
     search: SearchWords,
 }
 
-/// What [`Enricher::enrich`] derives beyond tags.
+/// What [`Enricher::enrich`] derives beyond tags and related papers (which tagging needs:
+/// a paper consults its neighbours).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Derive {
-    /// Tags only, for `paperboy tags`.
-    Tags,
-    /// Tags and related papers: every page.
+    /// Tags and related papers: every page, and `paperboy tags`.
     Related,
     /// Tags, related papers and search words: every page and the search index.
     Search,
@@ -72,12 +71,11 @@ impl Enricher {
         self.lexicon
     }
 
-    /// Fills every paper's tags and the site's tags and, unless asked for tags only, every
-    /// paper's related papers. With [`Derive::Search`] (the theme has a search page) it also
-    /// gathers each paper's search words, beside the related-papers search, for the search
-    /// index's shards.
+    /// Fills every paper's tags, related papers and the site's tags. With [`Derive::Search`]
+    /// (the theme has a search page) it also gathers each paper's search words, beside the
+    /// related-papers search, for the search index's shards.
     pub fn enrich(&mut self, site: &mut Site, tax: &Taxonomy, derive: Derive, phases: &mut Phases) -> Option<Prepared> {
-        let (related, search) = (derive != Derive::Tags, derive == Derive::Search);
+        let search = derive == Derive::Search;
         let n = site.papers.len();
         if self.lexicon.len() > MAX_WORDS {
             self.lexicon = Lexicon::default();
@@ -90,15 +88,12 @@ impl Enricher {
         self.search.trim(n);
         let (tags, terms, words) = (&self.tags, &self.terms, &self.search);
         let tokens = self.lexicon.tokenize_papers(&site.papers, |p| {
-            !tags.has(p.text_hash) || (related && !terms.has(p.text_hash)) || (search && !words.has(p.text_hash))
+            !tags.has(p.text_hash) || !terms.has(p.text_hash) || (search && !words.has(p.text_hash))
         });
         phases.mark("words");
         self.matcher.extend(tax, &self.lexicon);
-        tagging::apply_cached(site, tax, &mut self.tags, &self.matcher, &tokens);
+        tagging::gather(site, tax, &mut self.tags, &self.matcher, &tokens);
         phases.mark("tag");
-        if !related {
-            return None;
-        }
         let site_ref = &*site;
         let (related, search_words) = rayon::join(
             || related::compute(site_ref, &mut self.terms, &self.lexicon, &tokens),
@@ -108,6 +103,8 @@ impl Enricher {
             paper.related = related;
         }
         phases.mark("related");
+        tagging::assign(site, tax, &self.tags);
+        phases.mark("neighbours");
         search_words
     }
 }

@@ -2,52 +2,46 @@
 //! papers are tagged automatically from a taxonomy of topics (phrases that signal a topic,
 //! phrases that veto it), merged with explicit tags from front matter, and every tag name is
 //! normalised to one slug.
+//!
+//! Automatic tags come in two stages. The phrases of each paper give each topic a strength
+//! ([`Taxonomy::strengths`]); a topic at its threshold is a tag. Then each paper looks at its
+//! nearest neighbours (the first related papers): a topic that two of them carry and that
+//! the paper's own phrases half support is a tag too, and a paper that would have no tag at
+//! all takes a topic three of them agree on. Phrases miss what a paper does not spell out
+//! ("models" for "language models"); its neighbours, tagged by their own phrases, do not.
 
+mod eval;
 mod report;
 mod taxonomy;
+
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
+pub use eval::evaluate;
 pub use report::{explain, report};
-pub use taxonomy::{BUILTIN_TAXONOMY, Evidence, Hit, Matcher, Taxonomy};
+pub use taxonomy::{BUILTIN_TAXONOMY, Evidence, Hit, Matcher, Strength, Taxonomy};
 
 use super::lexicon::{Lexicon, Tokens};
-use crate::model::{Paper, Site, Tag};
+use crate::model::{Paper, PaperId, Site, Tag};
 
-/// The tag slugs of one paper: explicit ones first (as written, after aliases), then
-/// automatic ones by strength.
-fn paper_tags<'t>(
-    paper: &Paper,
-    tax: &Taxonomy,
-    auto: &'t [String],
-    slugs: &'t FxHashMap<String, String>,
-) -> Vec<&'t str> {
-    let mut tags: Vec<&str> = Vec::new();
-    for name in &paper.explicit_tags {
-        let s = slugs[name.as_str()].as_str();
-        if !s.is_empty() && !tags.contains(&s) {
-            tags.push(s);
-        }
-    }
-    let config = &tax.config;
-    if config.auto && (tags.is_empty() || config.auto_for_explicit) {
-        for s in auto {
-            if !tags.contains(&s.as_str()) {
-                tags.push(s);
-            }
-        }
-    }
-    tags
-}
+/// Neighbours a paper consults: the first related papers.
+const NEIGHBOURS: usize = 4;
+/// Neighbours that must carry a topic the paper's phrases half support...
+const AGREE: usize = 2;
+/// ...and the share of its threshold those phrases must reach.
+const SUPPORT: f32 = 0.5;
+/// Neighbours that must agree to tag a paper that has no tag otherwise.
+const AGREE_UNTAGGED: usize = 3;
 
-/// Automatic tags by paper text, kept across rebuilds in watch mode: an edit re-tags only the
-/// papers whose text changed. Valid for one taxonomy.
+/// Each paper's topic strengths by paper text, kept across rebuilds in watch mode: an edit
+/// reads only the papers whose text changed. Valid for one taxonomy.
 #[derive(Debug, Default)]
-pub struct TagCache(FxHashMap<u64, Vec<String>>);
+pub struct TagCache(FxHashMap<u64, Arc<[Strength]>>);
 
 impl TagCache {
-    /// Whether the automatic tags of a paper with this text are known.
+    /// Whether the strengths of a paper with this text are known.
     pub fn has(&self, text_hash: u64) -> bool {
         self.0.contains_key(&text_hash)
     }
@@ -58,40 +52,141 @@ impl TagCache {
             self.0.clear();
         }
     }
+
+    /// Every paper's strengths, read afresh: for reports that run once.
+    pub fn of_site(site: &Site, tax: &Taxonomy) -> TagCache {
+        let (lexicon, tokens) = Lexicon::of_papers(&site.papers);
+        let mut cache = TagCache::default();
+        gather(site, tax, &mut cache, &tax.matcher(&lexicon), &tokens);
+        cache
+    }
+
+    /// The strengths of `paper`, which must have been gathered.
+    fn of(&self, paper: &Paper) -> &[Strength] {
+        &self.0[&paper.text_hash]
+    }
 }
 
-/// Fills `paper.tags` and `site.tags`. Tag pages list papers newest first; a tag's display
-/// name is its topic's name, else the explicit name first written for it.
+/// Tags every paper of `site` from scratch with the papers' current related lists (empty
+/// lists: the phrases alone decide): for callers that tag once (tests, fuzzing).
 pub fn apply(site: &mut Site, tax: &Taxonomy) {
-    let (lexicon, tokens) = Lexicon::of_papers(&site.papers);
-    let matcher = tax.matcher(&lexicon);
-    apply_cached(site, tax, &mut TagCache::default(), &matcher, &tokens);
+    let cache = TagCache::of_site(site, tax);
+    assign(site, tax, &cache);
 }
 
-/// [`apply`], computing automatic tags only for papers not in `cache`, from their words in
-/// `tokens` (by paper; `Some` for every paper not in the cache), read through `matcher`.
-pub(super) fn apply_cached(
-    site: &mut Site,
-    tax: &Taxonomy,
-    cache: &mut TagCache,
-    matcher: &Matcher,
-    tokens: &[Option<Tokens>],
-) {
-    let missing: Vec<(u64, Vec<String>)> = site
+/// Reads the strengths of the papers not in `cache` from their words in `tokens` (by paper;
+/// `Some` for every paper not in the cache), through `matcher`.
+pub(super) fn gather(site: &Site, tax: &Taxonomy, cache: &mut TagCache, matcher: &Matcher, tokens: &[Option<Tokens>]) {
+    let missing: Vec<(u64, Arc<[Strength]>)> = site
         .papers
         .par_iter()
         .zip(tokens)
         .filter(|(p, _)| !cache.has(p.text_hash))
         .map(|(p, tokens)| {
-            let tags = match tokens {
+            let strengths = match tokens {
                 _ if !tax.config.auto => Vec::new(),
-                Some(tokens) => tax.tags_of(matcher, tokens),
+                Some(tokens) => tax.strengths(matcher, tokens),
                 None => panic!("no words for a paper missing from the tag cache"),
             };
-            (p.text_hash, tags)
+            (p.text_hash, strengths.into())
         })
         .collect();
     cache.0.extend(missing);
+}
+
+/// The automatic tags of paper `id` by phrases alone: topics that pass, strongest first.
+fn rule_topics<'c>(site: &Site, cache: &'c TagCache, tax: &Taxonomy, id: PaperId) -> impl Iterator<Item = u16> + 'c {
+    cache
+        .of(&site.papers[id])
+        .iter()
+        .filter(|s| s.passes())
+        .take(tax.config.max_tags)
+        .map(|s| s.topic)
+}
+
+/// The topics paper `id` takes from its neighbours, each with the neighbours that carry it:
+/// see the module documentation. `untagged` says the paper has no tag otherwise.
+pub(crate) fn neighbour_topics(
+    site: &Site,
+    cache: &TagCache,
+    tax: &Taxonomy,
+    id: PaperId,
+    untagged: bool,
+) -> Vec<(u16, Vec<PaperId>)> {
+    let own = cache.of(&site.papers[id]);
+    let mut votes: Vec<(u16, Vec<PaperId>)> = Vec::new();
+    for &n in site.papers[id].related.iter().take(NEIGHBOURS) {
+        for topic in rule_topics(site, cache, tax, n) {
+            match votes.iter_mut().find(|v| v.0 == topic) {
+                Some(v) => v.1.push(n),
+                None => votes.push((topic, vec![n])),
+            }
+        }
+    }
+    let strength = |topic: u16| own.iter().find(|s| s.topic == topic);
+    let mut taken: Vec<(u16, Vec<PaperId>)> = votes
+        .into_iter()
+        .filter(|(topic, voters)| match strength(*topic) {
+            Some(s) if s.vetoed || s.passes() => false,
+            Some(s) => voters.len() >= AGREE && s.ratio >= SUPPORT || untagged && voters.len() >= AGREE_UNTAGGED,
+            None => untagged && voters.len() >= AGREE_UNTAGGED,
+        })
+        .collect();
+    // The paper's own support first, then how many neighbours agree, then the slug.
+    let ratio = |topic: u16| strength(topic).map_or(0.0, |s| s.ratio);
+    taken.sort_by(|a, b| {
+        ratio(b.0)
+            .total_cmp(&ratio(a.0))
+            .then(b.1.len().cmp(&a.1.len()))
+            .then_with(|| tax.slug_of(a.0).cmp(tax.slug_of(b.0)))
+    });
+    if untagged {
+        taken.truncate(1);
+    }
+    taken
+}
+
+/// The automatic tag slugs of paper `id`: its phrases' topics, then its neighbours'.
+fn auto_tags<'t>(site: &Site, cache: &TagCache, tax: &'t Taxonomy, id: PaperId, has_explicit: bool) -> Vec<&'t str> {
+    let config = &tax.config;
+    if !config.auto || (has_explicit && !config.auto_for_explicit) {
+        return Vec::new();
+    }
+    let mut topics: Vec<u16> = rule_topics(site, cache, tax, id).collect();
+    if config.neighbours {
+        let untagged = topics.is_empty() && !has_explicit;
+        topics.extend(
+            neighbour_topics(site, cache, tax, id, untagged)
+                .into_iter()
+                .map(|(t, _)| t),
+        );
+    }
+    topics.truncate(config.max_tags);
+    topics.into_iter().map(|t| tax.slug_of(t)).collect()
+}
+
+/// The tag slugs of one paper: explicit ones first (as written, after aliases), then
+/// automatic ones.
+fn paper_tags<'t>(explicit: &[String], auto: Vec<&'t str>, slugs: &'t FxHashMap<String, String>) -> Vec<&'t str> {
+    let mut tags: Vec<&str> = Vec::new();
+    for name in explicit {
+        let s = slugs[name.as_str()].as_str();
+        if !s.is_empty() && !tags.contains(&s) {
+            tags.push(s);
+        }
+    }
+    for s in auto {
+        if !tags.contains(&s) {
+            tags.push(s);
+        }
+    }
+    tags
+}
+
+/// Fills `paper.tags` and `site.tags` from the strengths in `cache` (gathered for every
+/// paper) and each paper's related papers. Tag pages list papers newest first; a tag's
+/// display name is its topic's name, else the explicit name first written for it.
+pub(super) fn assign(site: &mut Site, tax: &Taxonomy, cache: &TagCache) {
     // A corpus uses few distinct tag names, each on many papers: normalise each once.
     let mut slugs: FxHashMap<String, String> = FxHashMap::default();
     for p in &site.papers {
@@ -101,14 +196,28 @@ pub(super) fn apply_cached(
             }
         }
     }
-    let per_paper: Vec<Vec<&str>> = site
-        .papers
-        .par_iter()
-        .map(|p| paper_tags(p, tax, &cache.0[&p.text_hash], &slugs))
+    let site_ref = &*site;
+    let per_paper: Vec<Vec<&str>> = (0..site.papers.len())
+        .into_par_iter()
+        .map(|id| {
+            let paper = &site_ref.papers[id];
+            let auto = auto_tags(site_ref, cache, tax, id, !paper.explicit_tags.is_empty());
+            paper_tags(&paper.explicit_tags, auto, &slugs)
+        })
         .collect();
+    let (tags, paper_tags) = index_tags(site, tax, &per_paper);
+    for (paper, ids) in site.papers.iter_mut().zip(paper_tags) {
+        paper.tags = ids;
+    }
+    site.tags = tags;
+}
+
+/// The site's tags, ordered by slug, each with its papers newest first; and each paper's
+/// tags as indexes into them.
+fn index_tags(site: &Site, tax: &Taxonomy, per_paper: &[Vec<&str>]) -> (Vec<Tag>, Vec<Vec<usize>>) {
     // Hashed while filling (tens of thousands of lookups), sorted once.
     let mut index: FxHashMap<&str, (String, Vec<usize>)> = FxHashMap::default();
-    for (id, (paper, slugs)) in site.papers.iter().zip(&per_paper).enumerate() {
+    for (id, (paper, slugs)) in site.papers.iter().zip(per_paper).enumerate() {
         for &s in slugs {
             let entry = index.entry(s).or_insert_with(|| {
                 let name = tax.topic_name(s).map(str::to_string).unwrap_or_else(|| {
@@ -127,23 +236,25 @@ pub(super) fn apply_cached(
     let mut index: Vec<(&str, (String, Vec<usize>))> = index.into_iter().collect();
     index.sort_unstable_by_key(|&(slug, _)| slug);
     let tag_ids: FxHashMap<&str, usize> = index.iter().enumerate().map(|(i, &(s, _))| (s, i)).collect();
-    for (paper, slugs) in site.papers.iter_mut().zip(&per_paper) {
-        paper.tags = slugs.iter().map(|s| tag_ids[s]).collect();
-    }
-    site.tags = index
-        .into_iter()
-        .map(|(slug, (name, papers))| Tag {
-            slug: slug.to_string(),
-            name,
-            papers,
-        })
+    let paper_tags = per_paper
+        .iter()
+        .map(|slugs| slugs.iter().map(|s| tag_ids[s]).collect())
         .collect();
     let newest = site.papers_newest_first();
     let mut rank = vec![0; newest.len()];
     for (r, &id) in newest.iter().enumerate() {
         rank[id] = r;
     }
-    for tag in &mut site.tags {
-        tag.papers.sort_by_key(|&p| rank[p]);
-    }
+    let tags = index
+        .into_iter()
+        .map(|(slug, (name, mut papers))| {
+            papers.sort_by_key(|&p| rank[p]);
+            Tag {
+                slug: slug.to_string(),
+                name,
+                papers,
+            }
+        })
+        .collect();
+    (tags, paper_tags)
 }

@@ -2,7 +2,7 @@
 
 use anyhow::{Context as _, Result};
 
-use super::Taxonomy;
+use super::{TagCache, Taxonomy, neighbour_topics};
 use crate::model::{Paper, Site, Tag};
 
 /// `paperboy tags`: each tag with its paper count (largest first), then the papers with no
@@ -33,12 +33,14 @@ pub fn report(site: &Site) -> String {
     out
 }
 
-/// `paperboy tags --explain SLUG`: which phrases gave which topic what score.
+/// `paperboy tags --explain SLUG`: which phrases gave which topic what score, and which
+/// neighbours gave the topics the phrases alone did not.
 pub fn explain(site: &Site, tax: &Taxonomy, slug: &str) -> Result<String> {
     use std::fmt::Write as _;
-    let paper = site.papers.iter().find(|p| p.slug == slug).with_context(|| {
+    let id = site.papers.iter().position(|p| p.slug == slug).with_context(|| {
         format!("no paper has the slug `{slug}` — the slug is the last part of its URL, /papers/<slug>/")
     })?;
+    let paper = &site.papers[id];
     let mut out = String::new();
     let _ = writeln!(out, "{}\n  {}:{}", paper.title, paper.source.display(), paper.line);
     if !paper.explicit_tags.is_empty() {
@@ -78,6 +80,25 @@ pub fn explain(site: &Site, tax: &Taxonomy, slug: &str) -> Result<String> {
                 h.abstract_mentions,
                 h.points
             );
+        }
+    }
+    if tax.config.neighbours {
+        let cache = TagCache::of_site(site, tax);
+        let given = |t: u16| tags.contains(&tax.slug_of(t));
+        for untagged in [false, true] {
+            for (topic, voters) in neighbour_topics(site, &cache, tax, id, untagged) {
+                if !given(topic) {
+                    continue;
+                }
+                let names: Vec<&str> = voters.iter().map(|&v| &*site.papers[v].title).collect();
+                let _ = writeln!(
+                    out,
+                    "\n{}  given by neighbours{}\n    like: {}",
+                    tax.slug_of(topic),
+                    if untagged { " (no phrase gave a tag)" } else { "" },
+                    names.join(" | ")
+                );
+            }
         }
     }
     Ok(out)

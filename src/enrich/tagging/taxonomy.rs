@@ -75,6 +75,8 @@ pub struct Matcher {
     stems: Vec<u32>,
     /// Words that are acronyms of some topic (or their plurals), with the acronym meant.
     acronyms: FxHashMap<WordId, Box<str>>,
+    /// By word number, how it reads next to an acronym in a hyphenated compound.
+    names: Vec<NameLike>,
 }
 
 impl Matcher {
@@ -89,6 +91,7 @@ impl Matcher {
         let from = self.stems.len() as WordId;
         let by_stem = &self.by_stem;
         lexicon.grow(&mut self.stems, |id| by_stem[lexicon.stem(id) as usize]);
+        lexicon.grow(&mut self.names, |id| NameLike::of(lexicon.text(id)));
         // An acronym matches as written or with a plural `s`; a word that is an acronym
         // with an `s` added means that acronym. Only words with a capital letter qualify.
         for id in from..lexicon.len() as WordId {
@@ -103,6 +106,47 @@ impl Matcher {
             if tax.acronyms.contains_key(meant) {
                 self.acronyms.insert(id, meant.into());
             }
+        }
+    }
+}
+
+impl Matcher {
+    /// Whether the acronym at word `i` of a field (`ids`, starting at `offset` in the paper's
+    /// tokens) is part of a hyphenated name rather than the acronym itself: followed by
+    /// another acronym or a code ("CLIP-EBC", "CNN-LSTM" are other methods), or qualified by
+    /// a code before it ("1D-CNN" is a signal model). "LLM-based", "GPT-4", "ViT-B" and
+    /// "FlowErase-RL" keep their acronym.
+    fn in_name(&self, tokens: &Tokens, ids: &[WordId], offset: usize, i: usize) -> bool {
+        let joined_before = i > 0 && tokens.joined_to_next(offset + i - 1);
+        let joined_after = i + 1 < ids.len() && tokens.joined_to_next(offset + i);
+        (joined_before && self.names[ids[i - 1] as usize] == NameLike::Code)
+            || (joined_after && self.names[ids[i + 1] as usize] != NameLike::Word)
+    }
+}
+
+/// How a word reads beside an acronym it is hyphenated to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum NameLike {
+    /// A word, a number or a single letter ("based", "4", "B").
+    Word,
+    /// Two capitals or more: another acronym ("EBC", "LSTM").
+    Acronym,
+    /// Letters and digits mixed: a code or a dimension ("1D", "4o").
+    Code,
+}
+
+impl NameLike {
+    fn of(word: &str) -> NameLike {
+        if word.chars().count() < 2 {
+            return NameLike::Word;
+        }
+        let digits = word.bytes().any(|b| b.is_ascii_digit());
+        if digits && word.chars().any(char::is_alphabetic) {
+            NameLike::Code
+        } else if word.bytes().filter(u8::is_ascii_uppercase).count() >= 2 {
+            NameLike::Acronym
+        } else {
+            NameLike::Word
         }
     }
 }
@@ -146,6 +190,24 @@ impl Evidence {
     /// Whether the topic is given.
     pub fn passes(&self) -> bool {
         self.vetoed_by.is_none() && self.score >= self.threshold
+    }
+}
+
+/// How strongly a paper's phrases point to one topic.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Strength {
+    /// The topic, by its number in the taxonomy.
+    pub topic: u16,
+    /// Score over the topic's threshold: 1 or more gives the tag.
+    pub ratio: f32,
+    /// A veto phrase rules the topic out.
+    pub vetoed: bool,
+}
+
+impl Strength {
+    /// Whether the phrases alone give the tag.
+    pub fn passes(&self) -> bool {
+        !self.vetoed && self.ratio >= 1.0
     }
 }
 
@@ -275,15 +337,18 @@ impl Taxonomy {
         let mut vetoes: Vec<(usize, usize)> = Vec::new();
         let mut covered = vec![0usize; self.topics.len()];
         let mut stems: Vec<u32> = Vec::new();
-        for (field, ids) in [
-            (Field::Title, tokens.title()),
-            (Field::Abstract, tokens.abstract_words()),
+        for (field, ids, offset) in [
+            (Field::Title, tokens.title(), 0),
+            (Field::Abstract, tokens.abstract_words(), tokens.title().len()),
         ] {
             stems.clear();
             stems.extend(ids.iter().map(|&id| m.stems[id as usize]));
-            // Per topic, the token index up to which a longer phrase already matched: inside
-            // "multi-armed bandit", "bandit" and "arm" do not count again.
+            // Per topic, the token index up to which a phrase of it already matched, so that
+            // an acronym inside it does not count again...
             covered.iter_mut().for_each(|c| *c = 0);
+            // ...and, across topics, up to which the longest phrase matched so far claims its
+            // words: inside "vision-language model", "language model" does not count.
+            let mut claimed = 0;
             for (i, (&id, &stem)) in ids.iter().zip(&stems).enumerate() {
                 let mut record = |target: &Target, len: usize| {
                     if target.veto {
@@ -309,20 +374,35 @@ impl Taxonomy {
                         Field::Abstract => slot.1 += 1,
                     }
                 };
+                let free = i >= claimed;
                 if stem != NO_STEM {
                     if let Some(candidates) = self.phrases.get(&stem) {
+                        // Longest first: the first phrase that matches sets the length that
+                        // counts; phrases of other topics just as long count too ("point
+                        // cloud" in two topics). Vetoes apply wherever they match.
+                        let mut longest = 0;
                         for (rest, target) in candidates {
+                            let len = rest.len() + 1;
                             let matches = rest.len() < stems.len() - i
                                 && rest.iter().zip(&stems[i + 1..]).all(|(want, got)| want == got);
-                            if matches {
-                                record(target, rest.len() + 1);
+                            if !matches || (!target.veto && (!free || (longest > 0 && len < longest))) {
+                                continue;
                             }
+                            if !target.veto {
+                                longest = len;
+                            }
+                            record(target, len);
+                        }
+                        if longest > 0 {
+                            claimed = i + longest;
                         }
                     }
                 }
-                if let Some(acronym) = m.acronyms.get(&id) {
-                    for target in &self.acronyms[&**acronym] {
-                        record(target, 1);
+                if let Some(acronym) = m.acronyms.get(&id).filter(|_| free) {
+                    if !m.in_name(tokens, ids, offset, i) {
+                        for target in &self.acronyms[&**acronym] {
+                            record(target, 1);
+                        }
                     }
                 }
             }
@@ -375,9 +455,21 @@ impl Taxonomy {
         self.tags_of(&self.matcher(&lexicon), &tokens)
     }
 
-    /// [`Taxonomy::auto_tags`] of a paper already in words: this runs for every paper of
-    /// every build.
+    /// [`Taxonomy::auto_tags`] of a paper already in words.
     pub fn tags_of(&self, m: &Matcher, tokens: &Tokens) -> Vec<String> {
+        self.strengths(m, tokens)
+            .iter()
+            .filter(|s| s.passes())
+            .take(self.config.max_tags)
+            .map(|s| self.topics[s.topic as usize].slug.clone())
+            .collect()
+    }
+
+    /// Every topic a paper's phrases point to, with its score against its threshold,
+    /// strongest first (ties by slug); vetoed topics are listed as such. This runs for every
+    /// paper of every build; the tags follow from it ([`Strength::passes`]) and from the
+    /// paper's neighbours (see `super::assign`).
+    pub fn strengths(&self, m: &Matcher, tokens: &Tokens) -> Vec<Strength> {
         let (counts, vetoes) = self.count(m, tokens);
         let mut scores: Vec<(usize, f64)> = Vec::new();
         for ((topic, _), (t, a)) in counts {
@@ -387,16 +479,28 @@ impl Taxonomy {
                 None => scores.push((topic, points)),
             }
         }
-        scores.retain(|&(topic, score)| score >= self.topics[topic].threshold && !vetoes.iter().any(|v| v.0 == topic));
+        for &(topic, _) in &vetoes {
+            if !scores.iter().any(|s| s.0 == topic) {
+                scores.push((topic, 0.0));
+            }
+        }
         scores.sort_by(|a, b| {
             b.1.total_cmp(&a.1)
                 .then_with(|| self.topics[a.0].slug.cmp(&self.topics[b.0].slug))
         });
         scores
             .into_iter()
-            .take(self.config.max_tags)
-            .map(|(topic, _)| self.topics[topic].slug.clone())
+            .map(|(topic, score)| Strength {
+                topic: topic as u16,
+                ratio: (score / self.topics[topic].threshold) as f32,
+                vetoed: vetoes.iter().any(|v| v.0 == topic),
+            })
             .collect()
+    }
+
+    /// The slug of topic number `topic` (as [`Strength::topic`] numbers them).
+    pub fn slug_of(&self, topic: u16) -> &str {
+        &self.topics[topic as usize].slug
     }
 
     /// The taxonomy's view of `lexicon`'s words, for [`Taxonomy::tags_of`].

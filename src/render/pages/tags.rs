@@ -14,7 +14,8 @@ use crate::render::jobs::{Files, Fingerprint};
 use crate::render::view::FeedLink;
 
 impl Renderer<'_> {
-    /// Every tag with its paper count.
+    /// Every tag with its paper count, by name as a reader looks for it (slugs can differ
+    /// from names: `nlp` is "Natural Language Processing").
     pub(crate) fn tag_list(&self) -> Value {
         #[derive(Serialize)]
         struct TagItem<'b> {
@@ -22,10 +23,10 @@ impl Renderer<'_> {
             url: String,
             count: usize,
         }
-        let items: Vec<Value> = self
-            .site
-            .tags
-            .iter()
+        let mut tags: Vec<&crate::model::Tag> = self.site.tags.iter().collect();
+        tags.sort_by_cached_key(|t| (t.name.to_lowercase(), t.slug.clone()));
+        let items: Vec<Value> = tags
+            .into_iter()
             .map(|t| {
                 Value::from_serializable(&TagItem {
                     name: &t.name,
