@@ -13,7 +13,7 @@ use paperboy::theme::Theme;
 /// The digest parser: no panic; entries and errors point at real lines, errors fit on one.
 pub fn digest(text: &str) {
     let lines = text.split('\n').count();
-    match parse_digest(text, Path::new("2026-11-26.txt"), &ImportConfig::default()) {
+    match parse_digest(text, Path::new("2026-11-26.txt"), &ImportConfig::default(), &mut |_| {}) {
         Ok(entries) => {
             for e in entries {
                 assert!((1..=lines).contains(&e.line), "line {} of {lines}", e.line);

@@ -66,7 +66,7 @@ impl Counts {
     fn add(&mut self, path: &str) {
         if path.ends_with(".html") {
             self.pages += 1;
-        } else if (path.ends_with(".xml") && path != "sitemap.xml") || path.ends_with("feed.json") {
+        } else if (path.ends_with(".xml") && !path.starts_with("sitemap")) || path.ends_with("feed.json") {
             self.feeds += 1;
         } else {
             self.other += 1;

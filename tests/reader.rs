@@ -291,6 +291,40 @@ fn the_daily_issue_feeds_carry_whole_issues() {
 }
 
 #[test]
+fn a_long_day_is_emailed_in_under_100_kb() {
+    // 500 papers with long abstracts and long author lists, and room for all of them asked
+    // for: the email still fits, and says how many it leaves out.
+    let site = TestSite::new();
+    site.write(
+        "paperboy.toml",
+        "base_url = \"https://example.org/\"\n[email]\npapers = 500\n",
+    );
+    let abstract_ = "We study a problem of considerable length and consequence. ".repeat(12);
+    let mut lines = String::new();
+    for i in 0..500 {
+        let authors: Vec<String> = (0..30).map(|a| format!("\"Author {a} Surname{i}\"")).collect();
+        lines.push_str(&format!(
+            "{{\"id\": \"2605.{i:05}\", \"date\": \"2026-05-05\", \"title\": \"A Long Title About Topic Number {i} and Its Many Consequences\", \"authors\": [{}], \"abstract\": \"{abstract_}\"}}\n",
+            authors.join(", ")
+        ));
+    }
+    site.write("content/2026-05-05.jsonl", lines);
+    site.build_ok(&[]);
+    let html = site.read("issues/2026-05-05/email.html");
+    assert!(html.len() <= 100_000, "{} bytes", html.len());
+    let shown = html.matches("<h2 ").count();
+    assert!(shown >= 20, "only {shown} papers");
+    assert!(
+        html.contains(&format!("{} more papers in the full issue", 500 - shown)),
+        "says how many are left out"
+    );
+    assert!(
+        html.contains("Author 0 Surname0, Author 1 Surname0, … and 28 more"),
+        "authors shortened"
+    );
+}
+
+#[test]
 fn email_issues_are_self_contained() {
     let site = TestSite::new();
     site.write("paperboy.toml", "base_url = \"https://example.org/\"\n");
@@ -316,13 +350,23 @@ fn email_issues_are_self_contained() {
             );
         }
         assert!(html.contains("<table role=\"presentation\""));
-        assert_eq!(html.matches("<h2 ").count(), 200, "{theme}: every paper");
+        assert_eq!(
+            html.matches("<h2 ").count(),
+            50,
+            "{theme}: the top papers ([email] papers)"
+        );
+        assert!(
+            html.contains("150 more papers in the full issue"),
+            "{theme}: a link to the rest"
+        );
+        assert!(html.len() <= 100_000, "{theme}: {} bytes", html.len());
         assert!(html.contains("style=\""));
 
         let text = site.read("issues/2026-11-26/email.txt");
         assert!(!text.contains('<') || text.contains("<1"), "{theme}: plain text");
         assert!(text.contains("1. Regularization and Variance-Weighted Regression"));
-        assert!(text.contains("200. "));
+        assert!(text.contains("50. ") && !text.contains("51. "));
+        assert!(text.contains("150 more in the full issue: https://example.org/issues/2026-11-26/"));
         for line in text.lines() {
             assert!(
                 line.chars().count() <= 72 || !line.trim().contains(' '),

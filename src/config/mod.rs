@@ -39,6 +39,10 @@ pub struct Config {
     pub tagging: TaggingConfig,
     /// Tag pages.
     pub tags: TagsConfig,
+    /// Issue pages: long days, repeated days, papers trending again.
+    pub issues: IssuesConfig,
+    /// Email-ready issues.
+    pub email: EmailConfig,
     /// Where the settings came from, so that later errors about a value can name its line.
     #[serde(skip)]
     pub source: ConfigSource,
@@ -61,11 +65,76 @@ impl Default for TagsConfig {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default)]
 pub struct FeedsConfig {
-    /// Feed readers poll often; bounding the item count keeps every poll cheap.
+    /// Feed readers poll often; bounding the item count keeps every poll cheap. The site
+    /// feeds carry the newest papers: with real days of 300-500 papers, 50 is the top of
+    /// one day, which suits a reader who follows the trending head; the issue feed carries
+    /// whole days.
     pub limit: usize,
-    /// Issues in the daily-issue feeds (`/issues/rss.xml`): each item holds a whole issue,
-    /// so a week of them is already a large document.
+    /// Issues in the daily-issue feeds (`/issues/rss.xml`), newest first.
     pub issues: usize,
+    /// Papers (with their abstracts) in each item of the issue feeds; the item links to the
+    /// rest. A real day of 500 papers in full is close to a megabyte per item.
+    pub issue_papers: usize,
+}
+
+/// `[issues]`: how a day's issue is laid out.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct IssuesConfig {
+    /// Papers per issue page (`/issues/DAY/`, `/issues/DAY/page/2/`, …); 0 puts them all on
+    /// one page. A real day of 500 papers on one page is over 100,000 pixels tall.
+    pub per_page: usize,
+    /// A day whose papers all appeared in the issue before it (crawlers re-publish Friday's
+    /// list on the weekend): `skip` it, or `keep` it as an issue marked "no new papers".
+    pub repeats: Repeats,
+    /// Papers that trended in an earlier issue: listed `after` the new ones, or `inline` in
+    /// trending order; marked "trending again" either way.
+    pub again: Again,
+}
+
+/// What to do with a day that repeats the issue before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Repeats {
+    /// No issue, no feed item, no email.
+    Skip,
+    /// An issue page that says it has no new papers; not in the issue feeds.
+    Keep,
+}
+
+/// Where papers seen in an earlier issue go in an issue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Again {
+    /// After the day's new papers, under their own heading.
+    After,
+    /// Where the trending order puts them.
+    Inline,
+}
+
+/// `[email]`: the email-ready issues.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct EmailConfig {
+    /// At most this many papers per email; the email links to the full issue. Emails are
+    /// also kept under 100 KB whatever this says: Gmail clips a message at about 102 KB.
+    pub papers: usize,
+}
+
+impl Default for IssuesConfig {
+    fn default() -> Self {
+        IssuesConfig {
+            per_page: 100,
+            repeats: Repeats::Skip,
+            again: Again::After,
+        }
+    }
+}
+
+impl Default for EmailConfig {
+    fn default() -> Self {
+        EmailConfig { papers: 50 }
+    }
 }
 
 /// Boilerplate that scrapers leave at the top of digest files.
@@ -94,6 +163,8 @@ impl Default for Config {
             import: ImportConfig::default(),
             tagging: TaggingConfig::default(),
             tags: TagsConfig::default(),
+            issues: IssuesConfig::default(),
+            email: EmailConfig::default(),
             source: ConfigSource::default(),
         }
     }
@@ -101,7 +172,11 @@ impl Default for Config {
 
 impl Default for FeedsConfig {
     fn default() -> Self {
-        FeedsConfig { limit: 50, issues: 7 }
+        FeedsConfig {
+            limit: 50,
+            issues: 7,
+            issue_papers: 30,
+        }
     }
 }
 

@@ -3,10 +3,11 @@
 
 use std::collections::BTreeMap;
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::source::{RawPaper, SourceFile};
+use crate::config::Repeats;
 use crate::model::{Issue, Paper, PaperId, Site, short_hash};
 
 /// Merges parsed files into issues and unique papers. Digest files of one day form one
@@ -14,6 +15,13 @@ use crate::model::{Issue, Paper, PaperId, Site, short_hash};
 /// A paper seen again keeps its first page and date and is listed in every issue. Reads
 /// the files without taking them: the watch loop keeps them for the next rebuild.
 pub fn assemble<'a>(sources: impl IntoIterator<Item = &'a SourceFile>) -> Site {
+    assemble_with(sources, Repeats::Skip)
+}
+
+/// [`assemble`], with what to do about a day that only repeats the issue before it: crawlers
+/// re-publish Friday's list on Saturday and Sunday, and each would otherwise go out as a
+/// new issue, feed item and email.
+pub fn assemble_with<'a>(sources: impl IntoIterator<Item = &'a SourceFile>, repeats: Repeats) -> Site {
     let mut sources: Vec<&SourceFile> = sources.into_iter().collect();
     // File-name order, whatever order the files were listed or parsed in.
     sources.sort_by(|a, b| a.path.cmp(&b.path));
@@ -34,13 +42,17 @@ pub fn assemble<'a>(sources: impl IntoIterator<Item = &'a SourceFile>) -> Site {
     site.papers.reserve(total);
     let mut by_arxiv: FxHashMap<&str, PaperId> = FxHashMap::default();
     let mut by_title: FxHashMap<&str, PaperId> = FxHashMap::with_capacity_and_hasher(total, Default::default());
+    // The papers of the last issue that was not a repeat.
+    let mut last_new: FxHashSet<PaperId> = FxHashSet::default();
     for (date, (digest_papers, mut md_papers)) in by_day {
         md_papers.sort_by(|a, b| a.published.cmp(&b.published).then_with(|| a.source.cmp(&b.source)));
         let issue_id = site.issues.len();
         let mut issue = Issue {
             date,
             papers: Vec::new(),
+            repeat: false,
         };
+        let mut listed: FxHashSet<PaperId> = FxHashSet::default();
         for raw in digest_papers.into_iter().chain(md_papers) {
             let arxiv_key = raw.arxiv_key.as_deref();
             let existing = arxiv_key
@@ -54,7 +66,9 @@ pub fn assemble<'a>(sources: impl IntoIterator<Item = &'a SourceFile>) -> Site {
                 }
                 None => {
                     let id = site.papers.len();
-                    site.papers.push(new_paper(raw));
+                    let mut paper = new_paper(raw);
+                    paper.published = listing_time(&paper, issue.papers.len());
+                    site.papers.push(paper);
                     id
                 }
             };
@@ -62,15 +76,39 @@ pub fn assemble<'a>(sources: impl IntoIterator<Item = &'a SourceFile>) -> Site {
                 by_arxiv.entry(k).or_insert(id);
             }
             by_title.entry(&raw.title_key).or_insert(id);
-            if !issue.papers.contains(&id) {
+            if listed.insert(id) {
                 issue.papers.push(id);
                 site.papers[id].issues.push(issue_id);
             }
+        }
+        issue.repeat = !last_new.is_empty() && issue.papers.iter().all(|p| last_new.contains(p));
+        if issue.repeat && repeats == Repeats::Skip {
+            for &p in &issue.papers {
+                site.papers[p].issues.pop();
+            }
+            continue;
+        }
+        if !issue.repeat {
+            last_new = listed;
         }
         site.issues.push(issue);
     }
     assign_slugs(&mut site);
     site
+}
+
+/// When a paper was published, for feeds: the time its source gives, or, for a paper known
+/// only by its day (published at midnight), a time from its place in the issue: the top
+/// paper at 23:59:59, the next a second earlier, and so on. Feed entries then have distinct
+/// times that do not change as the day's issue grows, and readers sort them in trending
+/// order.
+fn listing_time(paper: &Paper, position: usize) -> DateTime<Utc> {
+    let midnight = paper.date.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc();
+    if paper.published != midnight {
+        return paper.published;
+    }
+    let last_second = 24 * 60 * 60 - 1;
+    midnight + chrono::Duration::seconds(last_second - position.min(last_second as usize) as i64)
 }
 
 fn new_paper(raw: &RawPaper) -> Paper {

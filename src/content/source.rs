@@ -179,7 +179,7 @@ pub fn parse_text(
     let source: std::sync::Arc<Path> = display.into();
     let kind = ContentKind::of(display).unwrap_or(ContentKind::Digest);
     let papers = match kind {
-        ContentKind::Digest => digest_papers(text, &source, config)?,
+        ContentKind::Digest => digest_papers(text, &source, config, warn)?,
         ContentKind::Markdown => vec![markdown_paper(text, &source, warn)?],
         ContentKind::JsonLines => json_papers(text, &source, config)?,
     };
@@ -194,6 +194,7 @@ fn digest_papers(
     text: &str,
     source: &std::sync::Arc<Path>,
     config: &Config,
+    warn: &mut dyn FnMut(String),
 ) -> Result<Vec<RawPaper>, Vec<ContentError>> {
     let Some(date) = digest::date_from_path(source) else {
         return Err(vec![ContentError::new(
@@ -202,7 +203,7 @@ fn digest_papers(
             "no date in the file name — name digest files by their issue date: 2026-11-26.txt, 2026-11-26-evening.txt or 2026/11/26.txt",
         )]);
     };
-    let entries = digest::parse(text, source, &config.import)?;
+    let entries = digest::parse(text, source, &config.import, warn)?;
     if entries.is_empty() {
         return Err(vec![ContentError::new(
             source,

@@ -213,7 +213,7 @@ impl LiveSite {
         }
         let setup = self.setup.as_ref().expect("loaded before rendering");
         let mut phases = Phases::new();
-        let mut site: Site = content::assemble(self.sources.values());
+        let mut site: Site = content::assemble_with(self.sources.values(), setup.config.issues.repeats);
         phases.mark("assemble");
         let words = self
             .enricher

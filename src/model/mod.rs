@@ -7,7 +7,7 @@ mod urls;
 use chrono::{DateTime, NaiveDate, Utc};
 
 pub use slug::{fold_title, short_hash, slug_or_hash, slugify};
-pub use urls::{Links, display_date, issue_dir, paper_dir, tag_dir, tag_page_path};
+pub use urls::{Links, display_date, issue_dir, page_path, paper_dir, tag_dir};
 
 /// Abstracts are the bulk of a site's text; shared, they cost nothing to copy when the watch
 /// loop reassembles the model.
@@ -104,12 +104,23 @@ pub struct Issue {
     pub date: NaiveDate,
     /// Papers in the order of the file (the trending order), duplicates removed.
     pub papers: Vec<PaperId>,
+    /// Every paper of the day was in the issue before it (kept as a marked repeat; see
+    /// `[issues] repeats`).
+    pub repeat: bool,
 }
 
 impl Issue {
     /// URL segment and display form of the date.
     pub fn slug(&self) -> String {
         self.date.format("%Y-%m-%d").to_string()
+    }
+}
+
+impl Site {
+    /// Whether paper `p` is listed in issue `id` for the first time (else it is trending
+    /// again).
+    pub fn is_new_in(&self, p: PaperId, id: IssueId) -> bool {
+        self.papers[p].issues.first() == Some(&id)
     }
 }
 

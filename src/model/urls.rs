@@ -39,8 +39,9 @@ pub fn paper_dir(slug: &str) -> String {
 pub fn issue_dir(date: &str) -> String {
     format!("issues/{date}/")
 }
-/// Output path of page `number` (from 1) of a tag whose folder is `dir`.
-pub fn tag_page_path(dir: &str, number: usize) -> String {
+/// Output path of page `number` (from 1) of a paginated listing (a tag, an issue) whose
+/// folder is `dir`.
+pub fn page_path(dir: &str, number: usize) -> String {
     if number == 1 {
         format!("{dir}index.html")
     } else {

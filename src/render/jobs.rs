@@ -100,7 +100,7 @@ impl Renderer<'_> {
                 0 => 3,
                 n => self.site.tags[id].papers.len().div_ceil(n) + 2,
             },
-            Job::Issue(_) => 3,
+            Job::Issue(id) => self.issue_page_count(id) + 2,
             _ => 1,
         }
     }

@@ -9,7 +9,7 @@ use tera::Value;
 
 use crate::config::Config;
 use crate::model::{Links, Paper, Site, display_date, paper_dir};
-use crate::text::{EXCERPT_MAX, excerpt};
+use crate::text::{EXCERPT_MAX, excerpt, href_encode};
 
 /// Characters of the abstract in a paper's summary (issue and tag listings)...
 pub(crate) const LIST_EXCERPT: usize = 240;
@@ -78,8 +78,30 @@ pub(crate) struct PageMeta {
 pub(crate) struct IssueLink {
     pub(crate) date: String,
     pub(crate) date_display: String,
+    /// "Thursday".
+    pub(crate) weekday: String,
     pub(crate) url: String,
+    /// Papers listed.
     pub(crate) count: usize,
+    /// Papers listed for the first time.
+    pub(crate) new: usize,
+    /// The day only repeats the issue before it.
+    pub(crate) repeat: bool,
+    /// The first titles of its new papers.
+    pub(crate) first_titles: Vec<String>,
+}
+
+/// The pager of a listing split into pages (an issue, a tag).
+#[derive(Serialize)]
+pub(crate) struct Pager {
+    /// This page, from 1.
+    pub(crate) number: usize,
+    pub(crate) total: usize,
+    /// The position of the page's first paper in the whole listing, from 1 (numbered lists
+    /// go on from page to page).
+    pub(crate) first: usize,
+    pub(crate) prev: Option<String>,
+    pub(crate) next: Option<String>,
 }
 
 /// A paper's summary: the `{title, url, date, date_display, excerpt, tags}` that issue, tag
@@ -92,17 +114,55 @@ pub(crate) fn summary(p: &Paper, links: &Links, dates: &DateForms, tag_links: &[
         date: String,
         date_display: String,
         excerpt: String,
+        authors: String,
+        arxiv: Option<&'b str>,
+        abs_url: Option<String>,
+        pdf_url: Option<String>,
     }
+    let links_out = OutLinks::of(p);
     let mut v = Value::from_serializable(&Summary {
         title: &p.title,
         url: links.path(&paper_dir(&p.slug)),
         date: dates.iso(p.date),
         date_display: dates.display(p.date),
         excerpt: excerpt(&p.abstract_text, LIST_EXCERPT),
+        authors: short_authors(&p.authors),
+        arxiv: links_out.arxiv,
+        abs_url: links_out.abs_url,
+        pdf_url: links_out.pdf_url,
     });
     let tags: Vec<Value> = p.tags.iter().map(|&t| tag_links[t].clone()).collect();
     insert_value(&mut v, "tags", Value::from(tags));
     v
+}
+
+/// Where a paper is outside the site: its arXiv id, its abstract page and its PDF, each
+/// when known (an arXiv id gives both pages).
+pub(crate) struct OutLinks<'p> {
+    pub(crate) arxiv: Option<&'p str>,
+    pub(crate) abs_url: Option<String>,
+    pub(crate) pdf_url: Option<String>,
+}
+
+impl<'p> OutLinks<'p> {
+    pub(crate) fn of(p: &'p Paper) -> Self {
+        let arxiv = p.arxiv.as_deref().map(|a| a.trim_start_matches("arXiv:"));
+        let on_arxiv = |kind: &str| arxiv.map(|id| format!("https://arxiv.org/{kind}/{}", href_encode(id)));
+        OutLinks {
+            arxiv,
+            abs_url: p.url.as_deref().map(href_encode).or_else(|| on_arxiv("abs")),
+            pdf_url: p.pdf.as_deref().map(href_encode).or_else(|| on_arxiv("pdf")),
+        }
+    }
+}
+
+/// "A. One, B. Two, … and 14 more": how listings show a long author list (the paper's page
+/// shows it whole).
+pub(crate) fn short_authors(authors: &[String]) -> String {
+    match authors.len() {
+        0..=3 => authors.join(", "),
+        n => format!("{}, {}, … and {} more", authors[0], authors[1], n - 2),
+    }
 }
 
 /// Hashes of what a paper's summary shows (and the email, which shows a little more of the
@@ -112,15 +172,16 @@ pub(crate) fn summary(p: &Paper, links: &Links, dates: &DateForms, tag_links: &[
 pub(crate) fn paper_fingerprints(site: &Site, p: &Paper) -> (u64, u64) {
     let mut h = xxhash_rust::xxh3::Xxh3Default::new();
     (&p.title, &p.slug, p.date, p.excerpt_hash).hash(&mut h);
+    (&p.authors, &p.url, &p.arxiv, &p.pdf).hash(&mut h);
     for &t in &p.tags {
         (&site.tags[t].slug, &site.tags[t].name).hash(&mut h);
     }
     let summary = h.finish();
-    (p.text_hash, p.html_hash, &p.authors, &p.url, &p.arxiv, p.published).hash(&mut h);
+    (p.text_hash, p.html_hash, p.published, &p.comment).hash(&mut h);
     (summary, h.finish())
 }
 
-fn insert_value(map_value: &mut Value, key: &'static str, v: Value) {
+pub(crate) fn insert_value(map_value: &mut Value, key: &'static str, v: Value) {
     if let Some(map) = map_value.as_map().cloned() {
         let mut map = map;
         map.insert(key.into(), v);

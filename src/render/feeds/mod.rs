@@ -76,16 +76,17 @@ impl Item {
 impl Item {
     /// A whole issue as one feed item: every paper with its abstract, for readers who want
     /// the digest once a day rather than paper by paper.
-    pub(crate) fn issue(site: &Site, id: IssueId, links: &Links) -> Item {
+    pub(crate) fn issue(site: &Site, id: IssueId, papers: &[(PaperId, bool)], links: &Links) -> Item {
         let issue = &site.issues[id];
-        let mut html = String::with_capacity(issue.papers.len() * 1500);
+        let mut html = String::with_capacity(papers.len() * 1500);
         let mut tags: Vec<(String, String)> = Vec::new();
-        for &pid in &issue.papers {
+        for &(pid, again) in papers {
             let p = &site.papers[pid];
             html.push_str(&format!(
-                "<h2><a href=\"{}\">{}</a></h2>\n{}\n",
+                "<h2><a href=\"{}\">{}</a></h2>\n{}{}\n",
                 escape_html(&links.abs(&paper_dir(&p.slug))),
                 escape_html(&p.title),
+                if again { "<p><em>Trending again.</em></p>\n" } else { "" },
                 p.abstract_feed_html.as_ref().unwrap_or(&p.abstract_html)
             ));
             for &t in &p.tags {
@@ -96,17 +97,24 @@ impl Item {
             }
         }
         let count = issue.papers.len();
+        let url = links.abs(&issue_dir(&issue.slug()));
+        if papers.len() < count {
+            html.push_str(&format!(
+                "<p><a href=\"{}\">{} more papers in the full issue</a></p>\n",
+                escape_html(&url),
+                count - papers.len()
+            ));
+        }
         let date = display_date(issue.date);
         Item {
             title: format!("{date}: {count} trending paper{}", if count == 1 { "" } else { "s" }),
             rel: issue_dir(&issue.slug()),
             published: issue.date.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc(),
             html,
-            summary: issue
-                .papers
+            summary: papers
                 .iter()
                 .take(5)
-                .map(|&p| site.papers[p].title.to_string())
+                .map(|&(p, _)| site.papers[p].title.to_string())
                 .collect::<Vec<_>>()
                 .join(" · "),
             tags,
@@ -148,11 +156,13 @@ impl Renderer<'_> {
         ]
     }
 
-    /// What the issue feeds show: the newest issues, every paper in full.
+    /// What the issue feeds show: the newest issues, their first papers in full.
     pub(crate) fn hash_issue_feeds(&self, h: &mut Fingerprint) {
         for i in self.issues_newest_first() {
-            self.site.issues[i].date.hash(h);
-            self.site.issues[i].papers.iter().for_each(|&p| self.full_fp[p].hash(h));
+            (self.site.issues[i].date, self.site.issues[i].papers.len()).hash(h);
+            for (p, again) in self.issue_order(i).into_iter().take(self.config.feeds.issue_papers) {
+                (self.full_fp[p], again).hash(h);
+            }
         }
     }
 
@@ -185,14 +195,22 @@ impl Renderer<'_> {
             self_rel: "issues/".into(),
             items: self
                 .issues_newest_first()
-                .map(|i| Item::issue(self.site, i, &self.links))
+                .map(|i| {
+                    let mut order = self.issue_order(i);
+                    order.truncate(self.config.feeds.issue_papers);
+                    Item::issue(self.site, i, &order, &self.links)
+                })
                 .collect(),
         }
     }
 
-    /// The issues the issue feeds hold, newest first.
+    /// The issues the issue feeds hold, newest first; a day that only repeats the one
+    /// before it is not news.
     fn issues_newest_first(&self) -> impl Iterator<Item = IssueId> {
-        (0..self.site.issues.len()).rev().take(self.config.feeds.issues)
+        (0..self.site.issues.len())
+            .rev()
+            .filter(|&i| !self.site.issues[i].repeat)
+            .take(self.config.feeds.issues)
     }
 
     /// A tag's feed: its newest papers.

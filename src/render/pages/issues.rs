@@ -1,41 +1,126 @@
-//! The issue pages: the home page (the newest issue), the archive and each issue's page,
-//! with the hashes of what each reads.
+//! The issue pages: the home page (the newest issue), the archive and each issue's pages,
+//! with the hashes of what each reads. A real day has 300-500 papers, so an issue is split
+//! into pages of `[issues] per_page`, and papers that trended before are marked (and by
+//! default listed after the day's new ones).
 
 use std::hash::Hash;
 
 use anyhow::Result;
-use tera::Context;
+use tera::{Context, Value};
 
-use crate::model::{IssueId, display_date, issue_dir};
+use crate::config::Again;
+use crate::model::{IssueId, PaperId, display_date, issue_dir, page_path};
 use crate::render::Renderer;
 use crate::render::jobs::{Files, Fingerprint};
-use crate::render::view::IssueLink;
+use crate::render::view::{IssueLink, Pager, insert_value};
+
+/// Titles an archive row shows of its issue's new papers.
+const FIRST_TITLES: usize = 3;
 
 impl Renderer<'_> {
     /// An issue as listings link to it.
     pub(crate) fn issue_link(&self, id: IssueId) -> IssueLink {
         let issue = &self.site.issues[id];
         let date = self.dates.iso(issue.date);
+        let new: Vec<PaperId> = self.new_papers(id).collect();
         IssueLink {
             url: self.links.path(&issue_dir(&date)),
             date_display: self.dates.display(issue.date),
+            weekday: issue.date.format("%A").to_string(),
             date,
             count: issue.papers.len(),
+            new: new.len(),
+            repeat: issue.repeat,
+            first_titles: new
+                .iter()
+                .take(FIRST_TITLES)
+                .map(|&p| self.site.papers[p].title.to_string())
+                .collect(),
         }
+    }
+
+    /// The papers of issue `id` that trend for the first time, in trending order.
+    fn new_papers(&self, id: IssueId) -> impl Iterator<Item = PaperId> + '_ {
+        self.site.issues[id]
+            .papers
+            .iter()
+            .copied()
+            .filter(move |&p| self.site.is_new_in(p, id))
     }
 
     /// What [`Renderer::issue_link`] shows.
     pub(crate) fn hash_issue_link(&self, h: &mut Fingerprint, id: IssueId) {
         let issue = &self.site.issues[id];
-        (issue.date, issue.papers.len()).hash(h);
+        (issue.date, issue.papers.len(), issue.repeat).hash(h);
+        let new: Vec<PaperId> = self.new_papers(id).collect();
+        new.len().hash(h);
+        for &p in new.iter().take(FIRST_TITLES) {
+            self.summary_fp[p].hash(h);
+        }
     }
 
-    /// An issue's papers and its neighbours, as its page and the home page show them.
-    fn issue_context(&self, id: IssueId) -> Context {
-        let issue = &self.site.issues[id];
+    /// An issue's papers in the order its pages list them, each with whether it trended
+    /// before: the new ones first (`[issues] again = "after"`), or all in trending order.
+    pub(crate) fn issue_order(&self, id: IssueId) -> Vec<(PaperId, bool)> {
+        let mut order: Vec<(PaperId, bool)> = self.site.issues[id]
+            .papers
+            .iter()
+            .map(|&p| (p, !self.site.is_new_in(p, id)))
+            .collect();
+        if self.config.issues.again == Again::After {
+            order.sort_by_key(|&(_, again)| again);
+        }
+        order
+    }
+
+    /// How many pages issue `id` has.
+    pub(crate) fn issue_page_count(&self, id: IssueId) -> usize {
+        match self.config.issues.per_page {
+            0 => 1,
+            n => self.site.issues[id].papers.len().div_ceil(n).max(1),
+        }
+    }
+
+    /// Page `number` (from 1) of issue `id`: its papers and its neighbours, as the issue's
+    /// pages and the home page show them.
+    fn issue_context(&self, id: IssueId, number: usize) -> Context {
+        let order = self.issue_order(id);
+        let per_page = match self.config.issues.per_page {
+            0 => order.len().max(1),
+            n => n,
+        };
+        let total = self.issue_page_count(id);
+        let start = ((number - 1) * per_page).min(order.len());
+        let page = &order[start..(start + per_page).min(order.len())];
+        let again_flagged = |p: PaperId| {
+            let mut v = self.summaries[p].clone();
+            insert_value(&mut v, "again", Value::from(true));
+            v
+        };
+        let (mut papers, mut again) = (Vec::new(), Vec::new());
+        for &(p, is_again) in page {
+            match (is_again, self.config.issues.again) {
+                (false, _) => papers.push(self.summaries[p].clone()),
+                (true, Again::Inline) => papers.push(again_flagged(p)),
+                (true, Again::After) => again.push(again_flagged(p)),
+            }
+        }
+        let dir = issue_dir(&self.site.issues[id].slug());
+        let page_url = |n: usize| self.links.path(&page_path(&dir, n).replace("index.html", ""));
         let mut ctx = Context::new();
         ctx.insert("issue", &self.issue_link(id));
-        ctx.insert_value("papers", self.summaries_of(&issue.papers));
+        ctx.insert_value("papers", Value::from(papers));
+        ctx.insert_value("again", Value::from(again));
+        ctx.insert(
+            "pager",
+            &Pager {
+                number,
+                total,
+                first: start + 1,
+                prev: (number > 1).then(|| page_url(number - 1)),
+                next: (number < total).then(|| page_url(number + 1)),
+            },
+        );
         ctx.insert("prev_issue", &id.checked_sub(1).map(|i| self.issue_link(i)));
         ctx.insert(
             "next_issue",
@@ -44,11 +129,11 @@ impl Renderer<'_> {
         ctx
     }
 
-    /// What [`Renderer::issue_context`] shows.
+    /// What [`Renderer::issue_context`] shows, for every page of the issue.
     fn hash_issue_context(&self, h: &mut Fingerprint, id: IssueId) {
         self.hash_issue_link(h, id);
-        for &p in &self.site.issues[id].papers {
-            self.summary_fp[p].hash(h);
+        for (p, again) in self.issue_order(id) {
+            (self.summary_fp[p], again).hash(h);
         }
         id.checked_sub(1).map(|i| self.hash_issue_link(h, i)).hash(h);
         (id + 1 < self.site.issues.len())
@@ -56,11 +141,11 @@ impl Renderer<'_> {
             .hash(h);
     }
 
-    /// `/`: the newest issue, the latest issues and every tag.
+    /// `/`: the first page of the newest issue, the latest issues and every tag.
     pub(crate) fn home(&self) -> Result<Vec<u8>> {
         let mut ctx = match self.site.issues.len() {
             0 => Context::new(),
-            n => self.issue_context(n - 1),
+            n => self.issue_context(n - 1, 1),
         };
         let recent: Vec<IssueLink> = (0..self.site.issues.len())
             .rev()
@@ -84,7 +169,8 @@ impl Renderer<'_> {
         self.hash_tag_list(h);
     }
 
-    /// `/issues/`: every issue, newest first.
+    /// `/issues/`: every issue, newest first, with its weekday, its new papers and their
+    /// first titles.
     pub(crate) fn archive(&self) -> Result<Vec<u8>> {
         let issues: Vec<IssueLink> = (0..self.site.issues.len()).rev().map(|i| self.issue_link(i)).collect();
         let mut ctx = Context::new();
@@ -102,40 +188,35 @@ impl Renderer<'_> {
         (0..self.site.issues.len()).for_each(|i| self.hash_issue_link(h, i));
     }
 
-    /// An issue's page, and its email in the forms the theme has templates for.
+    /// An issue's pages, and its email in the forms the theme has templates for.
     pub(crate) fn issue_files(&self, id: IssueId) -> Result<Files> {
         let dir = issue_dir(&self.site.issues[id].slug());
-        let mut files = vec![(format!("{dir}index.html"), self.issue(id)?)];
-        let templates = ["email.html", "email.txt"]
-            .into_iter()
-            .filter(|t| self.theme.has_template(t));
-        let mut email = None;
-        for name in templates {
-            let ctx = email.get_or_insert_with(|| self.email_context(id));
-            files.push((format!("{dir}{name}"), self.render_template(name, ctx)?));
+        let mut files = Vec::with_capacity(self.issue_page_count(id) + 2);
+        for number in 1..=self.issue_page_count(id) {
+            files.push((page_path(&dir, number), self.issue(id, number)?));
         }
+        files.extend(self.email_files(id)?);
         Ok(files)
     }
 
-    /// What an issue's page and email show (the email's longer excerpts are within what a
+    /// What an issue's pages and email show (the email's longer excerpts are within what a
     /// paper's summary hash covers).
     pub(crate) fn hash_issue(&self, h: &mut Fingerprint, id: IssueId) {
         self.hash_issue_context(h, id);
     }
 
-    /// `/issues/DAY/`: one issue in trending order.
-    fn issue(&self, id: IssueId) -> Result<Vec<u8>> {
+    /// `/issues/DAY/` and `/issues/DAY/page/N/`.
+    fn issue(&self, id: IssueId, number: usize) -> Result<Vec<u8>> {
         let issue = &self.site.issues[id];
-        let ctx = self.issue_context(id);
-        let meta = self.meta(
-            format!("{} — {}", display_date(issue.date), self.config.title),
-            format!(
-                "{} papers trending on {}.",
-                issue.papers.len(),
-                display_date(issue.date)
-            ),
-            &issue_dir(&issue.slug()),
-        );
+        let ctx = self.issue_context(id, number);
+        let total = self.issue_page_count(id);
+        let day = display_date(issue.date);
+        let title = match total {
+            1 => format!("{day} — {}", self.config.title),
+            _ => format!("{day} (page {number} of {total}) — {}", self.config.title),
+        };
+        let rel = page_path(&issue_dir(&issue.slug()), number).replace("index.html", "");
+        let meta = self.meta(title, format!("{} papers trending on {day}.", issue.papers.len()), &rel);
         self.render("issue.html", ctx, meta)
     }
 }

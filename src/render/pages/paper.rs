@@ -7,10 +7,10 @@ use anyhow::Result;
 use serde::Serialize;
 use tera::{Context, Value};
 
-use crate::model::{PaperId, paper_dir};
+use crate::model::{PaperId, issue_dir, paper_dir};
 use crate::render::Renderer;
 use crate::render::jobs::{Files, Fingerprint};
-use crate::render::view::IssueLink;
+use crate::render::view::OutLinks;
 use crate::text::{excerpt, href_encode, url_encode};
 
 impl Renderer<'_> {
@@ -75,7 +75,12 @@ impl Renderer<'_> {
             outbound: String,
             outbound_label: String,
             source_known: bool,
+            arxiv: Option<&'b str>,
+            abs_url: Option<String>,
+            pdf_url: Option<String>,
+            comment: Option<&'b str>,
         }
+        let out = OutLinks::of(p);
         let mut ctx = Context::new();
         ctx.insert(
             "paper",
@@ -89,6 +94,10 @@ impl Renderer<'_> {
                 outbound,
                 outbound_label,
                 source_known: p.url.is_some() || p.arxiv.is_some(),
+                arxiv: out.arxiv,
+                abs_url: out.abs_url,
+                pdf_url: out.pdf_url,
+                comment: p.comment.as_deref(),
             },
         );
         let tags: Vec<Value> = p.tags.iter().map(|&t| self.tag_links[t].clone()).collect();
@@ -104,16 +113,12 @@ impl Renderer<'_> {
             .issues
             .iter()
             .map(|&i| {
-                let IssueLink {
-                    date,
-                    date_display,
-                    url,
-                    ..
-                } = self.issue_link(i);
+                let day = self.site.issues[i].date;
+                let date = self.dates.iso(day);
                 IssueRef {
+                    url: self.links.path(&issue_dir(&date)),
+                    date_display: self.dates.display(day),
                     date,
-                    date_display,
-                    url,
                 }
             })
             .collect();

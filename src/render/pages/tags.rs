@@ -7,11 +7,11 @@ use rayon::prelude::*;
 use serde::Serialize;
 use tera::{Context, Value};
 
-use crate::model::{PaperId, TagId, tag_dir, tag_page_path};
+use crate::model::{PaperId, TagId, page_path, tag_dir};
 use crate::render::Renderer;
 use crate::render::feeds::{atom, rss};
 use crate::render::jobs::{Files, Fingerprint};
-use crate::render::view::FeedLink;
+use crate::render::view::{FeedLink, Pager};
 
 impl Renderer<'_> {
     /// Every tag with its paper count, by name as a reader looks for it (slugs can differ
@@ -64,7 +64,7 @@ impl Renderer<'_> {
             .tag_pages(id)?
             .into_iter()
             .enumerate()
-            .map(|(number, bytes)| (tag_page_path(&dir, number + 1), bytes))
+            .map(|(number, bytes)| (page_path(&dir, number + 1), bytes))
             .collect();
         let feed = self.tag_feed(id);
         files.push((format!("{dir}rss.xml"), rss(&feed, &self.links)));
@@ -115,13 +115,13 @@ impl Renderer<'_> {
             tag.papers.chunks(per_page).collect()
         };
         let total = chunks.len();
-        let page_url = |n: usize| self.links.path(&tag_page_path(&dir, n).replace("index.html", ""));
+        let page_url = |n: usize| self.links.path(&page_path(&dir, n).replace("index.html", ""));
         chunks
             .par_iter()
             .enumerate()
             .map(|(i, papers)| {
                 let number = i + 1;
-                let rel = tag_page_path(&dir, number).replace("index.html", "");
+                let rel = page_path(&dir, number).replace("index.html", "");
                 let title = if number == 1 {
                     format!("{} — {}", tag.name, self.config.title)
                 } else {
@@ -142,16 +142,10 @@ impl Renderer<'_> {
                     url: view.atom.clone(),
                     kind: "application/atom+xml",
                 }));
-                #[derive(Serialize)]
-                struct Pager {
-                    number: usize,
-                    total: usize,
-                    prev: Option<String>,
-                    next: Option<String>,
-                }
                 let pager = Pager {
                     number,
                     total,
+                    first: i * per_page + 1,
                     prev: (number > 1).then(|| page_url(number - 1)),
                     next: (number < total).then(|| page_url(number + 1)),
                 };

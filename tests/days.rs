@@ -1,0 +1,182 @@
+//! Real days: long issues split into pages, days that repeat the day before, papers trending
+//! again, authors and arXiv links in listings, bounded feeds, archive rows.
+
+mod common;
+
+use common::*;
+
+/// A JSON Lines record of paper `n`, listed on `date`.
+fn record(n: usize, date: &str) -> String {
+    format!(
+        "{{\"id\": \"2605.{n:05}\", \"date\": \"{date}\", \"title\": \"Paper Number {n} on Graph Neural Networks\", \"authors\": [\"Ada One\", \"Bo Two\", \"Cy Three\", \"Di Four\", \"Ed Five\"], \"pdf\": \"https://arxiv.org/pdf/2605.{n:05}v1\", \"abstract\": \"We study graph neural networks, case {n}. The method scales. Experiments confirm it.\"}}\n"
+    )
+}
+
+/// Papers `range` listed on `date`.
+fn day(range: std::ops::Range<usize>, date: &str) -> String {
+    range.map(|n| record(n, date)).collect()
+}
+
+#[test]
+fn a_long_day_is_split_into_pages_with_the_issues_linked_at_the_top() {
+    let site = TestSite::new();
+    site.write(
+        "content/a.jsonl",
+        day(0..10, "2026-05-04") + &day(10..260, "2026-05-05") + &day(260..270, "2026-05-06"),
+    );
+    site.build_ok(&[]);
+    let first = site.read("issues/2026-05-05/index.html");
+    let (top, _) = first.split_once("<ol class=\"papers\"").unwrap();
+    assert!(
+        top.contains("href=\"/issues/2026-05-04/\"") && top.contains("href=\"/issues/2026-05-06/\""),
+        "prev and next before the list"
+    );
+    assert_eq!(first.matches("class=\"paper-item\"").count(), 100);
+    assert!(first.contains("Page 1 of 3") && first.contains("href=\"/issues/2026-05-05/page/2/\""));
+    let last = site.read("issues/2026-05-05/page/3/index.html");
+    assert_eq!(last.matches("class=\"paper-item\"").count(), 50);
+    assert!(
+        last.contains("<ol class=\"papers\" start=\"201\">"),
+        "numbers go on across pages"
+    );
+    assert!(!site.public().join("issues/2026-05-05/page/4").exists());
+    // The home page is the newest issue's first page.
+    site.write("paperboy.toml", "[issues]\nper_page = 0\n");
+    site.build_ok(&[]);
+    assert_eq!(
+        site.read("issues/2026-05-05/index.html")
+            .matches("class=\"paper-item\"")
+            .count(),
+        250
+    );
+    assert!(
+        !site.public().join("issues/2026-05-05/page").exists(),
+        "pages of the old layout are gone"
+    );
+}
+
+#[test]
+fn a_day_that_repeats_the_day_before_is_not_a_new_issue() {
+    let site = TestSite::new();
+    // Friday, then the crawler's copies on Saturday and Sunday, then Monday.
+    site.write(
+        "content/a.jsonl",
+        day(0..5, "2026-06-26") + &day(0..5, "2026-06-27") + &day(1..4, "2026-06-28") + &day(3..8, "2026-06-29"),
+    );
+    site.build_ok(&[]);
+    assert!(!site.public().join("issues/2026-06-27").exists());
+    assert!(!site.public().join("issues/2026-06-28").exists());
+    let monday = site.read("issues/2026-06-29/index.html");
+    assert!(monday.contains("3 new, 2 trending again"), "{monday}");
+    let issues_feed = parse_feed(&site.read("issues/atom.xml"));
+    assert_eq!(issues_feed.entries.len(), 2);
+    // Kept and marked instead, and still out of the issue feeds.
+    site.write("paperboy.toml", "[issues]\nrepeats = \"keep\"\n");
+    site.build_ok(&[]);
+    let saturday = site.read("issues/2026-06-27/index.html");
+    assert!(saturday.contains("No new papers"), "{saturday}");
+    assert!(site.read("issues/index.html").contains("no new papers"));
+    assert_eq!(parse_feed(&site.read("issues/atom.xml")).entries.len(), 2);
+}
+
+#[test]
+fn papers_trending_again_are_marked_and_listed_after_the_new_ones() {
+    let site = TestSite::new();
+    site.write("content/a.jsonl", day(0..3, "2026-06-01") + &day(2..6, "2026-06-02"));
+    site.build_ok(&[]);
+    let page = site.read("issues/2026-06-02/index.html");
+    let again = page.find("Trending again</h2>").expect("a section for repeats");
+    let repeat = page.find("Paper Number 2 on").unwrap();
+    assert!(repeat > again, "the repeat comes after the new papers");
+    assert!(page[again..].contains("trending again</span>"));
+    for n in 3..6 {
+        assert!(page.find(&format!("Paper Number {n} on")).unwrap() < again);
+    }
+    site.write("paperboy.toml", "[issues]\nagain = \"inline\"\n");
+    site.build_ok(&[]);
+    let page = site.read("issues/2026-06-02/index.html");
+    assert!(!page.contains("Trending again</h2>"));
+    assert!(
+        page.find("Paper Number 2 on").unwrap() < page.find("Paper Number 3 on").unwrap(),
+        "trending order"
+    );
+    assert_eq!(page.matches("trending again</span>").count(), 1);
+}
+
+#[test]
+fn listings_show_authors_and_links_and_paper_pages_show_them_all() {
+    let site = TestSite::new();
+    site.write("content/a.jsonl", day(0..2, "2026-06-01"));
+    site.write(
+        "content/b.md",
+        "+++\ntitle = \"Both a Link and an Id\"\ndate = 2026-06-01\nurl = \"https://example.org/paper\"\narxiv = \"2606.00001\"\n+++\nWe study graph neural networks. The method scales. Experiments confirm it.\n",
+    );
+    site.build_ok(&[]);
+    let issue = site.read("issues/2026-06-01/index.html");
+    assert!(issue.contains("Ada One, Bo Two, … and 3 more"), "shortened authors");
+    assert!(issue.contains("href=\"https://arxiv.org/abs/2605.00000\">arXiv:2605.00000</a>"));
+    assert!(issue.contains("href=\"https://arxiv.org/pdf/2605.00000v1\">PDF</a>"));
+    let paper = site.read("papers/paper-number-0-on-graph-neural-networks/index.html");
+    assert!(
+        paper.contains("Ada One, Bo Two, Cy Three, Di Four, Ed Five"),
+        "the whole list"
+    );
+    let both = site.read("papers/both-a-link-and-an-id/index.html");
+    assert!(
+        both.contains("arXiv:2606.00001") && both.contains("href=\"https://example.org/paper\""),
+        "url and id both shown"
+    );
+}
+
+#[test]
+fn tag_pages_show_excerpts_and_the_other_tags_only() {
+    let site = TestSite::new();
+    site.write("content/a.jsonl", day(0..3, "2026-06-01"));
+    site.build_ok(&[]);
+    let tag = site.read("tags/graph-learning/index.html");
+    assert!(
+        tag.contains("class=\"excerpt\">We study graph neural networks"),
+        "excerpts"
+    );
+    let list = tag.split_once("<ol class=\"papers\"").unwrap().1;
+    assert!(
+        !list.contains("href=\"/tags/graph-learning/\""),
+        "the browsed tag is not repeated"
+    );
+}
+
+#[test]
+fn the_archive_shows_weekday_new_papers_and_first_titles() {
+    let site = TestSite::new();
+    site.write("content/a.jsonl", day(0..3, "2026-06-01") + &day(2..8, "2026-06-02"));
+    site.build_ok(&[]);
+    let archive = site.read("issues/index.html");
+    assert!(archive.contains("Tuesday, 2 June 2026"), "{archive}");
+    assert!(archive.contains("5 new of 6 papers"), "{archive}");
+    assert!(
+        archive.contains("Paper Number 3 on Graph Neural Networks · Paper Number 4 on"),
+        "first new titles"
+    );
+}
+
+#[test]
+fn issue_feed_items_hold_the_top_papers_and_link_the_rest() {
+    let site = TestSite::new();
+    site.write("content/a.jsonl", day(0..80, "2026-06-01"));
+    site.build_ok(&[]);
+    let feed = parse_feed(&site.read("issues/atom.xml"));
+    let html = entry_html(&feed.entries[0]);
+    assert_eq!(html.matches("<h2>").count(), 30);
+    assert!(html.contains("50 more papers in the full issue"), "{html:.200}");
+}
+
+#[test]
+fn the_sitemap_lists_the_search_page() {
+    let site = TestSite::new();
+    site.write("content/a.jsonl", day(0..3, "2026-06-01"));
+    site.build_ok(&[]);
+    assert!(
+        site.read("sitemap.xml")
+            .contains("<loc>http://127.0.0.1:1111/search/</loc>")
+    );
+}
