@@ -144,7 +144,7 @@ fn check(title: &str, abstract_text: &str, md_title: &str, author: &str, tag: &s
     // must come back exactly, so abstracts hold no `$` and repair is off.
     site.write(
         "paperboy.toml",
-        "base_url = \"https://example.org/\"\n[import]\nrepair_math = false\n",
+        "base_url = \"https://example.org/\"\n[import]\nrepair_math = false\nlatex = false\n",
     );
     site.write(
         "content/2026-11-26.txt",

@@ -58,6 +58,7 @@ const KNOWN_KEYS: &[&str] = &[
     "import.strip_lines",
     "import.strip_prefixes",
     "import.repair_math",
+    "import.latex",
     "tagging",
     "tagging.auto",
     "tagging.builtin_topics",

@@ -148,6 +148,9 @@ pub struct ImportConfig {
     /// Mend LaTeX that scraping stripped of `$` and `\` (`varepsilon` → ε, `^{2}` →
     /// superscript) where the reading is unambiguous.
     pub repair_math: bool,
+    /// Read text-mode LaTeX in titles and abstracts (`\emph{…}`, `\href{…}{…}`,
+    /// ``` ``quotes'' ```, `--`, `~`), as arXiv's own records keep it.
+    pub latex: bool,
 }
 
 impl Default for Config {
@@ -190,6 +193,7 @@ impl Default for ImportConfig {
             ],
             strip_prefixes: vec!["Subscribe".into()],
             repair_math: true,
+            latex: true,
         }
     }
 }

@@ -4,6 +4,7 @@
 
 use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd};
 
+use super::inline;
 use crate::text::math;
 use crate::text::{
     clean_line, escape_into, has_url, href_encode, is_forbidden_char, is_safe_url, linkify_into, split_urls,
@@ -14,15 +15,83 @@ use crate::text::{
 pub struct Rendered {
     /// For pages: MathML for formulas.
     pub html: String,
-    /// For feeds, when it differs from `html`: formulas as their source.
+    /// For feeds, when it differs from `html`: formulas as Unicode text (feed readers strip
+    /// MathML).
     pub feed_html: Option<String>,
-    /// For excerpts, search and tagging.
+    /// For excerpts, search and tagging: formulas as Unicode text, their spaces
+    /// non-breaking so that an excerpt never cuts inside one.
     pub text: String,
 }
 
-/// A scraped abstract (one paragraph of plain text): formulas to MathML, bare URLs linked,
-/// and, with `repair`, lost LaTeX mended where that is unambiguous.
+/// A formula as text: its Unicode reading when it converted to MathML, else its source
+/// (the page shows the source too); spaces inside it non-breaking.
+fn formula_text(latex: &str, display: bool, converted: bool) -> String {
+    let text = if converted {
+        math::to_unicode(latex)
+    } else {
+        math::source(latex, display)
+    };
+    text.replace(' ', "\u{a0}")
+}
+
+/// Text outside formulas: text-mode LaTeX read, URLs linked, TeX typography, and with
+/// `repair` lost LaTeX mended; into `html` and `plain`.
+fn render_text(t: &str, opts: TextOptions, link: bool, html: &mut String, plain: &mut String) {
+    let repair = opts.repair;
+    let mut leaf = |t: &str, html: &mut String, plain: &mut String| {
+        let mut piece = |piece: &str, is_url: bool| {
+            if is_url {
+                linkify_into(html, piece);
+                plain.push_str(piece);
+                return;
+            }
+            let piece = if opts.latex {
+                inline::typography(piece)
+            } else {
+                std::borrow::Cow::Borrowed(piece)
+            };
+            if repair {
+                math::repair_into(&piece, html, plain);
+            } else {
+                escape_into(html, &piece);
+                plain.push_str(&piece);
+            }
+        };
+        if link {
+            for (p, is_url) in split_urls(t) {
+                piece(p, is_url);
+            }
+        } else {
+            piece(t, false);
+        }
+    };
+    // Text-mode LaTeX needs a backslash; most text has none.
+    if opts.latex && t.contains('\\') {
+        inline::render(&inline::parse(t), html, plain, &mut leaf);
+    } else {
+        leaf(t, html, plain);
+    }
+}
+
+/// How plain text is read: whether lost LaTeX is mended (`[import] repair_math`) and
+/// text-mode LaTeX and TeX typography are read (`[import] latex`).
+#[derive(Debug, Clone, Copy)]
+pub struct TextOptions {
+    /// Mend LaTeX that lost its `$` and `\\`.
+    pub repair: bool,
+    /// Read `\\emph{…}`, ``` ``quotes'' ```, `--` and the like.
+    pub latex: bool,
+}
+
+/// A scraped abstract (one paragraph of plain text): formulas to MathML, text-mode LaTeX to
+/// markup, bare URLs linked, and, with `repair`, lost LaTeX mended where that is
+/// unambiguous.
 pub fn render_plain(text: &str, repair: bool) -> Rendered {
+    render_plain_with(text, TextOptions { repair, latex: true })
+}
+
+/// [`render_plain`] with every option.
+pub fn render_plain_with(text: &str, opts: TextOptions) -> Rendered {
     let mut html = String::with_capacity(text.len() + 16);
     let mut feed = String::new();
     let mut plain = String::with_capacity(text.len());
@@ -32,23 +101,16 @@ pub fn render_plain(text: &str, repair: bool) -> Rendered {
         match segment {
             math::Segment::Text(t) => {
                 let start = html.len();
-                for (piece, is_url) in split_urls(t) {
-                    if is_url || !repair {
-                        linkify_into(&mut html, piece);
-                        plain.push_str(piece);
-                    } else {
-                        math::repair_into(piece, &mut html, &mut plain);
-                    }
-                }
+                render_text(t, opts, true, &mut html, &mut plain);
                 feed.push_str(&html[start..]);
             }
             math::Segment::Math { latex, display } => {
-                let src = math::source(latex, display);
                 let (page, converted) = math::formula_html(latex, display);
                 has_math |= converted;
                 html.push_str(&page);
-                escape_into(&mut feed, &src);
-                plain.push_str(&src);
+                let text = formula_text(latex, display, converted);
+                escape_into(&mut feed, &text.replace('\u{a0}', " "));
+                plain.push_str(&text);
             }
         }
     }
@@ -58,6 +120,29 @@ pub fn render_plain(text: &str, repair: bool) -> Rendered {
         html,
         text: plain,
     }
+}
+
+/// A title in its two forms: plain Unicode text (formulas read as text), for everything
+/// that cannot show markup, and HTML (formulas as MathML, emphasis), when it differs from
+/// the escaped text.
+pub fn render_title(title: &str, opts: TextOptions) -> (String, Option<String>) {
+    let mut html = String::with_capacity(title.len());
+    let mut plain = String::with_capacity(title.len());
+    for segment in math::split_dollars(title) {
+        match segment {
+            math::Segment::Text(t) => render_text(t, opts, false, &mut html, &mut plain),
+            math::Segment::Math { latex, display } => {
+                let (page, converted) = math::formula_html(latex, display);
+                html.push_str(&page);
+                plain.push_str(&formula_text(latex, display, converted).replace('\u{a0}', " "));
+            }
+        }
+    }
+    let plain = clean_line(&plain);
+    let mut escaped = String::with_capacity(plain.len());
+    escape_into(&mut escaped, &plain);
+    let html = (html != escaped).then_some(html);
+    (plain, html)
 }
 
 /// A Markdown abstract → (safe HTML, plain text). Raw HTML is shown as text, links with
@@ -174,7 +259,7 @@ pub fn markdown_to_html(markdown: &str) -> Rendered {
 }
 
 /// A formula as MathML (or its source, when it does not convert), remembered in `formulas`
-/// so that the feed's form can show the source instead.
+/// so that the feed's form can show its Unicode reading instead.
 fn push_formula(
     events: &mut Vec<Event<'_>>,
     plain: &mut String,
@@ -182,10 +267,10 @@ fn push_formula(
     latex: &str,
     display: bool,
 ) {
-    let src = math::source(latex, display);
-    plain.push_str(&src);
-    let (html, _) = math::formula_html(latex, display);
-    formulas.push((events.len(), src));
+    let (html, converted) = math::formula_html(latex, display);
+    let text = formula_text(latex, display, converted);
+    plain.push_str(&text);
+    formulas.push((events.len(), text.replace('\u{a0}', " ")));
     events.push(Event::InlineHtml(CowStr::from(html)));
 }
 
@@ -277,8 +362,89 @@ mod tests {
             "{}",
             r.html
         );
+        // Feeds and plain text read the formula as Unicode (a formula that did not convert
+        // keeps its source); an excerpt cannot cut inside it.
         let feed = r.feed_html.unwrap();
-        assert!(!feed.contains("<math") && feed.contains("$x^2 &lt; y$"), "{feed}");
-        assert_eq!(r.text, "Let $x^2 < y$ and $\\frac{a}{$ hold.");
+        assert!(!feed.contains("<math") && feed.contains("x² &lt; y"), "{feed}");
+        assert_eq!(r.text, "Let x²\u{a0}<\u{a0}y and $\\frac{a}{$ hold.");
+    }
+
+    const OPTS: TextOptions = TextOptions {
+        repair: false,
+        latex: true,
+    };
+
+    #[test]
+    fn titles_have_a_text_and_an_html_form() {
+        let (text, html) = render_title("Sorting in $O(n \\log n)$ over $\\mathbb{F}_q$", OPTS);
+        assert_eq!(text, "Sorting in O(n log n) over 𝔽_q");
+        let html = html.unwrap();
+        assert!(
+            html.starts_with("Sorting in <math") && html.contains("<mi>log</mi>"),
+            "{html}"
+        );
+        assert_eq!(
+            render_title("A <b>plain</b> title", OPTS),
+            ("A <b>plain</b> title".to_string(), None)
+        );
+        let (text, html) = render_title("A \\emph{new} view", OPTS);
+        assert_eq!(text, "A new view");
+        assert_eq!(html.as_deref(), Some("A <em>new</em> view"));
+    }
+
+    #[test]
+    fn text_mode_latex_becomes_markup() {
+        let r = render_plain(
+            "We call it \\emph{fast}, see \\href{https://x.org/a}{our code} and ``this'' -- 50\\% better~\\cite{k}.",
+            true,
+        );
+        assert_eq!(
+            r.html,
+            "<p>We call it <em>fast</em>, see <a href=\"https://x.org/a\">our code</a> and “this” – 50% better\u{a0}.</p>"
+        );
+        assert_eq!(r.text, "We call it fast, see our code and “this” – 50% better\u{a0}.");
+    }
+
+    #[test]
+    fn lost_latex_in_real_abstracts_is_mended() {
+        // Real sentences of the sample, whose `$` and `\` were lost in scraping.
+        let cases = [
+            (
+                "achieves Oleft(Delta^{1/4}T^{3/4}right) regret",
+                "achieves O(Δ<sup>1/4</sup>T<sup>3/4</sup>) regret",
+            ),
+            (
+                "where psi geq Omegaleft(epsilonright) is a parameter",
+                "where ψ ≥ Ω(ε) is a parameter",
+            ),
+            ("for any 1 leq m leq d function", "for any 1 ≤ m ≤ d function"),
+            (
+                "an 𝒪(sqrt K) regret and 0 < delta < frac12 here",
+                "an 𝒪(√K) regret and 0 &lt; δ &lt; 1/2 here",
+            ),
+            (
+                "a regret of widetilde O(tau SAK), minimax",
+                "a regret of O\u{303}(τ SAK), minimax",
+            ),
+            (
+                "the variance sigma ^2 and A^*_r and F_1-score",
+                "the variance σ<sup>2</sup> and A<sup>*</sup><sub>r</sub> and F<sub>1</sub>-score",
+            ),
+        ];
+        for (text, html) in cases {
+            let r = render_plain(text, true);
+            assert_eq!(r.html, format!("<p>{html}</p>"), "{text}");
+        }
+        // English stays English.
+        for text in [
+            "the left (green) and right panels",
+            "from left to right)",
+            "Delta Airlines and the beta distribution",
+            "sim-to-real transfer in Omega-3 and Sigma-Delta modulators",
+            "snake_case names and Var^star",
+        ] {
+            let r = render_plain(text, true);
+            assert_eq!(r.text, text, "{text}");
+        }
     }
 }

@@ -116,6 +116,7 @@ fn new_paper(raw: &RawPaper) -> Paper {
         // The base slug until clashes are resolved in `assign_slugs`.
         slug: String::from(&*raw.slug_base),
         title: raw.title.clone(),
+        title_html: raw.title_html.clone(),
         abstract_html: raw.abstract_html.clone(),
         abstract_feed_html: raw.abstract_feed_html.clone(),
         abstract_text: raw.abstract_text.clone(),

@@ -6,6 +6,7 @@ mod assemble;
 mod digest;
 mod files;
 mod front_matter;
+mod inline;
 mod jsonl;
 mod source;
 
@@ -13,7 +14,7 @@ use std::path::Path;
 
 use anyhow::Result;
 
-pub use abstracts::{Rendered, markdown_to_html, render_plain};
+pub use abstracts::{Rendered, TextOptions, markdown_to_html, render_plain, render_plain_with, render_title};
 pub use assemble::{assemble, assemble_with};
 pub use digest::{DigestEntry, date_from_path, parse as parse_digest};
 pub use files::{decode, is_content_file, list_files, read_all, read_file};

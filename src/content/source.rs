@@ -6,9 +6,9 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, NaiveDate, Utc};
 use rayon::prelude::*;
 
-use super::abstracts::{Rendered, markdown_to_html, render_plain};
+use super::abstracts::{Rendered, TextOptions, markdown_to_html, render_plain, render_plain_with, render_title};
 use super::{digest, front_matter, jsonl};
-use crate::config::Config;
+use crate::config::{Config, ImportConfig};
 use crate::error::ContentError;
 use crate::model::{SharedText, arxiv_key, fold_title, slug_or_hash, text_hash};
 use crate::text::{EXCERPT_MAX, clean_line, excerpt_source};
@@ -16,8 +16,10 @@ use crate::text::{EXCERPT_MAX, clean_line, excerpt_source};
 /// A paper as read from one file, before duplicates are merged.
 #[derive(Debug, Clone)]
 pub struct RawPaper {
-    /// Cleaned title.
+    /// Title as plain text (formulas read as Unicode).
     pub title: SharedText,
+    /// Title as HTML, when it holds formulas or emphasis.
+    pub title_html: Option<SharedText>,
     /// Safe HTML of the abstract.
     pub abstract_html: SharedText,
     /// The abstract's HTML for feeds, when it differs (formulas as source, not MathML).
@@ -65,7 +67,7 @@ impl RawPaper {
     /// A paper with no metadata beyond its text; the keys and hashes that later stages
     /// look up are computed here, once, while files are parsed in parallel.
     pub fn new(
-        title: String,
+        (title, title_html): (String, Option<String>),
         abstract_: Rendered,
         date: NaiveDate,
         published: DateTime<Utc>,
@@ -80,6 +82,7 @@ impl RawPaper {
             html_hash: text_hash(&[&html, feed_html.as_deref().unwrap_or("")]),
             excerpt_hash: text_hash(&[excerpt_source(&text, EXCERPT_MAX)]),
             title: title.into(),
+            title_html: title_html.map(Into::into),
             abstract_html: html.into(),
             abstract_feed_html: feed_html.map(Into::into),
             abstract_text: text.into(),
@@ -120,7 +123,7 @@ impl RawPaper {
             categories: self.categories.clone(),
             comment: self.comment.clone(),
             ..RawPaper::new(
-                self.title.to_string(),
+                (self.title.to_string(), self.title_html.as_deref().map(String::from)),
                 abstract_,
                 self.date,
                 self.published,
@@ -180,7 +183,7 @@ pub fn parse_text(
     let kind = ContentKind::of(display).unwrap_or(ContentKind::Digest);
     let papers = match kind {
         ContentKind::Digest => digest_papers(text, &source, config, warn)?,
-        ContentKind::Markdown => vec![markdown_paper(text, &source, warn)?],
+        ContentKind::Markdown => vec![markdown_paper(text, &source, config, warn)?],
         ContentKind::JsonLines => json_papers(text, &source, config)?,
     };
     Ok(SourceFile {
@@ -215,8 +218,15 @@ fn digest_papers(
     Ok(entries
         .into_iter()
         .map(|e| {
-            let abstract_ = render_plain(&clean_line(&e.abstract_text), config.import.repair_math);
-            RawPaper::new(clean_line(&e.title), abstract_, date, published, source.clone(), e.line)
+            let abstract_ = render_plain_with(&clean_line(&e.abstract_text), text_options(&config.import));
+            RawPaper::new(
+                render_title(&clean_line(&e.title), text_options(&config.import)),
+                abstract_,
+                date,
+                published,
+                source.clone(),
+                e.line,
+            )
         })
         .collect())
 }
@@ -224,11 +234,18 @@ fn digest_papers(
 fn markdown_paper(
     text: &str,
     source: &std::sync::Arc<Path>,
+    config: &Config,
     warn: &mut dyn FnMut(String),
 ) -> Result<RawPaper, Vec<ContentError>> {
     let md = front_matter::parse(text, source, warn).map_err(|e| vec![e])?;
     let mut paper = RawPaper::new(
-        clean_line(&md.title),
+        render_title(
+            &clean_line(&md.title),
+            TextOptions {
+                repair: false,
+                ..text_options(&config.import)
+            },
+        ),
         markdown_to_html(&md.body),
         md.date,
         md.published,
@@ -254,9 +271,9 @@ fn json_papers(text: &str, source: &std::sync::Arc<Path>, config: &Config) -> Re
     Ok(records
         .into_par_iter()
         .map(|r| {
-            let abstract_ = render_plain(&clean_line(&r.abstract_text), config.import.repair_math);
+            let abstract_ = render_plain_with(&clean_line(&r.abstract_text), text_options(&config.import));
             let mut paper = RawPaper::new(
-                clean_line(&r.title),
+                render_title(&clean_line(&r.title), text_options(&config.import)),
                 abstract_,
                 r.date,
                 r.published,
@@ -278,4 +295,12 @@ fn json_papers(text: &str, source: &std::sync::Arc<Path>, config: &Config) -> Re
 /// Names and tags as one clean line each, empty ones dropped.
 fn clean_list(items: &[String]) -> Vec<String> {
     items.iter().map(|t| clean_line(t)).filter(|t| !t.is_empty()).collect()
+}
+
+/// How titles and abstracts of digests and JSON Lines records are read, by `[import]`.
+fn text_options(import: &ImportConfig) -> TextOptions {
+    TextOptions {
+        repair: import.repair_math,
+        latex: import.latex,
+    }
 }

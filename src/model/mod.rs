@@ -50,8 +50,11 @@ pub type TagId = usize;
 pub struct Paper {
     /// URL segment under `/papers/`; unique and stable across builds.
     pub slug: String,
-    /// Title as plain text (escaped only when rendered).
+    /// Title as plain text (escaped only when rendered; formulas read as Unicode): for
+    /// `<title>`, feeds, email and search.
     pub title: SharedText,
+    /// Title as HTML (formulas as MathML), when it differs from the escaped text.
+    pub title_html: Option<SharedText>,
     /// The abstract as safe HTML (paragraphs, links).
     pub abstract_html: SharedText,
     /// The abstract's HTML for feeds when it differs from the page's: feed readers strip

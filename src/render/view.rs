@@ -9,7 +9,7 @@ use tera::Value;
 
 use crate::config::Config;
 use crate::model::{Links, Paper, Site, display_date, paper_dir};
-use crate::text::{EXCERPT_MAX, excerpt, href_encode};
+use crate::text::{EXCERPT_MAX, escape_html, excerpt, href_encode};
 
 /// Characters of the abstract in a paper's summary (issue and tag listings)...
 pub(crate) const LIST_EXCERPT: usize = 240;
@@ -110,6 +110,7 @@ pub(crate) fn summary(p: &Paper, links: &Links, dates: &DateForms, tag_links: &[
     #[derive(Serialize)]
     struct Summary<'b> {
         title: &'b str,
+        title_html: String,
         url: String,
         date: String,
         date_display: String,
@@ -122,6 +123,7 @@ pub(crate) fn summary(p: &Paper, links: &Links, dates: &DateForms, tag_links: &[
     let links_out = OutLinks::of(p);
     let mut v = Value::from_serializable(&Summary {
         title: &p.title,
+        title_html: title_html(p),
         url: links.path(&paper_dir(&p.slug)),
         date: dates.iso(p.date),
         date_display: dates.display(p.date),
@@ -156,6 +158,14 @@ impl<'p> OutLinks<'p> {
     }
 }
 
+/// A paper's title as HTML: with MathML when it holds formulas, else the escaped text.
+pub(crate) fn title_html(p: &Paper) -> String {
+    match &p.title_html {
+        Some(html) => html.to_string(),
+        None => escape_html(&p.title),
+    }
+}
+
 /// "A. One, B. Two, … and 14 more": how listings show a long author list (the paper's page
 /// shows it whole).
 pub(crate) fn short_authors(authors: &[String]) -> String {
@@ -171,7 +181,7 @@ pub(crate) fn short_authors(authors: &[String]) -> String {
 /// and feeds, not every listing it is in.
 pub(crate) fn paper_fingerprints(site: &Site, p: &Paper) -> (u64, u64) {
     let mut h = xxhash_rust::xxh3::Xxh3Default::new();
-    (&p.title, &p.slug, p.date, p.excerpt_hash).hash(&mut h);
+    (&p.title, &p.title_html, &p.slug, p.date, p.excerpt_hash).hash(&mut h);
     (&p.authors, &p.url, &p.arxiv, &p.pdf).hash(&mut h);
     for &t in &p.tags {
         (&site.tags[t].slug, &site.tags[t].name).hash(&mut h);

@@ -10,7 +10,7 @@ use tera::{Context, Value};
 use crate::model::{PaperId, issue_dir, paper_dir};
 use crate::render::Renderer;
 use crate::render::jobs::{Files, Fingerprint};
-use crate::render::view::OutLinks;
+use crate::render::view::{OutLinks, title_html};
 use crate::text::{excerpt, href_encode, url_encode};
 
 impl Renderer<'_> {
@@ -67,6 +67,7 @@ impl Renderer<'_> {
         #[derive(Serialize)]
         struct PaperView<'b> {
             title: &'b str,
+            title_html: String,
             url: String,
             date: String,
             date_display: String,
@@ -86,6 +87,7 @@ impl Renderer<'_> {
             "paper",
             &PaperView {
                 title: &p.title,
+                title_html: title_html(p),
                 url: self.links.path(&paper_dir(&p.slug)),
                 date: self.dates.iso(p.date),
                 date_display: self.dates.display(p.date),

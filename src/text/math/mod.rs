@@ -6,9 +6,11 @@
 
 mod dollars;
 mod repair;
+mod unicode;
 
 pub use dollars::{Segment, split_dollars};
 pub use repair::repair_into;
+pub use unicode::to_unicode;
 
 use pulldown_latex::config::DisplayMode;
 use pulldown_latex::{Parser, RenderConfig, Storage, push_mathml};

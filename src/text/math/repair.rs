@@ -67,7 +67,8 @@ impl Part {
     }
 }
 
-const SUPERSCRIPTS: &[(char, char)] = &[
+/// Characters with a Unicode superscript form (every lower-case letter but q, most capitals).
+pub(super) const SUPERSCRIPTS: &[(char, char)] = &[
     ('0', '⁰'),
     ('1', '¹'),
     ('2', '²'),
@@ -83,11 +84,54 @@ const SUPERSCRIPTS: &[(char, char)] = &[
     ('=', '⁼'),
     ('(', '⁽'),
     (')', '⁾'),
-    ('n', 'ⁿ'),
-    ('i', 'ⁱ'),
     ('*', '*'),
+    ('A', 'ᴬ'),
+    ('B', 'ᴮ'),
+    ('D', 'ᴰ'),
+    ('E', 'ᴱ'),
+    ('G', 'ᴳ'),
+    ('H', 'ᴴ'),
+    ('I', 'ᴵ'),
+    ('J', 'ᴶ'),
+    ('K', 'ᴷ'),
+    ('L', 'ᴸ'),
+    ('M', 'ᴹ'),
+    ('N', 'ᴺ'),
+    ('O', 'ᴼ'),
+    ('P', 'ᴾ'),
+    ('R', 'ᴿ'),
+    ('T', 'ᵀ'),
+    ('U', 'ᵁ'),
+    ('V', 'ⱽ'),
+    ('W', 'ᵂ'),
+    ('a', 'ᵃ'),
+    ('b', 'ᵇ'),
+    ('c', 'ᶜ'),
+    ('d', 'ᵈ'),
+    ('e', 'ᵉ'),
+    ('f', 'ᶠ'),
+    ('g', 'ᵍ'),
+    ('h', 'ʰ'),
+    ('i', 'ⁱ'),
+    ('j', 'ʲ'),
+    ('k', 'ᵏ'),
+    ('l', 'ˡ'),
+    ('m', 'ᵐ'),
+    ('n', 'ⁿ'),
+    ('o', 'ᵒ'),
+    ('p', 'ᵖ'),
+    ('r', 'ʳ'),
+    ('s', 'ˢ'),
+    ('t', 'ᵗ'),
+    ('u', 'ᵘ'),
+    ('v', 'ᵛ'),
+    ('w', 'ʷ'),
+    ('x', 'ˣ'),
+    ('y', 'ʸ'),
+    ('z', 'ᶻ'),
 ];
-const SUBSCRIPTS: &[(char, char)] = &[
+/// Characters with a Unicode subscript form.
+pub(super) const SUBSCRIPTS: &[(char, char)] = &[
     ('0', '₀'),
     ('1', '₁'),
     ('2', '₂'),
@@ -105,13 +149,21 @@ const SUBSCRIPTS: &[(char, char)] = &[
     (')', '₎'),
     ('a', 'ₐ'),
     ('e', 'ₑ'),
-    ('o', 'ₒ'),
-    ('x', 'ₓ'),
+    ('h', 'ₕ'),
     ('i', 'ᵢ'),
     ('j', 'ⱼ'),
     ('k', 'ₖ'),
+    ('l', 'ₗ'),
+    ('m', 'ₘ'),
     ('n', 'ₙ'),
+    ('o', 'ₒ'),
+    ('p', 'ₚ'),
+    ('r', 'ᵣ'),
+    ('s', 'ₛ'),
     ('t', 'ₜ'),
+    ('u', 'ᵤ'),
+    ('v', 'ᵥ'),
+    ('x', 'ₓ'),
 ];
 
 /// Macro names that lost their backslash and are never English words, with what they meant.
@@ -125,7 +177,7 @@ const LOST_MACROS: &[(&str, &str)] = &[
 ];
 
 /// `mathcal{X}`: the script capitals (several live in the Letterlike Symbols block).
-fn script_capital(c: char) -> Option<char> {
+pub(super) fn script_capital(c: char) -> Option<char> {
     let special = match c {
         'B' => 'ℬ',
         'E' => 'ℰ',
@@ -146,6 +198,8 @@ fn script_capital(c: char) -> Option<char> {
 /// letter, digit or bracket), `sim` before a number → ∼, `times` between numbers → ×,
 /// `\%` → %. Unknown words are left alone.
 fn repair_text(text: &str) -> Vec<Part> {
+    let mended = mend_words(text, false);
+    let text: &str = &mended;
     // Most abstracts need nothing. A quick look for what each rule needs to apply, with
     // `sim` and `times` (common inside English words) only at a word's start before a
     // number.
@@ -224,16 +278,29 @@ fn repair_text(text: &str) -> Vec<Part> {
             }
         }
         if (c == '^' || c == '_') && k > 0 {
-            let prev = text[..k].chars().next_back();
-            let script = if bytes.get(k + 1) == Some(&b'{') {
+            // What the script attaches to: the character before it, or before one space
+            // (`sigma ^2` lost its `\` and kept LaTeX's space).
+            let mut prev = text[..k].chars().next_back();
+            let spaced = prev == Some(' ');
+            if spaced {
+                prev = text[..k - 1].chars().next_back();
+            }
+            let base = prev.is_some_and(|p| p.is_alphanumeric() || matches!(p, ')' | '*' | '}'));
+            // A bare script is a number (`^10`), `*`, or one letter standing alone (`x_i`,
+            // `n^d`, but not `snake_case` or `Var^star`).
+            let digits = bytes[k + 1..].iter().take_while(|b| b.is_ascii_digit()).count();
+            let bare = match bytes.get(k + 1) {
+                _ if digits > 0 => Some(k + 1 + digits),
+                Some(b'*') if c == '^' => Some(k + 2),
+                Some(n) if n.is_ascii_alphabetic() && !bytes.get(k + 2).is_some_and(u8::is_ascii_alphanumeric) => {
+                    Some(k + 2)
+                }
+                _ => None,
+            };
+            let script = if bytes.get(k + 1) == Some(&b'{') && (!spaced || base) {
                 braced(text, k + 1)
-            } else if c == '^'
-                && prev.is_some_and(|p| p.is_alphanumeric() || p == ')')
-                && bytes.get(k + 1).is_some_and(u8::is_ascii_alphanumeric)
-            {
-                Some((k + 2, (bytes[k + 1] as char).to_string()))
             } else {
-                None
+                bare.filter(|_| base).map(|end| (end, text[k + 1..end].to_string()))
             };
             if let Some((end, body)) = script {
                 let inner: String = repair_text(&body)
@@ -244,6 +311,9 @@ fn repair_text(text: &str) -> Vec<Part> {
                         s
                     })
                     .collect();
+                if spaced && plain.ends_with(' ') {
+                    plain.pop();
+                }
                 if !plain.is_empty() {
                     parts.push(Part::Text(std::mem::take(&mut plain)));
                 }
@@ -284,6 +354,351 @@ fn repair_text(text: &str) -> Vec<Part> {
         parts.push(Part::Text(plain));
     }
     parts
+}
+
+/// Greek letter names, as scraping leaves `\alpha` when it loses the backslash.
+const GREEK: &[(&str, &str)] = &[
+    ("alpha", "α"),
+    ("beta", "β"),
+    ("gamma", "γ"),
+    ("delta", "δ"),
+    ("epsilon", "ε"),
+    ("zeta", "ζ"),
+    ("eta", "η"),
+    ("theta", "θ"),
+    ("iota", "ι"),
+    ("kappa", "κ"),
+    ("lambda", "λ"),
+    ("mu", "μ"),
+    ("nu", "ν"),
+    ("xi", "ξ"),
+    ("pi", "π"),
+    ("rho", "ρ"),
+    ("sigma", "σ"),
+    ("tau", "τ"),
+    ("upsilon", "υ"),
+    ("phi", "φ"),
+    ("chi", "χ"),
+    ("psi", "ψ"),
+    ("omega", "ω"),
+    ("Gamma", "Γ"),
+    ("Delta", "Δ"),
+    ("Theta", "Θ"),
+    ("Lambda", "Λ"),
+    ("Xi", "Ξ"),
+    ("Pi", "Π"),
+    ("Sigma", "Σ"),
+    ("Upsilon", "Υ"),
+    ("Phi", "Φ"),
+    ("Psi", "Ψ"),
+    ("Omega", "Ω"),
+];
+
+/// Macro names that are never English words, whatever surrounds them.
+const SYMBOLS: &[(&str, &str)] = &[
+    ("geq", "≥"),
+    ("leq", "≤"),
+    ("neq", "≠"),
+    ("infty", "∞"),
+    ("cdot", "·"),
+    ("cdots", "⋯"),
+    ("ldots", "…"),
+    ("propto", "∝"),
+    ("rightarrow", "→"),
+    ("Rightarrow", "⇒"),
+    ("mapsto", "↦"),
+    ("nabla", "∇"),
+    ("forall", "∀"),
+    ("otimes", "⊗"),
+    ("oplus", "⊕"),
+];
+
+/// Font macros whose braced argument is math: `mathsf{Var}` reads `Var`.
+const FONTS: &[&str] = &[
+    "mathsf",
+    "mathrm",
+    "mathbf",
+    "mathit",
+    "mathtt",
+    "mathbb",
+    "boldsymbol",
+    "operatorname",
+    "text",
+    "textrm",
+];
+
+/// Every name [`mend_word`] looks at as a whole word.
+static MACRO_NAMES: std::sync::LazyLock<rustc_hash::FxHashSet<&'static str>> = std::sync::LazyLock::new(|| {
+    let words = [
+        "Big",
+        "big",
+        "Bigg",
+        "bigg",
+        "Bigl",
+        "Bigr",
+        "bigl",
+        "bigr",
+        "sqrt",
+        "frac",
+        "mathcal",
+        "widetilde",
+        "widehat",
+        "overline",
+        "tilde",
+        "hat",
+        "bar",
+    ];
+    GREEK
+        .iter()
+        .map(|(n, _)| *n)
+        .chain(SYMBOLS.iter().map(|(n, _)| *n))
+        .chain(FONTS.iter().copied())
+        .chain(words)
+        .collect()
+});
+
+/// For each first byte, the lengths (as bits) of the names in [`MACRO_NAMES`] that start
+/// with it.
+static NAME_SHAPES: std::sync::LazyLock<[u16; 128]> = std::sync::LazyLock::new(|| {
+    let mut shapes = [0u16; 128];
+    for name in MACRO_NAMES.iter() {
+        shapes[name.as_bytes()[0] as usize & 127] |= 1 << name.len().min(15);
+    }
+    shapes
+});
+
+/// Mends macro names that lost their backslash, where they cannot be English words:
+/// `left(`/`right)` pairs and `Big(` become brackets, `geq` ≥, `sqrt{T}` √T, `frac{a}{b}`
+/// a/b, `mathsf{X}` X, `widetilde O` Õ, and a Greek name becomes its letter where math
+/// surrounds it (`Omega(dM)`, `tau^2`, `psi geq`, inside `left(…right)`), never in prose
+/// ("Delta Airlines", "the beta distribution"). In `math` (a macro's argument) Greek names
+/// always convert.
+fn mend_words(text: &str, math: bool) -> std::borrow::Cow<'_, str> {
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let (mut k, mut copied, mut depth) = (0, 0, 0usize);
+    let mut changed = false;
+    while k < bytes.len() {
+        if !bytes[k].is_ascii_alphabetic() || (k > 0 && bytes[k - 1].is_ascii_alphabetic()) {
+            k += 1;
+            continue;
+        }
+        let end = k + bytes[k..].iter().take_while(|b| b.is_ascii_alphabetic()).count();
+        let run = &text[k..end];
+        // Nearly every word is prose: its first letter and length, then one lookup, rule it
+        // out.
+        let glued = run.as_bytes()[run.len() - 1] == b't' && (run.ends_with("left") || run.ends_with("right"));
+        let maybe = run.len() < 16 && NAME_SHAPES[bytes[k] as usize & 127] & (1 << run.len()) != 0;
+        if !(glued || maybe && MACRO_NAMES.contains(run)) {
+            k = end;
+            continue;
+        }
+        let ctx = Context {
+            text,
+            start: k,
+            end,
+            math: math || depth > 0,
+        };
+        if let Some((replacement, next, opened)) = mend_word(run, &ctx) {
+            out.push_str(&text[copied..k]);
+            out.push_str(&replacement);
+            depth = match opened {
+                Some(true) => depth + 1,
+                Some(false) => depth.saturating_sub(1),
+                None => depth,
+            };
+            (copied, k, changed) = (next, next, true);
+        } else {
+            k = end;
+        }
+    }
+    if !changed {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    out.push_str(&text[copied..]);
+    std::borrow::Cow::Owned(out)
+}
+
+/// Where a run of letters stands in its text.
+struct Context<'t> {
+    text: &'t str,
+    start: usize,
+    end: usize,
+    /// Inside math already (a macro's argument, `left(…right)`).
+    math: bool,
+}
+
+impl Context<'_> {
+    fn before(&self) -> Option<u8> {
+        self.start.checked_sub(1).map(|i| self.text.as_bytes()[i])
+    }
+    fn after(&self) -> Option<u8> {
+        self.text.as_bytes().get(self.end).copied()
+    }
+    /// The word after one space, or the characters there.
+    fn next_token(&self) -> &str {
+        let rest = self.text[self.end..].strip_prefix(' ').unwrap_or("");
+        rest.split(' ').next().unwrap_or("")
+    }
+    fn previous_token(&self) -> &str {
+        let head = self.text[..self.start].strip_suffix(' ').unwrap_or("");
+        head.rsplit(' ').next().unwrap_or("")
+    }
+    /// Whether math surrounds the run: a script, a bracket or a relation right beside it.
+    fn mathy(&self) -> bool {
+        let relation = |t: &str| {
+            matches!(t, "=" | "<" | ">" | "\\leq" | "\\geq")
+                || SYMBOLS.iter().any(|(n, _)| *n == t)
+                || t.starts_with("left")
+        };
+        self.math
+            || self.before().is_some_and(|b| b"({[^_=<>+*/|".contains(&b))
+            || self.after().is_some_and(|b| b"^_({[)}]".contains(&b))
+            || relation(self.next_token())
+            || self.next_token().starts_with(['^', '_'])
+            || relation(self.previous_token())
+    }
+}
+
+/// The mended form of `run` in its context, with the byte where the text goes on and
+/// whether it opened (`Some(true)`) or closed a `left(…right)` pair.
+fn mend_word(run: &str, ctx: &Context) -> Option<(String, usize, Option<bool>)> {
+    let after = ctx.after();
+    let opener = |b: Option<u8>| b.is_some_and(|b| b"([{|".contains(&b));
+    let closer = |b: Option<u8>| b.is_some_and(|b| b")]}|".contains(&b));
+    // `left(` and `right)`, glued to what precedes them (`Oleft(`, `epsilonright)`).
+    for (suffix, open) in [("left", true), ("right", false)] {
+        let Some(head) = run.strip_suffix(suffix) else {
+            continue;
+        };
+        if (open && !opener(after)) || (!open && (!closer(after) || !ctx.math)) {
+            continue;
+        }
+        let mut out = String::new();
+        if !head.is_empty() {
+            let inner = Context {
+                end: ctx.start + head.len(),
+                math: true,
+                ..*ctx
+            };
+            match greek(head).filter(|_| head.len() >= 2) {
+                Some(g) => out.push_str(g),
+                None => out.push_str(&mend_word(head, &inner).map_or_else(|| head.to_string(), |m| m.0)),
+            }
+        }
+        return Some((out, ctx.end, Some(open)));
+    }
+    if matches!(run, "Big" | "big" | "Bigg" | "bigg" | "Bigl" | "Bigr" | "bigl" | "bigr")
+        && (opener(after) || closer(after))
+    {
+        return Some((String::new(), ctx.end, None));
+    }
+    let whole = ctx.before().is_none_or(|b| !b.is_ascii_alphabetic()) && after.is_none_or(|b| !b.is_ascii_alphabetic());
+    if !whole {
+        return None;
+    }
+    if let Some((_, symbol)) = SYMBOLS.iter().find(|(n, _)| *n == run) {
+        return Some((symbol.to_string(), ctx.end, None));
+    }
+    if let Some(g) = greek(run).filter(|_| ctx.mathy() || (run == "epsilon" && after == Some(b'-'))) {
+        return Some((g.to_string(), ctx.end, None));
+    }
+    let text = ctx.text;
+    match run {
+        "sqrt" => {
+            if after == Some(b'{') {
+                let (end, body) = braced(text, ctx.end)?;
+                let inner = mend_words(&body, true);
+                let root = if inner.chars().count() > 1 {
+                    format!("√({inner})")
+                } else {
+                    format!("√{inner}")
+                };
+                return Some((root, end, None));
+            }
+            if after == Some(b'(') {
+                return Some(("√".into(), ctx.end, None));
+            }
+            let next = ctx.next_token();
+            let operand: String = next.chars().take_while(|c| c.is_alphanumeric()).collect();
+            (!operand.is_empty()).then(|| (format!("√{operand}"), ctx.end + 1 + operand.len(), None))
+        }
+        "frac" => {
+            let digits = &text.as_bytes()[ctx.end..];
+            if digits.len() >= 2 && digits[0].is_ascii_digit() && digits[1].is_ascii_digit() {
+                return Some((
+                    format!("{}/{}", digits[0] as char, digits[1] as char),
+                    ctx.end + 2,
+                    None,
+                ));
+            }
+            let (mid, num) = braced(text, ctx.end)?;
+            let (end, den) = braced(text, mid)?;
+            let part = |s: &str| {
+                let s = mend_words(s, true).into_owned();
+                if s.chars().count() > 1 && s.chars().any(|c| !c.is_alphanumeric()) {
+                    format!("({s})")
+                } else {
+                    s
+                }
+            };
+            Some((format!("{}/{}", part(&num), part(&den)), end, None))
+        }
+        "widetilde" | "widehat" | "overline" | "tilde" | "hat" | "bar" => {
+            let combining = match run {
+                "widetilde" | "tilde" => '\u{303}',
+                "widehat" | "hat" => '\u{302}',
+                _ => '\u{304}',
+            };
+            let (end, body) = match after {
+                Some(b'{') => braced(text, ctx.end)?,
+                // `widetilde O`: only the wide ones, never English words, take a bare letter.
+                Some(b' ') if run.starts_with("wide") || run == "overline" => {
+                    let next = ctx.next_token();
+                    let letter: String = next.chars().take_while(|c| c.is_ascii_alphabetic()).collect();
+                    (letter.len() == 1).then_some((ctx.end + 2, letter))?
+                }
+                _ => return None,
+            };
+            let mut body = mend_words(&body, true).into_owned();
+            if body.chars().count() == 1 {
+                body.push(combining);
+            }
+            Some((body, end, None))
+        }
+        font if (FONTS.contains(&font) || font == "mathcal") && after == Some(b'{') => {
+            let (end, body) = braced(text, ctx.end)?;
+            // `mathcal{O}` alone is the older rule's, below.
+            if font == "mathcal" && body.chars().count() == 1 {
+                return None;
+            }
+            let body = mend_words(&body, true);
+            let styled: String = match font {
+                "mathbb" => body.chars().map(|c| double_struck(c).unwrap_or(c)).collect(),
+                "mathcal" => body.chars().map(|c| script_capital(c).unwrap_or(c)).collect(),
+                _ => body.into_owned(),
+            };
+            Some((styled, end, None))
+        }
+        _ => None,
+    }
+}
+
+fn greek(word: &str) -> Option<&'static str> {
+    GREEK.iter().find(|(name, _)| *name == word).map(|(_, g)| *g)
+}
+
+/// `mathbb{R}`: the double-struck capitals.
+fn double_struck(c: char) -> Option<char> {
+    Some(match c {
+        'C' => 'ℂ',
+        'N' => 'ℕ',
+        'Q' => 'ℚ',
+        'R' => 'ℝ',
+        'Z' => 'ℤ',
+        'A'..='Z' => char::from_u32(0x1D538 + (c as u32 - 'A' as u32))?,
+        _ => return None,
+    })
 }
 
 /// The body of the braces opening at byte `open`, and the byte after the closing one;

@@ -1,0 +1,363 @@
+//! Text-mode LaTeX in titles and plain-text abstracts: arXiv's own records keep `\emph{…}`,
+//! `\textbf{…}`, `\href{url}{text}`, `{\em …}`, ``` ``quotes'' ```, `--` and `~`, which a
+//! reader should see as emphasis, links and typography, never as backslashes.
+
+use crate::text::math::to_unicode;
+use crate::text::{escape_into, href_encode, is_safe_url};
+
+/// A piece of text after its text-mode macros are read.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum Inline {
+    /// Text, still to be typeset (quotes, dashes) and linked.
+    Text(String),
+    Em(Vec<Inline>),
+    Strong(Vec<Inline>),
+    Code(String),
+    /// A link whose target is safe (http, https, mailto, relative).
+    Link(String, Vec<Inline>),
+}
+
+/// Reads the text-mode macros of `text`. Text without a backslash or a brace comes back as
+/// one piece.
+pub(super) fn parse(text: &str) -> Vec<Inline> {
+    if !text.contains('\\') {
+        return vec![Inline::Text(text.to_string())];
+    }
+    let mut chars = text.char_indices().peekable();
+    let mut out = Vec::new();
+    parse_into(text, &mut chars, &mut out, false);
+    out
+}
+
+type Chars<'t> = std::iter::Peekable<std::str::CharIndices<'t>>;
+
+/// Reads into `out` up to the end, or up to the `}` that closes the group when `inside`.
+fn parse_into(text: &str, chars: &mut Chars, out: &mut Vec<Inline>, inside: bool) {
+    let mut buf = String::new();
+    let flush = |buf: &mut String, out: &mut Vec<Inline>| {
+        if !buf.is_empty() {
+            out.push(Inline::Text(std::mem::take(buf)));
+        }
+    };
+    // Braces that are not a group of text-mode LaTeX (`{\em …}`) stay as they are: lost math
+    // (`sqrt{T}`, `^{1/4}`) is mended later, and needs them.
+    let mut literal = 0usize;
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '}' if literal > 0 => {
+                literal -= 1;
+                buf.push(c);
+            }
+            '}' if inside => break,
+            '{' if starts_switch(&text[i + 1..]) => {
+                flush(&mut buf, out);
+                out.extend(group(text, chars));
+            }
+            '{' => {
+                literal += 1;
+                buf.push(c);
+            }
+            '\\' => {
+                let name = command_name(chars);
+                match name.as_str() {
+                    "" => {}
+                    // Escaped characters and a forced line break.
+                    "%" | "&" | "#" | "_" | "$" | "{" | "}" => buf.push_str(&name),
+                    "\\" | " " => buf.push(' '),
+                    _ => {
+                        flush(&mut buf, out);
+                        command(&name, text, chars, out);
+                    }
+                }
+            }
+            c => buf.push(c),
+        }
+    }
+    flush(&mut buf, out);
+}
+
+/// Whether a group opens with a style switch: `{\em word}`.
+fn starts_switch(rest: &str) -> bool {
+    ["\\em", "\\it", "\\bf", "\\tt", "\\sl"]
+        .iter()
+        .any(|s| rest.strip_prefix(s).is_some_and(|r| r.starts_with([' ', '}'])))
+}
+
+/// `\name` after its backslash: letters, or one other character.
+fn command_name(chars: &mut Chars) -> String {
+    let mut name = String::new();
+    while let Some(&(_, c)) = chars.peek().filter(|(_, c)| c.is_ascii_alphabetic()) {
+        name.push(c);
+        chars.next();
+    }
+    if name.is_empty() {
+        if let Some((_, c)) = chars.next() {
+            name.push(c);
+        }
+    }
+    name
+}
+
+/// A braced group, read as inline text (a style switch inside it, `{\em …}`, styles the
+/// rest of the group).
+fn group(text: &str, chars: &mut Chars) -> Vec<Inline> {
+    let mut inner = Vec::new();
+    parse_into(text, chars, &mut inner, true);
+    inner
+}
+
+/// The braced argument after a command, read as inline text.
+fn argument(text: &str, chars: &mut Chars) -> Option<Vec<Inline>> {
+    while chars.peek().is_some_and(|(_, c)| *c == ' ') {
+        chars.next();
+    }
+    if chars.peek().is_some_and(|(_, c)| *c == '{') {
+        chars.next();
+        let mut inner = Vec::new();
+        parse_into(text, chars, &mut inner, true);
+        Some(inner)
+    } else {
+        None
+    }
+}
+
+/// The braced argument after a command, as raw text (a URL).
+fn raw_argument(text: &str, chars: &mut Chars) -> Option<String> {
+    if chars.peek().is_none_or(|(_, c)| *c != '{') {
+        return None;
+    }
+    let (start, _) = chars.next()?;
+    let mut depth = 1;
+    for (i, c) in chars.by_ref() {
+        match c {
+            '{' => depth += 1,
+            '}' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(text[start + 1..i].to_string());
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// What a command stands for, pushed onto `out`.
+fn command(name: &str, text: &str, chars: &mut Chars, out: &mut Vec<Inline>) {
+    match name {
+        "emph" | "textit" | "textsl" => out.push(Inline::Em(argument(text, chars).unwrap_or_default())),
+        "textbf" => out.push(Inline::Strong(argument(text, chars).unwrap_or_default())),
+        "texttt" => out.push(Inline::Code(plain(&argument(text, chars).unwrap_or_default()))),
+        "textrm" | "textsf" | "textup" | "textnormal" | "mbox" | "text" => {
+            out.extend(argument(text, chars).unwrap_or_default())
+        }
+        "href" => {
+            let url = raw_argument(text, chars).unwrap_or_default();
+            let label = argument(text, chars).unwrap_or_else(|| vec![Inline::Text(url.clone())]);
+            out.push(link(url, label));
+        }
+        "url" => {
+            let url = raw_argument(text, chars).unwrap_or_default();
+            out.push(link(url.clone(), vec![Inline::Text(url)]));
+        }
+        // Switches: style the rest of their group (`{\em word}`).
+        "em" | "it" | "sl" | "bf" | "tt" => {
+            let mut rest = Vec::new();
+            parse_rest(text, chars, &mut rest);
+            out.push(match name {
+                "bf" => Inline::Strong(rest),
+                "tt" => Inline::Code(plain(&rest)),
+                _ => Inline::Em(rest),
+            });
+        }
+        // References to what the page does not have.
+        "cite" | "citep" | "citet" | "ref" | "eqref" | "label" => {
+            let _ = argument(text, chars);
+        }
+        "footnote" => {
+            let note = argument(text, chars).unwrap_or_default();
+            out.push(Inline::Text(" (".into()));
+            out.extend(note);
+            out.push(Inline::Text(")".into()));
+        }
+        // A symbol written outside `$…$` (`\alpha`), or an author's own macro (`\method`),
+        // which reads as its name.
+        other => out.push(Inline::Text(to_unicode(&format!("\\{other}")))),
+    }
+}
+
+/// The rest of the current group, for a style switch; the closing brace is left for the
+/// group to take.
+fn parse_rest(text: &str, chars: &mut Chars, out: &mut Vec<Inline>) {
+    let mut depth = 0usize;
+    let start = chars.peek().map_or(text.len(), |&(i, _)| i);
+    let mut end = text.len();
+    while let Some(&(i, c)) = chars.peek() {
+        match c {
+            '{' => depth += 1,
+            '}' if depth == 0 => {
+                end = i;
+                break;
+            }
+            '}' => depth -= 1,
+            _ => {}
+        }
+        chars.next();
+    }
+    let body = text[start..end].trim_start();
+    out.extend(parse(body));
+}
+
+fn link(url: String, label: Vec<Inline>) -> Inline {
+    let url = url.trim().to_string();
+    if url.is_empty() || !is_safe_url(&url) {
+        return Inline::Em(label).unstyled();
+    }
+    Inline::Link(url, label)
+}
+
+impl Inline {
+    /// Its children as plain pieces, when a style or a link must be dropped.
+    fn unstyled(self) -> Inline {
+        match self {
+            Inline::Em(children) | Inline::Strong(children) | Inline::Link(_, children) => {
+                Inline::Text(plain(&children))
+            }
+            other => other,
+        }
+    }
+}
+
+/// The pieces as plain text, typography applied.
+pub(super) fn plain(pieces: &[Inline]) -> String {
+    let mut out = String::new();
+    for piece in pieces {
+        match piece {
+            Inline::Text(t) => out.push_str(&typography(t)),
+            Inline::Code(c) => out.push_str(c),
+            Inline::Em(c) | Inline::Strong(c) | Inline::Link(_, c) => out.push_str(&plain(c)),
+        }
+    }
+    out
+}
+
+/// TeX's typography in text: ``` ``quotes'' ``` and `` `single' `` quotes, `--` and `---`
+/// dashes, `~` as a non-breaking space.
+pub(super) fn typography(text: &str) -> std::borrow::Cow<'_, str> {
+    // Nearly every piece of text is left as it is: one vectorised search tells.
+    let bytes = text.as_bytes();
+    let applies = memchr::memchr3_iter(b'`', b'~', b'-', bytes)
+        .any(|i| bytes[i] != b'-' || bytes.get(i + 1) == Some(&b'-'))
+        || memchr::memmem::find(bytes, b"''").is_some();
+    if !applies {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        let (replacement, len): (&str, usize) = if rest.starts_with("---") {
+            ("—", 3)
+        } else if rest.starts_with("--") {
+            ("–", 2)
+        } else if rest.starts_with("``") {
+            ("“", 2)
+        } else if rest.starts_with("''") {
+            ("”", 2)
+        } else if c == '`' {
+            ("‘", 1)
+        } else if c == '~' {
+            ("\u{a0}", 1)
+        } else {
+            out.push(c);
+            rest = &rest[c.len_utf8()..];
+            continue;
+        };
+        out.push_str(replacement);
+        rest = &rest[len..];
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// Renders styled pieces as HTML; `text` renders each text piece (linking, escaping,
+/// mending lost LaTeX) into the HTML and the plain text.
+pub(super) fn render(
+    pieces: &[Inline],
+    html: &mut String,
+    plain_out: &mut String,
+    text: &mut dyn FnMut(&str, &mut String, &mut String),
+) {
+    for piece in pieces {
+        match piece {
+            Inline::Text(t) => text(t, html, plain_out),
+            Inline::Code(c) => {
+                html.push_str("<code>");
+                escape_into(html, c);
+                html.push_str("</code>");
+                plain_out.push_str(c);
+            }
+            Inline::Em(children) | Inline::Strong(children) => {
+                let tag = if matches!(piece, Inline::Em(_)) { "em" } else { "strong" };
+                html.push_str(&format!("<{tag}>"));
+                render(children, html, plain_out, text);
+                html.push_str(&format!("</{tag}>"));
+            }
+            Inline::Link(url, children) => {
+                html.push_str("<a href=\"");
+                escape_into(html, &href_encode(url));
+                html.push_str("\">");
+                // The label as text: nothing inside a link is linked or styled again.
+                let label = plain(children);
+                escape_into(html, &label);
+                plain_out.push_str(&label);
+                html.push_str("</a>");
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn macros_become_structure() {
+        assert_eq!(
+            parse(r"We call it \emph{fast} and {\em very} \textbf{bold}."),
+            vec![
+                Inline::Text("We call it ".into()),
+                Inline::Em(vec![Inline::Text("fast".into())]),
+                Inline::Text(" and ".into()),
+                Inline::Em(vec![Inline::Text("very".into())]),
+                Inline::Text(" ".into()),
+                Inline::Strong(vec![Inline::Text("bold".into())]),
+                Inline::Text(".".into()),
+            ]
+        );
+        assert_eq!(
+            parse(r"Code at \href{https://x.org/a_b}{our site} and \url{https://y.org}."),
+            vec![
+                Inline::Text("Code at ".into()),
+                Inline::Link("https://x.org/a_b".into(), vec![Inline::Text("our site".into())]),
+                Inline::Text(" and ".into()),
+                Inline::Link("https://y.org".into(), vec![Inline::Text("https://y.org".into())]),
+                Inline::Text(".".into()),
+            ]
+        );
+        assert_eq!(plain(&parse(r"\href{javascript:alert(1)}{click}")), "click");
+        assert_eq!(
+            plain(&parse(r"We propose \method, 50\% faster~\cite{x}.")),
+            "We propose method, 50% faster\u{a0}."
+        );
+        assert_eq!(plain(&parse(r"a \alpha-level test")), "a α-level test");
+    }
+
+    #[test]
+    fn typography_of_tex() {
+        assert_eq!(
+            typography("``quoted'' -- and --- see~Fig. `a'"),
+            "“quoted” – and — see\u{a0}Fig. ‘a'"
+        );
+        assert_eq!(typography("plain"), "plain");
+    }
+}
