@@ -10,12 +10,14 @@
 //! - [`render`]: the model and the theme → files as bytes, never touching the disk.
 //! - [`output`]: the only place that writes the output folder (staging, swap, manifest).
 //! - [`pipeline`]: the one driver that runs the stages in order, for `build` and for watch mode.
+//! - [`check`]: the site built in memory and checked as a deploy would find it.
 //! - [`live`]: watch mode and the preview server; [`init`]: a starter site.
 //!
 //! `tests/layering.rs` checks that every import points down this list.
 
 #![warn(missing_docs, unreachable_pub)]
 
+pub mod check;
 pub mod config;
 pub mod content;
 pub mod enrich;
@@ -30,6 +32,7 @@ pub mod render;
 pub mod text;
 pub mod theme;
 
+pub use check::{CheckReport, check};
 pub use error::{ContentError, ContentErrors};
 pub use phases::Phases;
 pub use pipeline::{BuildOptions, BuildReport, Loaded, build, build_with_progress, load, load_tags};

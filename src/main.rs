@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
 /// A build makes millions of small allocations from two threads (words, values for the
 /// templates, page buffers); mimalloc serves them in a third less time than glibc's
@@ -26,26 +26,53 @@ fn keep_freed_memory() {
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
 }
 
+/// The version, with the commit it was built from when built from a git checkout.
+const VERSION: &str = env!("PAPERBOY_VERSION");
+
 #[derive(Parser)]
 #[command(
     name = "paperboy",
-    version,
-    about = "Build a trending-papers digest site from scraped digests and Markdown papers"
+    version = VERSION,
+    about = "Build a trending-papers digest site from scraped digests, JSON Lines records and Markdown papers",
+    after_help = "Exit status: 0 on success, 1 when content, config or templates are wrong (each problem named FILE:LINE), 2 when the command line is."
 )]
 struct Cli {
+    /// Site root (holds content/ and paperboy.toml).
+    #[arg(short, long, global = true, default_value = ".")]
+    root: PathBuf,
+    /// Config file [default: ROOT/paperboy.toml].
+    #[arg(short, long, global = true)]
+    config: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
 
-/// Where the site is and where it goes; shared by the commands that build.
+/// What a build publishes and where; shared by the commands that build.
 #[derive(clap::Args)]
-struct SiteArgs {
-    /// Site root (holds content/ and paperboy.toml).
-    #[arg(long, default_value = ".")]
-    root: PathBuf,
+struct BuildArgs {
     /// Output folder [default: ROOT/public].
-    #[arg(long)]
+    #[arg(short, long)]
     output: Option<PathBuf>,
+    /// Where the site is published, over base_url in the config.
+    #[arg(short = 'u', long)]
+    base_url: Option<String>,
+    /// Publish papers marked `draft = true` too.
+    #[arg(long)]
+    drafts: bool,
+    /// Publish papers dated after today too.
+    #[arg(long)]
+    future: bool,
+}
+
+impl BuildArgs {
+    fn overrides(&self, config: &Option<PathBuf>) -> paperboy::config::Overrides {
+        paperboy::config::Overrides {
+            config: config.clone(),
+            base_url: self.base_url.clone(),
+            drafts: self.drafts,
+            future: self.future,
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -53,10 +80,7 @@ enum Command {
     /// Build the site into the output folder.
     Build {
         #[command(flatten)]
-        site: SiteArgs,
-        /// Override base_url from the config.
-        #[arg(long)]
-        base_url: Option<String>,
+        args: BuildArgs,
         /// Replace an output folder that holds files paperboy did not write.
         #[arg(long)]
         force: bool,
@@ -64,12 +88,12 @@ enum Command {
     /// Build, serve the site on localhost, and rebuild and reload the browser on every change.
     Serve {
         #[command(flatten)]
-        site: SiteArgs,
+        args: BuildArgs,
         /// Address to listen on. Anything but loopback exposes the site to the network.
         #[arg(long, default_value = "127.0.0.1")]
         bind: std::net::IpAddr,
         /// Port to listen on (0 picks a free one).
-        #[arg(long, default_value_t = 1111)]
+        #[arg(short, long, default_value_t = 1111)]
         port: u16,
         /// Open the site in the default browser.
         #[arg(long)]
@@ -78,16 +102,16 @@ enum Command {
     /// Build, then rebuild on every change, without a server.
     Watch {
         #[command(flatten)]
-        site: SiteArgs,
-        /// Override base_url from the config.
-        #[arg(long)]
-        base_url: Option<String>,
+        args: BuildArgs,
+    },
+    /// Build in memory and check the result (internal links and anchors, feeds, the papers'
+    /// own links) without writing anything.
+    Check {
+        #[command(flatten)]
+        args: BuildArgs,
     },
     /// Show tags and their counts, untagged papers, or why a paper got its tags.
     Tags {
-        /// Site root (holds content/ and paperboy.toml).
-        #[arg(long, default_value = ".")]
-        root: PathBuf,
         /// Explain the tags of the paper with this slug; with --eval, explain every wrong or
         /// missed tag.
         #[arg(long, value_name = "SLUG", num_args = 0..=1)]
@@ -100,56 +124,49 @@ enum Command {
         #[arg(long, value_name = "SLUGS", value_delimiter = ',')]
         topics: Option<Vec<String>>,
     },
-    /// Write a starter site into DIR.
+    /// Write a starter site into DIR (default: the current folder).
     Init {
         /// Folder to create the site in.
+        #[arg(default_value = ".")]
         dir: PathBuf,
+        /// Also write a GitHub Actions workflow that builds and deploys to GitHub Pages.
+        #[arg(long)]
+        github_pages: bool,
+    },
+    /// Print a completion script for a shell: `paperboy completions bash > …`.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
     },
 }
 
 fn main() -> ExitCode {
     keep_freed_memory();
     let cli = Cli::parse();
+    let (root, config) = (cli.root, cli.config);
     let result = match cli.command {
-        Command::Build {
-            site: SiteArgs { root, output },
-            base_url,
-            force,
-        } => build(paperboy::BuildOptions {
+        Command::Build { args, force } => build(paperboy::BuildOptions {
             root,
-            output,
-            base_url,
+            output: args.output.clone(),
+            overrides: args.overrides(&config),
             force,
         }),
-        Command::Serve {
-            site: SiteArgs { root, output },
-            bind,
-            port,
-            open,
-        } => paperboy::live::serve(paperboy::live::ServeOptions {
+        Command::Serve { args, bind, port, open } => paperboy::live::serve(paperboy::live::ServeOptions {
+            overrides: args.overrides(&config),
             root,
-            output,
+            output: args.output,
             bind,
             port,
             open,
         }),
-        Command::Watch {
-            site: SiteArgs { root, output },
-            base_url,
-        } => watch(&root, output, base_url),
-        Command::Tags {
-            root,
-            explain,
-            eval,
-            topics,
-        } => tags(&root, explain, eval, topics),
-        Command::Init { dir } => paperboy::init::init(&dir, chrono::Local::now().date_naive()).map(|()| {
-            println!(
-                "Created a site in {}. Build it with: paperboy build --root {}",
-                dir.display(),
-                dir.display()
-            );
-        }),
+        Command::Watch { args } => watch(&root, args.output.clone(), args.overrides(&config)),
+        Command::Check { args } => check(&root, args.overrides(&config)),
+        Command::Tags { explain, eval, topics } => tags(&root, &config, explain, eval, topics),
+        Command::Init { dir, github_pages } => init(&dir, github_pages),
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "paperboy", &mut std::io::stdout());
+            Ok(())
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -158,6 +175,41 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+fn init(dir: &std::path::Path, github_pages: bool) -> anyhow::Result<()> {
+    paperboy::init::init(dir, chrono::Local::now().date_naive(), github_pages)?;
+    let at = if dir == std::path::Path::new(".") {
+        String::new()
+    } else {
+        format!(" --root {}", dir.display())
+    };
+    println!("Created a site in {}. Next:", dir.display());
+    println!("  paperboy serve{at}    preview it at http://127.0.0.1:1111/ as you edit");
+    println!("  paperboy build{at}    build it into public/ (set base_url in paperboy.toml first)");
+    Ok(())
+}
+
+fn check(root: &std::path::Path, overrides: paperboy::config::Overrides) -> anyhow::Result<()> {
+    let report = paperboy::check(root, &overrides)?;
+    for w in &report.warnings {
+        eprintln!("warning: {w}");
+    }
+    for p in &report.problems {
+        eprintln!("error: {p}");
+    }
+    if !report.problems.is_empty() {
+        anyhow::bail!("the check found {} problem(s)", report.problems.len());
+    }
+    println!(
+        "Checked {} files ({} pages, {} feeds, {} links) in {} ms: no problems",
+        report.files,
+        report.pages,
+        report.feeds,
+        report.links,
+        report.elapsed.as_millis()
+    );
+    Ok(())
 }
 
 fn build(options: paperboy::BuildOptions) -> anyhow::Result<()> {
@@ -220,10 +272,14 @@ impl Progress {
     }
 }
 
-fn watch(root: &std::path::Path, output: Option<PathBuf>, base_url: Option<String>) -> anyhow::Result<()> {
+fn watch(
+    root: &std::path::Path,
+    output: Option<PathBuf>,
+    overrides: paperboy::config::Overrides,
+) -> anyhow::Result<()> {
     let output = output.unwrap_or_else(|| root.join("public"));
     let watching = paperboy::live::watch(root)?;
-    let mut live = paperboy::live::LiveSite::new(root, &output, base_url);
+    let mut live = paperboy::live::LiveSite::new(root, &output, overrides);
     match live.rebuild_all() {
         Ok(r) => {
             live.warm_up();
@@ -249,13 +305,18 @@ fn watch(root: &std::path::Path, output: Option<PathBuf>, base_url: Option<Strin
 
 fn tags(
     root: &std::path::Path,
+    config: &Option<PathBuf>,
     explain: Option<Option<String>>,
     eval: Option<PathBuf>,
     topics: Option<Vec<String>>,
 ) -> anyhow::Result<()> {
     use anyhow::Context as _;
     let mut phases = paperboy::Phases::new();
-    let loaded = paperboy::load_tags(root, &mut phases)?;
+    let overrides = paperboy::config::Overrides {
+        config: config.clone(),
+        ..Default::default()
+    };
+    let loaded = paperboy::load_tags(root, &overrides, &mut phases)?;
     phases.report();
     let (site, taxonomy) = (&loaded.site, &loaded.setup.taxonomy);
     let text = match (eval, explain) {

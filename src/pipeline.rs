@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use anyhow::Result;
 use rayon::prelude::*;
 
-use crate::config::Config;
+use crate::config::{Config, Overrides};
 use crate::content;
 use crate::enrich::{Derive, Enricher, Lexicon, Prepared, Taxonomy};
 use crate::model::Site;
@@ -25,8 +25,9 @@ pub struct BuildOptions {
     pub root: PathBuf,
     /// Output folder; `root/public` when not given.
     pub output: Option<PathBuf>,
-    /// Overrides `base_url` from the config (e.g. for a preview deploy).
-    pub base_url: Option<String>,
+    /// What the command line says over `paperboy.toml` (`--config`, `--base-url`,
+    /// `--drafts`, `--future`).
+    pub overrides: Overrides,
     /// Replace an output folder that holds files paperboy did not write.
     pub force: bool,
 }
@@ -88,8 +89,8 @@ pub struct Setup {
 impl Setup {
     /// Reads `paperboy.toml` (then `--base-url`), the theme and the taxonomy, with the
     /// warnings found on the way. Fails before any content is read.
-    pub fn load(root: &Path, base_url: Option<&str>) -> Result<(Setup, Vec<String>)> {
-        let (config, warnings) = Config::load_with_base_url(root, base_url)?;
+    pub fn load(root: &Path, overrides: &Overrides) -> Result<(Setup, Vec<String>)> {
+        let (config, warnings) = Config::load_with(root, overrides)?;
         let theme = Theme::load(root, &config)?;
         let taxonomy = Taxonomy::new(&config.tagging)?;
         Ok((
@@ -144,18 +145,18 @@ pub struct Loaded {
 }
 
 /// Reads setup and content, and enriches the model (tags, related papers, search words).
-pub fn load(root: &Path, base_url: Option<&str>) -> Result<Loaded> {
-    load_deriving(root, base_url, None, &mut Phases::new())
+pub fn load(root: &Path, overrides: &Overrides) -> Result<Loaded> {
+    load_deriving(root, overrides, None, &mut Phases::new())
 }
 
 /// [`load`] with tags and related papers but no search words, for reports on tags.
-pub fn load_tags(root: &Path, phases: &mut Phases) -> Result<Loaded> {
-    load_deriving(root, None, Some(Derive::Related), phases)
+pub fn load_tags(root: &Path, overrides: &Overrides, phases: &mut Phases) -> Result<Loaded> {
+    load_deriving(root, overrides, Some(Derive::Related), phases)
 }
 
 /// Loads, deriving what `derive` says, or what the theme's pages need.
-fn load_deriving(root: &Path, base_url: Option<&str>, derive: Option<Derive>, phases: &mut Phases) -> Result<Loaded> {
-    let (setup, mut warnings) = Setup::load(root, base_url)?;
+fn load_deriving(root: &Path, overrides: &Overrides, derive: Option<Derive>, phases: &mut Phases) -> Result<Loaded> {
+    let (setup, mut warnings) = Setup::load(root, overrides)?;
     let (mut site, content_warnings) = content::load(root, &setup.config)?;
     warnings.extend(content_warnings);
     phases.mark("read+parse");
@@ -187,7 +188,14 @@ pub fn build_with_progress(options: &BuildOptions, progress: &(dyn Fn(usize, usi
         warnings,
         lexicon,
         search_words,
-    } = load_deriving(&options.root, options.base_url.as_deref(), None, &mut phases)?;
+    } = load_deriving(&options.root, &options.overrides, None, &mut phases)?;
+    let mut warnings = warnings;
+    if setup.config.is_local() {
+        warnings.push(format!(
+            "base_url is {}, this machine: feeds, canonical links, the sitemap and emails point there — set base_url in paperboy.toml (or pass --base-url) before you deploy",
+            setup.config.base_url
+        ));
+    }
     let renderer = setup.renderer(&site, &mut RenderCache::default(), &lexicon, search_words)?;
     phases.mark("prepare");
     let output = options.output.clone().unwrap_or_else(|| options.root.join("public"));

@@ -15,6 +15,9 @@ static BUILTIN: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes");
 pub const OVERRIDES_DIR: &str = "templates";
 /// Folder under the site root for site-local themes.
 pub const THEMES_DIR: &str = "themes";
+/// Folder under the site root whose files are copied to the output root as they are
+/// (`CNAME`, `favicon.ico`, `.nojekyll`), over the theme's files of the same name.
+pub const STATIC_DIR: &str = "static";
 
 /// A theme's files, read into memory so that rendering never touches the disk.
 #[derive(Debug, Clone, Default)]
@@ -89,6 +92,14 @@ impl Theme {
             match theme.templates.iter_mut().find(|(n, _)| *n == name) {
                 Some(slot) => slot.1 = text,
                 None => theme.templates.push((name, text)),
+            }
+        }
+        let mut site_statics = Vec::new();
+        read_dir_into(&root.join(STATIC_DIR), &mut site_statics, Ok)?;
+        for (path, bytes) in site_statics {
+            match theme.statics.iter_mut().find(|(p, _)| *p == path) {
+                Some(slot) => slot.1 = bytes,
+                None => theme.statics.push((path, bytes)),
             }
         }
         theme.templates.sort();
@@ -196,6 +207,17 @@ fn files_under<'a>(dir: &'a Dir<'a>) -> Vec<&'a include_dir::File<'a>> {
     out
 }
 
+/// Files an editor leaves beside the ones it edits: swap files, backups, lock files.
+/// Other dotfiles (`.nojekyll`) are real files.
+fn is_editor_artefact(name: &str) -> bool {
+    name.starts_with(".#")
+        || name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.ends_with(".swx")
+        || name == ".DS_Store"
+        || (name.starts_with('#') && name.ends_with('#'))
+}
+
 /// Reads every file under `dir` (if it exists) as `(relative path, T)`.
 fn read_dir_into<T>(dir: &Path, out: &mut Vec<(String, T)>, convert: impl Fn(Vec<u8>) -> Result<T>) -> Result<()> {
     if !dir.is_dir() {
@@ -203,7 +225,7 @@ fn read_dir_into<T>(dir: &Path, out: &mut Vec<(String, T)>, convert: impl Fn(Vec
     }
     for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
         let entry = entry.with_context(|| format!("cannot read {}", dir.display()))?;
-        if !entry.file_type().is_file() || entry.file_name().to_string_lossy().starts_with('.') {
+        if !entry.file_type().is_file() || is_editor_artefact(&entry.file_name().to_string_lossy()) {
             continue;
         }
         let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path());

@@ -13,7 +13,7 @@ use paperboy::render::{Files, Renderer};
 
 /// Every job of the site at `root`, by key: its fingerprint and its files.
 fn jobs(root: &Path) -> BTreeMap<String, (u64, Files)> {
-    let loaded = paperboy::load(root, None).unwrap_or_else(|e| panic!("{e:#}"));
+    let loaded = paperboy::load(root, &Default::default()).unwrap_or_else(|e| panic!("{e:#}"));
     let renderer = Renderer::new(&loaded.site, &loaded.setup.config, &loaded.setup.theme).unwrap();
     renderer
         .all_jobs()

@@ -39,7 +39,7 @@ fn check(site: &TestSite, live: &mut LiveSite, changed: &[&str], what: &str) -> 
 fn an_edit_rewrites_only_its_papers_search_shard() {
     let site = TestSite::new();
     write_numbered_papers(&site, 41);
-    let mut live = LiveSite::new(site.root(), &site.public(), None);
+    let mut live = LiveSite::new(site.root(), &site.public(), Default::default());
     live.rebuild_all().unwrap();
     let modified = |k: usize| {
         std::fs::metadata(site.public().join(format!("search/index-{k}.json")))
@@ -48,7 +48,7 @@ fn an_edit_rewrites_only_its_papers_search_shard() {
             .unwrap()
     };
     let fingerprints = || {
-        let loaded = paperboy::load(site.root(), None).unwrap();
+        let loaded = paperboy::load(site.root(), &Default::default()).unwrap();
         let renderer =
             paperboy::render::Renderer::new(&loaded.site, &loaded.setup.config, &loaded.setup.theme).unwrap();
         (0..3)
@@ -90,7 +90,7 @@ fn every_edit_gives_the_output_of_a_clean_build() {
         "content/papers/m.md",
         md_paper("Gamma Robots", "2026-11-26", &["Robotics"], "Robot arms grasp."),
     );
-    let mut live = LiveSite::new(site.root(), &site.public(), None);
+    let mut live = LiveSite::new(site.root(), &site.public(), Default::default());
     let first = live.rebuild_all().unwrap();
     assert!(first.full && first.written > 200);
     // The watch loop's warm-up (an edit of the last file's first abstract, rehearsed in
@@ -223,7 +223,7 @@ fn a_broken_edit_keeps_the_last_good_site_and_a_fix_recovers() {
         "content/2026-11-26.txt",
         format!("Alpha Paper\n{}", abstract_text("alpha")),
     );
-    let mut live = LiveSite::new(site.root(), &site.public(), None);
+    let mut live = LiveSite::new(site.root(), &site.public(), Default::default());
     live.rebuild_all().unwrap();
     let before = site.snapshot();
 

@@ -24,6 +24,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "config", "content", "enrich", "model", "output", "phases", "render", "theme",
         ],
     ),
+    ("check", &["config", "model", "output", "pipeline", "render"]),
     (
         "live",
         &[

@@ -239,8 +239,10 @@ proptest! {
         author in awkward_text(1, 30).prop_filter("visible", |a| !visible(a).is_empty()),
         tag in awkward_text(1, 20),
     ) {
-        let title = format!("Q{title}");
-        let md_title = format!("R{md_title}");
+        // `$…$` in a title is a formula, shown as MathML on purpose (tests in math and
+        // abstracts); here text must come back exactly, so titles, like abstracts, hold no `$`.
+        let title = format!("Q{}", title.replace('$', "S"));
+        let md_title = format!("R{}", md_title.replace('$', "S"));
         // A full stop at the end: the digest reader takes short lines without one for titles.
         let abstract_text = format!("{} ends here.", body.replace('$', "S"));
         check(&title, &abstract_text, &md_title, &author, &tag);

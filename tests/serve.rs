@@ -160,7 +160,9 @@ fn edits_are_served_without_a_restart_and_pages_are_told_to_reload() {
         "served pages get the reload script"
     );
     assert!(
-        !site.read("index.html").contains("livereload"),
+        !std::fs::read_to_string(site.root().join(".paperboy/serve/index.html"))
+            .unwrap()
+            .contains("livereload"),
         "the built files never do"
     );
     let sse = events(&server);
@@ -244,8 +246,11 @@ fn nothing_outside_the_output_folder_is_reachable() {
     site.write("secret.txt", "top secret");
     let server = start(&site);
     wait_for(&server, "/", "start", |s, _| s == 200);
-    std::os::unix::fs::symlink(site.root().join("secret.txt"), site.public().join("leak.txt")).unwrap();
-    std::os::unix::fs::symlink(site.root(), site.public().join("up")).unwrap();
+    // The preview links to 127.0.0.1: it is built beside public/, never into it.
+    assert!(!site.public().exists(), "serve wrote into public/");
+    let served = site.root().join(".paperboy/serve");
+    std::os::unix::fs::symlink(site.root().join("secret.txt"), served.join("leak.txt")).unwrap();
+    std::os::unix::fs::symlink(site.root(), served.join("up")).unwrap();
     for path in [
         "/../secret.txt",
         "/%2e%2e/secret.txt",

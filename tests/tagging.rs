@@ -12,7 +12,7 @@ fn load_sample(extra: &[(&str, &str)]) -> (TestSite, Site) {
     for (rel, text) in extra {
         site.write(rel, text);
     }
-    let loaded = paperboy::load(site.root(), None).expect("sample loads");
+    let loaded = paperboy::load(site.root(), &Default::default()).expect("sample loads");
     (site, loaded.site)
 }
 
@@ -173,7 +173,7 @@ fn every_tag_gets_a_page_and_two_feeds() {
     site.write("content/2026-11-26.txt", SAMPLE);
     site.build_ok(&[]);
     let index = site.read("tags/index.html");
-    let loaded = paperboy::load(site.root(), None).unwrap();
+    let loaded = paperboy::load(site.root(), &Default::default()).unwrap();
     for tag in &loaded.site.tags {
         assert!(
             index.contains(&format!("href=\"/tags/{}/\"", tag.slug)),

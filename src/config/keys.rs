@@ -54,6 +54,11 @@ const KNOWN_KEYS: &[&str] = &[
     "issues.again",
     "email",
     "email.papers",
+    "build",
+    "build.drafts",
+    "build.future",
+    "extra",
+    "translations",
     "import",
     "import.strip_lines",
     "import.strip_prefixes",
@@ -73,6 +78,33 @@ const KNOWN_KEYS: &[&str] = &[
     "tags",
     "tags.per_page",
 ];
+
+/// A known key written under the wrong table (`theme` appended after `[feeds]` reads as
+/// `feeds.theme`): where it belongs.
+pub(super) fn misplaced(key: &str) -> Option<String> {
+    let (table, name) = key.split_once('.')?;
+    let name = name.rsplit('.').next().unwrap_or(name);
+    if KNOWN_KEYS.contains(&name)
+        && !name.contains('.')
+        && KNOWN_KEYS.iter().all(|k| !k.starts_with(&format!("{name}.")))
+    {
+        return Some(format!(" — `{name}` is a top-level key: move it above `[{table}]`"));
+    }
+    let homes: Vec<String> = KNOWN_KEYS
+        .iter()
+        .filter_map(|k| k.split_once('.'))
+        .filter(|&(t, n)| n == name && t != table)
+        .map(|(t, _)| format!("`[{t}]`"))
+        .collect();
+    match homes.len() {
+        0 => None,
+        1 => Some(format!(" — `{name}` belongs in {}: move it under that table", homes[0])),
+        _ => Some(format!(
+            " — `{name}` belongs in {}: move it under one of them",
+            homes.join(" or ")
+        )),
+    }
+}
 
 pub(super) fn nearest_key(key: &str) -> Option<&'static str> {
     KNOWN_KEYS
@@ -125,6 +157,20 @@ pub(super) fn toml_error(path: &Path, text: &str, e: &toml::de::Error) -> anyhow
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_key_in_the_wrong_table_is_told_where_it_goes() {
+        assert_eq!(
+            misplaced("feeds.theme").as_deref(),
+            Some(" — `theme` is a top-level key: move it above `[feeds]`")
+        );
+        assert_eq!(
+            misplaced("feeds.per_page").as_deref(),
+            Some(" — `per_page` belongs in `[issues]` or `[tags]`: move it under one of them")
+        );
+        assert_eq!(misplaced("feeds.nonsense"), None);
+        assert_eq!(misplaced("title"), None);
+    }
 
     #[test]
     fn keys_are_found_under_their_tables() {

@@ -9,7 +9,7 @@ use anyhow::{Context as _, Result};
 use serde::Deserialize;
 
 pub use keys::ConfigSource;
-use keys::{nearest_key, toml_error};
+use keys::{misplaced, nearest_key, toml_error};
 pub use tagging::{TaggingConfig, TopicConfig};
 
 /// The name of the config file at the site root.
@@ -43,6 +43,13 @@ pub struct Config {
     pub issues: IssuesConfig,
     /// Email-ready issues.
     pub email: EmailConfig,
+    /// What a build publishes: drafts and papers dated in the future.
+    pub build: BuildConfig,
+    /// Anything a theme wants: passed to templates as `site.extra`, never checked.
+    pub extra: toml::Table,
+    /// Words the themes show, over the built-in ones of `language` (keys as in
+    /// `src/render/i18n/en.toml`).
+    pub translations: std::collections::BTreeMap<String, String>,
     /// Where the settings came from, so that later errors about a value can name its line.
     #[serde(skip)]
     pub source: ConfigSource,
@@ -121,6 +128,33 @@ pub struct EmailConfig {
     pub papers: usize,
 }
 
+/// `[build]`: what a build publishes. `--drafts` and `--future` turn these on for one run.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct BuildConfig {
+    /// Publish papers marked `draft = true`.
+    pub drafts: bool,
+    /// Publish papers (and issues) dated after today.
+    pub future: bool,
+    /// Today, for `future`: the local date, or `PAPERBOY_TODAY` (YYYY-MM-DD) for builds
+    /// that must not depend on the clock.
+    #[serde(skip)]
+    pub today: Option<chrono::NaiveDate>,
+}
+
+/// What the command line says over `paperboy.toml`.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    /// `-c/--config`: the config file, when it is not `ROOT/paperboy.toml`.
+    pub config: Option<std::path::PathBuf>,
+    /// `-u/--base-url`: where this build is published.
+    pub base_url: Option<String>,
+    /// `--drafts`: publish drafts too.
+    pub drafts: bool,
+    /// `--future`: publish papers dated after today too.
+    pub future: bool,
+}
+
 impl Default for IssuesConfig {
     fn default() -> Self {
         IssuesConfig {
@@ -168,6 +202,9 @@ impl Default for Config {
             tags: TagsConfig::default(),
             issues: IssuesConfig::default(),
             email: EmailConfig::default(),
+            build: BuildConfig::default(),
+            extra: toml::Table::new(),
+            translations: Default::default(),
             source: ConfigSource::default(),
         }
     }
@@ -203,24 +240,27 @@ impl Config {
     /// Unknown keys are returned as warnings rather than errors: a typo should not stop a
     /// preview, but it must not go unnoticed either.
     pub fn load(root: &Path) -> Result<(Config, Vec<String>)> {
-        let path = root.join(CONFIG_FILE);
-        let text = match std::fs::read_to_string(&path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Ok((Config::default(), Vec::new()));
+        Self::load_with(root, &Overrides::default())
+    }
+
+    /// The config for a run: the file (`ROOT/paperboy.toml`, or `--config`, which must
+    /// exist), then the command line's overrides, which win.
+    pub fn load_with(root: &Path, overrides: &Overrides) -> Result<(Config, Vec<String>)> {
+        let path = overrides.config.clone().unwrap_or_else(|| root.join(CONFIG_FILE));
+        let (mut config, warnings) = match std::fs::read_to_string(&path) {
+            Ok(text) => Self::parse(&text, &path)?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && overrides.config.is_none() => {
+                (Config::default(), Vec::new())
             }
             Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
         };
-        Self::parse(&text, &path)
-    }
-
-    /// [`Config::load`], then the `--base-url` flag, which wins over the file.
-    pub fn load_with_base_url(root: &Path, base_url: Option<&str>) -> Result<(Config, Vec<String>)> {
-        let (mut config, warnings) = Self::load(root)?;
-        if let Some(url) = base_url {
+        if let Some(url) = &overrides.base_url {
             config.base_url = url.to_string();
             config.validate_base_url("--base-url")?;
         }
+        config.build.drafts |= overrides.drafts;
+        config.build.future |= overrides.future;
+        config.build.today = Some(today()?);
         Ok((config, warnings))
     }
 
@@ -234,8 +274,8 @@ impl Config {
         let warnings = unknown
             .into_iter()
             .map(|key| {
-                let hint = nearest_key(&key)
-                    .map(|k| format!(" — did you mean `{k}`?"))
+                let hint = misplaced(&key)
+                    .or_else(|| nearest_key(&key).map(|k| format!(" — did you mean `{k}`?")))
                     .unwrap_or_else(|| " — remove it".to_string());
                 format!("{}: unknown key `{key}` is ignored{hint}", config.source.locate(&key))
             })
@@ -272,6 +312,27 @@ impl Config {
         format!("{}/", self.base_url.trim_end_matches('/'))
     }
 
+    /// Whether `base_url` points at this machine (`localhost`, `127.x`, `[::1]`, `0.0.0.0`):
+    /// right for a preview, wrong for a site that is deployed, whose feeds, canonical links,
+    /// sitemap and emails would all point back at the reader's own machine.
+    pub fn is_local(&self) -> bool {
+        let after_scheme = self
+            .base_url
+            .split_once("://")
+            .map_or(self.base_url.as_str(), |(_, rest)| rest);
+        let authority = after_scheme.split('/').next().unwrap_or("");
+        let host = match authority.strip_prefix('[') {
+            Some(v6) => v6.split(']').next().unwrap_or(""),
+            None => authority.split(':').next().unwrap_or(""),
+        };
+        let host = host.to_ascii_lowercase();
+        host == "localhost"
+            || host.ends_with(".localhost")
+            || host.starts_with("127.")
+            || host == "::1"
+            || host == "0.0.0.0"
+    }
+
     /// The path part of `base_url` (`/digest/` for `https://example.org/digest/`): every
     /// root-relative link in pages starts with it so the site works under a sub-path.
     pub fn base_path(&self) -> String {
@@ -295,6 +356,16 @@ impl Config {
     }
 }
 
+/// Today's date: `PAPERBOY_TODAY` when set (reproducible builds, tests), else the local
+/// clock's.
+fn today() -> Result<chrono::NaiveDate> {
+    match std::env::var("PAPERBOY_TODAY") {
+        Ok(day) => chrono::NaiveDate::parse_from_str(day.trim(), "%Y-%m-%d")
+            .with_context(|| format!("PAPERBOY_TODAY `{day}` is not a date — write it as 2026-11-26")),
+        Err(_) => Ok(chrono::Local::now().date_naive()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -309,6 +380,24 @@ mod tests {
         assert_eq!(c.base_url(), "https://example.org/digest/");
         c.base_url = "https://example.org".into();
         assert_eq!(c.base_path(), "/");
+    }
+
+    #[test]
+    fn local_base_urls_are_recognised() {
+        let local = |url: &str| {
+            Config {
+                base_url: url.into(),
+                ..Config::default()
+            }
+            .is_local()
+        };
+        assert!(local("http://127.0.0.1:1111/") && local("http://localhost/x/") && local("http://[::1]:8080/"));
+        assert!(local("http://0.0.0.0:1111") && local("http://app.localhost/"));
+        assert!(
+            !local("https://example.org/")
+                && !local("https://localhost.example.org/")
+                && !local("https://127example.org/")
+        );
     }
 
     #[test]

@@ -7,7 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::source::{RawPaper, SourceFile};
-use crate::config::Repeats;
+use crate::config::{Config, Repeats};
 use crate::model::{Issue, Paper, PaperId, Site, short_hash};
 
 /// Merges parsed files into issues and unique papers. Digest files of one day form one
@@ -15,20 +15,57 @@ use crate::model::{Issue, Paper, PaperId, Site, short_hash};
 /// A paper seen again keeps its first page and date and is listed in every issue. Reads
 /// the files without taking them: the watch loop keeps them for the next rebuild.
 pub fn assemble<'a>(sources: impl IntoIterator<Item = &'a SourceFile>) -> Site {
-    assemble_with(sources, Repeats::Skip)
+    assemble_with(sources, &Rules::default())
 }
 
-/// [`assemble`], with what to do about a day that only repeats the issue before it: crawlers
-/// re-publish Friday's list on Saturday and Sunday, and each would otherwise go out as a
-/// new issue, feed item and email.
-pub fn assemble_with<'a>(sources: impl IntoIterator<Item = &'a SourceFile>, repeats: Repeats) -> Site {
+/// What a build publishes of what the files hold.
+#[derive(Debug, Clone, Copy)]
+pub struct Rules {
+    /// What to do about a day that only repeats the issue before it: crawlers re-publish
+    /// Friday's list on Saturday and Sunday, and each would otherwise go out as a new issue,
+    /// feed item and email.
+    pub repeats: Repeats,
+    /// Publish papers marked as drafts.
+    pub drafts: bool,
+    /// Publish nothing dated after this day (scheduled papers), when given.
+    pub until: Option<NaiveDate>,
+}
+
+impl Default for Rules {
+    fn default() -> Self {
+        Rules {
+            repeats: Repeats::Skip,
+            drafts: true,
+            until: None,
+        }
+    }
+}
+
+impl Rules {
+    /// The rules of a config: `[issues] repeats`, `[build] drafts` and `future`.
+    pub fn of(config: &Config) -> Rules {
+        Rules {
+            repeats: config.issues.repeats,
+            drafts: config.build.drafts,
+            until: (!config.build.future).then_some(config.build.today).flatten(),
+        }
+    }
+
+    fn publishes(&self, paper: &RawPaper) -> bool {
+        (self.drafts || !paper.draft) && self.until.is_none_or(|day| paper.date <= day)
+    }
+}
+
+/// [`assemble`] with the rules of a build.
+pub fn assemble_with<'a>(sources: impl IntoIterator<Item = &'a SourceFile>, rules: &Rules) -> Site {
+    let repeats = rules.repeats;
     let mut sources: Vec<&SourceFile> = sources.into_iter().collect();
     // File-name order, whatever order the files were listed or parsed in.
     sources.sort_by(|a, b| a.path.cmp(&b.path));
     type Day<'a> = (Vec<&'a RawPaper>, Vec<&'a RawPaper>);
     let mut by_day: BTreeMap<NaiveDate, Day> = BTreeMap::new();
     for source in sources {
-        for paper in &source.papers {
+        for paper in source.papers.iter().filter(|p| rules.publishes(p)) {
             let day = by_day.entry(paper.date).or_default();
             if source.ordered {
                 day.0.push(paper)
@@ -133,6 +170,8 @@ fn new_paper(raw: &RawPaper) -> Paper {
         pdf: raw.pdf.clone(),
         categories: raw.categories.clone(),
         comment: raw.comment.clone(),
+        draft: raw.draft,
+        aliases: raw.aliases.clone(),
         source: raw.source.clone(),
         line: raw.line,
         issues: Vec::new(),
@@ -160,6 +199,13 @@ fn merge_into(paper: &mut Paper, raw: &RawPaper) {
     }
     if paper.comment.is_none() {
         paper.comment = raw.comment.clone();
+    }
+    // Published anywhere is published.
+    paper.draft &= raw.draft;
+    for alias in &raw.aliases {
+        if !paper.aliases.contains(alias) {
+            paper.aliases.push(alias.clone());
+        }
     }
     for tag in &raw.tags {
         if !paper.explicit_tags.contains(tag) {

@@ -26,6 +26,12 @@ pub struct MarkdownPaper {
     pub arxiv: Option<String>,
     /// The abstract, in Markdown.
     pub body: String,
+    /// Not published unless the build asks for drafts.
+    pub draft: bool,
+    /// The URL segment the paper asks for, over the one its title gives.
+    pub slug: Option<String>,
+    /// Old addresses of the paper (`old-slug`, `/papers/old-slug/`) that redirect to it.
+    pub aliases: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -38,6 +44,11 @@ struct FrontMatter {
     authors: Vec<String>,
     url: Option<String>,
     arxiv: Option<String>,
+    #[serde(default)]
+    draft: bool,
+    slug: Option<String>,
+    #[serde(default)]
+    aliases: Vec<String>,
 }
 
 /// TOML has a native date type; YAML and quoted TOML give a string.
@@ -184,6 +195,9 @@ pub fn parse(text: &str, path: &Path, warn: &mut dyn FnMut(String)) -> Result<Ma
         url,
         arxiv: fm.arxiv.map(|a| a.trim().to_string()).filter(|a| !a.is_empty()),
         body,
+        draft: fm.draft,
+        slug: fm.slug.map(|s| s.trim().to_string()).filter(|s| !s.is_empty()),
+        aliases: fm.aliases,
     })
 }
 
@@ -193,7 +207,7 @@ fn fm_error(path: &Path, line: usize, message: &str, format: &str) -> ContentErr
         path,
         line,
         format!(
-            "invalid {format} front matter: {message} — fields are title (text), date (2026-11-26), tags, authors (lists of text), url, arxiv (text)"
+            "invalid {format} front matter: {message} — fields are title (text), date (2026-11-26), tags, authors, aliases (lists of text), url, arxiv, slug (text), draft (true/false)"
         ),
     )
 }

@@ -15,7 +15,7 @@ use std::path::Path;
 use anyhow::Result;
 
 pub use abstracts::{Rendered, TextOptions, markdown_to_html, render_plain, render_plain_with, render_title};
-pub use assemble::{assemble, assemble_with};
+pub use assemble::{Rules, assemble, assemble_with};
 pub use digest::{DigestEntry, date_from_path, parse as parse_digest};
 pub use files::{decode, is_content_file, list_files, read_all, read_file};
 pub use front_matter::{MarkdownPaper, parse as parse_front_matter};
@@ -44,5 +44,5 @@ pub fn load(root: &Path, config: &Config) -> Result<(Site, Vec<String>)> {
     if !errors.is_empty() {
         return Err(ContentErrors(errors).into());
     }
-    Ok((assemble_with(&sources, config.issues.repeats), warnings))
+    Ok((assemble_with(&sources, &Rules::of(config)), warnings))
 }

@@ -10,7 +10,7 @@ use super::abstracts::{Rendered, TextOptions, markdown_to_html, render_plain, re
 use super::{digest, front_matter, jsonl};
 use crate::config::{Config, ImportConfig};
 use crate::error::ContentError;
-use crate::model::{SharedText, arxiv_key, fold_title, slug_or_hash, text_hash};
+use crate::model::{SharedText, arxiv_key, fold_title, slug_or_hash, slugify, text_hash};
 use crate::text::{EXCERPT_MAX, clean_line, excerpt_source};
 
 /// A paper as read from one file, before duplicates are merged.
@@ -57,6 +57,10 @@ pub struct RawPaper {
     pub categories: Vec<String>,
     /// arXiv's comment ("12 pages, 4 figures").
     pub comment: Option<String>,
+    /// Marked `draft = true`: published only when the build asks for drafts.
+    pub draft: bool,
+    /// Old addresses that redirect to the paper, as output folders (`papers/old-slug/`).
+    pub aliases: Vec<String>,
     /// Source file, relative to the site root.
     pub source: std::sync::Arc<Path>,
     /// 1-based line of the title.
@@ -96,6 +100,8 @@ impl RawPaper {
             pdf: None,
             categories: Vec::new(),
             comment: None,
+            draft: false,
+            aliases: Vec::new(),
             source,
             line,
         }
@@ -122,6 +128,9 @@ impl RawPaper {
             pdf: self.pdf.clone(),
             categories: self.categories.clone(),
             comment: self.comment.clone(),
+            draft: self.draft,
+            aliases: self.aliases.clone(),
+            slug_base: self.slug_base.clone(),
             ..RawPaper::new(
                 (self.title.to_string(), self.title_html.as_deref().map(String::from)),
                 abstract_,
@@ -256,6 +265,23 @@ fn markdown_paper(
     paper.authors = md.authors.iter().map(|a| clean_line(a)).collect();
     paper.url = md.url;
     paper.set_arxiv(md.arxiv);
+    paper.draft = md.draft;
+    if let Some(slug) = &md.slug {
+        let clean = slugify(slug);
+        if clean.is_empty() {
+            return Err(vec![ContentError::new(
+                source,
+                1,
+                format!("slug `{slug}` has no letters or digits — write it like `my-paper`, or remove it"),
+            )]);
+        }
+        paper.slug_base = clean.into();
+    }
+    paper.aliases = md
+        .aliases
+        .iter()
+        .map(|a| alias_dir(a).ok_or_else(|| vec![ContentError::new(source, 1, format!("alias `{a}` is not a path on this site — write an old slug (`old-title`) or path (`/papers/old-title/`)"))]))
+        .collect::<Result<_, _>>()?;
     Ok(paper)
 }
 
@@ -290,6 +316,25 @@ fn json_papers(text: &str, source: &std::sync::Arc<Path>, config: &Config) -> Re
             paper
         })
         .collect())
+}
+
+/// The output folder an alias names: a bare slug is a paper's old slug, a path is a path
+/// under the site; `None` for what cannot be a path here (`..`, a URL, nothing).
+fn alias_dir(alias: &str) -> Option<String> {
+    let alias = alias.trim();
+    if alias.contains("://") || alias.contains('\\') || alias.is_empty() {
+        return None;
+    }
+    let parts: Vec<&str> = alias.split('/').filter(|p| !p.is_empty()).collect();
+    if parts.is_empty() || parts.iter().any(|p| *p == ".." || *p == "." || p.contains(['?', '#'])) {
+        return None;
+    }
+    let dir = if parts.len() == 1 && !alias.starts_with('/') {
+        format!("papers/{}/", parts[0])
+    } else {
+        format!("{}/", parts.join("/"))
+    };
+    Some(dir)
 }
 
 /// Names and tags as one clean line each, empty ones dropped.

@@ -12,7 +12,7 @@ use anyhow::Result;
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use crate::config::{CONFIG_FILE, Config};
+use crate::config::{CONFIG_FILE, Config, Overrides};
 use crate::content::{self, CONTENT_DIR, SourceFile};
 use crate::enrich::Enricher;
 use crate::error::{ContentError, ContentErrors};
@@ -21,7 +21,7 @@ use crate::output::{InPlace, Sink, same_content};
 use crate::phases::Phases;
 use crate::pipeline::{self, Setup};
 use crate::render::{Files, Job, RenderCache, Renderer};
-use crate::theme::{OVERRIDES_DIR, THEMES_DIR};
+use crate::theme::{OVERRIDES_DIR, STATIC_DIR, THEMES_DIR};
 
 /// What one rebuild did, for the one-line log.
 #[derive(Debug, Clone, Default)]
@@ -46,7 +46,7 @@ pub struct RebuildReport {
 pub struct LiveSite {
     root: PathBuf,
     output: PathBuf,
-    base_url: Option<String>,
+    overrides: Overrides,
     setup: Option<Setup>,
     enricher: Enricher,
     summary_cache: RenderCache,
@@ -63,12 +63,15 @@ pub struct LiveSite {
 impl LiveSite {
     /// A site at `root` writing to `output`; nothing is read until [`LiveSite::rebuild_all`].
     /// Paths are made absolute, to match what file events report.
-    pub fn new(root: &Path, output: &Path, base_url: Option<String>) -> Self {
+    pub fn new(root: &Path, output: &Path, overrides: Overrides) -> Self {
         let absolute = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
         LiveSite {
             root: absolute(root),
             output: absolute(output),
-            base_url,
+            overrides: Overrides {
+                config: overrides.config.as_deref().map(absolute),
+                ..overrides
+            },
             setup: None,
             enricher: Enricher::default(),
             summary_cache: Default::default(),
@@ -86,9 +89,15 @@ impl LiveSite {
 
     /// Whether a change to `path` requires reloading everything.
     pub fn is_setup_path(&self, path: &Path) -> bool {
-        path == self.root.join(CONFIG_FILE)
+        let config = self
+            .overrides
+            .config
+            .clone()
+            .unwrap_or_else(|| self.root.join(CONFIG_FILE));
+        path == config
             || path.starts_with(self.root.join(THEMES_DIR))
             || path.starts_with(self.root.join(OVERRIDES_DIR))
+            || path.starts_with(self.root.join(STATIC_DIR))
     }
 
     /// Whether a change to `path` matters at all.
@@ -99,7 +108,7 @@ impl LiveSite {
     /// Reloads config, theme and every content file, and re-renders everything.
     pub fn rebuild_all(&mut self) -> Result<RebuildReport> {
         let started = Instant::now();
-        let (setup, mut warnings) = Setup::load(&self.root, self.base_url.as_deref())?;
+        let (setup, mut warnings) = Setup::load(&self.root, &self.overrides)?;
         let parsed = content::read_all(&self.root, &setup.config)?;
         self.sources.clear();
         self.broken.clear();
@@ -213,7 +222,7 @@ impl LiveSite {
         }
         let setup = self.setup.as_ref().expect("loaded before rendering");
         let mut phases = Phases::new();
-        let mut site: Site = content::assemble_with(self.sources.values(), setup.config.issues.repeats);
+        let mut site: Site = content::assemble_with(self.sources.values(), &content::Rules::of(&setup.config));
         phases.mark("assemble");
         let words = self
             .enricher

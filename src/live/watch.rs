@@ -13,7 +13,7 @@ use notify::{RecursiveMode, Watcher};
 use super::rebuild::{LiveSite, RebuildReport};
 use crate::config::CONFIG_FILE;
 use crate::content::CONTENT_DIR;
-use crate::theme::{OVERRIDES_DIR, THEMES_DIR};
+use crate::theme::{OVERRIDES_DIR, STATIC_DIR, THEMES_DIR};
 
 /// A batch ends after this long without a new event...
 pub const QUIET: Duration = Duration::from_millis(10);
@@ -70,7 +70,7 @@ pub fn watch(root: &Path) -> Result<(notify::RecommendedWatcher, Receiver<PathBu
     watcher
         .watch(root, RecursiveMode::NonRecursive)
         .with_context(|| format!("cannot watch {}", root.display()))?;
-    for dir in [CONTENT_DIR, THEMES_DIR, OVERRIDES_DIR] {
+    for dir in [CONTENT_DIR, THEMES_DIR, OVERRIDES_DIR, STATIC_DIR] {
         let path = root.join(dir);
         if path.is_dir() {
             watcher
@@ -97,8 +97,8 @@ pub fn run(
             .into_iter()
             .filter(|p| live.is_watched_path(p) || p == &root.join(CONFIG_FILE))
             .collect();
-        // A themes/ or templates/ folder created after start needs a watch of its own.
-        for dir in [THEMES_DIR, OVERRIDES_DIR, CONTENT_DIR] {
+        // A themes/, templates/ or static/ folder created after start needs a watch of its own.
+        for dir in [THEMES_DIR, OVERRIDES_DIR, CONTENT_DIR, STATIC_DIR] {
             let path = root.join(dir);
             if changed.contains(&path) && path.is_dir() {
                 let _ = watcher.watch(&path, RecursiveMode::Recursive);

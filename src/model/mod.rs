@@ -90,6 +90,10 @@ pub struct Paper {
     pub categories: Vec<String>,
     /// arXiv's comment ("12 pages, 4 figures"), when the source has one.
     pub comment: Option<String>,
+    /// A draft, published only because the build asked for drafts (pages say so).
+    pub draft: bool,
+    /// Old addresses of the paper, as output folders, that redirect to its page.
+    pub aliases: Vec<String>,
     /// Where the paper was first read from, for error messages and `tags --explain`.
     pub source: std::sync::Arc<std::path::Path>,
     /// 1-based line of the title in `source`.

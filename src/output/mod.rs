@@ -14,6 +14,7 @@
 
 mod in_place;
 mod manifest;
+mod memory;
 mod staging;
 
 use std::fs;
@@ -23,6 +24,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 
 pub use in_place::{InPlace, same_content};
+pub use memory::Memory;
 pub use staging::Staging;
 
 /// Where rendered files go: a staging folder or the live output. Implementations must be

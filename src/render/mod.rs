@@ -5,6 +5,7 @@
 //! (`pages/`, `feeds/`, `sitemap`); `jobs.rs` lists the jobs and dispatches to them.
 
 mod feeds;
+mod i18n;
 mod jobs;
 mod pages;
 mod search_index;
@@ -15,6 +16,7 @@ use anyhow::Result;
 use rayon::prelude::*;
 use tera::{Context, Tera, Value};
 
+pub use i18n::languages;
 pub use jobs::{Files, Job};
 pub use search_index::{SCRIPT as SEARCH_SCRIPT, SHARD_PAPERS, shard_count, shard_path, shard_range};
 
@@ -57,6 +59,8 @@ pub struct Renderer<'a> {
     search: SearchInput<'a>,
     /// Every issue date's ISO and display forms.
     dates: DateForms,
+    /// The words and date forms of the site's language.
+    lang: i18n::Language,
 }
 
 /// What the search shards are written from.
@@ -77,7 +81,8 @@ impl<'a> Renderer<'a> {
     /// watch loop keeps one across rebuilds; it is valid for one config and theme).
     pub fn with_cache(site: &'a Site, config: &'a Config, theme: &'a Theme, cache: &mut RenderCache) -> Result<Self> {
         let links = Links::new(config);
-        let dates = DateForms::of(site);
+        let lang = i18n::Language::of(config);
+        let dates = DateForms::of(site, &lang);
         let tera = match &cache.tera {
             Some(tera) => tera.clone(),
             None => {
@@ -85,6 +90,7 @@ impl<'a> Renderer<'a> {
                 tera.add_raw_templates(theme.templates.iter().map(|(n, t)| (n.as_str(), t.as_str())))
                     .map_err(|e| theme.template_error(&e))?;
                 tera.global_context().insert("site", &view::site_view(config, &links));
+                tera.global_context().insert("t", lang.words());
                 let tera = std::sync::Arc::new(tera);
                 cache.tera = Some(tera.clone());
                 tera
@@ -104,7 +110,7 @@ impl<'a> Renderer<'a> {
             ("RSS", "rss.xml", "application/rss+xml"),
             ("Atom", "atom.xml", "application/atom+xml"),
             ("JSON Feed", "feed.json", "application/feed+json"),
-            ("daily issues, RSS", "issues/rss.xml", "application/rss+xml"),
+            (lang.word("feed_link_issues"), "issues/rss.xml", "application/rss+xml"),
         ]
         .into_iter()
         .map(|(label, rel, kind)| {
@@ -146,6 +152,7 @@ impl<'a> Renderer<'a> {
             full_fp,
             search: SearchInput::Fresh(std::sync::OnceLock::new()),
             dates,
+            lang,
         })
     }
 

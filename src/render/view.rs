@@ -7,6 +7,7 @@ use std::hash::{Hash, Hasher};
 use serde::Serialize;
 use tera::Value;
 
+use super::i18n::Language;
 use crate::config::Config;
 use crate::model::{Links, Paper, Site, display_date, paper_dir};
 use crate::text::{EXCERPT_MAX, escape_html, excerpt, href_encode};
@@ -24,12 +25,12 @@ const _: () = assert!(LIST_EXCERPT <= EXCERPT_MAX && EMAIL_EXCERPT <= EXCERPT_MA
 pub(crate) struct DateForms(rustc_hash::FxHashMap<chrono::NaiveDate, (String, String)>);
 
 impl DateForms {
-    /// The forms of every issue date of `site`.
-    pub(crate) fn of(site: &Site) -> Self {
+    /// The forms of every issue date of `site`, in `lang`.
+    pub(crate) fn of(site: &Site, lang: &Language) -> Self {
         DateForms(
             site.issues
                 .iter()
-                .map(|i| (i.date, (i.date.format("%Y-%m-%d").to_string(), display_date(i.date))))
+                .map(|i| (i.date, (i.date.format("%Y-%m-%d").to_string(), lang.date(i.date))))
                 .collect(),
         )
     }
@@ -187,7 +188,7 @@ pub(crate) fn paper_fingerprints(site: &Site, p: &Paper) -> (u64, u64) {
         (&site.tags[t].slug, &site.tags[t].name).hash(&mut h);
     }
     let summary = h.finish();
-    (p.text_hash, p.html_hash, p.published, &p.comment).hash(&mut h);
+    (p.text_hash, p.html_hash, p.published, &p.comment, p.draft, &p.aliases).hash(&mut h);
     (summary, h.finish())
 }
 
@@ -210,6 +211,7 @@ pub(crate) fn site_view(config: &Config, links: &Links) -> impl Serialize {
         language: String,
         rss_url: String,
         atom_url: String,
+        extra: toml::Table,
     }
     SiteView {
         title: config.title.clone(),
@@ -219,5 +221,6 @@ pub(crate) fn site_view(config: &Config, links: &Links) -> impl Serialize {
         language: config.language.clone(),
         rss_url: links.path("rss.xml"),
         atom_url: links.path("atom.xml"),
+        extra: config.extra.clone(),
     }
 }

@@ -23,17 +23,23 @@ use tower_http::services::{ServeDir, ServeFile};
 
 use super::rebuild::LiveSite;
 use super::watch::{self, Outcome};
+use crate::config::Overrides;
 
 const EVENTS_PATH: &str = "/__paperboy/events";
 const SCRIPT_PATH: &str = "/__paperboy/livereload.js";
 const SCRIPT: &str = include_str!("livereload.js");
+
+/// Where `serve` builds unless told otherwise: not `public/`, because the preview links to
+/// `127.0.0.1`, and a `public/` left so by a preview would deploy a site that links to
+/// localhost (`hugo server` keeps its preview in memory for the same reason).
+pub const SERVE_DIR: &str = ".paperboy/serve";
 
 /// What `paperboy serve` was asked to do.
 #[derive(Debug, Clone)]
 pub struct ServeOptions {
     /// Site root.
     pub root: PathBuf,
-    /// Output folder (default: `root/public`).
+    /// Output folder (default: `root/.paperboy/serve`, see [`SERVE_DIR`]).
     pub output: Option<PathBuf>,
     /// Address to listen on; loopback unless the user insists.
     pub bind: IpAddr,
@@ -41,6 +47,9 @@ pub struct ServeOptions {
     pub port: u16,
     /// Open the site in a browser once it is served.
     pub open: bool,
+    /// What the command line says over `paperboy.toml`; without a `--base-url`, links
+    /// point at the address served.
+    pub overrides: Overrides,
 }
 
 /// A message to every open page.
@@ -88,12 +97,17 @@ async fn run(options: ServeOptions) -> Result<()> {
     let addr = listener.local_addr()?;
     // Pages link root-relative under the base path, and feeds absolutely: build for the
     // address actually served, keeping the configured path.
-    let base_path = crate::config::Config::load(&options.root)
+    let base_path = crate::config::Config::load_with(&options.root, &options.overrides)
         .map(|(c, _)| c.base_path())
         .unwrap_or_else(|_| "/".into());
-    let output = options.output.clone().unwrap_or_else(|| options.root.join("public"));
+    let output = options.output.clone().unwrap_or_else(|| options.root.join(SERVE_DIR));
     let watching = watch::watch(&options.root)?;
-    let mut live = LiveSite::new(&options.root, &output, Some(format!("http://{addr}{base_path}")));
+    let base_url = (options.overrides.base_url.clone()).unwrap_or_else(|| format!("http://{addr}{base_path}"));
+    let overrides = Overrides {
+        base_url: Some(base_url),
+        ..options.overrides.clone()
+    };
+    let mut live = LiveSite::new(&options.root, &output, overrides);
     let error = Arc::new(Mutex::new(None));
     match live.rebuild_all() {
         Ok(report) => {

@@ -9,8 +9,9 @@ use chrono::{DateTime, Utc};
 
 pub(crate) use write::{atom, json, rss};
 
-use crate::model::{IssueId, Links, PaperId, Site, TagId, display_date, issue_dir, paper_dir, tag_dir};
+use crate::model::{IssueId, Links, PaperId, Site, TagId, issue_dir, paper_dir, tag_dir};
 use crate::render::Renderer;
+use crate::render::i18n::Language;
 use crate::render::jobs::{Files, Fingerprint};
 use crate::text::{escape_html, excerpt};
 
@@ -76,17 +77,21 @@ impl Item {
 impl Item {
     /// A whole issue as one feed item: every paper with its abstract, for readers who want
     /// the digest once a day rather than paper by paper.
-    pub(crate) fn issue(site: &Site, id: IssueId, papers: &[(PaperId, bool)], links: &Links) -> Item {
+    pub(crate) fn issue(site: &Site, id: IssueId, papers: &[(PaperId, bool)], links: &Links, lang: &Language) -> Item {
         let issue = &site.issues[id];
         let mut html = String::with_capacity(papers.len() * 1500);
         let mut tags: Vec<(String, String)> = Vec::new();
+        let again_note = format!(
+            "<p><em>{}.</em></p>\n",
+            escape_html(lang.word("trending_again_heading"))
+        );
         for &(pid, again) in papers {
             let p = &site.papers[pid];
             html.push_str(&format!(
                 "<h2><a href=\"{}\">{}</a></h2>\n{}{}\n",
                 escape_html(&links.abs(&paper_dir(&p.slug))),
                 escape_html(&p.title),
-                if again { "<p><em>Trending again.</em></p>\n" } else { "" },
+                if again { again_note.as_str() } else { "" },
                 p.abstract_feed_html.as_ref().unwrap_or(&p.abstract_html)
             ));
             for &t in &p.tags {
@@ -100,14 +105,19 @@ impl Item {
         let url = links.abs(&issue_dir(&issue.slug()));
         if papers.len() < count {
             html.push_str(&format!(
-                "<p><a href=\"{}\">{} more papers in the full issue</a></p>\n",
+                "<p><a href=\"{}\">{} {}</a></p>\n",
                 escape_html(&url),
-                count - papers.len()
+                count - papers.len(),
+                escape_html(lang.word("more_papers_in_full_issue"))
             ));
         }
-        let date = display_date(issue.date);
+        let date = lang.date(issue.date);
+        let title = match count {
+            1 => lang.fill("feed_issue_title_one", &[("date", &date)]),
+            _ => lang.fill("feed_issue_title", &[("date", &date), ("count", &count.to_string())]),
+        };
         Item {
-            title: format!("{date}: {count} trending paper{}", if count == 1 { "" } else { "s" }),
+            title,
             rel: issue_dir(&issue.slug()),
             published: issue.date.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc(),
             html,
@@ -184,11 +194,10 @@ impl Renderer<'_> {
     /// The daily-issue feed: one item per issue, newest first.
     fn issue_feed(&self) -> Feed {
         Feed {
-            title: format!("{} — daily issues", self.config.title),
-            description: format!(
-                "Every issue of {}, one item per issue with all its papers.",
-                self.config.title
-            ),
+            title: self.lang.fill("feed_issues_title", &[("site", &self.config.title)]),
+            description: self
+                .lang
+                .fill("feed_issues_description", &[("site", &self.config.title)]),
             author: self.config.author().to_string(),
             language: self.config.language.clone(),
             html_rel: "issues/".into(),
@@ -198,7 +207,7 @@ impl Renderer<'_> {
                 .map(|i| {
                     let mut order = self.issue_order(i);
                     order.truncate(self.config.feeds.issue_papers);
-                    Item::issue(self.site, i, &order, &self.links)
+                    Item::issue(self.site, i, &order, &self.links, &self.lang)
                 })
                 .collect(),
         }
@@ -220,7 +229,10 @@ impl Renderer<'_> {
         papers.truncate(self.config.feeds.limit);
         Feed {
             title: format!("{} — {}", tag.name, self.config.title),
-            description: format!("Papers tagged {} in {}.", tag.name, self.config.title),
+            description: self.lang.fill(
+                "feed_tag_description",
+                &[("tag", &tag.name), ("site", &self.config.title)],
+            ),
             author: self.config.author().to_string(),
             language: self.config.language.clone(),
             html_rel: tag_dir(&tag.slug),

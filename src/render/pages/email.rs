@@ -7,7 +7,7 @@ use anyhow::Result;
 use serde::Serialize;
 use tera::Context;
 
-use crate::model::{IssueId, display_date, issue_dir, paper_dir};
+use crate::model::{IssueId, issue_dir, paper_dir};
 use crate::render::Renderer;
 use crate::render::jobs::Files;
 use crate::render::view::{EMAIL_EXCERPT, short_authors};
@@ -102,7 +102,7 @@ impl Renderer<'_> {
                 }
             })
             .collect::<Vec<_>>();
-        let date_display = display_date(issue.date);
+        let date_display = self.dates.display(issue.date);
         let email = Email {
             subject: format!("{} — {date_display}", self.config.title),
             date_display,

@@ -9,7 +9,7 @@ use anyhow::Result;
 use tera::{Context, Value};
 
 use crate::config::Again;
-use crate::model::{IssueId, PaperId, display_date, issue_dir, page_path};
+use crate::model::{IssueId, PaperId, issue_dir, page_path};
 use crate::render::Renderer;
 use crate::render::jobs::{Files, Fingerprint};
 use crate::render::view::{IssueLink, Pager, insert_value};
@@ -26,7 +26,7 @@ impl Renderer<'_> {
         IssueLink {
             url: self.links.path(&issue_dir(&date)),
             date_display: self.dates.display(issue.date),
-            weekday: issue.date.format("%A").to_string(),
+            weekday: self.lang.weekday(issue.date).to_string(),
             date,
             count: issue.papers.len(),
             new: new.len(),
@@ -176,8 +176,8 @@ impl Renderer<'_> {
         let mut ctx = Context::new();
         ctx.insert("issues", &issues);
         let meta = self.meta(
-            format!("All issues — {}", self.config.title),
-            format!("Every issue of {}, newest first.", self.config.title),
+            format!("{} — {}", self.lang.word("all_issues"), self.config.title),
+            self.lang.fill("meta_all_issues", &[("site", &self.config.title)]),
             "issues/",
         );
         self.render("archive.html", ctx, meta)
@@ -210,13 +210,25 @@ impl Renderer<'_> {
         let issue = &self.site.issues[id];
         let ctx = self.issue_context(id, number);
         let total = self.issue_page_count(id);
-        let day = display_date(issue.date);
+        let day = self.dates.display(issue.date);
         let title = match total {
             1 => format!("{day} — {}", self.config.title),
-            _ => format!("{day} (page {number} of {total}) — {}", self.config.title),
+            _ => {
+                let page = self.lang.fill(
+                    "title_page",
+                    &[
+                        ("title", &day),
+                        ("number", &number.to_string()),
+                        ("total", &total.to_string()),
+                    ],
+                );
+                format!("{page} — {}", self.config.title)
+            }
         };
         let rel = page_path(&issue_dir(&issue.slug()), number).replace("index.html", "");
-        let meta = self.meta(title, format!("{} papers trending on {day}.", issue.papers.len()), &rel);
+        let count = issue.papers.len().to_string();
+        let description = self.lang.fill("meta_issue", &[("count", &count), ("day", &day)]);
+        let meta = self.meta(title, description, &rel);
         self.render("issue.html", ctx, meta)
     }
 }

@@ -9,8 +9,8 @@ impl Renderer<'_> {
     /// The page a server sends for a path the site does not have.
     pub(crate) fn not_found(&self) -> Result<Vec<u8>> {
         let meta = self.meta(
-            format!("Page not found — {}", self.config.title),
-            "This page does not exist.".to_string(),
+            format!("{} — {}", self.lang.word("not_found"), self.config.title),
+            self.lang.word("meta_not_found").to_string(),
             "404.html",
         );
         self.render("404.html", Context::new(), meta)

@@ -11,13 +11,21 @@ use crate::model::{PaperId, issue_dir, paper_dir};
 use crate::render::Renderer;
 use crate::render::jobs::{Files, Fingerprint};
 use crate::render::view::{OutLinks, title_html};
-use crate::text::{excerpt, href_encode, url_encode};
+use crate::text::{escape_html, excerpt, href_encode, url_encode};
 
 impl Renderer<'_> {
-    /// `/papers/SLUG/`.
+    /// `/papers/SLUG/`, and a redirect page at each of the paper's old addresses.
     pub(crate) fn paper_files(&self, id: PaperId) -> Result<Files> {
-        let slug = &self.site.papers[id].slug;
-        Ok(vec![(format!("{}index.html", paper_dir(slug)), self.paper(id)?)])
+        let p = &self.site.papers[id];
+        let mut files = vec![(format!("{}index.html", paper_dir(&p.slug)), self.paper(id)?)];
+        let target = self.links.abs(&paper_dir(&p.slug));
+        for alias in p.aliases.iter().filter(|a| **a != paper_dir(&p.slug)) {
+            files.push((
+                format!("{alias}index.html"),
+                redirect_page(&target, &self.config.language),
+            ));
+        }
+        Ok(files)
     }
 
     /// What a paper's page shows: the paper itself, its issues' dates, its neighbours'
@@ -48,7 +56,7 @@ impl Renderer<'_> {
         let pos = order.iter().position(|&x| x == id).unwrap_or(0);
         let neighbour = |i: Option<usize>| i.and_then(|i| order.get(i)).map(|&n| self.summaries[n].clone());
         let (outbound, outbound_label) = match (&p.url, &p.arxiv) {
-            (Some(url), _) => (href_encode(url), "Read the paper".to_string()),
+            (Some(url), _) => (href_encode(url), self.lang.word("read_the_paper").to_string()),
             (None, Some(id)) => {
                 let id = id.trim_start_matches("arXiv:");
                 (
@@ -61,7 +69,7 @@ impl Renderer<'_> {
                     "https://arxiv.org/search/?query={}&searchtype=title",
                     url_encode(&p.title)
                 ),
-                "Search arXiv for this title".to_string(),
+                self.lang.word("search_arxiv").to_string(),
             ),
         };
         #[derive(Serialize)]
@@ -80,6 +88,8 @@ impl Renderer<'_> {
             abs_url: Option<String>,
             pdf_url: Option<String>,
             comment: Option<&'b str>,
+            draft: bool,
+            scheduled: bool,
         }
         let out = OutLinks::of(p);
         let mut ctx = Context::new();
@@ -100,6 +110,8 @@ impl Renderer<'_> {
                 abs_url: out.abs_url,
                 pdf_url: out.pdf_url,
                 comment: p.comment.as_deref(),
+                draft: p.draft,
+                scheduled: self.config.build.today.is_some_and(|today| p.date > today),
             },
         );
         let tags: Vec<Value> = p.tags.iter().map(|&t| self.tag_links[t].clone()).collect();
@@ -135,4 +147,15 @@ impl Renderer<'_> {
         );
         self.render("paper.html", ctx, meta)
     }
+}
+
+/// A page that sends readers (and search engines, by its canonical link) to `target`: what
+/// an old address of a paper serves, so that links to it keep working.
+fn redirect_page(target: &str, language: &str) -> Vec<u8> {
+    let target = escape_html(target);
+    let language = escape_html(language);
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"{language}\">\n<head>\n<meta charset=\"utf-8\">\n<title>Moved</title>\n<link rel=\"canonical\" href=\"{target}\">\n<meta http-equiv=\"refresh\" content=\"0; url={target}\">\n<meta name=\"robots\" content=\"noindex\">\n</head>\n<body>\n<p>This paper has moved to <a href=\"{target}\">{target}</a>.</p>\n</body>\n</html>\n"
+    )
+    .into_bytes()
 }

@@ -18,8 +18,8 @@ impl Renderer<'_> {
             return Ok(Vec::new());
         }
         let meta = self.meta(
-            format!("Search — {}", self.config.title),
-            format!("Search every paper in {} by title, abstract or tag.", self.config.title),
+            format!("{} — {}", self.lang.word("search"), self.config.title),
+            self.lang.fill("meta_search", &[("site", &self.config.title)]),
             "search/",
         );
         Ok(vec![

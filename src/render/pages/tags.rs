@@ -50,8 +50,8 @@ impl Renderer<'_> {
         let mut ctx = Context::new();
         ctx.insert_value("tags", self.tag_list());
         let meta = self.meta(
-            format!("Tags — {}", self.config.title),
-            format!("Every topic in {}, with its number of papers.", self.config.title),
+            format!("{} — {}", self.lang.word("tags"), self.config.title),
+            self.lang.fill("meta_tags", &[("site", &self.config.title)]),
             "tags/",
         );
         self.render("tags.html", ctx, meta)
@@ -125,11 +125,22 @@ impl Renderer<'_> {
                 let title = if number == 1 {
                     format!("{} — {}", tag.name, self.config.title)
                 } else {
-                    format!("{} (page {number} of {total}) — {}", tag.name, self.config.title)
+                    let page = self.lang.fill(
+                        "title_page",
+                        &[
+                            ("title", &tag.name),
+                            ("number", &number.to_string()),
+                            ("total", &total.to_string()),
+                        ],
+                    );
+                    format!("{page} — {}", self.config.title)
                 };
                 let mut meta = self.meta(
                     title,
-                    format!("{} papers tagged {}, newest first.", tag.papers.len(), tag.name),
+                    self.lang.fill(
+                        "meta_tag",
+                        &[("count", &tag.papers.len().to_string()), ("tag", &tag.name)],
+                    ),
                     &rel,
                 );
                 meta.feeds.push(Value::from_serializable(&FeedLink {
