@@ -16,7 +16,10 @@ use rayon::prelude::*;
 use tera::{Context, Tera, Value};
 
 pub use jobs::{Files, Job};
-pub use search_index::{SCRIPT as SEARCH_SCRIPT, SHARD_PAPERS, shard_count, shard_path, shard_range};
+pub use search_index::{
+    DOCS_PER_CHUNK, FORMAT as SEARCH_FORMAT, SCRIPT as SEARCH_SCRIPT, SHARD_BYTES, SNIPPET_SOURCE_MAX, docs_count,
+    docs_range,
+};
 
 use crate::config::Config;
 use crate::enrich::{Lexicon, Prepared};
@@ -53,15 +56,17 @@ pub struct Renderer<'a> {
     /// entries show: the inputs of [`Renderer::fingerprint`].
     summary_fp: Vec<u64>,
     full_fp: Vec<u64>,
-    /// The search index, or what the search job builds it from.
+    /// What the search index is written from.
     search: SearchInput<'a>,
+    /// The search index, planned on first use.
+    search_plan: std::sync::OnceLock<search_index::Plan>,
     /// Every issue date's ISO and display forms.
     dates: DateForms,
 }
 
-/// What the search shards are written from.
+/// What the search index is written from.
 enum SearchInput<'a> {
-    /// Nothing given: the first shard job reads every paper's words, for all of them.
+    /// Nothing given: the index's plan reads every paper's words.
     Fresh(std::sync::OnceLock<(Lexicon, Prepared)>),
     /// The words the build already read.
     Words(&'a Lexicon, Prepared),
@@ -145,6 +150,7 @@ impl<'a> Renderer<'a> {
             summary_fp,
             full_fp,
             search: SearchInput::Fresh(std::sync::OnceLock::new()),
+            search_plan: std::sync::OnceLock::new(),
             dates,
         })
     }
