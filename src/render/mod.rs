@@ -66,10 +66,11 @@ pub struct Renderer<'a> {
 
 /// What the search index is written from.
 enum SearchInput<'a> {
-    /// Nothing given: the index's plan reads every paper's words.
-    Fresh(std::sync::OnceLock<(Lexicon, Prepared)>),
-    /// The words the build already read.
-    Words(&'a Lexicon, Prepared),
+    /// Nothing given: the index's plan reads every paper's words, into this lexicon.
+    Fresh(std::sync::OnceLock<Lexicon>),
+    /// The words the build already read; the plan takes them (and frees them once it has
+    /// inverted them).
+    Words(&'a Lexicon, std::sync::Mutex<Option<Prepared>>),
 }
 
 impl<'a> Renderer<'a> {
@@ -157,7 +158,7 @@ impl<'a> Renderer<'a> {
 
     /// Builds the search index from words already read (see [`crate::enrich::SearchWords`]).
     pub fn with_search_words(mut self, lexicon: &'a Lexicon, words: Prepared) -> Self {
-        self.search = SearchInput::Words(lexicon, words);
+        self.search = SearchInput::Words(lexicon, std::sync::Mutex::new(Some(words)));
         self
     }
 

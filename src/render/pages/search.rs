@@ -43,18 +43,27 @@ impl Renderer<'_> {
 
     /// The index, planned on first use (see [`Plan`]).
     pub(crate) fn search_plan(&self) -> &Plan {
-        self.search_plan.get_or_init(|| {
-            let (lexicon, words) = self.search_words();
-            Plan::new(self.site, lexicon, words)
+        self.search_plan.get_or_init(|| match &self.search {
+            SearchInput::Words(lexicon, words) => {
+                let words = words.lock().expect("not poisoned").take().expect("planned once");
+                Plan::new(self.site, lexicon, &words)
+            }
+            SearchInput::Fresh(once) => {
+                let (lexicon, words) = fresh_words(self.site);
+                let plan = Plan::new(self.site, &lexicon, &words);
+                once.set(lexicon).expect("planned once");
+                plan
+            }
         })
     }
 
-    fn search_words(&self) -> (&crate::enrich::Lexicon, &crate::enrich::Prepared) {
+    /// The lexicon the plan's words are numbers in.
+    fn search_lexicon(&self) -> &crate::enrich::Lexicon {
         match &self.search {
-            SearchInput::Words(lexicon, words) => (*lexicon, words),
+            SearchInput::Words(lexicon, _) => lexicon,
             SearchInput::Fresh(once) => {
-                let (lexicon, words) = once.get_or_init(|| fresh_words(self.site));
-                (lexicon, words)
+                self.search_plan();
+                once.get().expect("filled by the plan")
             }
         }
     }
@@ -62,8 +71,7 @@ impl Renderer<'_> {
     /// Term shard `k` of the search index.
     pub(crate) fn search_terms_files(&self, k: usize) -> Files {
         let plan = self.search_plan();
-        let (lexicon, _) = self.search_words();
-        vec![(terms_path(plan.shard_hashes[k]), plan.shard(k, lexicon))]
+        vec![(terms_path(plan.shard_hashes[k]), plan.shard(k, self.search_lexicon()))]
     }
 
     /// A term shard's hash covers its terms and their papers.
