@@ -27,6 +27,7 @@ use rustc_hash::FxHashMap;
 
 use crate::enrich::{Lexicon, Prepared, WordId};
 use crate::model::Site;
+use crate::render::view::DateForms;
 use crate::text::{LATEX_MACROS, SEARCH_STOP_WORDS, lowercased, words};
 
 /// The browser side, served as `/search/search.js`.
@@ -37,13 +38,14 @@ pub const SCRIPT: &str = include_str!("search.js");
 pub const FORMAT: u32 = 3;
 
 /// Papers per document chunk. A page of ten results fetches up to ten chunks, so chunks
-/// are small: about 16 KB (6 KB gzipped) with whole abstracts.
+/// are small: about 16 KB (7 KB gzipped) with whole abstracts; the head names each chunk
+/// (8 bytes), so smaller ones would make the head grow faster with the archive.
 pub const DOCS_PER_CHUNK: usize = 12;
 
-/// About how many bytes a term shard holds (between half and twice this): small enough that
-/// a query's shards stay a small download, few enough files that the head stays small
-/// (about 50 shards at 10,000 papers).
-pub const SHARD_BYTES: usize = 64 * 1024;
+/// About how many bytes a term shard holds (between half and twice this, 20–25 KB
+/// gzipped): small enough that a query's shards stay a small download, few enough that the
+/// head stays small (about 55 shards at 10,000 papers, 400 at 100,000).
+pub const SHARD_BYTES: usize = 48 * 1024;
 
 /// The longest abstract a document chunk carries for the snippet, in characters (arXiv
 /// allows 1,920).
@@ -176,10 +178,11 @@ impl Plan {
             head: Vec::new(),
         };
         plan.collect_terms(site, lexicon);
+        let papers = site.papers.len();
         let sizes: Vec<usize> = plan
             .terms
             .par_iter()
-            .map(|t| plan.text(t, lexicon).len() + 2 + posting_bytes(&plan.postings(t)))
+            .map(|t| plan.text(t, lexicon).len() + 2 + posting_bytes(&plan.postings(t), papers))
             .collect();
         plan.shards = split(&plan.terms, &sizes, |t| plan.text(t, lexicon));
         plan.shard_hashes = plan
@@ -233,15 +236,12 @@ impl Plan {
                 continue;
             }
             let (text, mut papers) = tags.next().expect("peeked");
+            papers.sort_unstable();
+            papers.dedup();
             let word = words.next_if(|&w| lexicon.text(w) == text);
             if let Some(w) = word {
-                papers.extend(self.inversions.iter().flat_map(|s| s.of(w).iter().copied()));
+                papers = union(&papers, self.inversions.iter().flat_map(|s| s.of(w).iter().copied()));
             }
-            // A paper's title flag, if any, sorts after its bare entry: keep the last.
-            papers.sort_unstable();
-            papers.reverse();
-            papers.dedup_by_key(|e| *e >> 1);
-            papers.reverse();
             let stem = match word {
                 Some(w) => lexicon.stem_hash(lexicon.stem(w)),
                 None => {
@@ -283,10 +283,14 @@ impl Plan {
             h.write_u8(0xff);
             h.write_u32(back);
             let mut n = 0;
+            let mut buf = [0u8; 4096];
             for piece in self.postings(t) {
                 n += piece.len();
-                for &e in piece {
-                    h.write_u32(e);
+                for chunk in piece.chunks(buf.len() / 4) {
+                    for (b, e) in buf.chunks_exact_mut(4).zip(chunk) {
+                        b.copy_from_slice(&e.to_le_bytes());
+                    }
+                    h.write(&buf[..chunk.len() * 4]);
                 }
             }
             h.write_usize(n);
@@ -418,6 +422,22 @@ impl Plan {
     }
 }
 
+/// The union of a tag's papers (without title flags) and a word's (with them), both
+/// ascending: each paper once, with the word's flag.
+fn union(tagged: &[u32], word: impl Iterator<Item = u32>) -> Vec<u32> {
+    let mut out = Vec::with_capacity(tagged.len());
+    let mut tagged = tagged.iter().copied().peekable();
+    for e in word {
+        while let Some(t) = tagged.next_if(|&t| t >> 1 < e >> 1) {
+            out.push(t);
+        }
+        tagged.next_if(|&t| t >> 1 == e >> 1);
+        out.push(e);
+    }
+    out.extend(tagged);
+    out
+}
+
 /// Per term of a shard, its position and how many places back the previous term with
 /// the same stem is (0: none in the shard).
 fn links(terms: &[Term]) -> impl Iterator<Item = (usize, u32)> + '_ {
@@ -468,21 +488,17 @@ fn split<'t>(terms: &'t [Term], sizes: &[usize], text: impl Fn(&'t Term) -> &'t 
     shards
 }
 
-/// How many bytes a term's papers take in a shard.
-fn posting_bytes(pieces: &[&[u32]]) -> usize {
-    let mut prev = 0;
-    let mut n = 0;
-    for &e in pieces.iter().flat_map(|p| p.iter()) {
-        let v = ((e >> 1) - prev) * 2 + (e & 1);
-        n += 1 + match v {
-            0..36 => 1,
-            36..1296 => 2,
-            1296..46656 => 3,
-            _ => 4,
-        };
-        prev = e >> 1;
+/// About how many bytes a term's papers take in a shard: a comma and the digits of the
+/// average gap, each.
+fn posting_bytes(pieces: &[&[u32]], papers: usize) -> usize {
+    let n: usize = pieces.iter().map(|p| p.len()).sum();
+    let gap = 2 * papers / n.max(1);
+    n * match gap {
+        0..36 => 2,
+        36..1296 => 3,
+        1296..46656 => 4,
+        _ => 5,
     }
-    n
 }
 
 /// The hash of document chunk `k`: everything it shows of its papers, and the format.
@@ -495,7 +511,7 @@ fn hash_docs(site: &Site, k: usize) -> u64 {
         h.write_u64(p.text_hash);
         h.write(p.slug.as_bytes());
         h.write_u8(0xff);
-        h.write(p.date.to_string().as_bytes());
+        h.write_i32(chrono::Datelike::num_days_from_ce(&p.date));
         for &t in &p.tags {
             h.write(site.tags[t].name.as_bytes());
             h.write_u8(0xff);
@@ -508,7 +524,7 @@ fn hash_docs(site: &Site, k: usize) -> u64 {
 /// Document chunk `k` as JSON: `{"v":3,"docs":[…]}`, per paper `[title, slug, ISO date,
 /// date as pages show it, [tag names], abstract]` (the abstract as plain text, at most
 /// [`SNIPPET_SOURCE_MAX`] characters).
-pub(crate) fn docs(site: &Site, k: usize) -> Vec<u8> {
+pub(crate) fn docs(site: &Site, k: usize, dates: &DateForms) -> Vec<u8> {
     let papers = &site.papers[docs_range(k, site.papers.len())];
     let mut out = Vec::with_capacity(papers.len() * 1600);
     out.extend_from_slice(b"{\"v\":");
@@ -523,9 +539,9 @@ pub(crate) fn docs(site: &Site, k: usize) -> Vec<u8> {
         out.push(b',');
         json_str(&mut out, &p.slug);
         out.push(b',');
-        json_str(&mut out, &p.date.format("%Y-%m-%d").to_string());
+        json_str(&mut out, &dates.iso(p.date));
         out.push(b',');
-        json_str(&mut out, &crate::model::display_date(p.date));
+        json_str(&mut out, &dates.display(p.date));
         out.extend_from_slice(b",[");
         for (j, &t) in p.tags.iter().enumerate() {
             if j > 0 {
@@ -535,10 +551,13 @@ pub(crate) fn docs(site: &Site, k: usize) -> Vec<u8> {
         }
         out.extend_from_slice(b"],");
         let text: &str = &p.abstract_text;
-        let cut = text
-            .char_indices()
-            .nth(SNIPPET_SOURCE_MAX)
-            .map_or(text, |(at, _)| &text[..at]);
+        let cut = match text.len() > SNIPPET_SOURCE_MAX {
+            true => text
+                .char_indices()
+                .nth(SNIPPET_SOURCE_MAX)
+                .map_or(text, |(at, _)| &text[..at]),
+            false => text,
+        };
         json_str(&mut out, cut);
         out.push(b']');
     }

@@ -82,7 +82,7 @@ impl Renderer<'_> {
     /// Document chunk `k` of the search index.
     pub(crate) fn search_docs_files(&self, k: usize) -> Files {
         let plan = self.search_plan();
-        vec![(docs_path(plan.doc_hashes[k]), docs(self.site, k))]
+        vec![(docs_path(plan.doc_hashes[k]), docs(self.site, k, &self.dates))]
     }
 
     /// A document chunk's hash covers what it shows of its papers.
