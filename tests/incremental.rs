@@ -64,7 +64,7 @@ fn an_edit_rewrites_only_the_search_index_parts_it_changed() {
         renderer
             .all_jobs()
             .into_iter()
-            .filter(|j| matches!(j, Job::SearchTerms(_) | Job::SearchDocs(_)))
+            .filter(|j| matches!(j, Job::SearchTerms(_) | Job::SearchDocs(_) | Job::SearchDir(_)))
             .map(|j| (j, renderer.fingerprint(j)))
             .collect::<std::collections::BTreeMap<_, _>>()
     };
@@ -95,11 +95,13 @@ fn an_edit_rewrites_only_the_search_index_parts_it_changed() {
         .filter(|(n, t)| before.get(*n).is_some_and(|b| b != *t))
         .map(|(n, _)| n)
         .collect();
-    // Its document chunk, the shards of "closely" and "trees" (one or two), and the head.
+    // Its document chunk and the directory naming it, the shards of "closely" and "trees"
+    // (one or two), and the head.
     assert_eq!(rewritten, vec!["index.json"], "only the head is rewritten in place");
     assert_eq!(gone.len(), new.len(), "{gone:?} → {new:?}");
-    assert!((2..=3).contains(&new.len()), "{gone:?} → {new:?}");
+    assert!((3..=4).contains(&new.len()), "{gone:?} → {new:?}");
     assert_eq!(new.iter().filter(|n| n.starts_with("d-")).count(), 1, "{new:?}");
+    assert_eq!(new.iter().filter(|n| n.starts_with("i-")).count(), 1, "{new:?}");
     assert!(report.removed >= gone.len(), "stale parts removed");
     // Only those parts are rendered again, not just written again.
     let fp_after = fingerprints();

@@ -112,9 +112,23 @@ fn read_index(site: &TestSite) -> SearchIndex {
         }
         index.shards.push(words);
     }
-    let hashes = head["docs"].as_str().unwrap();
     let chunk = head["chunk"].as_u64().unwrap() as usize;
     assert_eq!(chunk, paperboy::render::DOCS_PER_CHUNK);
+    assert_eq!(head["dir"].as_u64().unwrap() as usize, paperboy::render::CHUNKS_PER_DIR);
+    let dirs = head["dirs"].as_str().unwrap();
+    let mut hashes = String::new();
+    for j in 0..dirs.len() / 8 {
+        let name = format!("search/i-{}.json", &dirs[j * 8..j * 8 + 8]);
+        let text = site.read(&name);
+        index.sizes.push((name, text.len()));
+        let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let names = json["docs"].as_str().unwrap();
+        assert!(
+            names.len() / 8 == paperboy::render::CHUNKS_PER_DIR || j == dirs.len() / 8 - 1,
+            "full directories but the last"
+        );
+        hashes.push_str(names);
+    }
     for k in 0..hashes.len() / 8 {
         let name = format!("search/d-{}.json", &hashes[k * 8..k * 8 + 8]);
         let text = site.read(&name);
@@ -154,7 +168,7 @@ fn index_parts(site: &TestSite) -> std::collections::BTreeSet<String> {
     std::fs::read_dir(site.public().join("search"))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with("t-") || n.starts_with("d-"))
+        .filter(|n| n.starts_with("t-") || n.starts_with("d-") || n.starts_with("i-"))
         .collect()
 }
 
@@ -253,14 +267,13 @@ fn the_index_is_split_into_parts_a_query_fetches_few_of() {
     assert_eq!(index.terms["graphs"], (0..4100).collect::<Vec<_>>(), "a common word");
     assert!(index.shards.len() >= 2, "{} term shards", index.shards.len());
     let chunks = 4100usize.div_ceil(paperboy::render::DOCS_PER_CHUNK);
-    assert_eq!(index.sizes.len(), 1 + index.shards.len() + chunks);
-    // The head is small, and so is each part: a query reads the head, a shard per word and
-    // a chunk per result shown.
+    let dirs = chunks.div_ceil(paperboy::render::CHUNKS_PER_DIR);
+    assert!(dirs >= 2);
+    assert_eq!(index.sizes.len(), 1 + index.shards.len() + dirs + chunks);
+    // The head is small, and so is each part: a query reads the head, a shard per word, and
+    // a directory and a chunk per result shown.
     let head = index.sizes[0].1;
-    assert!(
-        head < 10 + 9 * chunks + 100 * index.shards.len() + 2000,
-        "head: {head} bytes"
-    );
+    assert!(head < 9 * dirs + 100 * index.shards.len() + 2000, "head: {head} bytes");
     for (name, size) in &index.sizes[1..] {
         assert!(
             *size <= 2 * paperboy::render::SHARD_BYTES + 4096,

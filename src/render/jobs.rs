@@ -10,7 +10,7 @@ use std::hash::{Hash, Hasher};
 use anyhow::Result;
 
 use super::Renderer;
-use super::search_index::docs_count;
+use super::search_index::{dirs_count, docs_count};
 use crate::model::{IssueId, PaperId, TagId, issue_dir, paper_dir, tag_dir};
 
 /// One unit of rendering work; the incremental rebuild renders a subset of them.
@@ -40,6 +40,8 @@ pub enum Job {
     SearchTerms(usize),
     /// `/search/d-HASH.json`: document chunk K of the search index.
     SearchDocs(usize),
+    /// `/search/i-HASH.json`: directory J of the search index's document chunks.
+    SearchDir(usize),
     /// `/404.html`.
     NotFound,
     /// The theme's static files.
@@ -76,6 +78,7 @@ impl Renderer<'_> {
         if self.search_page {
             jobs.extend((0..self.search_plan().shard_count()).map(Job::SearchTerms));
             jobs.extend((0..docs_count(self.site.papers.len())).map(Job::SearchDocs));
+            jobs.extend((0..dirs_count(self.site.papers.len())).map(Job::SearchDir));
         }
         jobs
     }
@@ -129,6 +132,7 @@ impl Renderer<'_> {
             Job::Search => self.hash_search_page(h_),
             Job::SearchTerms(k) => self.hash_search_terms(h_, k),
             Job::SearchDocs(k) => self.hash_search_docs(h_, k),
+            Job::SearchDir(j) => self.hash_search_dir(h_, j),
             Job::NotFound | Job::Statics => {}
         }
         h.finish()
@@ -150,6 +154,7 @@ impl Renderer<'_> {
             // Part files are named by their hash; the key stays as they change.
             Job::SearchTerms(k) => format!("search/t/{k:06}"),
             Job::SearchDocs(k) => format!("search/d/{k:06}"),
+            Job::SearchDir(j) => format!("search/i/{j:06}"),
             Job::NotFound => "404.html".into(),
             Job::Statics => String::new(),
         }
@@ -170,6 +175,7 @@ impl Renderer<'_> {
             Job::Search => self.search_page_files(),
             Job::SearchTerms(k) => Ok(self.search_terms_files(k)),
             Job::SearchDocs(k) => Ok(self.search_docs_files(k)),
+            Job::SearchDir(j) => Ok(self.search_dir_files(j)),
             Job::NotFound => Ok(vec![("404.html".into(), self.not_found()?)]),
             Job::Statics => Ok(self
                 .theme

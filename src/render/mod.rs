@@ -17,8 +17,8 @@ use tera::{Context, Tera, Value};
 
 pub use jobs::{Files, Job};
 pub use search_index::{
-    DOCS_PER_CHUNK, FORMAT as SEARCH_FORMAT, SCRIPT as SEARCH_SCRIPT, SHARD_BYTES, SNIPPET_SOURCE_MAX, docs_count,
-    docs_range,
+    CHUNKS_PER_DIR, DOCS_PER_CHUNK, FORMAT as SEARCH_FORMAT, SCRIPT as SEARCH_SCRIPT, SHARD_BYTES, SNIPPET_SOURCE_MAX,
+    dirs_count, docs_count, docs_range,
 };
 
 use crate::config::Config;

@@ -36,6 +36,7 @@
   var head = null; // the parsed head (see useHead)
   var shards = new Map(); // file name → promise of an unpacked shard
   var chunks = new Map(); // file name → promise of a chunk's documents
+  var dirs = new Map(); // file name → promise of a directory's chunk names
   var seq = 0; // number of the latest query: answers to older ones are dropped
   var shown = null; // the query on screen: {words, hits, matched, docs, drawn}
 
@@ -87,12 +88,13 @@
     });
     head = {
       stop: new Set(data.stop),
-      papers: data.papers, chunk: data.chunk, day: day, dayStart: dayStart, docs: data.docs,
+      papers: data.papers, chunk: data.chunk, dir: data.dir, day: day, dayStart: dayStart, dirs: data.dirs,
       firsts: data.shards.map(function (s) { return s[0]; }),
       names: data.shards.map(function (s) { return "t-" + s[1] + ".json"; }),
     };
     shards.clear();
     chunks.clear();
+    dirs.clear();
   }
 
   // The index of the shard whose terms would hold `term`.
@@ -130,26 +132,30 @@
   }
 
   function loadShard(k) {
-    var name = head.names[k];
-    if (!shards.has(name)) {
-      var got = fetchJson(new URL(name, headUrl)).then(function (data) {
-        if (data.v !== FORMAT) throw new Error("stale index part " + name);
-        return unpack(data);
-      });
-      got.catch(function () { shards.delete(name); });
-      shards.set(name, got);
-    }
-    return shards.get(name);
+    return once(shards, head.names[k], unpack);
   }
 
-  function loadChunk(k) {
-    var name = "d-" + head.docs.substr(k * 8, 8) + ".json";
-    if (!chunks.has(name)) {
-      var got = fetchJson(new URL(name, headUrl)).then(function (data) { return data.docs; });
-      got.catch(function () { chunks.delete(name); });
-      chunks.set(name, got);
+  // Fetches `name` once; a failed fetch is tried again next time.
+  function once(cache, name, read) {
+    if (!cache.has(name)) {
+      var got = fetchJson(new URL(name, headUrl)).then(function (data) {
+        if (data.v !== FORMAT) throw new Error("stale index part " + name);
+        return read(data);
+      });
+      got.catch(function () { cache.delete(name); });
+      cache.set(name, got);
     }
-    return chunks.get(name);
+    return cache.get(name);
+  }
+
+  // Document chunk `k`, through the directory that names it.
+  function loadChunk(k) {
+    var j = Math.floor(k / head.dir);
+    return once(dirs, "i-" + head.dirs.substr(j * 8, 8) + ".json", function (data) { return data.docs; })
+      .then(function (names) {
+        var at = (k - j * head.dir) * 8;
+        return once(chunks, "d-" + names.substr(at, 8) + ".json", function (data) { return data.docs; });
+      });
   }
 
   // A term's papers, each `paper * 2 + (1 if the title uses it)`.

@@ -3,7 +3,7 @@
 //! parts of the index a query needs.
 //!
 //! - `search/index.json`, the head (small, fetched first): the papers' days, the term
-//!   shards by their first term, and the names of the document chunks.
+//!   shards by their first term, and the names of the directories of document chunks.
 //! - `search/t-HASH.json`, term shards: every indexed word (lower-cased; stop words and
 //!   LaTeX macro names dropped; words of tag names too) with the papers using it, the words
 //!   split into shards of about [`SHARD_BYTES`] by their first letters. Words with the same
@@ -12,6 +12,9 @@
 //! - `search/d-HASH.json`, document chunks of [`DOCS_PER_CHUNK`] papers: what a result
 //!   shows (title, slug, dates, tags, the abstract for the snippet), fetched only for the
 //!   results on screen.
+//! - `search/i-HASH.json`, directories: the names of [`CHUNKS_PER_DIR`] document chunks
+//!   each. Listing every chunk in the head would make the head grow with the archive (50 KB
+//!   gzipped at 100,000 papers); a page of results reads a few directories instead.
 //!
 //! The parts are named by a hash of everything they are made from ([`Plan`]), so a browser
 //! holding an old head never reads new parts under old names, and an edit renames (and
@@ -38,9 +41,12 @@ pub const SCRIPT: &str = include_str!("search.js");
 pub const FORMAT: u32 = 3;
 
 /// Papers per document chunk. A page of ten results fetches up to ten chunks, so chunks
-/// are small: about 16 KB (7 KB gzipped) with whole abstracts; the head names each chunk
-/// (8 bytes), so smaller ones would make the head grow faster with the archive.
-pub const DOCS_PER_CHUNK: usize = 12;
+/// are small (about 3.5 KB gzipped with whole abstracts), yet not one file per paper:
+/// 17,000 files at 100,000 papers.
+pub const DOCS_PER_CHUNK: usize = 6;
+
+/// Document chunks per directory: 2 KB of names (1.4 KB gzipped), for 1,536 papers.
+pub const CHUNKS_PER_DIR: usize = 256;
 
 /// About how many bytes a term shard holds (between half and twice this, 20–25 KB
 /// gzipped): small enough that a query's shards stay a small download, few enough that the
@@ -70,6 +76,16 @@ pub(crate) fn terms_path(hash: u64) -> String {
 /// Output path of the document chunk with hash `hash`.
 pub(crate) fn docs_path(hash: u64) -> String {
     format!("search/d-{}.json", name_hash(hash))
+}
+
+/// How many directories of document chunks the index of `papers` papers has.
+pub fn dirs_count(papers: usize) -> usize {
+    docs_count(papers).div_ceil(CHUNKS_PER_DIR)
+}
+
+/// Output path of the directory with hash `hash`.
+pub(crate) fn dir_path(hash: u64) -> String {
+    format!("search/i-{}.json", name_hash(hash))
 }
 
 /// A hash as 8 base-36 digits (41 bits): the part of a file name that changes with it.
@@ -154,6 +170,8 @@ pub(crate) struct Plan {
     pub(crate) shard_hashes: Vec<u64>,
     /// Per document chunk, the hash of what it holds.
     pub(crate) doc_hashes: Vec<u64>,
+    /// Per directory, the hash of the names it holds.
+    pub(crate) dir_hashes: Vec<u64>,
     /// `search/index.json`.
     pub(crate) head: Vec<u8>,
 }
@@ -175,6 +193,7 @@ impl Plan {
             shards: Vec::new(),
             shard_hashes: Vec::new(),
             doc_hashes: Vec::new(),
+            dir_hashes: Vec::new(),
             head: Vec::new(),
         };
         plan.collect_terms(site, lexicon);
@@ -193,6 +212,18 @@ impl Plan {
         plan.doc_hashes = (0..docs_count(site.papers.len()))
             .into_par_iter()
             .map(|k| hash_docs(site, k))
+            .collect();
+        plan.dir_hashes = plan
+            .doc_hashes
+            .chunks(CHUNKS_PER_DIR)
+            .map(|names| {
+                let mut h = xxhash_rust::xxh3::Xxh3Default::new();
+                h.write_u32(FORMAT);
+                for &name in names {
+                    h.write(name_hash(name).as_bytes());
+                }
+                h.finish()
+            })
             .collect();
         plan.head = plan.head(site, lexicon);
         plan
@@ -364,10 +395,10 @@ impl Plan {
     /// - `stop`: the words left out of the index, which queries skip;
     /// - `shards`: per term shard, `[first term, hash]`, in term order: shard `k` holds
     ///   the terms from its first up to the next shard's; the file is `t-HASH.json`;
-    /// - `docs`: the hashes of the document chunks, 8 characters each, in paper order; a
-    ///   chunk's file is `d-HASH.json`.
+    /// - `dirs`: the hashes of the directories, 8 characters each, in paper order; a
+    ///   directory's file is `i-HASH.json`, and `dir` says how many chunks each names.
     fn head(&self, site: &Site, lexicon: &Lexicon) -> Vec<u8> {
-        let mut out = Vec::with_capacity(1024 + self.doc_hashes.len() * 8 + self.shards.len() * 24);
+        let mut out = Vec::with_capacity(1024 + self.dir_hashes.len() * 8 + self.shards.len() * 24);
         let mut digits = itoa::Buffer::new();
         out.extend_from_slice(b"{\"v\":");
         out.extend_from_slice(digits.format(FORMAT).as_bytes());
@@ -375,6 +406,8 @@ impl Plan {
         out.extend_from_slice(digits.format(site.papers.len()).as_bytes());
         out.extend_from_slice(b",\"chunk\":");
         out.extend_from_slice(digits.format(DOCS_PER_CHUNK).as_bytes());
+        out.extend_from_slice(b",\"dir\":");
+        out.extend_from_slice(digits.format(CHUNKS_PER_DIR).as_bytes());
         out.extend_from_slice(b",\"days\":[");
         let mut run = 0;
         for (i, p) in site.papers.iter().enumerate() {
@@ -413,8 +446,27 @@ impl Plan {
             out.extend_from_slice(name_hash(self.shard_hashes[k]).as_bytes());
             out.extend_from_slice(b"\"]");
         }
-        out.extend_from_slice(b"],\"docs\":\"");
-        for &h in &self.doc_hashes {
+        out.extend_from_slice(b"],\"dirs\":\"");
+        for &h in &self.dir_hashes {
+            out.extend_from_slice(name_hash(h).as_bytes());
+        }
+        out.extend_from_slice(b"\"}\n");
+        out
+    }
+
+    /// Directory `j` as JSON: `{"v":3,"docs":"…"}`, the hashes of its document chunks,
+    /// 8 characters each; a chunk's file is `d-HASH.json`.
+    pub(crate) fn dir(&self, j: usize) -> Vec<u8> {
+        let names = self
+            .doc_hashes
+            .chunks(CHUNKS_PER_DIR)
+            .nth(j)
+            .expect("a directory of the plan");
+        let mut out = Vec::with_capacity(32 + names.len() * 8);
+        out.extend_from_slice(b"{\"v\":");
+        out.extend_from_slice(itoa::Buffer::new().format(FORMAT).as_bytes());
+        out.extend_from_slice(b",\"docs\":\"");
+        for &h in names {
             out.extend_from_slice(name_hash(h).as_bytes());
         }
         out.extend_from_slice(b"\"}\n");
@@ -642,7 +694,9 @@ mod tests {
         let head: serde_json::Value = serde_json::from_slice(&plan.head).unwrap();
         assert_eq!(head["shards"][0][0], "");
         assert_eq!(head["days"], serde_json::json!([2]));
-        assert_eq!(head["docs"].as_str().unwrap().len(), 8);
+        assert_eq!(head["dirs"].as_str().unwrap().len(), 8);
+        let dir: serde_json::Value = serde_json::from_slice(&plan.dir(0)).unwrap();
+        assert_eq!(dir["docs"].as_str().unwrap().len(), 8);
     }
 
     #[test]

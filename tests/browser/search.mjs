@@ -18,10 +18,9 @@
 //
 // Exits non-zero on the first failed check. Prints the in-page search time of every query.
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
-import { gzipSync } from "node:zlib";
 import { chromium } from "playwright-core";
+import { counter, paperWords, papersOnDisk, relevant } from "./measure.mjs";
 
 const args = process.argv.slice(2);
 const [binary, root] = args;
@@ -65,18 +64,6 @@ function serve() {
   });
 }
 
-/** Every paper of the built site, in index order, read from the files (not through search.js). */
-function papersOnDisk() {
-  const dir = `${root}/public/search`;
-  const head = JSON.parse(readFileSync(`${dir}/index.json`, "utf8"));
-  const papers = [];
-  for (let k = 0; k < head.docs.length / 8; k++) {
-    const chunk = JSON.parse(readFileSync(`${dir}/d-${head.docs.substr(k * 8, 8)}.json`, "utf8"));
-    papers.push(...chunk.docs);
-  }
-  return papers;
-}
-
 /** Waits until the search page has answered `query` (the status names it). */
 async function answered(page, query) {
   await page.waitForFunction(
@@ -84,27 +71,6 @@ async function answered(page, query) {
     query,
     { timeout: 30000 },
   );
-}
-
-/** Responses seen by `page` from now on: call the result to get {requests, raw, gzip}. */
-function counter(page) {
-  const bodies = [];
-  const onResponse = (r) => {
-    // The preview server's reload stream never ends (and is not part of a built site).
-    if ((r.headers()["content-type"] || "").startsWith("text/event-stream")) return;
-    bodies.push(r.body().catch(() => Buffer.alloc(0)));
-  };
-  page.on("response", onResponse);
-  return async () => {
-    page.off("response", onResponse);
-    const got = await Promise.all(bodies);
-    // What a server that gzips would send: each body gzipped, unless that is no smaller.
-    return {
-      requests: got.length,
-      raw: got.reduce((n, b) => n + b.length, 0),
-      gzip: got.reduce((n, b) => n + Math.min(b.length, gzipSync(b, { level: 6 }).length), 0),
-    };
-  };
 }
 
 /** Checks what a result shows and the keyboard and paging around it, on a page with results. */
@@ -201,20 +167,16 @@ try {
   }
 
   if (recalls.length) {
-    const papers = papersOnDisk();
-    const wordsOf = (d) => new Set(`${d[0]} ${d[4].join(" ")} ${d[5]}`.toLowerCase().split(/[^\p{L}\p{N}]+/u));
-    const paperWords = papers.map(wordsOf);
+    const words = paperWords(papersOnDisk(`${root}/public/search`));
     for (const [query, source] of recalls) {
-      const re = new RegExp(`^(?:${source})$`, "u");
-      const relevant = new Set();
-      paperWords.forEach((ws, p) => { for (const w of ws) if (re.test(w)) { relevant.add(p); break; } });
+      const wanted = relevant(words, source);
       await page.goto(`${url}search/?q=${encodeURIComponent(query)}`);
       await answered(page, query);
       const hits = await page.evaluate(() => Array.from(document.getElementById("search-form").paperboyHits));
-      const found = hits.filter((p) => relevant.has(p)).length;
-      const recall = relevant.size ? found / relevant.size : 1;
+      const found = hits.filter((p) => wanted.has(p)).length;
+      const recall = wanted.size ? found / wanted.size : 1;
       const precision = hits.length ? found / hits.length : 1;
-      console.log(`recall ${JSON.stringify(query)} (${source}): ${found}/${relevant.size} = ${recall.toFixed(2)}, precision ${precision.toFixed(2)} of ${hits.length} results`);
+      console.log(`recall ${JSON.stringify(query)} (${source}): ${found}/${wanted.size} = ${recall.toFixed(2)}, precision ${precision.toFixed(2)} of ${hits.length} results`);
       if (recall < 1) fail(`recall of ${JSON.stringify(query)} is ${recall.toFixed(3)}`);
     }
   }

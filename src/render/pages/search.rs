@@ -8,7 +8,7 @@ use tera::Context;
 
 use crate::enrich::fresh_words;
 use crate::render::jobs::{Files, Fingerprint};
-use crate::render::search_index::{Plan, SCRIPT, docs, docs_path, terms_path};
+use crate::render::search_index::{Plan, SCRIPT, dir_path, docs, docs_path, terms_path};
 use crate::render::{Renderer, SearchInput};
 
 impl Renderer<'_> {
@@ -88,5 +88,16 @@ impl Renderer<'_> {
     /// A document chunk's hash covers what it shows of its papers.
     pub(crate) fn hash_search_docs(&self, h: &mut Fingerprint, k: usize) {
         self.search_plan().doc_hashes[k].hash(h);
+    }
+
+    /// Directory `j` of the search index's document chunks.
+    pub(crate) fn search_dir_files(&self, j: usize) -> Files {
+        let plan = self.search_plan();
+        vec![(dir_path(plan.dir_hashes[j]), plan.dir(j))]
+    }
+
+    /// A directory's hash covers the names it lists.
+    pub(crate) fn hash_search_dir(&self, h: &mut Fingerprint, j: usize) {
+        self.search_plan().dir_hashes[j].hash(h);
     }
 }
