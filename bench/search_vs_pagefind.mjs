@@ -3,6 +3,7 @@
 // notes, not a test: bench/search_vs_pagefind.sh prepares the site and runs this.
 //
 //   node bench/search_vs_pagefind.mjs SITE_DIR QUERY=REGEX...
+//   ENGINES=paperboy,pagefind (the default) to run one only
 //
 // SITE_DIR holds paperboy's output with Pagefind's index in SITE_DIR/pagefind and the page
 // SITE_DIR/pf-search.html (written by the .sh). For each query, in a fresh browser context
@@ -10,7 +11,8 @@
 // server that compresses would send it; Pagefind's index files are gzipped already), time
 // from navigation and of the query itself, bytes of a second query, the query's time once
 // everything it needs is loaded, and recall against the papers that have a word matching
-// REGEX (read from paperboy's document chunks on disk).
+// REGEX (read from paperboy's document chunks on disk). Pagefind tells a result's paper only
+// once its fragment is fetched, so recall is not counted past 20,000 results.
 import { createServer } from "node:http";
 import { readFileSync, statSync } from "node:fs";
 import { extname, join, normalize } from "node:path";
@@ -73,6 +75,7 @@ const engines = {
     },
     next: (page, q) => page.evaluate((q) => { window.run(q); }, q),
     async hits(page) {
+      if (await page.evaluate(() => window.lastResults.length) > 20000) return null;
       const urls = await page.evaluate(async () => Promise.all(window.lastResults.map(async (r) => (await r.data()).url)));
       return urls.map((u) => bySlug.get(decodeURIComponent(u.split("/").filter(Boolean).pop())));
     },
@@ -87,7 +90,8 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const kb = (n) => (n / 1024).toFixed(1);
 const summary = {};
 try {
-  for (const [name, engine] of Object.entries(engines)) {
+  const only = (process.env.ENGINES || "paperboy,pagefind").split(",");
+  for (const [name, engine] of Object.entries(engines).filter(([n]) => only.includes(n))) {
     const rows = [];
     for (let i = 0; i < queries.length; i++) {
       const [q, source] = queries[i];
@@ -102,18 +106,19 @@ try {
       const fromNavigation = Date.now() - started;
       const bytes = await first();
       const hits = await engine.hits(page);
+      const counted = hits !== null;
       const wanted = relevant(words, source);
-      const found = new Set(hits.filter((p) => wanted.has(p))).size;
+      const found = counted ? new Set(hits.filter((p) => wanted.has(p))).size : NaN;
       const second = counter(page);
       await engine.next(page, next);
       await engine.answered(page, next);
       const bytes2 = await second();
       const warm = [];
       for (let k = 0; k < 3; k++) warm.push(await engine.again(page, q));
-      rows.push({ q, bytes: bytes.gzip, requests: bytes.requests, fromNavigation, ms, second: bytes2.gzip, warm: median(warm), recall: wanted.size ? found / wanted.size : 1, relevant: wanted.size, hits: hits.length });
+      rows.push({ q, bytes: bytes.gzip, requests: bytes.requests, fromNavigation, ms, second: bytes2.gzip, warm: median(warm), recall: wanted.size ? found / wanted.size : 1, relevant: wanted.size, hits: counted ? hits.length : NaN });
       console.log(`${name.padEnd(8)} ${JSON.stringify(q).padEnd(30)} first: ${kb(bytes.gzip).padStart(6)} KB in ${String(bytes.requests).padStart(2)} requests, ` +
         `${String(fromNavigation).padStart(4)} ms from navigation (query ${ms.toFixed(0)} ms); second query ${kb(bytes2.gzip)} KB; ` +
-        `loaded: ${median(warm).toFixed(1)} ms; recall ${found}/${wanted.size} of ${hits.length} results`);
+        `loaded: ${median(warm).toFixed(1)} ms; recall ${counted ? found : "not counted"}/${wanted.size} of ${counted ? hits.length : "over 20,000"} results`);
       await context.close();
     }
     summary[name] = {

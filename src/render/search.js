@@ -148,10 +148,15 @@
     return cache.get(name);
   }
 
+  // Directory `j`: the names of its document chunks.
+  function loadDir(j) {
+    return once(dirs, "i-" + head.dirs.substr(j * 8, 8) + ".json", function (data) { return data.docs; });
+  }
+
   // Document chunk `k`, through the directory that names it.
   function loadChunk(k) {
     var j = Math.floor(k / head.dir);
-    return once(dirs, "i-" + head.dirs.substr(j * 8, 8) + ".json", function (data) { return data.docs; })
+    return loadDir(j)
       .then(function (names) {
         var at = (k - j * head.dir) * 8;
         return once(chunks, "d-" + names.substr(at, 8) + ".json", function (data) { return data.docs; });
@@ -547,6 +552,9 @@
       input.addEventListener("input", run);
       form.addEventListener("submit", function (e) { e.preventDefault(); run(); });
       form.setAttribute("data-ready", "true");
+      // The newest papers' directory (1-2 KB): newer papers rank first among equals, so
+      // most first pages need it.
+      if (head.dirs.length) loadDir(head.dirs.length / 8 - 1).catch(function () {});
       return query(input.value, false);
     })
     .catch(function (e) {
