@@ -198,15 +198,11 @@ pub fn build_with_progress(options: &BuildOptions, progress: &(dyn Fn(usize, usi
     }
     let renderer = setup.renderer(&site, &mut RenderCache::default(), &lexicon, search_words)?;
     phases.mark("prepare");
+    // Listing the jobs plans the search index (its parts are rendered with the pages).
+    let jobs = renderer.all_jobs();
+    phases.mark("search plan");
     let output = options.output.clone().unwrap_or_else(|| options.root.join("public"));
-    let counts = publish(
-        &renderer,
-        &renderer.all_jobs(),
-        &output,
-        options.force,
-        progress,
-        &mut |_, _| {},
-    )?;
+    let counts = publish(&renderer, &jobs, &output, options.force, progress, &mut |_, _| {})?;
     phases.mark("render+write+swap");
     phases.report();
     Ok(BuildReport {

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use common::*;
 use paperboy::live::LiveSite;
+use paperboy::render::Job;
 
 /// Applies `edit` to the site, tells the live site which paths changed, and compares its
 /// output with a clean `paperboy build` of a copy of the site.
@@ -35,43 +36,82 @@ fn check(site: &TestSite, live: &mut LiveSite, changed: &[&str], what: &str) -> 
     report
 }
 
+/// The parts of the search index in the output: file name → modification time.
+fn search_parts(site: &TestSite) -> std::collections::BTreeMap<String, std::time::SystemTime> {
+    std::fs::read_dir(site.public().join("search"))
+        .unwrap()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".json"))
+        .map(|e| {
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                e.metadata().unwrap().modified().unwrap(),
+            )
+        })
+        .collect()
+}
+
 #[test]
-fn an_edit_rewrites_only_its_papers_search_shard() {
+fn an_edit_rewrites_only_the_search_index_parts_it_changed() {
     let site = TestSite::new();
     write_numbered_papers(&site, 41);
     let mut live = LiveSite::new(site.root(), &site.public(), Default::default());
     live.rebuild_all().unwrap();
-    let modified = |k: usize| {
-        std::fs::metadata(site.public().join(format!("search/index-{k}.json")))
-            .unwrap()
-            .modified()
-            .unwrap()
-    };
     let fingerprints = || {
         let loaded = paperboy::load(site.root(), &Default::default()).unwrap();
         let renderer =
             paperboy::render::Renderer::new(&loaded.site, &loaded.setup.config, &loaded.setup.theme).unwrap();
-        (0..3)
-            .map(|k| renderer.fingerprint(paperboy::render::Job::SearchShard(k)))
-            .collect::<Vec<_>>()
+        renderer
+            .all_jobs()
+            .into_iter()
+            .filter(|j| matches!(j, Job::SearchTerms(_) | Job::SearchDocs(_) | Job::SearchDir(_)))
+            .map(|j| (j, renderer.fingerprint(j)))
+            .collect::<std::collections::BTreeMap<_, _>>()
     };
-    let (before, fp_before): (Vec<_>, _) = ((0..3).map(modified).collect(), fingerprints());
-    // Paper 2,550 is in the second shard (papers 2,000 to 3,999).
+    let (before, fp_before) = (search_parts(&site), fingerprints());
+    assert!(fp_before.keys().filter(|j| matches!(j, Job::SearchTerms(_))).count() >= 2);
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    // Paper 2,550 drops the word "closely" and gains "trees".
     let (path, text) = numbered_digest(25);
+    let own = own_word(2550);
     site.write(
         &path,
-        text.replace("We study graphs and qdud", "We study trees and qdud"),
+        text.replace(
+            &format!("We study graphs and {own} closely."),
+            &format!("We study graphs and {own} trees."),
+        ),
     );
-    let edited = std::fs::read_to_string(site.root().join(&path)).unwrap();
-    assert!(edited.contains("trees"), "the edit hit paper 2,550");
-    check(&site, &mut live, &[&path], "edit a paper in the second shard");
-    let after: Vec<_> = (0..3).map(modified).collect();
-    assert_eq!((after[0], after[2]), (before[0], before[2]), "other shards untouched");
-    assert_ne!(after[1], before[1], "its shard rewritten");
-    // Only its shard is rendered again, not just written again.
+    assert!(
+        std::fs::read_to_string(site.root().join(&path))
+            .unwrap()
+            .contains("trees")
+    );
+    let report = check(&site, &mut live, &[&path], "edit a paper");
+    let after = search_parts(&site);
+    let gone: Vec<&String> = before.keys().filter(|n| !after.contains_key(*n)).collect();
+    let new: Vec<&String> = after.keys().filter(|n| !before.contains_key(*n)).collect();
+    let rewritten: Vec<&String> = after
+        .iter()
+        .filter(|(n, t)| before.get(*n).is_some_and(|b| b != *t))
+        .map(|(n, _)| n)
+        .collect();
+    // Its document chunk and the directory naming it, the shards of "closely" and "trees"
+    // (one or two), and the head.
+    assert_eq!(rewritten, vec!["index.json"], "only the head is rewritten in place");
+    assert_eq!(gone.len(), new.len(), "{gone:?} → {new:?}");
+    assert!((3..=4).contains(&new.len()), "{gone:?} → {new:?}");
+    assert_eq!(new.iter().filter(|n| n.starts_with("d-")).count(), 1, "{new:?}");
+    assert_eq!(new.iter().filter(|n| n.starts_with("i-")).count(), 1, "{new:?}");
+    assert!(report.removed >= gone.len(), "stale parts removed");
+    // Only those parts are rendered again, not just written again.
     let fp_after = fingerprints();
-    assert_eq!((fp_after[0], fp_after[2]), (fp_before[0], fp_before[2]));
-    assert_ne!(fp_after[1], fp_before[1]);
+    let changed: Vec<&Job> = fp_after
+        .iter()
+        .filter(|(j, fp)| fp_before.get(*j) != Some(*fp))
+        .map(|(j, _)| j)
+        .collect();
+    assert_eq!(changed.len(), new.len(), "{changed:?}");
+    assert!(changed.contains(&&Job::SearchDocs(2550 / paperboy::render::DOCS_PER_CHUNK)));
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! The search index's words: each paper's distinct words, lower-cased, without stop words
-//! and LaTeX macro names, read from the lexicon beside tagging and related papers. The index
-//! itself is written by the renderer (`render::search_index`).
+//! and LaTeX macro names, each marked when the title has it, read from the lexicon beside
+//! tagging and related papers. The index itself is written by the renderer
+//! (`render::search_index`).
 
 use std::sync::Arc;
 
@@ -16,23 +17,24 @@ use crate::text::{LATEX_MACROS, SEARCH_STOP_WORDS};
 /// the cache is valid with the lexicon it was filled from.
 #[derive(Debug, Default)]
 pub struct SearchWords {
-    /// Distinct word numbers by paper text hash.
-    docs: FxHashMap<u64, Arc<[WordId]>>,
+    /// Distinct words by paper text hash (see [`Prepared::docs`]).
+    docs: FxHashMap<u64, Arc<[u32]>>,
     /// By word number in the lexicon, the lower-case word it is indexed as, or
     /// [`NOT_INDEXED`]; grown with the lexicon.
     indexed: Vec<WordId>,
 }
 
-/// What the index's shards are written from besides the site and the lexicon: per paper,
-/// its distinct words.
+/// What the index is written from besides the site and the lexicon: per paper, its
+/// distinct words.
 #[derive(Debug, Clone, Default)]
 pub struct Prepared {
-    docs: Vec<Arc<[WordId]>>,
+    docs: Vec<Arc<[u32]>>,
 }
 
 impl Prepared {
-    /// Per paper, its distinct index words, ascending.
-    pub fn docs(&self) -> &[Arc<[WordId]>] {
+    /// Per paper, its distinct index words, ascending, each as `word << 1 | in_title`: the
+    /// word's number in the lexicon (its lower-case form), and 1 when the title uses it.
+    pub fn docs(&self) -> &[Arc<[u32]>] {
         &self.docs
     }
 }
@@ -66,12 +68,12 @@ impl SearchWords {
     }
 
     /// Each paper's distinct index words: lower-cased, without one-letter words, stop words
-    /// and LaTeX macro names. `tokens` holds, by paper, the words of every paper this cache
-    /// does not know.
+    /// and LaTeX macro names, marked when in the title. `tokens` holds, by paper, the words
+    /// of every paper this cache does not know.
     pub fn prepare(&mut self, site: &Site, lexicon: &Lexicon, tokens: &[Option<Tokens>]) -> Prepared {
         self.extend(lexicon);
         let indexed = &self.indexed;
-        let docs: Vec<(Arc<[WordId]>, bool)> = site
+        let docs: Vec<(Arc<[u32]>, bool)> = site
             .papers
             .par_iter()
             .zip(tokens)
@@ -79,14 +81,20 @@ impl SearchWords {
                 Some(doc) => (doc.clone(), false),
                 None => {
                     let tokens = tokens.as_ref().expect("words of a paper missing from the search cache");
-                    let mut doc: Vec<WordId> = tokens
+                    let title = tokens.title().len();
+                    let mut doc: Vec<u32> = tokens
                         .all()
                         .iter()
-                        .map(|&id| indexed[id as usize])
-                        .filter(|&w| w != NOT_INDEXED)
+                        .enumerate()
+                        .map(|(at, &id)| (indexed[id as usize], at < title))
+                        .filter(|&(w, _)| w != NOT_INDEXED)
+                        .map(|(w, in_title)| w << 1 | u32::from(in_title))
                         .collect();
+                    // Sorted, a title occurrence follows the word's other ones: keep the last.
                     doc.sort_unstable();
-                    doc.dedup();
+                    doc.reverse();
+                    doc.dedup_by_key(|e| *e >> 1);
+                    doc.reverse();
                     (doc.into(), true)
                 }
             })

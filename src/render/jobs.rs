@@ -10,7 +10,7 @@ use std::hash::{Hash, Hasher};
 use anyhow::Result;
 
 use super::Renderer;
-use super::search_index::{shard_count, shard_path};
+use super::search_index::{dirs_count, docs_count};
 use crate::model::{IssueId, PaperId, TagId, issue_dir, paper_dir, tag_dir};
 
 /// One unit of rendering work; the incremental rebuild renders a subset of them.
@@ -34,10 +34,14 @@ pub enum Job {
     IssueFeeds,
     /// `/sitemap.xml` and `/robots.txt`.
     Sitemap,
-    /// `/search/`: the page, the index's entry point and the script.
+    /// `/search/`: the page, the index's head and the script.
     Search,
-    /// `/search/index-K.json`: shard K of the search index.
-    SearchShard(usize),
+    /// `/search/t-HASH.json`: term shard K of the search index.
+    SearchTerms(usize),
+    /// `/search/d-HASH.json`: document chunk K of the search index.
+    SearchDocs(usize),
+    /// `/search/i-HASH.json`: directory J of the search index's document chunks.
+    SearchDir(usize),
     /// `/404.html`.
     NotFound,
     /// The theme's static files.
@@ -72,7 +76,9 @@ impl Renderer<'_> {
         jobs.extend((0..self.site.papers.len()).map(Job::Paper));
         jobs.extend((0..self.site.tags.len()).map(Job::Tag));
         if self.search_page {
-            jobs.extend((0..shard_count(self.site.papers.len())).map(Job::SearchShard));
+            jobs.extend((0..self.search_plan().shard_count()).map(Job::SearchTerms));
+            jobs.extend((0..docs_count(self.site.papers.len())).map(Job::SearchDocs));
+            jobs.extend((0..dirs_count(self.site.papers.len())).map(Job::SearchDir));
         }
         jobs
     }
@@ -124,7 +130,9 @@ impl Renderer<'_> {
             Job::IssueFeeds => self.hash_issue_feeds(h_),
             Job::Sitemap => self.hash_sitemap(h_),
             Job::Search => self.hash_search_page(h_),
-            Job::SearchShard(k) => self.hash_search_shard(h_, k),
+            Job::SearchTerms(k) => self.hash_search_terms(h_, k),
+            Job::SearchDocs(k) => self.hash_search_docs(h_, k),
+            Job::SearchDir(j) => self.hash_search_dir(h_, j),
             Job::NotFound | Job::Statics => {}
         }
         h.finish()
@@ -143,7 +151,10 @@ impl Renderer<'_> {
             Job::IssueFeeds => "issues/rss.xml".into(),
             Job::Sitemap => "sitemap.xml".into(),
             Job::Search => "search/index.html".into(),
-            Job::SearchShard(k) => shard_path(k),
+            // Part files are named by their hash; the key stays as they change.
+            Job::SearchTerms(k) => format!("search/t/{k:06}"),
+            Job::SearchDocs(k) => format!("search/d/{k:06}"),
+            Job::SearchDir(j) => format!("search/i/{j:06}"),
             Job::NotFound => "404.html".into(),
             Job::Statics => String::new(),
         }
@@ -162,7 +173,9 @@ impl Renderer<'_> {
             Job::IssueFeeds => Ok(self.issue_feed_files()),
             Job::Sitemap => Ok(self.sitemap_files()),
             Job::Search => self.search_page_files(),
-            Job::SearchShard(k) => Ok(self.search_shard_files(k)),
+            Job::SearchTerms(k) => Ok(self.search_terms_files(k)),
+            Job::SearchDocs(k) => Ok(self.search_docs_files(k)),
+            Job::SearchDir(j) => Ok(self.search_dir_files(j)),
             Job::NotFound => Ok(vec![("404.html".into(), self.not_found()?)]),
             Job::Statics => Ok(self
                 .theme

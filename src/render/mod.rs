@@ -18,7 +18,10 @@ use tera::{Context, Tera, Value};
 
 pub use i18n::languages;
 pub use jobs::{Files, Job};
-pub use search_index::{SCRIPT as SEARCH_SCRIPT, SHARD_PAPERS, shard_count, shard_path, shard_range};
+pub use search_index::{
+    CHUNKS_PER_DIR, DOCS_PER_CHUNK, FORMAT as SEARCH_FORMAT, SCRIPT as SEARCH_SCRIPT, SHARD_BYTES, SNIPPET_SOURCE_MAX,
+    dirs_count, docs_count, docs_range,
+};
 
 use crate::config::Config;
 use crate::enrich::{Lexicon, Prepared};
@@ -55,20 +58,23 @@ pub struct Renderer<'a> {
     /// entries show: the inputs of [`Renderer::fingerprint`].
     summary_fp: Vec<u64>,
     full_fp: Vec<u64>,
-    /// The search index, or what the search job builds it from.
+    /// What the search index is written from.
     search: SearchInput<'a>,
+    /// The search index, planned on first use.
+    search_plan: std::sync::OnceLock<search_index::Plan>,
     /// Every issue date's ISO and display forms.
     dates: DateForms,
     /// The words and date forms of the site's language.
     lang: i18n::Language,
 }
 
-/// What the search shards are written from.
+/// What the search index is written from.
 enum SearchInput<'a> {
-    /// Nothing given: the first shard job reads every paper's words, for all of them.
-    Fresh(std::sync::OnceLock<(Lexicon, Prepared)>),
-    /// The words the build already read.
-    Words(&'a Lexicon, Prepared),
+    /// Nothing given: the index's plan reads every paper's words, into this lexicon.
+    Fresh(std::sync::OnceLock<Lexicon>),
+    /// The words the build already read; the plan takes them (and frees them once it has
+    /// inverted them).
+    Words(&'a Lexicon, std::sync::Mutex<Option<Prepared>>),
 }
 
 impl<'a> Renderer<'a> {
@@ -151,6 +157,7 @@ impl<'a> Renderer<'a> {
             summary_fp,
             full_fp,
             search: SearchInput::Fresh(std::sync::OnceLock::new()),
+            search_plan: std::sync::OnceLock::new(),
             dates,
             lang,
         })
@@ -158,7 +165,7 @@ impl<'a> Renderer<'a> {
 
     /// Builds the search index from words already read (see [`crate::enrich::SearchWords`]).
     pub fn with_search_words(mut self, lexicon: &'a Lexicon, words: Prepared) -> Self {
-        self.search = SearchInput::Words(lexicon, words);
+        self.search = SearchInput::Words(lexicon, std::sync::Mutex::new(Some(words)));
         self
     }
 

@@ -1,6 +1,7 @@
-// paperboy search: queries the shards that /search/index.json lists (written at build time)
-// in the browser.
-// Results are built with textContent only, so no title can inject markup.
+// paperboy search. /search/index.json (written at build time) describes an index in parts;
+// a query fetches only the term shards of its words, then the document chunks of the
+// results on screen (search_index.rs describes the formats). No other host is involved.
+// Results are built from DOM text nodes only, so no title or abstract can inject markup.
 "use strict";
 (function () {
   var form = document.getElementById("search-form");
@@ -9,144 +10,375 @@
   var list = document.getElementById("search-results");
   if (!form || !input || !status || !list) return;
   var base = form.getAttribute("data-base") || "/";
-  // Papers of every shard in order, each [title, slug, date, [tag indexes]]; the shards'
-  // sorted words and postings, with the number of their first paper.
-  var index = null;
-  var MAX_RESULTS = 50;
-  var MAX_PREFIX_WORDS = 400;
+  var headUrl = new URL(form.getAttribute("data-index"), window.location.href);
+  var more = document.getElementById("search-more");
+  if (!more) {
+    more = document.createElement("button");
+    more.type = "button";
+    more.id = "search-more";
+    list.after(more);
+  }
+  more.hidden = true;
 
+  // The words shown, from the page's `data-t-*` attributes (the site's language), with
+  // English for a theme whose search page has none; `{name}` placeholders filled.
+  function say(key, english, values) {
+    var text = form.getAttribute("data-t-" + key) || english;
+    Object.keys(values || {}).forEach(function (k) { text = text.split("{" + k + "}").join(values[k]); });
+    return text;
+  }
+  if (!more.textContent) more.textContent = say("more", "More results");
+
+  var FORMAT = 3;
+  var PAGE = 10; // results drawn at a time
+  var PHRASE_WINDOW = PAGE; // first results re-ranked when query words stand side by side
+  var MAX_PREFIX_WORDS = 400; // words a prefix stands for, the first in order
+  var MAX_PREFIX_SHARDS = 2; // shards a prefix is looked up in
+  var TYPO_MIN = 5; // shortest word matched with a typo
+  // Points a query word gives a paper, by how it matched: the word as typed (or a word it
+  // begins) first, title hits first among those; then other forms of the word (same stem);
+  // then words one typo away. PHRASE: for query words side by side in the paper.
+  var EXACT = 30, PREFIX = 28, STEM = 10, TYPO = 1, TITLE = 10, TYPO_TITLE = 1, PHRASE = 3;
+  var SUFFIXES = [["ies", "y"], ["ied", "y"], ["ing", ""], ["ing", "e"], ["ed", ""], ["ed", "e"], ["es", ""], ["s", ""], ["ly", ""]];
+
+  var head = null; // the parsed head (see useHead)
+  var shards = new Map(); // file name → promise of an unpacked shard
+  var chunks = new Map(); // file name → promise of a chunk's documents
+  var dirs = new Map(); // file name → promise of a directory's chunk names
+  var seq = 0; // number of the latest query: answers to older ones are dropped
+  var shown = null; // the query on screen: {words, hits, matched, docs, drawn}
+
+  function lower(text) { return text.toLowerCase(); }
   function words(text) {
-    return text.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(function (w) { return w.length > 0; });
+    return lower(text).split(/[^\p{L}\p{N}]+/u).filter(function (w) { return w.length > 0; });
   }
 
-  // Undoes the front coding of a shard's `terms` (see search.rs) into sorted words and
-  // their postings.
-  function unpack(terms, first) {
-    var entries = terms ? terms.split(";") : [];
-    var ws = new Array(entries.length), ps = new Array(entries.length);
+  // Strings compared by code point, as Rust orders them (UTF-16 order differs only past
+  // U+D7FF).
+  function less(a, b) {
+    var n = Math.min(a.length, b.length);
+    for (var i = 0; i < n; i++) {
+      var x = a.charCodeAt(i), y = b.charCodeAt(i);
+      if (x === y) continue;
+      if (x >= 0xd800 && y >= 0xd800) { x = a.codePointAt(i); y = b.codePointAt(i); }
+      return (x >= 0xd800 && x < 0xe000 ? x + 0x10000 : x) < (y >= 0xd800 && y < 0xe000 ? y + 0x10000 : y);
+    }
+    return a.length < b.length;
+  }
+  var AFTER_ALL = "\u{10ffff}";
+
+  // The first `n` characters (code points, as Rust counts) of `s`.
+  function firstChars(s, n) {
+    var i = 0;
+    while (n > 0 && i < s.length) {
+      var c = s.charCodeAt(i);
+      i += c >= 0xd800 && c < 0xdc00 ? 2 : 1;
+      n--;
+    }
+    return s.slice(0, i);
+  }
+
+  // Parts are named by their contents and never change; the head is checked with the server
+  // each time, and read again from it (`fresh`) when a part it names has gone.
+  function fetchJson(url, fresh) {
+    return fetch(url, { cache: fresh ? "reload" : url === headUrl ? "no-cache" : "default" }).then(function (r) {
+      if (!r.ok) throw new Error("HTTP " + r.status + " for " + url);
+      return r.json();
+    });
+  }
+
+  function useHead(data) {
+    if (data.v !== FORMAT) throw new Error("index format " + data.v + ", expected " + FORMAT);
+    var day = new Int32Array(data.papers), dayStart = [], p = 0;
+    data.days.forEach(function (n, d) {
+      dayStart.push(p);
+      for (var i = 0; i < n; i++) day[p++] = d;
+    });
+    head = {
+      stop: new Set(data.stop),
+      papers: data.papers, chunk: data.chunk, dir: data.dir, day: day, dayStart: dayStart, dirs: data.dirs,
+      firsts: data.shards.map(function (s) { return s[0]; }),
+      names: data.shards.map(function (s) { return "t-" + s[1] + ".json"; }),
+    };
+    shards.clear();
+    chunks.clear();
+    dirs.clear();
+  }
+
+  // The index of the shard whose terms would hold `term`.
+  function shardOf(term) {
+    var lo = 0, hi = head.firsts.length - 1;
+    while (lo < hi) {
+      var mid = (lo + hi + 1) >> 1;
+      if (less(term, head.firsts[mid])) hi = mid - 1; else lo = mid;
+    }
+    return lo;
+  }
+
+  // Undoes the front coding of a shard's terms (see search_index.rs); postings are decoded
+  // when first used.
+  function unpack(data) {
+    var entries = data.terms ? data.terms.split(";") : [];
+    var n = entries.length, ws = new Array(n), ps = new Array(n), group = new Int32Array(n);
     var prev = "";
-    for (var i = 0; i < entries.length; i++) {
-      var e = entries[i];
-      var colon = e.indexOf(":");
-      var shared = parseInt(e.charAt(0), 36);
-      // Characters, not UTF-16 units: Rust counted chars.
-      prev = Array.from(prev).slice(0, shared).join("") + e.slice(1, colon);
+    for (var i = 0; i < n; i++) {
+      var e = entries[i], colon = e.indexOf(":"), tilde = e.indexOf("~");
+      var end = tilde >= 0 && tilde < colon ? tilde : colon;
+      prev = firstChars(prev, parseInt(e.charAt(0), 36)) + e.slice(1, end);
       ws[i] = prev;
       ps[i] = e.slice(colon + 1);
+      group[i] = end === tilde ? group[i - parseInt(e.slice(tilde + 1, colon), 36)] : i;
     }
-    return { words: ws, postings: ps, first: first, decoded: new Map() };
+    var members = new Map();
+    for (var j = 0; j < n; j++) {
+      if (group[j] !== j) {
+        if (!members.has(group[j])) members.set(group[j], [group[j]]);
+        members.get(group[j]).push(j);
+      }
+    }
+    return { words: ws, postings: ps, group: group, members: members, decoded: new Map() };
   }
 
-  // Papers (numbered across shards) of a shard's `i`th word.
+  function loadShard(k) {
+    return once(shards, head.names[k], unpack);
+  }
+
+  // Fetches `name` once; a failed fetch is tried again next time.
+  function once(cache, name, read) {
+    if (!cache.has(name)) {
+      var got = fetchJson(new URL(name, headUrl)).then(function (data) {
+        if (data.v !== FORMAT) throw new Error("stale index part " + name);
+        return read(data);
+      });
+      got.catch(function () { cache.delete(name); });
+      cache.set(name, got);
+    }
+    return cache.get(name);
+  }
+
+  // Directory `j`: the names of its document chunks.
+  function loadDir(j) {
+    return once(dirs, "i-" + head.dirs.substr(j * 8, 8) + ".json", function (data) { return data.docs; });
+  }
+
+  // Document chunk `k`, through the directory that names it.
+  function loadChunk(k) {
+    var j = Math.floor(k / head.dir);
+    return loadDir(j)
+      .then(function (names) {
+        var at = (k - j * head.dir) * 8;
+        return once(chunks, "d-" + names.substr(at, 8) + ".json", function (data) { return data.docs; });
+      });
+  }
+
+  // A term's papers, each `paper * 2 + (1 if the title uses it)`.
   function postings(shard, i) {
     var got = shard.decoded.get(i);
     if (got) return got;
-    var out = [];
-    var prev = 0;
-    var parts = shard.postings[i].split(",");
+    var parts = shard.postings[i].split(","), out = new Int32Array(parts.length), paper = 0;
     for (var k = 0; k < parts.length; k++) {
-      prev += parseInt(parts[k], 36);
-      out.push(shard.first + prev);
+      var v = parseInt(parts[k], 36);
+      paper += v >> 1;
+      out[k] = paper * 2 + (v & 1);
     }
     shard.decoded.set(i, out);
     return out;
   }
 
-  // First index whose word is >= w (the words are sorted by code point, as Rust sorts them).
+  // First position whose word is not below `w`.
   function lowerBound(ws, w) {
     var lo = 0, hi = ws.length;
     while (lo < hi) {
       var mid = (lo + hi) >> 1;
-      if (ws[mid] < w) lo = mid + 1; else hi = mid;
+      if (less(ws[mid], w)) lo = mid + 1; else hi = mid;
     }
     return lo;
   }
 
-  // Papers matching one query word: words it begins (or equals, for one letter) and tags
-  // whose name has a word beginning with it.
-  // A prefix stands for at most MAX_PREFIX_WORDS distinct words, the first in order, across
-  // the shards.
-  function matching(w) {
-    var found = new Set();
-    var candidates = [];
-    index.shards.forEach(function (shard) {
-      var i = lowerBound(shard.words, w);
-      for (var n = 0; i < shard.words.length && shard.words[i].startsWith(w) && n < MAX_PREFIX_WORDS; i++, n++) {
-        candidates.push(shard.words[i]);
-      }
-    });
-    candidates.sort();
-    var chosen = new Set();
-    for (var c = 0; c < candidates.length && chosen.size < MAX_PREFIX_WORDS; c++) chosen.add(candidates[c]);
-    index.shards.forEach(function (shard) {
-      for (var i = lowerBound(shard.words, w); i < shard.words.length && chosen.has(shard.words[i]); i++) {
-        if (w.length > 1 || shard.words[i] === w) postings(shard, i).forEach(function (p) { found.add(p); });
-      }
-    });
-    index.tags.forEach(function (name, t) {
-      if (words(name).some(function (x) { return x.startsWith(w); })) {
-        index.tagPapers[t].forEach(function (p) { found.add(p); });
-      }
-    });
-    return found;
+  function find(shard, w) {
+    var i = lowerBound(shard.words, w);
+    return i < shard.words.length && shard.words[i] === w ? i : -1;
   }
 
-  function search(query) {
-    var qs = words(query);
-    if (qs.length === 0) return [];
-    var sets = qs.map(matching);
-    sets.sort(function (a, b) { return a.size - b.size; });
-    var hits = [];
-    sets[0].forEach(function (p) {
-      for (var k = 1; k < sets.length; k++) if (!sets[k].has(p)) return;
-      hits.push(p);
+  // Whether `a` and `b` are one edit apart: a letter added, dropped, changed, or two
+  // neighbours swapped.
+  function oneEdit(a, b) {
+    var la = a.length, lb = b.length;
+    if (Math.abs(la - lb) > 1 || a === b) return false;
+    var i = 0;
+    while (i < la && i < lb && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+    if (la === lb) {
+      if (a.slice(i + 1) === b.slice(i + 1)) return true;
+      return a.charAt(i) === b.charAt(i + 1) && a.charAt(i + 1) === b.charAt(i) && a.slice(i + 2) === b.slice(i + 2);
+    }
+    return la > lb ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
+  }
+
+  // The terms a query word stands for, as [shard, term, points] (points without the title
+  // bonus): the word itself and the words sharing its stem; words it begins; and, when the
+  // index does not have the word, the stems of its forms without a common suffix and words
+  // one typo away. Fetches the shards it needs.
+  function expand(w) {
+    var k0 = shardOf(w);
+    var need = [k0];
+    if (w.length >= 2) {
+      var upper = w + AFTER_ALL;
+      for (var k = k0 + 1; k < head.firsts.length && need.length < MAX_PREFIX_SHARDS && less(head.firsts[k], upper); k++) need.push(k);
+    }
+    return Promise.all(need.map(loadShard)).then(function (loaded) {
+      var found = [];
+      var at = find(loaded[0], w);
+      if (at >= 0) {
+        addGroup(found, loaded[0], at, STEM);
+        found.push([loaded[0], at, EXACT]);
+      }
+      if (w.length >= 2) {
+        var n = 0;
+        loaded.forEach(function (shard) {
+          for (var i = lowerBound(shard.words, w); i < shard.words.length && n < MAX_PREFIX_WORDS && shard.words[i].startsWith(w); i++, n++) {
+            if (shard.words[i] !== w) found.push([shard, i, PREFIX]);
+          }
+        });
+      }
+      if (at >= 0) return found;
+      return fallbacks(w, k0).then(function (more) { return found.concat(more); });
     });
-    var scored = hits.map(function (p) {
-      var tw = index.titleWords[p];
-      var score = 0;
-      qs.forEach(function (q) {
-        if (tw.indexOf(q) >= 0) score += 6;
-        else if (tw.some(function (t) { return t.startsWith(q); })) score += 4;
-        else score += 1;
+  }
+
+  // Stem group members of term `at` of `shard`, with `points`.
+  function addGroup(found, shard, at, points) {
+    var group = shard.members.get(shard.group[at]);
+    if (group) group.forEach(function (i) { if (i !== at) found.push([shard, i, points]); });
+  }
+
+  // For a word the index does not have: its forms without a common suffix ("jailbreaking"
+  // → "jailbreak"), with their stems, and, for words of TYPO_MIN letters or more, the terms
+  // one typo away (with their stems) in the shards around the word that share its first
+  // three letters.
+  function fallbacks(w, k0) {
+    var bases = [];
+    SUFFIXES.forEach(function (s) {
+      if (w.length - s[0].length >= 3 && w.endsWith(s[0])) bases.push(w.slice(0, w.length - s[0].length) + s[1]);
+    });
+    var need = new Set(bases.map(shardOf));
+    if (w.length >= TYPO_MIN) {
+      var stem3 = firstChars(w, 3), upper = stem3 + AFTER_ALL;
+      need.add(k0);
+      if (k0 > 0 && less(stem3, head.firsts[k0])) need.add(k0 - 1);
+      if (k0 + 1 < head.firsts.length && less(head.firsts[k0 + 1], upper)) need.add(k0 + 1);
+    }
+    var ks = Array.from(need);
+    return Promise.all(ks.map(loadShard)).then(function (loaded) {
+      var byK = new Map();
+      ks.forEach(function (k, i) { byK.set(k, loaded[i]); });
+      var found = [];
+      bases.forEach(function (b) {
+        var shard = byK.get(shardOf(b)), at = find(shard, b);
+        if (at >= 0) {
+          found.push([shard, at, STEM]);
+          addGroup(found, shard, at, STEM);
+        }
       });
-      return [score, index.papers[p][2], p];
+      if (w.length >= TYPO_MIN) {
+        byK.forEach(function (shard) {
+          var ws = shard.words;
+          for (var i = 0; i < ws.length; i++) {
+            if (oneEdit(w, ws[i])) {
+              found.push([shard, i, TYPO]);
+              addGroup(found, shard, i, TYPO);
+            }
+          }
+        });
+      }
+      return found;
     });
-    scored.sort(function (a, b) {
-      return b[0] - a[0] || (a[1] < b[1] ? 1 : a[1] > b[1] ? -1 : 0) || a[2] - b[2];
-    });
-    return scored.map(function (s) { return s[2]; });
   }
 
-  function show(query) {
-    var started = performance.now();
-    var hits = search(query);
-    var ms = performance.now() - started;
-    list.textContent = "";
-    hits.slice(0, MAX_RESULTS).forEach(function (p) {
-      var paper = index.papers[p];
-      var li = document.createElement("li");
-      var a = document.createElement("a");
-      a.href = base + "papers/" + paper[1] + "/";
-      a.textContent = paper[0];
-      li.appendChild(a);
-      var meta = document.createElement("span");
-      meta.className = "search-meta";
-      var date = document.createElement("time");
-      date.textContent = paper[2];
-      date.setAttribute("datetime", paper[2]);
-      date.style.whiteSpace = "nowrap";
-      meta.appendChild(document.createTextNode(" "));
-      meta.appendChild(date);
-      var tags = paper[3].map(function (t) { return index.tags[t]; });
-      if (tags.length) meta.appendChild(document.createTextNode(" · " + tags.join(", ")));
-      li.appendChild(meta);
-      list.appendChild(li);
+  // Ranks the papers matching every word: points (title hits first, typos last), then
+  // newer days, then the order within a day (the digest's).
+  function rank(expanded) {
+    var n = head.papers;
+    var total = new Uint16Array(n), count = new Uint8Array(n), best = new Uint8Array(n);
+    var first = null;
+    var matched = [];
+    expanded.forEach(function (found, q) {
+      var touched = [];
+      var terms = new Set();
+      found.forEach(function (f) {
+        var shard = f[0], i = f[1], points = f[2];
+        terms.add(shard.words[i]);
+        var titled = points === TYPO ? points + TYPO_TITLE : points + TITLE;
+        var ps = postings(shard, i);
+        for (var k = 0; k < ps.length; k++) {
+          var p = ps[k] >> 1, s = ps[k] & 1 ? titled : points;
+          if (best[p] === 0) touched.push(p);
+          if (s > best[p]) best[p] = s;
+        }
+      });
+      touched.forEach(function (p) {
+        if (count[p] === q) {
+          total[p] += best[p];
+          count[p] = q + 1;
+        }
+        best[p] = 0;
+      });
+      if (q === 0) first = touched;
+      matched.push(terms);
     });
-    status.setAttribute("data-ms", ms.toFixed(2));
-    if (words(query).length === 0) status.textContent = "Type a word of a title, an abstract or a tag.";
-    else if (hits.length === 0) status.textContent = "No paper matches “" + query + "”.";
-    else status.textContent = hits.length + (hits.length === 1 ? " paper matches" : " papers match") +
-      (hits.length > MAX_RESULTS ? "; the best " + MAX_RESULTS + " are shown." : ".");
+    var keys = [];
+    var all = expanded.length;
+    first.forEach(function (p) {
+      if (count[p] !== all) return;
+      var d = head.day[p];
+      keys.push(total[p] * 1e12 + d * 1e6 + (999999 - (p - head.dayStart[d])));
+    });
+    var sorted = Float64Array.from(keys).sort();
+    var hits = new Array(sorted.length);
+    for (var i = 0; i < sorted.length; i++) {
+      var key = sorted[sorted.length - 1 - i];
+      var day = Math.floor(key / 1e6) % 1e6;
+      hits[i] = head.dayStart[day] + 999999 - (key % 1e6);
+    }
+    return { hits: hits, matched: matched };
+  }
+
+  // The documents of `papers`, fetched by chunk.
+  function documents(papers) {
+    var ks = Array.from(new Set(papers.map(function (p) { return Math.floor(p / head.chunk); })));
+    return Promise.all(ks.map(loadChunk)).then(function (got) {
+      var byK = new Map();
+      ks.forEach(function (k, i) { byK.set(k, got[i]); });
+      var out = new Map();
+      papers.forEach(function (p) {
+        var k = Math.floor(p / head.chunk);
+        out.set(p, byK.get(k)[p - k * head.chunk]);
+      });
+      return out;
+    });
+  }
+
+  // Lower-case words of `text` with their places.
+  function tokens(text) {
+    var out = [], re = /[\p{L}\p{N}]+/gu, m;
+    while ((m = re.exec(text))) out.push([lower(m[0]), m.index, m.index + m[0].length]);
+    return out;
+  }
+
+  // Points for query words found side by side, in order, in the title or the abstract.
+  function phrasePoints(doc, matched) {
+    var points = 0;
+    [doc[0], doc[5]].forEach(function (text) {
+      var ts = tokens(text);
+      for (var q = 0; q + 1 < matched.length; q++) {
+        for (var i = 0; i + 1 < ts.length; i++) {
+          if (matched[q].has(ts[i][0]) && matched[q + 1].has(ts[i + 1][0])) {
+            points += PHRASE;
+            break;
+          }
+        }
+      }
+    });
+    return points;
   }
 
   function run() {
@@ -154,49 +386,186 @@
     var url = new URL(window.location.href);
     if (q) url.searchParams.set("q", q); else url.searchParams.delete("q");
     history.replaceState(null, "", url);
-    show(q);
+    query(q, false);
   }
 
-  function fetchJson(url) {
-    return fetch(url).then(function (r) {
-      if (!r.ok) throw new Error("HTTP " + r.status + " for " + url);
-      return r.json();
-    });
-  }
-
-  // Joins the shards (fetched side by side) into one index, numbering papers across them.
-  function join(shards) {
-    var joined = { tags: [], papers: [], shards: [], tagPapers: [], titleWords: [] };
-    shards.forEach(function (shard) {
-      var first = joined.papers.length;
-      joined.tags = shard.tags;
-      shard.papers.forEach(function (p) {
-        joined.papers.push([p[0], p[1], shard.dates[p[2]], p[3]]);
+  function query(q, retried) {
+    var mine = ++seq;
+    var started = performance.now();
+    var qs = words(q).filter(function (w) { return !head.stop.has(w); });
+    if (qs.length === 0) {
+      shown = null;
+      list.textContent = "";
+      more.hidden = true;
+      status.textContent = words(q).length ? say("common", "“{query}” is too common to search for: add a word.", { query: q }) : say("type", "Type a word of a title, an abstract or a tag.");
+      done(q, started);
+      return Promise.resolve();
+    }
+    status.setAttribute("aria-busy", "true");
+    return Promise.all(qs.map(expand))
+      .then(function (expanded) {
+        if (mine !== seq) return;
+        var ranked = rank(expanded);
+        var state = { query: q, words: qs, hits: ranked.hits, matched: ranked.matched, drawn: 0 };
+        var lead = qs.length > 1 ? ranked.hits.slice(0, PHRASE_WINDOW) : [];
+        return documents(lead).then(function (docs) {
+          if (mine !== seq) return;
+          if (lead.length > 1) {
+            var bonus = new Map();
+            lead.forEach(function (p, i) { bonus.set(p, [phrasePoints(docs.get(p), ranked.matched), i]); });
+            lead.sort(function (a, b) { return bonus.get(b)[0] - bonus.get(a)[0] || bonus.get(a)[1] - bonus.get(b)[1]; });
+            for (var i = 0; i < lead.length; i++) state.hits[i] = lead[i];
+          }
+          shown = state;
+          list.textContent = "";
+          return page(mine).then(function () { if (mine === seq) done(q, started); });
+        });
+      })
+      .catch(function (e) {
+        if (mine !== seq) return;
+        if (!retried) {
+          // A deploy may have replaced the index since the head was read: read it again.
+          return fetchJson(headUrl, true).then(function (data) {
+            useHead(data);
+            return query(q, true);
+          });
+        }
+        throw e;
+      })
+      .catch(function (e) {
+        if (mine !== seq) return;
+        status.removeAttribute("aria-busy");
+        status.textContent = say("failed", "The search index could not be loaded ({error}).", { error: e.message });
       });
-      joined.shards.push(unpack(shard.terms, first));
-    });
-    joined.tagPapers = joined.tags.map(function () { return []; });
-    joined.papers.forEach(function (p, i) { p[3].forEach(function (t) { joined.tagPapers[t].push(i); }); });
-    joined.titleWords = joined.papers.map(function (p) { return words(p[0]); });
-    return joined;
   }
 
-  status.textContent = "Loading the index…";
-  var head = new URL(form.getAttribute("data-index"), window.location.href);
-  fetchJson(head)
+  function done(q, started) {
+    status.removeAttribute("aria-busy");
+    status.setAttribute("data-ms", (performance.now() - started).toFixed(2));
+    status.setAttribute("data-query", q);
+    form.paperboyHits = shown ? shown.hits : [];
+  }
+
+  // Draws the next page of the results on screen.
+  function page(mine) {
+    var state = shown;
+    var papers = state.hits.slice(state.drawn, state.drawn + PAGE);
+    return documents(papers).then(function (docs) {
+      if (mine !== seq) return;
+      var highlight = new Set();
+      state.matched.forEach(function (terms) { terms.forEach(function (t) { highlight.add(t); }); });
+      papers.forEach(function (p) { list.appendChild(result(docs.get(p), highlight)); });
+      state.drawn += papers.length;
+      var n = state.hits.length;
+      more.hidden = state.drawn >= n;
+      if (n === 0) status.textContent = say("none", "No paper matches “{query}”.", { query: state.query });
+      else status.textContent = (n === 1 ? say("one", "1 paper matches") : say("many", "{count} papers match", { count: n })) +
+        (n > state.drawn ? say("shown", "; the first {shown} are shown.", { shown: state.drawn }) : ".");
+    });
+  }
+
+  // `text` with the words in `highlight` marked.
+  function marked(parent, text, highlight, from, to) {
+    var at = from;
+    tokens(text.slice(from, to)).forEach(function (t) {
+      if (!highlight.has(t[0])) return;
+      parent.appendChild(document.createTextNode(text.slice(at, from + t[1])));
+      var mark = document.createElement("mark");
+      mark.textContent = text.slice(from + t[1], from + t[2]);
+      parent.appendChild(mark);
+      at = from + t[2];
+    });
+    parent.appendChild(document.createTextNode(text.slice(at, to)));
+  }
+
+  // About 240 characters of the abstract around its first highlighted word.
+  function snippet(text, highlight) {
+    var p = document.createElement("p");
+    p.className = "search-snippet";
+    var ts = tokens(text), start = 0;
+    for (var i = 0; i < ts.length; i++) {
+      if (highlight.has(ts[i][0])) {
+        start = Math.max(0, ts[i][1] - 70);
+        break;
+      }
+    }
+    if (start > 0) {
+      var space = text.indexOf(" ", start);
+      start = space >= 0 && space < ts[i][1] ? space + 1 : ts[i][1];
+    }
+    var end = Math.min(text.length, start + 240);
+    if (end < text.length) {
+      var last = text.lastIndexOf(" ", end);
+      if (last > start) end = last;
+    }
+    if (start > 0) p.appendChild(document.createTextNode("… "));
+    marked(p, text, highlight, start, end);
+    if (end < text.length) p.appendChild(document.createTextNode(" …"));
+    return p;
+  }
+
+  // One result: [title, slug, ISO date, date as shown, [tags], abstract].
+  function result(doc, highlight) {
+    var li = document.createElement("li");
+    var a = document.createElement("a");
+    a.href = base + "papers/" + encodeURIComponent(doc[1]) + "/";
+    marked(a, doc[0], highlight, 0, doc[0].length);
+    li.appendChild(a);
+    var meta = document.createElement("span");
+    meta.className = "search-meta";
+    var date = document.createElement("time");
+    date.textContent = doc[3];
+    date.setAttribute("datetime", doc[2]);
+    meta.appendChild(document.createTextNode(" "));
+    meta.appendChild(date);
+    if (doc[4].length) meta.appendChild(document.createTextNode(" · " + doc[4].join(", ")));
+    li.appendChild(meta);
+    if (doc[5]) li.appendChild(snippet(doc[5], highlight));
+    return li;
+  }
+
+  // Arrow keys move between the box and the results; Escape goes back to the box.
+  function links() { return Array.from(list.querySelectorAll("a")); }
+  input.addEventListener("keydown", function (e) {
+    if (e.key === "ArrowDown" && links().length) {
+      e.preventDefault();
+      links()[0].focus();
+    }
+  });
+  list.addEventListener("keydown", function (e) {
+    var all = links(), i = all.indexOf(document.activeElement);
+    if (i < 0) return;
+    if (e.key === "ArrowDown" && i + 1 < all.length) all[i + 1].focus();
+    else if (e.key === "ArrowDown" && !more.hidden) more.focus();
+    else if (e.key === "ArrowUp" && i > 0) all[i - 1].focus();
+    else if (e.key === "ArrowUp" || e.key === "Escape") input.focus();
+    else return;
+    e.preventDefault();
+  });
+  more.addEventListener("click", function () {
+    if (!shown) return;
+    var next = shown.drawn;
+    page(seq).then(function () {
+      var all = links();
+      if (all[next]) all[next].focus();
+    });
+  });
+
+  status.textContent = say("loading", "Loading the index…");
+  fetchJson(headUrl, false)
     .then(function (data) {
-      return Promise.all(data.shards.map(function (name) { return fetchJson(new URL(name, head)); }));
-    })
-    .then(function (shards) {
-      index = join(shards);
+      useHead(data);
       var q = new URL(window.location.href).searchParams.get("q");
       if (q) input.value = q;
       input.addEventListener("input", run);
       form.addEventListener("submit", function (e) { e.preventDefault(); run(); });
-      show(input.value);
       form.setAttribute("data-ready", "true");
+      // The newest papers' directory (1-2 KB): newer papers rank first among equals, so
+      // most first pages need it.
+      if (head.dirs.length) loadDir(head.dirs.length / 8 - 1).catch(function () {});
+      return query(input.value, false);
     })
     .catch(function (e) {
-      status.textContent = "The search index could not be loaded (" + e.message + ").";
+      status.textContent = say("failed", "The search index could not be loaded ({error}).", { error: e.message });
     });
 })();

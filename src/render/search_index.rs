@@ -1,198 +1,620 @@
 //! The search index behind `/search/`: written at build time, queried in the browser by
-//! `search.js` (shipped with the binary, no other host involved).
+//! `search.js` (shipped with the binary, no other host involved), which fetches only the
+//! parts of the index a query needs.
 //!
-//! Abstracts are not shipped: the index holds each paper's title, slug, date and tags, and
-//! an inverted index from every word of titles and abstracts (lower-cased, stop words and
-//! LaTeX macro names dropped) to the papers using it, as delta-encoded base-36 numbers. The
-//! browser matches query words as prefixes of the sorted words, so `learn` finds
-//! `learning` and `learned` without a stemmer in JavaScript. The index is split into
-//! shards of [`SHARD_PAPERS`] papers, listed by `search/index.json`.
+//! - `search/index.json`, the head (small, fetched first): the papers' days, the term
+//!   shards by their first term, and the names of the directories of document chunks.
+//! - `search/t-HASH.json`, term shards: every indexed word (lower-cased; stop words and
+//!   LaTeX macro names dropped; words of tag names too) with the papers using it, the words
+//!   split into shards of about [`SHARD_BYTES`] by their first letters. Words with the same
+//!   stem are linked, so `proofs` also finds "proof" with no stemmer in the browser; words
+//!   are kept whole so that prefixes and typos can be matched against them.
+//! - `search/d-HASH.json`, document chunks of [`DOCS_PER_CHUNK`] papers: what a result
+//!   shows (title, slug, dates, tags, the abstract for the snippet), fetched only for the
+//!   results on screen.
+//! - `search/i-HASH.json`, directories: the names of [`CHUNKS_PER_DIR`] document chunks
+//!   each. Listing every chunk in the head would make the head grow with the archive (50 KB
+//!   gzipped at 100,000 papers); a page of results reads a few directories instead.
+//!
+//! The parts are named by a hash of everything they are made from ([`Plan`]), so a browser
+//! holding an old head never reads new parts under old names, and an edit renames (and
+//! watch mode rewrites) only the parts it changed, and the head.
 
+use std::collections::BTreeMap;
+use std::hash::Hasher;
+use std::ops::Range;
 use std::sync::Arc;
 
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
-use crate::enrich::{Inverted, Lexicon, Prepared, WordId};
+use crate::enrich::{Lexicon, Prepared, WordId};
 use crate::model::Site;
+use crate::render::view::DateForms;
+use crate::text::{LATEX_MACROS, SEARCH_STOP_WORDS, lowercased, words};
 
 /// The browser side, served as `/search/search.js`.
 pub const SCRIPT: &str = include_str!("search.js");
 
-/// Papers per shard of the index. An edit in watch mode rebuilds and rewrites only its
-/// paper's shard (about 0.9 MB at this size) instead of the whole index (4.3 MB at 10,000
-/// papers, 40 MB at 100,000), and the browser fetches the shards side by side. Each shard
-/// repeats the words its papers share with other shards: about 2% more bytes in all.
-pub const SHARD_PAPERS: usize = 2000;
+/// The index format, written into the head and into every part's hash: a new format
+/// renames every part.
+pub const FORMAT: u32 = 3;
 
-/// How many shards the index of `papers` papers has.
-pub fn shard_count(papers: usize) -> usize {
-    papers.div_ceil(SHARD_PAPERS)
+/// Papers per document chunk. A page of ten results fetches up to ten chunks, so chunks
+/// are small (about 3.5 KB gzipped with whole abstracts), yet not one file per paper:
+/// 17,000 files at 100,000 papers.
+pub const DOCS_PER_CHUNK: usize = 6;
+
+/// Document chunks per directory: 2 KB of names (1.4 KB gzipped), for 1,536 papers.
+pub const CHUNKS_PER_DIR: usize = 256;
+
+/// About how many bytes a term shard holds (between half and twice this, 20–25 KB
+/// gzipped): small enough that a query's shards stay a small download, few enough that the
+/// head stays small (about 55 shards at 10,000 papers, 400 at 100,000).
+pub const SHARD_BYTES: usize = 48 * 1024;
+
+/// The longest abstract a document chunk carries for the snippet, in characters (arXiv
+/// allows 1,920).
+pub const SNIPPET_SOURCE_MAX: usize = 2000;
+
+/// How many document chunks the index of `papers` papers has.
+pub fn docs_count(papers: usize) -> usize {
+    papers.div_ceil(DOCS_PER_CHUNK)
 }
 
-/// Positions of the papers in shard `k` of a site of `papers` papers.
-pub fn shard_range(k: usize, papers: usize) -> std::ops::Range<usize> {
-    let from = (k * SHARD_PAPERS).min(papers);
-    from..(from + SHARD_PAPERS).min(papers)
+/// Positions of the papers in document chunk `k`.
+pub fn docs_range(k: usize, papers: usize) -> Range<usize> {
+    let from = (k * DOCS_PER_CHUNK).min(papers);
+    from..(from + DOCS_PER_CHUNK).min(papers)
 }
 
-/// Output path of shard `k`.
-pub fn shard_path(k: usize) -> String {
-    format!("search/index-{k}.json")
+/// Output path of the term shard with hash `hash`.
+pub(crate) fn terms_path(hash: u64) -> String {
+    format!("search/t-{}.json", name_hash(hash))
 }
 
-/// The index's entry point, `search/index.json`: `v` (format version), the number of
-/// `papers`, and the `shards` to fetch, relative to it, in paper order.
-pub(super) fn head(site: &Site) -> Vec<u8> {
-    let shards: Vec<String> = (0..shard_count(site.papers.len()))
-        .map(|k| format!("\"index-{k}.json\""))
-        .collect();
-    format!(
-        "{{\"v\":2,\"papers\":{},\"shards\":[{}]}}\n",
-        site.papers.len(),
-        shards.join(",")
-    )
-    .into_bytes()
+/// Output path of the document chunk with hash `hash`.
+pub(crate) fn docs_path(hash: u64) -> String {
+    format!("search/d-{}.json", name_hash(hash))
 }
 
-/// Shard `k` of the index (papers `k * SHARD_PAPERS` onwards) as compact JSON, complete in
-/// itself, with paper numbers counted from the shard's first paper:
-///
-/// - `tags`: tag display names, which papers refer to by position;
-/// - `dates`: distinct issue dates, which papers refer to by position;
-/// - `papers`: `[title, slug, date index, [tag indexes]]` per paper;
-/// - `terms`: the inverted index as one string, entries in word order joined by `;`. An
-///   entry is `P SUFFIX : GAPS`: the word is the previous word's first `P` characters (one
-///   base-36 digit) followed by `SUFFIX` (front coding: sorted words share long prefixes),
-///   and `GAPS` are the papers using it, ascending, as base-36 differences joined by `,`.
-///
-/// Words are stored in full (not stemmed) so that the browser can match prefixes of what
-/// the reader types.
-pub(super) fn shard(site: &Site, lexicon: &Lexicon, prepared: &Prepared, k: usize) -> Vec<u8> {
-    let range = shard_range(k, site.papers.len());
-    let papers = &site.papers[range.clone()];
-    let by_word = PapersByWord::new(&prepared.docs()[range], lexicon.len());
-    // Emitted in parallel slices of the word list; each slice front-codes its first word
-    // against the word before it, so the joined string is the same as one pass would give.
-    let live: Vec<u32> = lexicon
-        .sorted_lower()
-        .iter()
-        .copied()
-        .filter(|&w| by_word.has(w))
-        .collect();
-    let slice = live.len().div_ceil(rayon::current_num_threads() * 4).max(1);
-    let parts: Vec<Vec<u8>> = live
-        .par_chunks(slice)
-        .enumerate()
-        .map(|(i, words)| {
-            let mut out: Vec<u8> = Vec::with_capacity(words.len() * 40);
-            let mut previous: &str = if i == 0 { "" } else { lexicon.text(live[i * slice - 1]) };
-            for &w in words {
-                let word = lexicon.text(w);
-                if !out.is_empty() {
-                    out.push(b';');
+/// How many directories of document chunks the index of `papers` papers has.
+pub fn dirs_count(papers: usize) -> usize {
+    docs_count(papers).div_ceil(CHUNKS_PER_DIR)
+}
+
+/// Output path of the directory with hash `hash`.
+pub(crate) fn dir_path(hash: u64) -> String {
+    format!("search/i-{}.json", name_hash(hash))
+}
+
+/// A hash as 8 base-36 digits (41 bits): the part of a file name that changes with it.
+fn name_hash(hash: u64) -> String {
+    const DIGITS: &[u8; 36] = b"0123456789abcdefghijklmnopqrstuvwxyz";
+    let mut n = hash % 36u64.pow(8);
+    let mut out = [b'0'; 8];
+    for d in out.iter_mut().rev() {
+        *d = DIGITS[(n % 36) as usize];
+        n /= 36;
+    }
+    String::from_utf8(out.to_vec()).expect("ASCII digits")
+}
+
+/// Papers by word, for one slice of the papers: every word's list in one flat array (a
+/// counting sort), each entry `paper << 1 | in_title`, ascending.
+struct Inversion {
+    start: Vec<u32>,
+    list: Vec<u32>,
+}
+
+impl Inversion {
+    fn new(docs: &[Arc<[u32]>], words: usize, first: usize) -> Inversion {
+        let mut start = vec![0u32; words + 1];
+        for doc in docs {
+            for &e in doc.iter() {
+                start[(e >> 1) as usize + 1] += 1;
+            }
+        }
+        for w in 0..words {
+            start[w + 1] += start[w];
+        }
+        let mut fill = start.clone();
+        let mut list = vec![0u32; start[words] as usize];
+        for (d, doc) in docs.iter().enumerate() {
+            let paper = ((first + d) as u32) << 1;
+            for &e in doc.iter() {
+                let w = (e >> 1) as usize;
+                list[fill[w] as usize] = paper | (e & 1);
+                fill[w] += 1;
+            }
+        }
+        Inversion { start, list }
+    }
+
+    fn of(&self, w: WordId) -> &[u32] {
+        &self.list[self.start[w as usize] as usize..self.start[w as usize + 1] as usize]
+    }
+}
+
+/// Where a term's text and papers come from.
+#[derive(Debug, Clone, Copy)]
+enum Source {
+    /// A word of titles and abstracts: its papers are in the inversions.
+    Word(WordId),
+    /// A word of a tag name: its text and papers (merged with the word's, when titles or
+    /// abstracts use it too) are in [`Plan::tag_terms`].
+    Tag(u32),
+}
+
+/// One term of the index.
+#[derive(Debug, Clone, Copy)]
+struct Term {
+    source: Source,
+    /// A hash of the term's stem: terms with the same one are linked.
+    stem: u64,
+}
+
+/// The whole index, planned: its terms in byte order with their papers, the shards they
+/// are split into, and the hash of each part (which names it and is its job's fingerprint).
+/// Built once per build (or watch-mode rebuild); only the parts whose hash changed are then
+/// rendered.
+pub(crate) struct Plan {
+    /// Papers by word, one inversion per slice of the papers, in paper order.
+    inversions: Vec<Inversion>,
+    /// Tag-name words: text and papers.
+    tag_terms: Vec<(String, Vec<u32>)>,
+    terms: Vec<Term>,
+    /// Each shard's terms.
+    shards: Vec<Range<usize>>,
+    /// Per shard, the hash of what it holds.
+    pub(crate) shard_hashes: Vec<u64>,
+    /// Per document chunk, the hash of what it holds.
+    pub(crate) doc_hashes: Vec<u64>,
+    /// Per directory, the hash of the names it holds.
+    pub(crate) dir_hashes: Vec<u64>,
+    /// `search/index.json`.
+    pub(crate) head: Vec<u8>,
+}
+
+impl Plan {
+    /// Plans the index of `site` from each paper's words.
+    pub(crate) fn new(site: &Site, lexicon: &Lexicon, prepared: &Prepared) -> Plan {
+        let docs = prepared.docs();
+        let slice = docs.len().div_ceil(rayon::current_num_threads()).max(1);
+        let inversions: Vec<Inversion> = docs
+            .par_chunks(slice)
+            .enumerate()
+            .map(|(i, docs)| Inversion::new(docs, lexicon.len(), i * slice))
+            .collect();
+        let mut plan = Plan {
+            inversions,
+            tag_terms: Vec::new(),
+            terms: Vec::new(),
+            shards: Vec::new(),
+            shard_hashes: Vec::new(),
+            doc_hashes: Vec::new(),
+            dir_hashes: Vec::new(),
+            head: Vec::new(),
+        };
+        plan.collect_terms(site, lexicon);
+        let papers = site.papers.len();
+        let sizes: Vec<usize> = plan
+            .terms
+            .par_iter()
+            .map(|t| plan.text(t, lexicon).len() + 2 + posting_bytes(&plan.postings(t), papers))
+            .collect();
+        plan.shards = split(&plan.terms, &sizes, |t| plan.text(t, lexicon));
+        plan.shard_hashes = plan
+            .shards
+            .par_iter()
+            .map(|range| plan.hash_shard(range.clone(), lexicon))
+            .collect();
+        plan.doc_hashes = (0..docs_count(site.papers.len()))
+            .into_par_iter()
+            .map(|k| hash_docs(site, k))
+            .collect();
+        plan.dir_hashes = plan
+            .doc_hashes
+            .chunks(CHUNKS_PER_DIR)
+            .map(|names| {
+                let mut h = xxhash_rust::xxh3::Xxh3Default::new();
+                h.write_u32(FORMAT);
+                for &name in names {
+                    h.write(name_hash(name).as_bytes());
                 }
-                let shared = common_prefix_chars(previous, word).min(35);
-                push_base36(&mut out, shared);
-                let suffix = word.char_indices().nth(shared).map_or("", |(at, _)| &word[at..]);
-                out.extend_from_slice(suffix.as_bytes());
-                out.push(b':');
-                let mut prev = 0;
-                for (k, id) in by_word.papers(w).enumerate() {
-                    if k > 0 {
+                h.finish()
+            })
+            .collect();
+        plan.head = plan.head(site, lexicon);
+        plan
+    }
+
+    /// Every term in byte order: the indexed words that some paper uses, and the words of
+    /// tag names, which find the tag's papers.
+    fn collect_terms(&mut self, site: &Site, lexicon: &Lexicon) {
+        let mut by_tag_word: BTreeMap<String, Vec<u32>> = BTreeMap::new();
+        let mut buf = String::new();
+        for tag in &site.tags {
+            for word in words(&tag.name) {
+                let word = lowercased(word, &mut buf);
+                if word.chars().nth(1).is_none() || SEARCH_STOP_WORDS.contains(&word) || LATEX_MACROS.contains(&word) {
+                    continue;
+                }
+                by_tag_word
+                    .entry(word.to_string())
+                    .or_default()
+                    .extend(tag.papers.iter().map(|&p| (p as u32) << 1));
+            }
+        }
+        let used = |w: WordId| self.inversions.iter().any(|s| !s.of(w).is_empty());
+        let mut words = lexicon.sorted_lower().iter().copied().filter(|&w| used(w)).peekable();
+        let mut tags = by_tag_word.into_iter().peekable();
+        let mut stemmer = None;
+        loop {
+            let take_word = match (words.peek(), tags.peek()) {
+                (None, None) => break,
+                (Some(_), None) => true,
+                (None, Some(_)) => false,
+                (Some(&w), Some((t, _))) => lexicon.text(w) < t.as_str(),
+            };
+            if take_word {
+                let w = words.next().expect("peeked");
+                let stem = lexicon.stem_hash(lexicon.stem(w));
+                self.terms.push(Term {
+                    source: Source::Word(w),
+                    stem,
+                });
+                continue;
+            }
+            let (text, mut papers) = tags.next().expect("peeked");
+            papers.sort_unstable();
+            papers.dedup();
+            let word = words.next_if(|&w| lexicon.text(w) == text);
+            if let Some(w) = word {
+                papers = union(&papers, self.inversions.iter().flat_map(|s| s.of(w).iter().copied()));
+            }
+            let stem = match word {
+                Some(w) => lexicon.stem_hash(lexicon.stem(w)),
+                None => {
+                    let stemmer = stemmer
+                        .get_or_insert_with(|| rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::English));
+                    xxhash_rust::xxh3::xxh3_64(stemmer.stem(&text).as_bytes())
+                }
+            };
+            self.terms.push(Term {
+                source: Source::Tag(self.tag_terms.len() as u32),
+                stem,
+            });
+            self.tag_terms.push((text, papers));
+        }
+    }
+
+    fn text<'s>(&'s self, t: &Term, lexicon: &'s Lexicon) -> &'s str {
+        match t.source {
+            Source::Word(w) => lexicon.text(w),
+            Source::Tag(i) => &self.tag_terms[i as usize].0,
+        }
+    }
+
+    /// A term's papers as `paper << 1 | in_title`, ascending, in pieces.
+    fn postings(&self, t: &Term) -> Vec<&[u32]> {
+        match t.source {
+            Source::Word(w) => self.inversions.iter().map(|s| s.of(w)).collect(),
+            Source::Tag(i) => vec![&self.tag_terms[i as usize].1],
+        }
+    }
+
+    /// The hash of a shard: its terms, their links and papers, and the format.
+    fn hash_shard(&self, range: Range<usize>, lexicon: &Lexicon) -> u64 {
+        let mut h = xxhash_rust::xxh3::Xxh3Default::new();
+        h.write_u32(FORMAT);
+        for (i, back) in links(&self.terms[range.clone()]) {
+            let t = &self.terms[range.start + i];
+            h.write(self.text(t, lexicon).as_bytes());
+            h.write_u8(0xff);
+            h.write_u32(back);
+            let mut n = 0;
+            let mut buf = [0u8; 4096];
+            for piece in self.postings(t) {
+                n += piece.len();
+                for chunk in piece.chunks(buf.len() / 4) {
+                    for (b, e) in buf.chunks_exact_mut(4).zip(chunk) {
+                        b.copy_from_slice(&e.to_le_bytes());
+                    }
+                    h.write(&buf[..chunk.len() * 4]);
+                }
+            }
+            h.write_usize(n);
+        }
+        h.finish()
+    }
+
+    /// How many term shards there are.
+    pub(crate) fn shard_count(&self) -> usize {
+        self.shards.len()
+    }
+
+    /// Term shard `k` as JSON: `{"v":3,"terms":"…"}`, the shard's terms in byte order
+    /// joined by `;`. A term is `P SUFFIX [~BACK] : PAPERS`:
+    ///
+    /// - the word is the previous word's first `P` characters (one base-36 digit) followed
+    ///   by `SUFFIX` (front coding: sorted words share long prefixes);
+    /// - `~BACK`, when present, links it to the term `BACK` places before it (base 36),
+    ///   which has the same stem;
+    /// - `PAPERS` are the papers using it, ascending, as base-36 numbers joined by `,`: each
+    ///   is twice the difference from the previous paper (from 0 for the first), plus 1 when
+    ///   the title uses the word.
+    pub(crate) fn shard(&self, k: usize, lexicon: &Lexicon) -> Vec<u8> {
+        let range = self.shards[k].clone();
+        let terms = &self.terms[range.clone()];
+        let mut out: Vec<u8> = Vec::with_capacity(SHARD_BYTES * 2);
+        out.extend_from_slice(b"{\"v\":");
+        out.extend_from_slice(itoa::Buffer::new().format(FORMAT).as_bytes());
+        out.extend_from_slice(b",\"terms\":\"");
+        let mut previous = "";
+        for (i, back) in links(terms) {
+            let t = &terms[i];
+            let word = self.text(t, lexicon);
+            if i > 0 {
+                out.push(b';');
+            }
+            let shared = common_prefix_chars(previous, word).min(35);
+            push_base36(&mut out, shared);
+            let suffix = word.char_indices().nth(shared).map_or("", |(at, _)| &word[at..]);
+            // Words are letters and digits, and the rest is `;:,~`: nothing JSON escapes.
+            out.extend_from_slice(suffix.as_bytes());
+            if back > 0 {
+                out.push(b'~');
+                push_base36(&mut out, back as usize);
+            }
+            out.push(b':');
+            let mut prev = 0;
+            let mut first = true;
+            for piece in self.postings(t) {
+                for &e in piece {
+                    if !first {
                         out.push(b',');
                     }
-                    push_base36(&mut out, (id - prev) as usize);
-                    prev = id;
+                    first = false;
+                    let paper = e >> 1;
+                    push_base36(&mut out, ((paper - prev) * 2 + (e & 1)) as usize);
+                    prev = paper;
                 }
-                previous = word;
             }
-            out
-        })
-        .collect();
-    // Written by hand: serde's escaping loop costs more than the rest of the index, and
-    // almost no title needs escaping.
-    let mut dates: Vec<String> = Vec::new();
-    let mut date_ids: FxHashMap<chrono::NaiveDate, usize> = FxHashMap::default();
-    let size = parts.iter().map(Vec::len).sum::<usize>() + papers.len() * 160;
-    let mut out: Vec<u8> = Vec::with_capacity(size + 4096);
-    let mut paper_list: Vec<u8> = Vec::with_capacity(papers.len() * 160);
-    let mut digits = itoa::Buffer::new();
-    for p in papers {
-        let date = *date_ids.entry(p.date).or_insert_with(|| {
-            dates.push(p.date.to_string());
-            dates.len() - 1
-        });
-        if !paper_list.is_empty() {
-            paper_list.push(b',');
+            previous = word;
         }
-        paper_list.push(b'[');
-        json_str(&mut paper_list, &p.title);
-        paper_list.push(b',');
-        json_str(&mut paper_list, &p.slug);
-        paper_list.push(b',');
-        paper_list.extend_from_slice(digits.format(date).as_bytes());
-        paper_list.extend_from_slice(b",[");
-        for (k, t) in p.tags.iter().enumerate() {
+        out.extend_from_slice(b"\"}\n");
+        out
+    }
+
+    /// The head, `search/index.json`:
+    ///
+    /// - `v`: the format; `papers`: how many; `chunk`: papers per document chunk;
+    /// - `days`: how many papers each day has, oldest first (papers are numbered by day,
+    ///   so this gives every paper's day, which orders results);
+    /// - `stop`: the words left out of the index, which queries skip;
+    /// - `shards`: per term shard, `[first term, hash]`, in term order: shard `k` holds
+    ///   the terms from its first up to the next shard's; the file is `t-HASH.json`;
+    /// - `dirs`: the hashes of the directories, 8 characters each, in paper order; a
+    ///   directory's file is `i-HASH.json`, and `dir` says how many chunks each names.
+    fn head(&self, site: &Site, lexicon: &Lexicon) -> Vec<u8> {
+        let mut out = Vec::with_capacity(1024 + self.dir_hashes.len() * 8 + self.shards.len() * 24);
+        let mut digits = itoa::Buffer::new();
+        out.extend_from_slice(b"{\"v\":");
+        out.extend_from_slice(digits.format(FORMAT).as_bytes());
+        out.extend_from_slice(b",\"papers\":");
+        out.extend_from_slice(digits.format(site.papers.len()).as_bytes());
+        out.extend_from_slice(b",\"chunk\":");
+        out.extend_from_slice(digits.format(DOCS_PER_CHUNK).as_bytes());
+        out.extend_from_slice(b",\"dir\":");
+        out.extend_from_slice(digits.format(CHUNKS_PER_DIR).as_bytes());
+        out.extend_from_slice(b",\"days\":[");
+        let mut run = 0;
+        for (i, p) in site.papers.iter().enumerate() {
+            run += 1;
+            if site.papers.get(i + 1).is_none_or(|next| next.date != p.date) {
+                if out.last() != Some(&b'[') {
+                    out.push(b',');
+                }
+                out.extend_from_slice(digits.format(run).as_bytes());
+                run = 0;
+            }
+        }
+        out.extend_from_slice(b"],\"stop\":[");
+        let mut stop: Vec<&str> = SEARCH_STOP_WORDS.to_vec();
+        stop.sort_unstable();
+        stop.dedup();
+        for (i, w) in stop.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            json_str(&mut out, w);
+        }
+        out.extend_from_slice(b"],\"shards\":[");
+        for (k, range) in self.shards.iter().enumerate() {
             if k > 0 {
-                paper_list.push(b',');
+                out.push(b',');
             }
-            paper_list.extend_from_slice(digits.format(*t).as_bytes());
+            let first = if k == 0 {
+                ""
+            } else {
+                self.text(&self.terms[range.start], lexicon)
+            };
+            out.extend_from_slice(b"[\"");
+            out.extend_from_slice(first.as_bytes());
+            out.extend_from_slice(b"\",\"");
+            out.extend_from_slice(name_hash(self.shard_hashes[k]).as_bytes());
+            out.extend_from_slice(b"\"]");
         }
-        paper_list.extend_from_slice(b"]]");
-    }
-    out.extend_from_slice(b"{\"v\":2,\"tags\":[");
-    for (i, tag) in site.tags.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
+        out.extend_from_slice(b"],\"dirs\":\"");
+        for &h in &self.dir_hashes {
+            out.extend_from_slice(name_hash(h).as_bytes());
         }
-        json_str(&mut out, &tag.name);
+        out.extend_from_slice(b"\"}\n");
+        out
     }
-    out.extend_from_slice(b"],\"dates\":[");
-    for (i, date) in dates.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
+
+    /// Directory `j` as JSON: `{"v":3,"docs":"…"}`, the hashes of its document chunks,
+    /// 8 characters each; a chunk's file is `d-HASH.json`.
+    pub(crate) fn dir(&self, j: usize) -> Vec<u8> {
+        let names = self
+            .doc_hashes
+            .chunks(CHUNKS_PER_DIR)
+            .nth(j)
+            .expect("a directory of the plan");
+        let mut out = Vec::with_capacity(32 + names.len() * 8);
+        out.extend_from_slice(b"{\"v\":");
+        out.extend_from_slice(itoa::Buffer::new().format(FORMAT).as_bytes());
+        out.extend_from_slice(b",\"docs\":\"");
+        for &h in names {
+            out.extend_from_slice(name_hash(h).as_bytes());
         }
-        json_str(&mut out, date);
+        out.extend_from_slice(b"\"}\n");
+        out
     }
-    out.extend_from_slice(b"],\"papers\":[");
-    out.extend_from_slice(&paper_list);
-    // Words are letters and digits, and the rest is `;:,`: nothing JSON escapes.
-    out.extend_from_slice(b"],\"terms\":\"");
-    for (i, part) in parts.iter().enumerate() {
-        if i > 0 {
-            out.push(b';');
+}
+
+/// The union of a tag's papers (without title flags) and a word's (with them), both
+/// ascending: each paper once, with the word's flag.
+fn union(tagged: &[u32], word: impl Iterator<Item = u32>) -> Vec<u32> {
+    let mut out = Vec::with_capacity(tagged.len());
+    let mut tagged = tagged.iter().copied().peekable();
+    for e in word {
+        while let Some(t) = tagged.next_if(|&t| t >> 1 < e >> 1) {
+            out.push(t);
         }
-        out.extend_from_slice(part);
+        tagged.next_if(|&t| t >> 1 == e >> 1);
+        out.push(e);
     }
-    out.extend_from_slice(b"\"}\n");
+    out.extend(tagged);
     out
 }
 
-/// For each word number, the papers whose docs hold it, ascending: one [`Inverted`] per
-/// slice of papers, built in parallel; a word's papers are its lists in slice order.
-struct PapersByWord {
-    slices: Vec<Inverted>,
+/// Per term of a shard, its position and how many places back the previous term with
+/// the same stem is (0: none in the shard).
+fn links(terms: &[Term]) -> impl Iterator<Item = (usize, u32)> + '_ {
+    let mut last: FxHashMap<u64, usize> = FxHashMap::default();
+    terms.iter().enumerate().map(move |(i, t)| {
+        let back = last.insert(t.stem, i).map_or(0, |j| (i - j) as u32);
+        (i, back)
+    })
 }
 
-impl PapersByWord {
-    fn new(docs: &[Arc<[WordId]>], words: usize) -> PapersByWord {
-        let slice = docs.len().div_ceil(rayon::current_num_threads()).max(1);
-        let slices = docs
-            .par_chunks(slice)
-            .enumerate()
-            .map(|(i, docs)| Inverted::new(docs, words, (i * slice) as u32))
-            .collect();
-        PapersByWord { slices }
+/// Splits terms (in byte order, with their sizes in bytes) into shards of about
+/// [`SHARD_BYTES`], never between two terms with the same stem. Where a shard ends depends
+/// only on the terms near its end, not on everything before it: after half the size, a
+/// shard ends before a term whose text hashes to a multiple of a power of two chosen for
+/// the average term size (or at twice the size). An edit that changes some terms then
+/// moves no boundary but maybe the nearest, and the other shards keep their names.
+fn split<'t>(terms: &'t [Term], sizes: &[usize], text: impl Fn(&'t Term) -> &'t str) -> Vec<Range<usize>> {
+    if terms.is_empty() {
+        // One empty shard: the browser always has a shard to look in.
+        return std::iter::once(0..0).collect();
     }
+    // Where each stem's last term is: no shard may end inside a stem's span.
+    let mut last: FxHashMap<u64, usize> = FxHashMap::default();
+    for (i, t) in terms.iter().enumerate() {
+        last.insert(t.stem, i);
+    }
+    let total: usize = sizes.iter().sum();
+    let average = (total / terms.len()).max(1);
+    let min = SHARD_BYTES / 2;
+    let wanted_terms = ((SHARD_BYTES - min) / average).max(1);
+    let bits = (wanted_terms as f64).log2().round() as u32;
+    let mask = (1u64 << bits.min(40)) - 1;
+    let mut shards = Vec::new();
+    let (mut start, mut size, mut reach) = (0, 0, 0);
+    for (i, t) in terms.iter().enumerate() {
+        let free = reach < i;
+        if free
+            && size >= min
+            && (size >= 2 * SHARD_BYTES || xxhash_rust::xxh3::xxh3_64(text(t).as_bytes()) & mask == 0)
+        {
+            shards.push(start..i);
+            (start, size) = (i, 0);
+        }
+        size += sizes[i];
+        reach = reach.max(last[&t.stem]);
+    }
+    shards.push(start..terms.len());
+    shards
+}
 
-    fn has(&self, w: WordId) -> bool {
-        self.slices.iter().any(|s| !s.of(w).is_empty())
+/// About how many bytes a term's papers take in a shard: a comma and the digits of the
+/// average gap, each.
+fn posting_bytes(pieces: &[&[u32]], papers: usize) -> usize {
+    let n: usize = pieces.iter().map(|p| p.len()).sum();
+    let gap = 2 * papers / n.max(1);
+    n * match gap {
+        0..36 => 2,
+        36..1296 => 3,
+        1296..46656 => 4,
+        _ => 5,
     }
+}
 
-    fn papers(&self, w: WordId) -> impl Iterator<Item = u32> + '_ {
-        self.slices.iter().flat_map(move |s| s.of(w).iter().copied())
+/// The hash of document chunk `k`: everything it shows of its papers, and the format.
+fn hash_docs(site: &Site, k: usize) -> u64 {
+    let mut h = xxhash_rust::xxh3::Xxh3Default::new();
+    h.write_u32(FORMAT);
+    h.write_usize(k);
+    for p in &site.papers[docs_range(k, site.papers.len())] {
+        // The text hash covers the title and the abstract.
+        h.write_u64(p.text_hash);
+        h.write(p.slug.as_bytes());
+        h.write_u8(0xff);
+        h.write_i32(chrono::Datelike::num_days_from_ce(&p.date));
+        for &t in &p.tags {
+            h.write(site.tags[t].name.as_bytes());
+            h.write_u8(0xff);
+        }
+        h.write_u8(0xfe);
     }
+    h.finish()
+}
+
+/// Document chunk `k` as JSON: `{"v":3,"docs":[…]}`, per paper `[title, slug, ISO date,
+/// date as pages show it, [tag names], abstract]` (the abstract as plain text, at most
+/// [`SNIPPET_SOURCE_MAX`] characters).
+pub(crate) fn docs(site: &Site, k: usize, dates: &DateForms) -> Vec<u8> {
+    let papers = &site.papers[docs_range(k, site.papers.len())];
+    let mut out = Vec::with_capacity(papers.len() * 1600);
+    out.extend_from_slice(b"{\"v\":");
+    out.extend_from_slice(itoa::Buffer::new().format(FORMAT).as_bytes());
+    out.extend_from_slice(b",\"docs\":[");
+    for (i, p) in papers.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.push(b'[');
+        json_str(&mut out, &p.title);
+        out.push(b',');
+        json_str(&mut out, &p.slug);
+        out.push(b',');
+        json_str(&mut out, &dates.iso(p.date));
+        out.push(b',');
+        json_str(&mut out, &dates.display(p.date));
+        out.extend_from_slice(b",[");
+        for (j, &t) in p.tags.iter().enumerate() {
+            if j > 0 {
+                out.push(b',');
+            }
+            json_str(&mut out, &site.tags[t].name);
+        }
+        out.extend_from_slice(b"],");
+        let text: &str = &p.abstract_text;
+        let cut = match text.len() > SNIPPET_SOURCE_MAX {
+            true => text
+                .char_indices()
+                .nth(SNIPPET_SOURCE_MAX)
+                .map_or(text, |(at, _)| &text[..at]),
+            false => text,
+        };
+        json_str(&mut out, cut);
+        out.push(b']');
+    }
+    out.extend_from_slice(b"]}\n");
+    out
 }
 
 /// Appends `s` as a JSON string, as serde_json would write it.
@@ -251,19 +673,57 @@ mod tests {
             s.push(b' ');
         }
         assert_eq!(s, b"0 z 10 zz 100 ");
+        assert_eq!(name_hash(0), "00000000");
+        assert_eq!(name_hash(36u64.pow(8) + 35), "0000000z");
     }
 
     #[test]
-    fn words_are_front_coded_with_gaps() {
+    fn words_are_front_coded_with_title_flags_and_stem_links() {
         let text = "Graph nets\nGraphs of graph. And of graph.\nGraphene\nGraph sheets. Of sheets.\n";
         let config = crate::config::Config::default();
         let path = std::path::Path::new("2026-11-26.txt");
         let file = crate::content::parse_text(text, path, &config, &mut |_| {}).unwrap();
         let site = crate::content::assemble([&file]);
         let (lexicon, words) = fresh_words(&site);
-        let json: serde_json::Value = serde_json::from_slice(&shard(&site, &lexicon, &words, 0)).unwrap();
-        assert_eq!(json["terms"], "0graph:0,1;5ene:1;5s:0;0nets:0;0sheets:1");
-        let head: serde_json::Value = serde_json::from_slice(&head(&site)).unwrap();
-        assert_eq!(head["shards"], serde_json::json!(["index-0.json"]));
+        let plan = Plan::new(&site, &lexicon, &words);
+        assert_eq!(plan.shard_count(), 1);
+        let json: serde_json::Value = serde_json::from_slice(&plan.shard(0, &lexicon)).unwrap();
+        // graph: paper 0 (title) and 1 (abstract); graphene: paper 1 (title); graphs: paper
+        // 0 (abstract), linked to graph, 2 terms back; nets, paper 0 (title); sheets: 1.
+        assert_eq!(json["terms"], "0graph:1,2;5ene:3;5s~2:0;0nets:1;0sheets:2");
+        let head: serde_json::Value = serde_json::from_slice(&plan.head).unwrap();
+        assert_eq!(head["shards"][0][0], "");
+        assert_eq!(head["days"], serde_json::json!([2]));
+        assert_eq!(head["dirs"].as_str().unwrap().len(), 8);
+        let dir: serde_json::Value = serde_json::from_slice(&plan.dir(0)).unwrap();
+        assert_eq!(dir["docs"].as_str().unwrap().len(), 8);
+    }
+
+    #[test]
+    fn shards_end_where_the_terms_say_and_never_inside_a_stem() {
+        let terms: Vec<Term> = (0..20000u32)
+            .map(|w| Term {
+                source: Source::Word(w),
+                stem: u64::from(w / 3),
+            })
+            .collect();
+        let texts: Vec<String> = (0..20000).map(|w| format!("w{w:05}")).collect();
+        let sizes = vec![40; terms.len()];
+        let text = |t: &Term| match t.source {
+            Source::Word(w) => texts[w as usize].as_str(),
+            Source::Tag(_) => unreachable!(),
+        };
+        let shards = split(&terms, &sizes, text);
+        assert!(shards.len() > 5, "{}", shards.len());
+        for s in &shards {
+            assert_eq!(s.start % 3, 0, "a stem's terms stay together");
+            let bytes = s.len() * 40;
+            assert!(bytes <= 2 * SHARD_BYTES + 200, "{bytes}");
+        }
+        // Bigger terms at the start move the first boundary at most: later shards stay.
+        let mut grown = sizes.clone();
+        grown[10] += 400;
+        let again = split(&terms, &grown, text);
+        assert_eq!(shards[2..], again[again.len() - (shards.len() - 2)..]);
     }
 }

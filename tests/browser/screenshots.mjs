@@ -1,5 +1,6 @@
 // Screenshots for checking themes by eye: the home page, a paper page with math and the
-// search page with results, in light and dark mode, for every built-in theme.
+// search page with results, in light and dark mode, 1280 and 390 pixels wide, for every
+// built-in theme.
 //
 //   node tests/browser/screenshots.mjs PAPERBOY_BINARY OUT_DIR
 //
@@ -55,21 +56,28 @@ try {
     const { child, url } = await serve(root);
     try {
       for (const scheme of ["light", "dark"]) {
-        const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
-        await page.emulateMedia({ colorScheme: scheme });
-        const shots = [
-          ["home", ""],
-          ["paper-math", "papers/regret-bounds-with-formulas/"],
-          ["search", "search/?q=distributional"],
-        ];
-        for (const [name, path] of shots) {
-          await page.goto(url + path);
-          if (name === "search") await page.waitForSelector("#search-form[data-ready=true]");
-          const file = join(out, `${theme}-${name}-${scheme}.png`);
-          await page.screenshot({ path: file });
-          console.log(file);
+        for (const width of [1280, 390]) {
+          const page = await browser.newPage({ viewport: { width, height: 900 } });
+          await page.emulateMedia({ colorScheme: scheme });
+          const shots = [
+            ["home", ""],
+            ["paper-math", "papers/regret-bounds-with-formulas/"],
+            ["search", "search/?q=distributional+reinforcement"],
+          ];
+          for (const [name, path] of shots) {
+            await page.goto(url + path);
+            if (name === "search") {
+              await page.waitForSelector("#search-status[data-query]");
+              // The first result focused, as the arrow key leaves it.
+              await page.focus("#search-q");
+              await page.keyboard.press("ArrowDown");
+            }
+            const file = join(out, `${theme}-${name}-${scheme}-${width}.png`);
+            await page.screenshot({ path: file, fullPage: name === "search" });
+            console.log(file);
+          }
+          await page.close();
         }
-        await page.close();
       }
     } finally {
       child.kill("SIGINT");

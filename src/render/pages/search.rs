@@ -1,4 +1,5 @@
-//! The search page and the index's shards (written by [`crate::render::search_index`]).
+//! The search page and the parts of its index (planned and written by
+//! [`crate::render::search_index`]).
 
 use std::hash::Hash;
 
@@ -7,7 +8,7 @@ use tera::Context;
 
 use crate::enrich::fresh_words;
 use crate::render::jobs::{Files, Fingerprint};
-use crate::render::search_index::{SCRIPT, head, shard, shard_path, shard_range};
+use crate::render::search_index::{Plan, SCRIPT, dir_path, docs, docs_path, terms_path};
 use crate::render::{Renderer, SearchInput};
 
 impl Renderer<'_> {
@@ -27,33 +28,76 @@ impl Renderer<'_> {
                 "search/index.html".into(),
                 self.render("search.html", Context::new(), meta)?,
             ),
-            ("search/index.json".into(), head(self.site)),
+            ("search/index.json".into(), self.search_plan().head.clone()),
             ("search/search.js".into(), SCRIPT.as_bytes().to_vec()),
         ])
     }
 
-    /// What the search page and the index's head show: how many papers there are.
+    /// What the index's head shows: the names of every part (which change with them), the
+    /// papers' days.
     pub(crate) fn hash_search_page(&self, h: &mut Fingerprint) {
-        self.site.papers.len().hash(h);
-    }
-
-    /// Shard `k` of the search index.
-    pub(crate) fn search_shard_files(&self, k: usize) -> Files {
-        let (lexicon, words) = match &self.search {
-            SearchInput::Words(lexicon, words) => (*lexicon, words),
-            SearchInput::Fresh(once) => {
-                let (lexicon, words) = once.get_or_init(|| fresh_words(self.site));
-                (lexicon, words)
-            }
-        };
-        vec![(shard_path(k), shard(self.site, lexicon, words, k))]
-    }
-
-    /// A shard holds every word of its papers' titles and abstracts, and every tag.
-    pub(crate) fn hash_search_shard(&self, h: &mut Fingerprint, k: usize) {
-        for t in &self.site.tags {
-            (&t.slug, &t.name).hash(h);
+        if self.search_page {
+            self.search_plan().head.hash(h);
         }
-        self.full_fp[shard_range(k, self.site.papers.len())].hash(h);
+    }
+
+    /// The index, planned on first use (see [`Plan`]).
+    pub(crate) fn search_plan(&self) -> &Plan {
+        self.search_plan.get_or_init(|| match &self.search {
+            SearchInput::Words(lexicon, words) => {
+                let words = words.lock().expect("not poisoned").take().expect("planned once");
+                Plan::new(self.site, lexicon, &words)
+            }
+            SearchInput::Fresh(once) => {
+                let (lexicon, words) = fresh_words(self.site);
+                let plan = Plan::new(self.site, &lexicon, &words);
+                once.set(lexicon).expect("planned once");
+                plan
+            }
+        })
+    }
+
+    /// The lexicon the plan's words are numbers in.
+    fn search_lexicon(&self) -> &crate::enrich::Lexicon {
+        match &self.search {
+            SearchInput::Words(lexicon, _) => lexicon,
+            SearchInput::Fresh(once) => {
+                self.search_plan();
+                once.get().expect("filled by the plan")
+            }
+        }
+    }
+
+    /// Term shard `k` of the search index.
+    pub(crate) fn search_terms_files(&self, k: usize) -> Files {
+        let plan = self.search_plan();
+        vec![(terms_path(plan.shard_hashes[k]), plan.shard(k, self.search_lexicon()))]
+    }
+
+    /// A term shard's hash covers its terms and their papers.
+    pub(crate) fn hash_search_terms(&self, h: &mut Fingerprint, k: usize) {
+        self.search_plan().shard_hashes[k].hash(h);
+    }
+
+    /// Document chunk `k` of the search index.
+    pub(crate) fn search_docs_files(&self, k: usize) -> Files {
+        let plan = self.search_plan();
+        vec![(docs_path(plan.doc_hashes[k]), docs(self.site, k, &self.dates))]
+    }
+
+    /// A document chunk's hash covers what it shows of its papers.
+    pub(crate) fn hash_search_docs(&self, h: &mut Fingerprint, k: usize) {
+        self.search_plan().doc_hashes[k].hash(h);
+    }
+
+    /// Directory `j` of the search index's document chunks.
+    pub(crate) fn search_dir_files(&self, j: usize) -> Files {
+        let plan = self.search_plan();
+        vec![(dir_path(plan.dir_hashes[j]), plan.dir(j))]
+    }
+
+    /// A directory's hash covers the names it lists.
+    pub(crate) fn hash_search_dir(&self, h: &mut Fingerprint, j: usize) {
+        self.search_plan().dir_hashes[j].hash(h);
     }
 }
