@@ -11,7 +11,7 @@ use rayon::prelude::*;
 
 fn main() -> anyhow::Result<()> {
     let root = std::env::args().nth(1).expect("usage: search_index SITE_ROOT");
-    let loaded = paperboy::load(std::path::Path::new(&root), None)?;
+    let loaded = paperboy::load(std::path::Path::new(&root), &Default::default())?;
     let words = loaded.search_words.clone().expect("the theme has a search page");
     let renderer = Renderer::new(&loaded.site, &loaded.setup.config, &loaded.setup.theme)?
         .with_search_words(&loaded.lexicon, words);
