@@ -167,7 +167,7 @@ try {
   }
 
   if (recalls.length) {
-    const words = paperWords(papersOnDisk(`${root}/public/search`));
+    const words = paperWords(papersOnDisk(`${root}/.paperboy/serve/search`));
     for (const [query, source] of recalls) {
       const wanted = relevant(words, source);
       await page.goto(`${url}search/?q=${encodeURIComponent(query)}`);
