@@ -125,8 +125,32 @@ fn the_search_index_holds_every_word_but_not_the_abstracts() {
     );
     assert_eq!(lookup("机器人"), vec!["Ünïcode Títle"]);
     assert_eq!(lookup("títle"), vec!["Ünïcode Títle"], "lower-cased, accents kept");
-    for absent in ["the", "with", "mathcal", "We"] {
+    // Keys are lower-cased, so stop words are looked up lower-cased ("We" → "we").
+    assert!(
+        index.terms.keys().all(|w| *w == w.to_lowercase()),
+        "every word is lower-cased"
+    );
+    assert_eq!(lookup("train"), vec!["Graph Neural Networks for Molecules"]);
+    for absent in ["the", "with", "mathcal", "we"] {
         assert!(lookup(absent).is_empty(), "{absent} is not a search term");
+    }
+    // Not the abstracts: no file of the index holds a run of an abstract's words.
+    let mut files = vec!["search/index.json".to_string()];
+    let head: serde_json::Value = serde_json::from_str(&site.read("search/index.json")).unwrap();
+    for name in head["shards"].as_array().unwrap() {
+        files.push(format!("search/{}", name.as_str().unwrap()));
+    }
+    for file in &files {
+        let text = site.read(file);
+        for phrase in [
+            "We train message passing",
+            "message passing networks",
+            "scale to long documents",
+            "Grasping with",
+            "with sparse attention",
+        ] {
+            assert!(!text.contains(phrase), "{file} holds abstract text {phrase:?}");
+        }
     }
     // Tags by index; slugs give the URL.
     let tagged = index.papers.iter().find(|p| p.0 == "Ünïcode Títle").unwrap();
@@ -226,7 +250,7 @@ fn related_papers_find_near_duplicates() {
         let section = page
             .split("<section class=\"related\"")
             .nth(1)
-            .unwrap_or("")
+            .unwrap_or_else(|| panic!("{title}: no related section"))
             .split("</section>")
             .next()
             .unwrap()
@@ -242,6 +266,7 @@ fn related_papers_find_near_duplicates() {
         assert_eq!(related_of(t2).first().map(String::as_str), Some(*t1), "{t2}");
     }
     let auction = related_of("Unrelated Paper 0 on Auctions");
+    assert!(!auction.is_empty(), "the auction papers are related to each other");
     assert!(auction.iter().all(|t| t.contains("Auctions")), "{auction:?}");
     assert!(auction.len() <= 5);
 }
@@ -442,10 +467,13 @@ fn pages_carry_sharing_and_discovery_metadata() {
         "User-agent: *\nAllow: /\n\nSitemap: https://example.org/digest/sitemap.xml\n"
     );
     let sitemap = site.read("sitemap.xml");
-    assert_eq!(
-        sitemap.matches("<url>").count(),
-        sitemap.matches("<lastmod>2026-11-26</lastmod>").count()
+    let urls = sitemap.matches("<url>").count();
+    assert!(urls >= 6, "the sitemap lists the pages: {sitemap}");
+    assert!(
+        sitemap.contains("<loc>https://example.org/digest/search/</loc>"),
+        "the search page is in the sitemap: {sitemap}"
     );
+    assert_eq!(urls, sitemap.matches("<lastmod>2026-11-26</lastmod>").count());
 }
 
 #[test]
