@@ -122,13 +122,10 @@ pub fn run(
     Ok(())
 }
 
-/// Editors' swap and backup files (`.x.swp`, `x~`, `4913`) are not content.
+/// Editors' swap, lock and backup files (`.x.swp`, `.#x`, `x~`, `4913`) are not content.
 fn is_temporary(path: &Path) -> bool {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    name.ends_with('~') || name.ends_with(".swp") || name.ends_with(".swx") || name == "4913"
+    path.file_name()
+        .is_some_and(|n| crate::content::is_editor_artefact(&n.to_string_lossy()))
 }
 
 /// The one-line log of a rebuild: what changed, files written, milliseconds.
