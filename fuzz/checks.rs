@@ -178,8 +178,8 @@ const PAGE_TAGS: &[&str] = &[
     "img",
 ];
 
-/// Elements only the search page has: its form and its own script.
-const SEARCH_PAGE_TAGS: &[&str] = &["form", "script"];
+/// Elements only the search page has: its form, its own script and its "more results" button.
+const SEARCH_PAGE_TAGS: &[&str] = &["form", "script", "button"];
 
 /// Attributes that hold a URL.
 const URL_ATTRS: &[&str] = &[
