@@ -16,6 +16,11 @@ if [ ! -s "$JAR" ]; then
   npm install --prefix "$CACHE/npm" --ignore-scripts --no-audit --no-fund --loglevel=error "vnu-jar@$VNU_VERSION" >&2
 fi
 n=$(find "$DIR" -name '*.html' | wc -l)
+# A folder with no HTML (a wrong path, a build that wrote nothing) proves nothing: fail.
+if [ "$n" -eq 0 ]; then
+  echo "check_html: FAIL — no HTML files under $DIR"
+  exit 1
+fi
 if out=$(java -Xss8m -jar "$JAR" --errors-only --skip-non-html "$DIR" 2>&1) && [ -z "$out" ]; then
   echo "check_html: OK — $n HTML files valid (vnu $VNU_VERSION)"
 else

@@ -13,7 +13,7 @@ use crate::config::{Config, Overrides};
 use crate::content;
 use crate::enrich::{Derive, Enricher, Lexicon, Prepared, Taxonomy};
 use crate::model::Site;
-use crate::output::{Sink, Staging};
+use crate::output::{Holder, OutputLock, Sink, Staging};
 use crate::phases::Phases;
 use crate::render::{Files, Job, RenderCache, Renderer};
 use crate::theme::Theme;
@@ -43,7 +43,7 @@ pub struct BuildReport {
     pub tags: usize,
     /// Files written, by kind.
     pub counts: Counts,
-    /// Non-fatal problems (unknown config keys, ...).
+    /// Non-fatal problems (unknown config keys, an output updated in place, ...).
     pub warnings: Vec<String>,
     /// Wall time of the whole build.
     pub elapsed: Duration,
@@ -182,6 +182,10 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
 pub fn build_with_progress(options: &BuildOptions, progress: &(dyn Fn(usize, usize) + Sync)) -> Result<BuildReport> {
     let started = Instant::now();
     let mut phases = Phases::new();
+    let output = options.output.clone().unwrap_or_else(|| options.root.join("public"));
+    // Before reading anything: a build that waited for another reads the content as it is
+    // once that one is done.
+    let lock = lock_output(&options.root, &output, Holder::Build)?;
     let Loaded {
         setup,
         site,
@@ -201,8 +205,8 @@ pub fn build_with_progress(options: &BuildOptions, progress: &(dyn Fn(usize, usi
     // Listing the jobs plans the search index (its parts are rendered with the pages).
     let jobs = renderer.all_jobs();
     phases.mark("search plan");
-    let output = options.output.clone().unwrap_or_else(|| options.root.join("public"));
-    let counts = publish(&renderer, &jobs, &output, options.force, progress, &mut |_, _| {})?;
+    let (counts, notes) = publish(&renderer, &jobs, &lock, options.force, progress, &mut |_, _| {})?;
+    warnings.extend(notes);
     phases.mark("render+write+swap");
     phases.report();
     Ok(BuildReport {
@@ -216,20 +220,60 @@ pub fn build_with_progress(options: &BuildOptions, progress: &(dyn Fn(usize, usi
     })
 }
 
-/// Renders `jobs` into a staging folder beside `output` and swaps it in: all or nothing.
-/// `written(job, paths)` is called as each job's files are staged.
+/// Renders `jobs` into a staging folder beside the output that `lock` holds and swaps it in:
+/// all or nothing. `written(job, paths)` is called as each job's files are staged. Returns
+/// the counts, and notes on how the output was replaced when it could not be atomically.
 pub fn publish(
     renderer: &Renderer,
     jobs: &[Job],
-    output: &Path,
+    lock: &OutputLock,
     force: bool,
     progress: &(dyn Fn(usize, usize) + Sync),
     written: &mut (dyn FnMut(Job, Vec<String>) + Send),
-) -> Result<Counts> {
-    let staging = Staging::begin(output, force)?;
+) -> Result<(Counts, Vec<String>)> {
+    let staging = Staging::begin(lock, force)?;
     let counts = render_jobs(renderer, jobs, &staging, progress, written)?;
-    staging.commit()?;
-    Ok(counts)
+    let notes = staging.commit()?;
+    Ok((counts, notes))
+}
+
+/// Checks where the output of the site at `root` goes, then locks it for `holder`: a
+/// second build waits for the first (saying so on stderr), and a folder held by watch mode
+/// is refused naming its process.
+pub fn lock_output(root: &Path, output: &Path, holder: Holder) -> Result<OutputLock> {
+    check_output_place(root, output)?;
+    OutputLock::acquire(output, holder, &|line| eprintln!("note: {line}"))
+}
+
+/// Refuses an output folder inside what the build reads (`content/`, `themes/`,
+/// `templates/`, `static/`), where the next build would read its own output as content, or
+/// one that holds them, which a build would replace.
+fn check_output_place(root: &Path, output: &Path) -> Result<()> {
+    let out = crate::output::resolve_output(output)?;
+    for dir in [
+        content::CONTENT_DIR,
+        crate::theme::THEMES_DIR,
+        crate::theme::OVERRIDES_DIR,
+        crate::theme::STATIC_DIR,
+    ] {
+        let source = crate::output::resolve_output(&root.join(dir))?;
+        if out.starts_with(&source) {
+            anyhow::bail!(
+                "{}: the output folder is inside {}, which the build reads — pick an --output outside content/, themes/, templates/ and static/",
+                output.display(),
+                source.display()
+            );
+        }
+        if source.starts_with(&out) && source.exists() {
+            anyhow::bail!(
+                "{}: the output folder holds {}, which a build would replace — pick an --output beside it, like {}",
+                output.display(),
+                source.display(),
+                root.join("public").display()
+            );
+        }
+    }
+    Ok(())
 }
 
 /// Renders `jobs` in parallel and hands the files to `sink` from one writer thread, in

@@ -174,6 +174,30 @@ fn untrusted_titles_are_text_in_html_and_well_formed_in_feeds() {
             dir.display()
         );
     }
+    // Every page, the hostile tag's own page among them, parsed as a browser would: nothing
+    // that runs or fetches.
+    let tag_dirs: Vec<String> = std::fs::read_dir(site.public().join("tags"))
+        .unwrap()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().unwrap().is_dir())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    let hostile_tag = tag_dirs
+        .iter()
+        .find(|slug| {
+            site.read(&format!("tags/{slug}/index.html"))
+                .contains("&lt;img src=x onerror=alert(1)&gt;")
+        })
+        .unwrap_or_else(|| panic!("no tag page shows the hostile tag as text: {tag_dirs:?}"));
+    let pages = html_files(&site.public());
+    assert!(
+        pages
+            .iter()
+            .any(|(rel, _)| rel == &format!("tags/{hostile_tag}/index.html"))
+    );
+    for (rel, html) in &pages {
+        assert_inert(rel, html);
+    }
     for feed in ["rss.xml", "atom.xml"] {
         let parsed = parse_feed(&site.read(feed));
         let titles: Vec<_> = parsed
@@ -443,16 +467,23 @@ fn unchanged_files_keep_their_modification_time() {
         format!("One\n{}\nTwo\n{}", abstract_text("a"), abstract_text("b")),
     );
     site.build_ok(&[]);
+    // Backdated far behind the clock: a rewrite, however quick, gives a new time, and a
+    // replacement a new inode.
     let page = site.public().join("papers/one/index.html");
-    let before = std::fs::metadata(&page).unwrap().modified().unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(20));
+    let before = backdate(&page);
+    let other = backdate(&site.public().join("papers/two/index.html"));
     site.write(
         "content/2026-11-26.txt",
         format!("One\n{}\nTwo\n{} Changed.", abstract_text("a"), abstract_text("b")),
     );
     site.build_ok(&[]);
-    assert_eq!(std::fs::metadata(&page).unwrap().modified().unwrap(), before);
+    assert_eq!(stamp(&page), before, "the unchanged page keeps its time and inode");
     assert!(site.read("papers/two/index.html").contains("Changed."));
+    assert_ne!(
+        stamp(&site.public().join("papers/two/index.html")),
+        other,
+        "the changed page is new"
+    );
 }
 
 #[test]

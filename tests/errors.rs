@@ -342,7 +342,12 @@ fn a_killed_build_never_leaves_half_a_site() {
                 new_site.write(&format!("content/2026-10-{d:02}.txt"), day(d, 40, "New"));
             }
             new_site.build_ok(&[]);
-            assert!(now == new_site.snapshot(), "killed after {delay_ms} ms: a mixed site");
+            let fresh = new_site.snapshot();
+            assert!(
+                now == fresh,
+                "killed after {delay_ms} ms: a mixed site; differing files: {:?}",
+                differing(&now, &fresh, &old)
+            );
             outcomes.1 += 1;
             // Go back to the old site for the next round.
             for d in 1..=20 {
@@ -362,6 +367,29 @@ fn a_killed_build_never_leaves_half_a_site() {
     );
     site.build_ok(&[]);
     assert!(site.snapshot() != old);
+}
+
+/// Names of the files where `now` differs from `fresh`, each marked by whether it matches
+/// the old site, so a failure says which part of the output was mixed.
+fn differing(now: &[(String, Vec<u8>)], fresh: &[(String, Vec<u8>)], old: &[(String, Vec<u8>)]) -> Vec<String> {
+    let map = |s: &[(String, Vec<u8>)]| -> std::collections::BTreeMap<String, Vec<u8>> { s.iter().cloned().collect() };
+    let (now, fresh, old) = (map(now), map(fresh), map(old));
+    let mut names: Vec<&String> = now.keys().chain(fresh.keys()).collect();
+    names.sort();
+    names.dedup();
+    names
+        .into_iter()
+        .filter(|n| now.get(*n) != fresh.get(*n))
+        .map(|n| {
+            let state = match now.get(n) {
+                None => "missing",
+                Some(b) if old.get(n) == Some(b) => "old",
+                Some(_) => "other",
+            };
+            format!("{n} ({state})")
+        })
+        .take(12)
+        .collect()
 }
 
 #[test]

@@ -4,6 +4,7 @@ mod common;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::{Receiver, channel};
 use std::time::{Duration, Instant};
@@ -14,6 +15,8 @@ struct Server {
     child: Child,
     addr: String,
     base: String,
+    /// The folder the preview is built in, as the server said.
+    output: PathBuf,
     log: Receiver<String>,
 }
 
@@ -25,13 +28,24 @@ impl Drop for Server {
 }
 
 fn start(site: &TestSite) -> Server {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_paperboy"))
-        .args(["serve", "--port", "0", "--root"])
-        .arg(site.root())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_paperboy"));
+    command.args(["serve", "--port", "0", "--root"]).arg(site.root());
+    start_command(command)
+}
+
+/// `paperboy serve` with at most `files` open file descriptors.
+fn start_with_fd_limit(site: &TestSite, files: u32) -> Server {
+    let mut command = Command::new("sh");
+    command
+        .arg("-c")
+        .arg(format!("ulimit -n {files} && exec \"$0\" serve --port 0 --root \"$1\""))
+        .arg(env!("CARGO_BIN_EXE_paperboy"))
+        .arg(site.root());
+    start_command(command)
+}
+
+fn start_command(mut command: Command) -> Server {
+    let mut child = command.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
     let (tx, log) = channel();
     for stream in [
         Box::new(child.stdout.take().unwrap()) as Box<dyn Read + Send>,
@@ -47,13 +61,14 @@ fn start(site: &TestSite) -> Server {
     let deadline = Instant::now() + Duration::from_secs(30);
     while Instant::now() < deadline {
         if let Ok(line) = log.recv_timeout(Duration::from_millis(100)) {
-            if let Some(url) = line.split_whitespace().find(|w| w.starts_with("http://")) {
-                let rest = url.trim_start_matches("http://");
-                let (addr, path) = rest.split_at(rest.find('/').unwrap());
+            if let Some((output, url)) = line.strip_prefix("Serving ").and_then(|l| l.split_once(" at http://")) {
+                let url = url.split_whitespace().next().unwrap();
+                let (addr, path) = url.split_at(url.find('/').unwrap());
                 return Server {
                     child,
                     addr: addr.to_string(),
                     base: path.to_string(),
+                    output: PathBuf::from(output),
                     log,
                 };
             }
@@ -82,6 +97,49 @@ fn get(addr: &str, path: &str) -> (u16, String) {
         .map(|(_, b)| b.to_string())
         .unwrap_or_default();
     (status, body)
+}
+
+/// A raw request (`head` is the request line and headers, without the blank line); the
+/// status, the response's headers (lower-case names) and its body.
+fn request(addr: &str, head: &str) -> (u16, String, Vec<u8>) {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    write!(stream, "{head}\r\nConnection: close\r\n\r\n").unwrap();
+    let mut response = Vec::new();
+    let _ = stream.read_to_end(&mut response);
+    let split = response
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a complete head");
+    let headers = String::from_utf8_lossy(&response[..split]).to_ascii_lowercase();
+    let status = headers
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    (status, headers, response[split + 4..].to_vec())
+}
+
+/// A response header's value.
+fn header(headers: &str, name: &str) -> Option<String> {
+    headers
+        .lines()
+        .find_map(|l| l.strip_prefix(&format!("{name}: ")).map(str::to_string))
+}
+
+/// Stops the server with Ctrl-C (SIGINT) and checks that it exits cleanly within `limit`.
+fn stop(server: &mut Server, limit: Duration) {
+    let pid = server.child.id().to_string();
+    assert!(Command::new("kill").args(["-INT", &pid]).status().unwrap().success());
+    let deadline = Instant::now() + limit;
+    loop {
+        if let Some(status) = server.child.try_wait().unwrap() {
+            assert!(status.success(), "serve exited with {status}");
+            return;
+        }
+        assert!(Instant::now() < deadline, "serve did not stop on Ctrl-C");
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }
 
 /// Polls until `check` holds for the page at `path`, or fails after a while.
@@ -292,15 +350,200 @@ fn a_base_url_path_is_honoured_and_ctrl_c_stops_cleanly() {
         "feeds point at the local server"
     );
 
-    let pid = server.child.id().to_string();
-    assert!(Command::new("kill").args(["-INT", &pid]).status().unwrap().success());
-    let deadline = Instant::now() + Duration::from_secs(10);
+    stop(&mut server, Duration::from_secs(10));
+}
+
+/// Case 10: a client that sent half a request line held its connection for over 70 s, and
+/// Ctrl-C waited for it. Headers must now arrive within seconds, and a shutdown does not
+/// wait for stuck clients.
+#[test]
+fn slow_and_stuck_clients_neither_hold_the_server_nor_its_shutdown() {
+    let site = sample_site();
+    let mut server = start(&site);
+    let slow: Vec<TcpStream> = (0..20)
+        .map(|_| {
+            let mut s = TcpStream::connect(&server.addr).unwrap();
+            s.write_all(b"GET / HT").unwrap();
+            s
+        })
+        .collect();
+    assert_eq!(get(&server.addr, "/").0, 200, "others are served meanwhile");
+    for mut s in slow {
+        s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+        let started = Instant::now();
+        let mut buf = [0; 64];
+        let n = s.read(&mut buf).unwrap_or(0);
+        assert!(
+            started.elapsed() < Duration::from_secs(50),
+            "the server closed a half request ({n} bytes back)"
+        );
+    }
+    let _stuck: Vec<TcpStream> = (0..20)
+        .map(|_| {
+            let mut s = TcpStream::connect(&server.addr).unwrap();
+            s.write_all(b"GET / HT").unwrap();
+            s
+        })
+        .collect();
+    let _events = events(&server);
+    stop(&mut server, Duration::from_secs(20));
+}
+
+/// Case 10: 370 stuck sockets under `ulimit -n 256` stopped the server answering. With at
+/// most half its file descriptors for connections, it answers again as soon as the stuck
+/// ones time out, and never runs out.
+#[test]
+fn a_connection_cap_keeps_the_server_answering_when_descriptors_are_few() {
+    let site = sample_site();
+    let server = start_with_fd_limit(&site, 64);
+    let _stuck: Vec<TcpStream> = (0..100)
+        .filter_map(|_| {
+            let mut s = TcpStream::connect(&server.addr).ok()?;
+            let _ = s.write_all(b"GET / HT");
+            Some(s)
+        })
+        .collect();
+    let deadline = Instant::now() + Duration::from_secs(60);
     loop {
-        if let Some(status) = server.child.try_wait().unwrap() {
-            assert!(status.success(), "serve exited with {status}");
+        let answered = TcpStream::connect(&server.addr).is_ok_and(|mut s| {
+            let _ = s.set_read_timeout(Some(Duration::from_secs(10)));
+            let _ = write!(s, "GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+            let mut head = [0; 12];
+            s.read_exact(&mut head).is_ok() && head.starts_with(b"HTTP/1.1 200")
+        });
+        if answered {
             break;
         }
-        assert!(Instant::now() < deadline, "serve did not stop on Ctrl-C");
-        std::thread::sleep(Duration::from_millis(50));
+        assert!(Instant::now() < deadline, "the server stopped answering");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// Case 11: a base path with a segment starting with `:` or `*` made `serve` panic, and a
+/// non-ASCII one gave 404 for everything. Any path `build` accepts is served.
+#[test]
+fn every_base_url_path_that_builds_is_served() {
+    for (path, encoded) in [("/:x/", "/:x/"), ("/*y/", "/*y/"), ("/über/", "/%C3%BCber/")] {
+        let site = sample_site();
+        site.write("paperboy.toml", format!("base_url = \"https://example.org{path}\"\n"));
+        let server = start(&site);
+        let (status, home) = get(&server.addr, &server.base);
+        assert_eq!(status, 200, "{path}: its home page");
+        let paper = format!("{}papers/alpha-paper/", server.base);
+        assert!(
+            home.contains(&format!("href=\"{paper}\"")) || home.contains("papers/alpha-paper/"),
+            "{path}"
+        );
+        assert_eq!(get(&server.addr, &paper).0, 200, "{path}: a page");
+        let (status, headers, _) = request(&server.addr, &format!("GET / HTTP/1.1\r\nHost: {}", server.addr));
+        assert_eq!(status, 307, "{path}: / redirects to the base path");
+        let location = header(&headers, "location").unwrap_or_default();
+        assert!(
+            location.eq_ignore_ascii_case(encoded) || location == path,
+            "{path}: {location}"
+        );
+        let (status, headers, _) = request(
+            &server.addr,
+            &format!("GET {} HTTP/1.1\r\nHost: localhost", paper.trim_end_matches('/')),
+        );
+        assert_eq!(status, 307, "{path}: a folder without its slash redirects");
+        assert!(
+            header(&headers, "location")
+                .unwrap_or_default()
+                .ends_with("papers/alpha-paper/"),
+            "{headers}"
+        );
+    }
+}
+
+/// Case 12: `HEAD /` gave the script's length, and a range of a page was cut from the page
+/// with the script in it and a wrong `Content-Range`. Pages are now sent whole, with the
+/// length of what is sent; other files keep their ranges.
+#[test]
+fn head_and_range_tell_the_truth_about_pages() {
+    let site = sample_site();
+    let server = start(&site);
+    let host = format!("Host: {}", server.addr);
+    let (status, get_headers, page) = request(&server.addr, &format!("GET / HTTP/1.1\r\n{host}"));
+    assert_eq!(status, 200);
+    let (status, head_headers, body) = request(&server.addr, &format!("HEAD / HTTP/1.1\r\n{host}"));
+    assert_eq!(status, 200);
+    assert!(body.is_empty());
+    let sent = page.len().to_string();
+    assert_eq!(
+        header(&head_headers, "content-length").as_deref(),
+        Some(sent.as_str()),
+        "{head_headers}"
+    );
+    assert_eq!(header(&get_headers, "content-length").as_deref(), Some(sent.as_str()));
+    assert!(String::from_utf8_lossy(&page).contains("/__paperboy/livereload.js"));
+    let (status, headers, ranged) = request(&server.addr, &format!("GET / HTTP/1.1\r\n{host}\r\nRange: bytes=0-99"));
+    assert_eq!(
+        (status, ranged.len()),
+        (200, page.len()),
+        "a page is sent whole: {headers}"
+    );
+    assert!(header(&headers, "accept-ranges").is_none());
+    let (status, _, css) = request(
+        &server.addr,
+        &format!("GET /style.css HTTP/1.1\r\n{host}\r\nRange: bytes=0-9"),
+    );
+    assert_eq!((status, css.len()), (206, 10), "other files keep their ranges");
+}
+
+/// Case 13: a page over 64 MB, and any path segment of 256 bytes or more, gave 500.
+#[test]
+fn huge_pages_stream_and_unrepresentable_paths_are_not_found() {
+    let site = sample_site();
+    let server = start(&site);
+    let long = format!("/{}/", "a".repeat(300));
+    for path in [long.as_str(), "/%ff%fe/", "/papers/%C3/"] {
+        let (status, body) = get(&server.addr, path);
+        assert_eq!(status, 404, "{path}");
+        assert!(body.contains("Page not found"), "{path}: the 404 page");
+    }
+    let big = 65 * 1024 * 1024 + 7;
+    let mut html = b"<!DOCTYPE html><html><body>".to_vec();
+    html.resize(big - b"</body></html>".len(), b'x');
+    html.extend_from_slice(b"</body></html>");
+    std::fs::write(server.output.join("big.html"), &html).unwrap();
+    let (status, headers, body) = request(
+        &server.addr,
+        &format!("GET /big.html HTTP/1.1\r\nHost: {}", server.addr),
+    );
+    assert_eq!(status, 200);
+    assert!(
+        body.len() > big && body.starts_with(b"<!DOCTYPE html>"),
+        "{} bytes",
+        body.len()
+    );
+    assert_eq!(header(&headers, "content-length"), Some(body.len().to_string()));
+}
+
+/// Case 14: any `Host` was served, event stream included, so a page on a rebound DNS name
+/// could read the preview. Only names no other site can have are answered.
+#[test]
+fn requests_for_other_hosts_are_refused() {
+    let site = sample_site();
+    let server = start(&site);
+    let port = server.addr.rsplit(':').next().unwrap();
+    for path in ["/", "/papers/alpha-paper/", "/__paperboy/events", "/style.css"] {
+        for host in [
+            "attacker.example",
+            &format!("attacker.example:{port}"),
+            "localhost.attacker.example",
+        ] {
+            let (status, _, body) = request(&server.addr, &format!("GET {path} HTTP/1.1\r\nHost: {host}"));
+            assert_eq!(status, 403, "{host}{path}");
+            assert!(!String::from_utf8_lossy(&body).contains("Alpha"), "{host}{path}");
+        }
+    }
+    for host in [
+        format!("localhost:{port}"),
+        server.addr.clone(),
+        format!("127.0.0.2:{port}"),
+    ] {
+        let (status, _, _) = request(&server.addr, &format!("GET / HTTP/1.1\r\nHost: {host}"));
+        assert_eq!(status, 200, "{host}");
     }
 }

@@ -4,4 +4,6 @@
 #[path = "../checks.rs"]
 mod checks;
 
-libfuzzer_sys::fuzz_target!(|text: &str| checks::math(text));
+// Raw bytes, decoded by `checks` so that `tests/fuzz_regressions.rs` replays a saved input
+// exactly as this target read it.
+libfuzzer_sys::fuzz_target!(|data: &[u8]| checks::math(checks::text_of(data)));

@@ -5,4 +5,8 @@
 #[path = "../checks.rs"]
 mod checks;
 
-libfuzzer_sys::fuzz_target!(|input: (bool, &str)| checks::render_paper(input.0, input.1));
+// Raw bytes, decoded by `checks` so that `tests/fuzz_regressions.rs` replays a saved input
+// exactly as this target read it.
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    checks::render_paper_bytes(data);
+});

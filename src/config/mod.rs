@@ -29,7 +29,8 @@ pub struct Config {
     pub language: String,
     /// Atom requires an author for a feed; digests have none, so the site speaks for itself.
     pub author: String,
-    /// Name of the theme: a built-in one or a folder under `themes/`.
+    /// Name of the theme: a built-in one or a folder under `themes/` (a plain name, never a
+    /// path: a theme's `static/` is copied into the site).
     pub theme: String,
     /// Feed settings.
     pub feeds: FeedsConfig,
@@ -77,7 +78,8 @@ pub struct FeedsConfig {
     /// one day, which suits a reader who follows the trending head; the issue feed carries
     /// whole days.
     pub limit: usize,
-    /// Issues in the daily-issue feeds (`/issues/rss.xml`), newest first.
+    /// Issues in the daily-issue feeds (`/issues/rss.xml`), newest first; 0 means no issue
+    /// feeds at all.
     pub issues: usize,
     /// Papers (with their abstracts) in each item of the issue feeds; the item links to the
     /// rest. A real day of 500 papers in full is close to a megabyte per item.
@@ -292,6 +294,23 @@ impl Config {
                 self.source.locate("feeds.limit")
             );
         }
+        self.validate_theme_name()
+    }
+
+    /// A theme is a name, looked up under `themes/` and among the built-in themes: a path
+    /// (`../../x`, `/srv/x`) would copy some other folder's `static/` into the site.
+    fn validate_theme_name(&self) -> Result<()> {
+        let name = self.theme.as_str();
+        let plain = !name.is_empty()
+            && !name.starts_with('.')
+            && !name.contains(['/', '\\', '\0'])
+            && !Path::new(name).is_absolute();
+        if !plain {
+            anyhow::bail!(
+                "{}: theme `{name}` is not a theme name — name a folder under themes/ (e.g. `theme = \"mine\"` for themes/mine/) or a built-in theme",
+                self.source.locate("theme")
+            );
+        }
         Ok(())
     }
 
@@ -302,6 +321,19 @@ impl Config {
         if !(url.starts_with("http://") || url.starts_with("https://")) {
             anyhow::bail!(
                 "{origin}: base_url `{url}` is not an absolute http(s) URL — write it like `https://example.org/digest/`"
+            );
+        }
+        if url.contains(['?', '#']) {
+            anyhow::bail!(
+                "{origin}: base_url `{url}` has a query or a fragment, which every link would then end in — remove what follows `?` or `#`"
+            );
+        }
+        let host = url
+            .split_once("://")
+            .map_or("", |(_, rest)| rest.split('/').next().unwrap_or(""));
+        if host.is_empty() || url.contains(char::is_whitespace) {
+            anyhow::bail!(
+                "{origin}: base_url `{url}` has no host or holds spaces — write it like `https://example.org/digest/`"
             );
         }
         Ok(())

@@ -11,29 +11,109 @@ use super::source::{ContentKind, FileResult, SourceFile, parse_text};
 use crate::config::Config;
 use crate::error::{ContentError, line_of_offset};
 
+/// What is left beside files being edited, never content: Emacs's lock links (`.#NAME`),
+/// auto-saves (`#NAME#`) and backups (`NAME~`), Vim's swap files (`.NAME.swp`, `.swo`,
+/// `.swn`, `.swx`) and its write test (`4913`), Kate's `.kate-swp`, JetBrains' `___jb_tmp___`
+/// and `___jb_old___`, LibreOffice's `.~lock.NAME#`, `.bak`, `.orig`, `.rej`, `.tmp` and
+/// `.DS_Store`. The walk of `content/` skips them silently, dangling or not, and watch mode
+/// does not rebuild for them.
+pub fn is_editor_artefact(name: &str) -> bool {
+    const SUFFIXES: [&str; 12] = [
+        "~",
+        ".swp",
+        ".swo",
+        ".swn",
+        ".swx",
+        ".kate-swp",
+        "___jb_tmp___",
+        "___jb_old___",
+        ".bak",
+        ".orig",
+        ".rej",
+        ".tmp",
+    ];
+    name.starts_with(".#")
+        || name.starts_with(".~lock.")
+        || (name.len() > 1 && name.starts_with('#') && name.ends_with('#'))
+        || name == "4913"
+        || name == ".DS_Store"
+        || SUFFIXES.iter().any(|s| name.ends_with(s))
+}
+
+/// The error for a site without `content/`, the same from `build` and from watch mode.
+pub fn missing_content_dir(root: &Path) -> anyhow::Error {
+    anyhow::anyhow!(
+        "{}: no content folder — create it and put digest files (2026-11-26.txt) or Markdown papers in it, or run `paperboy init`",
+        root.join(CONTENT_DIR).display()
+    )
+}
+
 /// Lists the content files under `root/content`, sorted so that every build sees the same
-/// order whatever the file system returns.
-pub fn list_files(root: &Path) -> Result<Vec<PathBuf>> {
+/// order whatever the file system returns, with warnings for what was skipped (links to
+/// nothing, link loops). Hidden files and editor artefacts are skipped silently.
+pub fn list_files(root: &Path) -> Result<(Vec<PathBuf>, Vec<String>)> {
     let dir = root.join(CONTENT_DIR);
     if !dir.is_dir() {
-        anyhow::bail!(
-            "{}: no content folder — create it and put digest files (2026-11-26.txt) or Markdown papers in it, or run `paperboy init`",
-            dir.display()
-        );
+        return Err(missing_content_dir(root));
     }
     let mut files = Vec::new();
+    let mut warnings = Vec::new();
     let walker = walkdir::WalkDir::new(&dir)
         .follow_links(true)
         .sort_by_file_name()
         .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+        .filter_entry(|e| e.depth() == 0 || !is_skipped(&e.file_name().to_string_lossy()));
     for entry in walker {
-        let entry = entry.with_context(|| format!("cannot walk {}", dir.display()))?;
-        if entry.file_type().is_file() && is_content_file(entry.path()) {
-            files.push(entry.path().to_path_buf());
+        match entry {
+            Ok(entry) if entry.file_type().is_file() && is_content_file(entry.path()) => {
+                files.push(entry.path().to_path_buf());
+            }
+            Ok(_) => {}
+            Err(e) => match skipped_link(&e, root) {
+                Some(warning) => warnings.extend(warning),
+                None => return Err(e).with_context(|| format!("cannot walk {}", dir.display())),
+            },
         }
     }
-    Ok(files)
+    Ok((files, warnings))
+}
+
+/// Whether the walk of `content/` lists the file at `rel` (relative to the site root): a
+/// content file with no hidden or editor-artefact name on its way. Watch mode asks this of
+/// the paths it is told about, so that it reads what `build` reads.
+pub fn is_walked(rel: &Path) -> bool {
+    is_content_file(rel) && !rel.components().any(|c| is_skipped(&c.as_os_str().to_string_lossy()))
+}
+
+/// Hidden files and folders, and editor artefacts.
+fn is_skipped(name: &str) -> bool {
+    name.starts_with('.') || is_editor_artefact(name)
+}
+
+/// A walk error that is a link the walk can skip: `Some(None)` for one skipped silently
+/// (hidden, an editor's lock file), `Some(Some(warning))` for one worth a word, `None` for a
+/// real error.
+fn skipped_link(e: &walkdir::Error, root: &Path) -> Option<Option<String>> {
+    let path = e.path()?;
+    let name = path.file_name()?.to_string_lossy();
+    if is_skipped(&name) {
+        return Some(None);
+    }
+    let shown = path.strip_prefix(root).unwrap_or(path).display();
+    if e.loop_ancestor().is_some() {
+        return Some(Some(format!(
+            "{shown}: a link to a folder that holds it — skipped; remove the link"
+        )));
+    }
+    let is_link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+    if is_link && std::fs::metadata(path).is_err() {
+        let target = std::fs::read_link(path).unwrap_or_default();
+        return Some(Some(format!(
+            "{shown}: a link to {}, which does not exist — skipped; restore its target or remove the link",
+            target.display()
+        )));
+    }
+    None
 }
 
 /// Whether a path is a digest, a Markdown paper or a JSON Lines file (others in `content/`
@@ -74,11 +154,14 @@ pub fn decode<'a>(bytes: &'a [u8], display: &Path) -> Result<&'a str, ContentErr
     })
 }
 
-/// Reads and parses every content file in parallel: `(path relative to root, outcome,
-/// warnings)` per file, in path order. Shared by full builds and the watch loop's reloads.
-pub fn read_all(root: &Path, config: &Config) -> Result<Vec<(PathBuf, FileResult, Vec<String>)>> {
-    let files = list_files(root)?;
-    Ok(files
+/// One content file read: its path relative to the root, the outcome, its warnings.
+pub type ReadFile = (PathBuf, FileResult, Vec<String>);
+
+/// Reads and parses every content file in parallel: a [`ReadFile`] per file, in path order,
+/// and the walk's warnings. Shared by full builds and the watch loop's reloads.
+pub fn read_all(root: &Path, config: &Config) -> Result<(Vec<ReadFile>, Vec<String>)> {
+    let (files, walk_warnings) = list_files(root)?;
+    let parsed = files
         .par_iter()
         .map(|path| {
             let display = path.strip_prefix(root).unwrap_or(path).to_path_buf();
@@ -86,5 +169,6 @@ pub fn read_all(root: &Path, config: &Config) -> Result<Vec<(PathBuf, FileResult
             let result = read_file(path, &display, config, &mut |w| warnings.push(w));
             (display, result, warnings)
         })
-        .collect())
+        .collect();
+    Ok((parsed, walk_warnings))
 }

@@ -17,7 +17,10 @@ use anyhow::Result;
 pub use abstracts::{Rendered, TextOptions, markdown_to_html, render_plain, render_plain_with, render_title};
 pub use assemble::{Rules, assemble, assemble_with};
 pub use digest::{DigestEntry, date_from_path, parse as parse_digest};
-pub use files::{decode, is_content_file, list_files, read_all, read_file};
+pub use files::{
+    ReadFile, decode, is_content_file, is_editor_artefact, is_walked, list_files, missing_content_dir, read_all,
+    read_file,
+};
 pub use front_matter::{MarkdownPaper, parse as parse_front_matter};
 pub use jsonl::{JsonPaper, parse as parse_json_lines};
 pub use source::{ContentKind, FileResult, RawPaper, SourceFile, parse_text};
@@ -33,8 +36,8 @@ pub const CONTENT_DIR: &str = "content";
 pub fn load(root: &Path, config: &Config) -> Result<(Site, Vec<String>)> {
     let mut sources = Vec::new();
     let mut errors = Vec::new();
-    let mut warnings = Vec::new();
-    for (_, result, w) in read_all(root, config)? {
+    let (parsed, mut warnings) = read_all(root, config)?;
+    for (_, result, w) in parsed {
         warnings.extend(w);
         match result {
             Ok(source) => sources.push(source),

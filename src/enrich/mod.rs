@@ -66,6 +66,12 @@ impl Enricher {
         &self.lexicon
     }
 
+    /// How many papers the last related-papers computation searched from scratch (see
+    /// [`TermCache::searched`]).
+    pub fn related_searched(&self) -> Option<usize> {
+        self.terms.searched()
+    }
+
     /// Consumes the enricher for its lexicon, which the search job of a build needs.
     pub fn into_lexicon(self) -> Lexicon {
         self.lexicon

@@ -466,6 +466,12 @@ impl TermCache {
         }
     }
 
+    /// How many papers the last computation searched from scratch (all of them in a fresh
+    /// one, few after an edit); `None` before the first. Lets tests see the cache at work.
+    pub fn searched(&self) -> Option<usize> {
+        self.last.as_ref().map(|s| s.searched)
+    }
+
     /// Forgets everything (the lexicon its terms number starts over).
     pub fn clear(&mut self) {
         self.docs.clear();

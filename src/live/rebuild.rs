@@ -17,7 +17,7 @@ use crate::content::{self, CONTENT_DIR, SourceFile};
 use crate::enrich::Enricher;
 use crate::error::{ContentError, ContentErrors};
 use crate::model::Site;
-use crate::output::{InPlace, Sink, same_content};
+use crate::output::{Holder, InPlace, OutputLock, Sink, same_content};
 use crate::phases::Phases;
 use crate::pipeline::{self, Setup};
 use crate::render::{Files, Job, RenderCache, Renderer};
@@ -58,6 +58,11 @@ pub struct LiveSite {
     jobs: FxHashMap<String, (u64, Vec<String>)>,
     /// Whether the output holds a complete build (else the next build goes through staging).
     built: bool,
+    /// The output, held from the first build on so that no `paperboy build` writes it meanwhile.
+    lock: Option<OutputLock>,
+    /// Whether the last full reload failed: the next change reloads everything again, so that
+    /// a broken config or a vanished `content/` is never half applied.
+    reload: bool,
 }
 
 impl LiveSite {
@@ -79,6 +84,8 @@ impl LiveSite {
             broken: BTreeMap::new(),
             jobs: FxHashMap::default(),
             built: false,
+            lock: None,
+            reload: true,
         }
     }
 
@@ -107,9 +114,11 @@ impl LiveSite {
 
     /// Reloads config, theme and every content file, and re-renders everything.
     pub fn rebuild_all(&mut self) -> Result<RebuildReport> {
+        self.reload = true;
         let started = Instant::now();
         let (setup, mut warnings) = Setup::load(&self.root, &self.overrides)?;
-        let parsed = content::read_all(&self.root, &setup.config)?;
+        let (parsed, walk_warnings) = content::read_all(&self.root, &setup.config)?;
+        warnings.extend(walk_warnings);
         self.sources.clear();
         self.broken.clear();
         for (display, result, w) in parsed {
@@ -127,7 +136,9 @@ impl LiveSite {
         self.enricher.forget_tags();
         self.summary_cache = Default::default();
         let mut report = self.render_changed(true, true)?;
+        self.reload = false;
         report.full = true;
+        warnings.append(&mut report.warnings);
         report.warnings = warnings;
         report.elapsed = started.elapsed();
         Ok(report)
@@ -159,14 +170,28 @@ impl LiveSite {
     }
 
     /// Applies changes to the given paths (absolute, as file events report them).
+    /// Files whose last read failed are read again whatever changed, so that a transient
+    /// error (too many open files) clears with the next save of any file, and a folder
+    /// `content/` that vanished is the error `paperboy build` gives, not an empty site.
     pub fn apply(&mut self, changed: &[PathBuf]) -> Result<RebuildReport> {
-        if self.setup.is_none() || changed.iter().any(|p| self.is_setup_path(p)) {
+        if self.reload || self.setup.is_none() || changed.iter().any(|p| self.is_setup_path(p)) {
             return self.rebuild_all();
+        }
+        if !self.root.join(CONTENT_DIR).is_dir() {
+            // Read everything again once it is back: the watch on it is gone too.
+            self.reload = true;
+            return Err(content::missing_content_dir(&self.root));
         }
         let started = Instant::now();
         let config = &self.setup.as_ref().expect("checked above").config;
         let mut warnings = Vec::new();
-        for path in changed {
+        let retry: Vec<PathBuf> = self
+            .broken
+            .keys()
+            .map(|rel| self.root.join(rel))
+            .filter(|p| !changed.contains(p))
+            .collect();
+        for path in changed.iter().chain(&retry) {
             let rel = path.strip_prefix(&self.root).unwrap_or(path).to_path_buf();
             if path.is_dir() {
                 // A folder appeared (a checkout, a move): read every content file in it.
@@ -175,12 +200,12 @@ impl LiveSite {
                     .into_iter()
                     .filter_map(Result::ok)
                 {
-                    if entry.file_type().is_file() && content::is_content_file(entry.path()) {
-                        let file_rel = entry
-                            .path()
-                            .strip_prefix(&self.root)
-                            .unwrap_or(entry.path())
-                            .to_path_buf();
+                    let file_rel = entry
+                        .path()
+                        .strip_prefix(&self.root)
+                        .unwrap_or(entry.path())
+                        .to_path_buf();
+                    if entry.file_type().is_file() && content::is_walked(&file_rel) {
                         read_into(
                             &mut self.sources,
                             &mut self.broken,
@@ -192,7 +217,7 @@ impl LiveSite {
                     }
                 }
             } else if path.is_file() {
-                if content::is_content_file(path) && !is_hidden(&rel) {
+                if content::is_walked(&rel) {
                     read_into(&mut self.sources, &mut self.broken, path, &rel, config, &mut warnings);
                 }
             } else {
@@ -205,6 +230,7 @@ impl LiveSite {
             eprintln!("timings: read changed files {} ms", started.elapsed().as_millis());
         }
         let mut report = self.render_changed(false, true)?;
+        warnings.append(&mut report.warnings);
         report.warnings = warnings;
         report.elapsed = started.elapsed();
         Ok(report)
@@ -251,13 +277,20 @@ impl LiveSite {
             self.jobs.clear();
             let by_job: FxHashMap<Job, (&String, u64)> = todo.iter().map(|(key, fp, job)| (*job, (key, *fp))).collect();
             let jobs: Vec<Job> = todo.iter().map(|(_, _, job)| *job).collect();
+            if self.lock.is_none() {
+                self.lock = Some(pipeline::lock_output(&self.root, &self.output, Holder::Watch)?);
+            }
+            let lock = self.lock.as_ref().expect("locked above");
             let table = &mut self.jobs;
-            let published = pipeline::publish(&renderer, &jobs, &self.output, false, &|_, _| {}, &mut |job, paths| {
+            let published = pipeline::publish(&renderer, &jobs, lock, false, &|_, _| {}, &mut |job, paths| {
                 let (key, fp) = by_job[&job];
                 table.insert(key.clone(), (fp, paths));
             });
             match published {
-                Ok(counts) => report.written = counts.pages + counts.feeds + counts.other,
+                Ok((counts, notes)) => {
+                    report.written = counts.pages + counts.feeds + counts.other;
+                    report.warnings.extend(notes);
+                }
                 Err(e) => {
                     self.jobs.clear();
                     return Err(e);
@@ -265,9 +298,10 @@ impl LiveSite {
             }
             self.built = true;
         } else {
+            let output = self.lock.as_ref().map_or(&*self.output, |l| l.output());
             rewrite(
                 &mut self.jobs,
-                write.then_some(&*self.output),
+                write.then_some(output),
                 &renderer,
                 &keyed,
                 &todo,
@@ -393,11 +427,6 @@ fn rewrite(
     report.removed = stale.len();
     report.written = sink.into_written().len();
     Ok(())
-}
-
-fn is_hidden(rel: &Path) -> bool {
-    rel.components()
-        .any(|c| c.as_os_str().to_string_lossy().starts_with('.'))
 }
 
 fn read_into(

@@ -32,15 +32,21 @@ pub enum Outcome {
 /// events pause for [`QUIET`] or the batch is [`MAX_BATCH`] old. Returns `None` when the
 /// sender is gone.
 pub fn next_batch(rx: &Receiver<PathBuf>) -> Option<BTreeSet<PathBuf>> {
+    gather(rx, QUIET, MAX_BATCH)
+}
+
+/// [`next_batch`] with its two limits as parameters, so that tests can use limits generous
+/// enough that a busy machine cannot split a batch they mean to be one.
+fn gather(rx: &Receiver<PathBuf>, quiet: Duration, max_batch: Duration) -> Option<BTreeSet<PathBuf>> {
     let first = rx.recv().ok()?;
     let started = Instant::now();
     let mut batch = BTreeSet::from([first]);
     loop {
-        let left = MAX_BATCH.saturating_sub(started.elapsed());
+        let left = max_batch.saturating_sub(started.elapsed());
         if left.is_zero() {
             return Some(batch);
         }
-        match rx.recv_timeout(QUIET.min(left)) {
+        match rx.recv_timeout(quiet.min(left)) {
             Ok(path) => {
                 batch.insert(path);
             }
@@ -116,13 +122,10 @@ pub fn run(
     Ok(())
 }
 
-/// Editors' swap and backup files (`.x.swp`, `x~`, `4913`) are not content.
+/// Editors' swap, lock and backup files (`.x.swp`, `.#x`, `x~`, `4913`) are not content.
 fn is_temporary(path: &Path) -> bool {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    name.ends_with('~') || name.ends_with(".swp") || name.ends_with(".swx") || name == "4913"
+    path.file_name()
+        .is_some_and(|n| crate::content::is_editor_artefact(&n.to_string_lossy()))
 }
 
 /// The one-line log of a rebuild: what changed, files written, milliseconds.
@@ -155,28 +158,74 @@ pub fn describe(report: &RebuildReport, changed: &[PathBuf], root: &Path) -> Str
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::mpsc::sync_channel;
+
+    /// Limits far above any scheduling delay: a batch these tests mean to be one cannot be
+    /// split by a busy machine. (The product's own limits are milliseconds.)
+    const SLOW_QUIET: Duration = Duration::from_millis(500);
+    const NEVER: Duration = Duration::from_secs(600);
 
     #[test]
-    fn a_burst_of_events_is_one_batch() {
-        let (tx, rx) = channel();
-        std::thread::spawn(move || {
+    fn a_burst_of_events_is_one_batch_and_a_late_event_another() {
+        // A rendezvous channel: each send returns only once `gather` has taken the event, so
+        // all 1,000 arrive while the first batch is being gathered.
+        let (tx, rx) = sync_channel(0);
+        let sender = std::thread::spawn(move || {
             for i in 0..1000 {
                 tx.send(PathBuf::from(format!("content/{i}.md"))).unwrap();
             }
-            std::thread::sleep(QUIET * 4);
+            std::thread::sleep(SLOW_QUIET * 4);
             tx.send(PathBuf::from("content/late.md")).unwrap();
         });
-        assert_eq!(next_batch(&rx).unwrap().len(), 1000);
-        assert_eq!(next_batch(&rx).unwrap().len(), 1);
-        assert!(next_batch(&rx).is_none());
+        let first = gather(&rx, SLOW_QUIET, NEVER).unwrap();
+        assert_eq!(first.len(), 1000);
+        assert!(!first.contains(Path::new("content/late.md")));
+        assert_eq!(
+            gather(&rx, SLOW_QUIET, NEVER).unwrap(),
+            BTreeSet::from([PathBuf::from("content/late.md")])
+        );
+        sender.join().unwrap();
+        assert!(gather(&rx, SLOW_QUIET, NEVER).is_none(), "the sender is gone");
     }
 
     #[test]
     fn a_write_then_rename_is_one_batch() {
-        let (tx, rx) = channel();
-        tx.send(PathBuf::from("content/.p.md.tmp")).unwrap();
-        tx.send(PathBuf::from("content/p.md")).unwrap();
-        drop(tx);
-        assert_eq!(next_batch(&rx).unwrap().len(), 2);
+        // The first send returns once batching has started (rendezvous); the rename's event
+        // then arrives during the batch, as an editor's would.
+        let (tx, rx) = sync_channel(0);
+        let sender = std::thread::spawn(move || {
+            tx.send(PathBuf::from("content/.p.md.tmp")).unwrap();
+            tx.send(PathBuf::from("content/p.md")).unwrap();
+            // Hold the channel open: the batch must end by the quiet limit, not by hang-up.
+            std::thread::sleep(SLOW_QUIET * 4);
+        });
+        let batch = gather(&rx, SLOW_QUIET, NEVER).unwrap();
+        assert_eq!(
+            batch,
+            BTreeSet::from([PathBuf::from("content/.p.md.tmp"), PathBuf::from("content/p.md")])
+        );
+        sender.join().unwrap();
+    }
+
+    #[test]
+    fn a_stream_that_never_pauses_is_cut_at_the_batch_limit() {
+        // Events keep coming with no pause; the batch still ends, so rebuilds are not starved.
+        let (tx, rx) = sync_channel(0);
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let stopped = stop.clone();
+        let sender = std::thread::spawn(move || {
+            let mut i = 0u64;
+            while !stopped.load(std::sync::atomic::Ordering::Relaxed) {
+                if tx.send(PathBuf::from(format!("content/{i}.md"))).is_err() {
+                    break;
+                }
+                i += 1;
+            }
+        });
+        let batch = gather(&rx, NEVER, Duration::from_millis(200)).unwrap();
+        assert!(!batch.is_empty());
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        drop(rx);
+        sender.join().unwrap();
     }
 }

@@ -1,6 +1,14 @@
 //! Writing the site. Pages go to a staging folder beside the output, which then replaces the
 //! output in one atomic rename, so a failed or killed build never leaves a half site.
 //!
+//! One writer at a time: an [`OutputLock`] beside the output. An output that is a symlink
+//! (a web root elsewhere) is staged and swapped where the link points, and the link stays.
+//! An output that cannot be swapped (a mount point, a folder whose parent is read-only, a
+//! file system without `RENAME_EXCHANGE`) is updated in place: changed files are written
+//! under temporary names first and renamed over the old ones only once every page rendered,
+//! so only that last step is not atomic, and the build says so. A failed build removes what
+//! it staged, so a full disk is left as it was found.
+//!
 //! The staging folder is kept between builds (it holds the previous site after the swap) and
 //! updated in place: a page whose bytes equal the live one is hard-linked from it (keeping
 //! its modification time, so `rsync`-style deploys skip it), a page the staging folder already
@@ -13,6 +21,7 @@
 //! 1.3 GB not read on a rebuild that changes nothing).
 
 mod in_place;
+mod lock;
 mod manifest;
 mod memory;
 mod staging;
@@ -21,9 +30,10 @@ use std::fs;
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 
-use anyhow::Result;
+use anyhow::{Context as _, Result};
 
 pub use in_place::{InPlace, same_content};
+pub use lock::{Holder, OutputLock};
 pub use memory::Memory;
 pub use staging::Staging;
 
@@ -57,6 +67,39 @@ pub(crate) fn hidden_sibling(out: &Path, suffix: &str) -> PathBuf {
 /// system so that the swap is a rename.
 pub fn staging_dir(out: &Path) -> PathBuf {
     hidden_sibling(out, "staging")
+}
+
+/// The folder an output path names, following symlinks: a `public` that links to a web root
+/// is built beside the web root and swapped there, so the link keeps pointing at the live site
+/// (replacing the link with a folder would leave the web root stale). Absolute, with the
+/// parent's links resolved too, so that sibling names (staging, manifest, lock) are stable.
+pub fn resolve_output(out: &Path) -> Result<PathBuf> {
+    let mut path = std::path::absolute(out).with_context(|| format!("{}: not a usable path", out.display()))?;
+    for _ in 0..40 {
+        match fs::symlink_metadata(&path) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                let target =
+                    fs::read_link(&path).with_context(|| format!("cannot read the link {}", path.display()))?;
+                path = path.parent().map_or_else(|| target.clone(), |p| p.join(&target));
+            }
+            _ => return Ok(real_parent(path)),
+        }
+    }
+    anyhow::bail!(
+        "{}: too many levels of symbolic links — point --output at a folder",
+        out.display()
+    )
+}
+
+/// `path` with its parent's links and `..` resolved where the parent exists.
+fn real_parent(path: PathBuf) -> PathBuf {
+    if let Ok(real) = path.canonicalize() {
+        return real;
+    }
+    match (path.parent().and_then(|p| p.canonicalize().ok()), path.file_name()) {
+        (Some(parent), Some(name)) => parent.join(name),
+        _ => path,
+    }
 }
 
 pub(crate) fn remove_if_exists(path: &Path) -> std::io::Result<()> {

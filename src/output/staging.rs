@@ -1,41 +1,63 @@
 //! A build in progress: files land in a staging folder beside the output, which then replaces
-//! the output in one atomic rename.
+//! the output in one atomic rename; or, where the output cannot be swapped, beside their
+//! final names in the output, renamed over the old files once everything is written.
 
 use std::collections::{HashMap, HashSet};
 use std::fs;
+use std::io::{self, ErrorKind};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use anyhow::{Context as _, Result};
 
 use super::in_place::{is_same_file, same_content};
+use super::lock::OutputLock;
 use super::manifest::{Record, read_manifest, write_manifest};
-use super::{MARKER, Sink, manifest_path, remove_if_exists, staging_dir};
+use super::{MARKER, Sink, hidden_sibling, manifest_path, remove_if_exists, staging_dir};
 
-/// A build in progress: pages land in `staging`; [`Staging::commit`] swaps it with the output.
-pub struct Staging {
+/// The lock file's name when it has to live inside the output (see `lock.rs`).
+const INNER_LOCK: &str = ".paperboy.lock";
+/// Suffix of a page written in place, before it is renamed over the old one.
+const NEW_SUFFIX: &str = ".paperboy-new";
+
+/// How the new site replaces the old one.
+enum Mode {
+    /// Written to `staging`, then swapped with the output in one rename.
+    Swap {
+        staging: PathBuf,
+        /// Whether the staging folder holds a previous site (else every file is new).
+        reused: bool,
+    },
+    /// Written into the output under temporary names, renamed into place at the end; `why`
+    /// is the note the build prints.
+    InPlace { why: String },
+}
+
+/// A build in progress: pages land in a staging folder (or beside their final names, see
+/// [`Mode`]); [`Staging::commit`] makes them the live site. Dropped without a commit (a
+/// failed build), it removes what it staged.
+pub struct Staging<'a> {
     out: PathBuf,
-    staging: PathBuf,
+    mode: Mode,
     written: Mutex<Vec<(String, Record)>>,
+    /// Pages written under a temporary name in the output, to rename at the commit.
+    pending: Mutex<Vec<String>>,
     /// What the live site's files were when the previous build wrote them.
     previous: HashMap<String, Record>,
-    /// Folders (relative) known to exist in `staging`, to spare a `mkdir` per file.
+    /// Folders (relative) known to exist where pages are written, to spare a `mkdir` per file.
     dirs: Mutex<rustc_hash::FxHashSet<String>>,
     /// Whether there is a live site to compare with and link from.
     live: bool,
-    /// Whether the staging folder holds a previous site (else every file is new).
-    reused: bool,
+    /// Set by a successful commit; otherwise dropping cleans up.
+    done: bool,
+    _lock: &'a OutputLock,
 }
 
-impl Staging {
-    /// Prepares the staging folder beside `out`. Refuses when `out` holds files that paperboy
-    /// did not write, unless `force` is set.
-    pub fn begin(out: &Path, force: bool) -> Result<Self> {
-        let out = if out.is_absolute() {
-            out.to_path_buf()
-        } else {
-            std::env::current_dir()?.join(out)
-        };
+impl<'a> Staging<'a> {
+    /// Prepares to write the output that `lock` holds. Refuses when it holds files that
+    /// paperboy did not write, unless `force` is set.
+    pub fn begin(lock: &'a OutputLock, force: bool) -> Result<Self> {
+        let out = lock.output().to_path_buf();
         let parent = out
             .parent()
             .context("the output folder cannot be the file system root")?;
@@ -57,31 +79,15 @@ impl Staging {
                 out.display()
             );
         }
-        let staging = staging_dir(&out);
-        // An empty one is what a build killed right after creating it leaves behind.
-        if staging.exists() && !staging.join(MARKER).exists() && !is_empty_dir(&staging)? {
-            anyhow::bail!(
-                "{}: exists but was not made by paperboy — move it away so the build can stage the site there",
-                staging.display()
-            );
-        }
-        let reused = staging.exists();
-        fs::create_dir_all(&staging).with_context(|| {
-            format!(
-                "{}: cannot create the staging folder — check that {} is writable",
-                staging.display(),
-                parent.display()
-            )
-        })?;
-        let marker = staging.join(MARKER);
-        if !marker.exists() {
-            fs::write(
-                &marker,
-                b"Written by paperboy, which replaces this folder on every build.\n",
-            )
-            .with_context(|| format!("{}: cannot write", marker.display()))?;
-        }
+        remove_leftover_old(&out);
         let live = out.is_dir();
+        let mode = match live.then(|| is_mount_root(&out)).flatten() {
+            Some(why) => in_place(&out, why)?,
+            None => match stage_beside(&out)? {
+                Some(mode) => mode,
+                None => in_place(&out, format!("{}: its parent folder is read-only", out.display()))?,
+            },
+        };
         let previous = if live {
             read_manifest(&manifest_path(&out))
         } else {
@@ -90,57 +96,105 @@ impl Staging {
         Ok(Staging {
             previous,
             out,
-            staging,
+            mode,
             written: Mutex::new(Vec::new()),
+            pending: Mutex::new(Vec::new()),
             dirs: Mutex::new(rustc_hash::FxHashSet::default()),
             live,
-            reused,
+            done: false,
+            _lock: lock,
         })
     }
 
-    /// Removes what the previous site had and this one does not, then makes the staged site
-    /// the live one, atomically where the OS allows it.
-    pub fn commit(self) -> Result<()> {
-        let mut records = self.written.into_inner().expect("no writer panicked");
-        if self.reused {
-            // A fresh staging folder holds only what this build wrote: nothing can be stale.
-            let written: HashSet<String> = records.iter().map(|(p, _)| p.clone()).collect();
-            remove_stale(&self.staging, &written)?;
-        }
+    /// Removes what the previous site had and this one does not, then makes the new site the
+    /// live one: in one atomic swap where the output allows it, else file by file. Returns
+    /// notes for the user (why the update was not atomic).
+    pub fn commit(self) -> Result<Vec<String>> {
+        self.commit_with(exchange)
+    }
+
+    /// [`Staging::commit`] with the swap as a parameter, so that tests can take the road of
+    /// file systems without `RENAME_EXCHANGE`.
+    fn commit_with(mut self, swap: fn(&Path, &Path) -> io::Result<()>) -> Result<Vec<String>> {
+        let mut records = std::mem::take(self.written.get_mut().expect("no writer panicked"));
+        let keep: HashSet<String> = records.iter().map(|(p, _)| p.clone()).collect();
         // Gone first: a build killed between the swap and the new manifest must not leave
         // the old one describing the new site (its checks would still catch most changes).
         let manifest = manifest_path(&self.out);
-        remove_if_exists(&manifest).with_context(|| format!("cannot remove {}", manifest.display()))?;
-        if self.out.exists() {
-            let exchanged = rustix::fs::renameat_with(
-                rustix::fs::CWD,
-                &self.staging,
-                rustix::fs::CWD,
-                &self.out,
-                rustix::fs::RenameFlags::EXCHANGE,
-            );
-            if exchanged.is_err() {
-                // File systems without RENAME_EXCHANGE: two renames, a tiny window.
-                let old = self.staging.with_extension("old");
-                let _ = fs::remove_dir_all(&old);
-                fs::rename(&self.out, &old).with_context(|| format!("cannot move {} aside", self.out.display()))?;
-                fs::rename(&self.staging, &self.out)
-                    .with_context(|| format!("cannot move the new site to {}", self.out.display()))?;
-                fs::rename(&old, &self.staging)?;
+        let notes = match &self.mode {
+            Mode::Swap { staging, reused } => {
+                if *reused {
+                    // A fresh staging folder holds only what this build wrote: nothing is stale.
+                    remove_stale(staging, &keep)?;
+                }
+                remove_if_exists(&manifest).with_context(|| format!("cannot remove {}", manifest.display()))?;
+                if !self.out.exists() {
+                    fs::rename(staging, &self.out)
+                        .with_context(|| format!("cannot move the new site to {}", self.out.display()))?;
+                    Vec::new()
+                } else if let Err(e) = swap(staging, &self.out) {
+                    move_in(staging, &self.out, &records)?;
+                    remove_stale(&self.out, &keep)?;
+                    vec![format!(
+                        "{}: could not be swapped in one step ({}), so it was updated file by file — not atomic: a reader could briefly see old and new pages together",
+                        self.out.display(),
+                        swap_failure(&e)
+                    )]
+                } else {
+                    Vec::new()
+                }
             }
-        } else {
-            fs::rename(&self.staging, &self.out)
-                .with_context(|| format!("cannot move the new site to {}", self.out.display()))?;
-        }
+            Mode::InPlace { why } => {
+                let _ = remove_if_exists(&manifest);
+                let pending = std::mem::take(self.pending.get_mut().expect("no writer panicked"));
+                for path in &pending {
+                    let target = self.out.join(path);
+                    fs::rename(temporary(&target), &target).map_err(|e| cannot_write(&target, e))?;
+                }
+                remove_stale(&self.out, &keep)?;
+                vec![format!(
+                    "{why}, so it was updated in place: changed pages were written beside the old ones and renamed over them at the end — not atomic: a reader could briefly see old and new pages together"
+                )]
+            }
+        };
+        self.done = true;
         // Only a speed-up: a build without it reads the live files instead.
         let _ = write_manifest(&manifest, &mut records);
-        Ok(())
+        Ok(notes)
     }
 }
 
-impl Staging {
+impl Drop for Staging<'_> {
+    /// A build that did not commit removes what it staged: a build that failed on a full disk
+    /// must not keep the disk full. The staging folder is only a cache of the previous site.
+    fn drop(&mut self) {
+        if self.done {
+            return;
+        }
+        match &self.mode {
+            Mode::Swap { staging, .. } => {
+                let _ = fs::remove_dir_all(staging);
+            }
+            Mode::InPlace { .. } => {
+                for path in self.pending.get_mut().expect("no writer panicked").iter() {
+                    let _ = fs::remove_file(temporary(&self.out.join(path)));
+                }
+            }
+        }
+    }
+}
+
+impl Staging<'_> {
+    /// Where a changed page is written before the commit.
+    fn target(&self, path: &str) -> PathBuf {
+        match &self.mode {
+            Mode::Swap { staging, .. } => staging.join(path),
+            Mode::InPlace { .. } => temporary(&self.out.join(path)),
+        }
+    }
+
     /// Creates the folder of `path` (relative, `/`-separated) in `target`'s tree once.
-    fn ensure_parent(&self, path: &str, file: &Path) -> std::io::Result<()> {
+    fn ensure_parent(&self, path: &str, file: &Path) -> io::Result<()> {
         // Keyed by the relative folder as text: hashing `Path`s goes component by component.
         let folder = path.rsplit_once('/').map_or("", |(folder, _)| folder);
         let mut dirs = self.dirs.lock().expect("no writer panicked");
@@ -150,54 +204,206 @@ impl Staging {
         }
         Ok(())
     }
+
+    /// The live file's metadata when it already holds `bytes` (known from the manifest, or
+    /// read back and compared).
+    fn unchanged_live(&self, path: &str, bytes: &[u8], hash: u64) -> Option<fs::Metadata> {
+        let live = self.out.join(path);
+        let meta = fs::metadata(&live).ok()?;
+        let known = self
+            .previous
+            .get(path)
+            .filter(|r| r.len == bytes.len() as u64 && r.hash == hash);
+        match known {
+            Some(r) if r.matches(&meta) => Some(meta),
+            _ => same_content(&live, bytes).then_some(meta),
+        }
+    }
+
+    fn record(&self, path: &str, hash: u64, len: usize, meta: &fs::Metadata) {
+        let mut written = self.written.lock().expect("no writer panicked");
+        written.push((path.to_string(), Record::new(hash, len, meta)));
+    }
 }
 
-impl Sink for Staging {
+impl Sink for Staging<'_> {
     fn put(&self, path: &str, bytes: &[u8]) -> Result<()> {
-        let target = self.staging.join(path);
-        let io = || format!("{}: cannot write — check free space and permissions", target.display());
+        let target = self.target(path);
+        let fail = |e| cannot_write(&target, e);
         let hash = xxhash_rust::xxh3::xxh3_64(bytes);
-        let record = |meta: fs::Metadata| {
-            let mut written = self.written.lock().expect("no writer panicked");
-            written.push((path.to_string(), Record::new(hash, bytes.len(), &meta)));
+        let unchanged = if self.live {
+            self.unchanged_live(path, bytes, hash)
+        } else {
+            None
         };
-        if self.live {
-            let live = self.out.join(path);
-            let known = self
-                .previous
-                .get(path)
-                .filter(|r| r.len == bytes.len() as u64 && r.hash == hash);
-            let live_meta = fs::metadata(&live).ok();
-            let unchanged = match (known, &live_meta) {
-                (Some(r), Some(m)) if r.matches(m) => true,
-                _ => live_meta.is_some() && same_content(&live, bytes),
-            };
-            if unchanged {
-                let live_meta = live_meta.expect("the live file exists");
+        if let Some(live_meta) = unchanged {
+            if let Mode::Swap { .. } = self.mode {
                 if !is_same_file(&live_meta, &target) {
-                    remove_if_exists(&target).with_context(io)?;
-                    self.ensure_parent(path, &target).with_context(io)?;
-                    fs::hard_link(&live, &target).with_context(io)?;
+                    remove_if_exists(&target).map_err(fail)?;
+                    self.ensure_parent(path, &target).map_err(fail)?;
+                    fs::hard_link(self.out.join(path), &target).map_err(fail)?;
                 }
-                record(live_meta);
-                return Ok(());
             }
-            let shares_live = live_meta.as_ref().is_some_and(|m| is_same_file(m, &target));
-            if self.reused && !shares_live && same_content(&target, bytes) {
-                record(fs::metadata(&target).with_context(io)?);
+            self.record(path, hash, bytes.len(), &live_meta);
+            return Ok(());
+        }
+        if let Mode::Swap { reused: true, .. } = self.mode {
+            let shares_live = fs::metadata(self.out.join(path)).is_ok_and(|m| is_same_file(&m, &target));
+            if !shares_live && same_content(&target, bytes) {
+                self.record(path, hash, bytes.len(), &fs::metadata(&target).map_err(fail)?);
                 return Ok(());
             }
         }
-        if self.reused {
-            // Never write through a link that the live site shares: replace the file instead.
-            remove_if_exists(&target).with_context(io)?;
+        // Never write through a link that the live site shares: replace the file instead.
+        remove_if_exists(&target).map_err(fail)?;
+        self.ensure_parent(path, &target).map_err(fail)?;
+        let mut file = fs::File::create(&target).map_err(fail)?;
+        std::io::Write::write_all(&mut file, bytes).map_err(fail)?;
+        self.record(path, hash, bytes.len(), &file.metadata().map_err(fail)?);
+        if let Mode::InPlace { .. } = self.mode {
+            self.pending.lock().expect("no writer panicked").push(path.to_string());
         }
-        self.ensure_parent(path, &target).with_context(io)?;
-        let mut file = fs::File::create(&target).with_context(io)?;
-        std::io::Write::write_all(&mut file, bytes).with_context(io)?;
-        record(file.metadata().with_context(io)?);
         Ok(())
     }
+}
+
+/// The one-line error for a file that could not be written, saying what to do.
+fn cannot_write(path: &Path, e: io::Error) -> anyhow::Error {
+    let what = match e.kind() {
+        ErrorKind::StorageFull | ErrorKind::QuotaExceeded => {
+            "no space left on the device — free some space and build again (what this build staged was removed)"
+        }
+        _ => "cannot write — check free space and permissions",
+    };
+    anyhow::Error::new(e).context(format!("{}: {what}", path.display()))
+}
+
+/// `RENAME_EXCHANGE`: the two folders trade places in one step.
+fn exchange(staging: &Path, out: &Path) -> io::Result<()> {
+    rustix::fs::renameat_with(
+        rustix::fs::CWD,
+        staging,
+        rustix::fs::CWD,
+        out,
+        rustix::fs::RenameFlags::EXCHANGE,
+    )
+    .map_err(io::Error::from)
+}
+
+/// Why a swap failed, in words.
+fn swap_failure(e: &io::Error) -> String {
+    match e.raw_os_error() {
+        Some(libc::EINVAL | libc::ENOSYS | libc::EOPNOTSUPP) => "this file system cannot exchange folders".into(),
+        Some(libc::EBUSY) => "it is busy: a mount point?".into(),
+        _ => e.to_string(),
+    }
+}
+
+/// The staging folder beside `out`, or `None` when `out`'s parent cannot be written (then
+/// the output is updated in place).
+fn stage_beside(out: &Path) -> Result<Option<Mode>> {
+    let staging = staging_dir(out);
+    // An empty one is what a build killed right after creating it leaves behind.
+    if staging.exists() && !staging.join(MARKER).exists() && !is_empty_dir(&staging)? {
+        anyhow::bail!(
+            "{}: exists but was not made by paperboy — move it away so the build can stage the site there",
+            staging.display()
+        );
+    }
+    let reused = staging.exists();
+    match fs::create_dir_all(&staging) {
+        Err(e) if out.is_dir() && matches!(e.kind(), ErrorKind::PermissionDenied | ErrorKind::ReadOnlyFilesystem) => {
+            return Ok(None);
+        }
+        other => other.with_context(|| {
+            format!(
+                "{}: cannot create the staging folder — check that its parent folder is writable",
+                staging.display()
+            )
+        })?,
+    }
+    write_marker(&staging)?;
+    Ok(Some(Mode::Swap { staging, reused }))
+}
+
+/// Updates `out` in place, saying `why`.
+fn in_place(out: &Path, why: String) -> Result<Mode> {
+    write_marker(out)?;
+    Ok(Mode::InPlace { why })
+}
+
+fn write_marker(dir: &Path) -> Result<()> {
+    let marker = dir.join(MARKER);
+    if !marker.exists() {
+        fs::write(
+            &marker,
+            b"Written by paperboy, which replaces this folder on every build.\n",
+        )
+        .with_context(|| format!("{}: cannot write", marker.display()))?;
+    }
+    Ok(())
+}
+
+/// Why `out` cannot be renamed, when it is a mount point (a container volume): `rename`
+/// fails on one with `EBUSY`.
+fn is_mount_root(out: &Path) -> Option<String> {
+    use rustix::fs::{AtFlags, StatxAttributes, StatxFlags};
+    let statx = rustix::fs::statx(
+        rustix::fs::CWD,
+        out,
+        AtFlags::NO_AUTOMOUNT | AtFlags::SYMLINK_NOFOLLOW,
+        StatxFlags::empty(),
+    );
+    let mount_root = match statx {
+        Ok(s) if s.stx_attributes_mask.contains(StatxAttributes::MOUNT_ROOT) => {
+            s.stx_attributes.contains(StatxAttributes::MOUNT_ROOT)
+        }
+        // Older kernels: a mount point's device differs from its parent's.
+        _ => {
+            use std::os::unix::fs::MetadataExt;
+            let dev = |p: &Path| fs::metadata(p).map(|m| m.dev()).ok();
+            out.parent().is_some_and(|p| dev(p) != dev(out))
+        }
+    };
+    mount_root.then(|| format!("{}: is a mount point", out.display()))
+}
+
+/// A page's temporary name in the output: hidden, beside its final name.
+fn temporary(target: &Path) -> PathBuf {
+    let name = target.file_name().expect("a file").to_string_lossy();
+    target.with_file_name(format!(".{name}{NEW_SUFFIX}"))
+}
+
+/// `.public.old`, which builds before the in-place road kept between two renames, and
+/// never removed when killed there.
+fn remove_leftover_old(out: &Path) {
+    let old = hidden_sibling(out, "old");
+    if old.join(MARKER).exists() {
+        let _ = fs::remove_dir_all(&old);
+    }
+}
+
+/// Moves every page that differs from the live one from `staging` into `out`, each with one
+/// rename (a copy when they are on different file systems): `out` never goes missing.
+fn move_in(staging: &Path, out: &Path, records: &[(String, Record)]) -> Result<()> {
+    for (path, _) in records {
+        let (from, to) = (staging.join(path), out.join(path));
+        let meta = fs::metadata(&from).with_context(|| format!("cannot read {}", from.display()))?;
+        if is_same_file(&meta, &to) {
+            continue;
+        }
+        let fail = |e| cannot_write(&to, e);
+        fs::create_dir_all(to.parent().expect("output paths have a parent")).map_err(fail)?;
+        if let Err(e) = fs::rename(&from, &to) {
+            if e.raw_os_error() != Some(libc::EXDEV) {
+                return Err(fail(e));
+            }
+            let tmp = temporary(&to);
+            fs::copy(&from, &tmp).map_err(fail)?;
+            fs::rename(&tmp, &to).map_err(fail)?;
+        }
+    }
+    Ok(())
 }
 
 fn is_empty_dir(dir: &Path) -> Result<bool> {
@@ -207,7 +413,8 @@ fn is_empty_dir(dir: &Path) -> Result<bool> {
         .is_none())
 }
 
-/// Deletes files (and then empty folders) under `root` that this build did not produce.
+/// Deletes files (and then empty folders) under `root` that this build did not produce,
+/// pages left under a temporary name by a killed build included.
 fn remove_stale(root: &Path, keep: &HashSet<String>) -> Result<()> {
     let mut dirs = Vec::new();
     for entry in walkdir::WalkDir::new(root).min_depth(1).contents_first(true) {
@@ -216,7 +423,7 @@ fn remove_stale(root: &Path, keep: &HashSet<String>) -> Result<()> {
         let rel = rel.to_string_lossy();
         if entry.file_type().is_dir() {
             dirs.push(entry.into_path());
-        } else if rel != MARKER && !keep.contains(rel.as_ref()) {
+        } else if rel != MARKER && rel != INNER_LOCK && !keep.contains(rel.as_ref()) {
             fs::remove_file(entry.path()).with_context(|| format!("cannot remove {}", entry.path().display()))?;
         }
     }
@@ -225,4 +432,74 @@ fn remove_stale(root: &Path, keep: &HashSet<String>) -> Result<()> {
         let _ = fs::remove_dir(&dir);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::Holder;
+
+    fn build(out: &Path, files: &[(&str, &str)], swap: fn(&Path, &Path) -> io::Result<()>) -> Vec<String> {
+        let lock = OutputLock::acquire(out, Holder::Build, &|_| {}).unwrap();
+        let staging = Staging::begin(&lock, false).unwrap();
+        for (path, text) in files {
+            staging.put(path, text.as_bytes()).unwrap();
+        }
+        staging.commit_with(swap).unwrap()
+    }
+
+    fn no_exchange(_: &Path, _: &Path) -> io::Result<()> {
+        Err(io::Error::from_raw_os_error(libc::EINVAL))
+    }
+
+    /// File systems without `RENAME_EXCHANGE` used to take two renames, with no output at
+    /// all between them, and a `.public.old` that a kill there left forever.
+    #[test]
+    fn without_rename_exchange_the_output_is_updated_in_place_and_never_missing() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        build(
+            &out,
+            &[("index.html", "old"), ("a/gone.html", "gone"), ("same.css", "s")],
+            exchange,
+        );
+        let same_inode = |p: &str| std::os::unix::fs::MetadataExt::ino(&fs::metadata(out.join(p)).unwrap());
+        let before = same_inode("same.css");
+        fs::create_dir(dir.path().join(".public.old")).unwrap();
+        fs::write(dir.path().join(".public.old").join(MARKER), "").unwrap();
+        let notes = build(
+            &out,
+            &[("index.html", "new"), ("b/added.html", "added"), ("same.css", "s")],
+            no_exchange,
+        );
+        assert!(
+            notes[0].contains("cannot exchange folders") && notes[0].contains("not atomic"),
+            "{notes:?}"
+        );
+        assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "new");
+        assert_eq!(fs::read_to_string(out.join("b/added.html")).unwrap(), "added");
+        assert!(!out.join("a").exists(), "stale pages and their folders are removed");
+        assert_eq!(same_inode("same.css"), before, "unchanged files are not touched");
+        assert!(
+            !dir.path().join(".public.old").exists(),
+            "the old road's leftovers are cleaned up"
+        );
+        // The next build, with the swap back, starts from that state.
+        build(&out, &[("index.html", "newer"), ("same.css", "s")], exchange);
+        assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "newer");
+        assert!(!out.join("b").exists());
+    }
+
+    #[test]
+    fn a_build_that_does_not_commit_removes_what_it_staged() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        build(&out, &[("index.html", "old")], exchange);
+        let lock = OutputLock::acquire(&out, Holder::Build, &|_| {}).unwrap();
+        let staging = Staging::begin(&lock, false).unwrap();
+        staging.put("big.html", "x".repeat(10_000).as_bytes()).unwrap();
+        drop(staging);
+        assert!(!dir.path().join(".public.staging").exists());
+        assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "old");
+    }
 }

@@ -119,6 +119,7 @@ impl<'a> Renderer<'a> {
             (lang.word("feed_link_issues"), "issues/rss.xml", "application/rss+xml"),
         ]
         .into_iter()
+        .filter(|(_, rel, _)| config.feeds.issues > 0 || !rel.starts_with("issues/"))
         .map(|(label, rel, kind)| {
             Value::from_serializable(&FeedLink {
                 title: format!("{} ({label})", config.title),

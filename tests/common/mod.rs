@@ -27,10 +27,18 @@ impl TestSite {
         self.root().join("public")
     }
 
-    /// Writes `text` to `rel` under the site root, creating folders.
+    /// Writes `text` to `rel` under the site root, creating folders. Saved as editors save
+    /// (a temporary file renamed over the old one), so that a watcher never reads a file
+    /// truncated but not yet written; the temporary name ends in `~`, which watchers skip.
     pub fn write(&self, rel: &str, text: impl AsRef<[u8]>) -> &Self {
         let path = self.root().join(rel);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        let tmp = path.with_file_name(format!(".{}.saving~", path.file_name().unwrap().to_string_lossy()));
+        if std::fs::write(&tmp, text.as_ref()).is_ok() && std::fs::rename(&tmp, &path).is_ok() {
+            return self;
+        }
+        // A folder the test made read-only: write in place.
+        let _ = std::fs::remove_file(&tmp);
         std::fs::write(path, text).unwrap();
         self
     }
@@ -166,4 +174,119 @@ pub fn write_numbered_papers(site: &TestSite, days: usize) {
         let (path, text) = numbered_digest(day);
         site.write(&path, text);
     }
+}
+
+/// Every HTML file under `dir`, as (relative path, text); asserts there is at least one, so a
+/// loop over them cannot pass on an empty folder.
+pub fn html_files(dir: &Path) -> Vec<(String, String)> {
+    let files: Vec<(String, String)> = snapshot(dir)
+        .into_iter()
+        .filter(|(rel, _)| rel.ends_with(".html"))
+        .map(|(rel, bytes)| (rel, String::from_utf8(bytes).expect("UTF-8 HTML")))
+        .collect();
+    assert!(!files.is_empty(), "no HTML files under {}", dir.display());
+    files
+}
+
+/// Parses `html` as a browser would (html5ever) and asserts nothing in it can run: no
+/// `<script>` but the search page's own, no `on*` handler, no `javascript:` URL, and no
+/// element that fetches or embeds (`img`, `iframe`, `object`, `embed`, …).
+pub fn assert_inert(rel: &str, html: &str) {
+    let doc = scraper::Html::parse_document(html);
+    for node in doc.root_element().descendants() {
+        let Some(el) = node.value().as_element() else {
+            continue;
+        };
+        let name = el.name();
+        if name == "script" {
+            assert!(
+                rel.ends_with("search/index.html") && el.attr("src").is_some_and(|s| s.ends_with("/search/search.js")),
+                "{rel}: a <script> element"
+            );
+        }
+        let search_form = name == "form" && rel.ends_with("search/index.html");
+        assert!(
+            search_form
+                || ![
+                    "img", "iframe", "object", "embed", "frame", "form", "base", "svg", "video", "audio"
+                ]
+                .contains(&name),
+            "{rel}: an injected <{name}> element"
+        );
+        for (attr, value) in el.attrs() {
+            assert!(
+                !attr.to_ascii_lowercase().starts_with("on"),
+                "{rel}: <{name} {attr}=…> is an event handler"
+            );
+            let url: String = value
+                .chars()
+                .filter(|c| !c.is_ascii_whitespace() && !c.is_ascii_control())
+                .collect::<String>()
+                .to_ascii_lowercase();
+            assert!(
+                !(url.starts_with("javascript:") || url.starts_with("vbscript:") || url.starts_with("data:text/html")),
+                "{rel}: <{name} {attr}=\"{value}\"> runs script"
+            );
+        }
+    }
+}
+
+/// A file's identity and modification time: equal before and after a build only if the
+/// build left the file alone (a rewrite makes a new time; a replacement, a new inode).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stamp {
+    pub ino: u64,
+    pub modified: std::time::SystemTime,
+}
+
+/// A time no build writes: 2001-09-09, far behind the clock, so that a rewrite within one
+/// timestamp tick of the file system still shows.
+pub fn long_ago() -> std::time::SystemTime {
+    std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000_000)
+}
+
+pub fn stamp(path: &Path) -> Stamp {
+    use std::os::unix::fs::MetadataExt as _;
+    let meta = std::fs::metadata(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    Stamp {
+        ino: meta.ino(),
+        modified: meta.modified().unwrap(),
+    }
+}
+
+/// Sets `path`'s modification time to [`long_ago`] (without touching its bytes) and returns
+/// its stamp.
+pub fn backdate(path: &Path) -> Stamp {
+    let file = std::fs::File::options().write(true).open(path).unwrap();
+    file.set_modified(long_ago()).unwrap();
+    drop(file);
+    let s = stamp(path);
+    assert_eq!(s.modified, long_ago());
+    s
+}
+
+/// Backdates every file under `dir` (at least one) and returns their stamps, sorted by path.
+pub fn backdate_all(dir: &Path) -> Vec<(PathBuf, Stamp)> {
+    let mut out: Vec<(PathBuf, Stamp)> = walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| (e.path().to_path_buf(), backdate(e.path())))
+        .collect();
+    assert!(!out.is_empty(), "no files under {}", dir.display());
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out
+}
+
+/// The stamps of every file under `dir`, sorted by path.
+pub fn stamps(dir: &Path) -> Vec<(PathBuf, Stamp)> {
+    let mut out: Vec<(PathBuf, Stamp)> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| (e.path().to_path_buf(), stamp(e.path())))
+        .collect();
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out
 }

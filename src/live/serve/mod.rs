@@ -1,21 +1,27 @@
-//! `paperboy serve`: builds, serves the output over HTTP, rebuilds on every change, and
-//! tells open browser tabs to reload (server-sent events). Files are served by tower-http's
-//! `ServeDir`; around it, a guard keeps every request inside the output folder (no `..`, no
-//! symlinks pointing out), and HTML responses get a small live-reload script.
+//! `paperboy serve`: builds into a preview folder of its own ([`SERVE_DIR`]), serves it over
+//! HTTP, rebuilds on every change, and tells open browser tabs to reload (server-sent
+//! events). The preview is built for the address it is served on, so it never goes to the
+//! site's `public/`, which stays what `paperboy build` wrote and safe to deploy.
+//!
+//! The server answers only requests addressed to it by a name that cannot be rebound (an IP
+//! address, `localhost`, or this machine's name when bound beyond loopback), so that a web
+//! page whose DNS name is made to point at 127.0.0.1 cannot read the preview.
+
+mod files;
+mod listen;
 
 use std::convert::Infallible;
 use std::net::{IpAddr, SocketAddr};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use anyhow::{Context as _, Result};
 use axum::Router;
-use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::sse::{Event, KeepAlive, Sse};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use futures_util::stream::{self, Stream, StreamExt};
 use tokio::sync::broadcast;
@@ -67,16 +73,24 @@ struct AppState {
     error: Arc<Mutex<Option<String>>>,
     /// Canonical output folder, for the containment check.
     root: PathBuf,
+    /// The decoded base path, with its trailing slash.
     base_path: String,
+    /// The output folder's files.
+    files: ServeDir<tower_http::set_status::SetStatus<ServeFile>>,
+    /// Host names requests may carry besides IP addresses and `localhost`.
+    hosts: Arc<Vec<String>>,
 }
 
-/// Builds, serves and watches until Ctrl-C.
+/// Builds, serves and watches until Ctrl-C (or SIGTERM).
 pub fn serve(options: ServeOptions) -> Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()?;
-    runtime.block_on(run(options))
+    let result = runtime.block_on(run(options));
+    // Blocking file reads of clients that are gone are not waited for.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(500));
+    result
 }
 
 async fn run(options: ServeOptions) -> Result<()> {
@@ -102,6 +116,9 @@ async fn run(options: ServeOptions) -> Result<()> {
         .unwrap_or_else(|_| "/".into());
     let output = options.output.clone().unwrap_or_else(|| options.root.join(SERVE_DIR));
     let watching = watch::watch(&options.root)?;
+    // The path as configured, so that the preview's links read as the built site's do; the
+    // address printed and redirected to is the same path as a valid URL.
+    let served_base = files::encode_path(&percent_decoded(&base_path));
     let base_url = (options.overrides.base_url.clone()).unwrap_or_else(|| format!("http://{addr}{base_path}"));
     let overrides = Overrides {
         base_url: Some(base_url),
@@ -127,9 +144,14 @@ async fn run(options: ServeOptions) -> Result<()> {
         tx: tx.clone(),
         error: error.clone(),
         root: root.clone(),
-        base_path: base_path.clone(),
+        base_path: percent_decoded(&base_path),
+        files: ServeDir::new(&root)
+            .append_index_html_on_directories(true)
+            .redirect_path_prefix(served_base.trim_end_matches('/'))
+            .not_found_service(ServeFile::new(root.join("404.html"))),
+        hosts: Arc::new(allowed_hosts(options.bind)),
     };
-    let app = router(state, &root, &base_path);
+    let app = router(state);
 
     let watch_root = options.root.clone();
     let watch_tx = tx.clone();
@@ -156,23 +178,43 @@ async fn run(options: ServeOptions) -> Result<()> {
     });
 
     let _ = warm_rx.recv();
-    let url = format!("http://{addr}{base_path}");
+    let url = format!("http://{addr}{served_base}");
     println!("Serving {} at {url} (Ctrl-C to stop)", output.display());
     if options.open {
         let opener = if cfg!(target_os = "macos") { "open" } else { "xdg-open" };
         let _ = std::process::Command::new(opener).arg(&url).spawn();
     }
 
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async move {
-            let _ = tokio::signal::ctrl_c().await;
-            println!("Stopping.");
-            // Event streams never end by themselves; ending them lets the server stop.
-            let _ = tx.send(Message::Shutdown);
-        })
-        .await
-        .context("the server stopped")?;
+    listen::serve_connections(listener, app, async move {
+        stop_signal().await;
+        println!("Stopping.");
+        // Event streams never end by themselves; ending them lets the connections close.
+        let _ = tx.send(Message::Shutdown);
+    })
+    .await;
     Ok(())
+}
+
+/// Ctrl-C or SIGTERM.
+async fn stop_signal() {
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut term) => {
+                term.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        () = term => {}
+    }
+}
+
+fn percent_decoded(path: &str) -> String {
+    percent_encoding::percent_decode_str(path)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 fn report_error(text: &str, error: &Mutex<Option<String>>) {
@@ -184,84 +226,66 @@ fn report_error(text: &str, error: &Mutex<Option<String>>) {
 }
 
 /// The routes: live-reload endpoints, then the output folder under the base path.
-fn router(state: AppState, root: &Path, base_path: &str) -> Router {
-    let files = ServeDir::new(root)
-        .append_index_html_on_directories(true)
-        .not_found_service(ServeFile::new(root.join("404.html")));
-    let mut app = Router::new()
+fn router(state: AppState) -> Router {
+    Router::new()
         .route(EVENTS_PATH, get(events))
-        .route(SCRIPT_PATH, get(script));
-    if base_path == "/" {
-        app = app.fallback_service(files);
-    } else {
-        let prefix = base_path.trim_end_matches('/').to_string();
-        let target = base_path.to_string();
-        app = app
-            .nest_service(&prefix, files)
-            .route("/", get(move || async move { Redirect::temporary(&target) }))
-            .fallback_service(
-                ServeDir::new(root.join("404.html")).not_found_service(ServeFile::new(root.join("404.html"))),
-            );
-    }
-    app.layer(middleware::from_fn_with_state(state.clone(), inject_script))
-        .layer(middleware::from_fn_with_state(state.clone(), guard))
+        .route(SCRIPT_PATH, get(script))
+        .fallback(files::site_files)
+        .layer(middleware::from_fn(no_store))
+        .layer(middleware::from_fn_with_state(state.clone(), check_host))
         .with_state(state)
 }
 
-/// Refuses requests that would leave the output folder: `..` (plain or percent-encoded),
-/// backslashes, NUL, and paths whose real location (after symlinks) is outside it.
-async fn guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let raw = request.uri().path();
-    if raw.starts_with("/__paperboy/") {
-        return next.run(request).await;
+/// Host names that requests may carry besides IP addresses and `localhost`: this
+/// machine's name when the server listens beyond loopback (`--bind 0.0.0.0`).
+fn allowed_hosts(bind: IpAddr) -> Vec<String> {
+    if bind.is_loopback() {
+        return Vec::new();
     }
-    let decoded = percent_encoding::percent_decode_str(raw).decode_utf8_lossy();
-    let inside = decoded
-        .strip_prefix(state.base_path.trim_end_matches('/'))
-        .unwrap_or(&decoded);
-    let mut path = state.root.clone();
-    for segment in inside.split('/') {
-        match segment {
-            "" | "." => {}
-            ".." => return StatusCode::FORBIDDEN.into_response(),
-            s if s.contains(['\\', '\0']) => return StatusCode::FORBIDDEN.into_response(),
-            s => path.push(s),
-        }
+    let name = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
+    let name = name.trim().to_ascii_lowercase();
+    if name.is_empty() {
+        Vec::new()
+    } else {
+        vec![format!("{name}.local"), name]
     }
-    if let Ok(real) = path.canonicalize() {
-        if !real.starts_with(&state.root) {
-            return StatusCode::FORBIDDEN.into_response();
-        }
-    }
-    next.run(request).await
 }
 
-/// Adds the live-reload script to HTML responses, and tells browsers not to cache.
-async fn inject_script(request: Request, next: Next) -> Response {
+/// Whether a `Host` header names this server in a way no other site can: an IP address
+/// (a page can only have one as its origin when it is really served from there),
+/// `localhost` and its subdomains (always loopback), or a name in `extra`.
+fn host_allowed(host: &str, extra: &[String]) -> bool {
+    let name = match host.strip_prefix('[') {
+        Some(v6) => return v6.split(']').next().is_some_and(|a| a.parse::<IpAddr>().is_ok()),
+        None => host.rsplit_once(':').map_or(host, |(name, _)| name),
+    };
+    let name = name.trim_end_matches('.').to_ascii_lowercase();
+    name.parse::<IpAddr>().is_ok() || name == "localhost" || name.ends_with(".localhost") || extra.contains(&name)
+}
+
+/// Refuses requests whose `Host` could belong to another site (DNS rebinding): 403.
+async fn check_host(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let host = request
+        .headers()
+        .get(header::HOST)
+        .map(|h| h.to_str().unwrap_or("\u{0}"));
+    match host {
+        Some(host) if !host_allowed(host, &state.hosts) => (
+            StatusCode::FORBIDDEN,
+            "paperboy serve answers only to IP addresses and localhost — open the address it printed\n",
+        )
+            .into_response(),
+        _ => next.run(request).await,
+    }
+}
+
+/// Tells browsers not to cache: every response may change with the next save.
+async fn no_store(request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    let is_html = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/html"));
-    if !is_html {
-        return response;
-    }
-    let (mut parts, body) = response.into_parts();
-    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024 * 1024).await else {
-        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-    };
-    let tag = format!("<script src=\"{SCRIPT_PATH}\" defer></script>");
-    let mut html = String::from_utf8_lossy(&bytes).into_owned();
-    match html.rfind("</body>") {
-        Some(i) => html.insert_str(i, &tag),
-        None => html.push_str(&tag),
-    }
-    parts.headers.remove(header::CONTENT_LENGTH);
-    Response::from_parts(parts, Body::from(html))
+    response
 }
 
 async fn script() -> impl IntoResponse {
@@ -289,4 +313,34 @@ async fn events(State(state): State<AppState>) -> Sse<impl Stream<Item = Result<
         }
     });
     Sse::new(stream::once(async move { Ok(first) }).chain(updates)).keep_alive(KeepAlive::default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_names_no_other_site_can_have_are_let_in() {
+        let extra = vec!["box".to_string()];
+        for ok in [
+            "127.0.0.1:1111",
+            "localhost:80",
+            "LOCALHOST",
+            "a.localhost:9",
+            "[::1]:1111",
+            "10.0.0.2",
+            "box:1",
+        ] {
+            assert!(host_allowed(ok, &extra), "{ok}");
+        }
+        for bad in [
+            "attacker.example",
+            "attacker.example:1111",
+            "localhost.attacker.example",
+            "[evil]:1",
+            "box",
+        ] {
+            assert!(!host_allowed(bad, &[]), "{bad}");
+        }
+    }
 }

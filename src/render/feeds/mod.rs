@@ -158,6 +158,10 @@ impl Renderer<'_> {
 
     /// `/issues/rss.xml`, `/issues/atom.xml` and `/issues/feed.json`.
     pub(crate) fn issue_feed_files(&self) -> Files {
+        // `[feeds] issues = 0`: no issue feeds, rather than empty ones dated 1970.
+        if self.config.feeds.issues == 0 {
+            return Vec::new();
+        }
         let feed = self.issue_feed();
         vec![
             ("issues/rss.xml".into(), rss(&feed, &self.links)),
