@@ -547,3 +547,70 @@ fn requests_for_other_hosts_are_refused() {
         assert_eq!(status, 200, "{host}");
     }
 }
+
+/// Resident and peak memory of a process, in kB, from `/proc`.
+fn memory_kb(pid: u32) -> (u64, u64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let field = |name: &str| -> u64 {
+        let line = status.lines().find(|l| l.starts_with(name)).unwrap();
+        line.split_whitespace().nth(1).unwrap().parse().unwrap()
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
+/// Case 15: serve kept the memory of its first build and of every connection burst for as
+/// long as it ran. Now idle memory is handed back: resident memory falls well below the
+/// build's peak, and a burst of requests does not leave it higher.
+#[test]
+fn memory_is_handed_back_after_the_build_and_after_bursts() {
+    let site = TestSite::new();
+    for d in 1..=10 {
+        let mut day = String::new();
+        for i in 0..200 {
+            day.push_str(&format!(
+                "Paper {d} {i} on topic {}\nWe study problem {i} of day {d} with method {}. {}\n",
+                i % 37,
+                i * d % 53,
+                abstract_text(&format!("subject {}", (i * 7 + d) % 101))
+            ));
+        }
+        site.write(&format!("content/2026-10-{d:02}.txt"), day);
+    }
+    let server = start(&site);
+    let pid = server.child.id();
+    let settled = |what: &str, limit: &dyn Fn(u64, u64) -> bool| {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let (rss, peak) = memory_kb(pid);
+            if limit(rss, peak) {
+                return rss;
+            }
+            assert!(Instant::now() < deadline, "{what}: {rss} kB resident, peak {peak} kB");
+            std::thread::sleep(Duration::from_millis(250));
+        }
+    };
+    let idle = settled("after the first build", &|rss, peak| rss * 10 <= peak * 8);
+    let pages: Vec<String> = (0..200)
+        .map(|i| format!("/papers/paper-1-{i}-on-topic-{}/", i % 37))
+        .collect();
+    assert_eq!(get(&server.addr, &pages[5]).0, 200, "the burst asks for real pages");
+    for _ in 0..3 {
+        let workers: Vec<_> = pages
+            .chunks(10)
+            .map(|chunk| {
+                let (addr, chunk) = (server.addr.clone(), chunk.to_vec());
+                std::thread::spawn(move || {
+                    for path in &chunk {
+                        assert_eq!(get(&addr, path).0, 200, "{path}");
+                    }
+                })
+            })
+            .collect();
+        for worker in workers {
+            worker.join().unwrap();
+        }
+    }
+    settled("after three bursts of 200 requests", &|rss, _| {
+        rss <= idle + idle / 10 + 4096
+    });
+}
