@@ -10,6 +10,8 @@
 //                         prints recall and precision against that set
 //   --hostile TEXT        the results of a query for TEXT must be text: no element but the
 //                         ones search.js draws, no script run
+//   --order Q=T1|T2|...   the results of query Q must begin with exactly these titles, in
+//                         this order (the README's ranking rules)
 //   --measure Q1,Q2,...   for each query, in a fresh browser context: bytes fetched (raw and
 //                         gzipped) until its first results are drawn, bytes of a second
 //                         query, time to the first results, and the time of the query again
@@ -24,17 +26,18 @@ import { counter, paperWords, papersOnDisk, relevant } from "./measure.mjs";
 
 const args = process.argv.slice(2);
 const [binary, root] = args;
-const recalls = [], hostile = [], pairs = [];
+const recalls = [], hostile = [], orders = [], pairs = [];
 let measure = [], maxFirstKb = Infinity;
 for (let i = 2; i < args.length; i++) {
   if (args[i] === "--recall") recalls.push(args[++i].split(/=(.*)/s).slice(0, 2));
   else if (args[i] === "--hostile") hostile.push(args[++i]);
+  else if (args[i] === "--order") orders.push(args[++i].split(/=(.*)/s).slice(0, 2));
   else if (args[i] === "--measure") measure = args[++i].split(",");
   else if (args[i] === "--max-first-kb") maxFirstKb = Number(args[++i]);
   else pairs.push(args[i]);
 }
 if (!binary || !root || pairs.length % 2 !== 0) {
-  console.error("usage: search.mjs PAPERBOY SITE_ROOT [--recall Q=RE] [--hostile TEXT] [--measure Q,...] [QUERY TITLE]...");
+  console.error("usage: search.mjs PAPERBOY SITE_ROOT [--recall Q=RE] [--hostile TEXT] [--order Q=T1|T2] [--measure Q,...] [QUERY TITLE]...");
   process.exit(2);
 }
 // Generous: a typed query may wait for the shards and chunks it needs, on slow CI machines.
@@ -190,6 +193,18 @@ try {
     const titles = await page.$$eval("#search-results li > a", (as) => as.map((a) => a.textContent));
     if (!titles.some((t) => /[<>]/.test(t))) fail(`no hostile title drawn as text for ${JSON.stringify(text)}: ${JSON.stringify(titles)}`);
     console.log(`hostile ${JSON.stringify(text)}: ${titles.length} titles drawn as text, e.g. ${JSON.stringify(titles.find((t) => /[<>]/.test(t)))}`);
+  }
+
+  for (const [query, list] of orders) {
+    const expected = list.split("|");
+    await page.goto(`${url}search/?q=${encodeURIComponent(query)}`);
+    await answered(page, query);
+    const titles = await page.$$eval("#search-results li > a", (as) => as.map((a) => a.textContent));
+    const head = titles.slice(0, expected.length);
+    if (JSON.stringify(head) !== JSON.stringify(expected)) {
+      fail(`query ${JSON.stringify(query)} ranked ${JSON.stringify(titles)}, expected ${JSON.stringify(expected)} first`);
+    }
+    console.log(`order ${JSON.stringify(query)}: ${head.join(" > ")}`);
   }
 
   if (measure.length) {
