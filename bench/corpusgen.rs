@@ -2,13 +2,18 @@
 //! recombined from the sample corpus's own sentences, 20–50 papers per daily issue, a mix of
 //! digest files and Markdown papers with explicit tags.
 //!
-//! cargo run --release --example corpusgen -- --papers N --out DIR [--seed S] [--md-share 0.3] [--hugo]
+//! cargo run --release --example corpusgen -- --papers N --out DIR [--seed S] [--md-share 0.3] [--real] [--hugo]
 //!
-//! `--hugo` also writes the same papers as a Hugo site (DIR/hugo) for side-by-side timing.
+//! `--real` writes a real-shaped corpus instead (see `corpusgen_real.rs`): real sentences,
+//! authors and day sizes, as JSON Lines. `--hugo` also writes the same papers as a Hugo site
+//! (DIR/hugo) for side-by-side timing.
 
 use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
+
+#[path = "corpusgen_real.rs"]
+mod real;
 
 const SAMPLE: &str = include_str!("../content/2026-11-26.txt");
 const TAGS: &[&str] = &[
@@ -72,6 +77,7 @@ struct Args {
     out: PathBuf,
     seed: u64,
     md_share: f64,
+    real: bool,
     hugo: bool,
 }
 
@@ -81,6 +87,7 @@ fn parse_args() -> Args {
         out: PathBuf::from("bench-site"),
         seed: 1,
         md_share: 0.3,
+        real: false,
         hugo: false,
     };
     let mut it = std::env::args().skip(1);
@@ -91,6 +98,7 @@ fn parse_args() -> Args {
             "--out" => args.out = PathBuf::from(val()),
             "--seed" => args.seed = val().parse().expect("--seed N"),
             "--md-share" => args.md_share = val().parse().expect("--md-share 0.3"),
+            "--real" => args.real = true,
             "--hugo" => args.hugo = true,
             other => panic!("unknown argument {other}"),
         }
@@ -129,6 +137,21 @@ fn main() {
 
     let mut rng = Rng(args.seed);
     let end = chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
+    let _ = fs::remove_dir_all(&args.out);
+    fs::create_dir_all(args.out.join("content")).unwrap();
+    fs::write(
+        args.out.join("paperboy.toml"),
+        "title = \"Benchmark Digest\"\nbase_url = \"https://bench.example/\"\n",
+    )
+    .unwrap();
+    if args.real {
+        let pages = real::write(&args.out, args.papers, end, &mut rng);
+        if args.hugo {
+            write_hugo(&args.out.join("hugo"), &pages);
+        }
+        eprintln!("wrote {} real-shaped papers to {}", pages.len(), args.out.display());
+        return;
+    }
     let days = (args.papers / 35).max(1);
     let mut per_day: Vec<usize> = (0..days).map(|_| 20 + rng.below(31)).collect();
     let total: usize = per_day.iter().sum();
@@ -143,13 +166,6 @@ fn main() {
     }
 
     let content = args.out.join("content");
-    let _ = fs::remove_dir_all(&args.out);
-    fs::create_dir_all(&content).unwrap();
-    fs::write(
-        args.out.join("paperboy.toml"),
-        "title = \"Benchmark Digest\"\nbase_url = \"https://bench.example/\"\n",
-    )
-    .unwrap();
     let mut n = 0usize;
     let mut hugo_pages = Vec::new();
     for (d, &count) in per_day.iter().enumerate() {

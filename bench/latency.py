@@ -2,7 +2,10 @@
 """Watch-mode latency: start `paperboy serve`, append a sentence to the last paper of FILE,
 and time until the server tells open pages to reload (its files are then written; the
 script checks that the paper's page, fetched over HTTP, shows the sentence). Prints median and max over
-several edits. Usage: latency.py PAPERBOY SITE_ROOT FILE [ROUNDS]"""
+several edits. FILE may be a digest (.txt), a Markdown paper or a JSON Lines file (then its
+last record's abstract is edited). Usage: latency.py PAPERBOY SITE_ROOT FILE [ROUNDS];
+latency.py --append FILE TEXT only makes that edit."""
+import json
 import html
 import queue
 import re
@@ -16,13 +19,32 @@ import urllib.request
 
 def last_title(path):
     text = open(path, encoding="utf-8").read()
+    if path.endswith(".jsonl"):
+        return json.loads(text.splitlines()[-1])["title"]
     if path.endswith(".md"):
         return re.search(r'^title\s*=\s*"(.*)"\s*$', text, re.M).group(1).replace('\\"', '"')
     lines = [l for l in text.splitlines() if l.strip()]
     return lines[-2].removeprefix("Subscribe")
 
 
+def append(path, text):
+    """Adds `text` to the end of the paper last in `path`, as an editor would save it."""
+    if path.endswith(".jsonl"):
+        lines = open(path, encoding="utf-8").read().splitlines()
+        record = json.loads(lines[-1])
+        record["abstract"] += " " + text
+        lines[-1] = json.dumps(record, ensure_ascii=False)
+        with open(path, "w", encoding="utf-8") as f:
+            f.write("\n".join(lines) + "\n")
+    else:
+        with open(path, "a", encoding="utf-8") as f:
+            f.write(" " + text)
+
+
 def main():
+    if sys.argv[1] == "--append":
+        append(sys.argv[2], sys.argv[3])
+        return
     paperboy, root, path = sys.argv[1:4]
     rounds = int(sys.argv[4]) if len(sys.argv) > 4 else 7
     server = subprocess.Popen([paperboy, "serve", "--port", "0", "--root", root],
@@ -45,6 +67,12 @@ def main():
             if m:
                 date_page = m.group(1)
                 break
+        if not date_page:
+            # Big days list only their first papers on the issue page: ask the sitemap.
+            slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:40]
+            sitemap = urllib.request.urlopen(url + "sitemap.xml").read().decode()
+            m = re.search(r"<loc>https?://[^/<]+(/[^<]*papers/" + re.escape(slug) + r"[^<]*)</loc>", sitemap)
+            date_page = m and m.group(1)
         assert date_page, f"cannot find the page of {title!r}"
         page_url = url.split("/", 3)[0] + "//" + url.split("/", 3)[2] + date_page
         # Listen like an open browser tab: the server sends `reload` once the rebuilt files
@@ -64,8 +92,7 @@ def main():
         for i in range(rounds):
             marker = f"Benchmark marker {time.time_ns()}."
             start = time.perf_counter()
-            with open(path, "a", encoding="utf-8") as f:
-                f.write(" " + marker)
+            append(path, marker)
             event = events.get(timeout=30)
             elapsed = (time.perf_counter() - start) * 1000
             assert event == "reload", f"expected a reload, got {event}"

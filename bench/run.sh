@@ -7,6 +7,8 @@
 #   BENCH_DIR=DIR               where corpora and outputs go (default: target/bench)
 #   BENCH_HUGO=off              skip Hugo even when installed
 #   BENCH_MEM=off               skip the second table (output in /dev/shm)
+#   BENCH_CORPUS=real           real-shaped corpora (`corpusgen --real`: real sentences,
+#                               authors and day sizes, JSON Lines) instead of synthetic ones
 #   BENCH_RUNS=N                runs per measurement, the fastest reported (default 3; every
 #                               tool gets the same); timings on shared VMs vary a lot
 # "rebuild, nothing changed" is the steady state (third build); watch-mode latency is the
@@ -29,6 +31,9 @@ if [ "${BENCH_HUGO:-auto}" != off ] && command -v hugo >/dev/null; then HUGO="$(
 
 echo "# paperboy benchmark — $(date -u +%Y-%m-%dT%H:%MZ)"
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+REAL=""
+[ "${BENCH_CORPUS:-synthetic}" = real ] && REAL=1
+echo "corpus: ${REAL:+real-shaped (corpusgen --real)}${REAL:-synthetic (corpusgen)}"
 echo "paperboy $($PB --version | cut -d' ' -f2)${HUGO:+, $($HUGO version | cut -d' ' -f1-2)}"
 echo
 
@@ -83,9 +88,9 @@ best() {
 rows=() mem_rows=()
 for n in "${SIZES[@]}"; do
   runs=${BENCH_RUNS:-3}
-  site="$DIR/site-$n"
+  site="$DIR/site${REAL:+-real}-$n"
   discard "$site"   # the generator would delete the old corpus: 100,000 freed inodes
-  "$GEN" --papers "$n" --out "$site" ${HUGO:+--hugo} 2>/dev/null
+  "$GEN" --papers "$n" --out "$site" ${REAL:+--real} ${HUGO:+--hugo} 2>/dev/null
   sync
   out="$site/public"
 
@@ -139,9 +144,14 @@ for n in "${SIZES[@]}"; do
   rows+=("| $n | $b_wall s | $b_cpu s | $b_rss MB | $r_wall s | $pages pages, $files files, $mb MB | $cp_wall s | $ratio_cp | ${tag_ms} ms (${tag_per_10k} ms/10k) | ${related_ms} ms | $hugo_cell | $ratio_hugo |")
 
   if [ "$n" = 10000 ] || [ "${#SIZES[@]}" = 1 ]; then
-    # One paper edited: append a sentence to one Markdown paper and rebuild.
-    paper=$(find "$site/content/papers" -name '*.md' | sort | sed -n 1p)
-    echo "This sentence was added by the benchmark." >> "$paper"
+    # One paper edited: append a sentence to one Markdown paper (the last day's last paper
+    # in a real-shaped corpus) and rebuild.
+    if [ -n "$REAL" ]; then
+      paper=$(find "$site/content" -name '*.jsonl' | sort | tail -1)
+    else
+      paper=$(find "$site/content/papers" -name '*.md' | sort | sed -n 1p)
+    fi
+    python3 bench/latency.py --append "$paper" "This sentence was added by the benchmark."
     timed "$PB" build --root "$site"
     one_change="one paper changed at $n papers: full \`paperboy build\` $T_WALL s; watch mode, $(python3 bench/latency.py "$PB" "$site" "$paper")"
   fi
