@@ -301,14 +301,9 @@ fn no_theme_makes_requests_to_other_hosts() {
     }
 }
 
-/// README: "`2026-11-26-evening.txt` (same issue, appended in file-name order)".
-///
-/// Fails today: sources are sorted by whole path, and `-` sorts before `.`, so
-/// `2026-11-26-evening.txt` comes before `2026-11-26.txt` and the evening papers lead the
-/// issue. The fix (compare a file's stem before its extension, in `content/assemble.rs`) is
-/// a product change left to its own commit.
+/// README: "`2026-11-26-evening.txt` (same issue, appended in file-name order)". Sorting
+/// sources by whole path put the evening papers first (`-` sorts before `.`).
 #[test]
-#[ignore = "product bug: -evening.txt papers are listed before the day's main file"]
 fn an_evening_file_is_appended_to_its_days_issue() {
     let site = TestSite::new();
     site.write(

@@ -56,12 +56,26 @@ impl Rules {
     }
 }
 
+/// The key that puts content files in file-name order: folder, then the name without its
+/// extension, then the extension. Whole paths would put `2026-11-26-evening.txt` before
+/// `2026-11-26.txt` (`-` sorts before `.`), and the README promises that an evening file is
+/// appended to its day.
+fn file_order(
+    path: &std::path::Path,
+) -> (
+    Option<&std::path::Path>,
+    Option<&std::ffi::OsStr>,
+    Option<&std::ffi::OsStr>,
+) {
+    (path.parent(), path.file_stem(), path.extension())
+}
+
 /// [`assemble`] with the rules of a build.
 pub fn assemble_with<'a>(sources: impl IntoIterator<Item = &'a SourceFile>, rules: &Rules) -> Site {
     let repeats = rules.repeats;
     let mut sources: Vec<&SourceFile> = sources.into_iter().collect();
     // File-name order, whatever order the files were listed or parsed in.
-    sources.sort_by(|a, b| a.path.cmp(&b.path));
+    sources.sort_by(|a, b| file_order(&a.path).cmp(&file_order(&b.path)));
     type Day<'a> = (Vec<&'a RawPaper>, Vec<&'a RawPaper>);
     let mut by_day: BTreeMap<NaiveDate, Day> = BTreeMap::new();
     for source in sources {
