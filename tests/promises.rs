@@ -210,6 +210,44 @@ fn hostile_text_is_text_on_every_page_feed_email_and_search_file() {
         }
     });
     assert!(tag_page.is_some(), "no tag page shows the tag as text");
+    // Every feed, the daily issues' included: each entry's HTML is inert, and the issue
+    // feed's digest of the day shows the title as text (a mutation test found this feed's
+    // title unchecked).
+    let mut entries = 0;
+    for file in walkdir::WalkDir::new(site.public()).into_iter().map(Result::unwrap) {
+        let rel = file
+            .path()
+            .strip_prefix(site.public())
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        let name = file.file_name().to_string_lossy();
+        let is_feed = (name.ends_with(".xml") && name != "sitemap.xml") || name == "feed.json";
+        if !is_feed || rel.starts_with("search/") {
+            continue;
+        }
+        for entry in parse_feed(&site.read(&rel)).entries {
+            // Summaries may be plain text (JSON Feed's always are): only HTML is parsed.
+            let bodies = (entry.content.iter())
+                .filter(|c| c.content_type.to_string().starts_with("text/html"))
+                .filter_map(|c| c.body.clone());
+            let summaries = (entry.summary.iter())
+                .filter(|s| s.content_type.to_string().starts_with("text/html"))
+                .map(|s| s.content.clone());
+            for html in bodies.chain(summaries) {
+                assert_inert(&rel, &html);
+                entries += 1;
+            }
+        }
+    }
+    assert!(entries >= 6, "only {entries} feed entries with HTML were checked");
+    let issues: serde_json::Value = serde_json::from_str(&site.read("issues/feed.json")).unwrap();
+    let digest = issues["items"][0]["content_html"].as_str().unwrap_or_default();
+    let shown: String = scraper::Html::parse_fragment(digest).root_element().text().collect();
+    assert!(
+        shown.contains(&title),
+        "the issue feed does not show the title as text: {digest}"
+    );
     let json: serde_json::Value = serde_json::from_str(&site.read("feed.json")).unwrap();
     let item = &json["items"][0];
     assert_eq!(item["title"], title.as_str());
