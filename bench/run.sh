@@ -33,7 +33,7 @@ echo "# paperboy benchmark — $(date -u +%Y-%m-%dT%H:%MZ)"
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 REAL=""
 [ "${BENCH_CORPUS:-synthetic}" = real ] && REAL=1
-echo "corpus: ${REAL:+real-shaped (corpusgen --real)}${REAL:-synthetic (corpusgen)}"
+if [ -n "$REAL" ]; then echo "corpus: real-shaped (corpusgen --real)"; else echo "corpus: synthetic (corpusgen)"; fi
 echo "paperboy $($PB --version | cut -d' ' -f2)${HUGO:+, $($HUGO version | cut -d' ' -f1-2)}"
 echo
 
