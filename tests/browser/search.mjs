@@ -12,6 +12,8 @@
 //                         ones search.js draws, no script run
 //   --order Q=T1|T2|...   the results of query Q must begin with exactly these titles, in
 //                         this order (the README's ranking rules)
+//   --exactly Q=T1|T2|... the results of query Q must be these titles and no others, in
+//                         this order (every word of a query must match)
 //   --measure Q1,Q2,...   for each query, in a fresh browser context: bytes fetched (raw and
 //                         gzipped) until its first results are drawn, bytes of a second
 //                         query, time to the first results, and the time of the query again
@@ -31,13 +33,14 @@ let measure = [], maxFirstKb = Infinity;
 for (let i = 2; i < args.length; i++) {
   if (args[i] === "--recall") recalls.push(args[++i].split(/=(.*)/s).slice(0, 2));
   else if (args[i] === "--hostile") hostile.push(args[++i]);
-  else if (args[i] === "--order") orders.push(args[++i].split(/=(.*)/s).slice(0, 2));
+  else if (args[i] === "--order") orders.push([...args[++i].split(/=(.*)/s).slice(0, 2), false]);
+  else if (args[i] === "--exactly") orders.push([...args[++i].split(/=(.*)/s).slice(0, 2), true]);
   else if (args[i] === "--measure") measure = args[++i].split(",");
   else if (args[i] === "--max-first-kb") maxFirstKb = Number(args[++i]);
   else pairs.push(args[i]);
 }
 if (!binary || !root || pairs.length % 2 !== 0) {
-  console.error("usage: search.mjs PAPERBOY SITE_ROOT [--recall Q=RE] [--hostile TEXT] [--order Q=T1|T2] [--measure Q,...] [QUERY TITLE]...");
+  console.error("usage: search.mjs PAPERBOY SITE_ROOT [--recall Q=RE] [--hostile TEXT] [--order Q=T1|T2] [--exactly Q=T1|T2] [--measure Q,...] [QUERY TITLE]...");
   process.exit(2);
 }
 // Generous: a typed query may wait for the shards and chunks it needs, on slow CI machines.
@@ -98,9 +101,12 @@ async function checkResults(page) {
   await page.keyboard.press("Escape");
   if (await page.evaluate(() => document.activeElement.id) !== "search-q") fail("Escape does not return to the box");
 
-  // A link in the results leads to the paper.
-  await page.click("#search-results li:first-child a");
-  await page.waitForSelector("h1");
+  // A link in the results leads to the paper: the address changes to the link's, and the
+  // page's heading is the result's title (the search page has an h1 of its own).
+  const first = await page.$eval("#search-results li:first-child a", (a) => ({ href: a.href, title: a.textContent }));
+  await Promise.all([page.waitForURL(first.href), page.click("#search-results li:first-child a")]);
+  const heading = (await page.textContent("h1")).trim();
+  if (heading !== first.title.trim()) fail(`the first result leads to ${JSON.stringify(heading)}, not ${JSON.stringify(first.title)}`);
   console.log(`followed the first result to ${new URL(page.url()).pathname}`);
 }
 
@@ -195,14 +201,14 @@ try {
     console.log(`hostile ${JSON.stringify(text)}: ${titles.length} titles drawn as text, e.g. ${JSON.stringify(titles.find((t) => /[<>]/.test(t)))}`);
   }
 
-  for (const [query, list] of orders) {
+  for (const [query, list, whole] of orders) {
     const expected = list.split("|");
     await page.goto(`${url}search/?q=${encodeURIComponent(query)}`);
     await answered(page, query);
     const titles = await page.$$eval("#search-results li > a", (as) => as.map((a) => a.textContent));
-    const head = titles.slice(0, expected.length);
+    const head = whole ? titles : titles.slice(0, expected.length);
     if (JSON.stringify(head) !== JSON.stringify(expected)) {
-      fail(`query ${JSON.stringify(query)} ranked ${JSON.stringify(titles)}, expected ${JSON.stringify(expected)} first`);
+      fail(`query ${JSON.stringify(query)} ranked ${JSON.stringify(titles)}, expected ${JSON.stringify(expected)}${whole ? " and nothing else" : " first"}`);
     }
     console.log(`order ${JSON.stringify(query)}: ${head.join(" > ")}`);
   }
