@@ -6,10 +6,9 @@
 //
 // SITE_ROOT is edited (a file is added under content/papers/ and removed again): pass a
 // scratch copy. Exits non-zero on the first failed check.
-import { spawn } from "node:child_process";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { createInterface } from "node:readline";
 import { chromium } from "playwright-core";
+import { fail, serve } from "./harness.mjs";
 
 const [binary, root, shots] = process.argv.slice(2);
 if (!binary || !root) {
@@ -17,35 +16,11 @@ if (!binary || !root) {
   process.exit(2);
 }
 
-function fail(message) {
-  console.error(`FAIL: ${message}`);
-  process.exitCode = 1;
-  throw new Error(message);
-}
-
-/** Starts `paperboy serve --port 0` and resolves with its URL once it prints it. */
-function serve() {
-  const child = spawn(binary, ["serve", "--port", "0", "--root", root], { stdio: ["ignore", "pipe", "pipe"] });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error("serve did not start")), 120000);
-    for (const stream of [child.stdout, child.stderr]) {
-      createInterface({ input: stream }).on("line", (line) => {
-        const url = line.split(/\s+/).find((w) => w.startsWith("http://"));
-        if (url) {
-          clearTimeout(timer);
-          resolve({ child, url });
-        }
-      });
-    }
-    child.on("exit", (code) => reject(new Error(`serve exited with ${code}`)));
-  });
-}
-
 // An invalid date whose error quotes markup: the overlay must show it as characters.
 const broken = "+++\ntitle = \"Broken\"\ndate = \"<img src=x onerror=alert(1)>\"\n+++\nBody.\n";
 const file = `${root}/content/papers/overlay-broken.md`;
 
-const { child, url } = await serve();
+const { child, url } = await serve(binary, root);
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
   args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],

@@ -21,9 +21,8 @@
 //                         before its first results
 //
 // Exits non-zero on the first failed check. Prints the in-page search time of every query.
-import { spawn } from "node:child_process";
-import { createInterface } from "node:readline";
 import { chromium } from "playwright-core";
+import { fail, serve } from "./harness.mjs";
 import { counter, paperWords, papersOnDisk, relevant } from "./measure.mjs";
 
 const args = process.argv.slice(2);
@@ -45,30 +44,6 @@ if (!binary || !root || pairs.length % 2 !== 0) {
 }
 // Generous: a typed query may wait for the shards and chunks it needs, on slow CI machines.
 const LIMIT_MS = Number(process.env.SEARCH_LIMIT_MS || 1000);
-
-function fail(message) {
-  console.error(`FAIL: ${message}`);
-  process.exitCode = 1;
-  throw new Error(message);
-}
-
-/** Starts `paperboy serve --port 0` and resolves with its URL once it prints it. */
-function serve() {
-  const child = spawn(binary, ["serve", "--port", "0", "--root", root], { stdio: ["ignore", "pipe", "pipe"] });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error("serve did not start")), 120000);
-    for (const stream of [child.stdout, child.stderr]) {
-      createInterface({ input: stream }).on("line", (line) => {
-        const url = line.split(/\s+/).find((w) => w.startsWith("http://"));
-        if (url) {
-          clearTimeout(timer);
-          resolve({ child, url });
-        }
-      });
-    }
-    child.on("exit", (code) => reject(new Error(`serve exited with ${code}`)));
-  });
-}
 
 /** Waits until the search page has answered `query` (the status names it). */
 async function answered(page, query) {
@@ -112,7 +87,7 @@ async function checkResults(page) {
 
 const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
 
-const { child, url } = await serve();
+const { child, url } = await serve(binary, root);
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
   args: [
