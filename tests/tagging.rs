@@ -279,7 +279,7 @@ fn the_builtin_taxonomy_tags_real_papers_as_their_readers_do() {
     // built-in taxonomy reaches today, less a little: tuning that loses ground fails here.
     let (precision, recall, coverage, text) = eval_fixture(&[]);
     assert!(text.starts_with("300 of 300 labelled papers found"), "{text}");
-    assert!(precision >= 0.83, "precision {precision}\n{text}");
+    assert!(precision >= 0.88, "precision {precision}\n{text}");
     assert!(recall >= 0.80, "recall {recall}\n{text}");
     assert!(coverage >= 0.97, "coverage {coverage}\n{text}");
 }
