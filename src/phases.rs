@@ -8,8 +8,9 @@ pub struct Phases {
     enabled: bool,
     last: Instant,
     last_cpu: Duration,
-    /// Per phase: name, wall time, CPU time of the whole process (all threads).
-    marks: Vec<(&'static str, Duration, Duration)>,
+    /// Per phase: name, wall time, CPU time of the whole process (all threads), and the
+    /// memory held at its end (MB), to see which phase keeps what.
+    marks: Vec<(&'static str, Duration, Duration, u64)>,
 }
 
 impl Default for Phases {
@@ -31,8 +32,13 @@ impl Phases {
     /// Ends the phase `name`.
     pub fn mark(&mut self, name: &'static str) {
         let (now, cpu) = (Instant::now(), process_cpu_time());
+        let rss = if self.enabled {
+            memory_kb("VmRSS:").unwrap_or(0) / 1024
+        } else {
+            0
+        };
         self.marks
-            .push((name, now - self.last, cpu.saturating_sub(self.last_cpu)));
+            .push((name, now - self.last, cpu.saturating_sub(self.last_cpu), rss));
         (self.last, self.last_cpu) = (now, cpu);
     }
     /// Prints the phases when asked to.
@@ -41,20 +47,23 @@ impl Phases {
             let parts: Vec<String> = self
                 .marks
                 .iter()
-                .map(|(n, wall, cpu)| format!("{n} {} ms (cpu {})", wall.as_millis(), cpu.as_millis()))
+                .map(|(n, wall, cpu, rss)| format!("{n} {} ms (cpu {}, {rss} MB)", wall.as_millis(), cpu.as_millis()))
                 .collect();
             // Peak memory so far, where the OS tells it (Linux).
-            let peak = std::fs::read_to_string("/proc/self/status")
-                .ok()
-                .and_then(|s| {
-                    let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
-                    line.split_whitespace().nth(1)?.parse::<u64>().ok()
-                })
+            let peak = memory_kb("VmHWM:")
                 .map(|kb| format!(", peak RSS {} MB", kb / 1024))
                 .unwrap_or_default();
             eprintln!("timings: {}{peak}", parts.join(", "));
         }
     }
+}
+
+/// A memory figure of this process in KB (`VmRSS:` now, `VmHWM:` the peak), where the OS
+/// tells it (Linux).
+fn memory_kb(field: &str) -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with(field))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 /// CPU time of all the process's threads so far: a phase whose CPU time is not about
