@@ -59,6 +59,7 @@ jobs:
             public
             .public.staging
             .public.manifest
+            .public.jobs
           key: paperboy-${{ runner.os }}-${{ github.run_id }}
           restore-keys: paperboy-${{ runner.os }}-
       - name: Install paperboy

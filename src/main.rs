@@ -252,8 +252,15 @@ fn build(options: paperboy::BuildOptions) -> anyhow::Result<()> {
     for w in &report.warnings {
         eprintln!("warning: {w}");
     }
+    let kept = match report.jobs - report.rendered {
+        0 => String::new(),
+        kept => format!(
+            " ({kept} of {} jobs unchanged since the last build, not rendered)",
+            report.jobs
+        ),
+    };
     println!(
-        "Built {} papers, {} {}, {} tags: {} pages, {} feeds in {} ms → {}",
+        "Built {} papers, {} {}, {} tags: {} pages, {} feeds in {} ms{kept} → {}",
         report.papers,
         report.issues,
         if report.issues == 1 { "issue" } else { "issues" },

@@ -8,12 +8,13 @@ use std::time::{Duration, Instant};
 
 use anyhow::Result;
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 
 use crate::config::{Config, Overrides};
 use crate::content;
 use crate::enrich::{Derive, Enricher, Lexicon, Prepared, Taxonomy};
 use crate::model::Site;
-use crate::output::{Holder, OutputLock, Sink, Staging};
+use crate::output::{CacheRead, Holder, JobCache, OutputLock, Sink, Staging};
 use crate::phases::Phases;
 use crate::render::{Files, Job, RenderCache, Renderer};
 use crate::theme::Theme;
@@ -43,6 +44,11 @@ pub struct BuildReport {
     pub tags: usize,
     /// Files written, by kind.
     pub counts: Counts,
+    /// Jobs (a page with its feeds and further pages) rendered, of `jobs`; the others kept
+    /// what the previous build wrote, their inputs unchanged (see `output/job_cache.rs`).
+    pub rendered: usize,
+    /// Jobs in the site.
+    pub jobs: usize,
     /// Non-fatal problems (unknown config keys, an output updated in place, ...).
     pub warnings: Vec<String>,
     /// Wall time of the whole build.
@@ -101,6 +107,22 @@ impl Setup {
             },
             warnings,
         ))
+    }
+
+    /// A hash of everything pages depend on that job fingerprints leave out: this program's
+    /// source, the config (but not today's date: what it changes, which papers are
+    /// published, is in the model) and the theme. A build cache is valid for one setup.
+    pub fn fingerprint(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut config = self.config.clone();
+        config.build.today = None;
+        config.source = Default::default();
+        let mut h = xxhash_rust::xxh3::Xxh3Default::new();
+        env!("PAPERBOY_SOURCE_HASH").hash(&mut h);
+        format!("{config:?}").hash(&mut h);
+        self.theme.templates.hash(&mut h);
+        self.theme.statics.hash(&mut h);
+        h.finish()
     }
 
     /// What the theme's pages need derived from the papers: search words only when it has a
@@ -205,8 +227,20 @@ pub fn build_with_progress(options: &BuildOptions, progress: &(dyn Fn(usize, usi
     // Listing the jobs plans the search index (its parts are rendered with the pages).
     let jobs = renderer.all_jobs();
     phases.mark("search plan");
-    let (counts, notes) = publish(&renderer, &jobs, &lock, options.force, progress, &mut |_, _| {})?;
-    warnings.extend(notes);
+    let jobs = keyed_jobs(&renderer, &jobs);
+    phases.mark("fingerprint");
+    let setup_fp = setup.fingerprint();
+    let published = publish(
+        &renderer,
+        &jobs,
+        &lock,
+        options.force,
+        setup_fp,
+        progress,
+        &mut |_, _| {},
+    )?;
+    warnings.extend(published.notes);
+    let counts = published.counts;
     phases.mark("render+write+swap");
     phases.report();
     Ok(BuildReport {
@@ -214,27 +248,78 @@ pub fn build_with_progress(options: &BuildOptions, progress: &(dyn Fn(usize, usi
         issues: site.issues.len(),
         tags: site.tags.len(),
         counts,
+        rendered: published.rendered,
+        jobs: jobs.len(),
         warnings,
         elapsed: started.elapsed(),
         output,
     })
 }
 
+/// A job with its key (its main output path) and fingerprint.
+pub type Keyed = (String, u64, Job);
+
+/// Keys and fingerprints of `jobs`, in parallel.
+pub fn keyed_jobs(renderer: &Renderer, jobs: &[Job]) -> Vec<Keyed> {
+    jobs.par_iter()
+        .map(|&job| (renderer.job_key(job), renderer.fingerprint(job), job))
+        .collect()
+}
+
+/// What [`publish`] did.
+pub struct Published {
+    /// Files in the new site, by kind.
+    pub counts: Counts,
+    /// Jobs rendered; the others kept the files of the previous build.
+    pub rendered: usize,
+    /// Notes for the user: how the output was replaced when it could not be atomically, a
+    /// build cache that was refused.
+    pub notes: Vec<String>,
+}
+
 /// Renders `jobs` into a staging folder beside the output that `lock` holds and swaps it in:
-/// all or nothing. `written(job, paths)` is called as each job's files are staged. Returns
-/// the counts, and notes on how the output was replaced when it could not be atomically.
+/// all or nothing. A job whose fingerprint is the one the build cache beside the output
+/// recorded for `setup` (see [`Setup::fingerprint`]), and whose files are still as that
+/// build left them, keeps them instead of rendering. `written(job, paths)` is called as each
+/// job's files are staged.
 pub fn publish(
     renderer: &Renderer,
-    jobs: &[Job],
+    jobs: &[Keyed],
     lock: &OutputLock,
     force: bool,
+    setup: u64,
     progress: &(dyn Fn(usize, usize) + Sync),
     written: &mut (dyn FnMut(Job, Vec<String>) + Send),
-) -> Result<(Counts, Vec<String>)> {
+) -> Result<Published> {
     let staging = Staging::begin(lock, force)?;
-    let counts = render_jobs(renderer, jobs, &staging, progress, written)?;
-    let notes = staging.commit()?;
-    Ok((counts, notes))
+    let mut notes = Vec::new();
+    let previous = match JobCache::read(lock.output(), setup) {
+        CacheRead::Usable(cache) => cache,
+        CacheRead::Absent => JobCache::default(),
+        CacheRead::Refused(why) => {
+            notes.push(why);
+            JobCache::default()
+        }
+    };
+    let by_job: FxHashMap<Job, (&str, u64)> = jobs.iter().map(|(key, fp, job)| (*job, (key.as_str(), *fp))).collect();
+    let reuse = |job: Job| -> Option<Vec<String>> {
+        let (key, fp) = by_job[&job];
+        let files = previous.get(key, fp)?;
+        files.iter().all(|f| staging.can_keep(f)).then(|| files.to_vec())
+    };
+    let mut cache = JobCache::default();
+    let plain: Vec<Job> = jobs.iter().map(|k| k.2).collect();
+    let (counts, rendered) = render_jobs_reusing(renderer, &plain, &staging, &reuse, progress, &mut |job, paths| {
+        let (key, fp) = by_job[&job];
+        cache.insert(key.to_string(), fp, paths.clone());
+        written(job, paths);
+    })?;
+    notes.extend(staging.commit_with_cache(&cache, setup)?);
+    Ok(Published {
+        counts,
+        rendered,
+        notes,
+    })
 }
 
 /// Checks where the output of the site at `root` goes, then locks it for `holder`: a
@@ -289,36 +374,71 @@ pub fn render_jobs(
     progress: &(dyn Fn(usize, usize) + Sync),
     written: &mut (dyn FnMut(Job, Vec<String>) + Send),
 ) -> Result<Counts> {
+    Ok(render_jobs_reusing(renderer, jobs, sink, &|_| None, progress, written)?.0)
+}
+
+/// A job's output on its way to the writer: rendered, or the files of the previous build
+/// that it keeps.
+enum Output {
+    Rendered(Files),
+    Kept(Vec<String>),
+}
+
+/// [`render_jobs`], where `reuse(job)` names the files a job keeps from the previous build
+/// instead of rendering (see [`Sink::keep`]). Returns the counts and how many jobs rendered.
+fn render_jobs_reusing(
+    renderer: &Renderer,
+    jobs: &[Job],
+    sink: &dyn Sink,
+    reuse: &(dyn Fn(Job) -> Option<Vec<String>> + Sync),
+    progress: &(dyn Fn(usize, usize) + Sync),
+    written: &mut (dyn FnMut(Job, Vec<String>) + Send),
+) -> Result<(Counts, usize)> {
     let total = jobs.len();
     let mut jobs = jobs.to_vec();
     jobs.sort_by_cached_key(|&job| renderer.job_key(job));
-    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<(Job, Files)>>(2);
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<(Job, Output)>>(2);
     std::thread::scope(|scope| {
-        let writer = scope.spawn(move || -> Result<Counts> {
-            let mut counts = Counts::default();
+        let writer = scope.spawn(move || -> Result<(Counts, usize)> {
+            let (mut counts, mut rendered) = (Counts::default(), 0);
             let mut done = 0;
             for chunk in rx {
                 done += chunk.len();
-                for (job, files) in chunk {
-                    let mut paths = Vec::with_capacity(files.len());
-                    for (path, bytes) in files {
-                        counts.add(&path);
-                        sink.put(&path, &bytes)?;
-                        paths.push(path);
-                    }
+                for (job, output) in chunk {
+                    let paths = match output {
+                        Output::Rendered(files) => {
+                            rendered += 1;
+                            let mut paths = Vec::with_capacity(files.len());
+                            for (path, bytes) in files {
+                                sink.put(&path, &bytes)?;
+                                paths.push(path);
+                            }
+                            paths
+                        }
+                        Output::Kept(paths) => {
+                            for path in &paths {
+                                sink.keep(path)?;
+                            }
+                            paths
+                        }
+                    };
+                    paths.iter().for_each(|p| counts.add(p));
                     written(job, paths);
                 }
                 progress(done, total);
             }
-            Ok(counts)
+            Ok((counts, rendered))
         });
         let rendered = renderer
             .chunks_by_pages(&jobs, |&job| job)
             .into_iter()
             .try_for_each(|chunk| -> Result<()> {
-                let files: Vec<(Job, Files)> = chunk
+                let files: Vec<(Job, Output)> = chunk
                     .par_iter()
-                    .map(|&job| Ok((job, renderer.render_job(job)?)))
+                    .map(|&job| match reuse(job) {
+                        Some(paths) => Ok((job, Output::Kept(paths))),
+                        None => Ok((job, Output::Rendered(renderer.render_job(job)?))),
+                    })
                     .collect::<Result<_>>()?;
                 // A closed channel means the writer failed; its error is reported below.
                 let _ = tx.send(files);

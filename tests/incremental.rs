@@ -14,6 +14,19 @@ use paperboy::render::Job;
 fn check(site: &TestSite, live: &mut LiveSite, changed: &[&str], what: &str) -> paperboy::live::RebuildReport {
     let paths: Vec<PathBuf> = changed.iter().map(|p| site.root().join(p)).collect();
     let report = live.apply(&paths).unwrap_or_else(|e| panic!("{what}: {e:#}"));
+    assert_same_as_clean_build(site, what);
+    report
+}
+
+/// Asserts that the site's output is byte for byte what a clean `paperboy build` of a copy of
+/// its sources (content, config, templates: everything but the output and its siblings)
+/// writes.
+fn assert_same_as_clean_build(site: &TestSite, what: &str) {
+    assert_same_as_clean_build_with(site, what, &[]);
+}
+
+/// [`assert_same_as_clean_build`], the clean build run with `args`.
+fn assert_same_as_clean_build_with(site: &TestSite, what: &str, args: &[&str]) {
     let clean = TestSite::new();
     for entry in walkdir::WalkDir::new(site.root()).into_iter().filter_map(Result::ok) {
         let rel = entry.path().strip_prefix(site.root()).unwrap();
@@ -26,14 +39,13 @@ fn check(site: &TestSite, live: &mut LiveSite, changed: &[&str], what: &str) -> 
             clean.write(rel.to_str().unwrap(), std::fs::read(entry.path()).unwrap());
         }
     }
-    clean.build_ok(&[]);
+    clean.build_ok(args);
     let (a, b) = (site.snapshot(), clean.snapshot());
     let names = |s: &[(String, Vec<u8>)]| s.iter().map(|f| f.0.clone()).collect::<Vec<_>>();
     assert_eq!(names(&a), names(&b), "{what}: different files");
     for ((pa, ba), (_, bb)) in a.iter().zip(&b) {
         assert!(ba == bb, "{what}: {pa} differs from a clean build");
     }
-    report
 }
 
 /// The parts of the search index in the output: file name → modification time.
@@ -274,4 +286,175 @@ fn a_broken_edit_keeps_the_last_good_site_and_a_fix_recovers() {
         ),
     );
     check(&site, &mut live, &["content/2026-11-26.txt"], "fix the digest");
+}
+
+/// The real papers of the tagging fixture, as three days of JSON Lines: the first two make
+/// the archive, the third is the day a publisher adds.
+fn real_days() -> [(String, String); 3] {
+    let all = include_str!("fixtures/real-dev/content/papers.jsonl");
+    let lines: Vec<&str> = all.lines().collect();
+    let day = |from: usize, to: usize| lines[from..to].join("\n") + "\n";
+    [
+        ("content/a.jsonl".into(), day(0, 150)),
+        ("content/b.jsonl".into(), day(150, 250)),
+        ("content/c.jsonl".into(), day(250, 300)),
+    ]
+}
+
+/// How many jobs a build's summary line says it did not render.
+fn kept_jobs(stdout: &str) -> usize {
+    stdout
+        .split_once(" ms (")
+        .and_then(|(_, rest)| rest.split_once(" of "))
+        .map_or(0, |(n, _)| n.parse().unwrap())
+}
+
+fn inode(path: &std::path::Path) -> u64 {
+    std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(path).unwrap())
+}
+
+#[test]
+fn a_day_added_in_a_new_process_renders_only_what_changed_and_equals_a_clean_build() {
+    let site = TestSite::new();
+    let [a, b, c] = real_days();
+    site.write(&a.0, &a.1).write(&b.0, &b.1);
+    let first = site.build_ok(&[]);
+    assert_eq!(kept_jobs(&first), 0, "nothing to keep on a first build: {first}");
+    assert!(
+        site.root().join(".public.jobs").is_file(),
+        "the build cache is written beside the output"
+    );
+    // A page the new day cannot change: the search page's script is the theme's.
+    let unchanged = site.public().join("404.html");
+    let before = inode(&unchanged);
+    site.write(&c.0, &c.1);
+    let second = site.build_ok(&[]);
+    let kept = kept_jobs(&second);
+    assert!(kept > 100, "a new day keeps most of the archive's pages: {second}");
+    assert_eq!(inode(&unchanged), before, "a kept page is the same file, not a rewrite");
+    assert_same_as_clean_build(&site, "a day added in a new process");
+    // And again with nothing new: every job is kept, and the site stays the same.
+    let third = site.build_ok(&[]);
+    assert!(
+        third.contains(&format!(
+            "({kept_total} of {kept_total} jobs",
+            kept_total = kept_jobs(&third)
+        )),
+        "{third}"
+    );
+    assert_same_as_clean_build(&site, "a build with nothing new");
+}
+
+#[test]
+fn a_config_or_theme_change_in_a_new_process_renders_everything_again() {
+    let site = TestSite::new();
+    let [a, b, _] = real_days();
+    site.write(&a.0, &a.1).write(&b.0, &b.1);
+    site.build_ok(&[]);
+    site.write("paperboy.toml", "title = \"Another title\"\n");
+    let out = site.build_ok(&[]);
+    assert_eq!(kept_jobs(&out), 0, "a config change keeps no page: {out}");
+    assert_same_as_clean_build(&site, "a config change");
+    site.build_ok(&[]);
+    let footer = "{% extends \"base.html\" %}{% block content %}<p>Nothing here, sorry.</p>{% endblock %}";
+    site.write("templates/404.html", footer);
+    let out = site.build_ok(&[]);
+    assert_eq!(kept_jobs(&out), 0, "a template change keeps no page: {out}");
+    assert!(site.read("404.html").contains("Nothing here, sorry."));
+    assert_same_as_clean_build(&site, "a template change");
+    let out = site.build_ok(&["--base-url", "https://example.org/digest/"]);
+    assert_eq!(kept_jobs(&out), 0, "another --base-url keeps no page: {out}");
+    assert_same_as_clean_build_with(
+        &site,
+        "another base URL",
+        &["--base-url", "https://example.org/digest/"],
+    );
+}
+
+#[test]
+fn a_damaged_or_foreign_cache_is_ignored_with_a_warning_and_never_trusted() {
+    let site = TestSite::new();
+    let [a, b, c] = real_days();
+    site.write(&a.0, &a.1).write(&b.0, &b.1);
+    site.build_ok(&[]);
+    let cache = site.root().join(".public.jobs");
+    let build = |what: &str| {
+        let out = site.run(&["build"]);
+        assert!(out.status.success(), "{what}: {}", String::from_utf8_lossy(&out.stderr));
+        (
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    // A cache cut short (a full disk, a copy interrupted).
+    let text = std::fs::read(&cache).unwrap();
+    std::fs::write(&cache, &text[..text.len() / 2]).unwrap();
+    site.write(&c.0, &c.1);
+    let (out, err) = build("a damaged cache");
+    assert!(
+        err.contains(".public.jobs: is damaged") && err.contains("ignored"),
+        "{err}"
+    );
+    assert_eq!(kept_jobs(&out), 0, "{out}");
+    assert_same_as_clean_build(&site, "a damaged cache");
+    // One byte changed inside: the checksum catches it.
+    let mut text = std::fs::read(&cache).unwrap();
+    let at = text.len() / 2;
+    text[at] = if text[at] == b'0' { b'1' } else { b'0' };
+    std::fs::write(&cache, &text).unwrap();
+    let (out, err) = build("a changed cache");
+    assert!(err.contains("checksum does not match"), "{err}");
+    assert_eq!(kept_jobs(&out), 0, "{out}");
+    // Someone else's file under that name.
+    std::fs::write(&cache, "{\"version\": 3}\n{}\n").unwrap();
+    let (out, err) = build("a foreign cache");
+    assert!(
+        err.contains("not a paperboy build cache") && err.contains("ignored"),
+        "{err}"
+    );
+    assert_eq!(kept_jobs(&out), 0, "{out}");
+    assert_same_as_clean_build(&site, "a foreign cache");
+    // A whole cache, but a page edited by hand since: the cache vouches for its inputs, the
+    // manifest for the file, and the file no longer is what the build wrote.
+    let (_, err) = build("a good cache");
+    assert!(
+        !err.contains(".public.jobs"),
+        "a cache this build wrote is taken: {err}"
+    );
+    let page = site.public().join("issues/index.html");
+    std::fs::write(&page, "defaced").unwrap();
+    let (out, _) = build("a page edited by hand");
+    assert!(kept_jobs(&out) > 0, "{out}");
+    assert_same_as_clean_build(&site, "a page edited by hand");
+}
+
+#[test]
+fn an_output_restored_from_a_ci_cache_keeps_its_pages() {
+    // `actions/cache` restores the output from a tar: every file has a new inode and time,
+    // so the manifest cannot vouch for them by their metadata; their bytes still can.
+    let site = TestSite::new();
+    let [a, b, c] = real_days();
+    site.write(&a.0, &a.1).write(&b.0, &b.1);
+    site.build_ok(&[]);
+    let restored = site.root().join("restored");
+    copy_tree(&site.public(), &restored);
+    std::fs::remove_dir_all(site.public()).unwrap();
+    std::fs::rename(&restored, site.public()).unwrap();
+    let _ = std::fs::remove_dir_all(site.root().join(".public.staging"));
+    site.write(&c.0, &c.1);
+    let out = site.build_ok(&[]);
+    assert!(kept_jobs(&out) > 100, "{out}");
+    assert_same_as_clean_build(&site, "an output restored with new inodes");
+}
+
+/// Copies `from` to `to` file by file: new inodes, new modification times.
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    for entry in walkdir::WalkDir::new(from).into_iter().map(Result::unwrap) {
+        let target = to.join(entry.path().strip_prefix(from).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::write(&target, std::fs::read(entry.path()).unwrap()).unwrap();
+        }
+    }
 }

@@ -19,7 +19,7 @@ use crate::error::{ContentError, ContentErrors};
 use crate::model::Site;
 use crate::output::{Holder, InPlace, OutputLock, Sink, same_content};
 use crate::phases::Phases;
-use crate::pipeline::{self, Setup};
+use crate::pipeline::{self, Keyed, Setup};
 use crate::render::{Files, Job, RenderCache, Renderer};
 use crate::theme::{OVERRIDES_DIR, STATIC_DIR, THEMES_DIR};
 
@@ -275,21 +275,32 @@ impl LiveSite {
             // nothing, rendered in chunks so that the whole site's bytes are never in memory
             // at once, and written by one thread while the next chunk renders.
             self.jobs.clear();
+            let jobs: Vec<Keyed> = todo.iter().map(|&k| k.clone()).collect();
             let by_job: FxHashMap<Job, (&String, u64)> = todo.iter().map(|(key, fp, job)| (*job, (key, *fp))).collect();
-            let jobs: Vec<Job> = todo.iter().map(|(_, _, job)| *job).collect();
             if self.lock.is_none() {
                 self.lock = Some(pipeline::lock_output(&self.root, &self.output, Holder::Watch)?);
             }
             let lock = self.lock.as_ref().expect("locked above");
             let table = &mut self.jobs;
-            let published = pipeline::publish(&renderer, &jobs, lock, false, &|_, _| {}, &mut |job, paths| {
-                let (key, fp) = by_job[&job];
-                table.insert(key.clone(), (fp, paths));
-            });
+            let setup_fp = setup.fingerprint();
+            let published = pipeline::publish(
+                &renderer,
+                &jobs,
+                lock,
+                false,
+                setup_fp,
+                &|_, _| {},
+                &mut |job, paths| {
+                    let (key, fp) = by_job[&job];
+                    table.insert(key.clone(), (fp, paths));
+                },
+            );
             match published {
-                Ok((counts, notes)) => {
+                Ok(published) => {
+                    let counts = published.counts;
                     report.written = counts.pages + counts.feeds + counts.other;
-                    report.warnings.extend(notes);
+                    report.rendered = published.rendered;
+                    report.warnings.extend(published.notes);
                 }
                 Err(e) => {
                     self.jobs.clear();
@@ -318,9 +329,6 @@ impl LiveSite {
         Ok(report)
     }
 }
-
-/// A job with its key in the job table and its fingerprint.
-type Keyed = (String, u64, Job);
 
 /// Renders `todo` and writes what changed into the live `output` (when given), deleting the
 /// files of pages that are gone; `jobs` is the job table to update. Everything is rendered

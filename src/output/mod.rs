@@ -18,9 +18,12 @@
 //! A manifest beside the output (`.public.manifest`) records each file's hash, length, inode
 //! and modification time: a page whose hash matches and whose live file still has that
 //! inode and time is known unchanged without reading it back (at 100,000 papers that is
-//! 1.3 GB not read on a rebuild that changes nothing).
+//! 1.3 GB not read on a rebuild that changes nothing). A build cache beside it
+//! (`.public.jobs`, see `job_cache.rs`) records each job's fingerprint, so that a build in a
+//! new process does not even render the pages whose inputs did not change.
 
 mod in_place;
+mod job_cache;
 mod lock;
 mod manifest;
 mod memory;
@@ -33,6 +36,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context as _, Result};
 
 pub use in_place::{InPlace, same_content};
+pub use job_cache::{JobCache, Read as CacheRead, job_cache_path};
 pub use lock::{Holder, OutputLock};
 pub use memory::Memory;
 pub use staging::Staging;
@@ -42,6 +46,18 @@ pub use staging::Staging;
 pub trait Sink: Sync {
     /// Stores one output file; `path` is relative to the output root, `/`-separated.
     fn put(&self, path: &str, bytes: &[u8]) -> Result<()>;
+
+    /// Whether the live file at `path` is still exactly what the previous build wrote
+    /// there, so that a job whose inputs did not change can keep it instead of rendering
+    /// it again. Sinks without a previous build keep nothing.
+    fn can_keep(&self, _path: &str) -> bool {
+        false
+    }
+
+    /// Keeps the live file at `path` in the new site, as [`Sink::can_keep`] found it.
+    fn keep(&self, path: &str) -> Result<()> {
+        anyhow::bail!("{path}: this output cannot keep files from a previous build")
+    }
 }
 
 /// Marks a folder as written by paperboy, so that a folder of someone else's files is never

@@ -11,6 +11,7 @@ use std::sync::Mutex;
 use anyhow::{Context as _, Result};
 
 use super::in_place::{is_same_file, same_content};
+use super::job_cache::{JobCache, job_cache_path};
 use super::lock::OutputLock;
 use super::manifest::{Record, read_manifest, write_manifest};
 use super::{MARKER, Sink, hidden_sibling, manifest_path, remove_if_exists, staging_dir};
@@ -110,17 +111,29 @@ impl<'a> Staging<'a> {
     /// live one: in one atomic swap where the output allows it, else file by file. Returns
     /// notes for the user (why the update was not atomic).
     pub fn commit(self) -> Result<Vec<String>> {
-        self.commit_with(exchange)
+        self.commit_with(exchange, None)
+    }
+
+    /// [`Staging::commit`], then records `cache` (what each job wrote, for `setup`) beside
+    /// the new site, for the next build.
+    pub fn commit_with_cache(self, cache: &JobCache, setup: u64) -> Result<Vec<String>> {
+        self.commit_with(exchange, Some((cache, setup)))
     }
 
     /// [`Staging::commit`] with the swap as a parameter, so that tests can take the road of
     /// file systems without `RENAME_EXCHANGE`.
-    fn commit_with(mut self, swap: fn(&Path, &Path) -> io::Result<()>) -> Result<Vec<String>> {
+    fn commit_with(
+        mut self,
+        swap: fn(&Path, &Path) -> io::Result<()>,
+        cache: Option<(&JobCache, u64)>,
+    ) -> Result<Vec<String>> {
         let mut records = std::mem::take(self.written.get_mut().expect("no writer panicked"));
         let keep: HashSet<String> = records.iter().map(|(p, _)| p.clone()).collect();
         // Gone first: a build killed between the swap and the new manifest must not leave
         // the old one describing the new site (its checks would still catch most changes).
         let manifest = manifest_path(&self.out);
+        let cache_file = job_cache_path(&self.out);
+        remove_if_exists(&cache_file).with_context(|| format!("cannot remove {}", cache_file.display()))?;
         let notes = match &self.mode {
             Mode::Swap { staging, reused } => {
                 if *reused {
@@ -158,8 +171,13 @@ impl<'a> Staging<'a> {
             }
         };
         self.done = true;
-        // Only a speed-up: a build without it reads the live files instead.
-        let _ = write_manifest(&manifest, &mut records);
+        // Only a speed-up: a build without it reads the live files instead. The cache is
+        // worth nothing without the manifest that vouches for its files.
+        if write_manifest(&manifest, &mut records).is_ok() {
+            if let Some((cache, setup)) = cache {
+                let _ = cache.write(&self.out, setup);
+            }
+        }
         Ok(notes)
     }
 }
@@ -227,6 +245,45 @@ impl Staging<'_> {
 }
 
 impl Sink for Staging<'_> {
+    fn can_keep(&self, path: &str) -> bool {
+        let Some(record) = self.previous.get(path).filter(|_| self.live) else {
+            return false;
+        };
+        let live = self.out.join(path);
+        match fs::metadata(&live) {
+            Ok(meta) if record.matches(&meta) => true,
+            // Same length but another inode or time: a restored cache (`actions/cache`
+            // unpacks a tar) or a copy. Read it back: still cheaper than rendering, and
+            // the new manifest records it as it is now.
+            Ok(meta) if meta.is_file() && meta.len() == record.len => {
+                fs::read(&live).is_ok_and(|bytes| xxhash_rust::xxh3::xxh3_64(&bytes) == record.hash)
+            }
+            _ => false,
+        }
+    }
+
+    fn keep(&self, path: &str) -> Result<()> {
+        let live = self.out.join(path);
+        let meta = fs::metadata(&live).with_context(|| format!("cannot read {}", live.display()))?;
+        let Some(hash) = self.previous.get(path).filter(|r| r.len == meta.len()).map(|r| r.hash) else {
+            anyhow::bail!(
+                "{}: changed while the site was being built — build again",
+                live.display()
+            );
+        };
+        if let Mode::Swap { .. } = self.mode {
+            let target = self.target(path);
+            if !is_same_file(&meta, &target) {
+                let fail = |e| cannot_write(&target, e);
+                remove_if_exists(&target).map_err(fail)?;
+                self.ensure_parent(path, &target).map_err(fail)?;
+                fs::hard_link(&live, &target).map_err(fail)?;
+            }
+        }
+        self.record(path, hash, meta.len() as usize, &meta);
+        Ok(())
+    }
+
     fn put(&self, path: &str, bytes: &[u8]) -> Result<()> {
         let target = self.target(path);
         let fail = |e| cannot_write(&target, e);
@@ -445,7 +502,7 @@ mod tests {
         for (path, text) in files {
             staging.put(path, text.as_bytes()).unwrap();
         }
-        staging.commit_with(swap).unwrap()
+        staging.commit_with(swap, None).unwrap()
     }
 
     fn no_exchange(_: &Path, _: &Path) -> io::Result<()> {

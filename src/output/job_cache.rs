@@ -1,0 +1,216 @@
+//! The build cache beside an output folder (`.public.jobs`): what the last build rendered,
+//! as each job's fingerprint and the files it wrote. A build in a new process reads it to
+//! render only the jobs whose inputs changed: a daily build that adds one day to a large
+//! archive renders that day's pages, not the archive. The manifest beside it says whether
+//! those files are still the ones written; the cache says whether they are still the ones
+//! the current content would render.
+//!
+//! It is trusted only when it is whole and was written for the same program, config and
+//! theme (the setup fingerprint in its header): anything else is ignored, and a damaged or
+//! foreign cache is named in a warning. Like the manifest, it is removed before the output
+//! is swapped and written after, so a killed build never leaves one that describes
+//! another site.
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use rustc_hash::FxHashMap;
+
+use super::hidden_sibling;
+
+/// First line of a cache file: its format, so that another version's cache is not misread.
+const HEADER: &str = "paperboy build cache 1";
+
+/// The cache file of an output folder.
+pub fn job_cache_path(out: &Path) -> PathBuf {
+    hidden_sibling(out, "jobs")
+}
+
+/// What the last build rendered: job key → (fingerprint, files written).
+#[derive(Debug, Default)]
+pub struct JobCache {
+    jobs: FxHashMap<String, (u64, Vec<String>)>,
+}
+
+/// Reading a cache: one to use, none, or one that was refused with a warning.
+pub enum Read {
+    /// Whole, and written with the current setup.
+    Usable(JobCache),
+    /// No cache, or one written with another program, config or theme: every job renders.
+    Absent,
+    /// Damaged or not a paperboy build cache: every job renders, and the build says why.
+    Refused(String),
+}
+
+impl JobCache {
+    /// Reads the cache of output folder `out`, valid only for `setup` (see
+    /// [`crate::pipeline::Setup::fingerprint`]).
+    pub fn read(out: &Path, setup: u64) -> Read {
+        let path = job_cache_path(out);
+        let text = match fs::read(&path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Read::Absent,
+            Err(e) => return refused(&path, &format!("cannot be read ({e})")),
+        };
+        let Ok(text) = String::from_utf8(text) else {
+            return refused(&path, "is not a paperboy build cache (not text)");
+        };
+        match parse(&text, setup) {
+            Ok(Some(cache)) => Read::Usable(cache),
+            Ok(None) => Read::Absent,
+            Err(why) => refused(&path, why),
+        }
+    }
+
+    /// The files `key` wrote, when its fingerprint was `fingerprint`.
+    pub fn get(&self, key: &str, fingerprint: u64) -> Option<&[String]> {
+        match self.jobs.get(key) {
+            Some((fp, files)) if *fp == fingerprint => Some(files),
+            _ => None,
+        }
+    }
+
+    /// Records what job `key` wrote.
+    pub fn insert(&mut self, key: String, fingerprint: u64, files: Vec<String>) {
+        self.jobs.insert(key, (fingerprint, files));
+    }
+
+    /// The cache as its file holds it, for `setup`; jobs in key order, so that the same
+    /// build writes the same bytes. A file name with a tab or a line break cannot be
+    /// written in this format: its job is left out, and renders every time.
+    fn to_text(&self, setup: u64) -> String {
+        use std::fmt::Write as _;
+        let mut keys: Vec<&String> = self.jobs.keys().collect();
+        keys.sort();
+        let mut text = String::with_capacity(64 + self.jobs.len() * 80);
+        let _ = writeln!(text, "{HEADER}\nsetup {setup:016x}");
+        let plain = |s: &str| !s.contains(['\t', '\n', '\r']);
+        for key in keys {
+            let (fp, files) = &self.jobs[key];
+            if !plain(key) || !files.iter().all(|f| plain(f)) {
+                continue;
+            }
+            let _ = write!(text, "{fp:016x}\t{key}");
+            for file in files {
+                text.push('\t');
+                text.push_str(file);
+            }
+            text.push('\n');
+        }
+        let sum = xxhash_rust::xxh3::xxh3_64(text.as_bytes());
+        let _ = writeln!(text, "end {sum:016x}");
+        text
+    }
+
+    /// Writes the cache of output folder `out` atomically (a temporary file renamed over it).
+    pub fn write(&self, out: &Path, setup: u64) -> io::Result<()> {
+        let path = job_cache_path(out);
+        let tmp = path.with_extension("jobs.tmp");
+        fs::write(&tmp, self.to_text(setup))?;
+        fs::rename(&tmp, path)
+    }
+}
+
+fn refused(path: &Path, why: &str) -> Read {
+    Read::Refused(format!(
+        "{}: {why} — ignored: this build renders every page and writes a new cache",
+        path.display()
+    ))
+}
+
+/// The cache in `text` when it was written for `setup`; `None` for another setup; the
+/// reason when it is not a whole cache.
+fn parse(text: &str, setup: u64) -> Result<Option<JobCache>, &'static str> {
+    let body_end = text
+        .trim_end_matches('\n')
+        .rfind('\n')
+        .map(|i| i + 1)
+        .ok_or("is damaged (too short)")?;
+    let (body, last) = text.split_at(body_end);
+    if !body.starts_with(&format!("{HEADER}\n")) {
+        return Err("is not a paperboy build cache of this version");
+    }
+    let sum = last
+        .trim_end()
+        .strip_prefix("end ")
+        .and_then(|s| u64::from_str_radix(s, 16).ok())
+        .ok_or("is damaged (no end line: a write was cut short?)")?;
+    if sum != xxhash_rust::xxh3::xxh3_64(body.as_bytes()) {
+        return Err("is damaged (its checksum does not match)");
+    }
+    let mut lines = body.lines().skip(1);
+    let written_for = lines
+        .next()
+        .and_then(|l| l.strip_prefix("setup "))
+        .and_then(|s| u64::from_str_radix(s, 16).ok())
+        .ok_or("is damaged (no setup line)")?;
+    if written_for != setup {
+        return Ok(None);
+    }
+    let mut cache = JobCache::default();
+    for line in lines {
+        let mut fields = line.split('\t');
+        let fp = fields
+            .next()
+            .and_then(|s| u64::from_str_radix(s, 16).ok())
+            .ok_or("is damaged (a line without a fingerprint)")?;
+        let key = fields.next().ok_or("is damaged (a line without a job)")?;
+        cache.insert(key.to_string(), fp, fields.map(str::to_string).collect());
+    }
+    Ok(Some(cache))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> JobCache {
+        let mut cache = JobCache::default();
+        cache.insert("papers/a/".into(), 7, vec!["papers/a/index.html".into()]);
+        cache.insert(
+            "rss.xml".into(),
+            9,
+            vec!["rss.xml".into(), "atom.xml".into(), "feed.json".into()],
+        );
+        cache.insert("Statics".into(), 1, vec![]);
+        cache
+    }
+
+    #[test]
+    fn a_cache_reads_back_as_written_for_its_setup_only() {
+        let text = sample().to_text(42);
+        let cache = parse(&text, 42).unwrap().unwrap();
+        assert_eq!(cache.get("rss.xml", 9).unwrap().len(), 3);
+        assert_eq!(cache.get("Statics", 1).unwrap().len(), 0);
+        assert!(cache.get("rss.xml", 8).is_none(), "another fingerprint is a miss");
+        assert!(parse(&text, 43).unwrap().is_none(), "another setup is no cache");
+        assert_eq!(text, sample().to_text(42), "the same cache, the same bytes");
+    }
+
+    #[test]
+    fn damaged_or_foreign_caches_are_refused() {
+        let text = sample().to_text(42);
+        let cut = &text[..text.len() - 30];
+        assert!(parse(cut, 42).unwrap_err().contains("damaged"));
+        let flipped = text.replacen("papers/a/index.html", "papers/b/index.html", 1);
+        assert!(parse(&flipped, 42).unwrap_err().contains("checksum"));
+        assert!(
+            parse("<html>\nnot a cache\n", 42)
+                .unwrap_err()
+                .contains("not a paperboy")
+        );
+        let other_version = text.replacen("cache 1", "cache 0", 1);
+        assert!(parse(&other_version, 42).is_err());
+        assert!(parse("", 42).is_err());
+    }
+
+    #[test]
+    fn names_that_the_format_cannot_hold_are_left_out() {
+        let mut cache = sample();
+        cache.insert("odd".into(), 3, vec!["a\tb.html".into()]);
+        let read = parse(&cache.to_text(1), 1).unwrap().unwrap();
+        assert!(read.get("odd", 3).is_none());
+        assert!(read.get("papers/a/", 7).is_some());
+    }
+}
