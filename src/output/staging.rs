@@ -471,22 +471,29 @@ fn is_empty_dir(dir: &Path) -> Result<bool> {
 }
 
 /// Deletes files (and then empty folders) under `root` that this build did not produce,
-/// pages left under a temporary name by a killed build included.
+/// pages left under a temporary name by a killed build included. Only folders that hold
+/// nothing this build kept are tried for removal: a site of 100,000 papers has as many
+/// folders, nearly all still full.
 fn remove_stale(root: &Path, keep: &HashSet<String>) -> Result<()> {
-    let mut dirs = Vec::new();
+    let mut holding: HashSet<PathBuf> = HashSet::new();
     for entry in walkdir::WalkDir::new(root).min_depth(1).contents_first(true) {
         let entry = entry.with_context(|| format!("cannot walk {}", root.display()))?;
         let rel = entry.path().strip_prefix(root).expect("walk stays under root");
         let rel = rel.to_string_lossy();
-        if entry.file_type().is_dir() {
-            dirs.push(entry.into_path());
+        let stays = if entry.file_type().is_dir() {
+            // Fails, as intended, on a folder that still holds a file (the marker, say).
+            holding.contains(entry.path()) || fs::remove_dir(entry.path()).is_err()
         } else if rel != MARKER && rel != INNER_LOCK && !keep.contains(rel.as_ref()) {
             fs::remove_file(entry.path()).with_context(|| format!("cannot remove {}", entry.path().display()))?;
+            false
+        } else {
+            true
+        };
+        if stays {
+            if let Some(parent) = entry.path().parent() {
+                holding.insert(parent.to_path_buf());
+            }
         }
-    }
-    for dir in dirs {
-        // Fails, as intended, on folders that still hold files.
-        let _ = fs::remove_dir(&dir);
     }
     Ok(())
 }
