@@ -11,7 +11,9 @@
 #                               authors and day sizes, JSON Lines) instead of synthetic ones
 #   BENCH_RUNS=N                runs per measurement, the fastest reported (default 3; every
 #                               tool gets the same); timings on shared VMs vary a lot
-# "rebuild, nothing changed" is the steady state (third build); watch-mode latency is the
+# "rebuild, nothing changed" is the steady state (third build); "add the newest day" is a
+# publisher's daily build: the archive built without its newest day's file, then that file
+# added and built in a new process (the build cache renders what changed); watch-mode latency is the
 # time from saving a file to the new page being served over HTTP (bench/latency.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -66,7 +68,7 @@ fi
 # timed LABEL CMD... → sets T_WALL T_CPU T_RSS_MB (from /usr/bin/time)
 timed() {
   local out="$DIR/time.txt"
-  "$TIME" -f "%e %U %S %M" -o "$out" "$@" >/dev/null 2>"$DIR/stderr.txt" || { cat "$DIR/stderr.txt" >&2; return 1; }
+  "$TIME" -f "%e %U %S %M" -o "$out" "$@" >"$DIR/stdout.txt" 2>"$DIR/stderr.txt" || { cat "$DIR/stderr.txt" >&2; return 1; }
   read -r T_WALL u s rss < "$out"
   T_CPU=$(awk -v u="$u" -v s="$s" 'BEGIN {printf "%.2f", u + s}')
   T_RSS_MB=$(( rss / 1024 ))
@@ -94,11 +96,21 @@ for n in "${SIZES[@]}"; do
   sync
   out="$site/public"
 
-  best "$runs" 'discard "$out" "$site/.public.staging" "$site/.public.manifest"' -- "$PB" build --root "$site"
+  best "$runs" 'discard "$out" "$site/.public.staging" "$site/.public.manifest" "$site/.public.jobs"' -- "$PB" build --root "$site"
   b_wall=$T_WALL b_cpu=$T_CPU b_rss=$T_RSS_MB
   "$PB" build --root "$site" >/dev/null   # primes the staging folder (links every file once)
   timed "$PB" build --root "$site"
   r_wall=$T_WALL
+  # A publisher's daily build: the archive was built without its newest day's file, which
+  # is then added, and a new process builds (with the build cache beside the output).
+  newest=$(find "$site/content" -type f -not -path '*/papers/*' | sort | tail -1)
+  mv "$newest" "$DIR/newest-day"
+  "$PB" build --root "$site" >/dev/null
+  mv "$DIR/newest-day" "$newest"
+  sync
+  timed "$PB" build --root "$site"
+  d_wall=$T_WALL d_rss=$T_RSS_MB
+  d_kept=$(sed -n 's/.* ms (\([0-9]*\) of \([0-9]*\) jobs.*/\1 \2/p' "$DIR/stdout.txt" | awk '{printf "%d of %d", $2 - $1, $2}')
   pages=$(find "$out" -name '*.html' | wc -l)
   files=$(find "$out" -type f | wc -l)
   mb=$(du -sm "$out" | cut -f1)
@@ -127,7 +139,7 @@ for n in "${SIZES[@]}"; do
     # this machine's disk.
     mem="/dev/shm/paperboy-bench-$n"
     rm -rf "$mem" && mkdir -p "$mem"
-    best "$runs" 'rm -rf "$mem/public" "$mem/.public.staging" "$mem/.public.manifest"; sync' -- "$PB" build --root "$site" --output "$mem/public"
+    best "$runs" 'rm -rf "$mem/public" "$mem/.public.staging" "$mem/.public.manifest" "$mem/.public.jobs"; sync' -- "$PB" build --root "$site" --output "$mem/public"
     m_wall=$T_WALL m_cpu=$T_CPU
     best "$runs" 'rm -rf "$mem/copy"' -- cp -r "$mem/public" "$mem/copy"
     m_cp=$T_WALL
@@ -141,7 +153,7 @@ for n in "${SIZES[@]}"; do
     m_ratio_cp=$(awk -v a="$m_wall" -v b="$m_cp" 'BEGIN {printf "%.2f", a / b}')
     mem_rows+=("| $n | $m_wall s | $m_cpu s | $m_cp s | $m_ratio_cp | $m_hugo | $m_ratio |")
   fi
-  rows+=("| $n | $b_wall s | $b_cpu s | $b_rss MB | $r_wall s | $pages pages, $files files, $mb MB | $cp_wall s | $ratio_cp | ${tag_ms} ms (${tag_per_10k} ms/10k) | ${related_ms} ms | $hugo_cell | $ratio_hugo |")
+  rows+=("| $n | $b_wall s | $b_cpu s | $b_rss MB | $r_wall s | $d_wall s, $d_rss MB ($d_kept) | $pages pages, $files files, $mb MB | $cp_wall s | $ratio_cp | ${tag_ms} ms (${tag_per_10k} ms/10k) | ${related_ms} ms | $hugo_cell | $ratio_hugo |")
 
   if [ "$n" = 10000 ] || [ "${#SIZES[@]}" = 1 ]; then
     # One paper edited: append a sentence to one Markdown paper (the last day's last paper
@@ -162,8 +174,8 @@ rm -rf "$DIR/sample" && mkdir -p "$DIR/sample" && cp -r content "$DIR/sample/"
 sample_latency="watch mode on the 200-paper sample: $(python3 bench/latency.py "$PB" "$DIR/sample" "$DIR/sample/content/2026-11-26.txt")"
 
 echo "each figure: the fastest of ${BENCH_RUNS:-3} runs"
-echo "| papers | build wall | build CPU | peak RSS | rebuild, nothing changed | output | cp -r floor | build / cp -r | words + tagging, 1 core | related papers, all cores | Hugo (wall / RSS) | Hugo / paperboy |"
-echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
+echo "| papers | build wall | build CPU | peak RSS | rebuild, nothing changed | add the newest day, new process (jobs rendered) | output | cp -r floor | build / cp -r | words + tagging, 1 core | related papers, all cores | Hugo (wall / RSS) | Hugo / paperboy |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 printf '%s\n' "${rows[@]}"
 echo
 if [ ${#mem_rows[@]} -gt 0 ]; then
