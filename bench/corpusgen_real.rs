@@ -9,6 +9,8 @@ use std::fmt::Write as _;
 use std::fs;
 use std::path::Path;
 
+use chrono::{Datelike as _, Weekday};
+
 use super::{Paper, Rng, code_name};
 
 const SOURCE: &str = include_str!("../tests/fixtures/real-dev/content/papers.jsonl");
@@ -71,9 +73,8 @@ pub fn write(
     let (mut n, mut month, mut in_month) = (0usize, String::new(), 0usize);
     let mut friday: Vec<usize> = Vec::new();
     for (date, count) in days {
-        let weekday = date.format("%u").to_string();
         let mut listing = Vec::new();
-        if weekday == "6" || weekday == "7" {
+        if is_weekend(date) {
             // arXiv announces nothing at weekends; listing pages repeat Friday's papers.
             listing = friday.clone();
         } else {
@@ -109,7 +110,7 @@ pub fn write(
                 ));
                 listing.push(all.len() - 1);
             }
-            if weekday == "5" {
+            if date.weekday() == Weekday::Fri {
                 friday = listing.clone();
             }
         }
@@ -143,8 +144,7 @@ fn plan_days(papers: usize, end: chrono::NaiveDate, rng: &mut Rng) -> Vec<(chron
     let mut days = Vec::new();
     let (mut left, mut date) = (papers, end);
     while left > 0 {
-        let weekend = matches!(date.format("%u").to_string().as_str(), "6" | "7");
-        let count = if weekend {
+        let count = if is_weekend(date) {
             0
         } else {
             (*rng.pick(WEEKDAY_SIZES)).min(left)
@@ -159,4 +159,9 @@ fn plan_days(papers: usize, end: chrono::NaiveDate, rng: &mut Rng) -> Vec<(chron
     }
     days.reverse();
     days
+}
+
+/// arXiv announces nothing on Saturdays and Sundays.
+fn is_weekend(date: chrono::NaiveDate) -> bool {
+    matches!(date.weekday(), Weekday::Sat | Weekday::Sun)
 }
