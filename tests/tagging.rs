@@ -279,7 +279,7 @@ fn the_builtin_taxonomy_tags_real_papers_as_their_readers_do() {
     // built-in taxonomy reaches today, less a little: tuning that loses ground fails here.
     let (precision, recall, coverage, text) = eval_fixture(&[]);
     assert!(text.starts_with("300 of 300 labelled papers found"), "{text}");
-    assert!(precision >= 0.88, "precision {precision}\n{text}");
+    assert!(precision >= 0.90, "precision {precision}\n{text}");
     assert!(recall >= 0.80, "recall {recall}\n{text}");
     assert!(coverage >= 0.97, "coverage {coverage}\n{text}");
 }
@@ -379,6 +379,79 @@ fn known_false_tags_stay_fixed() {
         "To enhance knowledge transfer, we incorporate Maximum Mean Discrepancy (MMD) into the distillation process to align feature distributions between the teacher and student models.",
     );
     assert!(!t.contains(&"alignment".to_string()), "{t:?}");
+}
+
+#[test]
+fn supporting_words_and_implied_topics_on_real_sentences() {
+    let tax = paperboy::enrich::Taxonomy::new(&Default::default()).unwrap();
+    // (title, abstract, topic, whether it is given): real titles and sentences, shortened.
+    let cases = [
+        // Model names support a topic but do not make it: a vision paper that compares
+        // against GPT-4o and Claude is not about language models...
+        (
+            "Describe Anything in Medical Images",
+            "We propose MedDAM, a framework leveraging large vision-language models for region-specific captioning in medical images. We evaluate Claude, GPT-4o and Llama as baselines.",
+            "large-language-models",
+            false,
+        ),
+        // ...one that says what it studies is.
+        (
+            "How Small Can Language Models Go for Merchant Data?",
+            "We fine-tune Llama and Qwen models with LoRA.",
+            "large-language-models",
+            true,
+        ),
+        // "3D" alone is not vision, "adversarial" alone is not security, "programming" alone
+        // is not code, "markets" alone is not game theory.
+        (
+            "Uncertain Mode Surfaces in 3D Symmetric Second-Order Tensor Field Ensembles",
+            "The analysis of 3D symmetric second-order tensor fields often relies on topological features such as degenerate tensor lines.",
+            "computer-vision",
+            false,
+        ),
+        (
+            "A Generative Adversarial Graph Neural Network for Synthetic Time Series Data",
+            "Generating synthetic data for financial time series poses challenges. Generative Adversarial Networks (GANs) have exhibited considerable potential.",
+            "security",
+            false,
+        ),
+        (
+            "A Constraint Programming Approach for n-Day Lookahead Playoff Clinching",
+            "We investigate playoff clinching in the National Hockey League.",
+            "code-generation",
+            false,
+        ),
+        (
+            "Visibility graphs can make money in financial markets",
+            "We propose the Visibility Graphs Relative Strength Index (VGRSI), based on backward visibility relations in the price of a financial instrument.",
+            "game-theory",
+            false,
+        ),
+        // An image generation paper is a vision paper, though it says "image" once.
+        (
+            "Probability-Conserving Flow Guidance",
+            "Diffusion and flow-based generative models dominate visual synthesis. Across image generation benchmarks, AdaMaG improves realism.",
+            "computer-vision",
+            true,
+        ),
+        // Coding theory and argumentation have topics of their own.
+        (
+            "Locally Repairable Codes with Availability via Elliptic Function Fields",
+            "In this paper, we focus on the construction of locally repairable codes with one or two recovering sets via elliptic function fields.",
+            "wireless",
+            true,
+        ),
+        (
+            "Splitting Assumption-Based Argumentation Frameworks",
+            "In knowledge representation and reasoning, a key strategy to address computational intractability is to optimise reasoning over a given knowledge base.",
+            "logic",
+            true,
+        ),
+    ];
+    for (title, abstract_text, topic, given) in cases {
+        let t = tax.auto_tags(title, abstract_text);
+        assert_eq!(t.iter().any(|s| s == topic), given, "{title}: {t:?}");
+    }
 }
 
 #[test]

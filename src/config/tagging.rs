@@ -66,6 +66,15 @@ pub struct TopicConfig {
     /// Phrases that rule the topic out wherever they appear.
     #[serde(default)]
     pub veto: Vec<String>,
+    /// Phrases or acronyms of this topic that add to its score only beside another of its
+    /// signals: words the field uses but does not own ("GPT-4o" in a paper that merely
+    /// calls it is not a paper about language models).
+    #[serde(default)]
+    pub support: Vec<String>,
+    /// Slugs of topics this one brings along when their own phrases give them any support:
+    /// image generation papers are vision papers, though they rarely say "image" three times.
+    #[serde(default)]
+    pub implies: Vec<String>,
     /// Explicit tag names that mean this topic.
     #[serde(default)]
     pub aliases: Vec<String>,

@@ -246,7 +246,11 @@ fn explain_errors(out: &mut String, site: &Site, tax: &Taxonomy, errors: &[(Pape
                     .iter()
                     .map(|h| format!("`{}` title x{} abstract x{}", h.signal, h.title, h.abstract_mentions))
                     .collect();
-                let veto = e.vetoed_by.map(|v| format!(", vetoed by `{v}`")).unwrap_or_default();
+                let veto = match (e.vetoed_by, e.implied_by) {
+                    (Some(v), _) => format!(", vetoed by `{v}`"),
+                    (None, Some(by)) => format!(", implied by `{by}`"),
+                    (None, None) => String::new(),
+                };
                 format!("score {:.1}/{:.1}{veto}: {}", e.score, e.threshold, hits.join(", "))
             }
             None => "no phrase matched".to_string(),

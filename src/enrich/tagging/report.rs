@@ -63,7 +63,10 @@ pub fn explain(site: &Site, tax: &Taxonomy, slug: &str) -> Result<String> {
     for e in evidence {
         let verdict = match (&e.vetoed_by, e.passes()) {
             (Some(v), _) => format!("vetoed by `{v}`"),
-            (None, true) => "given".to_string(),
+            (None, true) => match &e.implied_by {
+                Some(by) => format!("given: `{by}` implies it"),
+                None => "given".to_string(),
+            },
             (None, false) => "below threshold".to_string(),
         };
         let _ = writeln!(
@@ -74,11 +77,16 @@ pub fn explain(site: &Site, tax: &Taxonomy, slug: &str) -> Result<String> {
         for h in e.hits {
             let _ = writeln!(
                 out,
-                "    {:<36} title x{}  abstract x{}  = {:.1}",
+                "    {:<36} title x{}  abstract x{}  = {:.1}{}",
                 format!("`{}`", h.signal),
                 h.title,
                 h.abstract_mentions,
-                h.points
+                h.points,
+                if h.support {
+                    "  (supporting: counts beside another phrase)"
+                } else {
+                    ""
+                }
             );
         }
     }

@@ -37,7 +37,14 @@ struct Topic {
     abstract_weight: f64,
     /// Display form of each signal (phrases, then acronyms), for `--explain`.
     signals: Vec<String>,
+    /// By signal, whether it only supports: it counts only beside a signal that does not.
+    support: Vec<bool>,
+    /// Topics (by number) this one gives when they have some support of their own.
+    implies: Vec<usize>,
 }
+
+/// One signal's mentions in a paper: `(topic, signal)` → `(title, abstract)` mentions.
+type Mentions = ((usize, usize), (usize, usize));
 
 /// What a phrase or acronym means when it matches.
 #[derive(Debug, Clone, Copy)]
@@ -169,6 +176,8 @@ pub struct Hit {
     pub abstract_mentions: usize,
     /// Points it contributes.
     pub points: f64,
+    /// It only supports the topic: it counts only beside another of its signals.
+    pub support: bool,
 }
 
 /// A topic's evidence in one paper.
@@ -182,6 +191,8 @@ pub struct Evidence {
     pub threshold: f64,
     /// Veto phrase that ruled the topic out, if any.
     pub vetoed_by: Option<String>,
+    /// The topic (slug) that gives this one though its score is under the threshold.
+    pub implied_by: Option<String>,
     /// What matched.
     pub hits: Vec<Hit>,
 }
@@ -189,7 +200,7 @@ pub struct Evidence {
 impl Evidence {
     /// Whether the topic is given.
     pub fn passes(&self) -> bool {
-        self.vetoed_by.is_none() && self.score >= self.threshold
+        self.vetoed_by.is_none() && (self.score >= self.threshold || self.implied_by.is_some())
     }
 }
 
@@ -262,7 +273,9 @@ impl Taxonomy {
                 );
             }
             let mut signals = Vec::new();
-            let mut seen: Vec<(Vec<u32>, bool)> = Vec::new();
+            let mut seen: Vec<(Vec<u32>, bool, usize)> = Vec::new();
+            // Every phrase and acronym as written → its signal, for `support`.
+            let mut named: Vec<(&String, usize)> = Vec::new();
             for (list, veto) in [(&t.phrases, false), (&t.veto, true)] {
                 for phrase in list {
                     let stems: Vec<u32> = stems_of(phrase, &stemmer)
@@ -279,10 +292,14 @@ impl Taxonomy {
                         );
                     };
                     // "robot", "robots" and "robotics" stem alike: one signal, counted once.
-                    if seen.contains(&(stems.clone(), veto)) {
+                    let known = seen.iter().find(|s| s.0 == stems && s.1 == veto).map(|s| s.2);
+                    if !veto {
+                        named.push((phrase, known.unwrap_or(signals.len())));
+                    }
+                    if known.is_some() {
                         continue;
                     }
-                    seen.push((stems.clone(), veto));
+                    seen.push((stems.clone(), veto, signals.len()));
                     let target = Target {
                         topic: topic_id,
                         signal: signals.len(),
@@ -298,11 +315,22 @@ impl Taxonomy {
                     signal: signals.len(),
                     veto: false,
                 };
+                named.push((acronym, signals.len()));
                 signals.push(acronym.clone());
                 tax.acronyms.entry(acronym.clone()).or_default().push(target);
             }
             for alias in t.aliases.iter().chain([&t.name]) {
                 tax.aliases.insert(slugify(alias), slug.clone());
+            }
+            let mut support = vec![false; signals.len()];
+            for s in &t.support {
+                let Some(&(_, i)) = named.iter().find(|n| n.0 == s) else {
+                    anyhow::bail!(
+                        "[tagging] topic `{}`: support `{s}` is not one of its phrases or acronyms — add it to them, or remove it",
+                        t.name
+                    );
+                };
+                support[i] = true;
             }
             tax.names.insert(slug.clone(), t.name.clone());
             tax.topics.push(Topic {
@@ -310,7 +338,20 @@ impl Taxonomy {
                 threshold: t.threshold.unwrap_or(config.threshold),
                 abstract_weight: t.abstract_weight.unwrap_or(1.0),
                 signals,
+                support,
+                implies: Vec::new(),
             });
+        }
+        for (topic_id, t) in topics.iter().enumerate() {
+            for slug in &t.implies {
+                let Some(j) = tax.topics.iter().position(|x| &x.slug == slug) else {
+                    anyhow::bail!(
+                        "[tagging] topic `{}`: implies `{slug}`, which is no topic's slug — write the slug of a topic, or remove it",
+                        t.name
+                    );
+                };
+                tax.topics[topic_id].implies.push(j);
+            }
         }
         for candidates in tax.phrases.values_mut() {
             candidates.sort_by_key(|c| std::cmp::Reverse(c.0.len()));
@@ -330,10 +371,9 @@ impl Taxonomy {
     }
 
     /// Mentions per `(topic, signal)` as `(title, abstract)`, and the vetoes that matched.
-    #[allow(clippy::type_complexity)]
-    fn count(&self, m: &Matcher, tokens: &Tokens) -> (Vec<((usize, usize), (usize, usize))>, Vec<(usize, usize)>) {
-        // (topic, signal) → (title mentions, abstract mentions); a paper has few, so a Vec.
-        let mut counts: Vec<((usize, usize), (usize, usize))> = Vec::new();
+    fn count(&self, m: &Matcher, tokens: &Tokens) -> (Vec<Mentions>, Vec<(usize, usize)>) {
+        // A paper has few, so a Vec.
+        let mut counts: Vec<Mentions> = Vec::new();
         let mut vetoes: Vec<(usize, usize)> = Vec::new();
         let mut covered = vec![0usize; self.topics.len()];
         let mut stems: Vec<u32> = Vec::new();
@@ -416,18 +456,70 @@ impl Taxonomy {
             + a.min(self.config.max_abstract_mentions) as f64 * self.topics[topic].abstract_weight
     }
 
+    /// Whether signal `signal` of `topic` only supports (see [`TopicConfig::support`]).
+    fn supports(&self, topic: usize, signal: usize) -> bool {
+        self.topics[topic].support[signal]
+    }
+
+    /// Per topic with a hit in `counts`, its score: every hit's points, except that
+    /// supporting signals count only when some other signal of the topic matched.
+    fn scores(&self, counts: &[Mentions]) -> Vec<(usize, f64)> {
+        // (topic, own points, supporting points)
+        let mut sums: Vec<(usize, f64, f64)> = Vec::new();
+        for &((topic, signal), (t, a)) in counts {
+            let points = self.points(topic, t, a);
+            let slot = match sums.iter().position(|s| s.0 == topic) {
+                Some(p) => &mut sums[p],
+                None => {
+                    sums.push((topic, 0.0, 0.0));
+                    sums.last_mut().expect("just pushed")
+                }
+            };
+            if self.supports(topic, signal) {
+                slot.2 += points;
+            } else {
+                slot.1 += points;
+            }
+        }
+        sums.into_iter()
+            .map(|(topic, own, support)| (topic, if own > 0.0 { own + support } else { 0.0 }))
+            .collect()
+    }
+
+    /// Topics given by implication, with the topic that implies each: a topic that passes
+    /// (`scores`, not `vetoed`) gives each topic it implies whose own score is above zero.
+    fn implications(&self, scores: &[(usize, f64)], vetoed: impl Fn(usize) -> bool) -> Vec<(usize, usize)> {
+        let score = |t: usize| scores.iter().find(|s| s.0 == t).map_or(0.0, |s| s.1);
+        let mut out: Vec<(usize, usize)> = Vec::new();
+        for &(t, s) in scores {
+            if s < self.topics[t].threshold || vetoed(t) {
+                continue;
+            }
+            for &j in &self.topics[t].implies {
+                let sj = score(j);
+                if sj > 0.0 && sj < self.topics[j].threshold && !vetoed(j) && !out.iter().any(|o| o.0 == j) {
+                    out.push((j, t));
+                }
+            }
+        }
+        out
+    }
+
     /// Every topic's evidence in a paper, strongest first (topics with no hit are left out).
     pub fn evidence(&self, title: &str, abstract_text: &str) -> Vec<Evidence> {
         let (lexicon, tokens) = one_paper(title, abstract_text);
         let (counts, vetoes) = self.count(&self.matcher(&lexicon), &tokens);
+        let scores = self.scores(&counts);
+        let implied = self.implications(&scores, |t| vetoes.iter().any(|v| v.0 == t));
         let mut by_topic: BTreeMap<usize, Vec<Hit>> = BTreeMap::new();
         for ((topic, signal), (t, a)) in counts {
-            let points = self.points(topic, t, a);
+            let unsupported = self.supports(topic, signal) && scores.iter().any(|s| s.0 == topic && s.1 == 0.0);
             by_topic.entry(topic).or_default().push(Hit {
                 signal: self.topics[topic].signals[signal].clone(),
                 title: t,
                 abstract_mentions: a,
-                points,
+                points: if unsupported { 0.0 } else { self.points(topic, t, a) },
+                support: self.supports(topic, signal),
             });
         }
         let mut out: Vec<Evidence> = by_topic
@@ -440,11 +532,20 @@ impl Taxonomy {
                     score: hits.iter().map(|h| h.points).sum(),
                     threshold: t.threshold,
                     vetoed_by: vetoes.iter().find(|v| v.0 == topic).map(|&(_, s)| t.signals[s].clone()),
+                    implied_by: implied
+                        .iter()
+                        .find(|i| i.0 == topic)
+                        .map(|&(_, by)| self.topics[by].slug.clone()),
                     hits,
                 }
             })
             .collect();
-        out.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.slug.cmp(&b.slug)));
+        // Ranked as [`Taxonomy::strengths`] ranks: an implied topic scores its threshold.
+        let rank = |e: &Evidence| match e.implied_by {
+            Some(_) => e.threshold,
+            None => e.score,
+        };
+        out.sort_by(|a, b| rank(b).total_cmp(&rank(a)).then_with(|| a.slug.cmp(&b.slug)));
         out
     }
 
@@ -471,13 +572,13 @@ impl Taxonomy {
     /// paper's neighbours (see `super::assign`).
     pub fn strengths(&self, m: &Matcher, tokens: &Tokens) -> Vec<Strength> {
         let (counts, vetoes) = self.count(m, tokens);
-        let mut scores: Vec<(usize, f64)> = Vec::new();
-        for ((topic, _), (t, a)) in counts {
-            let points = self.points(topic, t, a);
-            match scores.iter_mut().find(|s| s.0 == topic) {
-                Some(s) => s.1 += points,
-                None => scores.push((topic, points)),
-            }
+        let mut scores = self.scores(&counts);
+        for (j, _) in self.implications(&scores, |t| vetoes.iter().any(|v| v.0 == t)) {
+            let slot = scores
+                .iter_mut()
+                .find(|s| s.0 == j)
+                .expect("an implied topic has a score");
+            slot.1 = self.topics[j].threshold;
         }
         for &(topic, _) in &vetoes {
             if !scores.iter().any(|s| s.0 == topic) {
@@ -546,6 +647,88 @@ phrases = ["reinforcement learning", "policy"]
 acronyms = ["RL", "MDP"]
 veto = ["eviction policy"]
 "#;
+
+    #[test]
+    fn supporting_signals_count_only_beside_another() {
+        let tax = tax_with(
+            r#"
+[[topic]]
+name = "LLMs"
+phrases = ["language model", "llama"]
+acronyms = ["SFT"]
+support = ["llama", "SFT"]
+"#,
+        );
+        assert!(
+            tax.auto_tags("Llama for Pathology", "We apply SFT to Llama.")
+                .is_empty()
+        );
+        let e = &tax.evidence("Llama for Pathology", "We apply SFT to Llama.")[0];
+        assert_eq!((e.score, e.passes()), (0.0, false));
+        assert!(e.hits.iter().all(|h| h.support && h.points == 0.0), "{e:?}");
+        // One abstract mention of the topic's own phrase (1 point) lets the title's "Llama"
+        // (3) count.
+        assert_eq!(tax.auto_tags("Llama for Pathology", "A language model."), ["llms"]);
+    }
+
+    #[test]
+    fn a_topic_brings_along_what_it_implies_when_that_has_points_of_its_own() {
+        let tax = tax_with(
+            r#"
+[[topic]]
+name = "Generative"
+phrases = ["diffusion model"]
+implies = ["vision"]
+
+[[topic]]
+name = "Vision"
+phrases = ["image"]
+veto = ["image of a molecule"]
+"#,
+        );
+        assert_eq!(
+            tax.auto_tags("A Diffusion Model", "Tested on image data."),
+            ["generative", "vision"]
+        );
+        let e = tax.evidence("A Diffusion Model", "Tested on image data.");
+        assert_eq!(e[1].implied_by.as_deref(), Some("generative"));
+        assert!(e[1].passes());
+        // No point of its own, or a veto: not implied.
+        assert_eq!(tax.auto_tags("A Diffusion Model", "Tested on text."), ["generative"]);
+        assert_eq!(
+            tax.auto_tags("A Diffusion Model", "The image of a molecule."),
+            ["generative"]
+        );
+    }
+
+    /// The error a taxonomy of `topics` alone is refused with.
+    fn refused(topics: &str) -> String {
+        let config: TaggingConfig = toml::from_str(&format!("builtin_topics = false\n{topics}")).unwrap();
+        Taxonomy::new(&config)
+            .err()
+            .expect("the taxonomy is refused")
+            .to_string()
+    }
+
+    #[test]
+    fn an_implied_topic_must_exist() {
+        let err = refused("[[topic]]\nname = \"Generative\"\nphrases = [\"diffusion\"]\nimplies = [\"vison\"]");
+        assert!(
+            err.contains("topic `Generative`: implies `vison`, which is no topic's slug"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_support_signal_must_be_one_of_the_topics_own() {
+        let err = refused(
+            "[[topic]]\nname = \"LLMs\"\nphrases = [\"language model\", \"language models\"]\nsupport = [\"language models\", \"gpt\"]",
+        );
+        assert!(
+            err.contains("topic `LLMs`: support `gpt` is not one of its phrases or acronyms"),
+            "{err}"
+        );
+    }
 
     #[test]
     fn a_title_hit_alone_passes_but_one_abstract_mention_does_not() {
