@@ -116,6 +116,11 @@ fn a_formula_in_a_title_is_mathml_on_pages_and_unicode_elsewhere() {
     );
     let neighbour = site.read("papers/a-neighbour-paper-about-sorting/index.html");
     assert!(neighbour.contains("<math"), "prev/next and related links show it too");
+    // A plain abstract keeps no HTML of its own: it is the escaped text in one paragraph,
+    // on its page and in feeds alike.
+    let plain = "<p>We also sort things quickly. It works well. Experiments confirm it.</p>";
+    assert!(neighbour.contains(plain), "{neighbour}");
+    assert!(site.read("feed.json").contains(plain));
     let rss = site.read("rss.xml");
     assert!(
         rss.contains("<title>Sorting in O(n log n) Time over 𝔽_q</title>"),

@@ -11,7 +11,7 @@ use super::{digest, front_matter, jsonl};
 use crate::config::{Config, ImportConfig};
 use crate::error::ContentError;
 use crate::model::{SharedText, arxiv_key, fold_title, slug_or_hash, slugify, text_hash};
-use crate::text::{EXCERPT_MAX, clean_line, excerpt_source};
+use crate::text::{EXCERPT_MAX, clean_line, excerpt_source, paragraph_html};
 
 /// A paper as read from one file, before duplicates are merged.
 #[derive(Debug, Clone)]
@@ -20,8 +20,9 @@ pub struct RawPaper {
     pub title: SharedText,
     /// Title as HTML, when it holds formulas or emphasis.
     pub title_html: Option<SharedText>,
-    /// Safe HTML of the abstract.
-    pub abstract_html: SharedText,
+    /// Safe HTML of the abstract, when it differs from [`paragraph_html`] of the text: most
+    /// do not, and 100,000 abstracts held twice cost 100 MB.
+    pub abstract_html: Option<SharedText>,
     /// The abstract's HTML for feeds, when it differs (formulas as source, not MathML).
     pub abstract_feed_html: Option<SharedText>,
     /// Plain text of the abstract.
@@ -87,7 +88,7 @@ impl RawPaper {
             excerpt_hash: text_hash(&[excerpt_source(&text, EXCERPT_MAX)]),
             title: title.into(),
             title_html: title_html.map(Into::into),
-            abstract_html: html.into(),
+            abstract_html: (html != paragraph_html(&text)).then(|| html.into()),
             abstract_feed_html: feed_html.map(Into::into),
             abstract_text: text.into(),
             date,

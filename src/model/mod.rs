@@ -55,8 +55,9 @@ pub struct Paper {
     pub title: SharedText,
     /// Title as HTML (formulas as MathML), when it differs from the escaped text.
     pub title_html: Option<SharedText>,
-    /// The abstract as safe HTML (paragraphs, links).
-    pub abstract_html: SharedText,
+    /// The abstract as safe HTML (paragraphs, links), when it differs from the plain text
+    /// as one paragraph: read it with [`Paper::abstract_page_html`].
+    pub abstract_html: Option<SharedText>,
     /// The abstract's HTML for feeds when it differs from the page's: feed readers strip
     /// MathML, so formulas appear as their LaTeX source there.
     pub abstract_feed_html: Option<SharedText>,
@@ -102,6 +103,24 @@ pub struct Paper {
     pub issues: Vec<IssueId>,
     /// The most similar papers, best first (filled by `related`).
     pub related: Vec<PaperId>,
+}
+
+impl Paper {
+    /// The abstract as safe HTML for its page.
+    pub fn abstract_page_html(&self) -> std::borrow::Cow<'_, str> {
+        match &self.abstract_html {
+            Some(html) => std::borrow::Cow::Borrowed(html),
+            None => std::borrow::Cow::Owned(crate::text::paragraph_html(&self.abstract_text)),
+        }
+    }
+
+    /// The abstract as safe HTML for feeds (formulas as their source).
+    pub fn feed_abstract_html(&self) -> String {
+        match &self.abstract_feed_html {
+            Some(html) => html.to_string(),
+            None => self.abstract_page_html().into_owned(),
+        }
+    }
 }
 
 /// One digest issue: the papers that trended on one day, in trending order.

@@ -8,6 +8,16 @@ pub fn escape_html(text: &str) -> String {
     out
 }
 
+/// Plain text as one HTML paragraph: what most abstracts render to, so that a paper keeps
+/// its abstract's HTML only when it differs from this (formulas, links, emphasis).
+pub fn paragraph_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 8 + 7);
+    out.push_str("<p>");
+    escape_into(&mut out, text);
+    out.push_str("</p>");
+    out
+}
+
 /// [`escape_html`] into an existing buffer, so that page writers append without a copy.
 pub fn escape_into(out: &mut String, text: &str) {
     // Runs of ordinary characters are copied whole: most of an abstract needs no escape.
@@ -107,6 +117,14 @@ pub fn clean_line(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn plain_text_is_one_escaped_paragraph() {
+        assert_eq!(
+            super::paragraph_html("a < b & \"c\""),
+            "<p>a &lt; b &amp; &quot;c&quot;</p>"
+        );
+    }
+
     use super::*;
 
     #[test]

@@ -62,7 +62,7 @@ impl Item {
             title: p.title.to_string(),
             rel: paper_dir(&p.slug),
             published: p.published,
-            html: p.abstract_feed_html.as_ref().unwrap_or(&p.abstract_html).to_string(),
+            html: p.feed_abstract_html(),
             summary: excerpt(&p.abstract_text, 280),
             tags: p
                 .tags
@@ -92,7 +92,7 @@ impl Item {
                 escape_html(&links.abs(&paper_dir(&p.slug))),
                 escape_html(&p.title),
                 if again { again_note.as_str() } else { "" },
-                p.abstract_feed_html.as_ref().unwrap_or(&p.abstract_html)
+                p.feed_abstract_html()
             ));
             for &t in &p.tags {
                 let tag = (site.tags[t].slug.clone(), site.tags[t].name.clone());
