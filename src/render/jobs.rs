@@ -26,8 +26,12 @@ pub enum Job {
     Paper(PaperId),
     /// `/tags/index.html`.
     TagIndex,
-    /// `/tags/<slug>/index.html` (and its further pages) and its two feeds.
+    /// `/tags/<slug>/index.html`, the pages after it up to [`TAG_PAGES_PER_JOB`], and the
+    /// tag's two feeds.
     Tag(TagId),
+    /// Block K ≥ 1 of a tag's further pages, [`TAG_PAGES_PER_JOB`] to a block: a topic on
+    /// 40,000 papers has 400 pages (40 MB), rendered and written a block at a time.
+    TagPages(TagId, usize),
     /// `/rss.xml`, `/atom.xml` and `/feed.json`.
     SiteFeeds,
     /// `/issues/rss.xml`, `/issues/atom.xml` and `/issues/feed.json`: one item per issue.
@@ -58,6 +62,9 @@ pub(crate) type Fingerprint = xxhash_rust::xxh3::Xxh3Default;
 /// few enough that memory stays bounded at 100,000 papers.
 const PAGES_IN_FLIGHT: usize = 256;
 
+/// Tag pages one job renders (a tag page lists 100 papers: about 100 KB of HTML).
+pub(crate) const TAG_PAGES_PER_JOB: usize = 16;
+
 impl Renderer<'_> {
     /// Every job of a full build.
     pub fn all_jobs(&self) -> Vec<Job> {
@@ -74,7 +81,10 @@ impl Renderer<'_> {
         ];
         jobs.extend((0..self.site.issues.len()).map(Job::Issue));
         jobs.extend((0..self.site.papers.len()).map(Job::Paper));
-        jobs.extend((0..self.site.tags.len()).map(Job::Tag));
+        for id in 0..self.site.tags.len() {
+            jobs.push(Job::Tag(id));
+            jobs.extend((1..self.tag_page_count(id).div_ceil(TAG_PAGES_PER_JOB)).map(|k| Job::TagPages(id, k)));
+        }
         if self.search_page {
             jobs.extend((0..self.search_plan().shard_count()).map(Job::SearchTerms));
             jobs.extend((0..docs_count(self.site.papers.len())).map(Job::SearchDocs));
@@ -102,10 +112,8 @@ impl Renderer<'_> {
     /// About how many pages a job writes, to size the chunks in flight.
     fn job_pages(&self, job: Job) -> usize {
         match job {
-            Job::Tag(id) => match self.config.tags.per_page {
-                0 => 3,
-                n => self.site.tags[id].papers.len().div_ceil(n) + 2,
-            },
+            Job::Tag(id) => self.tag_page_count(id).min(TAG_PAGES_PER_JOB) + 2,
+            Job::TagPages(id, k) => self.tag_block(id, k).len(),
             Job::Issue(id) => self.issue_page_count(id) + 2,
             _ => 1,
         }
@@ -125,7 +133,7 @@ impl Renderer<'_> {
             Job::Issue(id) => self.hash_issue(h_, id),
             Job::Paper(id) => self.hash_paper(h_, id),
             Job::TagIndex => self.hash_tag_list(h_),
-            Job::Tag(id) => self.hash_tag(h_, id),
+            Job::Tag(id) | Job::TagPages(id, _) => self.hash_tag(h_, id),
             Job::SiteFeeds => self.hash_site_feeds(h_),
             Job::IssueFeeds => self.hash_issue_feeds(h_),
             Job::Sitemap => self.hash_sitemap(h_),
@@ -147,6 +155,11 @@ impl Renderer<'_> {
             Job::Paper(id) => paper_dir(&self.site.papers[id].slug),
             Job::TagIndex => "tags/index.html".into(),
             Job::Tag(id) => tag_dir(&self.site.tags[id].slug),
+            Job::TagPages(id, k) => format!(
+                "{}page/{:06}/",
+                tag_dir(&self.site.tags[id].slug),
+                k * TAG_PAGES_PER_JOB + 1
+            ),
             Job::SiteFeeds => "rss.xml".into(),
             Job::IssueFeeds => "issues/rss.xml".into(),
             Job::Sitemap => "sitemap.xml".into(),
@@ -169,6 +182,7 @@ impl Renderer<'_> {
             Job::Paper(id) => self.paper_files(id),
             Job::TagIndex => Ok(vec![("tags/index.html".into(), self.tag_index()?)]),
             Job::Tag(id) => self.tag_files(id),
+            Job::TagPages(id, k) => self.tag_page_files(id, k),
             Job::SiteFeeds => Ok(self.site_feed_files()),
             Job::IssueFeeds => Ok(self.issue_feed_files()),
             Job::Sitemap => Ok(self.sitemap_files()),

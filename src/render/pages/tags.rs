@@ -10,7 +10,7 @@ use tera::{Context, Value};
 use crate::model::{PaperId, TagId, page_path, tag_dir};
 use crate::render::Renderer;
 use crate::render::feeds::{atom, rss};
-use crate::render::jobs::{Files, Fingerprint};
+use crate::render::jobs::{Files, Fingerprint, TAG_PAGES_PER_JOB};
 use crate::render::view::{FeedLink, Pager};
 
 impl Renderer<'_> {
@@ -60,12 +60,7 @@ impl Renderer<'_> {
     /// A tag's pages and its RSS and Atom feeds.
     pub(crate) fn tag_files(&self, id: TagId) -> Result<Files> {
         let dir = tag_dir(&self.site.tags[id].slug);
-        let mut files: Files = self
-            .tag_pages(id)?
-            .into_iter()
-            .enumerate()
-            .map(|(number, bytes)| (page_path(&dir, number + 1), bytes))
-            .collect();
+        let mut files = self.tag_page_files(id, 0)?;
         let feed = self.tag_feed(id);
         files.push((format!("{dir}rss.xml"), rss(&feed, &self.links)));
         files.push((format!("{dir}atom.xml"), atom(&feed, &self.links)));
@@ -85,9 +80,31 @@ impl Renderer<'_> {
         }
     }
 
-    /// A tag's pages: all its papers on one page, or `[tags] per_page` a page (a big topic
-    /// on one page would be megabytes of HTML).
-    fn tag_pages(&self, id: TagId) -> Result<Vec<Vec<u8>>> {
+    /// How many pages a tag's list takes: all its papers on one page, or `[tags] per_page` a
+    /// page (a big topic on one page would be megabytes of HTML).
+    pub(crate) fn tag_page_count(&self, id: TagId) -> usize {
+        match self.config.tags.per_page {
+            0 => 1,
+            n => self.site.tags[id].papers.len().div_ceil(n).max(1),
+        }
+    }
+
+    /// The page numbers (from 1) of block `k` of a tag's pages (see [`crate::render::Job::TagPages`]).
+    pub(crate) fn tag_block(&self, id: TagId, k: usize) -> std::ops::Range<usize> {
+        let total = self.tag_page_count(id);
+        (k * TAG_PAGES_PER_JOB + 1).min(total + 1)..((k + 1) * TAG_PAGES_PER_JOB + 1).min(total + 1)
+    }
+
+    /// The pages of block `k` of a tag's list, with their paths.
+    pub(crate) fn tag_page_files(&self, id: TagId, k: usize) -> Result<Files> {
+        let dir = tag_dir(&self.site.tags[id].slug);
+        let block = self.tag_block(id, k);
+        let pages = self.tag_pages(id, block.clone())?;
+        Ok(block.map(|number| page_path(&dir, number)).zip(pages).collect())
+    }
+
+    /// The pages numbered `numbers` (from 1) of a tag's list.
+    fn tag_pages(&self, id: TagId, numbers: std::ops::Range<usize>) -> Result<Vec<Vec<u8>>> {
         let tag = &self.site.tags[id];
         let dir = tag_dir(&tag.slug);
         #[derive(Serialize)]
@@ -116,10 +133,11 @@ impl Renderer<'_> {
         };
         let total = chunks.len();
         let page_url = |n: usize| self.links.path(&page_path(&dir, n).replace("index.html", ""));
-        chunks
+        chunks[numbers.start - 1..numbers.end - 1]
             .par_iter()
             .enumerate()
             .map(|(i, papers)| {
+                let i = i + numbers.start - 1;
                 let number = i + 1;
                 let rel = page_path(&dir, number).replace("index.html", "");
                 let title = if number == 1 {
