@@ -389,14 +389,13 @@ fn in_place(out: &Path, why: String) -> Result<Mode> {
     Ok(Mode::InPlace { why })
 }
 
+/// Writes the marker unless it is already there as written. A build killed while writing
+/// it leaves it empty in a staging folder that the next build reuses and publishes.
 fn write_marker(dir: &Path) -> Result<()> {
+    const TEXT: &[u8] = b"Written by paperboy, which replaces this folder on every build.\n";
     let marker = dir.join(MARKER);
-    if !marker.exists() {
-        fs::write(
-            &marker,
-            b"Written by paperboy, which replaces this folder on every build.\n",
-        )
-        .with_context(|| format!("{}: cannot write", marker.display()))?;
+    if fs::read(&marker).ok().as_deref() != Some(TEXT) {
+        fs::write(&marker, TEXT).with_context(|| format!("{}: cannot write", marker.display()))?;
     }
     Ok(())
 }
@@ -552,6 +551,21 @@ mod tests {
         build(&out, &[("index.html", "newer"), ("same.css", "s")], exchange);
         assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "newer");
         assert!(!out.join("b").exists());
+    }
+
+    /// A build killed between creating the marker and writing it left it empty; the next
+    /// build reused that staging folder and published the empty marker.
+    #[test]
+    fn a_reused_staging_folder_gets_its_marker_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        build(&out, &[("index.html", "old")], exchange);
+        let staging = dir.path().join(".public.staging");
+        fs::create_dir(&staging).unwrap();
+        fs::write(staging.join(MARKER), "").unwrap();
+        build(&out, &[("index.html", "new")], exchange);
+        let marker = fs::read_to_string(out.join(MARKER)).unwrap();
+        assert!(marker.starts_with("Written by paperboy"), "{marker:?}");
     }
 
     #[test]
