@@ -43,6 +43,7 @@ pub fn check(root: &Path, overrides: &Overrides) -> Result<CheckReport> {
         warnings,
         lexicon,
         search_words,
+        ..
     } = pipeline::load(root, overrides)?;
     let renderer = setup.renderer(&site, &mut RenderCache::default(), &lexicon, search_words)?;
     let memory = Memory::default();

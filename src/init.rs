@@ -60,6 +60,7 @@ jobs:
             .public.staging
             .public.manifest
             .public.jobs
+            .public.parsed
           key: paperboy-${{ runner.os }}-${{ github.run_id }}
           restore-keys: paperboy-${{ runner.os }}-
       - name: Install paperboy

@@ -14,7 +14,7 @@ use crate::config::{Config, Overrides};
 use crate::content;
 use crate::enrich::{Derive, Enricher, Lexicon, Prepared, Taxonomy};
 use crate::model::Site;
-use crate::output::{CacheRead, Holder, JobCache, OutputLock, Sink, Staging};
+use crate::output::{CacheRead, Holder, JobCache, OutputLock, Sink, Staging, parse_cache_path};
 use crate::phases::Phases;
 use crate::render::{Files, Job, RenderCache, Renderer};
 use crate::theme::Theme;
@@ -164,22 +164,33 @@ pub struct Loaded {
     pub lexicon: Lexicon,
     /// Each paper's search words, when the theme has a search page.
     pub search_words: Option<Prepared>,
+    /// The parse cache the content was read through, when there was one: pruned once the
+    /// build succeeds.
+    pub parse_cache: Option<content::ParseCache>,
 }
 
 /// Reads setup and content, and enriches the model (tags, related papers, search words).
 pub fn load(root: &Path, overrides: &Overrides) -> Result<Loaded> {
-    load_deriving(root, overrides, None, &mut Phases::new())
+    load_deriving(root, overrides, None, None, &mut Phases::new())
 }
 
 /// [`load`] with tags and related papers but no search words, for reports on tags.
 pub fn load_tags(root: &Path, overrides: &Overrides, phases: &mut Phases) -> Result<Loaded> {
-    load_deriving(root, overrides, Some(Derive::Related), phases)
+    load_deriving(root, overrides, Some(Derive::Related), None, phases)
 }
 
-/// Loads, deriving what `derive` says, or what the theme's pages need.
-fn load_deriving(root: &Path, overrides: &Overrides, derive: Option<Derive>, phases: &mut Phases) -> Result<Loaded> {
+/// Loads, deriving what `derive` says, or what the theme's pages need, and reading the
+/// content through the parse cache in `parse_cache` when one is given.
+fn load_deriving(
+    root: &Path,
+    overrides: &Overrides,
+    derive: Option<Derive>,
+    parse_cache: Option<PathBuf>,
+    phases: &mut Phases,
+) -> Result<Loaded> {
     let (setup, mut warnings) = Setup::load(root, overrides)?;
-    let (mut site, content_warnings) = content::load(root, &setup.config)?;
+    let parse_cache = parse_cache.map(|dir| content::ParseCache::new(dir, &setup.config.import));
+    let (mut site, content_warnings) = content::load_cached(root, &setup.config, parse_cache.as_ref())?;
     warnings.extend(content_warnings);
     phases.mark("read+parse");
     let mut enricher = Enricher::once();
@@ -191,6 +202,7 @@ fn load_deriving(root: &Path, overrides: &Overrides, derive: Option<Derive>, pha
         warnings,
         lexicon: enricher.into_lexicon(),
         search_words,
+        parse_cache,
     })
 }
 
@@ -214,7 +226,14 @@ pub fn build_with_progress(options: &BuildOptions, progress: &(dyn Fn(usize, usi
         warnings,
         lexicon,
         search_words,
-    } = load_deriving(&options.root, &options.overrides, None, &mut phases)?;
+        parse_cache,
+    } = load_deriving(
+        &options.root,
+        &options.overrides,
+        None,
+        Some(parse_cache_path(lock.output())),
+        &mut phases,
+    )?;
     let mut warnings = warnings;
     if setup.config.is_local() {
         warnings.push(format!(
@@ -240,6 +259,10 @@ pub fn build_with_progress(options: &BuildOptions, progress: &(dyn Fn(usize, usi
         &mut |_, _| {},
     )?;
     warnings.extend(published.notes);
+    if let Some(cache) = parse_cache {
+        // Only a speed-up: stale entries left behind cost disk, not correctness.
+        let _ = cache.finish();
+    }
     let counts = published.counts;
     phases.mark("render+write+swap");
     phases.report();

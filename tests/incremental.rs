@@ -458,3 +458,58 @@ fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
         }
     }
 }
+
+#[test]
+fn the_parse_cache_serves_unchanged_files_and_never_a_stale_or_damaged_entry() {
+    let site = TestSite::new();
+    let [a, b, c] = real_days();
+    site.write(&a.0, &a.1).write(&b.0, &b.1);
+    site.write(
+        "content/note.md",
+        "---\ntitle: A note with an odd key\ndate: 2026-05-02\nmood: sunny\n---\nSome abstract text here.\n",
+    );
+    let entries = || -> Vec<std::path::PathBuf> {
+        let mut v: Vec<_> = std::fs::read_dir(site.root().join(".public.parsed"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        v.sort();
+        v
+    };
+    let build = |what: &str| {
+        let out = site.run(&["build"]);
+        assert!(out.status.success(), "{what}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let first = build("first build");
+    assert_eq!(entries().len(), 3, "one entry per content file");
+    // A file read from the cache warns as its parse did.
+    let again = build("nothing changed");
+    assert!(first.contains("unknown front-matter key `mood`"), "{first}");
+    assert!(again.contains("unknown front-matter key `mood`"), "{again}");
+    // An edited file is parsed again: its old entry no longer matches, and is removed.
+    let before = entries();
+    site.write(&b.0, b.1.replacen("\"title\": \"", "\"title\": \"Edited: ", 1));
+    build("an edited file");
+    assert_eq!(entries().len(), 3, "the edited file's old entry is pruned");
+    assert_ne!(entries(), before);
+    assert_same_as_clean_build(&site, "an edited file");
+    // A damaged entry is named and not trusted.
+    for entry in entries() {
+        let bytes = std::fs::read(&entry).unwrap();
+        std::fs::write(&entry, &bytes[..bytes.len() - 3]).unwrap();
+    }
+    site.write(&c.0, &c.1);
+    let err = build("damaged entries");
+    assert!(
+        err.contains("a damaged parse cache entry") && err.contains("parsed again"),
+        "{err}"
+    );
+    assert_same_as_clean_build(&site, "damaged parse cache entries");
+    assert!(!build("entries rewritten").contains("damaged"));
+    // A deleted file's entry goes with it.
+    std::fs::remove_file(site.root().join(&a.0)).unwrap();
+    build("a deleted file");
+    assert_eq!(entries().len(), 3);
+    assert_same_as_clean_build(&site, "a deleted file");
+}

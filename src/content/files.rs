@@ -7,6 +7,7 @@ use anyhow::{Context as _, Result};
 use rayon::prelude::*;
 
 use super::CONTENT_DIR;
+use super::cache::{Lookup, ParseCache};
 use super::source::{ContentKind, FileResult, SourceFile, parse_text};
 use crate::config::Config;
 use crate::error::{ContentError, line_of_offset};
@@ -129,15 +130,47 @@ pub fn read_file(
     config: &Config,
     warn: &mut dyn FnMut(String),
 ) -> Result<SourceFile, Vec<ContentError>> {
-    let bytes = std::fs::read(path).map_err(|e| {
+    let bytes = read_bytes(path, display)?;
+    let text = decode(&bytes, display).map_err(|e| vec![e])?;
+    parse_text(text, display, config, warn)
+}
+
+fn read_bytes(path: &Path, display: &Path) -> Result<Vec<u8>, Vec<ContentError>> {
+    std::fs::read(path).map_err(|e| {
         vec![ContentError::new(
             display,
             1,
             format!("cannot read the file: {e} — check its permissions"),
         )]
-    })?;
-    let text = decode(&bytes, display).map_err(|e| vec![e])?;
-    parse_text(text, display, config, warn)
+    })
+}
+
+/// [`read_file`] through a parse cache: a file parsed before, as it is now, is taken from
+/// the cache; another is parsed and stored in it.
+fn read_file_cached(path: &Path, display: &Path, config: &Config, cache: &ParseCache) -> ReadFile {
+    let mut warnings = Vec::new();
+    let bytes = match read_bytes(path, display) {
+        Ok(bytes) => bytes,
+        Err(e) => return (display.to_path_buf(), Err(e), warnings),
+    };
+    let key = cache.key(display, &bytes);
+    match cache.lookup(key, display) {
+        Lookup::Hit(cached) => {
+            let (source, warnings) = *cached;
+            return (display.to_path_buf(), Ok(source), warnings);
+        }
+        Lookup::Damaged(why) => warnings.push(why),
+        Lookup::Miss => {}
+    }
+    let mut parse_warnings = Vec::new();
+    let result = decode(&bytes, display)
+        .map_err(|e| vec![e])
+        .and_then(|text| parse_text(text, display, config, &mut |w| parse_warnings.push(w)));
+    if let Ok(source) = &result {
+        cache.store(key, source, &parse_warnings);
+    }
+    warnings.extend(parse_warnings);
+    (display.to_path_buf(), result, warnings)
 }
 
 /// UTF-8 or a precise error: scraped files in legacy encodings are common, and the byte
@@ -160,11 +193,23 @@ pub type ReadFile = (PathBuf, FileResult, Vec<String>);
 /// Reads and parses every content file in parallel: a [`ReadFile`] per file, in path order,
 /// and the walk's warnings. Shared by full builds and the watch loop's reloads.
 pub fn read_all(root: &Path, config: &Config) -> Result<(Vec<ReadFile>, Vec<String>)> {
+    read_all_cached(root, config, None)
+}
+
+/// [`read_all`], taking the files that `cache` holds from it instead of parsing them.
+pub fn read_all_cached(
+    root: &Path,
+    config: &Config,
+    cache: Option<&ParseCache>,
+) -> Result<(Vec<ReadFile>, Vec<String>)> {
     let (files, walk_warnings) = list_files(root)?;
     let parsed = files
         .par_iter()
         .map(|path| {
             let display = path.strip_prefix(root).unwrap_or(path).to_path_buf();
+            if let Some(cache) = cache {
+                return read_file_cached(path, &display, config, cache);
+            }
             let mut warnings = Vec::new();
             let result = read_file(path, &display, config, &mut |w| warnings.push(w));
             (display, result, warnings)

@@ -1,8 +1,10 @@
 //! Loading: walk `content/`, parse every file in parallel, and assemble the [`Site`] model.
-//! Loading reads the disk and never writes it.
+//! Loading reads the disk and never writes it, but for its own parse cache beside the output
+//! (`cache.rs`).
 
 mod abstracts;
 mod assemble;
+mod cache;
 mod digest;
 mod files;
 mod front_matter;
@@ -16,10 +18,11 @@ use anyhow::Result;
 
 pub use abstracts::{Rendered, TextOptions, markdown_to_html, render_plain, render_plain_with, render_title};
 pub use assemble::{Rules, assemble, assemble_with};
+pub use cache::ParseCache;
 pub use digest::{DigestEntry, date_from_path, parse as parse_digest};
 pub use files::{
     ReadFile, decode, is_content_file, is_editor_artefact, is_walked, list_files, missing_content_dir, read_all,
-    read_file,
+    read_all_cached, read_file,
 };
 pub use front_matter::{MarkdownPaper, parse as parse_front_matter};
 pub use jsonl::{JsonPaper, parse as parse_json_lines};
@@ -34,9 +37,14 @@ pub const CONTENT_DIR: &str = "content";
 
 /// Loads the whole corpus: all files in parallel, every error collected.
 pub fn load(root: &Path, config: &Config) -> Result<(Site, Vec<String>)> {
+    load_cached(root, config, None)
+}
+
+/// [`load`], taking the files that `cache` holds from it instead of parsing them.
+pub fn load_cached(root: &Path, config: &Config, cache: Option<&ParseCache>) -> Result<(Site, Vec<String>)> {
     let mut sources = Vec::new();
     let mut errors = Vec::new();
-    let (parsed, mut warnings) = read_all(root, config)?;
+    let (parsed, mut warnings) = read_all_cached(root, config, cache)?;
     for (_, result, w) in parsed {
         warnings.extend(w);
         match result {

@@ -70,6 +70,12 @@ pub fn manifest_path(out: &Path) -> PathBuf {
     hidden_sibling(out, "manifest")
 }
 
+/// The parse cache of an output folder (see `content/cache.rs`): a hidden sibling, like the
+/// manifest, kept with it between builds.
+pub fn parse_cache_path(out: &Path) -> PathBuf {
+    hidden_sibling(out, "parsed")
+}
+
 /// `.NAME.SUFFIX` beside the output folder `NAME`.
 pub(crate) fn hidden_sibling(out: &Path, suffix: &str) -> PathBuf {
     let name = out

@@ -1,0 +1,456 @@
+//! The parse cache beside an output folder (`.public.parsed/`): each content file's papers
+//! as a build parsed them, so that a build in a new process parses only the files that
+//! changed. A daily build reads a year of JSON Lines files it parsed yesterday; turning
+//! their LaTeX, Markdown and text into a model again costs more than the new day's pages.
+//!
+//! An entry is named by a hash of the program, the `[import]` settings, the file's path
+//! and its bytes, so an entry can only ever describe the file as it is now: an edit, a
+//! rename, another paperboy or another `[import]` misses and parses afresh. An entry is
+//! trusted only when it is whole (its checksum matches); a damaged one is named in a
+//! warning and parsed again. A build removes the entries that no content file used, and a
+//! failed build the entries it wrote (a build that failed on a full disk must not keep the
+//! disk full).
+//!
+//! This is the one thing loading writes, and only beside the output, under the output's
+//! lock: never the content, never the output.
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use chrono::{DateTime, NaiveDate};
+use rustc_hash::FxHashSet;
+
+use super::source::{RawPaper, SourceFile};
+use crate::config::ImportConfig;
+
+/// First bytes of an entry: its format, so that another version's entry is not misread.
+const MAGIC: &[u8] = b"paperboy parse cache 1\n";
+/// Extension of entry files; anything else in the folder is left alone.
+const EXT: &str = "parsed";
+
+/// A file parsed by an earlier build, with the warnings its parse gave.
+pub(super) type Cached = (SourceFile, Vec<String>);
+
+/// What the cache holds for a file.
+pub(super) enum Lookup {
+    /// Parsed before, exactly as it is now.
+    Hit(Box<Cached>),
+    /// Never parsed with this program and `[import]`, or not in its current form.
+    Miss,
+    /// An entry that is not whole: the warning that says so (the file is parsed again).
+    Damaged(String),
+}
+
+/// The parse cache of one build: where entries live, what they are valid for, and which
+/// entries this build used (the others are pruned once it succeeds).
+pub struct ParseCache {
+    dir: PathBuf,
+    setup: u64,
+    used: Mutex<FxHashSet<u128>>,
+    /// Entries this build wrote, removed again unless it succeeds.
+    stored: Mutex<Vec<u128>>,
+    done: bool,
+}
+
+impl ParseCache {
+    /// The cache in `dir`, valid for this program reading files with `import`.
+    pub fn new(dir: PathBuf, import: &ImportConfig) -> Self {
+        use std::hash::{Hash, Hasher};
+        let mut h = xxhash_rust::xxh3::Xxh3Default::new();
+        env!("PAPERBOY_SOURCE_HASH").hash(&mut h);
+        format!("{import:?}").hash(&mut h);
+        ParseCache {
+            dir,
+            setup: h.finish(),
+            used: Mutex::new(FxHashSet::default()),
+            stored: Mutex::new(Vec::new()),
+            done: false,
+        }
+    }
+
+    /// The key of the file at `rel` (relative to the site root) holding `bytes`.
+    pub fn key(&self, rel: &Path, bytes: &[u8]) -> u128 {
+        let mut h = xxhash_rust::xxh3::Xxh3Default::new();
+        h.update(&self.setup.to_le_bytes());
+        h.update(rel.as_os_str().as_encoded_bytes());
+        h.update(&[0]);
+        h.update(bytes);
+        h.digest128()
+    }
+
+    fn entry(&self, key: u128) -> PathBuf {
+        self.dir.join(format!("{key:032x}.{EXT}"))
+    }
+
+    /// What the cache holds for `key`, the file at `rel`; marks the entry used.
+    pub(super) fn lookup(&self, key: u128, rel: &Path) -> Lookup {
+        self.used.lock().expect("no reader panicked").insert(key);
+        let path = self.entry(key);
+        let bytes = match fs::read(&path) {
+            Ok(bytes) => bytes,
+            Err(_) => return Lookup::Miss,
+        };
+        match decode(&bytes, key, rel) {
+            Some(cached) => Lookup::Hit(Box::new(cached)),
+            None => Lookup::Damaged(format!(
+                "{}: a damaged parse cache entry — ignored: {} is parsed again and the entry rewritten",
+                path.display(),
+                rel.display()
+            )),
+        }
+    }
+
+    /// Records how the file `key` parsed, for the next build. Written to a temporary name
+    /// and renamed, so a killed build leaves no half entry under a real name. Only a
+    /// speed-up: a failure to write is not an error.
+    pub fn store(&self, key: u128, file: &SourceFile, warnings: &[String]) {
+        let bytes = encode(key, file, warnings);
+        let path = self.entry(key);
+        let tmp = path.with_extension(format!("{EXT}.tmp{}", std::process::id()));
+        let written = fs::create_dir_all(&self.dir)
+            .and_then(|()| fs::write(&tmp, &bytes))
+            .and_then(|()| fs::rename(&tmp, &path));
+        match written {
+            Ok(()) => self.stored.lock().expect("no reader panicked").push(key),
+            Err(_) => {
+                let _ = fs::remove_file(&tmp);
+            }
+        }
+    }
+
+    /// Keeps what this build wrote, and removes the entries (and leftover temporary files)
+    /// that it did not use: files since edited or deleted. Call it once the build succeeded.
+    pub fn finish(mut self) -> io::Result<()> {
+        self.done = true;
+        let used = self.used.lock().expect("no reader panicked");
+        let entries = match fs::read_dir(&self.dir) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(e),
+        };
+        for entry in entries {
+            let entry = entry?;
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            let keep = name
+                .strip_suffix(&format!(".{EXT}"))
+                .and_then(|hex| u128::from_str_radix(hex, 16).ok())
+                .is_some_and(|key| used.contains(&key));
+            if !keep && (name.ends_with(&format!(".{EXT}")) || name.contains(&format!(".{EXT}.tmp"))) {
+                fs::remove_file(entry.path())?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Drop for ParseCache {
+    /// A build that failed removes the entries it wrote: the disk is left as it was found.
+    fn drop(&mut self) {
+        if !self.done {
+            let stored = std::mem::take(self.stored.get_mut().expect("no reader panicked"));
+            for key in stored {
+                let _ = fs::remove_file(self.entry(key));
+            }
+        }
+    }
+}
+
+/// An entry's bytes: magic, key, the file, its warnings, and a checksum of all before it.
+fn encode(key: u128, file: &SourceFile, warnings: &[String]) -> Vec<u8> {
+    let mut w = Writer(Vec::with_capacity(4096 + file.papers.len() * 2048));
+    w.0.extend_from_slice(MAGIC);
+    w.0.extend_from_slice(&key.to_le_bytes());
+    w.bool(file.ordered);
+    w.strs(warnings);
+    w.u64(file.papers.len() as u64);
+    for paper in &file.papers {
+        w.paper(paper);
+    }
+    let sum = xxhash_rust::xxh3::xxh3_64(&w.0);
+    w.u64(sum);
+    w.0
+}
+
+/// The file an entry holds, when it is whole and was written for `key`.
+fn decode(bytes: &[u8], key: u128, rel: &Path) -> Option<Cached> {
+    let (body, sum) = bytes.split_at_checked(bytes.len().checked_sub(8)?)?;
+    if xxhash_rust::xxh3::xxh3_64(body) != u64::from_le_bytes(sum.try_into().ok()?) {
+        return None;
+    }
+    let mut r = Reader(body.strip_prefix(MAGIC)?);
+    if r.take(16)? != key.to_le_bytes() {
+        return None;
+    }
+    let ordered = r.bool()?;
+    let warnings = r.strs()?;
+    let source: std::sync::Arc<Path> = rel.into();
+    let count = r.u64()?;
+    let mut papers = Vec::with_capacity(count.min(1 << 20) as usize);
+    for _ in 0..count {
+        papers.push(r.paper(&source)?);
+    }
+    r.0.is_empty().then_some(())?;
+    Some((
+        SourceFile {
+            path: rel.to_path_buf(),
+            papers,
+            ordered,
+        },
+        warnings,
+    ))
+}
+
+struct Writer(Vec<u8>);
+
+impl Writer {
+    fn u64(&mut self, v: u64) {
+        self.0.extend_from_slice(&v.to_le_bytes());
+    }
+
+    fn bool(&mut self, v: bool) {
+        self.0.push(u8::from(v));
+    }
+
+    fn str(&mut self, s: &str) {
+        self.u64(s.len() as u64);
+        self.0.extend_from_slice(s.as_bytes());
+    }
+
+    fn opt(&mut self, s: Option<&str>) {
+        self.bool(s.is_some());
+        if let Some(s) = s {
+            self.str(s);
+        }
+    }
+
+    fn strs(&mut self, items: &[String]) {
+        self.u64(items.len() as u64);
+        items.iter().for_each(|s| self.str(s));
+    }
+
+    /// Every field, named: a field added to [`RawPaper`] does not compile here until the
+    /// cache holds it.
+    fn paper(&mut self, p: &RawPaper) {
+        let RawPaper {
+            title,
+            title_html,
+            abstract_html,
+            abstract_feed_html,
+            abstract_text,
+            text_hash,
+            html_hash,
+            excerpt_hash,
+            title_key,
+            slug_base,
+            date,
+            published,
+            tags,
+            authors,
+            url,
+            arxiv,
+            arxiv_key,
+            pdf,
+            categories,
+            comment,
+            draft,
+            aliases,
+            source: _,
+            line,
+        } = p;
+        self.str(title);
+        self.opt(title_html.as_deref());
+        self.opt(abstract_html.as_deref());
+        self.opt(abstract_feed_html.as_deref());
+        self.str(abstract_text);
+        self.u64(*text_hash);
+        self.u64(*html_hash);
+        self.u64(*excerpt_hash);
+        self.str(title_key);
+        self.str(slug_base);
+        self.u64(i64::from(chrono::Datelike::num_days_from_ce(date)) as u64);
+        self.u64(published.timestamp() as u64);
+        self.u64(u64::from(published.timestamp_subsec_nanos()));
+        self.strs(tags);
+        self.strs(authors);
+        self.opt(url.as_deref());
+        self.opt(arxiv.as_deref());
+        self.opt(arxiv_key.as_deref());
+        self.opt(pdf.as_deref());
+        self.strs(categories);
+        self.opt(comment.as_deref());
+        self.bool(*draft);
+        self.strs(aliases);
+        self.u64(*line as u64);
+    }
+}
+
+struct Reader<'a>(&'a [u8]);
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        let (head, rest) = self.0.split_at_checked(n)?;
+        self.0 = rest;
+        Some(head)
+    }
+
+    fn u64(&mut self) -> Option<u64> {
+        Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?))
+    }
+
+    fn bool(&mut self) -> Option<bool> {
+        match self.take(1)? {
+            [0] => Some(false),
+            [1] => Some(true),
+            _ => None,
+        }
+    }
+
+    fn str(&mut self) -> Option<&'a str> {
+        let len = usize::try_from(self.u64()?).ok()?;
+        std::str::from_utf8(self.take(len)?).ok()
+    }
+
+    fn string(&mut self) -> Option<String> {
+        self.str().map(String::from)
+    }
+
+    fn shared(&mut self) -> Option<crate::model::SharedText> {
+        self.str().map(Into::into)
+    }
+
+    fn opt(&mut self) -> Option<Option<&'a str>> {
+        if self.bool()? { self.str().map(Some) } else { Some(None) }
+    }
+
+    fn strs(&mut self) -> Option<Vec<String>> {
+        let count = self.u64()?;
+        // Each string takes at least its 8-byte length: a damaged count cannot allocate more.
+        if count > self.0.len() as u64 / 8 {
+            return None;
+        }
+        (0..count).map(|_| self.string()).collect()
+    }
+
+    fn paper(&mut self, source: &std::sync::Arc<Path>) -> Option<RawPaper> {
+        Some(RawPaper {
+            title: self.shared()?,
+            title_html: self.opt()?.map(Into::into),
+            abstract_html: self.opt()?.map(Into::into),
+            abstract_feed_html: self.opt()?.map(Into::into),
+            abstract_text: self.shared()?,
+            text_hash: self.u64()?,
+            html_hash: self.u64()?,
+            excerpt_hash: self.u64()?,
+            title_key: self.shared()?,
+            slug_base: self.shared()?,
+            date: NaiveDate::from_num_days_from_ce_opt(i32::try_from(self.u64()? as i64).ok()?)?,
+            published: DateTime::from_timestamp(self.u64()? as i64, u32::try_from(self.u64()?).ok()?)?,
+            tags: self.strs()?,
+            authors: self.strs()?,
+            url: self.opt()?.map(String::from),
+            arxiv: self.opt()?.map(String::from),
+            arxiv_key: self.opt()?.map(Into::into),
+            pdf: self.opt()?.map(String::from),
+            categories: self.strs()?,
+            comment: self.opt()?.map(String::from),
+            draft: self.bool()?,
+            aliases: self.strs()?,
+            source: source.clone(),
+            line: usize::try_from(self.u64()?).ok()?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+
+    /// Every file of the real fixture and the hostile one, parsed, through the cache and back.
+    #[test]
+    fn entries_read_back_as_the_files_parsed() {
+        let config = Config::default();
+        let dir = tempfile::tempdir().unwrap();
+        let cache = ParseCache::new(dir.path().join("parsed"), &config.import);
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+        let mut seen = 0;
+        for site in ["real-dev", "hostile"] {
+            let (files, _) = super::super::list_files(&root.join(site)).unwrap();
+            for path in files {
+                let rel = path.strip_prefix(root.join(site)).unwrap();
+                let bytes = fs::read(&path).unwrap();
+                let mut warnings = Vec::new();
+                let Ok(parsed) = super::super::read_file(&path, rel, &config, &mut |w| warnings.push(w)) else {
+                    continue;
+                };
+                let key = cache.key(rel, &bytes);
+                assert!(matches!(cache.lookup(key, rel), Lookup::Miss));
+                cache.store(key, &parsed, &warnings);
+                let Lookup::Hit(back) = cache.lookup(key, rel) else {
+                    panic!("{}: not read back", rel.display())
+                };
+                assert_eq!(format!("{:?}", back.0), format!("{parsed:?}"), "{}", rel.display());
+                assert_eq!(back.1, warnings);
+                seen += parsed.papers.len();
+            }
+        }
+        assert!(seen > 300, "the fixtures hold papers: {seen}");
+    }
+
+    #[test]
+    fn a_failed_build_removes_what_it_stored() {
+        let config = Config::default();
+        let dir = tempfile::tempdir().unwrap();
+        let rel = Path::new("content/2026-05-01.txt");
+        let text = "Title one\nAn abstract about things.\n";
+        let parsed = super::super::parse_text(text, rel, &config, &mut |_| {}).unwrap();
+        let cache = ParseCache::new(dir.path().join("parsed"), &config.import);
+        let key = cache.key(rel, text.as_bytes());
+        cache.store(key, &parsed, &[]);
+        let entry = cache.entry(key);
+        assert!(entry.exists());
+        drop(cache);
+        assert!(!entry.exists(), "a build that did not finish leaves no entry");
+        let cache = ParseCache::new(dir.path().join("parsed"), &config.import);
+        cache.store(key, &parsed, &[]);
+        let _ = cache.lookup(key, rel);
+        cache.finish().unwrap();
+        assert!(entry.exists(), "a finished build keeps what it used");
+    }
+
+    #[test]
+    fn damaged_entries_are_refused_and_unused_ones_pruned() {
+        let config = Config::default();
+        let dir = tempfile::tempdir().unwrap();
+        let cache = ParseCache::new(dir.path().join("parsed"), &config.import);
+        let rel = Path::new("content/2026-05-01.txt");
+        let text = "Title one\nAn abstract about $x^2$ and more.\n";
+        let parsed = super::super::parse_text(text, rel, &config, &mut |_| {}).unwrap();
+        let key = cache.key(rel, text.as_bytes());
+        cache.store(key, &parsed, &[]);
+        let entry = cache.entry(key);
+        let whole = fs::read(&entry).unwrap();
+        for cut in [whole.len() - 1, whole.len() / 2, 3] {
+            fs::write(&entry, &whole[..cut]).unwrap();
+            assert!(matches!(cache.lookup(key, rel), Lookup::Damaged(_)), "cut at {cut}");
+        }
+        let mut flipped = whole.clone();
+        flipped[MAGIC.len() + 20] ^= 1;
+        fs::write(&entry, &flipped).unwrap();
+        assert!(matches!(cache.lookup(key, rel), Lookup::Damaged(_)));
+        assert_ne!(key, cache.key(Path::new("content/2026-05-02.txt"), text.as_bytes()));
+        let other = ParseCache::new(
+            dir.path().join("parsed"),
+            &ImportConfig {
+                latex: !config.import.latex,
+                ..config.import.clone()
+            },
+        );
+        assert_ne!(key, other.key(rel, text.as_bytes()), "another [import] is another key");
+        other.finish().unwrap();
+        assert!(!entry.exists(), "an entry no build used is pruned");
+    }
+}
