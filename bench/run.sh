@@ -3,7 +3,8 @@
 # and reports wall/CPU time, peak memory, pages and bytes written, the `cp -r` floor of the
 # same output, single-core tagging time, and (when `hugo` is installed) Hugo on the same corpus.
 #
-#   bench/run.sh [N ...]        default sizes: 1000 10000 100000
+#   bench/run.sh [N ...]        default sizes: 1000 10000 100000 (1000000 runs too, by
+#                               hand: about 18 GB of output twice over and 9 GB of memory)
 #   BENCH_DIR=DIR               where corpora and outputs go (default: target/bench)
 #   BENCH_HUGO=off              skip Hugo even when installed
 #   BENCH_MEM=off               skip the second table (output in /dev/shm)
