@@ -154,6 +154,8 @@ impl Drop for ParseCache {
             for key in stored {
                 let _ = fs::remove_file(self.entry(key));
             }
+            // Only when empty: a first build that failed leaves no folder behind either.
+            let _ = fs::remove_dir(&self.dir);
         }
     }
 }
@@ -188,7 +190,8 @@ fn decode(bytes: &[u8], key: u128, rel: &Path) -> Option<Cached> {
     let warnings = r.strs()?;
     let source: std::sync::Arc<Path> = rel.into();
     let count = r.u64()?;
-    let mut papers = Vec::with_capacity(count.min(1 << 20) as usize);
+    // A paper takes more than 64 bytes: a damaged count cannot allocate more than the entry.
+    let mut papers = Vec::with_capacity(count.min(r.0.len() as u64 / 64) as usize);
     for _ in 0..count {
         papers.push(r.paper(&source)?);
     }
@@ -414,6 +417,7 @@ mod tests {
         assert!(entry.exists());
         drop(cache);
         assert!(!entry.exists(), "a build that did not finish leaves no entry");
+        assert!(!dir.path().join("parsed").exists(), "nor the folder it made");
         let cache = ParseCache::new(dir.path().join("parsed"), &config.import);
         cache.store(key, &parsed, &[]);
         let _ = cache.lookup(key, rel);

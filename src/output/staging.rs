@@ -98,7 +98,9 @@ impl<'a> Staging<'a> {
             HashMap::new()
         };
         let listing = match &mode {
-            Mode::Swap { staging, reused: true } => Some(list_in_background(staging.clone())),
+            Mode::Swap { staging, reused: true } if lists_safely_while_written(staging) => {
+                list_in_background(staging.clone())
+            }
             _ => None,
         };
         Ok(Staging {
@@ -495,9 +497,10 @@ struct Listed {
 /// walk (100,000 folders) took most of a second, and a build that renders few pages leaves
 /// a core idle while it writes them. What the build writes meanwhile is in its own list of
 /// files, so an entry the walk sees or misses either way stays. `None` when the walk failed
-/// or met a name that is not UTF-8 (the commit then walks the folder itself).
-fn list_in_background(root: PathBuf) -> std::thread::JoinHandle<Option<Vec<Listed>>> {
-    std::thread::spawn(move || {
+/// or met a name that is not UTF-8 (the commit then walks the folder itself), and no
+/// thread at all when one cannot be started.
+fn list_in_background(root: PathBuf) -> Option<std::thread::JoinHandle<Option<Vec<Listed>>>> {
+    let walk = move || {
         let mut listed = Vec::new();
         for entry in walkdir::WalkDir::new(&root).min_depth(1).contents_first(true) {
             let entry = entry.ok()?;
@@ -509,7 +512,32 @@ fn list_in_background(root: PathBuf) -> std::thread::JoinHandle<Option<Vec<Liste
             });
         }
         Some(listed)
-    })
+    };
+    std::thread::Builder::new()
+        .name("staging listing".into())
+        .spawn(walk)
+        .ok()
+}
+
+/// Whether a folder's file system lists every entry that existed before a walk and was not
+/// touched during it exactly once, while other entries of the same folders are created and
+/// removed: local file systems do (POSIX `readdir`); NFS and some FUSE file systems can skip
+/// entries then, and a skipped stale page would be published. Elsewhere the commit walks
+/// the folder itself, after the writer is done.
+fn lists_safely_while_written(dir: &Path) -> bool {
+    const LOCAL: [i64; 8] = [
+        0xEF53,      // ext2, ext3, ext4
+        0x0102_1994, // tmpfs
+        0x5846_5342, // xfs
+        0x9123_683E, // btrfs
+        0xF2F5_2010, // f2fs
+        0x2FC1_2FC1, // zfs
+        0x794C_7630, // overlayfs (containers)
+        0x8584_58F6, // ramfs
+    ];
+    // `f_type` is an i64 on x86-64 Linux but narrower elsewhere.
+    #[allow(clippy::useless_conversion)]
+    rustix::fs::statfs(dir).is_ok_and(|fs| LOCAL.contains(&i64::from(fs.f_type)))
 }
 
 /// [`remove_stale`] over a listing made by [`list_in_background`]: deletes the listed files
