@@ -130,9 +130,17 @@ pub fn read_file(
     config: &Config,
     warn: &mut dyn FnMut(String),
 ) -> Result<SourceFile, Vec<ContentError>> {
-    let bytes = read_bytes(path, display)?;
-    let text = decode(&bytes, display).map_err(|e| vec![e])?;
-    parse_text(text, display, config, warn)
+    parse_bytes(&read_bytes(path, display)?, display, config, warn)
+}
+
+/// Decodes and parses one content file's bytes.
+fn parse_bytes(
+    bytes: &[u8],
+    display: &Path,
+    config: &Config,
+    warn: &mut dyn FnMut(String),
+) -> Result<SourceFile, Vec<ContentError>> {
+    parse_text(decode(bytes, display).map_err(|e| vec![e])?, display, config, warn)
 }
 
 fn read_bytes(path: &Path, display: &Path) -> Result<Vec<u8>, Vec<ContentError>> {
@@ -163,9 +171,7 @@ fn read_file_cached(path: &Path, display: &Path, config: &Config, cache: &ParseC
         Lookup::Miss => {}
     }
     let mut parse_warnings = Vec::new();
-    let result = decode(&bytes, display)
-        .map_err(|e| vec![e])
-        .and_then(|text| parse_text(text, display, config, &mut |w| parse_warnings.push(w)));
+    let result = parse_bytes(&bytes, display, config, &mut |w| parse_warnings.push(w));
     if let Ok(source) = &result {
         cache.store(key, source, &parse_warnings);
     }

@@ -51,7 +51,7 @@ pub struct Staging<'a> {
     live: bool,
     /// The staging folder's files and folders as they were before this build wrote there,
     /// listed on a thread of its own while pages render (see [`list_in_background`]).
-    listing: Option<std::thread::JoinHandle<Option<Vec<Listed>>>>,
+    listing: Option<std::thread::JoinHandle<Result<Vec<Listed>>>>,
     /// Set by a successful commit; otherwise dropping cleans up.
     done: bool,
     _lock: &'a OutputLock,
@@ -148,7 +148,7 @@ impl<'a> Staging<'a> {
             Mode::Swap { staging, reused } => {
                 if *reused {
                     // A fresh staging folder holds only what this build wrote: nothing is stale.
-                    match self.listing.take().and_then(|walk| walk.join().ok().flatten()) {
+                    match self.listing.take().and_then(|walk| walk.join().ok()?.ok()) {
                         Some(listed) => remove_listed(staging, &listed, &keep)?,
                         None => remove_stale(staging, &keep)?,
                     }
@@ -487,35 +487,40 @@ fn is_empty_dir(dir: &Path) -> Result<bool> {
 
 /// A file or folder of a staging folder, relative to it, as a walk found it.
 struct Listed {
-    rel: String,
+    /// Relative path; not always UTF-8 (such a name is never one this build produced).
+    rel: PathBuf,
     depth: usize,
     dir: bool,
 }
 
-/// Lists a reused staging folder on a thread of its own, contents before their folder, so
-/// that the commit knows its stale files without walking it then: at 100,000 papers the
-/// walk (100,000 folders) took most of a second, and a build that renders few pages leaves
-/// a core idle while it writes them. What the build writes meanwhile is in its own list of
-/// files, so an entry the walk sees or misses either way stays. `None` when the walk failed
-/// or met a name that is not UTF-8 (the commit then walks the folder itself), and no
-/// thread at all when one cannot be started.
-fn list_in_background(root: PathBuf) -> Option<std::thread::JoinHandle<Option<Vec<Listed>>>> {
-    let walk = move || {
-        let mut listed = Vec::new();
-        for entry in walkdir::WalkDir::new(&root).min_depth(1).contents_first(true) {
-            let entry = entry.ok()?;
-            let rel = entry.path().strip_prefix(&root).ok()?.to_str()?.to_string();
-            listed.push(Listed {
-                rel,
-                depth: entry.depth(),
-                dir: entry.file_type().is_dir(),
-            });
-        }
-        Some(listed)
-    };
+/// Every file and folder under `root`, relative to it, each folder after its contents.
+fn list(root: &Path) -> Result<Vec<Listed>> {
+    let mut listed = Vec::new();
+    for entry in walkdir::WalkDir::new(root).min_depth(1).contents_first(true) {
+        let entry = entry.with_context(|| format!("cannot walk {}", root.display()))?;
+        listed.push(Listed {
+            rel: entry
+                .path()
+                .strip_prefix(root)
+                .expect("walk stays under root")
+                .to_path_buf(),
+            depth: entry.depth(),
+            dir: entry.file_type().is_dir(),
+        });
+    }
+    Ok(listed)
+}
+
+/// Lists a reused staging folder on a thread of its own, so that the commit knows its stale
+/// files without walking it then: at 100,000 papers the walk (100,000 folders) took most of
+/// a second, and a build that renders few pages leaves a core idle while it writes them.
+/// What the build writes meanwhile is in its own list of files, so an entry the walk sees
+/// or misses either way stays. No thread when one cannot be started (the commit then walks
+/// the folder itself, as it does when this walk failed).
+fn list_in_background(root: PathBuf) -> Option<std::thread::JoinHandle<Result<Vec<Listed>>>> {
     std::thread::Builder::new()
         .name("staging listing".into())
-        .spawn(walk)
+        .spawn(move || list(&root))
         .ok()
 }
 
@@ -540,19 +545,28 @@ fn lists_safely_while_written(dir: &Path) -> bool {
     rustix::fs::statfs(dir).is_ok_and(|fs| LOCAL.contains(&i64::from(fs.f_type)))
 }
 
-/// [`remove_stale`] over a listing made by [`list_in_background`]: deletes the listed files
-/// that this build did not produce, then the listed folders left holding nothing (one flag
-/// per depth says whether the folder being finished keeps something; a folder this build
-/// filled since the listing refuses to be removed, as it should).
+/// Deletes files (and then empty folders) under `root` that this build did not produce,
+/// pages left under a temporary name by a killed build included.
+fn remove_stale(root: &Path, keep: &HashSet<String>) -> Result<()> {
+    remove_listed(root, &list(root)?, keep)
+}
+
+/// [`remove_stale`] over a listing of `root` (see [`list`]): deletes the listed files that
+/// this build did not produce, then the listed folders left holding nothing. Only folders
+/// that hold nothing this build kept are tried for removal (a site of 100,000 papers has as
+/// many folders, nearly all still full): one flag per depth says whether the folder being
+/// finished keeps something, and a folder filled since the listing refuses to be removed,
+/// as it should.
 fn remove_listed(root: &Path, listed: &[Listed], keep: &HashSet<String>) -> Result<()> {
     let mut holds = vec![false];
     for entry in listed {
         if holds.len() <= entry.depth {
             holds.resize(entry.depth + 1, false);
         }
+        let produced = |rel: &str| rel == MARKER || rel == INNER_LOCK || keep.contains(rel);
         let stays = if entry.dir {
             std::mem::take(&mut holds[entry.depth]) || fs::remove_dir(root.join(&entry.rel)).is_err()
-        } else if entry.rel != MARKER && entry.rel != INNER_LOCK && !keep.contains(&entry.rel) {
+        } else if !entry.rel.to_str().is_some_and(produced) {
             let path = root.join(&entry.rel);
             remove_if_exists(&path).with_context(|| format!("cannot remove {}", path.display()))?;
             false
@@ -561,34 +575,6 @@ fn remove_listed(root: &Path, listed: &[Listed], keep: &HashSet<String>) -> Resu
         };
         if stays {
             holds[entry.depth - 1] = true;
-        }
-    }
-    Ok(())
-}
-
-/// Deletes files (and then empty folders) under `root` that this build did not produce,
-/// pages left under a temporary name by a killed build included. Only folders that hold
-/// nothing this build kept are tried for removal: a site of 100,000 papers has as many
-/// folders, nearly all still full.
-fn remove_stale(root: &Path, keep: &HashSet<String>) -> Result<()> {
-    let mut holding: HashSet<PathBuf> = HashSet::new();
-    for entry in walkdir::WalkDir::new(root).min_depth(1).contents_first(true) {
-        let entry = entry.with_context(|| format!("cannot walk {}", root.display()))?;
-        let rel = entry.path().strip_prefix(root).expect("walk stays under root");
-        let rel = rel.to_string_lossy();
-        let stays = if entry.file_type().is_dir() {
-            // Fails, as intended, on a folder that still holds a file (the marker, say).
-            holding.contains(entry.path()) || fs::remove_dir(entry.path()).is_err()
-        } else if rel != MARKER && rel != INNER_LOCK && !keep.contains(rel.as_ref()) {
-            fs::remove_file(entry.path()).with_context(|| format!("cannot remove {}", entry.path().display()))?;
-            false
-        } else {
-            true
-        };
-        if stays {
-            if let Some(parent) = entry.path().parent() {
-                holding.insert(parent.to_path_buf());
-            }
         }
     }
     Ok(())
