@@ -71,6 +71,11 @@ pub struct TopicConfig {
     /// calls it is not a paper about language models).
     #[serde(default)]
     pub support: Vec<String>,
+    /// Phrases or acronyms of this topic that count only in a title: words that make the
+    /// topic a paper's headline ("Efficient ...", "Fast ...") but that abstracts use of
+    /// anything.
+    #[serde(default)]
+    pub title_only: Vec<String>,
     /// Slugs of topics this one brings along when their own phrases give them any support:
     /// image generation papers are vision papers, though they rarely say "image" three times.
     #[serde(default)]

@@ -39,6 +39,8 @@ struct Topic {
     signals: Vec<String>,
     /// By signal, whether it only supports: it counts only beside a signal that does not.
     support: Vec<bool>,
+    /// By signal, whether only its title mentions count.
+    title_only: Vec<bool>,
     /// Topics (by number) this one gives when they have some support of their own.
     implies: Vec<usize>,
 }
@@ -78,8 +80,9 @@ pub struct Taxonomy {
 pub struct Matcher {
     /// By stem number in the lexicon, the stem id phrases know it by, or [`NO_STEM`].
     by_stem: Vec<u32>,
-    /// By word number, the stem id phrases know it by, or [`NO_STEM`].
-    stems: Vec<u32>,
+    /// By word number, the ids phrases know it by, or [`NO_STEM`]: its stem's (which phrase
+    /// words in their plain form match) and its own derived form's (see [`match_key`]).
+    stems: Vec<[u32; 2]>,
     /// Words that are acronyms of some topic (or their plurals), with the acronym meant.
     acronyms: FxHashMap<WordId, Box<str>>,
     /// By word number, how it reads next to an acronym in a hyphenated compound.
@@ -97,10 +100,22 @@ impl Matcher {
         }));
         let from = self.stems.len() as WordId;
         let by_stem = &self.by_stem;
-        lexicon.grow(&mut self.stems, |id| by_stem[lexicon.stem(id) as usize]);
+        lexicon.grow(&mut self.stems, |id| {
+            let stem = lexicon.stem(id);
+            let lower = lexicon.text(lexicon.lower(id));
+            let form = if is_inflection_of(lower, lexicon.stem_text(stem)) {
+                NO_STEM
+            } else {
+                let key = format!("={}", derived_form(lower));
+                tax.stem_ids.get(&key).copied().unwrap_or(NO_STEM)
+            };
+            [by_stem[stem as usize], form]
+        });
         lexicon.grow(&mut self.names, |id| NameLike::of(lexicon.text(id)));
         // An acronym matches as written or with a plural `s`; a word that is an acronym
-        // with an `s` added means that acronym. Only words with a capital letter qualify.
+        // with an `s` added means that acronym. Only words with a capital letter qualify,
+        // and the plural only of acronyms with two capitals: "LLMs", but "Adams" is a name,
+        // not two Adam optimisers.
         for id in from..lexicon.len() as WordId {
             let word = lexicon.text(id);
             if lexicon.lower(id) == id || !word.bytes().any(|b| b.is_ascii_uppercase()) {
@@ -108,7 +123,7 @@ impl Matcher {
             }
             let meant = word
                 .strip_suffix('s')
-                .filter(|a| tax.acronyms.contains_key(*a))
+                .filter(|a| tax.acronyms.contains_key(*a) && a.bytes().filter(u8::is_ascii_uppercase).count() >= 2)
                 .unwrap_or(word);
             if tax.acronyms.contains_key(meant) {
                 self.acronyms.insert(id, meant.into());
@@ -228,8 +243,63 @@ const NO_STEM: u32 = u32::MAX;
 /// The stems of a phrase's words, as the taxonomy's phrases are matched.
 fn stems_of(phrase: &str, stemmer: &Stemmer) -> Vec<String> {
     words(phrase)
-        .map(|w| stemmer.stem(&w.to_lowercase()).into_owned())
+        .map(|w| {
+            let lower = w.to_lowercase();
+            match_key(&lower, &stemmer.stem(&lower)).into_owned()
+        })
         .collect()
+}
+
+/// How a phrase word is matched: written plain ("agent", "model", "segmented"), by its stem,
+/// so that every form of the word matches ("agents", "agentic"); written in a derived form
+/// ("helpfulness", "explainability", "generative"), by that form less a plural, so that the
+/// stem's other words do not: the stemmer strips derivations that change what a word means
+/// to a reader ("help", "explaining", "generation"). Derived forms are marked with a leading
+/// `=` so that they can never equal a stem.
+pub(crate) fn match_key<'a>(lower: &'a str, stem: &'a str) -> std::borrow::Cow<'a, str> {
+    if is_inflection_of(lower, stem) {
+        return std::borrow::Cow::Borrowed(stem);
+    }
+    std::borrow::Cow::Owned(format!("={}", derived_form(lower)))
+}
+
+/// Whether `lower` is `stem` plus an inflection: nothing, `s`, `es`, `e`, `ed`, `ing`, a
+/// doubled last consonant before `ed`/`ing` ("embedding"), or `y` where the stemmer wrote
+/// `i` ("study", "studying").
+fn is_inflection_of(lower: &str, stem: &str) -> bool {
+    const ENDINGS: [&str; 8] = ["", "s", "es", "e", "ed", "ing", "ings", "'s"];
+    if let Some(rest) = lower.strip_prefix(stem) {
+        if ENDINGS.contains(&rest) {
+            return true;
+        }
+        let last = stem.chars().last();
+        return rest.chars().next() == last && ["ed", "ing", "ings"].contains(&&rest[last.map_or(0, char::len_utf8)..]);
+    }
+    stem.strip_suffix('i').is_some_and(|base| {
+        lower
+            .strip_prefix(base)
+            .is_some_and(|rest| ["y", "ying", "ys"].contains(&rest))
+    })
+}
+
+/// A derived word as its forms share it: less a plural ("explanations" → "explanation"), an
+/// adverb's `ly` ("clinically" → "clinical"), and with `y` spelt `i` ("modality" and
+/// "modalities" → "modaliti").
+fn derived_form(lower: &str) -> String {
+    if let Some(base) = lower.strip_suffix("ies").filter(|b| b.len() > 1) {
+        return format!("{base}i");
+    }
+    if let Some(base) = lower.strip_suffix("ly").filter(|b| b.len() > 4) {
+        return base.to_string();
+    }
+    if let Some(base) = lower.strip_suffix('y') {
+        return format!("{base}i");
+    }
+    let plural = lower.len() > 3 && lower.ends_with('s') && !["ss", "us", "is"].iter().any(|e| lower.ends_with(e));
+    if plural {
+        return lower[..lower.len() - 1].to_string();
+    }
+    lower.to_string()
 }
 
 impl Taxonomy {
@@ -322,16 +392,21 @@ impl Taxonomy {
             for alias in t.aliases.iter().chain([&t.name]) {
                 tax.aliases.insert(slugify(alias), slug.clone());
             }
-            let mut support = vec![false; signals.len()];
-            for s in &t.support {
-                let Some(&(_, i)) = named.iter().find(|n| n.0 == s) else {
-                    anyhow::bail!(
-                        "[tagging] topic `{}`: support `{s}` is not one of its phrases or acronyms — add it to them, or remove it",
-                        t.name
-                    );
-                };
-                support[i] = true;
-            }
+            let flags = |key: &str, list: &[String]| -> Result<Vec<bool>> {
+                let mut flags = vec![false; signals.len()];
+                for s in list {
+                    let Some(&(_, i)) = named.iter().find(|n| n.0 == s) else {
+                        anyhow::bail!(
+                            "[tagging] topic `{}`: {key} `{s}` is not one of its phrases or acronyms — add it to them, or remove it",
+                            t.name
+                        );
+                    };
+                    flags[i] = true;
+                }
+                Ok(flags)
+            };
+            let support = flags("support", &t.support)?;
+            let title_only = flags("title_only", &t.title_only)?;
             tax.names.insert(slug.clone(), t.name.clone());
             tax.topics.push(Topic {
                 slug,
@@ -339,6 +414,7 @@ impl Taxonomy {
                 abstract_weight: t.abstract_weight.unwrap_or(1.0),
                 signals,
                 support,
+                title_only,
                 implies: Vec::new(),
             });
         }
@@ -376,7 +452,8 @@ impl Taxonomy {
         let mut counts: Vec<Mentions> = Vec::new();
         let mut vetoes: Vec<(usize, usize)> = Vec::new();
         let mut covered = vec![0usize; self.topics.len()];
-        let mut stems: Vec<u32> = Vec::new();
+        let mut stems: Vec<[u32; 2]> = Vec::new();
+        let mut found: Vec<(usize, &Target)> = Vec::new();
         for (field, ids, offset) in [
             (Field::Title, tokens.title(), 0),
             (Field::Abstract, tokens.abstract_words(), tokens.title().len()),
@@ -415,28 +492,33 @@ impl Taxonomy {
                     }
                 };
                 let free = i >= claimed;
-                if stem != NO_STEM {
-                    if let Some(candidates) = self.phrases.get(&stem) {
-                        // Longest first: the first phrase that matches sets the length that
-                        // counts; phrases of other topics just as long count too ("point
-                        // cloud" in two topics). Vetoes apply wherever they match.
-                        let mut longest = 0;
-                        for (rest, target) in candidates {
-                            let len = rest.len() + 1;
-                            let matches = rest.len() < stems.len() - i
-                                && rest.iter().zip(&stems[i + 1..]).all(|(want, got)| want == got);
-                            if !matches || (!target.veto && (!free || (longest > 0 && len < longest))) {
-                                continue;
-                            }
-                            if !target.veto {
-                                longest = len;
-                            }
-                            record(target, len);
-                        }
-                        if longest > 0 {
-                            claimed = i + longest;
+                // Phrases that match here, from either of the word's ids, longest first.
+                found.clear();
+                for first in stem.iter().filter(|&&s| s != NO_STEM) {
+                    for (rest, target) in self.phrases.get(first).into_iter().flatten() {
+                        let matches = rest.len() < stems.len() - i
+                            && rest.iter().zip(&stems[i + 1..]).all(|(want, got)| got.contains(want));
+                        if matches {
+                            found.push((rest.len() + 1, target));
                         }
                     }
+                }
+                found.sort_by_key(|f| std::cmp::Reverse(f.0));
+                // The first phrase that matches sets the length that counts; phrases of other
+                // topics just as long count too ("point cloud" in two topics). Vetoes apply
+                // wherever they match.
+                let mut longest = 0;
+                for &(len, target) in &found {
+                    if !target.veto && (!free || (longest > 0 && len < longest)) {
+                        continue;
+                    }
+                    if !target.veto {
+                        longest = len;
+                    }
+                    record(target, len);
+                }
+                if longest > 0 {
+                    claimed = i + longest;
                 }
                 if let Some(acronym) = m.acronyms.get(&id).filter(|_| free) {
                     if !m.in_name(tokens, ids, offset, i) {
@@ -451,9 +533,10 @@ impl Taxonomy {
     }
 
     /// Points for `t` title and `a` abstract mentions of one signal of `topic`.
-    fn points(&self, topic: usize, t: usize, a: usize) -> f64 {
-        t as f64 * self.config.title_weight
-            + a.min(self.config.max_abstract_mentions) as f64 * self.topics[topic].abstract_weight
+    fn points(&self, topic: usize, signal: usize, t: usize, a: usize) -> f64 {
+        let topic = &self.topics[topic];
+        let a = if topic.title_only[signal] { 0 } else { a };
+        t as f64 * self.config.title_weight + a.min(self.config.max_abstract_mentions) as f64 * topic.abstract_weight
     }
 
     /// Whether signal `signal` of `topic` only supports (see [`TopicConfig::support`]).
@@ -467,7 +550,7 @@ impl Taxonomy {
         // (topic, own points, supporting points)
         let mut sums: Vec<(usize, f64, f64)> = Vec::new();
         for &((topic, signal), (t, a)) in counts {
-            let points = self.points(topic, t, a);
+            let points = self.points(topic, signal, t, a);
             let slot = match sums.iter().position(|s| s.0 == topic) {
                 Some(p) => &mut sums[p],
                 None => {
@@ -518,7 +601,11 @@ impl Taxonomy {
                 signal: self.topics[topic].signals[signal].clone(),
                 title: t,
                 abstract_mentions: a,
-                points: if unsupported { 0.0 } else { self.points(topic, t, a) },
+                points: if unsupported {
+                    0.0
+                } else {
+                    self.points(topic, signal, t, a)
+                },
                 support: self.supports(topic, signal),
             });
         }
@@ -836,5 +923,82 @@ veto = ["image of a molecule"]
             "the built-in Robotics was replaced"
         );
         assert_eq!(tax.auto_tags("A Robot Arm", ""), ["robotics"]);
+    }
+
+    #[test]
+    fn a_phrase_in_a_derived_form_does_not_match_the_rest_of_its_stem() {
+        // Real titles of May 2026. The stemmer reads "helpfulness" and "Help" alike, and
+        // "generative" and "generation".
+        let tax = tax_with(
+            "[[topic]]\nname = \"Alignment\"\nphrases = [\"helpfulness\"]\n\
+             [[topic]]\nname = \"Generative\"\nphrases = [\"generative model\"]\n",
+        );
+        assert!(
+            tax.auto_tags(
+                "When Does a Neural Receiver Help? Calibration-Drift Benchmarking for 5G/6G NR",
+                ""
+            )
+            .is_empty()
+        );
+        assert_eq!(
+            tax.auto_tags("Balancing Helpfulness and Harmlessness in Preference Data", ""),
+            ["alignment"]
+        );
+        assert!(
+            tax.auto_tags("A Generation Model for Relightable Urban Scenes", "")
+                .is_empty()
+        );
+        assert_eq!(tax.auto_tags("Generative Models of Molecules", ""), ["generative"]);
+    }
+
+    #[test]
+    fn a_phrase_in_its_plain_form_matches_every_form_of_the_word() {
+        let tax = tax_with("[[topic]]\nname = \"Agents\"\nphrases = [\"agent\"]\n");
+        for title in [
+            "Agentic Retrieval for Enterprise Search",
+            "Self-Evolving Agents for Video Temporal Grounding",
+            "An Agent That Plans",
+        ] {
+            assert_eq!(tax.auto_tags(title, ""), ["agents"], "{title}");
+        }
+        // A derived word keeps its forms: plurals, adverbs, y/ies.
+        assert_eq!(derived_form("explanations"), derived_form("explanation"));
+        assert_eq!(derived_form("clinically"), derived_form("clinical"));
+        assert_eq!(derived_form("modalities"), derived_form("modality"));
+    }
+
+    #[test]
+    fn title_only_signals_count_in_the_title_alone() {
+        let tax = tax_with(
+            "[[topic]]\nname = \"Efficiency\"\nphrases = [\"efficient\", \"latency\"]\ntitle_only = [\"efficient\"]\n",
+        );
+        let abstract_text = "An efficient method. Efficient in practice. It also cuts latency.";
+        assert!(tax.auto_tags("Steering Vectors", abstract_text).is_empty());
+        assert_eq!(tax.auto_tags("Efficient Steering Vectors", ""), ["efficiency"]);
+        let config: TaggingConfig = toml::from_str(
+            "builtin_topics = false\n[[topic]]\nname = \"E\"\nphrases = [\"efficient\"]\ntitle_only = [\"fast\"]\n",
+        )
+        .unwrap();
+        let err = Taxonomy::new(&config).err().unwrap().to_string();
+        assert!(err.contains("title_only `fast` is not one of its phrases"), "{err}");
+    }
+
+    #[test]
+    fn the_builtin_taxonomy_leaves_names_and_wireless_fairness_alone() {
+        let tax = Taxonomy::new(&TaggingConfig::default()).unwrap();
+        let tags = tax.auto_tags(
+            "CAB: Accelerating Flow and Diffusion Sampling via Rectification and Corrected Adams-Bashforth",
+            "",
+        );
+        assert!(!tags.contains(&"optimization".to_string()), "{tags:?}");
+        let tags = tax.auto_tags(
+            "Achieving α-Fairness in Clustered Cell-Free Networking: A Tight Relaxation Approach",
+            "We study max-min fairness and proportional fairness of user rates in cell-free massive MIMO.",
+        );
+        assert!(!tags.contains(&"fairness".to_string()), "{tags:?}");
+        assert_eq!(
+            tax.auto_tags("Adam Converges Faster with Warmup", "")[0],
+            "optimization"
+        );
     }
 }
