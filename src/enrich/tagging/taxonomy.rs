@@ -81,7 +81,7 @@ pub struct Matcher {
     /// By stem number in the lexicon, the stem id phrases know it by, or [`NO_STEM`].
     by_stem: Vec<u32>,
     /// By word number, the ids phrases know it by, or [`NO_STEM`]: its stem's (which phrase
-    /// words in their plain form match) and its own derived form's (see [`match_key`]).
+    /// words in their plain form match) and its own derived form's (see [`derived_key`]).
     stems: Vec<[u32; 2]>,
     /// Words that are acronyms of some topic (or their plurals), with the acronym meant.
     acronyms: FxHashMap<WordId, Box<str>>,
@@ -103,12 +103,9 @@ impl Matcher {
         lexicon.grow(&mut self.stems, |id| {
             let stem = lexicon.stem(id);
             let lower = lexicon.text(lexicon.lower(id));
-            let form = if is_inflection_of(lower, lexicon.stem_text(stem)) {
-                NO_STEM
-            } else {
-                let key = format!("={}", derived_form(lower));
-                tax.stem_ids.get(&key).copied().unwrap_or(NO_STEM)
-            };
+            let form = derived_key(lower, lexicon.stem_text(stem))
+                .and_then(|key| tax.stem_ids.get(&key).copied())
+                .unwrap_or(NO_STEM);
             [by_stem[stem as usize], form]
         });
         lexicon.grow(&mut self.names, |id| NameLike::of(lexicon.text(id)));
@@ -245,7 +242,8 @@ fn stems_of(phrase: &str, stemmer: &Stemmer) -> Vec<String> {
     words(phrase)
         .map(|w| {
             let lower = w.to_lowercase();
-            match_key(&lower, &stemmer.stem(&lower)).into_owned()
+            let stem = stemmer.stem(&lower);
+            derived_key(&lower, &stem).unwrap_or_else(|| stem.into_owned())
         })
         .collect()
 }
@@ -254,13 +252,11 @@ fn stems_of(phrase: &str, stemmer: &Stemmer) -> Vec<String> {
 /// so that every form of the word matches ("agents", "agentic"); written in a derived form
 /// ("helpfulness", "explainability", "generative"), by that form less a plural, so that the
 /// stem's other words do not: the stemmer strips derivations that change what a word means
-/// to a reader ("help", "explaining", "generation"). Derived forms are marked with a leading
-/// `=` so that they can never equal a stem.
-pub(crate) fn match_key<'a>(lower: &'a str, stem: &'a str) -> std::borrow::Cow<'a, str> {
-    if is_inflection_of(lower, stem) {
-        return std::borrow::Cow::Borrowed(stem);
-    }
-    std::borrow::Cow::Owned(format!("={}", derived_form(lower)))
+/// to a reader ("help", "explaining", "generation"). This is the key of a derived word, or
+/// `None` for a plain one (matched by `stem`); it starts with `=` so that it can never equal
+/// a stem. Text words get the same key, beside their stem.
+fn derived_key(lower: &str, stem: &str) -> Option<String> {
+    (!is_inflection_of(lower, stem)).then(|| format!("={}", derived_form(lower)))
 }
 
 /// Whether `lower` is `stem` plus an inflection: nothing, `s`, `es`, `e`, `ed`, `ing`, a
