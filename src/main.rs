@@ -140,8 +140,8 @@ enum Command {
     },
     /// Show tags and their counts, untagged papers, or why a paper got its tags.
     Tags {
-        /// Explain the tags of the paper with this slug; with --eval, explain every wrong or
-        /// missed tag.
+        /// Explain the tags of the paper with this slug or arXiv id; with --eval, explain every
+        /// wrong or missed tag.
         #[arg(long, value_name = "SLUG", num_args = 0..=1)]
         explain: Option<Option<String>>,
         /// Score the automatic tags against hand-chosen ones: a file of `id<TAB>topics`

@@ -212,7 +212,7 @@ fn the_tags_command_reports_counts_untagged_papers_and_explanations() {
 
     let out = site.run(&["tags", "--explain", "no-such-paper"]);
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("no paper has the slug `no-such-paper`"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no paper has the slug or arXiv id `no-such-paper`"));
 }
 
 #[test]
@@ -310,7 +310,7 @@ fn tags_eval_explains_every_wrong_and_missed_tag() {
 }
 
 #[test]
-fn labels_are_matched_by_arxiv_id_or_slug_and_bad_lines_are_named() {
+fn labels_and_explain_find_papers_by_arxiv_id_or_slug_and_bad_lines_are_named() {
     let site = TestSite::new();
     site.write(
         "content/papers.jsonl",
@@ -336,6 +336,16 @@ fn labels_are_matched_by_arxiv_id_or_slug_and_bad_lines_are_named() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
     assert!(err.contains("bad.tsv:1: expected `id<TAB>topics`"), "{err}");
+    // `--explain` finds a paper by its arXiv id too, with or without the version.
+    for id in ["2601.00001", "arXiv:2601.00001v2"] {
+        let out = site.run(&["tags", "--explain", id]);
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            text.starts_with("Deep Reinforcement Learning for Robot Grasping"),
+            "{text}"
+        );
+    }
 }
 
 #[test]

@@ -109,24 +109,50 @@ impl Matcher {
             [by_stem[stem as usize], form]
         });
         lexicon.grow(&mut self.names, |id| NameLike::of(lexicon.text(id)));
-        // An acronym matches as written or with a plural `s`; a word that is an acronym
-        // with an `s` added means that acronym. Only words with a capital letter qualify,
-        // and the plural only of acronyms with two capitals: "LLMs", but "Adams" is a name,
-        // not two Adam optimisers.
+        let mut stemmer = None;
         for id in from..lexicon.len() as WordId {
             let word = lexicon.text(id);
             if lexicon.lower(id) == id || !word.bytes().any(|b| b.is_ascii_uppercase()) {
                 continue;
             }
-            let meant = word
-                .strip_suffix('s')
-                .filter(|a| tax.acronyms.contains_key(*a) && a.bytes().filter(u8::is_ascii_uppercase).count() >= 2)
-                .unwrap_or(word);
-            if tax.acronyms.contains_key(meant) {
+            if let Some(meant) = tax.acronym_meant(word) {
                 self.acronyms.insert(id, meant.into());
+                continue;
+            }
+            // A name compounded with what it is ("SocialMemBench", "TheraAgent") reads as
+            // its last part that is a phrase word, when the whole word is nothing known. Not
+            // as an acronym it ends with: "MedSAM", "GraphReAct" and "DIMoE" are new methods
+            // built on one, as "CLIP-EBC" is (see `Matcher::in_name`).
+            if self.stems[id as usize] != [NO_STEM; 2] {
+                continue;
+            }
+            for tail in camel_tails(word) {
+                let stemmer = stemmer.get_or_insert_with(|| Stemmer::create(Algorithm::English));
+                let ids = tax.word_ids(&tail.to_lowercase(), stemmer);
+                if ids != [NO_STEM; 2] {
+                    self.stems[id as usize] = ids;
+                    break;
+                }
             }
         }
     }
+}
+
+/// The parts a camel-case compound ends with, longest first: "SocialMemBench" → "MemBench",
+/// "Bench"; "VLMBench" → "Bench"; "Video2GUI" → "GUI". A part starts at a capital that
+/// follows a small letter or a digit, or at a capital that starts a word after capitals.
+fn camel_tails(word: &str) -> impl Iterator<Item = &str> {
+    let chars: Vec<(usize, char)> = word.char_indices().collect();
+    (1..chars.len()).filter_map(move |i| {
+        let (at, c) = chars[i];
+        let before = chars[i - 1].1;
+        let after = chars.get(i + 1).map(|&(_, c)| c);
+        let starts = c.is_uppercase()
+            && (before.is_lowercase()
+                || before.is_ascii_digit()
+                || (before.is_uppercase() && after.is_some_and(char::is_lowercase)));
+        (starts && chars.len() - i >= 2).then(|| &word[at..])
+    })
 }
 
 impl Matcher {
@@ -432,6 +458,24 @@ impl Taxonomy {
             tax.aliases.insert(slugify(alias), slugify(target));
         }
         Ok(tax)
+    }
+
+    /// The acronym a word written with capitals means: itself, or, with a plural `s`, the
+    /// acronym before it. The plural only of acronyms with two capitals: "LLMs", but "Adams"
+    /// is a name, not two Adam optimisers.
+    fn acronym_meant<'w>(&self, word: &'w str) -> Option<&'w str> {
+        let meant = word
+            .strip_suffix('s')
+            .filter(|a| self.acronyms.contains_key(*a) && a.bytes().filter(u8::is_ascii_uppercase).count() >= 2)
+            .unwrap_or(word);
+        self.acronyms.contains_key(meant).then_some(meant)
+    }
+
+    /// The ids phrases know a lower-case word by (as [`Matcher`] keeps them).
+    fn word_ids(&self, lower: &str, stemmer: &Stemmer) -> [u32; 2] {
+        let stem = stemmer.stem(lower);
+        let id = |key: &str| self.stem_ids.get(key).copied().unwrap_or(NO_STEM);
+        [id(&stem), derived_key(lower, &stem).map_or(NO_STEM, |k| id(&k))]
     }
 
     /// The slug a tag name files under, after aliases: "LLMs" → `large-language-models`.
@@ -996,5 +1040,29 @@ veto = ["image of a molecule"]
             tax.auto_tags("Adam Converges Faster with Warmup", "")[0],
             "optimization"
         );
+    }
+
+    #[test]
+    fn a_camel_case_name_reads_as_the_phrase_word_it_ends_with() {
+        assert_eq!(camel_tails("SocialMemBench").collect::<Vec<_>>(), ["MemBench", "Bench"]);
+        assert_eq!(camel_tails("VLMBench").collect::<Vec<_>>(), ["Bench"]);
+        assert_eq!(camel_tails("Video2GUI").collect::<Vec<_>>(), ["GUI"]);
+        assert_eq!(camel_tails("benchmark").count(), 0);
+        let tax = Taxonomy::new(&TaggingConfig::default()).unwrap();
+        // Real titles of May 2026, labelled Benchmarks by hand.
+        for title in [
+            "AssemblyBench: Physics-Aware Assembly of Complex Industrial Objects",
+            "SocialMemBench: Are AI Memory Systems Ready for Social Group Settings?",
+        ] {
+            assert!(tax.auto_tags(title, "").contains(&"benchmarks".to_string()), "{title}");
+        }
+        // An acronym at the end of a name is a method built on it, not the acronym.
+        let tags = tax.auto_tags("GraphReAct: Reasoning and Acting for Multi-step Graph Inference", "");
+        assert!(!tags.contains(&"agents".to_string()), "{tags:?}");
+        let tags = tax.auto_tags(
+            "DIMoE-Adapters: Dynamic Expert Evolution for Continual Learning in Vision-Language Models",
+            "",
+        );
+        assert!(!tags.contains(&"deep-learning".to_string()), "{tags:?}");
     }
 }
