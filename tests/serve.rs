@@ -298,6 +298,34 @@ fn a_broken_edit_shows_an_error_and_the_next_good_save_recovers() {
     wait_for(&server, "/papers/fixed-paper/", "fix", |s, _| s == 200);
 }
 
+#[cfg(target_os = "linux")]
+#[test]
+fn a_file_still_being_written_is_not_built_half_written() {
+    // A program that truncates a file, then takes its time writing it (a crawler, an editor
+    // on a slow disk): the server waits for the close, not for a pause in the events.
+    let site = sample_site();
+    let server = start(&site);
+    let sse = events(&server);
+    expect_event(&sse, "ok");
+    let mut file = std::fs::File::create(site.root().join("content/2026-11-26.txt")).unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    write!(file, "Alpha Paper\n{}\n", abstract_text("alpha")).unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    write!(file, "Slow Paper\n{}", abstract_text("slow")).unwrap();
+    drop(file);
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let line = sse
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            .expect("no `reload` event");
+        assert_ne!(line, "event: build-error", "built the file before it was written");
+        if line == "event: reload" {
+            break;
+        }
+    }
+    wait_for(&server, "/papers/slow-paper/", "slow write", |s, _| s == 200);
+}
+
 #[test]
 fn nothing_outside_the_output_folder_is_reachable() {
     let site = sample_site();

@@ -15,10 +15,46 @@ use crate::config::CONFIG_FILE;
 use crate::content::CONTENT_DIR;
 use crate::theme::{OVERRIDES_DIR, STATIC_DIR, THEMES_DIR};
 
-/// A batch ends after this long without a new event...
+/// A batch ends after this long without a new event, once no file in it is still being
+/// written...
 pub const QUIET: Duration = Duration::from_millis(10);
-/// ...or this long after it started, so a long stream of events cannot starve rebuilds.
+/// ...or this long after it started, so a long stream of events (or a writer that keeps its
+/// file open) cannot starve rebuilds.
 pub const MAX_BATCH: Duration = Duration::from_millis(1000);
+
+/// What the watcher saw happen to a path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Seen {
+    /// It changed: renamed, removed, its metadata, or on a system that does not say when a
+    /// writer is done.
+    Changed(PathBuf),
+    /// A writer created or wrote it and has not closed it yet: what is on disk may be half
+    /// of what is coming (a program that truncates, then writes a megabyte).
+    Writing(PathBuf),
+    /// A writer closed it: it holds what was written.
+    Written(PathBuf),
+}
+
+impl Seen {
+    /// What the watcher reports for `kind`, or `None` for events that change nothing.
+    /// Only Linux (inotify) reports the close of a written file; elsewhere every change is
+    /// [`Seen::Changed`], and batches end by [`QUIET`] alone.
+    fn of(kind: &notify::EventKind, path: PathBuf) -> Option<Seen> {
+        use notify::EventKind::{Access, Create, Modify};
+        use notify::event::{AccessKind, AccessMode, CreateKind, DataChange, ModifyKind};
+        let reports_close = cfg!(target_os = "linux");
+        match kind {
+            Access(AccessKind::Close(AccessMode::Write)) => Some(Seen::Written(path)),
+            Access(_) => None,
+            Create(CreateKind::File) | Modify(ModifyKind::Data(DataChange::Any | DataChange::Content))
+                if reports_close =>
+            {
+                Some(Seen::Writing(path))
+            }
+            _ => Some(Seen::Changed(path)),
+        }
+    }
+}
 
 /// The outcome of one rebuild, for the log and for browsers.
 pub enum Outcome {
@@ -29,44 +65,59 @@ pub enum Outcome {
 }
 
 /// Gathers events into batches: blocks for the first event, then takes more until the
-/// events pause for [`QUIET`] or the batch is [`MAX_BATCH`] old. Returns `None` when the
-/// sender is gone.
-pub fn next_batch(rx: &Receiver<PathBuf>) -> Option<BTreeSet<PathBuf>> {
+/// events pause for [`QUIET`] with every file written in the batch closed again, or the
+/// batch is [`MAX_BATCH`] old. Returns `None` when the sender is gone.
+pub fn next_batch(rx: &Receiver<Seen>) -> Option<BTreeSet<PathBuf>> {
     gather(rx, QUIET, MAX_BATCH)
 }
 
 /// [`next_batch`] with its two limits as parameters, so that tests can use limits generous
 /// enough that a busy machine cannot split a batch they mean to be one.
-fn gather(rx: &Receiver<PathBuf>, quiet: Duration, max_batch: Duration) -> Option<BTreeSet<PathBuf>> {
+fn gather(rx: &Receiver<Seen>, quiet: Duration, max_batch: Duration) -> Option<BTreeSet<PathBuf>> {
     let first = rx.recv().ok()?;
     let started = Instant::now();
-    let mut batch = BTreeSet::from([first]);
+    let mut batch = BTreeSet::new();
+    // Files a writer still holds open: reading them now could see a truncated half.
+    let mut open = BTreeSet::new();
+    let mut take = |seen: Seen, open: &mut BTreeSet<PathBuf>| match seen {
+        Seen::Changed(path) => {
+            batch.insert(path);
+        }
+        Seen::Writing(path) => {
+            open.insert(path.clone());
+            batch.insert(path);
+        }
+        Seen::Written(path) => {
+            open.remove(&path);
+            batch.insert(path);
+        }
+    };
+    take(first, &mut open);
     loop {
         let left = max_batch.saturating_sub(started.elapsed());
         if left.is_zero() {
-            return Some(batch);
+            break;
         }
-        match rx.recv_timeout(quiet.min(left)) {
-            Ok(path) => {
-                batch.insert(path);
-            }
-            Err(RecvTimeoutError::Timeout) => return Some(batch),
-            Err(RecvTimeoutError::Disconnected) => return Some(batch),
+        let wait = if open.is_empty() { quiet.min(left) } else { left };
+        match rx.recv_timeout(wait) {
+            Ok(seen) => take(seen, &mut open),
+            Err(RecvTimeoutError::Timeout) | Err(RecvTimeoutError::Disconnected) => break,
         }
     }
+    Some(batch)
 }
 
-/// Starts watching the site at `root`; events arrive on the returned channel as paths.
+/// Starts watching the site at `root`; events arrive on the returned channel.
 /// Keep the watcher alive for as long as events are wanted.
-pub fn watch(root: &Path) -> Result<(notify::RecommendedWatcher, Receiver<PathBuf>)> {
+pub fn watch(root: &Path) -> Result<(notify::RecommendedWatcher, Receiver<Seen>)> {
     let root = std::path::absolute(root)?;
     let root = root.as_path();
     let (tx, rx) = channel();
     let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
         if let Ok(event) = event {
-            if !event.kind.is_access() {
-                for path in event.paths {
-                    let _ = tx.send(path);
+            for path in event.paths {
+                if let Some(seen) = Seen::of(&event.kind, path) {
+                    let _ = tx.send(seen);
                 }
             }
         }
@@ -93,7 +144,7 @@ pub fn watch(root: &Path) -> Result<(notify::RecommendedWatcher, Receiver<PathBu
 pub fn run(
     live: &mut LiveSite,
     root: &Path,
-    watching: (notify::RecommendedWatcher, Receiver<PathBuf>),
+    watching: (notify::RecommendedWatcher, Receiver<Seen>),
     mut report: impl FnMut(Outcome),
 ) -> Result<()> {
     let root = std::path::absolute(root)?;
@@ -172,10 +223,11 @@ mod tests {
         let (tx, rx) = sync_channel(0);
         let sender = std::thread::spawn(move || {
             for i in 0..1000 {
-                tx.send(PathBuf::from(format!("content/{i}.md"))).unwrap();
+                tx.send(Seen::Changed(PathBuf::from(format!("content/{i}.md"))))
+                    .unwrap();
             }
             std::thread::sleep(SLOW_QUIET * 4);
-            tx.send(PathBuf::from("content/late.md")).unwrap();
+            tx.send(Seen::Changed(PathBuf::from("content/late.md"))).unwrap();
         });
         let first = gather(&rx, SLOW_QUIET, NEVER).unwrap();
         assert_eq!(first.len(), 1000);
@@ -194,8 +246,8 @@ mod tests {
         // then arrives during the batch, as an editor's would.
         let (tx, rx) = sync_channel(0);
         let sender = std::thread::spawn(move || {
-            tx.send(PathBuf::from("content/.p.md.tmp")).unwrap();
-            tx.send(PathBuf::from("content/p.md")).unwrap();
+            tx.send(Seen::Written(PathBuf::from("content/.p.md.tmp"))).unwrap();
+            tx.send(Seen::Changed(PathBuf::from("content/p.md"))).unwrap();
             // Hold the channel open: the batch must end by the quiet limit, not by hang-up.
             std::thread::sleep(SLOW_QUIET * 4);
         });
@@ -216,7 +268,10 @@ mod tests {
         let sender = std::thread::spawn(move || {
             let mut i = 0u64;
             while !stopped.load(std::sync::atomic::Ordering::Relaxed) {
-                if tx.send(PathBuf::from(format!("content/{i}.md"))).is_err() {
+                if tx
+                    .send(Seen::Changed(PathBuf::from(format!("content/{i}.md"))))
+                    .is_err()
+                {
                     break;
                 }
                 i += 1;
@@ -226,6 +281,50 @@ mod tests {
         assert!(!batch.is_empty());
         stop.store(true, std::sync::atomic::Ordering::Relaxed);
         drop(rx);
+        sender.join().unwrap();
+    }
+
+    #[test]
+    fn a_batch_waits_for_the_writer_to_close_its_file() {
+        // A program truncates a big file, then writes it over 3 quiet limits; the batch must
+        // not end while the file is half-written, and ends once it is closed.
+        let (tx, rx) = sync_channel(0);
+        let quiet = Duration::from_millis(100);
+        let sender = std::thread::spawn(move || {
+            tx.send(Seen::Writing(PathBuf::from("content/day.jsonl"))).unwrap();
+            std::thread::sleep(quiet * 3);
+            tx.send(Seen::Written(PathBuf::from("content/day.jsonl"))).unwrap();
+            std::thread::sleep(quiet * 20);
+            tx.send(Seen::Changed(PathBuf::from("content/late.md"))).unwrap();
+        });
+        let started = Instant::now();
+        let batch = gather(&rx, quiet, NEVER).unwrap();
+        assert!(
+            started.elapsed() >= quiet * 3,
+            "the batch ended before the file was closed"
+        );
+        assert_eq!(batch, BTreeSet::from([PathBuf::from("content/day.jsonl")]));
+        assert_eq!(
+            gather(&rx, quiet, NEVER).unwrap(),
+            BTreeSet::from([PathBuf::from("content/late.md")])
+        );
+        sender.join().unwrap();
+    }
+
+    #[test]
+    fn a_file_left_open_delays_the_batch_only_up_to_its_limit() {
+        let (tx, rx) = sync_channel(0);
+        let sender = std::thread::spawn(move || {
+            tx.send(Seen::Writing(PathBuf::from("content/log.jsonl"))).unwrap();
+            std::thread::sleep(Duration::from_secs(3));
+        });
+        let started = Instant::now();
+        let batch = gather(&rx, Duration::from_millis(10), Duration::from_millis(300)).unwrap();
+        assert!(
+            started.elapsed() < Duration::from_secs(3),
+            "waited for a close that never came"
+        );
+        assert_eq!(batch.len(), 1);
         sender.join().unwrap();
     }
 }
