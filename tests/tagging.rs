@@ -389,6 +389,18 @@ fn known_false_tags_stay_fixed() {
         "To enhance knowledge transfer, we incorporate Maximum Mean Discrepancy (MMD) into the distillation process to align feature distributions between the teacher and student models.",
     );
     assert!(!t.contains(&"alignment".to_string()), "{t:?}");
+    // "Lightweight" says what a method is like, not that it is about efficient inference:
+    // it counts only beside a phrase that is (real title and sentence).
+    let t = tags(
+        "AgentDoG 1.5: A Lightweight and Scalable Alignment Framework for AI Agent Safety and Security",
+        "To tackle these emerging threats, we propose a lightweight and scalable agent safety alignment framework.",
+    );
+    assert!(!t.contains(&"efficient-inference".to_string()), "{t:?}");
+    let t = tags(
+        "Lightweight Quantized Detectors for Edge Devices",
+        "We quantize a lightweight detector to 4 bits for edge devices.",
+    );
+    assert!(t.contains(&"efficient-inference".to_string()), "{t:?}");
 }
 
 #[test]
