@@ -247,12 +247,19 @@ const LABELLED_TOPICS: &str = "agents,alignment,bandits,bayesian,benchmarks,caus
 
 /// `paperboy tags --eval` on the real-dev fixture: the headline numbers.
 fn eval_fixture(extra: &[&str]) -> (f64, f64, f64, String) {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/real-dev");
+    eval_labels("real-dev", "labels.tsv", extra)
+}
+
+/// `paperboy tags --eval` of `labels` in fixture `fixture`: the headline numbers.
+fn eval_labels(fixture: &str, labels: &str, extra: &[&str]) -> (f64, f64, f64, String) {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(fixture);
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_paperboy"))
         .args(["tags", "--root"])
         .arg(&root)
         .arg("--eval")
-        .arg(root.join("labels.tsv"))
+        .arg(root.join(labels))
         .args(["--topics", LABELLED_TOPICS])
         .args(extra)
         .output()
@@ -282,6 +289,19 @@ fn the_builtin_taxonomy_tags_real_papers_as_their_readers_do() {
     assert!(precision >= 0.90, "precision {precision}\n{text}");
     assert!(recall >= 0.80, "recall {recall}\n{text}");
     assert!(coverage >= 0.97, "coverage {coverage}\n{text}");
+}
+
+#[test]
+fn the_builtin_taxonomy_holds_its_ground_beyond_the_dev_fixture() {
+    // 500 more real papers, labelled blind by other hands (see the fixture's README). The
+    // dev fixture above is what the taxonomy is tuned on; these floors (today's figures less
+    // a little) catch a rule that fits it and loses elsewhere. The fixture's held-out labels
+    // stay out of every test: they measure, they do not steer.
+    let (precision, recall, coverage, text) = eval_labels("real-may", "labels-tuned.tsv", &[]);
+    assert!(text.starts_with("500 of 500 labelled papers found"), "{text}");
+    assert!(precision >= 0.84, "precision {precision}\n{text}");
+    assert!(recall >= 0.72, "recall {recall}\n{text}");
+    assert!(coverage >= 0.94, "coverage {coverage}\n{text}");
 }
 
 #[test]
