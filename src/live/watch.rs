@@ -65,15 +65,22 @@ pub enum Outcome {
 }
 
 /// Gathers events into batches: blocks for the first event, then takes more until the
-/// events pause for [`QUIET`] with every file written in the batch closed again, or the
-/// batch is [`MAX_BATCH`] old. Returns `None` when the sender is gone.
-pub fn next_batch(rx: &Receiver<Seen>) -> Option<BTreeSet<PathBuf>> {
-    gather(rx, QUIET, MAX_BATCH)
+/// events pause for [`QUIET`] with every `wanted` file written in the batch closed again, or
+/// the batch is [`MAX_BATCH`] old. Only files the site reads are waited for: the output's
+/// lock file beside the site stays open as long as the watch runs. Returns `None` when the
+/// sender is gone.
+pub fn next_batch(rx: &Receiver<Seen>, wanted: &dyn Fn(&Path) -> bool) -> Option<BTreeSet<PathBuf>> {
+    gather(rx, QUIET, MAX_BATCH, wanted)
 }
 
 /// [`next_batch`] with its two limits as parameters, so that tests can use limits generous
 /// enough that a busy machine cannot split a batch they mean to be one.
-fn gather(rx: &Receiver<Seen>, quiet: Duration, max_batch: Duration) -> Option<BTreeSet<PathBuf>> {
+fn gather(
+    rx: &Receiver<Seen>,
+    quiet: Duration,
+    max_batch: Duration,
+    wanted: &dyn Fn(&Path) -> bool,
+) -> Option<BTreeSet<PathBuf>> {
     let first = rx.recv().ok()?;
     let started = Instant::now();
     let mut batch = BTreeSet::new();
@@ -84,7 +91,9 @@ fn gather(rx: &Receiver<Seen>, quiet: Duration, max_batch: Duration) -> Option<B
             batch.insert(path);
         }
         Seen::Writing(path) => {
-            open.insert(path.clone());
+            if wanted(&path) {
+                open.insert(path.clone());
+            }
             batch.insert(path);
         }
         Seen::Written(path) => {
@@ -149,10 +158,11 @@ pub fn run(
 ) -> Result<()> {
     let root = std::path::absolute(root)?;
     let (mut watcher, rx) = watching;
-    while let Some(batch) = next_batch(&rx) {
+    let config = root.join(CONFIG_FILE);
+    while let Some(batch) = next_batch(&rx, &|p| (live.is_watched_path(p) || p == config) && !is_temporary(p)) {
         let mut changed: Vec<PathBuf> = batch
             .into_iter()
-            .filter(|p| live.is_watched_path(p) || p == &root.join(CONFIG_FILE))
+            .filter(|p| live.is_watched_path(p) || p == &config)
             .collect();
         // A themes/, templates/ or static/ folder created after start needs a watch of its own.
         for dir in [THEMES_DIR, OVERRIDES_DIR, CONTENT_DIR, STATIC_DIR] {
@@ -229,15 +239,18 @@ mod tests {
             std::thread::sleep(SLOW_QUIET * 4);
             tx.send(Seen::Changed(PathBuf::from("content/late.md"))).unwrap();
         });
-        let first = gather(&rx, SLOW_QUIET, NEVER).unwrap();
+        let first = gather(&rx, SLOW_QUIET, NEVER, &|_| true).unwrap();
         assert_eq!(first.len(), 1000);
         assert!(!first.contains(Path::new("content/late.md")));
         assert_eq!(
-            gather(&rx, SLOW_QUIET, NEVER).unwrap(),
+            gather(&rx, SLOW_QUIET, NEVER, &|_| true).unwrap(),
             BTreeSet::from([PathBuf::from("content/late.md")])
         );
         sender.join().unwrap();
-        assert!(gather(&rx, SLOW_QUIET, NEVER).is_none(), "the sender is gone");
+        assert!(
+            gather(&rx, SLOW_QUIET, NEVER, &|_| true).is_none(),
+            "the sender is gone"
+        );
     }
 
     #[test]
@@ -251,7 +264,7 @@ mod tests {
             // Hold the channel open: the batch must end by the quiet limit, not by hang-up.
             std::thread::sleep(SLOW_QUIET * 4);
         });
-        let batch = gather(&rx, SLOW_QUIET, NEVER).unwrap();
+        let batch = gather(&rx, SLOW_QUIET, NEVER, &|_| true).unwrap();
         assert_eq!(
             batch,
             BTreeSet::from([PathBuf::from("content/.p.md.tmp"), PathBuf::from("content/p.md")])
@@ -277,7 +290,7 @@ mod tests {
                 i += 1;
             }
         });
-        let batch = gather(&rx, NEVER, Duration::from_millis(200)).unwrap();
+        let batch = gather(&rx, NEVER, Duration::from_millis(200), &|_| true).unwrap();
         assert!(!batch.is_empty());
         stop.store(true, std::sync::atomic::Ordering::Relaxed);
         drop(rx);
@@ -298,14 +311,14 @@ mod tests {
             tx.send(Seen::Changed(PathBuf::from("content/late.md"))).unwrap();
         });
         let started = Instant::now();
-        let batch = gather(&rx, quiet, NEVER).unwrap();
+        let batch = gather(&rx, quiet, NEVER, &|_| true).unwrap();
         assert!(
             started.elapsed() >= quiet * 3,
             "the batch ended before the file was closed"
         );
         assert_eq!(batch, BTreeSet::from([PathBuf::from("content/day.jsonl")]));
         assert_eq!(
-            gather(&rx, quiet, NEVER).unwrap(),
+            gather(&rx, quiet, NEVER, &|_| true).unwrap(),
             BTreeSet::from([PathBuf::from("content/late.md")])
         );
         sender.join().unwrap();
@@ -319,12 +332,29 @@ mod tests {
             std::thread::sleep(Duration::from_secs(3));
         });
         let started = Instant::now();
-        let batch = gather(&rx, Duration::from_millis(10), Duration::from_millis(300)).unwrap();
+        let batch = gather(&rx, Duration::from_millis(10), Duration::from_millis(300), &|_| true).unwrap();
         assert!(
             started.elapsed() < Duration::from_secs(3),
             "waited for a close that never came"
         );
         assert_eq!(batch.len(), 1);
+        sender.join().unwrap();
+    }
+
+    #[test]
+    fn a_file_the_site_does_not_read_is_not_waited_for() {
+        // The output's lock file beside the site is created and held open for as long as
+        // the watch runs: a batch that saw it must still end by the quiet limit.
+        let (tx, rx) = sync_channel(0);
+        let sender = std::thread::spawn(move || {
+            tx.send(Seen::Writing(PathBuf::from(".public.lock"))).unwrap();
+            std::thread::sleep(Duration::from_secs(3));
+        });
+        let started = Instant::now();
+        let wanted = |p: &Path| p.starts_with("content");
+        let batch = gather(&rx, Duration::from_millis(10), NEVER, &wanted).unwrap();
+        assert!(started.elapsed() < Duration::from_secs(3), "waited for the lock file");
+        assert_eq!(batch, BTreeSet::from([PathBuf::from(".public.lock")]));
         sender.join().unwrap();
     }
 }
