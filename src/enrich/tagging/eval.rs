@@ -104,7 +104,7 @@ pub fn evaluate(
     let (mut found, mut covered) = (0, 0);
     let mut errors: Vec<(PaperId, String, bool)> = Vec::new();
     for label in &labels {
-        let Some(&id) = papers.get(&arxiv_key(&label.id)).or_else(|| papers.get(&label.id)) else {
+        let Some(id) = paper_named(&papers, &label.id) else {
             missing.push(format!("{} (line {})", label.id, label.line));
             continue;
         };
@@ -177,8 +177,14 @@ pub fn evaluate(
     Ok(out)
 }
 
+/// The paper `name` names in `papers` (from [`papers_by_id`]): by its arXiv id, with or
+/// without `arXiv:` and version, else by its slug. Labels and `--explain` name papers alike.
+pub(super) fn paper_named(papers: &FxHashMap<String, PaperId>, name: &str) -> Option<PaperId> {
+    papers.get(&arxiv_key(name)).or_else(|| papers.get(name)).copied()
+}
+
 /// Papers by normalised arXiv id and by slug.
-fn papers_by_id(site: &Site) -> FxHashMap<String, PaperId> {
+pub(super) fn papers_by_id(site: &Site) -> FxHashMap<String, PaperId> {
     let mut by_id = FxHashMap::default();
     for (id, p) in site.papers.iter().enumerate() {
         if let Some(a) = &p.arxiv {

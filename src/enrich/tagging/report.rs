@@ -2,8 +2,9 @@
 
 use anyhow::{Context as _, Result};
 
+use super::eval::{paper_named, papers_by_id};
 use super::{TagCache, Taxonomy, neighbour_topics};
-use crate::model::{Paper, Site, Tag, arxiv_key};
+use crate::model::{Paper, Site, Tag};
 
 /// `paperboy tags`: each tag with its paper count (largest first), then the papers with no
 /// tag, so a site owner sees at a glance what the taxonomy covers and what it misses.
@@ -38,21 +39,9 @@ pub fn report(site: &Site) -> String {
 /// arXiv id, as `--eval` labels name it: that is what a publisher has at hand.
 pub fn explain(site: &Site, tax: &Taxonomy, slug: &str) -> Result<String> {
     use std::fmt::Write as _;
-    let key = arxiv_key(slug);
-    let id = site
-        .papers
-        .iter()
-        .position(|p| p.slug == slug)
-        .or_else(|| {
-            site.papers
-                .iter()
-                .position(|p| p.arxiv.as_deref().is_some_and(|a| arxiv_key(a) == key))
-        })
-        .with_context(|| {
-            format!(
-                "no paper has the slug or arXiv id `{slug}` — the slug is the last part of its URL, /papers/<slug>/"
-            )
-        })?;
+    let id = paper_named(&papers_by_id(site), slug).with_context(|| {
+        format!("no paper has the slug or arXiv id `{slug}` — the slug is the last part of its URL, /papers/<slug>/")
+    })?;
     let paper = &site.papers[id];
     let mut out = String::new();
     let _ = writeln!(out, "{}\n  {}:{}", paper.title, paper.source.display(), paper.line);
