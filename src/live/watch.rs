@@ -159,11 +159,8 @@ pub fn run(
     let root = std::path::absolute(root)?;
     let (mut watcher, rx) = watching;
     let config = root.join(CONFIG_FILE);
-    while let Some(batch) = next_batch(&rx, &|p| (live.is_watched_path(p) || p == config) && !is_temporary(p)) {
-        let mut changed: Vec<PathBuf> = batch
-            .into_iter()
-            .filter(|p| live.is_watched_path(p) || p == &config)
-            .collect();
+    while let Some(batch) = next_batch(&rx, &|p| site_reads(live, &config, p)) {
+        let changed: Vec<PathBuf> = batch.into_iter().filter(|p| site_reads(live, &config, p)).collect();
         // A themes/, templates/ or static/ folder created after start needs a watch of its own.
         for dir in [THEMES_DIR, OVERRIDES_DIR, CONTENT_DIR, STATIC_DIR] {
             let path = root.join(dir);
@@ -171,7 +168,6 @@ pub fn run(
                 let _ = watcher.watch(&path, RecursiveMode::Recursive);
             }
         }
-        changed.retain(|p| !is_temporary(p));
         if changed.is_empty() {
             continue;
         }
@@ -181,6 +177,12 @@ pub fn run(
         }
     }
     Ok(())
+}
+
+/// Whether a change to `path` can change the site: a file or folder the site is built from,
+/// or the config (`config`), but not an editor's temporary file.
+fn site_reads(live: &LiveSite, config: &Path, path: &Path) -> bool {
+    (live.is_watched_path(path) || path == config) && !is_temporary(path)
 }
 
 /// Editors' swap, lock and backup files (`.x.swp`, `.#x`, `x~`, `4913`) are not content.
