@@ -103,10 +103,7 @@ impl Matcher {
         lexicon.grow(&mut self.stems, |id| {
             let stem = lexicon.stem(id);
             let lower = lexicon.text(lexicon.lower(id));
-            let form = derived_key(lower, lexicon.stem_text(stem))
-                .and_then(|key| tax.stem_ids.get(&key).copied())
-                .unwrap_or(NO_STEM);
-            [by_stem[stem as usize], form]
+            [by_stem[stem as usize], tax.form_id(lower, lexicon.stem_text(stem))]
         });
         lexicon.grow(&mut self.names, |id| NameLike::of(lexicon.text(id)));
         let mut stemmer = None;
@@ -471,11 +468,21 @@ impl Taxonomy {
         self.acronyms.contains_key(meant).then_some(meant)
     }
 
-    /// The ids phrases know a lower-case word by (as [`Matcher`] keeps them).
+    /// The ids phrases know a lower-case word by (as [`Matcher`] keeps them), for a word
+    /// the lexicon has not stemmed.
     fn word_ids(&self, lower: &str, stemmer: &Stemmer) -> [u32; 2] {
         let stem = stemmer.stem(lower);
-        let id = |key: &str| self.stem_ids.get(key).copied().unwrap_or(NO_STEM);
-        [id(&stem), derived_key(lower, &stem).map_or(NO_STEM, |k| id(&k))]
+        [
+            self.stem_ids.get(&*stem).copied().unwrap_or(NO_STEM),
+            self.form_id(lower, &stem),
+        ]
+    }
+
+    /// The id phrases know a word's derived form by (see [`derived_key`]), or [`NO_STEM`].
+    fn form_id(&self, lower: &str, stem: &str) -> u32 {
+        derived_key(lower, stem)
+            .and_then(|key| self.stem_ids.get(&key).copied())
+            .unwrap_or(NO_STEM)
     }
 
     /// The slug a tag name files under, after aliases: "LLMs" → `large-language-models`.
