@@ -638,7 +638,11 @@ fn memory_is_handed_back_after_the_build_and_after_bursts() {
             worker.join().unwrap();
         }
     }
+    // A burst leaves the runtime's threads some memory: +3 to +12 MB over idle at this
+    // size, measured 10 times, even with every tokio worker collecting whenever it parks;
+    // the old bound (a tenth + 4 MB) failed two clean CI runs. What must not come back is
+    // a burst kept whole on top of a build kept whole: the check above, and this bound.
     settled("after three bursts of 200 requests", &|rss, _| {
-        rss <= idle + idle / 10 + 4096
+        rss <= idle + idle / 4 + 4096
     });
 }
