@@ -608,33 +608,68 @@ fn rebuilds_after_any_sequence_of_edits_equal_a_clean_build() {
 }
 
 #[test]
-fn big_tags_are_split_into_pages() {
+fn big_tags_are_split_into_pages_that_stay_put_as_days_are_added() {
     let site = TestSite::new();
     site.write("paperboy.toml", "[tags]\nper_page = 2\n[tagging]\nauto = false\n");
-    for (i, day) in ["2026-11-21", "2026-11-22", "2026-11-23", "2026-11-24", "2026-11-25"]
-        .iter()
-        .enumerate()
-    {
+    let paper = |i: usize| {
         site.write(
             &format!("content/p{i}.md"),
-            md_paper(&format!("Paper {i}"), day, &["Robotics"], "Body."),
+            md_paper(
+                &format!("Paper {i}"),
+                &format!("2026-11-{:02}", 10 + i),
+                &["Robotics"],
+                "Body.",
+            ),
         );
-    }
+    };
+    (0..6).for_each(paper);
     site.build_ok(&[]);
-    let first = site.read("tags/robotics/index.html");
-    assert!(first.contains(">Paper 4</a>") && first.contains(">Paper 3</a>") && !first.contains(">Paper 2</a>"));
+    // Six papers, two a page, counted from the oldest: pages 1 and 2, then the front page.
+    let front = site.read("tags/robotics/index.html");
+    assert!(front.contains(">Paper 5</a>") && front.contains(">Paper 4</a>") && !front.contains(">Paper 3</a>"));
+    assert!(front.contains("6 papers, newest first") && front.contains("reversed start=\"6\""));
     assert!(
-        first.contains("href=\"/tags/robotics/page/2/\""),
-        "link to the next page"
+        front.contains("href=\"/tags/robotics/page/2/\""),
+        "link to the older page"
+    );
+    let oldest = site.read("tags/robotics/page/1/index.html");
+    assert!(oldest.contains(">Paper 1</a>") && oldest.contains(">Paper 0</a>"));
+    assert!(oldest.contains("rel=\"prev\" href=\"/tags/robotics/page/2/\"") && !oldest.contains("rel=\"next\""));
+    assert!(oldest.contains("<title>Robotics, 10 November 2026 to 11 November 2026 (page 1)"));
+    assert!(
+        !oldest.contains("6 papers"),
+        "an older page does not show what grows: {oldest}"
     );
     let second = site.read("tags/robotics/page/2/index.html");
-    assert!(second.contains(">Paper 2</a>") && second.contains("href=\"/tags/robotics/\""));
-    let third = site.read("tags/robotics/page/3/index.html");
-    assert!(third.contains(">Paper 0</a>") && !third.contains("rel=\"next\""));
+    assert!(second.contains(">Paper 3</a>") && second.contains("reversed start=\"4\""));
+    assert!(second.contains("rel=\"prev\" href=\"/tags/robotics/\""));
+    assert!(!site.public().join("tags/robotics/page/3").exists());
     assert_eq!(
         parse_feed(&site.read("tags/robotics/atom.xml")).entries.len(),
-        5,
+        6,
         "feeds are not paginated"
+    );
+
+    // New days fill the front page, then open a page behind it; full pages are not touched.
+    let inode = |rel: &str| std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(site.public().join(rel)).unwrap());
+    let kept = inode("tags/robotics/page/1/index.html");
+    paper(6);
+    site.build_ok(&[]);
+    assert!(site.read("tags/robotics/index.html").contains(">Paper 4</a>"));
+    assert_eq!(site.read("tags/robotics/page/2/index.html"), second);
+    paper(7);
+    site.build_ok(&[]);
+    assert_eq!(site.read("tags/robotics/page/1/index.html"), oldest);
+    assert_eq!(
+        inode("tags/robotics/page/1/index.html"),
+        kept,
+        "a full older page is not rewritten"
+    );
+    let third = site.read("tags/robotics/page/3/index.html");
+    assert!(third.contains(">Paper 5</a>") && third.contains(">Paper 4</a>") && third.contains("reversed start=\"6\""));
+    assert!(
+        site.read("tags/robotics/page/2/index.html")
+            .contains("rel=\"prev\" href=\"/tags/robotics/page/3/\"")
     );
 
     std::fs::remove_file(site.root().join("content/p0.md")).unwrap();

@@ -396,3 +396,29 @@ fn an_unchanged_site_keeps_every_fingerprint() {
         assert_eq!(Some(files), b.get(key).map(|x| &x.1), "{key}");
     }
 }
+
+#[test]
+fn a_block_of_older_tag_pages_notices_a_page_opening_after_it() {
+    // Tag pages are rendered 16 to a job, numbered from the oldest. When the 17th older page
+    // opens, block 0 keeps its 16 pages but its newest one links to page 17 instead of the
+    // front page: its fingerprint must see that.
+    let site = TestSite::new();
+    site.write("paperboy.toml", "[tags]\nper_page = 1\n[tagging]\nauto = false\n");
+    let paper = |i: usize| {
+        let day = format!("2026-10-{:02}", i + 1);
+        site.write(
+            &format!("content/p{i}.md"),
+            md_paper(&format!("Paper {i}"), &day, &["Robotics"], "Body."),
+        );
+    };
+    (0..17).for_each(paper);
+    let before = jobs(site.root());
+    paper(17);
+    let after = jobs(site.root());
+    let key = "tags/robotics/page/000001/";
+    let (old, new) = (&before[key], &after[key]);
+    assert_eq!(old.1.len(), 16, "block 0 holds 16 pages before and after");
+    assert!(old.1 != new.1, "page 16 now links to page 17");
+    assert_ne!(old.0, new.0, "{key}: different files, same fingerprint");
+    assert!(after.contains_key("tags/robotics/page/000017/"));
+}

@@ -59,7 +59,9 @@ pub struct Config {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default)]
 pub struct TagsConfig {
-    /// Papers per tag page, newest first; 0 puts them all on one page.
+    /// Papers per older tag page (pages are numbered from the oldest, so full ones never
+    /// change; the front page holds the newest, up to twice this less one); 0 puts them all
+    /// on one page.
     pub per_page: usize,
 }
 

@@ -7,7 +7,7 @@ mod urls;
 use chrono::{DateTime, NaiveDate, Utc};
 
 pub use slug::{fold_title, short_hash, slug_or_hash, slugify};
-pub use urls::{Links, display_date, issue_dir, page_path, paper_dir, tag_dir};
+pub use urls::{Links, display_date, issue_dir, page_path, paper_dir, tag_dir, tag_page_path};
 
 /// Abstracts are the bulk of a site's text; shared, they cost nothing to copy when the watch
 /// loop reassembles the model.

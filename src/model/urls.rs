@@ -39,14 +39,19 @@ pub fn paper_dir(slug: &str) -> String {
 pub fn issue_dir(date: &str) -> String {
     format!("issues/{date}/")
 }
-/// Output path of page `number` (from 1) of a paginated listing (a tag, an issue) whose
-/// folder is `dir`.
+/// Output path of page `number` (from 1) of an issue whose folder is `dir`.
 pub fn page_path(dir: &str, number: usize) -> String {
     if number == 1 {
         format!("{dir}index.html")
     } else {
         format!("{dir}page/{number}/index.html")
     }
+}
+
+/// Output path of a tag's older page `number` (from 1, the oldest; the newest papers are on
+/// the tag's front page, [`tag_dir`]).
+pub fn tag_page_path(dir: &str, number: usize) -> String {
+    format!("{dir}page/{number}/index.html")
 }
 
 /// Output path of a tag's page, without `index.html`.

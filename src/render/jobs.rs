@@ -26,11 +26,11 @@ pub enum Job {
     Paper(PaperId),
     /// `/tags/index.html`.
     TagIndex,
-    /// `/tags/<slug>/index.html`, the pages after it up to [`TAG_PAGES_PER_JOB`], and the
-    /// tag's two feeds.
+    /// `/tags/<slug>/index.html` (the tag's newest papers) and the tag's two feeds.
     Tag(TagId),
-    /// Block K ≥ 1 of a tag's further pages, [`TAG_PAGES_PER_JOB`] to a block: a topic on
-    /// 40,000 papers has 400 pages (40 MB), rendered and written a block at a time.
+    /// Block K (from 0) of a tag's older pages, numbered from its oldest,
+    /// [`TAG_PAGES_PER_JOB`] to a block: a topic on 40,000 papers has 400 pages (40 MB),
+    /// rendered and written a block at a time, and a block of full pages never changes.
     TagPages(TagId, usize),
     /// `/rss.xml`, `/atom.xml` and `/feed.json`.
     SiteFeeds,
@@ -83,7 +83,7 @@ impl Renderer<'_> {
         jobs.extend((0..self.site.papers.len()).map(Job::Paper));
         for id in 0..self.site.tags.len() {
             jobs.push(Job::Tag(id));
-            jobs.extend((1..self.tag_page_count(id).div_ceil(TAG_PAGES_PER_JOB)).map(|k| Job::TagPages(id, k)));
+            jobs.extend((0..self.tag_older_pages(id).div_ceil(TAG_PAGES_PER_JOB)).map(|k| Job::TagPages(id, k)));
         }
         if self.search_page {
             jobs.extend((0..self.search_plan().shard_count()).map(Job::SearchTerms));
@@ -112,7 +112,7 @@ impl Renderer<'_> {
     /// About how many pages a job writes, to size the chunks in flight.
     fn job_pages(&self, job: Job) -> usize {
         match job {
-            Job::Tag(id) => self.tag_page_count(id).min(TAG_PAGES_PER_JOB) + 2,
+            Job::Tag(_) => 3,
             Job::TagPages(id, k) => self.tag_block(id, k).len(),
             Job::Issue(id) => self.issue_page_count(id) + 2,
             _ => 1,
@@ -133,7 +133,8 @@ impl Renderer<'_> {
             Job::Issue(id) => self.hash_issue(h_, id),
             Job::Paper(id) => self.hash_paper(h_, id),
             Job::TagIndex => self.hash_tag_list(h_),
-            Job::Tag(id) | Job::TagPages(id, _) => self.hash_tag(h_, id),
+            Job::Tag(id) => self.hash_tag(h_, id),
+            Job::TagPages(id, k) => self.hash_tag_block(h_, id, k),
             Job::SiteFeeds => self.hash_site_feeds(h_),
             Job::IssueFeeds => self.hash_issue_feeds(h_),
             Job::Sitemap => self.hash_sitemap(h_),

@@ -7,11 +7,11 @@ use rayon::prelude::*;
 use serde::Serialize;
 use tera::{Context, Value};
 
-use crate::model::{PaperId, TagId, page_path, tag_dir};
+use crate::model::{PaperId, TagId, tag_dir, tag_page_path};
 use crate::render::Renderer;
 use crate::render::feeds::{atom, rss};
 use crate::render::jobs::{Files, Fingerprint, TAG_PAGES_PER_JOB};
-use crate::render::view::{FeedLink, Pager};
+use crate::render::view::FeedLink;
 
 impl Renderer<'_> {
     /// Every tag with its paper count, by name as a reader looks for it (slugs can differ
@@ -60,130 +60,198 @@ impl Renderer<'_> {
     /// A tag's pages and its RSS and Atom feeds.
     pub(crate) fn tag_files(&self, id: TagId) -> Result<Files> {
         let dir = tag_dir(&self.site.tags[id].slug);
-        let mut files = self.tag_page_files(id, 0)?;
+        let mut files = vec![(format!("{dir}index.html"), self.tag_page(id, TagPage::Front)?)];
         let feed = self.tag_feed(id);
         files.push((format!("{dir}rss.xml"), rss(&feed, &self.links)));
         files.push((format!("{dir}atom.xml"), atom(&feed, &self.links)));
         Ok(files)
     }
 
-    /// What a tag's pages and feeds show: its papers' summaries, and the newest papers in
-    /// full for the feeds.
+    /// What a tag's front page and feeds show: its newest papers' summaries, how many it has,
+    /// and the newest papers in full for the feeds.
     pub(crate) fn hash_tag(&self, h: &mut Fingerprint, id: TagId) {
         let tag = &self.site.tags[id];
-        (&tag.slug, &tag.name, tag.papers.len()).hash(h);
-        for (i, &p) in tag.papers.iter().enumerate() {
+        (&tag.slug, &tag.name, tag.papers.len(), self.tag_older_pages(id)).hash(h);
+        for &p in self.tag_papers(id, TagPage::Front) {
             self.summary_fp[p].hash(h);
-            if i < self.config.feeds.limit {
-                self.full_fp[p].hash(h);
+        }
+        for &p in tag.papers.iter().take(self.config.feeds.limit) {
+            self.full_fp[p].hash(h);
+        }
+    }
+
+    /// What block `k` of a tag's older pages shows: their papers' summaries, and whether the
+    /// newest of them links to the front page. Nothing that grows with the tag: a full page
+    /// keeps its fingerprint, so a new day does not render it again.
+    pub(crate) fn hash_tag_block(&self, h: &mut Fingerprint, id: TagId, k: usize) {
+        let tag = &self.site.tags[id];
+        (&tag.slug, &tag.name).hash(h);
+        for number in self.tag_block(id, k) {
+            (number, number == self.tag_older_pages(id)).hash(h);
+            for &p in self.tag_papers(id, TagPage::Older(number)) {
+                (self.summary_fp[p], self.site.papers[p].date).hash(h);
             }
         }
     }
 
-    /// How many pages a tag's list takes: all its papers on one page, or `[tags] per_page` a
-    /// page (a big topic on one page would be megabytes of HTML).
-    pub(crate) fn tag_page_count(&self, id: TagId) -> usize {
+    /// How many older pages a tag has besides its front page. They are numbered from the
+    /// oldest and each holds `[tags] per_page` papers, so a full page never changes when new
+    /// papers arrive (a daily build at 100,000 papers rewrote every page of every tag when
+    /// pages were counted from the newest); the front page takes the rest, `per_page` to
+    /// twice that less one. 0 when the tag fits on its front page or `per_page` is 0.
+    pub(crate) fn tag_older_pages(&self, id: TagId) -> usize {
         match self.config.tags.per_page {
-            0 => 1,
-            n => self.site.tags[id].papers.len().div_ceil(n).max(1),
+            0 => 0,
+            n => (self.site.tags[id].papers.len() / n).saturating_sub(1),
         }
     }
 
-    /// The page numbers (from 1) of block `k` of a tag's pages (see [`crate::render::Job::TagPages`]).
-    pub(crate) fn tag_block(&self, id: TagId, k: usize) -> std::ops::Range<usize> {
-        let total = self.tag_page_count(id);
-        (k * TAG_PAGES_PER_JOB + 1).min(total + 1)..((k + 1) * TAG_PAGES_PER_JOB + 1).min(total + 1)
+    /// The papers of one of a tag's pages, newest first.
+    fn tag_papers(&self, id: TagId, page: TagPage) -> &[PaperId] {
+        let papers = &self.site.tags[id].papers;
+        let n = papers.len();
+        let per_page = self.config.tags.per_page;
+        match page {
+            TagPage::Front => &papers[..n - self.tag_older_pages(id) * per_page],
+            TagPage::Older(number) => &papers[n - number * per_page..n - (number - 1) * per_page],
+        }
     }
 
-    /// The pages of block `k` of a tag's list, with their paths.
+    /// The older pages (numbered from 1, the oldest) of block `k` (see [`crate::render::Job::TagPages`]).
+    pub(crate) fn tag_block(&self, id: TagId, k: usize) -> std::ops::Range<usize> {
+        let older = self.tag_older_pages(id);
+        (k * TAG_PAGES_PER_JOB + 1)..((k + 1) * TAG_PAGES_PER_JOB).min(older) + 1
+    }
+
+    /// The older pages of block `k` of a tag's list, with their paths.
     pub(crate) fn tag_page_files(&self, id: TagId, k: usize) -> Result<Files> {
         let dir = tag_dir(&self.site.tags[id].slug);
-        let block = self.tag_block(id, k);
-        let pages = self.tag_pages(id, block.clone())?;
-        Ok(block.map(|number| page_path(&dir, number)).zip(pages).collect())
-    }
-
-    /// The pages numbered `numbers` (from 1) of a tag's list.
-    fn tag_pages(&self, id: TagId, numbers: std::ops::Range<usize>) -> Result<Vec<Vec<u8>>> {
-        let tag = &self.site.tags[id];
-        let dir = tag_dir(&tag.slug);
-        #[derive(Serialize)]
-        struct TagView<'b> {
-            name: &'b str,
-            url: String,
-            rss: String,
-            atom: String,
-            count: usize,
-        }
-        let view = TagView {
-            name: &tag.name,
-            url: self.links.path(&dir),
-            rss: self.links.path(&format!("{dir}rss.xml")),
-            atom: self.links.path(&format!("{dir}atom.xml")),
-            count: tag.papers.len(),
-        };
-        let per_page = match self.config.tags.per_page {
-            0 => tag.papers.len().max(1),
-            n => n,
-        };
-        let chunks: Vec<&[PaperId]> = if tag.papers.is_empty() {
-            vec![&[]]
-        } else {
-            tag.papers.chunks(per_page).collect()
-        };
-        let total = chunks.len();
-        let page_url = |n: usize| self.links.path(&page_path(&dir, n).replace("index.html", ""));
-        chunks[numbers.start - 1..numbers.end - 1]
+        let numbers: Vec<usize> = self.tag_block(id, k).collect();
+        numbers
             .par_iter()
-            .enumerate()
-            .map(|(i, papers)| {
-                let i = i + numbers.start - 1;
-                let number = i + 1;
-                let rel = page_path(&dir, number).replace("index.html", "");
-                let title = if number == 1 {
-                    format!("{} — {}", tag.name, self.config.title)
-                } else {
-                    let page = self.lang.fill(
-                        "title_page",
-                        &[
-                            ("title", &tag.name),
-                            ("number", &number.to_string()),
-                            ("total", &total.to_string()),
-                        ],
-                    );
-                    format!("{page} — {}", self.config.title)
-                };
-                let mut meta = self.meta(
-                    title,
-                    self.lang.fill(
-                        "meta_tag",
-                        &[("count", &tag.papers.len().to_string()), ("tag", &tag.name)],
-                    ),
-                    &rel,
-                );
-                meta.feeds.push(Value::from_serializable(&FeedLink {
-                    title: format!("{} (RSS)", tag.name),
-                    url: view.rss.clone(),
-                    kind: "application/rss+xml",
-                }));
-                meta.feeds.push(Value::from_serializable(&FeedLink {
-                    title: format!("{} (Atom)", tag.name),
-                    url: view.atom.clone(),
-                    kind: "application/atom+xml",
-                }));
-                let pager = Pager {
-                    number,
-                    total,
-                    first: i * per_page + 1,
-                    prev: (number > 1).then(|| page_url(number - 1)),
-                    next: (number < total).then(|| page_url(number + 1)),
-                };
-                let mut ctx = Context::new();
-                ctx.insert("tag", &view);
-                ctx.insert("pager", &pager);
-                ctx.insert_value("papers", self.summaries_of(papers));
-                self.render("tag.html", ctx, meta)
-            })
+            .map(|&number| Ok((tag_page_path(&dir, number), self.tag_page(id, TagPage::Older(number))?)))
             .collect()
     }
+
+    /// One page of a tag's list. An older page shows nothing that changes as the tag grows
+    /// (no paper count, no page total; its papers are numbered from the tag's oldest), see
+    /// [`Renderer::hash_tag_block`].
+    fn tag_page(&self, id: TagId, page: TagPage) -> Result<Vec<u8>> {
+        let tag = &self.site.tags[id];
+        let dir = tag_dir(&tag.slug);
+        let older = self.tag_older_pages(id);
+        let papers = self.tag_papers(id, page);
+        let page_url = |n: usize| self.links.path(&tag_page_path(&dir, n).replace("index.html", ""));
+        let front_url = self.links.path(&dir);
+        // Position of the page's newest paper, counted from the tag's oldest.
+        let (number, top, newer, rel) = match page {
+            TagPage::Front => (older + 1, tag.papers.len(), None, dir.clone()),
+            TagPage::Older(n) => {
+                let newer = if n == older { front_url.clone() } else { page_url(n + 1) };
+                let rel = tag_page_path(&dir, n).replace("index.html", "");
+                (n, n * self.config.tags.per_page.max(1), Some(newer), rel)
+            }
+        };
+        let previous_page = number - 1;
+        let view = TagView {
+            name: &tag.name,
+            url: front_url,
+            rss: self.links.path(&format!("{dir}rss.xml")),
+            atom: self.links.path(&format!("{dir}atom.xml")),
+            count: matches!(page, TagPage::Front).then_some(tag.papers.len()),
+        };
+        let (title, description, range) = match page {
+            TagPage::Front => (
+                format!("{} — {}", tag.name, self.config.title),
+                self.lang.fill(
+                    "meta_tag",
+                    &[("count", &tag.papers.len().to_string()), ("tag", &tag.name)],
+                ),
+                None,
+            ),
+            TagPage::Older(_) => {
+                let dates = |i: usize| self.dates.display(self.site.papers[papers[i]].date);
+                let (from, to) = (dates(papers.len() - 1), dates(0));
+                let span = if from == to {
+                    to
+                } else {
+                    self.lang.fill("date_span", &[("from", &from), ("to", &to)])
+                };
+                (
+                    format!(
+                        "{} — {}",
+                        self.lang.fill(
+                            "title_tag_span",
+                            &[("title", &tag.name), ("span", &span), ("number", &number.to_string())]
+                        ),
+                        self.config.title
+                    ),
+                    self.lang.fill("meta_tag_span", &[("tag", &tag.name), ("span", &span)]),
+                    Some(self.lang.fill("tag_span", &[("span", &span)])),
+                )
+            }
+        };
+        let mut meta = self.meta(title, description, &rel);
+        meta.feeds.push(Value::from_serializable(&FeedLink {
+            title: format!("{} (RSS)", tag.name),
+            url: view.rss.clone(),
+            kind: "application/rss+xml",
+        }));
+        meta.feeds.push(Value::from_serializable(&FeedLink {
+            title: format!("{} (Atom)", tag.name),
+            url: view.atom.clone(),
+            kind: "application/atom+xml",
+        }));
+        let pager = TagPager {
+            number,
+            newest: matches!(page, TagPage::Front),
+            first: top,
+            range,
+            prev: newer,
+            next: (previous_page >= 1).then(|| page_url(previous_page)),
+        };
+        let mut ctx = Context::new();
+        ctx.insert("tag", &view);
+        ctx.insert("pager", &pager);
+        ctx.insert_value("papers", self.summaries_of(papers));
+        self.render("tag.html", ctx, meta)
+    }
+}
+
+/// One page of a tag's list: the front page (`/tags/<slug>/`, the newest papers) or older
+/// page N (`/tags/<slug>/page/N/`, N from 1 for the oldest).
+#[derive(Clone, Copy)]
+enum TagPage {
+    Front,
+    Older(usize),
+}
+
+/// What `tag.html` gets as `tag`.
+#[derive(Serialize)]
+struct TagView<'b> {
+    name: &'b str,
+    /// The front page.
+    url: String,
+    rss: String,
+    atom: String,
+    /// The tag's papers; on the front page only (older pages do not change as it grows).
+    count: Option<usize>,
+}
+
+/// What `tag.html` gets as `pager`.
+#[derive(Serialize)]
+struct TagPager {
+    /// This page's number, from 1 for the oldest; the front page's is the highest.
+    number: usize,
+    /// This is the front page.
+    newest: bool,
+    /// The number of the page's first (newest) paper, counted from the tag's oldest: lists
+    /// count down (`<ol reversed>`), so a paper keeps its number from day to day.
+    first: usize,
+    /// On an older page: "Papers from 2 May 2026 to 9 May 2026, newest first".
+    range: Option<String>,
+    /// The page of newer papers.
+    prev: Option<String>,
+    /// The page of older papers.
+    next: Option<String>,
 }
