@@ -2,7 +2,7 @@
 """Watch-mode latency: start `paperboy serve`, append a sentence to the last paper of FILE,
 and time until the server tells open pages to reload (its files are then written; the
 script checks that the paper's page, fetched over HTTP, shows the sentence). Prints median and max over
-several edits. FILE may be a digest (.txt), a Markdown paper or a JSON Lines file (then its
+several edits, 3 s apart as a person saves. FILE may be a digest (.txt), a Markdown paper or a JSON Lines file (then its
 last record's abstract is edited). Usage: latency.py PAPERBOY SITE_ROOT FILE [ROUNDS];
 latency.py --append FILE TEXT only makes that edit."""
 import json
@@ -15,6 +15,9 @@ import sys
 import threading
 import time
 import urllib.request
+
+# Seconds between one edit's reload and the next edit.
+PAUSE = 3.0
 
 
 def last_title(path):
@@ -99,7 +102,9 @@ def main():
             body = urllib.request.urlopen(page_url).read().decode()
             assert marker in body, "the page was not rebuilt before the reload event"
             times.append(elapsed)
-            time.sleep(0.3)
+            # Saves come seconds apart when a person edits: a server that hands memory back
+            # between them pays for it on the next save, which back-to-back edits would hide.
+            time.sleep(PAUSE)
         each = ", ".join(f"{t:.0f}" for t in times)
         print(f"save → reload sent: median {statistics.median(times):.0f} ms, max {max(times):.0f} ms over {rounds} edits ({each} ms)")
     finally:

@@ -5,6 +5,6 @@ mod rebuild;
 mod serve;
 mod watch;
 
-pub use rebuild::{LiveSite, RebuildReport};
+pub use rebuild::{LiveSite, RebuildReport, activity};
 pub use serve::{SERVE_DIR, ServeOptions, serve};
 pub use watch::{MAX_BATCH, Outcome, QUIET, describe, next_batch, run, watch};

@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
@@ -22,6 +23,34 @@ use crate::phases::Phases;
 use crate::pipeline::{self, Keyed, Setup};
 use crate::render::{Files, Job, RenderCache, Renderer};
 use crate::theme::{OVERRIDES_DIR, STATIC_DIR, THEMES_DIR};
+
+/// Rebuilds started and ended in this process, each counted at both: odd while one runs. A
+/// server hands the memory rebuilds freed back to the OS only once they have stopped for a
+/// while (`hand_back_idle_memory` in `main.rs`), so that the next save reuses memory the
+/// process has touched instead of pages the kernel must zero again.
+static ACTIVITY: AtomicU64 = AtomicU64::new(0);
+
+/// A number that changes whenever a rebuild starts or ends, odd while one runs (see
+/// [`ACTIVITY`]).
+pub fn activity() -> u64 {
+    ACTIVITY.load(Ordering::Relaxed)
+}
+
+/// Counts a rebuild's start in [`ACTIVITY`], and its end (however it ends) when dropped.
+struct Busy;
+
+impl Busy {
+    fn start() -> Busy {
+        ACTIVITY.fetch_add(1, Ordering::Relaxed);
+        Busy
+    }
+}
+
+impl Drop for Busy {
+    fn drop(&mut self) {
+        ACTIVITY.fetch_add(1, Ordering::Relaxed);
+    }
+}
 
 /// What one rebuild did, for the one-line log.
 #[derive(Debug, Clone, Default)]
@@ -114,6 +143,7 @@ impl LiveSite {
 
     /// Reloads config, theme and every content file, and re-renders everything.
     pub fn rebuild_all(&mut self) -> Result<RebuildReport> {
+        let _busy = Busy::start();
         self.reload = true;
         let started = Instant::now();
         let (setup, mut warnings) = Setup::load(&self.root, &self.overrides)?;
@@ -151,6 +181,7 @@ impl LiveSite {
     /// development VM the first save was otherwise 1.5-2 times slower than the next ones.
     /// Costs about a tenth of the first build; nothing on disk changes.
     pub fn warm_up(&mut self) {
+        let _busy = Busy::start();
         let Some(setup) = self.setup.as_ref().filter(|_| self.built && self.broken.is_empty()) else {
             return;
         };
@@ -174,6 +205,7 @@ impl LiveSite {
     /// error (too many open files) clears with the next save of any file, and a folder
     /// `content/` that vanished is the error `paperboy build` gives, not an empty site.
     pub fn apply(&mut self, changed: &[PathBuf]) -> Result<RebuildReport> {
+        let _busy = Busy::start();
         if self.reload || self.setup.is_none() || changed.iter().any(|p| self.is_setup_path(p)) {
             return self.rebuild_all();
         }
