@@ -287,7 +287,9 @@ impl LiveSite {
             .enrich(&mut site, &setup.taxonomy, setup.derive(), &mut phases);
         let renderer = setup.renderer(&site, &mut self.summary_cache, self.enricher.lexicon(), words)?;
         phases.mark("prepare");
+        // Listing the jobs plans the search index.
         let all = renderer.all_jobs();
+        phases.mark("search plan");
         let keyed: Vec<Keyed> = all
             .par_iter()
             .map(|&job| (renderer.job_key(job), renderer.fingerprint(job), job))
