@@ -36,7 +36,7 @@ fn a_long_day_is_split_into_pages_with_the_issues_linked_at_the_top() {
     let last = site.read("issues/2026-05-05/page/3/index.html");
     assert_eq!(last.matches("class=\"paper-item\"").count(), 50);
     assert!(
-        last.contains("<ol class=\"papers\" start=\"201\">"),
+        last.contains("<ol class=\"papers\" style=\"--digits: 3\" start=\"201\">"),
         "numbers go on across pages"
     );
     assert!(!site.public().join("issues/2026-05-05/page/4").exists());
