@@ -513,3 +513,30 @@ fn the_parse_cache_serves_unchanged_files_and_never_a_stale_or_damaged_entry() {
     assert_eq!(entries().len(), 3);
     assert_same_as_clean_build(&site, "a deleted file");
 }
+
+#[test]
+fn a_json_lines_file_saved_again_gives_the_output_of_a_clean_build() {
+    // Watch mode takes the papers of unchanged lines from the file's last parse: an edited
+    // record, a record added on top (every line below moves) and a removed one must all
+    // show as a clean build shows them.
+    let site = TestSite::new();
+    let [(path, day), ..] = real_days();
+    site.write(&path, &day);
+    let mut live = LiveSite::new(site.root(), &site.public(), Default::default());
+    live.rebuild_all().unwrap();
+    let mut lines: Vec<String> = day.lines().map(str::to_string).collect();
+    lines[3] = lines[3].replacen("\"abstract\": \"", "\"abstract\": \"Revised. ", 1);
+    assert!(lines[3].contains("Revised. "), "the fixture's records have abstracts");
+    site.write(&path, lines.join("\n") + "\n");
+    check(&site, &mut live, &[&path], "an abstract edited");
+    let first = lines.remove(10);
+    lines.insert(0, first);
+    lines.remove(20);
+    site.write(&path, lines.join("\n") + "\n");
+    check(
+        &site,
+        &mut live,
+        &[&path],
+        "a record moved to the top and another removed",
+    );
+}

@@ -26,7 +26,7 @@ use super::source::{RawPaper, SourceFile};
 use crate::config::ImportConfig;
 
 /// First bytes of an entry: its format, so that another version's entry is not misread.
-const MAGIC: &[u8] = b"paperboy parse cache 1\n";
+const MAGIC: &[u8] = b"paperboy parse cache 2\n";
 /// Extension of entry files; anything else in the folder is left alone.
 const EXT: &str = "parsed";
 
@@ -171,6 +171,10 @@ fn encode(key: u128, file: &SourceFile, warnings: &[String]) -> Vec<u8> {
     for paper in &file.papers {
         w.paper(paper);
     }
+    w.u64(file.records.len() as u64);
+    for &record in &file.records {
+        w.u64(record);
+    }
     let sum = xxhash_rust::xxh3::xxh3_64(&w.0);
     w.u64(sum);
     w.0
@@ -195,12 +199,15 @@ fn decode(bytes: &[u8], key: u128, rel: &Path) -> Option<Cached> {
     for _ in 0..count {
         papers.push(r.paper(&source)?);
     }
+    let count = r.u64()?;
+    let records = (0..count).map(|_| r.u64()).collect::<Option<Vec<u64>>>()?;
     r.0.is_empty().then_some(())?;
     Some((
         SourceFile {
             path: rel.to_path_buf(),
             papers,
             ordered,
+            records,
         },
         warnings,
     ))

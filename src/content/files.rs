@@ -8,7 +8,7 @@ use rayon::prelude::*;
 
 use super::CONTENT_DIR;
 use super::cache::{Lookup, ParseCache};
-use super::source::{ContentKind, FileResult, SourceFile, parse_text};
+use super::source::{ContentKind, FileResult, SourceFile, parse_text, parse_text_after};
 use crate::config::Config;
 use crate::error::{ContentError, line_of_offset};
 
@@ -130,7 +130,25 @@ pub fn read_file(
     config: &Config,
     warn: &mut dyn FnMut(String),
 ) -> Result<SourceFile, Vec<ContentError>> {
-    parse_bytes(&read_bytes(path, display)?, display, config, warn)
+    read_file_after(path, display, config, warn, None)
+}
+
+/// [`read_file`] with the file's `previous` parse, for watch mode (see [`parse_text_after`]).
+pub fn read_file_after(
+    path: &Path,
+    display: &Path,
+    config: &Config,
+    warn: &mut dyn FnMut(String),
+    previous: Option<&SourceFile>,
+) -> Result<SourceFile, Vec<ContentError>> {
+    let bytes = read_bytes(path, display)?;
+    parse_text_after(
+        decode(&bytes, display).map_err(|e| vec![e])?,
+        display,
+        config,
+        warn,
+        previous,
+    )
 }
 
 /// Decodes and parses one content file's bytes.

@@ -68,17 +68,10 @@ struct Record {
 /// Parses every line of a JSON Lines file, in parallel; all errors of the file are
 /// returned together, so that one run shows every broken record.
 pub fn parse(text: &str, path: &Path) -> Result<Vec<JsonPaper>, Vec<ContentError>> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let file_date = date_from_path(path);
-    let lines: Vec<(usize, &str)> = text
-        .split('\n')
-        .enumerate()
-        .map(|(i, l)| (i + 1, l.trim()))
-        .filter(|(_, l)| !l.is_empty())
-        .collect();
-    let results: Vec<Result<JsonPaper, ContentError>> = lines
+    let results: Vec<Result<JsonPaper, ContentError>> = lines(text)
         .par_iter()
-        .map(|&(line, json)| record(json, line, file_date).map_err(|what| ContentError::new(path, line, what)))
+        .map(|&(line, json)| parse_line(json, line, file_date, path))
         .collect();
     let mut papers = Vec::with_capacity(results.len());
     let mut errors = Vec::new();
@@ -89,6 +82,26 @@ pub fn parse(text: &str, path: &Path) -> Result<Vec<JsonPaper>, Vec<ContentError
         }
     }
     if errors.is_empty() { Ok(papers) } else { Err(errors) }
+}
+
+/// The records of a JSON Lines file: each non-blank line with its 1-based number.
+pub(super) fn lines(text: &str) -> Vec<(usize, &str)> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    text.split('\n')
+        .enumerate()
+        .map(|(i, l)| (i + 1, l.trim()))
+        .filter(|(_, l)| !l.is_empty())
+        .collect()
+}
+
+/// The record on line `line` of the file at `path`, whose name gives `file_date`.
+pub(super) fn parse_line(
+    json: &str,
+    line: usize,
+    file_date: Option<NaiveDate>,
+    path: &Path,
+) -> Result<JsonPaper, ContentError> {
+    record(json, line, file_date).map_err(|what| ContentError::new(path, line, what))
 }
 
 /// One record, or `what is wrong — what to do`.

@@ -22,11 +22,11 @@ pub use cache::ParseCache;
 pub use digest::{DigestEntry, date_from_path, parse as parse_digest};
 pub use files::{
     ReadFile, decode, is_content_file, is_editor_artefact, is_walked, list_files, missing_content_dir, read_all,
-    read_all_cached, read_file,
+    read_all_cached, read_file, read_file_after,
 };
 pub use front_matter::{MarkdownPaper, parse as parse_front_matter};
 pub use jsonl::{JsonPaper, parse as parse_json_lines};
-pub use source::{ContentKind, FileResult, RawPaper, SourceFile, parse_text};
+pub use source::{ContentKind, FileResult, RawPaper, SourceFile, parse_text, parse_text_after};
 
 use crate::config::Config;
 use crate::error::ContentErrors;

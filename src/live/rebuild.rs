@@ -479,7 +479,7 @@ fn read_into(
     config: &Config,
     warnings: &mut Vec<String>,
 ) {
-    match content::read_file(abs, rel, config, &mut |w| warnings.push(w)) {
+    match content::read_file_after(abs, rel, config, &mut |w| warnings.push(w), sources.get(rel)) {
         Ok(source) => {
             broken.remove(rel);
             sources.insert(rel.to_path_buf(), source);
