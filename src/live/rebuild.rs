@@ -21,7 +21,7 @@ use crate::model::Site;
 use crate::output::{Holder, InPlace, OutputLock, Sink, same_content};
 use crate::phases::Phases;
 use crate::pipeline::{self, Keyed, Setup};
-use crate::render::{Files, Job, RenderCache, Renderer};
+use crate::render::{Files, Job, RenderCache, Renderer, SearchPlan};
 use crate::theme::{OVERRIDES_DIR, STATIC_DIR, THEMES_DIR};
 
 /// Rebuilds started and ended in this process, each counted at both: odd while one runs. A
@@ -79,6 +79,9 @@ pub struct LiveSite {
     setup: Option<Setup>,
     enricher: Enricher,
     summary_cache: RenderCache,
+    /// The last rebuild's search index plan, which the next patches (its words are numbers
+    /// in the enricher's lexicon).
+    search_plan: Option<SearchPlan>,
     /// Parsed content files by path relative to the root.
     sources: BTreeMap<PathBuf, SourceFile>,
     /// Content files whose last version does not parse.
@@ -109,6 +112,7 @@ impl LiveSite {
             setup: None,
             enricher: Enricher::default(),
             summary_cache: Default::default(),
+            search_plan: None,
             sources: BTreeMap::new(),
             broken: BTreeMap::new(),
             jobs: FxHashMap::default(),
@@ -165,6 +169,7 @@ impl LiveSite {
         self.setup = Some(setup);
         self.enricher.forget_tags();
         self.summary_cache = Default::default();
+        self.search_plan = None;
         let mut report = self.render_changed(true, true)?;
         self.reload = false;
         report.full = true;
@@ -285,7 +290,9 @@ impl LiveSite {
         let words = self
             .enricher
             .enrich(&mut site, &setup.taxonomy, setup.derive(), &mut phases);
-        let renderer = setup.renderer(&site, &mut self.summary_cache, self.enricher.lexicon(), words)?;
+        let renderer = setup
+            .renderer(&site, &mut self.summary_cache, self.enricher.lexicon(), words)?
+            .after_search_plan(self.search_plan.take());
         phases.mark("prepare");
         // Listing the jobs plans the search index.
         let all = renderer.all_jobs();
@@ -357,7 +364,7 @@ impl LiveSite {
         phases.mark("write");
         // Freeing the model and the compiled templates takes a while at scale and nobody
         // waits for it: let another thread do it.
-        drop(renderer);
+        self.search_plan = renderer.into_search_plan();
         std::thread::spawn(move || drop(site));
         phases.report();
         Ok(report)

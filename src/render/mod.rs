@@ -18,6 +18,8 @@ use tera::{Context, Tera, Value};
 
 pub use i18n::languages;
 pub use jobs::{Files, Job};
+/// The search index's plan, which watch mode keeps from one rebuild to the next.
+pub(crate) use search_index::Plan as SearchPlan;
 pub use search_index::{
     CHUNKS_PER_DIR, DOCS_PER_CHUNK, FORMAT as SEARCH_FORMAT, SCRIPT as SEARCH_SCRIPT, SHARD_BYTES, SNIPPET_SOURCE_MAX,
     dirs_count, docs_count, docs_range,
@@ -62,6 +64,9 @@ pub struct Renderer<'a> {
     search: SearchInput<'a>,
     /// The search index, planned on first use.
     search_plan: std::sync::OnceLock<search_index::Plan>,
+    /// In watch mode, the last save's plan (until this one is planned from it), and the
+    /// plan is kept for the next (see [`Renderer::after_search_plan`]); `None` in a build.
+    search_previous: Option<std::sync::Mutex<Option<search_index::Plan>>>,
     /// Every issue date's ISO and display forms.
     dates: DateForms,
     /// The words and date forms of the site's language.
@@ -159,6 +164,7 @@ impl<'a> Renderer<'a> {
             full_fp,
             search: SearchInput::Fresh(std::sync::OnceLock::new()),
             search_plan: std::sync::OnceLock::new(),
+            search_previous: None,
             dates,
             lang,
         })
@@ -168,6 +174,19 @@ impl<'a> Renderer<'a> {
     pub fn with_search_words(mut self, lexicon: &'a Lexicon, words: Prepared) -> Self {
         self.search = SearchInput::Words(lexicon, std::sync::Mutex::new(Some(words)));
         self
+    }
+
+    /// Plans the search index by patching `previous`, the last watch-mode save's plan (made
+    /// with the same lexicon), where it can (see [`search_index::Plan::after`]); the plan is
+    /// then kept for [`Renderer::into_search_plan`].
+    pub(crate) fn after_search_plan(mut self, previous: Option<search_index::Plan>) -> Self {
+        self.search_previous = Some(std::sync::Mutex::new(previous));
+        self
+    }
+
+    /// The search index's plan, if one was made, for the next watch-mode save.
+    pub(crate) fn into_search_plan(self) -> Option<search_index::Plan> {
+        self.search_plan.into_inner()
     }
 
     /// The head metadata of the page at output path `rel`.

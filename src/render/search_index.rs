@@ -26,7 +26,7 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use rayon::prelude::*;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::enrich::{Lexicon, Prepared, WordId};
 use crate::model::Site;
@@ -131,13 +131,37 @@ impl Inversion {
         Inversion { start, list }
     }
 
+    /// A word's papers; none for a word numbered after the inversion was made.
     fn of(&self, w: WordId) -> &[u32] {
-        &self.list[self.start[w as usize] as usize..self.start[w as usize + 1] as usize]
+        match self.start.get(w as usize + 1) {
+            Some(&end) => &self.list[self.start[w as usize] as usize..end as usize],
+            None => &[],
+        }
+    }
+
+    /// Inverts `docs` in one slice per thread.
+    fn all(docs: &[Arc<[u32]>], words: usize) -> Vec<Inversion> {
+        let slice = docs.len().div_ceil(rayon::current_num_threads()).max(1);
+        docs.par_chunks(slice)
+            .enumerate()
+            .map(|(i, docs)| Inversion::new(docs, words, i * slice))
+            .collect()
     }
 }
 
+/// Papers by word for the words whose papers changed since the inversions were made.
+type Patched = FxHashMap<WordId, Vec<u32>>;
+
+/// Watch mode patches a plan for at most this many papers whose words changed (an edit
+/// changes one or a few; a paper added moves every paper after it, and is planned anew).
+const PATCH_PAPERS: usize = 64;
+
+/// Once this many words have patched lists, the next plan inverts every paper again, so
+/// that patches do not pile up over a long session.
+const PATCH_WORDS: usize = 50_000;
+
 /// Where a term's text and papers come from.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 enum Source {
     /// A word of titles and abstracts: its papers are in the inversions.
     Word(WordId),
@@ -147,7 +171,7 @@ enum Source {
 }
 
 /// One term of the index.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 struct Term {
     source: Source,
     /// A hash of the term's stem: terms with the same one are linked.
@@ -156,11 +180,17 @@ struct Term {
 
 /// The whole index, planned: its terms in byte order with their papers, the shards they
 /// are split into, and the hash of each part (which names it and is its job's fingerprint).
-/// Built once per build (or watch-mode rebuild); only the parts whose hash changed are then
-/// rendered.
+/// Built once per build (or patched per watch-mode rebuild, see [`Plan::after`]); only the
+/// parts whose hash changed are then rendered.
 pub(crate) struct Plan {
     /// Papers by word, one inversion per slice of the papers, in paper order.
     inversions: Vec<Inversion>,
+    /// Papers by word for the words whose papers changed since the inversions were made,
+    /// in place of the inversions' lists (watch mode).
+    patched: Patched,
+    /// Each paper's words, kept in watch mode to tell the next save's edits; empty in a
+    /// build, which frees them once inverted.
+    docs: Vec<Arc<[u32]>>,
     /// Tag-name words: text and papers.
     tag_terms: Vec<(String, Vec<u32>)>,
     terms: Vec<Term>,
@@ -179,15 +209,100 @@ pub(crate) struct Plan {
 impl Plan {
     /// Plans the index of `site` from each paper's words.
     pub(crate) fn new(site: &Site, lexicon: &Lexicon, prepared: &Prepared) -> Plan {
+        let inversions = Inversion::all(prepared.docs(), lexicon.len());
+        Plan::of_postings(site, lexicon, inversions, FxHashMap::default(), None)
+    }
+
+    /// [`Plan::new`] for watch mode, given the last save's plan (with the same lexicon).
+    /// When the papers are those it planned with the words of a few of them changed (an
+    /// edit), it patches the papers of those words instead of inverting every paper again,
+    /// and keeps the hashes of the shards none of whose terms changed: inverting and hashing
+    /// everything was a third of a save. The plan keeps the papers' words for the next save.
+    pub(crate) fn after(previous: Option<Plan>, site: &Site, lexicon: &Lexicon, prepared: &Prepared) -> Plan {
         let docs = prepared.docs();
-        let slice = docs.len().div_ceil(rayon::current_num_threads()).max(1);
-        let inversions: Vec<Inversion> = docs
-            .par_chunks(slice)
-            .enumerate()
-            .map(|(i, docs)| Inversion::new(docs, lexicon.len(), i * slice))
+        let mut plan = match previous.and_then(|p| p.patch(docs)) {
+            Some((inversions, patched, earlier)) => {
+                Plan::of_postings(site, lexicon, inversions, patched, Some(earlier))
+            }
+            None => Plan::new(site, lexicon, prepared),
+        };
+        plan.docs = docs.to_vec();
+        plan
+    }
+
+    /// The postings once the papers' words went from those of this plan to `docs`, and what
+    /// of this plan the next may keep; `None` when that is not a patch: papers added,
+    /// removed or reordered, many edited, or patches piled up.
+    fn patch(self, docs: &[Arc<[u32]>]) -> Option<(Vec<Inversion>, Patched, Earlier)> {
+        if self.docs.len() != docs.len() || self.patched.len() > PATCH_WORDS {
+            return None;
+        }
+        // An unchanged paper's words are the same shared list: the words cache hands out
+        // one per text, and this plan holds the old ones, so their addresses are not reused.
+        let papers: Vec<u32> = (0..docs.len())
+            .filter(|&i| !Arc::ptr_eq(&self.docs[i], &docs[i]))
+            .map(|i| i as u32)
             .collect();
+        if papers.len() > PATCH_PAPERS {
+            return None;
+        }
+        // The words whose entry a changed paper gained, lost or flagged otherwise.
+        let words: FxHashSet<WordId> = papers
+            .iter()
+            .flat_map(|&i| symmetric_difference(&self.docs[i as usize], &docs[i as usize]))
+            .map(|e| e >> 1)
+            .collect();
+        let lists: Vec<(WordId, Vec<u32>)> = words
+            .iter()
+            .map(|&w| {
+                let mut list: Vec<u32> = self
+                    .word_postings(w)
+                    .into_iter()
+                    .flatten()
+                    .copied()
+                    .filter(|&e| papers.binary_search(&(e >> 1)).is_err())
+                    .collect();
+                for &i in &papers {
+                    if let Ok(at) = docs[i as usize].binary_search_by_key(&w, |&e| e >> 1) {
+                        list.push(i << 1 | (docs[i as usize][at] & 1));
+                    }
+                }
+                list.sort_unstable();
+                (w, list)
+            })
+            .collect();
+        let Plan {
+            inversions,
+            mut patched,
+            terms,
+            tag_terms,
+            shards,
+            shard_hashes,
+            ..
+        } = self;
+        patched.extend(lists);
+        let earlier = Earlier {
+            terms,
+            tag_terms,
+            shards,
+            shard_hashes,
+            words,
+        };
+        Some((inversions, patched, earlier))
+    }
+
+    /// Plans the index from its postings; `earlier` is what a previous plan may lend.
+    fn of_postings(
+        site: &Site,
+        lexicon: &Lexicon,
+        inversions: Vec<Inversion>,
+        patched: Patched,
+        earlier: Option<Earlier>,
+    ) -> Plan {
         let mut plan = Plan {
             inversions,
+            patched,
+            docs: Vec::new(),
             tag_terms: Vec::new(),
             terms: Vec::new(),
             shards: Vec::new(),
@@ -204,10 +319,14 @@ impl Plan {
             .map(|t| plan.text(t, lexicon).len() + 2 + posting_bytes(&plan.postings(t), papers))
             .collect();
         plan.shards = split(&plan.terms, &sizes, |t| plan.text(t, lexicon));
+        let kept = earlier.as_ref().map(|e| e.kept_hashes(&plan)).unwrap_or_default();
         plan.shard_hashes = plan
             .shards
             .par_iter()
-            .map(|range| plan.hash_shard(range.clone(), lexicon))
+            .map(|range| match kept.get(&(range.start, range.end)) {
+                Some(&hash) => hash,
+                None => plan.hash_shard(range.clone(), lexicon),
+            })
             .collect();
         plan.doc_hashes = (0..docs_count(site.papers.len()))
             .into_par_iter()
@@ -246,7 +365,9 @@ impl Plan {
                     .extend(tag.papers.iter().map(|&p| (p as u32) << 1));
             }
         }
-        let used = |w: WordId| self.inversions.iter().any(|s| !s.of(w).is_empty());
+        let (inversions, patched) = (&self.inversions, &self.patched);
+        let lists = |w: WordId| word_lists(inversions, patched, w);
+        let used = |w: WordId| lists(w).iter().any(|s| !s.is_empty());
         let mut words = lexicon.sorted_lower().iter().copied().filter(|&w| used(w)).peekable();
         let mut tags = by_tag_word.into_iter().peekable();
         let mut stemmer = None;
@@ -271,7 +392,7 @@ impl Plan {
             papers.dedup();
             let word = words.next_if(|&w| lexicon.text(w) == text);
             if let Some(w) = word {
-                papers = union(&papers, self.inversions.iter().flat_map(|s| s.of(w).iter().copied()));
+                papers = union(&papers, lists(w).into_iter().flatten().copied());
             }
             let stem = match word {
                 Some(w) => lexicon.stem_hash(lexicon.stem(w)),
@@ -299,9 +420,14 @@ impl Plan {
     /// A term's papers as `paper << 1 | in_title`, ascending, in pieces.
     fn postings(&self, t: &Term) -> Vec<&[u32]> {
         match t.source {
-            Source::Word(w) => self.inversions.iter().map(|s| s.of(w)).collect(),
+            Source::Word(w) => self.word_postings(w),
             Source::Tag(i) => vec![&self.tag_terms[i as usize].1],
         }
+    }
+
+    /// A word's papers, as [`Plan::postings`] gives them.
+    fn word_postings(&self, w: WordId) -> Vec<&[u32]> {
+        word_lists(&self.inversions, &self.patched, w)
     }
 
     /// The hash of a shard: its terms, their links and papers, and the format.
@@ -471,6 +597,69 @@ impl Plan {
         }
         out.extend_from_slice(b"\"}\n");
         out
+    }
+}
+
+/// The entries of two ascending lists that are in one but not the other.
+fn symmetric_difference<'l>(a: &'l [u32], b: &'l [u32]) -> impl Iterator<Item = u32> + 'l {
+    let (mut i, mut j) = (0, 0);
+    std::iter::from_fn(move || {
+        loop {
+            match (a.get(i), b.get(j)) {
+                (None, None) => return None,
+                (Some(&x), Some(&y)) if x == y => (i, j) = (i + 1, j + 1),
+                (Some(&x), Some(&y)) if x < y => {
+                    i += 1;
+                    return Some(x);
+                }
+                (Some(&x), None) => {
+                    i += 1;
+                    return Some(x);
+                }
+                (_, Some(&y)) => {
+                    j += 1;
+                    return Some(y);
+                }
+            }
+        }
+    })
+}
+
+/// A word's papers in pieces: its patched list, or its list in each inversion.
+fn word_lists<'p>(inversions: &'p [Inversion], patched: &'p Patched, w: WordId) -> Vec<&'p [u32]> {
+    match patched.get(&w) {
+        Some(list) => vec![list],
+        None => inversions.iter().map(|s| s.of(w)).collect(),
+    }
+}
+
+/// What a watch-mode plan keeps of the last save's: its terms and shards, and which words'
+/// papers changed since.
+struct Earlier {
+    terms: Vec<Term>,
+    tag_terms: Vec<(String, Vec<u32>)>,
+    shards: Vec<Range<usize>>,
+    shard_hashes: Vec<u64>,
+    words: FxHashSet<WordId>,
+}
+
+impl Earlier {
+    /// The hashes `plan` can keep, by shard: a shard the earlier plan had too (same terms,
+    /// same bounds) none of whose terms' papers changed.
+    fn kept_hashes(&self, plan: &Plan) -> FxHashMap<(usize, usize), u64> {
+        if self.terms != plan.terms || self.tag_terms.len() != plan.tag_terms.len() {
+            return FxHashMap::default();
+        }
+        let changed = |t: &Term| match t.source {
+            Source::Word(w) => self.words.contains(&w),
+            Source::Tag(i) => self.tag_terms[i as usize] != plan.tag_terms[i as usize],
+        };
+        self.shards
+            .iter()
+            .zip(&self.shard_hashes)
+            .filter(|(range, _)| !self.terms[(*range).clone()].iter().any(changed))
+            .map(|(range, &hash)| ((range.start, range.end), hash))
+            .collect()
     }
 }
 
@@ -697,6 +886,84 @@ mod tests {
         assert_eq!(head["dirs"].as_str().unwrap().len(), 8);
         let dir: serde_json::Value = serde_json::from_slice(&plan.dir(0)).unwrap();
         assert_eq!(dir["docs"].as_str().unwrap().len(), 8);
+    }
+
+    /// A digest of `n` papers whose words come from a vocabulary of 4,000, some shared
+    /// stems among them, so that the index has several shards.
+    fn digest(n: usize, edit: impl Fn(usize, String) -> String) -> String {
+        let word = |k: usize| format!("{}{}", ["graph", "flow", "token", "vision"][k % 4], k / 4 % 1000);
+        let mut text = String::new();
+        for i in 0..n {
+            let title: Vec<String> = (0..4).map(|j| word(i * 7 + j * 13)).collect();
+            let abstract_: Vec<String> = (0..30).map(|j| word(i * 31 + j * 17 + i % 5)).collect();
+            text += &format!("{}\n{}.\n", title.join(" "), edit(i, abstract_.join(" ")));
+        }
+        text
+    }
+
+    /// The plan watch mode makes of `text` after `previous`, and a fresh one.
+    fn plans(
+        text: &str,
+        lexicon: &mut Lexicon,
+        words: &mut crate::enrich::SearchWords,
+        previous: Option<Plan>,
+    ) -> (Plan, Plan, Site) {
+        let config = crate::config::Config::default();
+        let path = std::path::Path::new("2026-11-26.txt");
+        let site = crate::content::assemble([&crate::content::parse_text(text, path, &config, &mut |_| {}).unwrap()]);
+        let tokens = lexicon.tokenize_papers(&site.papers, |p| !words.has(p.text_hash));
+        let prepared = words.prepare(&site, lexicon, &tokens);
+        let after = Plan::after(previous, &site, lexicon, &prepared);
+        let fresh = Plan::new(&site, lexicon, &prepared);
+        (after, fresh, site)
+    }
+
+    fn assert_same(after: &Plan, fresh: &Plan, lexicon: &Lexicon, what: &str) {
+        assert_eq!(after.shard_hashes, fresh.shard_hashes, "{what}");
+        assert_eq!(after.doc_hashes, fresh.doc_hashes, "{what}");
+        assert_eq!(after.head, fresh.head, "{what}");
+        for k in 0..fresh.shard_count() {
+            assert_eq!(after.shard(k, lexicon), fresh.shard(k, lexicon), "{what}: shard {k}");
+        }
+    }
+
+    #[test]
+    fn a_plan_patched_after_edits_equals_a_fresh_plan() {
+        let (mut lexicon, mut words) = Default::default();
+        let text = digest(1500, |_, a| a);
+        let (plan, fresh, _) = plans(&text, &mut lexicon, &mut words, None);
+        assert!(fresh.shard_count() > 3, "{}", fresh.shard_count());
+        assert_same(&plan, &fresh, &lexicon, "first plan");
+        // An edit: a word never seen before, a word dropped and one added.
+        let edited = digest(1500, |i, a| match i {
+            700 => a.replacen("graph", "brandnew graph", 1),
+            701 => a.split_once(' ').unwrap().1.to_string() + " flow0",
+            _ => a,
+        });
+        let (plan, fresh, _) = plans(&edited, &mut lexicon, &mut words, Some(plan));
+        assert!(!plan.patched.is_empty(), "the edit was patched in, not planned anew");
+        assert_same(&plan, &fresh, &lexicon, "an edit");
+        // A second edit on the patched plan, which undoes part of the first.
+        let again = digest(1500, |i, a| if i == 701 { a + " vision3" } else { a });
+        let (plan, fresh, _) = plans(&again, &mut lexicon, &mut words, Some(plan));
+        assert!(!plan.patched.is_empty());
+        assert_same(&plan, &fresh, &lexicon, "a second edit");
+        // An edit that uses no new word and drops none: the terms stay, the shards of the
+        // words whose papers changed are hashed again, the others keep their hashes.
+        let moved = digest(1500, |i, a| match i {
+            701 => a + " graph0",
+            702 => a + " vision3",
+            _ => a,
+        });
+        let terms = plan.terms.clone();
+        let (plan, fresh, _) = plans(&moved, &mut lexicon, &mut words, Some(plan));
+        assert_eq!(plan.terms, terms, "the same terms");
+        assert_same(&plan, &fresh, &lexicon, "words moved between papers");
+        // A paper added moves every paper after it: planned anew, the same.
+        let added = format!("Fresh paper\nAbout graph0 and brandnew things.\n{again}");
+        let (plan, fresh, _) = plans(&added, &mut lexicon, &mut words, Some(plan));
+        assert!(plan.patched.is_empty(), "planned anew");
+        assert_same(&plan, &fresh, &lexicon, "a paper added");
     }
 
     #[test]

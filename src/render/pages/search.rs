@@ -46,7 +46,13 @@ impl Renderer<'_> {
         self.search_plan.get_or_init(|| match &self.search {
             SearchInput::Words(lexicon, words) => {
                 let words = words.lock().expect("not poisoned").take().expect("planned once");
-                Plan::new(self.site, lexicon, &words)
+                match &self.search_previous {
+                    Some(previous) => {
+                        let previous = previous.lock().expect("not poisoned").take();
+                        Plan::after(previous, self.site, lexicon, &words)
+                    }
+                    None => Plan::new(self.site, lexicon, &words),
+                }
             }
             SearchInput::Fresh(once) => {
                 let (lexicon, words) = fresh_words(self.site);
