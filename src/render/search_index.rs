@@ -170,6 +170,16 @@ enum Source {
     Tag(u32),
 }
 
+/// A word of tag names, and the papers it finds.
+#[derive(Debug, Clone, PartialEq)]
+struct TagTerm {
+    text: String,
+    /// The tags' papers and, when titles or abstracts use the word too, the word's.
+    papers: Vec<u32>,
+    /// That word, then.
+    word: Option<WordId>,
+}
+
 /// One term of the index.
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Term {
@@ -191,8 +201,8 @@ pub(crate) struct Plan {
     /// Each paper's words, kept in watch mode to tell the next save's edits; empty in a
     /// build, which frees them once inverted.
     docs: Vec<Arc<[u32]>>,
-    /// Tag-name words: text and papers.
-    tag_terms: Vec<(String, Vec<u32>)>,
+    /// Tag-name words.
+    tag_terms: Vec<TagTerm>,
     terms: Vec<Term>,
     /// Each shard's terms.
     shards: Vec<Range<usize>>,
@@ -252,11 +262,13 @@ impl Plan {
             .flat_map(|&i| symmetric_difference(&self.docs[i as usize], &docs[i as usize]))
             .map(|e| e >> 1)
             .collect();
+        let mut same_words = true;
         let lists: Vec<(WordId, Vec<u32>)> = words
             .iter()
             .map(|&w| {
-                let mut list: Vec<u32> = self
-                    .word_postings(w)
+                let before = self.word_postings(w);
+                let was_used = before.iter().any(|s| !s.is_empty());
+                let mut list: Vec<u32> = before
                     .into_iter()
                     .flatten()
                     .copied()
@@ -268,6 +280,7 @@ impl Plan {
                     }
                 }
                 list.sort_unstable();
+                same_words &= was_used != list.is_empty();
                 (w, list)
             })
             .collect();
@@ -287,6 +300,7 @@ impl Plan {
             shards,
             shard_hashes,
             words,
+            same_words,
         };
         Some((inversions, patched, earlier))
     }
@@ -311,7 +325,11 @@ impl Plan {
             dir_hashes: Vec::new(),
             head: Vec::new(),
         };
-        plan.collect_terms(site, lexicon);
+        let by_tag_word = tag_words(site);
+        match earlier.as_ref().filter(|e| e.same_terms(&by_tag_word)) {
+            Some(earlier) => plan.keep_terms(by_tag_word, earlier),
+            None => plan.collect_terms(by_tag_word, lexicon),
+        }
         let papers = site.papers.len();
         let sizes: Vec<usize> = plan
             .terms
@@ -350,21 +368,7 @@ impl Plan {
 
     /// Every term in byte order: the indexed words that some paper uses, and the words of
     /// tag names, which find the tag's papers.
-    fn collect_terms(&mut self, site: &Site, lexicon: &Lexicon) {
-        let mut by_tag_word: BTreeMap<String, Vec<u32>> = BTreeMap::new();
-        let mut buf = String::new();
-        for tag in &site.tags {
-            for word in words(&tag.name) {
-                let word = lowercased(word, &mut buf);
-                if word.chars().nth(1).is_none() || SEARCH_STOP_WORDS.contains(&word) || LATEX_MACROS.contains(&word) {
-                    continue;
-                }
-                by_tag_word
-                    .entry(word.to_string())
-                    .or_default()
-                    .extend(tag.papers.iter().map(|&p| (p as u32) << 1));
-            }
-        }
+    fn collect_terms(&mut self, by_tag_word: BTreeMap<String, Vec<u32>>, lexicon: &Lexicon) {
         let (inversions, patched) = (&self.inversions, &self.patched);
         let lists = |w: WordId| word_lists(inversions, patched, w);
         let used = |w: WordId| lists(w).iter().any(|s| !s.is_empty());
@@ -387,33 +391,51 @@ impl Plan {
                 });
                 continue;
             }
-            let (text, mut papers) = tags.next().expect("peeked");
-            papers.sort_unstable();
-            papers.dedup();
+            let (text, papers) = tags.next().expect("peeked");
             let word = words.next_if(|&w| lexicon.text(w) == text);
-            if let Some(w) = word {
-                papers = union(&papers, lists(w).into_iter().flatten().copied());
-            }
+            let tag_term = TagTerm {
+                papers: tag_term_papers(papers, word, lists),
+                text,
+                word,
+            };
             let stem = match word {
                 Some(w) => lexicon.stem_hash(lexicon.stem(w)),
                 None => {
                     let stemmer = stemmer
                         .get_or_insert_with(|| rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::English));
-                    xxhash_rust::xxh3::xxh3_64(stemmer.stem(&text).as_bytes())
+                    xxhash_rust::xxh3::xxh3_64(stemmer.stem(&tag_term.text).as_bytes())
                 }
             };
             self.terms.push(Term {
                 source: Source::Tag(self.tag_terms.len() as u32),
                 stem,
             });
-            self.tag_terms.push((text, papers));
+            self.tag_terms.push(tag_term);
         }
+    }
+
+    /// The terms of `earlier`, which are this plan's too (see [`Earlier::same_terms`]): only
+    /// the tag words' papers are collected again. Walking every word of the lexicon was
+    /// most of a patched plan at 100,000 papers.
+    fn keep_terms(&mut self, by_tag_word: BTreeMap<String, Vec<u32>>, earlier: &Earlier) {
+        let (inversions, patched) = (&self.inversions, &self.patched);
+        let lists = |w: WordId| word_lists(inversions, patched, w);
+        self.terms = earlier.terms.clone();
+        self.tag_terms = by_tag_word
+            .into_iter()
+            .zip(&earlier.tag_terms)
+            .map(|((text, papers), was)| TagTerm {
+                papers: tag_term_papers(papers, was.word, lists),
+                text,
+                word: was.word,
+            })
+            .collect();
     }
 
     fn text<'s>(&'s self, t: &Term, lexicon: &'s Lexicon) -> &'s str {
         match t.source {
             Source::Word(w) => lexicon.text(w),
-            Source::Tag(i) => &self.tag_terms[i as usize].0,
+            Source::Tag(i) => &self.tag_terms[i as usize].text,
         }
     }
 
@@ -421,7 +443,7 @@ impl Plan {
     fn postings(&self, t: &Term) -> Vec<&[u32]> {
         match t.source {
             Source::Word(w) => self.word_postings(w),
-            Source::Tag(i) => vec![&self.tag_terms[i as usize].1],
+            Source::Tag(i) => vec![&self.tag_terms[i as usize].papers],
         }
     }
 
@@ -600,6 +622,41 @@ impl Plan {
     }
 }
 
+/// Every word of tag names that the index holds, with the papers of its tags (no title
+/// flag), unsorted.
+fn tag_words(site: &Site) -> BTreeMap<String, Vec<u32>> {
+    let mut by_tag_word: BTreeMap<String, Vec<u32>> = BTreeMap::new();
+    let mut buf = String::new();
+    for tag in &site.tags {
+        for word in words(&tag.name) {
+            let word = lowercased(word, &mut buf);
+            if word.chars().nth(1).is_none() || SEARCH_STOP_WORDS.contains(&word) || LATEX_MACROS.contains(&word) {
+                continue;
+            }
+            by_tag_word
+                .entry(word.to_string())
+                .or_default()
+                .extend(tag.papers.iter().map(|&p| (p as u32) << 1));
+        }
+    }
+    by_tag_word
+}
+
+/// A tag word's papers: its tags' (sorted here), and those of the same `word` of titles and
+/// abstracts, if any.
+fn tag_term_papers<'p>(
+    mut papers: Vec<u32>,
+    word: Option<WordId>,
+    lists: impl Fn(WordId) -> Vec<&'p [u32]>,
+) -> Vec<u32> {
+    papers.sort_unstable();
+    papers.dedup();
+    match word {
+        Some(w) => union(&papers, lists(w).into_iter().flatten().copied()),
+        None => papers,
+    }
+}
+
 /// The entries of two ascending lists that are in one but not the other.
 fn symmetric_difference<'l>(a: &'l [u32], b: &'l [u32]) -> impl Iterator<Item = u32> + 'l {
     let (mut i, mut j) = (0, 0);
@@ -637,13 +694,24 @@ fn word_lists<'p>(inversions: &'p [Inversion], patched: &'p Patched, w: WordId) 
 /// papers changed since.
 struct Earlier {
     terms: Vec<Term>,
-    tag_terms: Vec<(String, Vec<u32>)>,
+    tag_terms: Vec<TagTerm>,
     shards: Vec<Range<usize>>,
     shard_hashes: Vec<u64>,
     words: FxHashSet<WordId>,
+    /// Whether the same words are in use (no edit used a word no paper used before, or
+    /// dropped the last use of one).
+    same_words: bool,
 }
 
 impl Earlier {
+    /// Whether the next plan has the same terms: the same words in use, and the same words
+    /// in tag names.
+    fn same_terms(&self, by_tag_word: &BTreeMap<String, Vec<u32>>) -> bool {
+        self.same_words
+            && by_tag_word.len() == self.tag_terms.len()
+            && by_tag_word.keys().zip(&self.tag_terms).all(|(text, t)| *text == t.text)
+    }
+
     /// The hashes `plan` can keep, by shard: a shard the earlier plan had too (same terms,
     /// same bounds) none of whose terms' papers changed.
     fn kept_hashes(&self, plan: &Plan) -> FxHashMap<(usize, usize), u64> {
@@ -901,16 +969,27 @@ mod tests {
         text
     }
 
-    /// The plan watch mode makes of `text` after `previous`, and a fresh one.
+    /// The plan watch mode makes of `text` with `tags` (name, papers) after `previous`, and
+    /// a fresh one.
     fn plans(
         text: &str,
+        tags: &[(&str, &[usize])],
         lexicon: &mut Lexicon,
         words: &mut crate::enrich::SearchWords,
         previous: Option<Plan>,
     ) -> (Plan, Plan, Site) {
         let config = crate::config::Config::default();
         let path = std::path::Path::new("2026-11-26.txt");
-        let site = crate::content::assemble([&crate::content::parse_text(text, path, &config, &mut |_| {}).unwrap()]);
+        let mut site =
+            crate::content::assemble([&crate::content::parse_text(text, path, &config, &mut |_| {}).unwrap()]);
+        site.tags = tags
+            .iter()
+            .map(|(name, papers)| crate::model::Tag {
+                slug: crate::model::slugify(name),
+                name: name.to_string(),
+                papers: papers.to_vec(),
+            })
+            .collect();
         let tokens = lexicon.tokenize_papers(&site.papers, |p| !words.has(p.text_hash));
         let prepared = words.prepare(&site, lexicon, &tokens);
         let after = Plan::after(previous, &site, lexicon, &prepared);
@@ -927,11 +1006,14 @@ mod tests {
         }
     }
 
+    /// Tags whose names have a word the papers use ("graph0") and words they do not.
+    const TAGS: &[(&str, &[usize])] = &[("Graph0 Learning", &[1, 2, 3]), ("Quantum Stuff", &[4, 800])];
+
     #[test]
     fn a_plan_patched_after_edits_equals_a_fresh_plan() {
         let (mut lexicon, mut words) = Default::default();
         let text = digest(1500, |_, a| a);
-        let (plan, fresh, _) = plans(&text, &mut lexicon, &mut words, None);
+        let (plan, fresh, _) = plans(&text, TAGS, &mut lexicon, &mut words, None);
         assert!(fresh.shard_count() > 3, "{}", fresh.shard_count());
         assert_same(&plan, &fresh, &lexicon, "first plan");
         // An edit: a word never seen before, a word dropped and one added.
@@ -940,12 +1022,12 @@ mod tests {
             701 => a.split_once(' ').unwrap().1.to_string() + " flow0",
             _ => a,
         });
-        let (plan, fresh, _) = plans(&edited, &mut lexicon, &mut words, Some(plan));
+        let (plan, fresh, _) = plans(&edited, TAGS, &mut lexicon, &mut words, Some(plan));
         assert!(!plan.patched.is_empty(), "the edit was patched in, not planned anew");
         assert_same(&plan, &fresh, &lexicon, "an edit");
         // A second edit on the patched plan, which undoes part of the first.
         let again = digest(1500, |i, a| if i == 701 { a + " vision3" } else { a });
-        let (plan, fresh, _) = plans(&again, &mut lexicon, &mut words, Some(plan));
+        let (plan, fresh, _) = plans(&again, TAGS, &mut lexicon, &mut words, Some(plan));
         assert!(!plan.patched.is_empty());
         assert_same(&plan, &fresh, &lexicon, "a second edit");
         // An edit that uses no new word and drops none: the terms stay, the shards of the
@@ -956,12 +1038,17 @@ mod tests {
             _ => a,
         });
         let terms = plan.terms.clone();
-        let (plan, fresh, _) = plans(&moved, &mut lexicon, &mut words, Some(plan));
+        let (plan, fresh, _) = plans(&moved, TAGS, &mut lexicon, &mut words, Some(plan));
         assert_eq!(plan.terms, terms, "the same terms");
         assert_same(&plan, &fresh, &lexicon, "words moved between papers");
+        // A tag gains a paper: the same terms, a tag word's papers changed.
+        let retagged: &[(&str, &[usize])] = &[("Graph0 Learning", &[1, 2, 3, 900]), TAGS[1]];
+        let (plan, fresh, _) = plans(&moved, retagged, &mut lexicon, &mut words, Some(plan));
+        assert_eq!(plan.terms, terms, "the same terms");
+        assert_same(&plan, &fresh, &lexicon, "a tag's papers changed");
         // A paper added moves every paper after it: planned anew, the same.
         let added = format!("Fresh paper\nAbout graph0 and brandnew things.\n{again}");
-        let (plan, fresh, _) = plans(&added, &mut lexicon, &mut words, Some(plan));
+        let (plan, fresh, _) = plans(&added, TAGS, &mut lexicon, &mut words, Some(plan));
         assert!(plan.patched.is_empty(), "planned anew");
         assert_same(&plan, &fresh, &lexicon, "a paper added");
     }
