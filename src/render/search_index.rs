@@ -178,6 +178,9 @@ struct TagTerm {
     papers: Vec<u32>,
     /// That word, then.
     word: Option<WordId>,
+    /// The tags' papers as collected (see [`tag_words`]), which tell the next watch-mode
+    /// plan whether they changed.
+    input: Vec<u32>,
 }
 
 /// One term of the index.
@@ -391,12 +394,13 @@ impl Plan {
                 });
                 continue;
             }
-            let (text, papers) = tags.next().expect("peeked");
+            let (text, input) = tags.next().expect("peeked");
             let word = words.next_if(|&w| lexicon.text(w) == text);
             let tag_term = TagTerm {
-                papers: tag_term_papers(papers, word, lists),
+                papers: tag_term_papers(input.clone(), word, lists),
                 text,
                 word,
+                input,
             };
             let stem = match word {
                 Some(w) => lexicon.stem_hash(lexicon.stem(w)),
@@ -415,19 +419,24 @@ impl Plan {
     }
 
     /// The terms of `earlier`, which are this plan's too (see [`Earlier::same_terms`]): only
-    /// the tag words' papers are collected again. Walking every word of the lexicon was
+    /// the papers of tag words whose tags or word changed are collected again. Walking every word of the lexicon was
     /// most of a patched plan at 100,000 papers.
     fn keep_terms(&mut self, by_tag_word: BTreeMap<String, Vec<u32>>, earlier: &Earlier) {
         let (inversions, patched) = (&self.inversions, &self.patched);
         let lists = |w: WordId| word_lists(inversions, patched, w);
         self.terms = earlier.terms.clone();
+        let by_tag_word: Vec<(String, Vec<u32>)> = by_tag_word.into_iter().collect();
         self.tag_terms = by_tag_word
-            .into_iter()
+            .into_par_iter()
             .zip(&earlier.tag_terms)
-            .map(|((text, papers), was)| TagTerm {
-                papers: tag_term_papers(papers, was.word, lists),
+            .map(|((text, input), was)| TagTerm {
+                papers: match input == was.input && was.word.is_none_or(|w| !earlier.words.contains(&w)) {
+                    true => was.papers.clone(),
+                    false => tag_term_papers(input.clone(), was.word, lists),
+                },
                 text,
                 word: was.word,
+                input,
             })
             .collect();
     }
