@@ -154,9 +154,8 @@ pub struct SourceFile {
     /// Whether its papers are a list in trending order (a digest or a JSON Lines file), which
     /// comes before the day's Markdown papers.
     pub ordered: bool,
-    /// For a JSON Lines file read by watch mode, a hash of each paper's line, so that the
-    /// next save of the file parses only the lines it changed (see [`parse_text_after`]);
-    /// empty otherwise.
+    /// For a JSON Lines file, a hash of each paper's line, so that watch mode parses only
+    /// the lines a save changed (see [`parse_text_after`]); empty for other files.
     pub records: Vec<u64>,
 }
 

@@ -36,8 +36,10 @@ struct Entry {
 }
 
 /// Every word seen so far, with its lower-case form and stem.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Lexicon {
+    /// Which lexicon this is (see [`Lexicon::serial`]).
+    serial: u64,
     ids: FxHashMap<Box<str>, WordId>,
     entries: Vec<Entry>,
     stem_ids: FxHashMap<Box<str>, StemId>,
@@ -87,7 +89,30 @@ struct Pass<'t> {
     new: Vec<&'t str>,
 }
 
+impl Default for Lexicon {
+    fn default() -> Self {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        Lexicon {
+            serial: NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            ids: FxHashMap::default(),
+            entries: Vec::new(),
+            stem_ids: FxHashMap::default(),
+            stems: Vec::new(),
+            stem_hashes: Vec::new(),
+            sorted_lower: Vec::new(),
+            finished: 0,
+        }
+    }
+}
+
 impl Lexicon {
+    /// A number no other lexicon of this process has. Word numbers mean something only in
+    /// the lexicon that gave them: what is kept across watch-mode saves in numbers (the
+    /// search index's plan) is dropped when the watch loop starts a new lexicon.
+    pub fn serial(&self) -> u64 {
+        self.serial
+    }
+
     /// Words in the lexicon (of every case).
     pub fn len(&self) -> usize {
         self.entries.len()

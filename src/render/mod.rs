@@ -64,8 +64,8 @@ pub struct Renderer<'a> {
     search: SearchInput<'a>,
     /// The search index, planned on first use.
     search_plan: std::sync::OnceLock<search_index::Plan>,
-    /// In watch mode, the last save's plan (until this one is planned from it), and the
-    /// plan is kept for the next (see [`Renderer::after_search_plan`]); `None` in a build.
+    /// Watch mode only (`None` in a build): the last save's plan, taken when this one is
+    /// planned from it (see [`Renderer::after_search_plan`]).
     search_previous: Option<std::sync::Mutex<Option<search_index::Plan>>>,
     /// Every issue date's ISO and display forms.
     dates: DateForms,

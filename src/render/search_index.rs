@@ -204,6 +204,8 @@ pub(crate) struct Plan {
     /// Each paper's words, kept in watch mode to tell the next save's edits; empty in a
     /// build, which frees them once inverted.
     docs: Vec<Arc<[u32]>>,
+    /// The lexicon (see [`Lexicon::serial`]) whose word numbers the plan holds.
+    lexicon: u64,
     /// Tag-name words.
     tag_terms: Vec<TagTerm>,
     terms: Vec<Term>,
@@ -226,13 +228,15 @@ impl Plan {
         Plan::of_postings(site, lexicon, inversions, FxHashMap::default(), None)
     }
 
-    /// [`Plan::new`] for watch mode, given the last save's plan (with the same lexicon).
+    /// [`Plan::new`] for watch mode, given the last save's plan (used only if made with the
+    /// same lexicon).
     /// When the papers are those it planned with the words of a few of them changed (an
     /// edit), it patches the papers of those words instead of inverting every paper again,
     /// and keeps the hashes of the shards none of whose terms changed: inverting and hashing
     /// everything was a third of a save. The plan keeps the papers' words for the next save.
     pub(crate) fn after(previous: Option<Plan>, site: &Site, lexicon: &Lexicon, prepared: &Prepared) -> Plan {
         let docs = prepared.docs();
+        let previous = previous.filter(|p| p.lexicon == lexicon.serial());
         let mut plan = match previous.and_then(|p| p.patch(docs)) {
             Some((inversions, patched, earlier)) => {
                 Plan::of_postings(site, lexicon, inversions, patched, Some(earlier))
@@ -320,6 +324,7 @@ impl Plan {
             inversions,
             patched,
             docs: Vec::new(),
+            lexicon: lexicon.serial(),
             tag_terms: Vec::new(),
             terms: Vec::new(),
             shards: Vec::new(),
@@ -429,14 +434,18 @@ impl Plan {
         self.tag_terms = by_tag_word
             .into_par_iter()
             .zip(&earlier.tag_terms)
-            .map(|((text, input), was)| TagTerm {
-                papers: match input == was.input && was.word.is_none_or(|w| !earlier.words.contains(&w)) {
-                    true => was.papers.clone(),
-                    false => tag_term_papers(input.clone(), was.word, lists),
-                },
-                text,
-                word: was.word,
-                input,
+            .map(|((text, input), was)| {
+                let same = input == was.input && was.word.is_none_or(|w| !earlier.words.contains(&w));
+                TagTerm {
+                    papers: if same {
+                        was.papers.clone()
+                    } else {
+                        tag_term_papers(input.clone(), was.word, lists)
+                    },
+                    text,
+                    word: was.word,
+                    input,
+                }
             })
             .collect();
     }
@@ -1055,11 +1064,36 @@ mod tests {
         let (plan, fresh, _) = plans(&moved, retagged, &mut lexicon, &mut words, Some(plan));
         assert_eq!(plan.terms, terms, "the same terms");
         assert_same(&plan, &fresh, &lexicon, "a tag's papers changed");
+        // Two papers swapped, and a word of an abstract put in a title too (its flag).
+        let mut lines: Vec<String> = moved.lines().map(str::to_string).collect();
+        lines.swap(10, 12);
+        lines.swap(11, 13);
+        let first = lines[41].split(' ').next().unwrap().to_string();
+        lines[40] = format!("{} {first}", lines[40]);
+        let swapped = lines.join("\n") + "\n";
+        let (plan, fresh, _) = plans(&swapped, TAGS, &mut lexicon, &mut words, Some(plan));
+        assert!(!plan.patched.is_empty());
+        assert_same(&plan, &fresh, &lexicon, "papers swapped, a title flag");
         // A paper added moves every paper after it: planned anew, the same.
-        let added = format!("Fresh paper\nAbout graph0 and brandnew things.\n{again}");
+        let added = format!("Fresh paper\nAbout graph0 and brandnew things.\n{swapped}");
         let (plan, fresh, _) = plans(&added, TAGS, &mut lexicon, &mut words, Some(plan));
         assert!(plan.patched.is_empty(), "planned anew");
         assert_same(&plan, &fresh, &lexicon, "a paper added");
+    }
+
+    #[test]
+    fn a_plan_is_not_patched_across_lexicons() {
+        // Watch mode starts a new lexicon past a size: the same numbers then name other
+        // words. Papers read in another order number the same words otherwise, with every
+        // number still in use.
+        let (mut lexicon, mut words) = Default::default();
+        let text = digest(40, |_, a| a);
+        let (plan, _, _) = plans(&text, &[], &mut lexicon, &mut words, None);
+        let reversed: Vec<&str> = text.lines().collect();
+        let reversed: String = reversed.chunks(2).rev().map(|p| p.join("\n") + "\n").collect();
+        let (mut lexicon, mut words) = Default::default();
+        let (plan, fresh, _) = plans(&reversed, &[], &mut lexicon, &mut words, Some(plan));
+        assert_same(&plan, &fresh, &lexicon, "a new lexicon");
     }
 
     #[test]
