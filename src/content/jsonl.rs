@@ -6,11 +6,9 @@
 use std::path::Path;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use rayon::prelude::*;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::digest::date_from_path;
 use super::front_matter::parse_date;
 use crate::error::ContentError;
 
@@ -63,25 +61,6 @@ struct Record {
     categories: Option<Value>,
     comment: Option<Value>,
     tags: Option<Value>,
-}
-
-/// Parses every line of a JSON Lines file, in parallel; all errors of the file are
-/// returned together, so that one run shows every broken record.
-pub fn parse(text: &str, path: &Path) -> Result<Vec<JsonPaper>, Vec<ContentError>> {
-    let file_date = date_from_path(path);
-    let results: Vec<Result<JsonPaper, ContentError>> = lines(text)
-        .par_iter()
-        .map(|&(line, json)| parse_line(json, line, file_date, path))
-        .collect();
-    let mut papers = Vec::with_capacity(results.len());
-    let mut errors = Vec::new();
-    for result in results {
-        match result {
-            Ok(p) => papers.push(p),
-            Err(e) => errors.push(e),
-        }
-    }
-    if errors.is_empty() { Ok(papers) } else { Err(errors) }
 }
 
 /// The records of a JSON Lines file: each non-blank line with its 1-based number.
@@ -289,7 +268,9 @@ mod tests {
     #[test]
     fn every_bad_line_is_reported_with_its_number() {
         let text = "{\"title\": \"T\", \"abstract\": \"A.\"}\n\n{\"title\": 1\n{\"abstract\": \"A.\"}\n";
-        let errors = parse(text, Path::new("content/2026-11-26.jsonl")).unwrap_err();
+        let config = crate::config::Config::default();
+        let errors =
+            crate::content::parse_text(text, Path::new("content/2026-11-26.jsonl"), &config, &mut |_| {}).unwrap_err();
         assert_eq!(errors.iter().map(|e| e.line).collect::<Vec<_>>(), [3, 4]);
         assert!(errors[0].to_string().starts_with("content/2026-11-26.jsonl:3: "));
     }

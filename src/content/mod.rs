@@ -25,7 +25,7 @@ pub use files::{
     read_all_cached, read_file, read_file_after,
 };
 pub use front_matter::{MarkdownPaper, parse as parse_front_matter};
-pub use jsonl::{JsonPaper, parse as parse_json_lines};
+pub use jsonl::JsonPaper;
 pub use source::{ContentKind, FileResult, RawPaper, SourceFile, parse_text, parse_text_after};
 
 use crate::config::Config;
