@@ -16,12 +16,29 @@ pub struct ContentError {
 }
 
 impl ContentError {
-    /// Builds an error for `path:line`.
+    /// Builds an error for `path:line`. The message is kept to one line whatever it quotes
+    /// (a YAML value can span lines): control characters are written as escapes, so every
+    /// error stays one `FILE:LINE: what — what to do` line that tools and people can read.
     pub fn new(path: &Path, line: usize, message: impl Into<String>) -> Self {
+        let message: String = message.into();
+        let message = if message.contains(char::is_control) {
+            message
+                .chars()
+                .map(|c| {
+                    if c.is_control() {
+                        c.escape_default().to_string()
+                    } else {
+                        c.to_string()
+                    }
+                })
+                .collect()
+        } else {
+            message
+        };
         ContentError {
             path: path.to_path_buf(),
             line,
-            message: message.into(),
+            message,
         }
     }
 }
@@ -83,5 +100,23 @@ pub fn report_lines(e: &anyhow::Error) -> Vec<String> {
             )])
             .collect(),
         None => vec![error_lines(e)],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_quoted_value_with_line_breaks_stays_on_one_line() {
+        let e = ContentError::new(
+            Path::new("paper.md"),
+            3,
+            "date `09:30:'\"\n[ady ]\r\tBody` is not a date",
+        );
+        assert_eq!(
+            e.to_string(),
+            "paper.md:3: date `09:30:'\"\\n[ady ]\\r\\tBody` is not a date"
+        );
     }
 }
