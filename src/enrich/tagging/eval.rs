@@ -9,7 +9,7 @@ use std::path::Path;
 use anyhow::Result;
 use rustc_hash::FxHashMap;
 
-use super::{TagCache, Taxonomy, neighbour_topics};
+use super::{Strengths, TagCache, Taxonomy, neighbour_topics};
 use crate::model::{PaperId, Site, arxiv_key};
 
 /// One labelled paper: its id as the file writes it, the line, and its topics.
@@ -190,7 +190,7 @@ pub(super) fn papers_by_id(site: &Site) -> FxHashMap<String, PaperId> {
         if let Some(a) = &p.arxiv {
             by_id.insert(arxiv_key(a), id);
         }
-        by_id.insert(p.slug.clone(), id);
+        by_id.insert(p.slug.to_string(), id);
     }
     by_id
 }
@@ -238,6 +238,7 @@ fn most_frequent(out: &mut String, per_topic: &BTreeMap<&str, Counts>) {
 /// Every wrong and missed tag, with what fired (or nearly did).
 fn explain_errors(out: &mut String, site: &Site, tax: &Taxonomy, errors: &[(PaperId, String, bool)]) {
     let cache = TagCache::of_site(site, tax);
+    let strengths = Strengths::of(site, &cache, tax);
     let _ = writeln!(out, "\nwrong (+) and missed (-) tags, with the evidence:");
     for (id, topic, missed) in errors {
         let p = &site.papers[*id];
@@ -261,9 +262,9 @@ fn explain_errors(out: &mut String, site: &Site, tax: &Taxonomy, errors: &[(Pape
             }
             None => "no phrase matched".to_string(),
         };
-        let like = neighbour_topics(site, &cache, tax, *id, false)
+        let like = neighbour_topics(site, &strengths, tax, *id, false)
             .into_iter()
-            .chain(neighbour_topics(site, &cache, tax, *id, true))
+            .chain(neighbour_topics(site, &strengths, tax, *id, true))
             .find(|(t, _)| tax.slug_of(*t) == topic)
             .map(|(_, voters)| {
                 let names: Vec<&str> = voters.iter().map(|&v| &*site.papers[v].title).collect();

@@ -28,6 +28,8 @@ use crate::model::{Paper, PaperId, Site, Tag};
 
 /// Neighbours a paper consults: the first related papers.
 const NEIGHBOURS: usize = 4;
+// The neighbours that vote for a topic are kept as bits of a `u8`.
+const _: () = assert!(NEIGHBOURS <= 8);
 /// Neighbours that must carry a topic the paper's phrases half support...
 const AGREE: usize = 2;
 /// ...and the share of its threshold those phrases must reach.
@@ -94,69 +96,110 @@ pub(super) fn gather(site: &Site, tax: &Taxonomy, cache: &mut TagCache, matcher:
     cache.0.extend(missing);
 }
 
-/// The automatic tags of paper `id` by phrases alone: topics that pass, strongest first.
-fn rule_topics<'c>(site: &Site, cache: &'c TagCache, tax: &Taxonomy, id: PaperId) -> impl Iterator<Item = u16> + 'c {
-    cache
-        .of(&site.papers[id])
-        .iter()
-        .filter(|s| s.passes())
-        .take(tax.config.max_tags)
-        .map(|s| s.topic)
+/// Every paper's strengths and rule topics, by paper: looked up in the [`TagCache`] and
+/// filtered once per paper, since the neighbour stage reads each paper's as its own and as
+/// up to [`NEIGHBOURS`] others' (hash lookups and filtering were most of that stage's time).
+pub(crate) struct Strengths<'c> {
+    of: Vec<&'c [Strength]>,
+    rules: Vec<Vec<u16>>,
+}
+
+impl<'c> Strengths<'c> {
+    /// The strengths of every paper of `site`, which must have been gathered into `cache`.
+    pub(crate) fn of(site: &Site, cache: &'c TagCache, tax: &Taxonomy) -> Self {
+        let (of, rules) = site
+            .papers
+            .par_iter()
+            .map(|p| {
+                let strengths = cache.of(p);
+                let rules = strengths
+                    .iter()
+                    .filter(|s| s.passes())
+                    .take(tax.config.max_tags)
+                    .map(|s| s.topic)
+                    .collect();
+                (strengths, rules)
+            })
+            .unzip();
+        Strengths { of, rules }
+    }
+
+    /// The automatic tags of paper `id` by phrases alone: topics that pass, strongest first.
+    fn rule_topics(&self, id: PaperId) -> &[u16] {
+        &self.rules[id]
+    }
 }
 
 /// The topics paper `id` takes from its neighbours, each with the neighbours that carry it:
 /// see the module documentation. `untagged` says the paper has no tag otherwise.
 pub(crate) fn neighbour_topics(
     site: &Site,
-    cache: &TagCache,
+    strengths: &Strengths,
     tax: &Taxonomy,
     id: PaperId,
     untagged: bool,
 ) -> Vec<(u16, Vec<PaperId>)> {
-    let own = cache.of(&site.papers[id]);
-    let mut votes: Vec<(u16, Vec<PaperId>)> = Vec::new();
-    for &n in site.papers[id].related.iter().take(NEIGHBOURS) {
-        for topic in rule_topics(site, cache, tax, n) {
+    let related = &site.papers[id].related;
+    neighbour_votes(site, strengths, tax, id, untagged)
+        .into_iter()
+        .map(|(topic, voters)| {
+            let ids = (0..NEIGHBOURS).filter(|i| voters & (1 << i) != 0).map(|i| related[i]);
+            (topic, ids.collect())
+        })
+        .collect()
+}
+
+/// [`neighbour_topics`] with the neighbours that carry each topic as a bit set of their
+/// places in the related list: no list per topic and paper, as every paper is asked.
+fn neighbour_votes(site: &Site, strengths: &Strengths, tax: &Taxonomy, id: PaperId, untagged: bool) -> Vec<(u16, u8)> {
+    let own = strengths.of[id];
+    let mut votes: Vec<(u16, u8)> = Vec::new();
+    for (i, &n) in site.papers[id].related.iter().take(NEIGHBOURS).enumerate() {
+        for &topic in strengths.rule_topics(n) {
             match votes.iter_mut().find(|v| v.0 == topic) {
-                Some(v) => v.1.push(n),
-                None => votes.push((topic, vec![n])),
+                Some(v) => v.1 |= 1 << i,
+                None => votes.push((topic, 1 << i)),
             }
         }
     }
     let strength = |topic: u16| own.iter().find(|s| s.topic == topic);
-    let mut taken: Vec<(u16, Vec<PaperId>)> = votes
-        .into_iter()
-        .filter(|(topic, voters)| match strength(*topic) {
-            Some(s) if s.vetoed || s.passes() => false,
-            Some(s) => voters.len() >= AGREE && s.ratio >= SUPPORT || untagged && voters.len() >= AGREE_UNTAGGED,
-            None => untagged && voters.len() >= AGREE_UNTAGGED,
-        })
-        .collect();
+    let count = |voters: u8| voters.count_ones() as usize;
+    votes.retain(|&(topic, voters)| match strength(topic) {
+        Some(s) if s.vetoed || s.passes() => false,
+        Some(s) => count(voters) >= AGREE && s.ratio >= SUPPORT || untagged && count(voters) >= AGREE_UNTAGGED,
+        None => untagged && count(voters) >= AGREE_UNTAGGED,
+    });
     // The paper's own support first, then how many neighbours agree, then the slug.
     let ratio = |topic: u16| strength(topic).map_or(0.0, |s| s.ratio);
-    taken.sort_by(|a, b| {
+    votes.sort_by(|a, b| {
         ratio(b.0)
             .total_cmp(&ratio(a.0))
-            .then(b.1.len().cmp(&a.1.len()))
+            .then(count(b.1).cmp(&count(a.1)))
             .then_with(|| tax.slug_of(a.0).cmp(tax.slug_of(b.0)))
     });
     if untagged {
-        taken.truncate(1);
+        votes.truncate(1);
     }
-    taken
+    votes
 }
 
 /// The automatic tag slugs of paper `id`: its phrases' topics, then its neighbours'.
-fn auto_tags<'t>(site: &Site, cache: &TagCache, tax: &'t Taxonomy, id: PaperId, has_explicit: bool) -> Vec<&'t str> {
+fn auto_tags<'t>(
+    site: &Site,
+    strengths: &Strengths,
+    tax: &'t Taxonomy,
+    id: PaperId,
+    has_explicit: bool,
+) -> Vec<&'t str> {
     let config = &tax.config;
     if !config.auto || (has_explicit && !config.auto_for_explicit) {
         return Vec::new();
     }
-    let mut topics: Vec<u16> = rule_topics(site, cache, tax, id).collect();
+    let mut topics: Vec<u16> = strengths.rule_topics(id).to_vec();
     if config.neighbours {
         let untagged = topics.is_empty() && !has_explicit;
         topics.extend(
-            neighbour_topics(site, cache, tax, id, untagged)
+            neighbour_votes(site, strengths, tax, id, untagged)
                 .into_iter()
                 .map(|(t, _)| t),
         );
@@ -197,11 +240,12 @@ pub(super) fn assign(site: &mut Site, tax: &Taxonomy, cache: &TagCache) {
         }
     }
     let site_ref = &*site;
+    let strengths = Strengths::of(site_ref, cache, tax);
     let per_paper: Vec<Vec<&str>> = (0..site.papers.len())
         .into_par_iter()
         .map(|id| {
             let paper = &site_ref.papers[id];
-            let auto = auto_tags(site_ref, cache, tax, id, !paper.explicit_tags.is_empty());
+            let auto = auto_tags(site_ref, &strengths, tax, id, !paper.explicit_tags.is_empty());
             paper_tags(&paper.explicit_tags, auto, &slugs)
         })
         .collect();

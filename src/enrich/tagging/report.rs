@@ -3,7 +3,7 @@
 use anyhow::{Context as _, Result};
 
 use super::eval::{paper_named, papers_by_id};
-use super::{TagCache, Taxonomy, neighbour_topics};
+use super::{Strengths, TagCache, Taxonomy, neighbour_topics};
 use crate::model::{Paper, Site, Tag};
 
 /// `paperboy tags`: each tag with its paper count (largest first), then the papers with no
@@ -94,9 +94,10 @@ pub fn explain(site: &Site, tax: &Taxonomy, slug: &str) -> Result<String> {
     }
     if tax.config.neighbours {
         let cache = TagCache::of_site(site, tax);
+        let strengths = Strengths::of(site, &cache, tax);
         let given = |t: u16| tags.contains(&tax.slug_of(t));
         for untagged in [false, true] {
-            for (topic, voters) in neighbour_topics(site, &cache, tax, id, untagged) {
+            for (topic, voters) in neighbour_topics(site, &strengths, tax, id, untagged) {
                 if !given(topic) {
                     continue;
                 }
