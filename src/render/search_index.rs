@@ -273,20 +273,8 @@ impl Plan {
         let lists: Vec<(WordId, Vec<u32>)> = words
             .iter()
             .map(|&w| {
-                let before = self.word_postings(w);
-                let was_used = before.iter().any(|s| !s.is_empty());
-                let mut list: Vec<u32> = before
-                    .into_iter()
-                    .flatten()
-                    .copied()
-                    .filter(|&e| papers.binary_search(&(e >> 1)).is_err())
-                    .collect();
-                for &i in &papers {
-                    if let Ok(at) = docs[i as usize].binary_search_by_key(&w, |&e| e >> 1) {
-                        list.push(i << 1 | (docs[i as usize][at] & 1));
-                    }
-                }
-                list.sort_unstable();
+                let (list, was_used) = self.repost(w, &papers, docs);
+                // A word used before and after (or neither) leaves the terms as they were.
                 same_words &= was_used != list.is_empty();
                 (w, list)
             })
@@ -310,6 +298,27 @@ impl Plan {
             same_words,
         };
         Some((inversions, patched, earlier))
+    }
+
+    /// The entries of word `w` once `papers` (sorted) have the words of `docs`: this plan's
+    /// entries of other papers, and theirs anew; with whether the word was used before.
+    fn repost(&self, w: WordId, papers: &[u32], docs: &[Arc<[u32]>]) -> (Vec<u32>, bool) {
+        let before = self.word_postings(w);
+        let was_used = before.iter().any(|s| !s.is_empty());
+        let mut list: Vec<u32> = before
+            .into_iter()
+            .flatten()
+            .copied()
+            .filter(|&e| papers.binary_search(&(e >> 1)).is_err())
+            .collect();
+        for &i in papers {
+            let doc = &docs[i as usize];
+            if let Ok(at) = doc.binary_search_by_key(&w, |&e| e >> 1) {
+                list.push(i << 1 | (doc[at] & 1));
+            }
+        }
+        list.sort_unstable();
+        (list, was_used)
     }
 
     /// Plans the index from its postings; `earlier` is what a previous plan may lend.

@@ -141,15 +141,19 @@ impl Renderer<'_> {
         let dir = tag_dir(&tag.slug);
         let older = self.tag_older_pages(id);
         let papers = self.tag_papers(id, page);
-        let page_url = |n: usize| self.links.path(&tag_page_path(&dir, n).replace("index.html", ""));
+        let page_url = |n: usize| self.links.path(&older_page_dir(&dir, n));
         let front_url = self.links.path(&dir);
         // Position of the page's newest paper, counted from the tag's oldest.
         let (number, top, newer, rel) = match page {
             TagPage::Front => (older + 1, tag.papers.len(), None, dir.clone()),
             TagPage::Older(n) => {
                 let newer = if n == older { front_url.clone() } else { page_url(n + 1) };
-                let rel = tag_page_path(&dir, n).replace("index.html", "");
-                (n, n * self.config.tags.per_page.max(1), Some(newer), rel)
+                (
+                    n,
+                    n * self.config.tags.per_page.max(1),
+                    Some(newer),
+                    older_page_dir(&dir, n),
+                )
             }
         };
         let previous_page = number - 1;
@@ -160,37 +164,7 @@ impl Renderer<'_> {
             atom: self.links.path(&format!("{dir}atom.xml")),
             count: matches!(page, TagPage::Front).then_some(tag.papers.len()),
         };
-        let (title, description, range) = match page {
-            TagPage::Front => (
-                format!("{} — {}", tag.name, self.config.title),
-                self.lang.fill(
-                    "meta_tag",
-                    &[("count", &tag.papers.len().to_string()), ("tag", &tag.name)],
-                ),
-                None,
-            ),
-            TagPage::Older(_) => {
-                let dates = |i: usize| self.dates.display(self.site.papers[papers[i]].date);
-                let (from, to) = (dates(papers.len() - 1), dates(0));
-                let span = if from == to {
-                    to
-                } else {
-                    self.lang.fill("date_span", &[("from", &from), ("to", &to)])
-                };
-                (
-                    format!(
-                        "{} — {}",
-                        self.lang.fill(
-                            "title_tag_span",
-                            &[("title", &tag.name), ("span", &span), ("number", &number.to_string())]
-                        ),
-                        self.config.title
-                    ),
-                    self.lang.fill("meta_tag_span", &[("tag", &tag.name), ("span", &span)]),
-                    Some(self.lang.fill("tag_span", &[("span", &span)])),
-                )
-            }
-        };
+        let (title, description, range) = self.tag_page_words(id, page, papers, number);
         let mut meta = self.meta(title, description, &rel);
         meta.feeds.push(Value::from_serializable(&FeedLink {
             title: format!("{} (RSS)", tag.name),
@@ -216,6 +190,49 @@ impl Renderer<'_> {
         ctx.insert_value("papers", self.summaries_of(papers));
         self.render("tag.html", ctx, meta)
     }
+
+    /// What one page of a tag's list says of itself: its title and description, and on an
+    /// older page the dates its `papers` span (it names no count or total, which change as
+    /// the tag grows).
+    fn tag_page_words(
+        &self,
+        id: TagId,
+        page: TagPage,
+        papers: &[PaperId],
+        number: usize,
+    ) -> (String, String, Option<String>) {
+        let tag = &self.site.tags[id];
+        if let TagPage::Front = page {
+            let count = tag.papers.len().to_string();
+            return (
+                format!("{} — {}", tag.name, self.config.title),
+                self.lang.fill("meta_tag", &[("count", &count), ("tag", &tag.name)]),
+                None,
+            );
+        }
+        let dates = |i: usize| self.dates.display(self.site.papers[papers[i]].date);
+        let (from, to) = (dates(papers.len() - 1), dates(0));
+        let span = if from == to {
+            to
+        } else {
+            self.lang.fill("date_span", &[("from", &from), ("to", &to)])
+        };
+        let number = number.to_string();
+        let title = self.lang.fill(
+            "title_tag_span",
+            &[("title", &tag.name), ("span", &span), ("number", &number)],
+        );
+        (
+            format!("{title} — {}", self.config.title),
+            self.lang.fill("meta_tag_span", &[("tag", &tag.name), ("span", &span)]),
+            Some(self.lang.fill("tag_span", &[("span", &span)])),
+        )
+    }
+}
+
+/// The folder of older page `n` of the tag whose folder is `dir`, as links name it.
+fn older_page_dir(dir: &str, n: usize) -> String {
+    tag_page_path(dir, n).replace("index.html", "")
 }
 
 /// One page of a tag's list: the front page (`/tags/<slug>/`, the newest papers) or older
