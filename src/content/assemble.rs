@@ -2,6 +2,7 @@
 //! days list it, and slugs that never clash.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -76,7 +77,7 @@ pub fn assemble_with<'a>(sources: impl IntoIterator<Item = &'a SourceFile>, rule
     let mut sources: Vec<&SourceFile> = sources.into_iter().collect();
     // File-name order, whatever order the files were listed or parsed in.
     sources.sort_by(|a, b| file_order(&a.path).cmp(&file_order(&b.path)));
-    type Day<'a> = (Vec<&'a RawPaper>, Vec<&'a RawPaper>);
+    type Day<'a> = (Vec<&'a Arc<RawPaper>>, Vec<&'a Arc<RawPaper>>);
     let mut by_day: BTreeMap<NaiveDate, Day> = BTreeMap::new();
     for source in sources {
         for paper in source.papers.iter().filter(|p| rules.publishes(p)) {
@@ -162,40 +163,36 @@ fn listing_time(paper: &Paper, position: usize) -> DateTime<Utc> {
     midnight + chrono::Duration::seconds(last_second - position.min(last_second as usize) as i64)
 }
 
-fn new_paper(raw: &RawPaper) -> Paper {
+fn new_paper(raw: &Arc<RawPaper>) -> Paper {
     Paper {
+        record: raw.clone(),
         // The base slug until clashes are resolved in `assign_slugs`.
-        slug: String::from(&*raw.slug_base),
-        title: raw.title.clone(),
-        title_html: raw.title_html.clone(),
-        abstract_html: raw.abstract_html.clone(),
-        abstract_feed_html: raw.abstract_feed_html.clone(),
-        abstract_text: raw.abstract_text.clone(),
-        text_hash: raw.text_hash,
-        html_hash: raw.html_hash,
-        excerpt_hash: raw.excerpt_hash,
-        date: raw.date,
+        slug: raw.slug_base.clone(),
         published: raw.published,
-        explicit_tags: raw.tags.clone(),
         tags: Vec::new(),
-        authors: raw.authors.clone(),
-        url: raw.url.clone(),
-        arxiv: raw.arxiv.clone(),
-        pdf: raw.pdf.clone(),
-        categories: raw.categories.clone(),
-        comment: raw.comment.clone(),
-        draft: raw.draft,
-        aliases: raw.aliases.clone(),
-        source: raw.source.clone(),
-        line: raw.line,
         issues: Vec::new(),
         related: Vec::new(),
     }
 }
 
 /// A later sighting of a known paper may know more about it (a Markdown file with authors
-/// for a paper first scraped bare); it fills gaps but never replaces what is there.
+/// for a paper first scraped bare); it fills gaps but never replaces what is there. The
+/// paper's record is copied only when something changes (duplicates are few).
 fn merge_into(paper: &mut Paper, raw: &RawPaper) {
+    let record = &*paper.record;
+    let fills = record.authors.is_empty() && !raw.authors.is_empty()
+        || record.url.is_none() && raw.url.is_some()
+        || record.arxiv.is_none() && raw.arxiv.is_some()
+        || record.pdf.is_none() && raw.pdf.is_some()
+        || record.categories.is_empty() && !raw.categories.is_empty()
+        || record.comment.is_none() && raw.comment.is_some()
+        || record.draft && !raw.draft
+        || raw.aliases.iter().any(|a| !record.aliases.contains(a))
+        || raw.explicit_tags.iter().any(|t| !record.explicit_tags.contains(t));
+    if !fills {
+        return;
+    }
+    let paper = Arc::make_mut(&mut paper.record);
     if paper.authors.is_empty() {
         paper.authors = raw.authors.clone();
     }
@@ -221,7 +218,7 @@ fn merge_into(paper: &mut Paper, raw: &RawPaper) {
             paper.aliases.push(alias.clone());
         }
     }
-    for tag in &raw.tags {
+    for tag in &raw.explicit_tags {
         if !paper.explicit_tags.contains(tag) {
             paper.explicit_tags.push(tag.clone());
         }
@@ -238,8 +235,8 @@ fn assign_slugs(site: &mut Site) {
     }
     let mut used: FxHashSet<String> = FxHashSet::with_capacity_and_hasher(site.papers.len(), Default::default());
     for paper in &mut site.papers {
-        let base = std::mem::take(&mut paper.slug);
-        let mut candidate = base.clone();
+        let base = paper.slug.clone();
+        let mut candidate = base.to_string();
         if used.contains(&candidate) {
             candidate = format!("{base}-{}", short_hash(&paper.title));
             let mut n = 2;
@@ -249,6 +246,6 @@ fn assign_slugs(site: &mut Site) {
             }
         }
         used.insert(candidate.clone());
-        paper.slug = candidate;
+        paper.slug = candidate.into();
     }
 }

@@ -197,7 +197,7 @@ fn decode(bytes: &[u8], key: u128, rel: &Path) -> Option<Cached> {
     // A paper takes more than 64 bytes: a damaged count cannot allocate more than the entry.
     let mut papers = Vec::with_capacity(count.min(r.0.len() as u64 / 64) as usize);
     for _ in 0..count {
-        papers.push(r.paper(&source)?);
+        papers.push(std::sync::Arc::new(r.paper(&source)?));
     }
     let count = r.u64()?;
     let records = (0..count).map(|_| r.u64()).collect::<Option<Vec<u64>>>()?;
@@ -257,7 +257,7 @@ impl Writer {
             slug_base,
             date,
             published,
-            tags,
+            explicit_tags,
             authors,
             url,
             arxiv,
@@ -283,7 +283,7 @@ impl Writer {
         self.u64(i64::from(chrono::Datelike::num_days_from_ce(date)) as u64);
         self.u64(published.timestamp() as u64);
         self.u64(u64::from(published.timestamp_subsec_nanos()));
-        self.strs(tags);
+        self.strs(explicit_tags);
         self.strs(authors);
         self.opt(url.as_deref());
         self.opt(arxiv.as_deref());
@@ -358,14 +358,14 @@ impl<'a> Reader<'a> {
             slug_base: self.shared()?,
             date: NaiveDate::from_num_days_from_ce_opt(i32::try_from(self.u64()? as i64).ok()?)?,
             published: DateTime::from_timestamp(self.u64()? as i64, u32::try_from(self.u64()?).ok()?)?,
-            tags: self.strs()?,
-            authors: self.strs()?,
-            url: self.opt()?.map(String::from),
-            arxiv: self.opt()?.map(String::from),
+            explicit_tags: self.strs()?,
+            authors: self.strs()?.into(),
+            url: self.opt()?.map(Into::into),
+            arxiv: self.opt()?.map(Into::into),
             arxiv_key: self.opt()?.map(Into::into),
-            pdf: self.opt()?.map(String::from),
-            categories: self.strs()?,
-            comment: self.opt()?.map(String::from),
+            pdf: self.opt()?.map(Into::into),
+            categories: self.strs()?.into(),
+            comment: self.opt()?.map(Into::into),
             draft: self.bool()?,
             aliases: self.strs()?,
             source: source.clone(),

@@ -2,6 +2,7 @@
 //! papers from every file are merged.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use rayon::prelude::*;
@@ -10,63 +11,9 @@ use super::abstracts::{Rendered, TextOptions, markdown_to_html, render_plain, re
 use super::{digest, front_matter, jsonl};
 use crate::config::{Config, ImportConfig};
 use crate::error::ContentError;
-use crate::model::{SharedText, arxiv_key, fold_title, slug_or_hash, slugify, text_hash};
+pub use crate::model::RawPaper;
+use crate::model::{SharedList, arxiv_key, fold_title, slug_or_hash, slugify, text_hash};
 use crate::text::{EXCERPT_MAX, clean_line, excerpt_source, paragraph_html};
-
-/// A paper as read from one file, before duplicates are merged.
-#[derive(Debug, Clone)]
-pub struct RawPaper {
-    /// Title as plain text (formulas read as Unicode).
-    pub title: SharedText,
-    /// Title as HTML, when it holds formulas or emphasis.
-    pub title_html: Option<SharedText>,
-    /// Safe HTML of the abstract, when it differs from [`paragraph_html`] of the text: most
-    /// do not, and 100,000 abstracts held twice cost 100 MB.
-    pub abstract_html: Option<SharedText>,
-    /// The abstract's HTML for feeds, when it differs (formulas as source, not MathML).
-    pub abstract_feed_html: Option<SharedText>,
-    /// Plain text of the abstract.
-    pub abstract_text: SharedText,
-    /// See [`crate::model::Paper::text_hash`].
-    pub text_hash: u64,
-    /// See [`crate::model::Paper::html_hash`].
-    pub html_hash: u64,
-    /// See [`crate::model::Paper::excerpt_hash`].
-    pub excerpt_hash: u64,
-    /// The title folded for duplicate detection.
-    pub title_key: SharedText,
-    /// The slug the title asks for (before clashes are resolved).
-    pub slug_base: SharedText,
-    /// Day of the issue it belongs to.
-    pub date: NaiveDate,
-    /// Instant for feeds.
-    pub published: DateTime<Utc>,
-    /// Explicit tags.
-    pub tags: Vec<String>,
-    /// Authors.
-    pub authors: Vec<String>,
-    /// Outbound link.
-    pub url: Option<String>,
-    /// arXiv id; set with [`RawPaper::set_arxiv`], which keeps `arxiv_key` in step.
-    pub arxiv: Option<String>,
-    /// The arXiv id normalised for duplicate detection (no prefix, no version).
-    pub arxiv_key: Option<SharedText>,
-    /// The PDF, when the source names it.
-    pub pdf: Option<String>,
-    /// arXiv's categories, when the source has them (never used for tagging: tags come from
-    /// the text, as a reader sees it).
-    pub categories: Vec<String>,
-    /// arXiv's comment ("12 pages, 4 figures").
-    pub comment: Option<String>,
-    /// Marked `draft = true`: published only when the build asks for drafts.
-    pub draft: bool,
-    /// Old addresses that redirect to the paper, as output folders (`papers/old-slug/`).
-    pub aliases: Vec<String>,
-    /// Source file, relative to the site root.
-    pub source: std::sync::Arc<Path>,
-    /// 1-based line of the title.
-    pub line: usize,
-}
 
 impl RawPaper {
     /// A paper with no metadata beyond its text; the keys and hashes that later stages
@@ -93,13 +40,13 @@ impl RawPaper {
             abstract_text: text.into(),
             date,
             published,
-            tags: Vec::new(),
-            authors: Vec::new(),
+            explicit_tags: Vec::new(),
+            authors: SharedList::default(),
             url: None,
             arxiv: None,
             arxiv_key: None,
             pdf: None,
-            categories: Vec::new(),
+            categories: SharedList::default(),
             comment: None,
             draft: false,
             aliases: Vec::new(),
@@ -113,7 +60,7 @@ impl RawPaper {
     /// Sets the arXiv id and the key duplicates are found by.
     pub fn set_arxiv(&mut self, arxiv: Option<String>) {
         self.arxiv_key = arxiv.as_deref().map(|a| arxiv_key(a).into());
-        self.arxiv = arxiv;
+        self.arxiv = arxiv.map(Into::into);
     }
 
     /// The same paper with another abstract, given as plain text and read as a digest's
@@ -121,7 +68,7 @@ impl RawPaper {
     pub fn with_abstract(&self, text: &str, repair_math: bool) -> RawPaper {
         let abstract_ = render_plain(&clean_line(text), repair_math);
         RawPaper {
-            tags: self.tags.clone(),
+            explicit_tags: self.explicit_tags.clone(),
             authors: self.authors.clone(),
             url: self.url.clone(),
             arxiv: self.arxiv.clone(),
@@ -149,8 +96,8 @@ impl RawPaper {
 pub struct SourceFile {
     /// Path relative to the site root.
     pub path: PathBuf,
-    /// Papers in file order; Markdown files hold one.
-    pub papers: Vec<RawPaper>,
+    /// Papers in file order; Markdown files hold one. Shared with the site's papers.
+    pub papers: Papers,
     /// Whether its papers are a list in trending order (a digest or a JSON Lines file), which
     /// comes before the day's Markdown papers.
     pub ordered: bool,
@@ -209,8 +156,12 @@ pub fn parse_text_after(
     let source: std::sync::Arc<Path> = display.into();
     let kind = ContentKind::of(display).unwrap_or(ContentKind::Digest);
     let (papers, records) = match kind {
-        ContentKind::Digest => (digest_papers(text, &source, config, warn)?, Vec::new()),
-        ContentKind::Markdown => (vec![markdown_paper(text, &source, config, warn)?], Vec::new()),
+        ContentKind::Digest => {
+            let papers = digest_papers(text, &source, config, warn)?;
+            (papers.into_iter().map(Arc::new).collect(), Vec::new())
+        }
+        ContentKind::Markdown => (vec![Arc::new(markdown_paper(text, &source, config, warn)?)], Vec::new()),
+        // Records a save left unchanged are shared with the last parse.
         ContentKind::JsonLines => json_papers(text, &source, config, previous)?,
     };
     Ok(SourceFile {
@@ -280,9 +231,9 @@ fn markdown_paper(
         source.clone(),
         1,
     );
-    paper.tags = clean_list(&md.tags);
+    paper.explicit_tags = clean_list(&md.tags);
     paper.authors = md.authors.iter().map(|a| clean_line(a)).collect();
-    paper.url = md.url;
+    paper.url = md.url.map(Into::into);
     paper.set_arxiv(md.arxiv);
     paper.draft = md.draft;
     if let Some(slug) = &md.slug {
@@ -304,6 +255,9 @@ fn markdown_paper(
     Ok(paper)
 }
 
+/// A file's papers, each shared between its parse and the site.
+type Papers = Vec<Arc<RawPaper>>;
+
 /// The papers of a JSON Lines file, and the hash of each one's line; a line whose hash
 /// `previous` knows takes that paper (with its new line number) instead of being parsed.
 fn json_papers(
@@ -311,20 +265,28 @@ fn json_papers(
     source: &std::sync::Arc<Path>,
     config: &Config,
     previous: Option<&SourceFile>,
-) -> Result<(Vec<RawPaper>, Vec<u64>), Vec<ContentError>> {
-    let known: rustc_hash::FxHashMap<u64, &RawPaper> = previous
+) -> Result<(Papers, Vec<u64>), Vec<ContentError>> {
+    let known: rustc_hash::FxHashMap<u64, &Arc<RawPaper>> = previous
         .map(|p| p.records.iter().copied().zip(&p.papers).collect())
         .unwrap_or_default();
     let file_date = digest::date_from_path(source);
-    let results: Vec<Result<(RawPaper, u64), ContentError>> = jsonl::lines(text)
+    let results: Vec<Result<(Arc<RawPaper>, u64), ContentError>> = jsonl::lines(text)
         .into_par_iter()
         .map(|(line, json)| {
             let hash = xxhash_rust::xxh3::xxh3_64(json.as_bytes());
             if let Some(&paper) = known.get(&hash) {
-                return Ok((RawPaper { line, ..paper.clone() }, hash));
+                // The same record, shared, unless it moved to another line.
+                let paper = match paper.line == line {
+                    true => paper.clone(),
+                    false => Arc::new(RawPaper {
+                        line,
+                        ..(**paper).clone()
+                    }),
+                };
+                return Ok((paper, hash));
             }
             let r = jsonl::parse_line(json, line, file_date, source)?;
-            Ok((json_paper(r, source, config), hash))
+            Ok((Arc::new(json_paper(r, source, config)), hash))
         })
         .collect();
     let mut papers = Vec::with_capacity(results.len());
@@ -363,12 +325,12 @@ fn json_paper(r: jsonl::JsonPaper, source: &std::sync::Arc<Path>, config: &Confi
         source.clone(),
         r.line,
     );
-    paper.tags = clean_list(&r.tags);
-    paper.authors = clean_list(&r.authors);
-    paper.url = r.url;
-    paper.pdf = r.pdf;
-    paper.categories = r.categories;
-    paper.comment = r.comment.map(|c| clean_line(&c));
+    paper.explicit_tags = clean_list(&r.tags);
+    paper.authors = clean_list(&r.authors).into();
+    paper.url = r.url.map(Into::into);
+    paper.pdf = r.pdf.map(Into::into);
+    paper.categories = r.categories.into();
+    paper.comment = r.comment.map(|c| clean_line(&c).into());
     paper.set_arxiv(r.arxiv);
     paper
 }
@@ -442,7 +404,7 @@ mod tests {
         assert_eq!(after.records, fresh.records);
         assert_eq!(after.papers[3].line, 4, "a kept paper takes its new line");
         // Kept lines are taken from the previous parse, not parsed again.
-        previous.papers[2].comment = Some("taken, not parsed".into());
+        Arc::make_mut(&mut previous.papers[2]).comment = Some("taken, not parsed".into());
         let after = parse_text_after(&second, path, &config, &mut |_| {}, Some(&previous)).unwrap();
         assert_eq!(after.papers[3].comment.as_deref(), Some("taken, not parsed"));
         assert_eq!(after.papers[2].comment, None, "an edited line is parsed");

@@ -198,7 +198,9 @@ impl LiveSite {
         let Some(paper) = edited.papers.first_mut() else {
             return;
         };
-        *paper = paper.with_abstract(&format!("{} Warm.", paper.abstract_text), repair_math);
+        *paper = paper
+            .with_abstract(&format!("{} Warm.", paper.abstract_text), repair_math)
+            .into();
         let original = self.sources.insert(path.clone(), edited).expect("the file is loaded");
         let _ = self.render_changed(false, false);
         self.sources.insert(path, original);

@@ -1,17 +1,24 @@
 //! The site as plain data. Papers, issues and tags refer to each other by index so that the
 //! model can be rebuilt piecewise and shared across threads without lifetimes.
 
+mod record;
 mod slug;
 mod urls;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
+pub use record::RawPaper;
 pub use slug::{fold_title, short_hash, slug_or_hash, slugify};
 pub use urls::{Links, display_date, issue_dir, page_path, paper_dir, tag_dir, tag_page_path};
 
 /// Abstracts are the bulk of a site's text; shared, they cost nothing to copy when the watch
 /// loop reassembles the model.
 pub type SharedText = std::sync::Arc<str>;
+
+/// A list of names shared, not copied: watch mode assembles the site from its parsed files
+/// on every save, and copying every author list (some run to a hundred names) was a large
+/// part of that at 100,000 papers.
+pub type SharedList = std::sync::Arc<[String]>;
 
 /// A hash of some text, for change detection (in-memory only, never written out).
 pub fn text_hash(parts: &[&str]) -> u64 {
@@ -48,61 +55,31 @@ pub type TagId = usize;
 /// One paper, with one page, however many issues it trended in.
 #[derive(Debug, Clone)]
 pub struct Paper {
+    /// What its files say of it: the first file's record, with gaps filled from later
+    /// sightings (see `content::assemble`). Its fields read as the paper's own
+    /// (`paper.title`), through `Deref`.
+    pub record: std::sync::Arc<RawPaper>,
     /// URL segment under `/papers/`; unique and stable across builds.
-    pub slug: String,
-    /// Title as plain text (escaped only when rendered; formulas read as Unicode): for
-    /// `<title>`, feeds, email and search.
-    pub title: SharedText,
-    /// Title as HTML (formulas as MathML), when it differs from the escaped text.
-    pub title_html: Option<SharedText>,
-    /// The abstract as safe HTML (paragraphs, links), when it differs from the plain text
-    /// as one paragraph: read it with [`Paper::abstract_page_html`].
-    pub abstract_html: Option<SharedText>,
-    /// The abstract's HTML for feeds when it differs from the page's: feed readers strip
-    /// MathML, so formulas appear as their LaTeX source there.
-    pub abstract_feed_html: Option<SharedText>,
-    /// The abstract as plain text, for excerpts, tagging and search.
-    pub abstract_text: SharedText,
-    /// Hash of title and plain abstract: what automatic tags depend on.
-    pub text_hash: u64,
-    /// Hash of the abstract's HTML.
-    pub html_hash: u64,
-    /// Hash of the start of the abstract that excerpts read (see
-    /// [`crate::text::EXCERPT_MAX`]): what listings depend on, so that an edit further on
-    /// leaves them alone.
-    pub excerpt_hash: u64,
-    /// Date of the first issue it appeared in.
-    pub date: NaiveDate,
-    /// Publication instant for feeds: the front matter's time when given, else midnight UTC.
+    pub slug: SharedText,
+    /// Publication instant for feeds: the front matter's time when given, else a time from
+    /// the paper's place in its first issue (see `content::assemble`).
     pub published: DateTime<Utc>,
-    /// Tags from front matter, as written.
-    pub explicit_tags: Vec<String>,
     /// Tags after normalisation (explicit and automatic), strongest first.
     pub tags: Vec<TagId>,
-    /// Author names, when the source had them.
-    pub authors: Vec<String>,
-    /// The paper's own page, when known.
-    pub url: Option<String>,
-    /// arXiv identifier, when known; also the strongest duplicate key.
-    pub arxiv: Option<String>,
-    /// The PDF, when known.
-    pub pdf: Option<String>,
-    /// arXiv's categories, when the source has them.
-    pub categories: Vec<String>,
-    /// arXiv's comment ("12 pages, 4 figures"), when the source has one.
-    pub comment: Option<String>,
-    /// A draft, published only because the build asked for drafts (pages say so).
-    pub draft: bool,
-    /// Old addresses of the paper, as output folders, that redirect to its page.
-    pub aliases: Vec<String>,
-    /// Where the paper was first read from, for error messages and `tags --explain`.
-    pub source: std::sync::Arc<std::path::Path>,
-    /// 1-based line of the title in `source`.
-    pub line: usize,
     /// Every issue that lists it, oldest first.
     pub issues: Vec<IssueId>,
     /// The most similar papers, best first (filled by `related`).
     pub related: Vec<PaperId>,
+}
+
+/// A paper reads as its record: title, abstract, authors and links are the record's, and
+/// only what a build decides (slug, feed time, tags, issues, related papers) is the paper's.
+impl std::ops::Deref for Paper {
+    type Target = RawPaper;
+
+    fn deref(&self) -> &RawPaper {
+        &self.record
+    }
 }
 
 impl Paper {

@@ -51,7 +51,7 @@ pub(crate) struct Item {
     /// `(slug, display name)` of its tags.
     pub(crate) tags: Vec<(String, String)>,
     /// Author names.
-    pub(crate) authors: Vec<String>,
+    pub(crate) authors: crate::model::SharedList,
 }
 
 impl Item {
@@ -128,7 +128,7 @@ impl Item {
                 .collect::<Vec<_>>()
                 .join(" · "),
             tags,
-            authors: Vec::new(),
+            authors: Default::default(),
         }
     }
 }
