@@ -7,4 +7,4 @@ mod watch;
 
 pub use rebuild::{LiveSite, RebuildReport, activity};
 pub use serve::{SERVE_DIR, ServeOptions, serve};
-pub use watch::{MAX_BATCH, Outcome, QUIET, describe, next_batch, run, watch};
+pub use watch::{MAX_BATCH, Outcome, QUIET, QUIET_AFTER_CLOSE, describe, next_batch, run, watch};
