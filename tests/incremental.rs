@@ -540,3 +540,54 @@ fn a_json_lines_file_saved_again_gives_the_output_of_a_clean_build() {
         "a record moved to the top and another removed",
     );
 }
+
+#[test]
+fn an_edit_to_a_paper_listed_on_two_days_gives_the_output_of_a_clean_build() {
+    // Watch mode patches its last model when a save moves no paper (see
+    // `content::Edits`); a repeated paper's record may be its first sighting's, or a merge
+    // with a later one that filled a gap: every case must still show what a clean build
+    // shows.
+    let site = TestSite::new();
+    let [(path, day), ..] = real_days();
+    let records: Vec<serde_json::Value> = day.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let mut repeats: Vec<serde_json::Value> = records[..3].to_vec();
+    for r in &mut repeats {
+        r["date"] = "2026-12-01".into();
+    }
+    // The first sighting of the third lacks a comment its repeat brings.
+    repeats[2]["comment"] = "Accepted at a workshop.".into();
+    let lines = |records: &[serde_json::Value]| records.iter().map(|r| r.to_string() + "\n").collect::<String>();
+    let (mut first, mut later) = (records.clone(), repeats.clone());
+    first[2].as_object_mut().unwrap().remove("comment");
+    site.write(&path, lines(&first));
+    site.write("content/later.jsonl", lines(&later));
+    let mut live = LiveSite::new(site.root(), &site.public(), Default::default());
+    live.rebuild_all().unwrap();
+    let revise = |r: &mut serde_json::Value, word: &str| {
+        r["abstract"] = format!("{word} {}", r["abstract"].as_str().unwrap()).into();
+    };
+    revise(&mut first[0], "Revised.");
+    site.write(&path, lines(&first));
+    check(&site, &mut live, &[&path], "the first sighting of a repeat edited");
+    revise(&mut later[0], "Ignored.");
+    site.write("content/later.jsonl", lines(&later));
+    check(&site, &mut live, &["content/later.jsonl"], "a later sighting edited");
+    revise(&mut first[2], "Merged.");
+    site.write(&path, lines(&first));
+    check(&site, &mut live, &[&path], "a sighting merged with a later one edited");
+    later[1]["authors"] = serde_json::json!([]);
+    first[1]["authors"] = serde_json::json!([]);
+    site.write(&path, lines(&first));
+    check(&site, &mut live, &[&path], "a paper's authors removed");
+    later[1]["authors"] = serde_json::json!(["A. Later"]);
+    site.write("content/later.jsonl", lines(&later));
+    check(
+        &site,
+        &mut live,
+        &["content/later.jsonl"],
+        "a later sighting fills the gap",
+    );
+    revise(&mut first[5], "Plain.");
+    site.write(&path, lines(&first));
+    check(&site, &mut live, &[&path], "a paper listed once edited");
+}

@@ -149,6 +149,86 @@ pub fn assemble_with<'a>(sources: impl IntoIterator<Item = &'a SourceFile>, rule
     site
 }
 
+/// Records a save replaced without changing anything [`assemble_with`] decides by, so
+/// that watch mode can patch the last model instead of assembling the site again: at
+/// 100,000 papers assembling took 80-150 ms of every save, patching takes about one.
+#[derive(Default)]
+pub struct Edits {
+    /// Each pair is a record before and after the save (the old one kept alive, so that its
+    /// address cannot be reused while it is looked up).
+    pairs: Vec<(Arc<RawPaper>, Arc<RawPaper>)>,
+    /// The old record's address → its place in `pairs`.
+    by_old: FxHashMap<*const RawPaper, usize>,
+}
+
+impl Edits {
+    /// Takes in one file's papers before and after it was read again. False when the
+    /// edit may change the model's shape (a paper added, removed, moved, retitled,
+    /// redated, or a field whose presence decides how duplicates merge): then the site
+    /// must be assembled anew.
+    pub fn add_file(&mut self, before: &[Arc<RawPaper>], after: &[Arc<RawPaper>]) -> bool {
+        if before.len() != after.len() {
+            return false;
+        }
+        for (old, new) in before.iter().zip(after) {
+            if Arc::ptr_eq(old, new) {
+                continue;
+            }
+            if !same_place(old, new) {
+                return false;
+            }
+            self.by_old.insert(Arc::as_ptr(old), self.pairs.len());
+            self.pairs.push((old.clone(), new.clone()));
+        }
+        true
+    }
+}
+
+/// Whether assembling puts `new` where it put `old`, with the same slug, feed time and
+/// merges: every field [`assemble_with`], [`merge_into`], [`listing_time`] and
+/// [`assign_slugs`] read is the same, or (for what merges read) as present or absent.
+fn same_place(old: &RawPaper, new: &RawPaper) -> bool {
+    old.title == new.title
+        && old.title_key == new.title_key
+        && old.slug_base == new.slug_base
+        && old.arxiv_key == new.arxiv_key
+        && old.date == new.date
+        && old.published == new.published
+        && old.draft == new.draft
+        && old.source == new.source
+        && old.authors.is_empty() == new.authors.is_empty()
+        && old.url.is_some() == new.url.is_some()
+        && old.arxiv.is_some() == new.arxiv.is_some()
+        && old.pdf.is_some() == new.pdf.is_some()
+        && old.categories.is_empty() == new.categories.is_empty()
+        && old.comment.is_some() == new.comment.is_some()
+        && old.aliases == new.aliases
+        && old.explicit_tags == new.explicit_tags
+}
+
+/// Patches `site`, assembled from the files before `edits`, into what [`assemble_with`]
+/// makes of them after: each edited record replaces the one its paper holds. False, with
+/// `site` unchanged, when an edited record is not a paper's own (a later sighting of a
+/// paper, or a first one that merged with later ones): then assemble anew.
+pub fn patch(site: &mut Site, edits: &Edits) -> bool {
+    if edits.pairs.is_empty() {
+        return true;
+    }
+    let found: Vec<(PaperId, usize)> = site
+        .papers
+        .iter()
+        .enumerate()
+        .filter_map(|(id, paper)| edits.by_old.get(&Arc::as_ptr(&paper.record)).map(|&pair| (id, pair)))
+        .collect();
+    if found.len() != edits.pairs.len() {
+        return false;
+    }
+    for (id, pair) in found {
+        site.papers[id].record = edits.pairs[pair].1.clone();
+    }
+    true
+}
+
 /// When a paper was published, for feeds: the time its source gives, or, for a paper known
 /// only by its day (published at midnight), a time from its place in the issue: the top
 /// paper at 23:59:59, the next a second earlier, and so on. Feed entries then have distinct
@@ -247,5 +327,111 @@ fn assign_slugs(site: &mut Site) {
         }
         used.insert(candidate.clone());
         paper.slug = candidate.into();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::content::source::parse_text_after;
+
+    /// A JSON Lines record; `url` empty leaves the link out.
+    fn record(id: &str, date: &str, title: &str, abstract_text: &str, url: &str) -> String {
+        let url = if url.is_empty() {
+            String::new()
+        } else {
+            format!(r#", "url": "{url}""#)
+        };
+        format!(
+            r#"{{"id": "{id}", "date": "{date}", "title": "{title}", "authors": ["A. Author"], "abstract": "{abstract_text}"{url}}}"#
+        )
+    }
+
+    /// The two days of the tests: B repeats on the 26th as it was, A repeats with a link
+    /// its first sighting lacks (so the paper's record is a merge of both).
+    fn days() -> [(String, Vec<String>); 2] {
+        let a = |url| record("2601.00001", "2026-11-25", "Alpha Paper", "Alpha text.", url);
+        let b = record(
+            "2601.00002",
+            "2026-11-25",
+            "Beta Paper",
+            "Beta text.",
+            "https://b.example/",
+        );
+        [
+            (
+                "content/2026-11-25.jsonl".into(),
+                vec![
+                    a(""),
+                    b.clone(),
+                    record("2601.00003", "2026-11-25", "Gamma Paper", "Gamma text.", ""),
+                ],
+            ),
+            (
+                "content/2026-11-26.jsonl".into(),
+                vec![
+                    b.replace("2026-11-25", "2026-11-26"),
+                    a("https://a.example/").replace("2026-11-25", "2026-11-26"),
+                    record("2601.00004", "2026-11-26", "Delta Paper", "Delta text.", ""),
+                ],
+            ),
+        ]
+    }
+
+    fn parse(path: &str, lines: &[String], previous: Option<&SourceFile>) -> SourceFile {
+        let config = Config::default();
+        let text = lines.join("\n") + "\n";
+        parse_text_after(&text, std::path::Path::new(path), &config, &mut |_| {}, previous).unwrap()
+    }
+
+    /// Edits line `line` of day `day` with `edit`; returns whether the patched model equals
+    /// the model assembled anew (`None` when the edit moved a paper or the patch refused).
+    fn patched_equals_assembled(day: usize, line: usize, edit: impl Fn(&str) -> String) -> Option<bool> {
+        let days = days();
+        let before: Vec<SourceFile> = days.iter().map(|(p, l)| parse(p, l, None)).collect();
+        let mut site = assemble(&before);
+        let mut after_lines = days[day].1.clone();
+        after_lines[line] = edit(&after_lines[line]);
+        assert_ne!(after_lines, days[day].1, "the edit changes the line");
+        let mut after: Vec<SourceFile> = before.clone();
+        after[day] = parse(&days[day].0, &after_lines, Some(&before[day]));
+        let mut edits = Edits::default();
+        if !edits.add_file(&before[day].papers, &after[day].papers) || !patch(&mut site, &edits) {
+            return None;
+        }
+        Some(format!("{site:?}") == format!("{:?}", assemble(&after)))
+    }
+
+    #[test]
+    fn an_edit_that_moves_no_paper_patches_the_model_as_assembling_would() {
+        let abstract_edit = |l: &str| l.replace(" text.", " text, revised.");
+        // A paper seen once, and the first sighting of a repeat that took nothing from it.
+        assert_eq!(patched_equals_assembled(0, 2, abstract_edit), Some(true));
+        assert_eq!(patched_equals_assembled(0, 1, abstract_edit), Some(true));
+        // Authors and links changed, but present as before: merges go the same way.
+        let authors = |l: &str| l.replace("A. Author", "B. Author");
+        assert_eq!(patched_equals_assembled(1, 2, authors), Some(true));
+    }
+
+    #[test]
+    fn an_edit_that_may_move_a_paper_or_a_merged_record_is_assembled_anew() {
+        let abstract_edit = |l: &str| l.replace(" text.", " text, revised.");
+        // A later sighting (the paper's record is the first one's), and a first sighting
+        // that took a link from a later one: their paper holds neither record.
+        assert_eq!(patched_equals_assembled(1, 0, abstract_edit), None);
+        assert_eq!(patched_equals_assembled(0, 0, abstract_edit), None);
+        // What assembling decides by: title, day, and fields whose presence decides merges.
+        assert_eq!(
+            patched_equals_assembled(0, 2, |l| l.replace("Gamma", "Gamma Two")),
+            None
+        );
+        assert_eq!(
+            patched_equals_assembled(0, 2, |l| l.replace("2026-11-25", "2026-11-24")),
+            None
+        );
+        let no_authors = |l: &str| l.replace(r#"["A. Author"]"#, "[]");
+        assert_eq!(patched_equals_assembled(0, 2, no_authors), None);
+        let link = |l: &str| l.replace(r#""abstract""#, r#""url": "https://c.example/", "abstract""#);
+        assert_eq!(patched_equals_assembled(0, 2, link), None);
     }
 }

@@ -17,7 +17,7 @@ use std::path::Path;
 use anyhow::Result;
 
 pub use abstracts::{Rendered, TextOptions, markdown_to_html, render_plain, render_plain_with, render_title};
-pub use assemble::{Rules, assemble, assemble_with};
+pub use assemble::{Edits, Rules, assemble, assemble_with, patch};
 pub use cache::ParseCache;
 pub use digest::{DigestEntry, date_from_path, parse as parse_digest};
 pub use files::{

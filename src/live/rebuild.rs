@@ -86,6 +86,10 @@ pub struct LiveSite {
     sources: BTreeMap<PathBuf, SourceFile>,
     /// Content files whose last version does not parse.
     broken: BTreeMap<PathBuf, Vec<ContentError>>,
+    /// The model the last successful rebuild rendered, assembled from `sources` as they
+    /// are: a save that changes no paper's place patches it (see [`content::Edits`]).
+    /// Taken by every rebuild, and put back only by one that succeeds.
+    site: Option<Site>,
     /// Job key → (fingerprint, files the job wrote).
     jobs: FxHashMap<String, (u64, Vec<String>)>,
     /// Whether the output holds a complete build (else the next build goes through staging).
@@ -113,6 +117,7 @@ impl LiveSite {
             enricher: Enricher::default(),
             summary_cache: Default::default(),
             search_plan: None,
+            site: None,
             sources: BTreeMap::new(),
             broken: BTreeMap::new(),
             jobs: FxHashMap::default(),
@@ -170,7 +175,7 @@ impl LiveSite {
         self.enricher.forget_tags();
         self.summary_cache = Default::default();
         self.search_plan = None;
-        let mut report = self.render_changed(true, true)?;
+        let mut report = self.render_changed(true, true, None)?;
         self.reload = false;
         report.full = true;
         warnings.append(&mut report.warnings);
@@ -201,10 +206,14 @@ impl LiveSite {
         *paper = paper
             .with_abstract(&format!("{} Warm.", paper.abstract_text), repair_math)
             .into();
+        let mut edits = content::Edits::default();
+        let patches = edits.add_file(&source.papers, &edited.papers);
         let original = self.sources.insert(path.clone(), edited).expect("the file is loaded");
-        let _ = self.render_changed(false, false);
-        self.sources.insert(path, original);
-        let _ = self.render_changed(false, false);
+        let _ = self.render_changed(false, false, patches.then_some(&edits));
+        let mut undo = content::Edits::default();
+        let edited = self.sources.insert(path.clone(), original).expect("the file is loaded");
+        let patches = undo.add_file(&edited.papers, &self.sources[&path].papers);
+        let _ = self.render_changed(false, false, patches.then_some(&undo));
     }
 
     /// Applies changes to the given paths (absolute, as file events report them).
@@ -230,9 +239,12 @@ impl LiveSite {
             .map(|rel| self.root.join(rel))
             .filter(|p| !changed.contains(p))
             .collect();
+        // What the saves changed, while it leaves every paper in its place.
+        let mut edits = Some(content::Edits::default());
         for path in changed.iter().chain(&retry) {
             let rel = path.strip_prefix(&self.root).unwrap_or(path).to_path_buf();
             if path.is_dir() {
+                edits = None;
                 // A folder appeared (a checkout, a move): read every content file in it.
                 for entry in walkdir::WalkDir::new(path)
                     .sort_by_file_name()
@@ -257,10 +269,20 @@ impl LiveSite {
                 }
             } else if path.is_file() {
                 if content::is_walked(&rel) {
+                    let before = self.sources.get(&rel).map(|s| s.papers.clone());
                     read_into(&mut self.sources, &mut self.broken, path, &rel, config, &mut warnings);
+                    let after = self.sources.get(&rel);
+                    let kept_places = match (&mut edits, before, after) {
+                        (Some(edits), Some(before), Some(after)) => edits.add_file(&before, &after.papers),
+                        _ => false,
+                    };
+                    if !kept_places {
+                        edits = None;
+                    }
                 }
             } else {
                 // Gone: a file, or a whole folder of them.
+                edits = None;
                 self.sources.retain(|k, _| !k.starts_with(&rel));
                 self.broken.retain(|k, _| !k.starts_with(&rel));
             }
@@ -268,26 +290,42 @@ impl LiveSite {
         if std::env::var_os("PAPERBOY_TIMINGS").is_some() {
             eprintln!("timings: read changed files {} ms", started.elapsed().as_millis());
         }
-        let mut report = self.render_changed(false, true)?;
+        let mut report = self.render_changed(false, true, edits.as_ref())?;
         warnings.append(&mut report.warnings);
         report.warnings = warnings;
         report.elapsed = started.elapsed();
         Ok(report)
     }
 
-    /// Assembles the model from the sources, renders the jobs whose fingerprint changed (or
-    /// all of them), writes their files and deletes files of pages that are gone. Without
-    /// `write` (a rehearsal, see [`LiveSite::warm_up`]) it only renders, and records the jobs
-    /// as if written: the caller puts the sources back as they are on disk and rehearses
-    /// again.
-    fn render_changed(&mut self, all_jobs: bool, write: bool) -> Result<RebuildReport> {
+    /// Assembles the model from the sources (or patches the last one with `edits`, the
+    /// records the sources changed since it, when given), renders the jobs whose
+    /// fingerprint changed (or all of them), writes their files and deletes files of pages
+    /// that are gone. Without `write` (a rehearsal, see [`LiveSite::warm_up`]) it only
+    /// renders, and records the jobs as if written: the caller puts the sources back as
+    /// they are on disk and rehearses again.
+    fn render_changed(&mut self, all_jobs: bool, write: bool, edits: Option<&content::Edits>) -> Result<RebuildReport> {
         if !self.broken.is_empty() {
+            self.site = None;
             let errors: Vec<ContentError> = self.broken.values().flatten().cloned().collect();
             return Err(ContentErrors(errors).into());
         }
         let setup = self.setup.as_ref().expect("loaded before rendering");
         let mut phases = Phases::new();
-        let mut site: Site = content::assemble_with(self.sources.values(), &content::Rules::of(&setup.config));
+        let mut last = self.site.take();
+        let patched = match (&mut last, edits) {
+            (Some(site), Some(edits)) => content::patch(site, edits),
+            _ => false,
+        };
+        let mut site = match last {
+            Some(site) if patched => site,
+            last => {
+                // Freeing a model takes a while at scale and nobody waits for it.
+                if let Some(last) = last {
+                    std::thread::spawn(move || drop(last));
+                }
+                content::assemble_with(self.sources.values(), &content::Rules::of(&setup.config))
+            }
+        };
         phases.mark("assemble");
         let words = self
             .enricher
@@ -364,10 +402,8 @@ impl LiveSite {
             )?;
         }
         phases.mark("write");
-        // Freeing the model and the compiled templates takes a while at scale and nobody
-        // waits for it: let another thread do it.
         self.search_plan = renderer.into_search_plan();
-        std::thread::spawn(move || drop(site));
+        self.site = Some(site);
         phases.report();
         Ok(report)
     }
