@@ -195,7 +195,7 @@ fn load_deriving(
     phases.mark("read+parse");
     let mut enricher = Enricher::once();
     let derive = derive.unwrap_or_else(|| setup.derive());
-    let search_words = enricher.enrich(&mut site, &setup.taxonomy, derive, phases);
+    let search_words = enricher.enrich(&mut site, &setup.taxonomy, derive, None, phases);
     Ok(Loaded {
         setup,
         site,

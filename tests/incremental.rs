@@ -591,3 +591,33 @@ fn an_edit_to_a_paper_listed_on_two_days_gives_the_output_of_a_clean_build() {
     site.write(&path, lines(&first));
     check(&site, &mut live, &[&path], "a paper listed once edited");
 }
+
+#[test]
+fn an_edit_that_changes_tags_gives_the_output_of_a_clean_build() {
+    // A save that moves no paper re-tags only the papers it reaches (the edited one and
+    // those it is a neighbour of) and patches the tag lists: a topic gained, a new tag, a
+    // tag whose last paper leaves, and the neighbours' second-stage tags must all match a
+    // clean build.
+    let site = TestSite::new();
+    let [(path, day), ..] = real_days();
+    site.write(&path, &day);
+    let mut live = LiveSite::new(site.root(), &site.public(), Default::default());
+    live.rebuild_all().unwrap();
+    let mut records: Vec<serde_json::Value> = day.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let original = records[7]["abstract"].as_str().unwrap().to_string();
+    let save = |records: &[serde_json::Value]| {
+        site.write(&path, records.iter().map(|r| r.to_string() + "\n").collect::<String>());
+    };
+    // The paper's own topics replaced by one other papers carry, then by topics no other
+    // paper of the day has, then back: tags gained and lost, a tag new to the site and a
+    // tag that loses its only paper.
+    let reinforcement = "We train the policy with reinforcement learning and Q-learning; reinforcement learning with Q-learning and a policy gradient beats policy gradient baselines.";
+    let games = "Clients train a shared model by federated learning; federated learning reaches a Nash equilibrium, and game theory explains the Nash equilibrium of the game.";
+    for (i, text) in [reinforcement, games, &original, reinforcement].into_iter().enumerate() {
+        records[7]["abstract"] = text.into();
+        save(&records);
+        check(&site, &mut live, &[&path], &format!("topic edit {i}"));
+    }
+    let tags_page = site.public().join("tags/index.html");
+    assert!(tags_page.exists(), "the site has a tag index");
+}

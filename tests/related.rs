@@ -71,7 +71,7 @@ fn cached_related_lists_equal_a_fresh_computation_after_every_edit() {
     let mut cached = 0;
     for step in 0..80 {
         let mut site = site_from(&days);
-        enricher.enrich(&mut site, &taxonomy, Derive::Search, &mut paperboy::Phases::new());
+        enricher.enrich(&mut site, &taxonomy, Derive::Search, None, &mut paperboy::Phases::new());
         let searched = enricher
             .related_searched()
             .expect("the watch loop's enricher keeps its computation");

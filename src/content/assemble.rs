@@ -207,12 +207,13 @@ fn same_place(old: &RawPaper, new: &RawPaper) -> bool {
 }
 
 /// Patches `site`, assembled from the files before `edits`, into what [`assemble_with`]
-/// makes of them after: each edited record replaces the one its paper holds. False, with
-/// `site` unchanged, when an edited record is not a paper's own (a later sighting of a
-/// paper, or a first one that merged with later ones): then assemble anew.
-pub fn patch(site: &mut Site, edits: &Edits) -> bool {
+/// makes of them after: each edited record replaces the one its paper holds. Returns the
+/// papers whose record was replaced, or `None`, with `site` unchanged, when an edited
+/// record is not a paper's own (a later sighting of a paper, or a first one that merged
+/// with later ones): then assemble anew.
+pub fn patch(site: &mut Site, edits: &Edits) -> Option<Vec<PaperId>> {
     if edits.pairs.is_empty() {
-        return true;
+        return Some(Vec::new());
     }
     let found: Vec<(PaperId, usize)> = site
         .papers
@@ -221,12 +222,12 @@ pub fn patch(site: &mut Site, edits: &Edits) -> bool {
         .filter_map(|(id, paper)| edits.by_old.get(&Arc::as_ptr(&paper.record)).map(|&pair| (id, pair)))
         .collect();
     if found.len() != edits.pairs.len() {
-        return false;
+        return None;
     }
-    for (id, pair) in found {
+    for &(id, pair) in &found {
         site.papers[id].record = edits.pairs[pair].1.clone();
     }
-    true
+    Some(found.into_iter().map(|(id, _)| id).collect())
 }
 
 /// When a paper was published, for feeds: the time its source gives, or, for a paper known
@@ -396,7 +397,7 @@ mod tests {
         let mut after: Vec<SourceFile> = before.clone();
         after[day] = parse(&days[day].0, &after_lines, Some(&before[day]));
         let mut edits = Edits::default();
-        if !edits.add_file(&before[day].papers, &after[day].papers) || !patch(&mut site, &edits) {
+        if !edits.add_file(&before[day].papers, &after[day].papers) || patch(&mut site, &edits).is_none() {
             return None;
         }
         Some(format!("{site:?}") == format!("{:?}", assemble(&after)))

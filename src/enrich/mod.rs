@@ -17,7 +17,7 @@ pub use tagging::{
     evaluate as evaluate_tags, explain as explain_tags, report as tag_report,
 };
 
-use crate::model::Site;
+use crate::model::{PaperId, Site};
 use crate::phases::Phases;
 
 /// The lexicon and, by paper text, what was derived from it. Term counts and search words
@@ -80,7 +80,18 @@ impl Enricher {
     /// Fills every paper's tags, related papers and the site's tags. With [`Derive::Search`]
     /// (the theme has a search page) it also gathers each paper's search words, beside the
     /// related-papers search, for the search index's shards.
-    pub fn enrich(&mut self, site: &mut Site, tax: &Taxonomy, derive: Derive, phases: &mut Phases) -> Option<Prepared> {
+    ///
+    /// `edited` says that `site` is the model this enricher enriched last, with the records
+    /// of these papers replaced since (see `content::patch`): the neighbour stage then
+    /// revisits only the papers those edits can reach.
+    pub fn enrich(
+        &mut self,
+        site: &mut Site,
+        tax: &Taxonomy,
+        derive: Derive,
+        edited: Option<&[PaperId]>,
+        phases: &mut Phases,
+    ) -> Option<Prepared> {
         let search = derive == Derive::Search;
         let n = site.papers.len();
         if self.lexicon.len() > MAX_WORDS {
@@ -105,11 +116,19 @@ impl Enricher {
             || related::compute(site_ref, &mut self.terms, &self.lexicon, &tokens),
             || search.then(|| self.search.prepare(site_ref, &self.lexicon, &tokens)),
         );
-        for (paper, related) in site.papers.iter_mut().zip(related) {
+        // Papers whose neighbours (the first related papers) changed.
+        let mut moved: Vec<PaperId> = Vec::new();
+        for (id, (paper, related)) in site.papers.iter_mut().zip(related).enumerate() {
+            if edited.is_some() && !tagging::same_neighbours(&paper.related, &related) {
+                moved.push(id);
+            }
             paper.related = related;
         }
         phases.mark("related");
-        tagging::assign(site, tax, &self.tags);
+        let patched = edited.is_some_and(|edited| tagging::assign_patched(site, tax, &self.tags, edited, &moved));
+        if !patched {
+            tagging::assign(site, tax, &self.tags);
+        }
         phases.mark("neighbours");
         search_words
     }

@@ -312,12 +312,13 @@ impl LiveSite {
         let setup = self.setup.as_ref().expect("loaded before rendering");
         let mut phases = Phases::new();
         let mut last = self.site.take();
-        let patched = match (&mut last, edits) {
+        // The papers whose record a patch replaced.
+        let edited = match (&mut last, edits) {
             (Some(site), Some(edits)) => content::patch(site, edits),
-            _ => false,
+            _ => None,
         };
         let mut site = match last {
-            Some(site) if patched => site,
+            Some(site) if edited.is_some() => site,
             last => {
                 // Freeing a model takes a while at scale and nobody waits for it.
                 if let Some(last) = last {
@@ -327,9 +328,13 @@ impl LiveSite {
             }
         };
         phases.mark("assemble");
-        let words = self
-            .enricher
-            .enrich(&mut site, &setup.taxonomy, setup.derive(), &mut phases);
+        let words = self.enricher.enrich(
+            &mut site,
+            &setup.taxonomy,
+            setup.derive(),
+            edited.as_deref(),
+            &mut phases,
+        );
         let renderer = setup
             .renderer(&site, &mut self.summary_cache, self.enricher.lexicon(), words)?
             .after_search_plan(self.search_plan.take());
