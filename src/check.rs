@@ -45,7 +45,7 @@ pub fn check(root: &Path, overrides: &Overrides) -> Result<CheckReport> {
         search_words,
         ..
     } = pipeline::load(root, overrides)?;
-    let renderer = setup.renderer(&site, &mut RenderCache::default(), &lexicon, search_words)?;
+    let renderer = setup.renderer(&site, &mut RenderCache::default(), None, &lexicon, search_words)?;
     let memory = Memory::default();
     pipeline::render_jobs(&renderer, &renderer.all_jobs(), &memory, &|_, _| {}, &mut |_, _| {})?;
     let files = memory.into_files();

@@ -13,7 +13,7 @@ use rustc_hash::FxHashMap;
 use crate::config::{Config, Overrides};
 use crate::content;
 use crate::enrich::{Derive, Enricher, Lexicon, Prepared, Taxonomy};
-use crate::model::Site;
+use crate::model::{PaperId, Site};
 use crate::output::{CacheRead, Holder, JobCache, OutputLock, Sink, Staging, parse_cache_path};
 use crate::phases::Phases;
 use crate::render::{Files, Job, RenderCache, Renderer};
@@ -135,16 +135,18 @@ impl Setup {
         }
     }
 
-    /// The renderer of `site` with this setup, reusing what `cache` keeps, and writing the
-    /// search index from `words` when they were gathered.
+    /// The renderer of `site` with this setup, reusing what `cache` keeps (see
+    /// [`Renderer::with_cache`] for `touched`), and writing the search index from `words`
+    /// when they were gathered.
     pub fn renderer<'a>(
         &'a self,
         site: &'a Site,
         cache: &mut RenderCache,
+        touched: Option<&[PaperId]>,
         lexicon: &'a Lexicon,
         words: Option<Prepared>,
     ) -> Result<Renderer<'a>> {
-        let renderer = Renderer::with_cache(site, &self.config, &self.theme, cache)?;
+        let renderer = Renderer::with_cache(site, &self.config, &self.theme, cache, touched)?;
         Ok(match words {
             Some(words) => renderer.with_search_words(lexicon, words),
             None => renderer,
@@ -241,7 +243,7 @@ pub fn build_with_progress(options: &BuildOptions, progress: &(dyn Fn(usize, usi
             setup.config.base_url
         ));
     }
-    let renderer = setup.renderer(&site, &mut RenderCache::default(), &lexicon, search_words)?;
+    let renderer = setup.renderer(&site, &mut RenderCache::default(), None, &lexicon, search_words)?;
     phases.mark("prepare");
     // Listing the jobs plans the search index (its parts are rendered with the pages).
     let jobs = renderer.all_jobs();

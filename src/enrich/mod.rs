@@ -30,6 +30,9 @@ pub struct Enricher {
     tags: TagCache,
     terms: TermCache,
     search: SearchWords,
+    /// The papers whose record or tags the last [`Enricher::enrich`] changed, when it
+    /// patched the model it enriched before (`None`: any paper may have changed).
+    touched: Option<Vec<PaperId>>,
 }
 
 /// What [`Enricher::enrich`] derives beyond tags and related papers (which tagging needs:
@@ -59,6 +62,13 @@ impl Enricher {
     pub fn forget_tags(&mut self) {
         self.tags = TagCache::default();
         self.matcher = Matcher::default();
+    }
+
+    /// The papers whose record or tags the last enrichment changed, when it patched the
+    /// model before it; `None` when any paper's may have changed. What a renderer must
+    /// prepare again (see `Renderer::with_cache`).
+    pub fn touched(&self) -> Option<&[PaperId]> {
+        self.touched.as_deref()
     }
 
     /// The words read so far.
@@ -125,10 +135,19 @@ impl Enricher {
             paper.related = related;
         }
         phases.mark("related");
-        let patched = edited.is_some_and(|edited| tagging::assign_patched(site, tax, &self.tags, edited, &moved));
-        if !patched {
-            tagging::assign(site, tax, &self.tags);
-        }
+        let retagged = edited.and_then(|edited| tagging::assign_patched(site, tax, &self.tags, edited, &moved));
+        self.touched = match (edited, retagged) {
+            (Some(edited), Some(mut retagged)) => {
+                retagged.extend(edited);
+                retagged.sort_unstable();
+                retagged.dedup();
+                Some(retagged)
+            }
+            _ => {
+                tagging::assign(site, tax, &self.tags);
+                None
+            }
+        };
         phases.mark("neighbours");
         search_words
     }

@@ -336,7 +336,13 @@ impl LiveSite {
             &mut phases,
         );
         let renderer = setup
-            .renderer(&site, &mut self.summary_cache, self.enricher.lexicon(), words)?
+            .renderer(
+                &site,
+                &mut self.summary_cache,
+                self.enricher.touched(),
+                self.enricher.lexicon(),
+                words,
+            )?
             .after_search_plan(self.search_plan.take());
         phases.mark("prepare");
         // Listing the jobs plans the search index.

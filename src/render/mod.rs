@@ -12,6 +12,8 @@ mod search_index;
 mod sitemap;
 mod view;
 
+use std::sync::Arc;
+
 use anyhow::Result;
 use rayon::prelude::*;
 use tera::{Context, Tera, Value};
@@ -39,6 +41,77 @@ pub struct RenderCache {
     /// The compiled theme (with the config in its globals).
     tera: Option<std::sync::Arc<Tera>>,
     summaries: std::collections::HashMap<u64, Value>,
+    /// What the last renderer prepared per paper, which a patched save updates for the
+    /// papers it touched (see [`Renderer::with_cache`]).
+    last: Option<PerPaper>,
+}
+
+/// What a renderer prepares per paper, by paper id.
+#[derive(Clone)]
+struct PerPaper {
+    summaries: Arc<Vec<Value>>,
+    summary_fp: Arc<Vec<u64>>,
+    full_fp: Arc<Vec<u64>>,
+}
+
+impl PerPaper {
+    /// Every paper's fingerprints and summary, reusing the summaries in `cache`.
+    fn of(site: &Site, links: &Links, dates: &DateForms, tag_links: &[Value], cache: &mut RenderCache) -> PerPaper {
+        let (summary_fp, full_fp): (Vec<u64>, Vec<u64>) = site
+            .papers
+            .par_iter()
+            .map(|p| view::paper_fingerprints(site, p))
+            .unzip();
+        let missing: Vec<(u64, Value)> = site
+            .papers
+            .par_iter()
+            .zip(&summary_fp)
+            .filter(|(_, fp)| !cache.summaries.contains_key(fp))
+            .map(|(p, &fp)| (fp, view::summary(p, links, dates, tag_links)))
+            .collect();
+        if crate::model::cache_outgrown(cache.summaries.len() + missing.len(), site.papers.len()) {
+            cache.summaries.clear();
+        }
+        cache.summaries.extend(missing);
+        let summaries = summary_fp.iter().map(|fp| cache.summaries[fp].clone()).collect();
+        PerPaper {
+            summaries: Arc::new(summaries),
+            summary_fp: Arc::new(summary_fp),
+            full_fp: Arc::new(full_fp),
+        }
+    }
+
+    /// `self`, prepared for the site before a patched save, with the papers `touched`
+    /// prepared again: a save then costs what it touched, not a hash of every paper.
+    fn patched(
+        mut self,
+        site: &Site,
+        touched: &[PaperId],
+        links: &Links,
+        dates: &DateForms,
+        tag_links: &[Value],
+        cache: &mut RenderCache,
+    ) -> PerPaper {
+        let (summaries, summary_fp, full_fp) = (
+            Arc::make_mut(&mut self.summaries),
+            Arc::make_mut(&mut self.summary_fp),
+            Arc::make_mut(&mut self.full_fp),
+        );
+        for &id in touched {
+            let paper = &site.papers[id];
+            let (summary, full) = view::paper_fingerprints(site, paper);
+            (summary_fp[id], full_fp[id]) = (summary, full);
+            summaries[id] = cache
+                .summaries
+                .entry(summary)
+                .or_insert_with(|| view::summary(paper, links, dates, tag_links))
+                .clone();
+        }
+        if crate::model::cache_outgrown(cache.summaries.len(), site.papers.len()) {
+            cache.summaries.clear();
+        }
+        self
+    }
 }
 
 /// A theme compiled once, plus everything about the site that every page shares.
@@ -51,15 +124,15 @@ pub struct Renderer<'a> {
     /// Whether the theme has a search page (and so the site a search index).
     search_page: bool,
     /// Per paper, the summary that issue, tag and home pages list; built once, shared by all.
-    summaries: Vec<Value>,
+    summaries: Arc<Vec<Value>>,
     /// Per tag, `{name, url}`.
     tag_links: Vec<Value>,
     /// The site's feeds, which every page's head links to.
     feed_links: Vec<Value>,
     /// Per paper, a hash of what its summary shows, and of everything its page and feed
     /// entries show: the inputs of [`Renderer::fingerprint`].
-    summary_fp: Vec<u64>,
-    full_fp: Vec<u64>,
+    summary_fp: Arc<Vec<u64>>,
+    full_fp: Arc<Vec<u64>>,
     /// What the search index is written from.
     search: SearchInput<'a>,
     /// The search index, planned on first use.
@@ -85,12 +158,22 @@ enum SearchInput<'a> {
 impl<'a> Renderer<'a> {
     /// Compiles the theme's templates and prepares the shared per-paper data.
     pub fn new(site: &'a Site, config: &'a Config, theme: &'a Theme) -> Result<Self> {
-        Self::with_cache(site, config, theme, &mut RenderCache::default())
+        Self::with_cache(site, config, theme, &mut RenderCache::default(), None)
     }
 
     /// [`Renderer::new`], reusing the paper summaries in `cache` that are still current (the
     /// watch loop keeps one across rebuilds; it is valid for one config and theme).
-    pub fn with_cache(site: &'a Site, config: &'a Config, theme: &'a Theme, cache: &mut RenderCache) -> Result<Self> {
+    ///
+    /// `touched` says that `site` is the model `cache` last prepared, with only these
+    /// papers' records or tags changed since (a patched watch-mode save): only they are
+    /// prepared again.
+    pub fn with_cache(
+        site: &'a Site,
+        config: &'a Config,
+        theme: &'a Theme,
+        cache: &mut RenderCache,
+        touched: Option<&[PaperId]>,
+    ) -> Result<Self> {
         let links = Links::new(config);
         let lang = i18n::Language::of(config);
         let dates = DateForms::of(site, &lang);
@@ -133,23 +216,18 @@ impl<'a> Renderer<'a> {
             })
         })
         .collect();
-        let (summary_fp, full_fp): (Vec<u64>, Vec<u64>) = site
-            .papers
-            .par_iter()
-            .map(|p| view::paper_fingerprints(site, p))
-            .unzip();
-        let missing: Vec<(u64, Value)> = site
-            .papers
-            .par_iter()
-            .zip(&summary_fp)
-            .filter(|(_, fp)| !cache.summaries.contains_key(fp))
-            .map(|(p, &fp)| (fp, view::summary(p, &links, &dates, &tag_links)))
-            .collect();
-        if crate::model::cache_outgrown(cache.summaries.len() + missing.len(), site.papers.len()) {
-            cache.summaries.clear();
-        }
-        cache.summaries.extend(missing);
-        let summaries = summary_fp.iter().map(|fp| cache.summaries[fp].clone()).collect();
+        let per_paper = match (touched, cache.last.take()) {
+            (Some(ids), Some(last)) if last.summary_fp.len() == site.papers.len() => {
+                last.patched(site, ids, &links, &dates, &tag_links, cache)
+            }
+            _ => PerPaper::of(site, &links, &dates, &tag_links, cache),
+        };
+        cache.last = Some(per_paper.clone());
+        let PerPaper {
+            summaries,
+            summary_fp,
+            full_fp,
+        } = per_paper;
         Ok(Renderer {
             tera,
             site,

@@ -276,17 +276,18 @@ pub(super) fn same_neighbours(a: &[PaperId], b: &[PaperId]) -> bool {
 /// changed and the neighbours of `moved` did: only the papers whose own text or
 /// neighbours' topics changed are tagged again, and the tags' lists are patched. At
 /// 100,000 papers tagging every paper and indexing the tags again took 80 ms of a save.
-/// False, with nothing changed, when a tag would appear or vanish: then assign all.
+/// Returns the papers whose tags changed, or `None`, with nothing changed, when a tag
+/// would appear or vanish: then assign all.
 pub(super) fn assign_patched(
     site: &mut Site,
     tax: &Taxonomy,
     cache: &TagCache,
     edited: &[PaperId],
     moved: &[PaperId],
-) -> bool {
+) -> Option<Vec<PaperId>> {
     let dirty = reached(site, edited, moved);
     if dirty.is_empty() {
-        return true;
+        return Some(Vec::new());
     }
     let mut needed = dirty.clone();
     for &id in &dirty {
@@ -312,20 +313,18 @@ pub(super) fn assign_patched(
         let paper = &site.papers[id];
         let auto = auto_tags(site, &strengths, tax, id, !paper.explicit_tags.is_empty());
         let slugs = paper_tags(&paper.explicit_tags, auto, &slugs);
-        let Some(ids) = slugs
+        let ids = slugs
             .iter()
             .map(|s| tag_ids.get(s).copied())
-            .collect::<Option<Vec<TagId>>>()
-        else {
-            return false;
-        };
+            .collect::<Option<Vec<TagId>>>()?;
         if ids != paper.tags {
             changes.push((id, ids));
         }
     }
     if empties_a_tag(site, &changes) {
-        return false;
+        return None;
     }
+    let retagged = changes.iter().map(|(id, _)| *id).collect();
     for (id, tags) in changes {
         let old = std::mem::replace(&mut site.papers[id].tags, tags);
         let (papers, index) = (&site.papers, &mut site.tags);
@@ -344,7 +343,7 @@ pub(super) fn assign_patched(
             }
         }
     }
-    true
+    Some(retagged)
 }
 
 /// The papers whose tags edits can change: the edited, those whose neighbours changed,
@@ -478,7 +477,7 @@ mod tests {
             site("We train a policy with reinforcement learning and Q-learning; reinforcement learning again.");
         patched.papers[0].record = edited.papers[0].record.clone();
         let cache = TagCache::of_site(&patched, &tax);
-        assert!(assign_patched(&mut patched, &tax, &cache, &[0], &[]));
+        assert_eq!(assign_patched(&mut patched, &tax, &cache, &[0], &[]), Some(vec![0, 1, 4]));
         let mut fresh = edited;
         assign(&mut fresh, &tax, &cache);
         assert_eq!(one(&fresh), ["reinforcement-learning"]);
