@@ -92,6 +92,9 @@ pub struct LiveSite {
     site: Option<Site>,
     /// Job key → (fingerprint, files the job wrote).
     jobs: FxHashMap<String, (u64, Vec<String>)>,
+    /// The last successful rebuild's jobs with their keys and fingerprints, as `jobs`
+    /// holds them: a patched save that lists the same jobs reuses the keys.
+    keyed: Option<Vec<Keyed>>,
     /// Whether the output holds a complete build (else the next build goes through staging).
     built: bool,
     /// The output, held from the first build on so that no `paperboy build` writes it meanwhile.
@@ -121,6 +124,7 @@ impl LiveSite {
             sources: BTreeMap::new(),
             broken: BTreeMap::new(),
             jobs: FxHashMap::default(),
+            keyed: None,
             built: false,
             lock: None,
             reload: true,
@@ -348,13 +352,37 @@ impl LiveSite {
         // Listing the jobs plans the search index.
         let all = renderer.all_jobs();
         phases.mark("search plan");
-        let keyed: Vec<Keyed> = all
-            .par_iter()
-            .map(|&job| (renderer.job_key(job), renderer.fingerprint(job), job))
-            .collect();
+        // A patched save that kept every tag lists the jobs of the last rebuild under the
+        // same keys: it keeps them, and compares fingerprints by place. At 100,000 papers,
+        // making 120,000 keys and looking each up took most of this phase.
+        let patched = !all_jobs && self.enricher.touched().is_some();
+        let (keyed, same_jobs, changed) = match self.keyed.take() {
+            Some(mut keyed)
+                if patched && keyed.len() == all.len() && keyed.iter().zip(&all).all(|(k, j)| k.2 == *j) =>
+            {
+                let changed: Vec<bool> = keyed
+                    .par_iter_mut()
+                    .map(|(_, fp, job)| {
+                        let new = renderer.fingerprint(*job);
+                        std::mem::replace(fp, new) != new
+                    })
+                    .collect();
+                (keyed, true, changed)
+            }
+            _ => {
+                let keyed = pipeline::keyed_jobs(&renderer, &all);
+                let changed = keyed
+                    .iter()
+                    .map(|(key, fp, _)| all_jobs || self.jobs.get(key).map(|j| j.0) != Some(*fp))
+                    .collect();
+                (keyed, false, changed)
+            }
+        };
         let todo: Vec<&Keyed> = keyed
             .iter()
-            .filter(|(key, fp, _)| all_jobs || self.jobs.get(key).map(|j| j.0) != Some(*fp))
+            .zip(&changed)
+            .filter(|(_, c)| **c)
+            .map(|(k, _)| k)
             .collect();
         phases.mark("fingerprint");
         let mut report = RebuildReport {
@@ -406,13 +434,14 @@ impl LiveSite {
                 &mut self.jobs,
                 write.then_some(output),
                 &renderer,
-                &keyed,
+                (&keyed, same_jobs),
                 &todo,
                 &mut report,
                 &mut phases,
             )?;
         }
         phases.mark("write");
+        self.keyed = Some(keyed);
         self.search_plan = renderer.into_search_plan();
         self.site = Some(site);
         phases.report();
@@ -427,11 +456,13 @@ impl LiveSite {
 /// (a config or theme change) would hold the whole site in memory (about 1.5 GB at 100,000
 /// papers), so those are rendered twice instead: in chunks, to learn which jobs' files
 /// differ from the live output, then those jobs again, chunk by chunk, to write them.
+/// `keyed` holds every job of the site, and whether they are the jobs `jobs` holds (then
+/// no job is gone).
 fn rewrite(
     jobs: &mut FxHashMap<String, (u64, Vec<String>)>,
     output: Option<&Path>,
     renderer: &Renderer,
-    keyed: &[Keyed],
+    (keyed, same_jobs): (&[Keyed], bool),
     todo: &[&Keyed],
     report: &mut RebuildReport,
     phases: &mut Phases,
@@ -467,7 +498,7 @@ fn rewrite(
     }
     phases.mark("render");
     let mut stale: Vec<String> = Vec::new();
-    if jobs.len() != keyed.len() || keyed.iter().any(|(k, _, _)| !jobs.contains_key(k)) {
+    if !same_jobs && (jobs.len() != keyed.len() || keyed.iter().any(|(k, _, _)| !jobs.contains_key(k))) {
         let live: FxHashSet<&str> = keyed.iter().map(|(k, _, _)| k.as_str()).collect();
         jobs.retain(|key, (_, files)| {
             let keep = live.contains(key.as_str());

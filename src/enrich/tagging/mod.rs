@@ -477,7 +477,10 @@ mod tests {
             site("We train a policy with reinforcement learning and Q-learning; reinforcement learning again.");
         patched.papers[0].record = edited.papers[0].record.clone();
         let cache = TagCache::of_site(&patched, &tax);
-        assert_eq!(assign_patched(&mut patched, &tax, &cache, &[0], &[]), Some(vec![0, 1, 4]));
+        assert_eq!(
+            assign_patched(&mut patched, &tax, &cache, &[0], &[]),
+            Some(vec![0, 1, 4])
+        );
         let mut fresh = edited;
         assign(&mut fresh, &tax, &cache);
         assert_eq!(one(&fresh), ["reinforcement-learning"]);
