@@ -73,9 +73,16 @@ def main():
         if not date_page:
             # Big days list only their first papers on the issue page: ask the sitemap.
             slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:40]
-            sitemap = urllib.request.urlopen(url + "sitemap.xml").read().decode()
-            m = re.search(r"<loc>https?://[^/<]+(/[^<]*papers/" + re.escape(slug) + r"[^<]*)</loc>", sitemap)
-            date_page = m and m.group(1)
+            # Past 50,000 pages the sitemap is an index of sitemaps: read each.
+            origin = url.split("/", 3)[0] + "//" + url.split("/", 3)[2]
+            maps = [url + "sitemap.xml"]
+            while maps and not date_page:
+                sitemap = urllib.request.urlopen(maps.pop(0)).read().decode()
+                if "<sitemapindex" in sitemap:
+                    maps += [origin + p for p in re.findall(r"<loc>https?://[^/<]+(/[^<]*)</loc>", sitemap)]
+                    continue
+                m = re.search(r"<loc>https?://[^/<]+(/[^<]*papers/" + re.escape(slug) + r"[^<]*)</loc>", sitemap)
+                date_page = m and m.group(1)
         assert date_page, f"cannot find the page of {title!r}"
         page_url = url.split("/", 3)[0] + "//" + url.split("/", 3)[2] + date_page
         # Listen like an open browser tab: the server sends `reload` once the rebuilt files
