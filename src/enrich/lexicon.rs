@@ -11,7 +11,7 @@
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
-use crate::model::Paper;
+use crate::model::{Paper, PaperId};
 use crate::text::{lowercased, words};
 
 /// A word's number in a [`Lexicon`].
@@ -211,6 +211,24 @@ impl Lexicon {
             .iter()
             .map(|p| need(p).then_some((&*p.title, &*p.abstract_text)))
             .collect();
+        self.tokenize(&docs)
+    }
+
+    /// [`Lexicon::tokenize_papers`] for the papers `ids` alone: a patched watch-mode save
+    /// reads only the papers it edited.
+    pub fn tokenize_some(
+        &mut self,
+        papers: &[Paper],
+        ids: &[PaperId],
+        need: impl Fn(&Paper) -> bool,
+    ) -> Vec<Option<Tokens>> {
+        let mut docs: Vec<Option<(&str, &str)>> = vec![None; papers.len()];
+        for &id in ids {
+            let p = &papers[id];
+            if need(p) {
+                docs[id] = Some((&*p.title, &*p.abstract_text));
+            }
+        }
         self.tokenize(&docs)
     }
 

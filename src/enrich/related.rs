@@ -458,12 +458,15 @@ impl TermCache {
         self.docs.contains_key(&text_hash)
     }
 
-    /// Forgets the papers when it holds far more than the site has (old versions).
-    pub fn trim(&mut self, papers: usize) {
-        if crate::model::cache_outgrown(self.docs.len(), papers) {
+    /// Forgets the papers when it holds far more than the site has (old versions); says
+    /// whether it did.
+    pub fn trim(&mut self, papers: usize) -> bool {
+        let outgrown = crate::model::cache_outgrown(self.docs.len(), papers);
+        if outgrown {
             self.docs.clear();
             self.last = None;
         }
+        outgrown
     }
 
     /// How many papers the last computation searched from scratch (all of them in a fresh
@@ -488,7 +491,8 @@ impl TermCache {
             .par_iter()
             .zip(tokens)
             .map(|(p, tokens)| {
-                (!self.docs.contains_key(&p.text_hash)).then(|| {
+                // A paper missing from the cache has words: only those are looked up.
+                (tokens.is_some() && !self.docs.contains_key(&p.text_hash)).then(|| {
                     let tokens = tokens.as_ref().expect("words of a paper missing from the term cache");
                     SCRATCH.with(|scratch| terms.counts(lexicon, &mut scratch.borrow_mut(), tokens))
                 })

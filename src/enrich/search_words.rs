@@ -48,11 +48,14 @@ impl SearchWords {
         self.docs.contains_key(&text_hash)
     }
 
-    /// Forgets the papers when it holds far more than the site has (old versions).
-    pub fn trim(&mut self, papers: usize) {
-        if crate::model::cache_outgrown(self.docs.len(), papers) {
+    /// Forgets the papers when it holds far more than the site has (old versions); says
+    /// whether it did.
+    pub fn trim(&mut self, papers: usize) -> bool {
+        let outgrown = crate::model::cache_outgrown(self.docs.len(), papers);
+        if outgrown {
             self.docs.clear();
         }
+        outgrown
     }
 
     /// Looks at the words `lexicon` gained since the last call.

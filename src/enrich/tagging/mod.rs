@@ -49,11 +49,14 @@ impl TagCache {
         self.0.contains_key(&text_hash)
     }
 
-    /// Forgets everything when it holds far more papers than the site (old versions).
-    pub fn trim(&mut self, papers: usize) {
-        if crate::model::cache_outgrown(self.0.len(), papers) {
+    /// Forgets everything when it holds far more papers than the site (old versions); says
+    /// whether it did.
+    pub fn trim(&mut self, papers: usize) -> bool {
+        let outgrown = crate::model::cache_outgrown(self.0.len(), papers);
+        if outgrown {
             self.0.clear();
         }
+        outgrown
     }
 
     /// Every paper's strengths, read afresh: for reports that run once.
@@ -84,7 +87,8 @@ pub(super) fn gather(site: &Site, tax: &Taxonomy, cache: &mut TagCache, matcher:
         .papers
         .par_iter()
         .zip(tokens)
-        .filter(|(p, _)| !cache.has(p.text_hash))
+        // A paper missing from the cache has words; asking only those is fewer lookups.
+        .filter(|(p, tokens)| tokens.is_some() && !cache.has(p.text_hash))
         .map(|(p, tokens)| {
             let strengths = match tokens {
                 _ if !tax.config.auto => Vec::new(),
