@@ -127,16 +127,28 @@ impl Enricher {
         phases.mark("tag");
         let site_ref = &*site;
         let (related, search_words) = rayon::join(
-            || related::compute(site_ref, &mut self.terms, &self.lexicon, &tokens),
+            || related::compute(site_ref, &mut self.terms, &self.lexicon, &tokens, edited.is_some()),
             || search.then(|| self.search.prepare(site_ref, &self.lexicon, &tokens)),
         );
         // Papers whose neighbours (the first related papers) changed.
         let mut moved: Vec<PaperId> = Vec::new();
-        for (id, (paper, related)) in site.papers.iter_mut().zip(related).enumerate() {
+        let mut give = |id: PaperId, paper: &mut Paper, related: Vec<PaperId>| {
             if edited.is_some() && !tagging::same_neighbours(&paper.related, &related) {
                 moved.push(id);
             }
             paper.related = related;
+        };
+        match related {
+            related::Lists::All(lists) => {
+                for (id, (paper, related)) in site.papers.iter_mut().zip(lists).enumerate() {
+                    give(id, paper, related);
+                }
+            }
+            related::Lists::Changed(lists) => {
+                for (id, related) in lists {
+                    give(id, &mut site.papers[id], related);
+                }
+            }
         }
         phases.mark("related");
         let retagged = edited.and_then(|edited| tagging::assign_patched(site, tax, &self.tags, edited, &moved));

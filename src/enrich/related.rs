@@ -31,28 +31,41 @@ const MIN_SCORE: f32 = 0.05;
 /// [`State::update`]).
 ///
 /// `tokens` holds, by paper, the words of every paper whose text `cache` does not know.
+///
+/// With `only_changed` (the site's papers hold the lists of the last computation, as in a
+/// patched watch-mode save), only the lists that changed are returned.
 pub(super) fn compute(
     site: &Site,
     cache: &mut TermCache,
     lexicon: &Lexicon,
     tokens: &[Option<Tokens>],
-) -> Vec<Vec<PaperId>> {
+    only_changed: bool,
+) -> Lists {
     let n = site.papers.len();
     if n < 2 {
         cache.last = None;
-        return vec![Vec::new(); n];
+        return Lists::All(vec![Vec::new(); n]);
     }
-    let docs = cache.docs(site, lexicon, tokens);
     let texts: Vec<u64> = site.papers.iter().map(|p| p.text_hash).collect();
     let state = match cache.last.take() {
-        Some(last) if last.texts.len() == n => last.update(texts, docs, lexicon),
-        _ => State::fresh(texts, docs, lexicon, cache.keep),
+        Some(last) if last.texts.len() == n && last.docs.len() == n => {
+            // A paper whose text did not change keeps its counts from the last computation,
+            // by place: no lookup by text for the 100,000 papers a save did not touch.
+            let known = |p: usize| (last.texts[p] == texts[p]).then(|| last.docs[p].clone());
+            let docs = cache.docs(site, lexicon, tokens, known);
+            last.update(texts, docs, lexicon)
+        }
+        last => {
+            drop(last);
+            let docs = cache.docs(site, lexicon, tokens, |_| None);
+            State::fresh(texts, docs, lexicon, cache.keep)
+        }
     };
-    let lists = state
-        .best
-        .iter()
-        .map(|best| best.iter().map(|&(_, o)| o as PaperId).collect())
-        .collect();
+    let ids = |best: &Best| best.iter().map(|&(_, o)| o as PaperId).collect();
+    let lists = match &state.moved {
+        Some(moved) if only_changed => Lists::Changed(moved.iter().map(|&p| (p, ids(&state.best[p]))).collect()),
+        _ => Lists::All(state.best.iter().map(ids).collect()),
+    };
     if cache.keep {
         cache.last = Some(state);
     }
@@ -61,6 +74,14 @@ pub(super) fn compute(
 
 /// A paper's best matches: score and paper, best first.
 type Best = Vec<(f32, u32)>;
+
+/// Related papers by paper, as [`compute`] gives them.
+pub(super) enum Lists {
+    /// Every paper's list, by paper.
+    All(Vec<Vec<PaperId>>),
+    /// The lists that changed since the last computation, with their paper.
+    Changed(Vec<(PaperId, Vec<PaperId>)>),
+}
 
 /// Everything one computation derived, by paper position, kept so that the next one can
 /// redo only what an edit touched.
@@ -84,6 +105,8 @@ struct State {
     postings: Postings,
     /// Papers searched from scratch to get here: all of them, or few after an edit.
     searched: usize,
+    /// The papers whose list the last update changed (`None`: computed afresh).
+    moved: Option<Vec<PaperId>>,
 }
 
 impl State {
@@ -128,6 +151,7 @@ impl State {
             best,
             postings: if keep { postings } else { Postings::default() },
             searched: n,
+            moved: None,
         }
     }
 
@@ -142,6 +166,7 @@ impl State {
         let edited: Vec<usize> = (0..n).filter(|&p| self.texts[p] != texts[p]).collect();
         if edited.is_empty() {
             self.searched = 0;
+            self.moved = Some(Vec::new());
             return self;
         }
         if edited.len() > n / 8 || self.docs.is_empty() {
@@ -245,14 +270,18 @@ impl State {
         }
         self.searched = full.iter().filter(|&&f| f).count();
         let (queries, hashes) = (&self.queries, |t: TermId| lexicon.stem_hash(t));
-        self.best
+        let same = |a: &Best, b: &Best| a.iter().map(|e| e.1).eq(b.iter().map(|e| e.1));
+        let moved: Vec<bool> = self
+            .best
             .par_iter_mut()
             .enumerate()
             .zip(scoring)
-            .for_each(|((p, best), scoring)| {
+            .map(|((p, best), scoring)| {
                 if full[p] {
-                    *best = SCORES.with(|scores| search(&mut scores.borrow_mut(), p, &queries[p], postings));
+                    let new = SCORES.with(|scores| search(&mut scores.borrow_mut(), p, &queries[p], postings));
+                    !same(&std::mem::replace(best, new), best)
                 } else if best.iter().any(|&(_, o)| dirty[o as usize]) || !scoring.is_empty() {
+                    let old = best.clone();
                     best.retain(|&(_, o)| !dirty[o as usize]);
                     for c in scoring {
                         let s = score(&queries[p], &vectors[c as usize], hashes);
@@ -262,8 +291,13 @@ impl State {
                     }
                     best.sort_unstable_by(better);
                     best.truncate(RELATED);
+                    !same(&old, best)
+                } else {
+                    false
                 }
-            });
+            })
+            .collect();
+        self.moved = Some((0..n).filter(|&p| moved[p]).collect());
         self
     }
 }
@@ -482,8 +516,15 @@ impl TermCache {
         self.terms = Terms::default();
     }
 
-    /// Every paper's term counts, counting in parallel the papers not seen before.
-    fn docs(&mut self, site: &Site, lexicon: &Lexicon, tokens: &[Option<Tokens>]) -> Vec<Arc<Vec<(TermId, f32)>>> {
+    /// Every paper's term counts, counting in parallel the papers not seen before. `known`
+    /// gives the counts of a paper by its place when the caller has them.
+    fn docs(
+        &mut self,
+        site: &Site,
+        lexicon: &Lexicon,
+        tokens: &[Option<Tokens>],
+        known: impl Fn(usize) -> Option<Arc<Vec<(TermId, f32)>>>,
+    ) -> Vec<Arc<Vec<(TermId, f32)>>> {
         self.terms.extend(lexicon);
         let terms = &self.terms;
         let fresh: Vec<Option<Vec<(TermId, f32)>>> = site
@@ -501,8 +542,9 @@ impl TermCache {
         site.papers
             .iter()
             .zip(fresh)
-            .map(|(p, counts)| match counts {
-                None => self.docs[&p.text_hash].clone(),
+            .enumerate()
+            .map(|(place, (p, counts))| match counts {
+                None => known(place).unwrap_or_else(|| self.docs[&p.text_hash].clone()),
                 Some(counts) => {
                     let doc = Arc::new(counts);
                     if self.keep {
@@ -599,7 +641,9 @@ pub fn apply(site: &mut Site) {
 /// [`apply`], reusing the term counts of papers whose text did not change: the watch loop
 /// keeps one cache (and its lexicon) across rebuilds.
 pub(super) fn apply_cached(site: &mut Site, cache: &mut TermCache, lexicon: &Lexicon, tokens: &[Option<Tokens>]) {
-    let related = compute(site, cache, lexicon, tokens);
+    let Lists::All(related) = compute(site, cache, lexicon, tokens, false) else {
+        unreachable!("every list was asked for");
+    };
     for (p, r) in site.papers.iter_mut().zip(related) {
         p.related = r;
     }
@@ -658,9 +702,13 @@ mod tests {
         let mut lexicon = Lexicon::default();
         for site in [&before, &after] {
             let tokens = lexicon.tokenize_papers(&site.papers, |p| !cache.has(p.text_hash));
-            let lists = compute(site, &mut cache, &lexicon, &tokens);
+            let Lists::All(lists) = compute(site, &mut cache, &lexicon, &tokens, false) else {
+                unreachable!()
+            };
             let (fresh_lexicon, fresh_tokens) = Lexicon::of_papers(&site.papers);
-            let fresh = compute(site, &mut TermCache::once(), &fresh_lexicon, &fresh_tokens);
+            let Lists::All(fresh) = compute(site, &mut TermCache::once(), &fresh_lexicon, &fresh_tokens, false) else {
+                unreachable!()
+            };
             assert_eq!(lists, fresh);
         }
         let searched = cache.last.as_ref().expect("kept").searched;
