@@ -140,6 +140,9 @@ pub struct Renderer<'a> {
     /// Watch mode only (`None` in a build): the last save's plan, taken when this one is
     /// planned from it (see [`Renderer::after_search_plan`]).
     search_previous: Option<std::sync::Mutex<Option<search_index::Plan>>>,
+    /// The papers a patched save touched (see [`Renderer::with_cache`]); `None` when any
+    /// paper may have changed.
+    touched: Option<Vec<PaperId>>,
     /// Every issue date's ISO and display forms.
     dates: DateForms,
     /// The words and date forms of the site's language.
@@ -243,6 +246,7 @@ impl<'a> Renderer<'a> {
             search: SearchInput::Fresh(std::sync::OnceLock::new()),
             search_plan: std::sync::OnceLock::new(),
             search_previous: None,
+            touched: touched.map(<[PaperId]>::to_vec),
             dates,
             lang,
         })

@@ -29,7 +29,7 @@ use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::enrich::{Lexicon, Prepared, WordId};
-use crate::model::Site;
+use crate::model::{PaperId, Site};
 use crate::render::view::DateForms;
 use crate::text::{LATEX_MACROS, SEARCH_STOP_WORDS, lowercased, words};
 
@@ -225,7 +225,7 @@ impl Plan {
     /// Plans the index of `site` from each paper's words.
     pub(crate) fn new(site: &Site, lexicon: &Lexicon, prepared: &Prepared) -> Plan {
         let inversions = Inversion::all(prepared.docs(), lexicon.len());
-        Plan::of_postings(site, lexicon, inversions, FxHashMap::default(), None)
+        Plan::of_postings(site, lexicon, inversions, FxHashMap::default(), None, &[])
     }
 
     /// [`Plan::new`] for watch mode, given the last save's plan (used only if made with the
@@ -234,12 +234,31 @@ impl Plan {
     /// edit), it patches the papers of those words instead of inverting every paper again,
     /// and keeps the hashes of the shards none of whose terms changed: inverting and hashing
     /// everything was a third of a save. The plan keeps the papers' words for the next save.
-    pub(crate) fn after(previous: Option<Plan>, site: &Site, lexicon: &Lexicon, prepared: &Prepared) -> Plan {
+    ///
+    /// `touched` says that `site` is the model `previous` was planned for, with only these
+    /// papers' records or tags changed since: the other document chunks keep their hashes.
+    pub(crate) fn after(
+        previous: Option<Plan>,
+        site: &Site,
+        lexicon: &Lexicon,
+        prepared: &Prepared,
+        touched: Option<&[PaperId]>,
+    ) -> Plan {
         let docs = prepared.docs();
         let previous = previous.filter(|p| p.lexicon == lexicon.serial());
         let mut plan = match previous.and_then(|p| p.patch(docs)) {
-            Some((inversions, patched, earlier)) => {
-                Plan::of_postings(site, lexicon, inversions, patched, Some(earlier))
+            Some((inversions, patched, mut earlier)) => {
+                if touched.is_none() {
+                    earlier.doc_hashes.clear();
+                }
+                Plan::of_postings(
+                    site,
+                    lexicon,
+                    inversions,
+                    patched,
+                    Some(earlier),
+                    touched.unwrap_or_default(),
+                )
             }
             None => Plan::new(site, lexicon, prepared),
         };
@@ -286,6 +305,7 @@ impl Plan {
             tag_terms,
             shards,
             shard_hashes,
+            doc_hashes,
             ..
         } = self;
         patched.extend(lists);
@@ -294,6 +314,7 @@ impl Plan {
             tag_terms,
             shards,
             shard_hashes,
+            doc_hashes,
             words,
             same_words,
         };
@@ -322,12 +343,15 @@ impl Plan {
     }
 
     /// Plans the index from its postings; `earlier` is what a previous plan may lend.
+    /// With `earlier`'s document hashes (of the same site), only the chunks of `touched`
+    /// papers are hashed again.
     fn of_postings(
         site: &Site,
         lexicon: &Lexicon,
         inversions: Vec<Inversion>,
         patched: Patched,
         earlier: Option<Earlier>,
+        touched: &[PaperId],
     ) -> Plan {
         let mut plan = Plan {
             inversions,
@@ -363,10 +387,17 @@ impl Plan {
                 None => plan.hash_shard(range.clone(), lexicon),
             })
             .collect();
-        plan.doc_hashes = (0..docs_count(site.papers.len()))
-            .into_par_iter()
-            .map(|k| hash_docs(site, k))
-            .collect();
+        let chunks = docs_count(site.papers.len());
+        plan.doc_hashes = match earlier {
+            Some(Earlier { doc_hashes, .. }) if doc_hashes.len() == chunks => {
+                let mut hashes = doc_hashes;
+                for k in touched.iter().map(|&p| p / DOCS_PER_CHUNK) {
+                    hashes[k] = hash_docs(site, k);
+                }
+                hashes
+            }
+            _ => (0..chunks).into_par_iter().map(|k| hash_docs(site, k)).collect(),
+        };
         plan.dir_hashes = plan
             .doc_hashes
             .chunks(CHUNKS_PER_DIR)
@@ -724,6 +755,9 @@ struct Earlier {
     tag_terms: Vec<TagTerm>,
     shards: Vec<Range<usize>>,
     shard_hashes: Vec<u64>,
+    /// Hashes of the document chunks, by chunk; empty when the papers may have changed
+    /// beyond the words.
+    doc_hashes: Vec<u64>,
     words: FxHashSet<WordId>,
     /// Whether the same words are in use (no edit used a word no paper used before, or
     /// dropped the last use of one).
@@ -1019,7 +1053,7 @@ mod tests {
             .collect();
         let tokens = lexicon.tokenize_papers(&site.papers, |p| !words.has(p.text_hash));
         let prepared = words.prepare(&site, lexicon, &tokens);
-        let after = Plan::after(previous, &site, lexicon, &prepared);
+        let after = Plan::after(previous, &site, lexicon, &prepared, None);
         let fresh = Plan::new(&site, lexicon, &prepared);
         (after, fresh, site)
     }

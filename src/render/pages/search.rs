@@ -49,7 +49,7 @@ impl Renderer<'_> {
                 match &self.search_previous {
                     Some(previous) => {
                         let previous = previous.lock().expect("not poisoned").take();
-                        Plan::after(previous, self.site, lexicon, &words)
+                        Plan::after(previous, self.site, lexicon, &words, self.touched.as_deref())
                     }
                     None => Plan::new(self.site, lexicon, &words),
                 }
