@@ -15,7 +15,8 @@
 # "rebuild, nothing changed" is the steady state (third build); "add the newest day" is a
 # publisher's daily build: the archive built without its newest day's file, then that file
 # added and built in a new process (the build cache renders what changed); watch-mode latency is the
-# time from saving a file to the new page being served over HTTP (bench/latency.py).
+# time from saving a file to the new page being served over HTTP (bench/latency.py), at 10,000
+# and 100,000 papers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SIZES=("$@")
@@ -88,7 +89,7 @@ best() {
   T_WALL=$bw T_CPU=$bc T_RSS_MB=$br
 }
 
-rows=() mem_rows=()
+rows=() mem_rows=() one_change=()
 for n in "${SIZES[@]}"; do
   runs=${BENCH_RUNS:-3}
   site="$DIR/site${REAL:+-real}-$n"
@@ -156,7 +157,7 @@ for n in "${SIZES[@]}"; do
   fi
   rows+=("| $n | $b_wall s | $b_cpu s | $b_rss MB | $r_wall s | $d_wall s, $d_rss MB ($d_kept) | $pages pages, $files files, $mb MB | $cp_wall s | $ratio_cp | ${tag_ms} ms (${tag_per_10k} ms/10k) | ${related_ms} ms | $hugo_cell | $ratio_hugo |")
 
-  if [ "$n" = 10000 ] || [ "${#SIZES[@]}" = 1 ]; then
+  if [ "$n" = 10000 ] || [ "$n" = 100000 ] || [ "${#SIZES[@]}" = 1 ]; then
     # One paper edited: append a sentence to one Markdown paper (the last day's last paper
     # in a real-shaped corpus) and rebuild.
     if [ -n "$REAL" ]; then
@@ -166,7 +167,7 @@ for n in "${SIZES[@]}"; do
     fi
     python3 bench/latency.py --append "$paper" "This sentence was added by the benchmark."
     timed "$PB" build --root "$site"
-    one_change="one paper changed at $n papers: full \`paperboy build\` $T_WALL s; watch mode, $(python3 bench/latency.py "$PB" "$site" "$paper")"
+    one_change+=("one paper changed at $n papers: full \`paperboy build\` $T_WALL s; watch mode, $(python3 bench/latency.py "$PB" "$site" "$paper")")
   fi
 done
 
@@ -186,6 +187,6 @@ if [ ${#mem_rows[@]} -gt 0 ]; then
   printf '%s\n' "${mem_rows[@]}"
   echo
 fi
-[ -z "${one_change:-}" ] || echo "$one_change"
+[ ${#one_change[@]} -eq 0 ] || printf '%s\n' "${one_change[@]}"
 echo "$sample_latency"
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
