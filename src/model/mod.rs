@@ -152,9 +152,24 @@ pub struct Site {
 impl Site {
     /// Paper ids newest first: later issues first, trending order within an issue.
     pub fn papers_newest_first(&self) -> Vec<PaperId> {
-        let mut ids: Vec<PaperId> = (0..self.papers.len()).collect();
-        ids.sort_by(|&a, &b| self.papers[b].date.cmp(&self.papers[a].date).then(a.cmp(&b)));
-        ids
+        self.newest_papers(usize::MAX)
+    }
+
+    /// The first `limit` of [`Site::papers_newest_first`], without sorting the rest: the
+    /// site feeds of a watch-mode save at 100,000 papers sorted them all (a few ms).
+    pub fn newest_papers(&self, limit: usize) -> Vec<PaperId> {
+        let mut keyed: Vec<(std::cmp::Reverse<NaiveDate>, PaperId)> = self
+            .papers
+            .iter()
+            .enumerate()
+            .map(|(id, p)| (std::cmp::Reverse(p.date), id))
+            .collect();
+        if limit < keyed.len() {
+            keyed.select_nth_unstable(limit);
+            keyed.truncate(limit);
+        }
+        keyed.sort_unstable();
+        keyed.into_iter().map(|(_, id)| id).collect()
     }
 }
 
@@ -167,5 +182,24 @@ mod tests {
         assert_eq!(arxiv_key("arXiv:2401.01234v2"), "2401.01234");
         assert_eq!(arxiv_key("2401.01234"), "2401.01234");
         assert_eq!(arxiv_key("hep-th/9901001v1"), "hep-th/9901001");
+    }
+
+    #[test]
+    fn newest_papers_are_the_head_of_the_full_order() {
+        let config = crate::config::Config::default();
+        let day = |date: &str, n: usize| {
+            let body: String = (0..n).map(|p| format!("Paper {date} {p}\nAbstract {p}.\n")).collect();
+            let path = format!("{date}.txt");
+            crate::content::parse_text(&body, std::path::Path::new(&path), &config, &mut |_| {}).expect("parses")
+        };
+        let files = [day("2026-01-03", 4), day("2026-01-01", 7), day("2026-01-02", 5)];
+        let site = crate::content::assemble(files.iter());
+        let mut expected: Vec<PaperId> = (0..site.papers.len()).collect();
+        expected.sort_by(|&a, &b| site.papers[b].date.cmp(&site.papers[a].date).then(a.cmp(&b)));
+        assert_eq!(site.papers[expected[0]].date.to_string(), "2026-01-03");
+        assert_eq!(site.papers_newest_first(), expected);
+        for limit in [0, 1, 4, 5, 15, 16, 100] {
+            assert_eq!(site.newest_papers(limit), expected[..limit.min(16)], "limit {limit}");
+        }
     }
 }

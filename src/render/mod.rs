@@ -133,6 +133,8 @@ pub struct Renderer<'a> {
     /// entries show: the inputs of [`Renderer::fingerprint`].
     summary_fp: Arc<Vec<u64>>,
     full_fp: Arc<Vec<u64>>,
+    /// Per paper, its place in its first issue (see [`pages::first_places`]).
+    places: Vec<u32>,
     /// What the search index is written from.
     search: SearchInput<'a>,
     /// The search index, planned on first use.
@@ -243,6 +245,7 @@ impl<'a> Renderer<'a> {
             feed_links,
             summary_fp,
             full_fp,
+            places: pages::first_places(site),
             search: SearchInput::Fresh(std::sync::OnceLock::new()),
             search_plan: std::sync::OnceLock::new(),
             search_previous: None,

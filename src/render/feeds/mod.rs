@@ -146,12 +146,7 @@ impl Renderer<'_> {
 
     /// What the site feeds show: the newest papers in full.
     pub(crate) fn hash_site_feeds(&self, h: &mut Fingerprint) {
-        for p in self
-            .site
-            .papers_newest_first()
-            .into_iter()
-            .take(self.config.feeds.limit)
-        {
+        for p in self.site.newest_papers(self.config.feeds.limit) {
             self.full_fp[p].hash(h);
         }
     }
@@ -182,8 +177,7 @@ impl Renderer<'_> {
 
     /// The site feed: the newest papers.
     fn site_feed(&self) -> Feed {
-        let mut papers = self.site.papers_newest_first();
-        papers.truncate(self.config.feeds.limit);
+        let papers = self.site.newest_papers(self.config.feeds.limit);
         Feed {
             title: self.config.title.clone(),
             description: self.config.description.clone(),

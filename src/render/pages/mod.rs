@@ -4,5 +4,6 @@ mod email;
 mod issues;
 mod not_found;
 mod paper;
+pub(crate) use paper::first_places;
 mod search;
 mod tags;

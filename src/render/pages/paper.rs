@@ -7,7 +7,7 @@ use anyhow::Result;
 use serde::Serialize;
 use tera::{Context, Value};
 
-use crate::model::{PaperId, issue_dir, paper_dir};
+use crate::model::{PaperId, Site, issue_dir, paper_dir};
 use crate::render::Renderer;
 use crate::render::jobs::{Files, Fingerprint};
 use crate::render::view::{OutLinks, title_html};
@@ -37,24 +37,27 @@ impl Renderer<'_> {
         for &i in &p.issues {
             site.issues[i].date.hash(h);
         }
-        let order = &site.issues[p.issues[0]].papers;
-        let pos = order.iter().position(|&x| x == id).unwrap_or(0);
-        let prev = pos
-            .checked_sub(1)
-            .and_then(|i| order.get(i))
-            .map(|&n| self.summary_fp[n]);
-        let next = order.get(pos + 1).map(|&n| self.summary_fp[n]);
-        (prev, next).hash(h);
+        let (prev, next) = self.neighbours(id);
+        (prev.map(|n| self.summary_fp[n]), next.map(|n| self.summary_fp[n])).hash(h);
         p.related.iter().for_each(|&r| self.summary_fp[r].hash(h));
+    }
+
+    /// The papers before and after `id` in its first issue, which its page links to.
+    fn neighbours(&self, id: PaperId) -> (Option<PaperId>, Option<PaperId>) {
+        let order = &self.site.issues[self.site.papers[id].issues[0]].papers;
+        let pos = match self.places.get(id).map(|&k| k as usize) {
+            Some(k) if order.get(k) == Some(&id) => k,
+            _ => order.iter().position(|&x| x == id).unwrap_or(0),
+        };
+        let prev = pos.checked_sub(1).map(|k| order[k]);
+        (prev, order.get(pos + 1).copied())
     }
 
     /// The page of one paper.
     fn paper(&self, id: PaperId) -> Result<Vec<u8>> {
         let p = &self.site.papers[id];
-        let first_issue = p.issues[0];
-        let order = &self.site.issues[first_issue].papers;
-        let pos = order.iter().position(|&x| x == id).unwrap_or(0);
-        let neighbour = |i: Option<usize>| i.and_then(|i| order.get(i)).map(|&n| self.summaries[n].clone());
+        let (prev, next) = self.neighbours(id);
+        let neighbour = |n: Option<PaperId>| n.map(|n| self.summaries[n].clone());
         let (outbound, outbound_label) = match (&p.url, &p.arxiv) {
             (Some(url), _) => (href_encode(url), self.lang.word("read_the_paper").to_string()),
             (None, Some(id)) => {
@@ -137,8 +140,8 @@ impl Renderer<'_> {
             })
             .collect();
         ctx.insert("issues", &issues);
-        ctx.insert_value("prev", neighbour(pos.checked_sub(1)).unwrap_or(Value::none()));
-        ctx.insert_value("next", neighbour(Some(pos + 1)).unwrap_or(Value::none()));
+        ctx.insert_value("prev", neighbour(prev).unwrap_or(Value::none()));
+        ctx.insert_value("next", neighbour(next).unwrap_or(Value::none()));
         ctx.insert_value("related", self.summaries_of(&p.related));
         let meta = self.meta(
             format!("{} — {}", p.title, self.config.title),
@@ -158,4 +161,21 @@ fn redirect_page(target: &str, language: &str) -> Vec<u8> {
         "<!DOCTYPE html>\n<html lang=\"{language}\">\n<head>\n<meta charset=\"utf-8\">\n<title>Moved</title>\n<link rel=\"canonical\" href=\"{target}\">\n<meta http-equiv=\"refresh\" content=\"0; url={target}\">\n<meta name=\"robots\" content=\"noindex\">\n</head>\n<body>\n<p>This paper has moved to <a href=\"{target}\">{target}</a>.</p>\n</body>\n</html>\n"
     )
     .into_bytes()
+}
+
+/// Per paper, its place in the first issue that lists it: what `Renderer::neighbours`
+/// reads. Looking each paper up in its issue was most of a save's fingerprints at 100,000
+/// papers (a scan of a 400-paper day per paper).
+pub(crate) fn first_places(site: &Site) -> Vec<u32> {
+    let mut places = vec![u32::MAX; site.papers.len()];
+    // A paper's issues are listed oldest first, so its first issue is the first to list
+    // it (and `neighbours` checks the place before it trusts it).
+    for issue in &site.issues {
+        for (k, &p) in issue.papers.iter().enumerate() {
+            if places[p] == u32::MAX {
+                places[p] = k as u32;
+            }
+        }
+    }
+    places
 }
