@@ -11,7 +11,7 @@ mod tagging;
 
 pub use lexicon::{Inverted, Keyed, Lexicon, StemId, Tokens, WordId};
 pub use related::{QUERY_TERMS, RELATED, TermCache, apply as apply_related};
-pub use search_words::{Prepared, SearchWords, fresh_words};
+pub use search_words::{CHANGED_MAX, Changed, Prepared, SearchWords, fresh_words};
 pub use tagging::{
     BUILTIN_TAXONOMY, Evidence, Hit, Matcher, Strength, TagCache, Taxonomy, apply as apply_tags,
     evaluate as evaluate_tags, explain as explain_tags, report as tag_report,
@@ -33,6 +33,9 @@ pub struct Enricher {
     /// The papers whose record or tags the last [`Enricher::enrich`] changed, when it
     /// patched the model it enriched before (`None`: any paper may have changed).
     touched: Option<Vec<PaperId>>,
+    /// The words of a patched save, by paper, every entry `None` between saves (see
+    /// [`Lexicon::tokenize_some`]).
+    edited_tokens: Vec<Option<Tokens>>,
 }
 
 /// What [`Enricher::enrich`] derives beyond tags and related papers (which tagging needs:
@@ -117,9 +120,14 @@ impl Enricher {
         let need = |p: &Paper| !tags.has(p.text_hash) || !terms.has(p.text_hash) || (search && !words.has(p.text_hash));
         // After a patched save every other paper's text is in every cache: the last
         // enrichment of this model put it there (100,000 lookups were 10-30 ms of a save).
-        let tokens = match edited {
-            Some(edited) if !reset && !trimmed => self.lexicon.tokenize_some(&site.papers, edited, need),
-            _ => self.lexicon.tokenize_papers(&site.papers, need),
+        let patched = edited.filter(|_| !reset && !trimmed);
+        let tokens = match patched {
+            Some(edited) => {
+                let mut tokens = std::mem::take(&mut self.edited_tokens);
+                self.lexicon.tokenize_some(&site.papers, edited, need, &mut tokens);
+                tokens
+            }
+            None => self.lexicon.tokenize_papers(&site.papers, need),
         };
         phases.mark("words");
         self.matcher.extend(tax, &self.lexicon);
@@ -128,7 +136,13 @@ impl Enricher {
         let site_ref = &*site;
         let (related, search_words) = rayon::join(
             || related::compute(site_ref, &mut self.terms, &self.lexicon, &tokens, edited.is_some()),
-            || search.then(|| self.search.prepare(site_ref, &self.lexicon, &tokens)),
+            || match search {
+                true => Some(self.search.prepare(site_ref, &self.lexicon, &tokens, patched)),
+                false => {
+                    self.search.forget_last();
+                    None
+                }
+            },
         );
         // Papers whose neighbours (the first related papers) changed.
         let mut moved: Vec<PaperId> = Vec::new();
@@ -149,6 +163,11 @@ impl Enricher {
                     give(id, &mut site.papers[id], related);
                 }
             }
+        }
+        if let Some(edited) = patched {
+            let mut tokens = tokens;
+            Lexicon::clear_some(&mut tokens, edited);
+            self.edited_tokens = tokens;
         }
         phases.mark("related");
         let retagged = edited.and_then(|edited| tagging::assign_patched(site, tax, &self.tags, edited, &moved));

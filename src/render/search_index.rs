@@ -28,7 +28,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use crate::enrich::{Lexicon, Prepared, WordId};
+use crate::enrich::{CHANGED_MAX, Lexicon, Prepared, WordId};
 use crate::model::{PaperId, Site};
 use crate::render::view::DateForms;
 use crate::text::{LATEX_MACROS, SEARCH_STOP_WORDS, lowercased, words};
@@ -152,10 +152,6 @@ impl Inversion {
 /// Papers by word for the words whose papers changed since the inversions were made.
 type Patched = FxHashMap<WordId, Vec<u32>>;
 
-/// Watch mode patches a plan for at most this many papers whose words changed (an edit
-/// changes one or a few; a paper added moves every paper after it, and is planned anew).
-const PATCH_PAPERS: usize = 64;
-
 /// Once this many words have patched lists, the next plan inverts every paper again, so
 /// that patches do not pile up over a long session.
 const PATCH_WORDS: usize = 50_000;
@@ -201,9 +197,9 @@ pub(crate) struct Plan {
     /// Papers by word for the words whose papers changed since the inversions were made,
     /// in place of the inversions' lists (watch mode).
     patched: Patched,
-    /// Each paper's words, kept in watch mode to tell the next save's edits; empty in a
-    /// build, which frees them once inverted.
-    docs: Vec<Arc<[u32]>>,
+    /// The words planned from ([`Prepared::serial`]): the next watch-mode save's words
+    /// say which papers changed since them (see [`Prepared::changed`]).
+    words: u64,
     /// The lexicon (see [`Lexicon::serial`]) whose word numbers the plan holds.
     lexicon: u64,
     /// Tag-name words.
@@ -225,7 +221,9 @@ impl Plan {
     /// Plans the index of `site` from each paper's words.
     pub(crate) fn new(site: &Site, lexicon: &Lexicon, prepared: &Prepared) -> Plan {
         let inversions = Inversion::all(prepared.docs(), lexicon.len());
-        Plan::of_postings(site, lexicon, inversions, FxHashMap::default(), None, &[])
+        let mut plan = Plan::of_postings(site, lexicon, inversions, FxHashMap::default(), None, &[]);
+        plan.words = prepared.serial();
+        plan
     }
 
     /// [`Plan::new`] for watch mode, given the last save's plan (used only if made with the
@@ -244,9 +242,8 @@ impl Plan {
         prepared: &Prepared,
         touched: Option<&[PaperId]>,
     ) -> Plan {
-        let docs = prepared.docs();
         let previous = previous.filter(|p| p.lexicon == lexicon.serial());
-        let mut plan = match previous.and_then(|p| p.patch(docs)) {
+        let mut plan = match previous.and_then(|p| p.patch(prepared)) {
             Some((inversions, patched, mut earlier)) => {
                 if touched.is_none() {
                     earlier.doc_hashes.clear();
@@ -262,30 +259,26 @@ impl Plan {
             }
             None => Plan::new(site, lexicon, prepared),
         };
-        plan.docs = docs.to_vec();
+        plan.words = prepared.serial();
         plan
     }
 
-    /// The postings once the papers' words went from those of this plan to `docs`, and what
-    /// of this plan the next may keep; `None` when that is not a patch: papers added,
-    /// removed or reordered, many edited, or patches piled up.
-    fn patch(self, docs: &[Arc<[u32]>]) -> Option<(Vec<Inversion>, Patched, Earlier)> {
-        if self.docs.len() != docs.len() || self.patched.len() > PATCH_WORDS {
+    /// The postings once the papers' words went from those of this plan to `prepared`'s,
+    /// and what of this plan the next may keep; `None` when that is not a patch: words not
+    /// changed from this plan's (papers added, removed or reordered, many edited), or
+    /// patches piled up.
+    fn patch(self, prepared: &Prepared) -> Option<(Vec<Inversion>, Patched, Earlier)> {
+        let changed = prepared.changed().filter(|c| c.base == self.words)?;
+        if self.patched.len() > PATCH_WORDS || changed.papers.len() > CHANGED_MAX {
             return None;
         }
-        // An unchanged paper's words are the same shared list: the words cache hands out
-        // one per text, and this plan holds the old ones, so their addresses are not reused.
-        let papers: Vec<u32> = (0..docs.len())
-            .filter(|&i| !Arc::ptr_eq(&self.docs[i], &docs[i]))
-            .map(|i| i as u32)
-            .collect();
-        if papers.len() > PATCH_PAPERS {
-            return None;
-        }
+        let docs = prepared.docs();
+        let papers: Vec<u32> = changed.papers.iter().map(|&(i, _)| i).collect();
         // The words whose entry a changed paper gained, lost or flagged otherwise.
-        let words: FxHashSet<WordId> = papers
+        let words: FxHashSet<WordId> = changed
+            .papers
             .iter()
-            .flat_map(|&i| symmetric_difference(&self.docs[i as usize], &docs[i as usize]))
+            .flat_map(|(i, was)| symmetric_difference(was, &docs[*i as usize]))
             .map(|e| e >> 1)
             .collect();
         let mut same_words = true;
@@ -356,7 +349,7 @@ impl Plan {
         let mut plan = Plan {
             inversions,
             patched,
-            docs: Vec::new(),
+            words: 0,
             lexicon: lexicon.serial(),
             tag_terms: Vec::new(),
             terms: Vec::new(),
@@ -1031,13 +1024,15 @@ mod tests {
     }
 
     /// The plan watch mode makes of `text` with `tags` (name, papers) after `previous`, and
-    /// a fresh one.
+    /// a fresh one. `edited`: the papers a patched save says it edited (the words of the
+    /// others are not looked at), else every paper's words are compared with the last.
     fn plans(
         text: &str,
         tags: &[(&str, &[usize])],
         lexicon: &mut Lexicon,
         words: &mut crate::enrich::SearchWords,
         previous: Option<Plan>,
+        edited: Option<&[usize]>,
     ) -> (Plan, Plan, Site) {
         let config = crate::config::Config::default();
         let path = std::path::Path::new("2026-11-26.txt");
@@ -1052,7 +1047,7 @@ mod tests {
             })
             .collect();
         let tokens = lexicon.tokenize_papers(&site.papers, |p| !words.has(p.text_hash));
-        let prepared = words.prepare(&site, lexicon, &tokens);
+        let prepared = words.prepare(&site, lexicon, &tokens, edited);
         let after = Plan::after(previous, &site, lexicon, &prepared, None);
         let fresh = Plan::new(&site, lexicon, &prepared);
         (after, fresh, site)
@@ -1074,7 +1069,7 @@ mod tests {
     fn a_plan_patched_after_edits_equals_a_fresh_plan() {
         let (mut lexicon, mut words) = Default::default();
         let text = digest(1500, |_, a| a);
-        let (plan, fresh, _) = plans(&text, TAGS, &mut lexicon, &mut words, None);
+        let (plan, fresh, _) = plans(&text, TAGS, &mut lexicon, &mut words, None, None);
         assert!(fresh.shard_count() > 3, "{}", fresh.shard_count());
         assert_same(&plan, &fresh, &lexicon, "first plan");
         // An edit: a word never seen before, a word dropped and one added.
@@ -1083,12 +1078,12 @@ mod tests {
             701 => a.split_once(' ').unwrap().1.to_string() + " flow0",
             _ => a,
         });
-        let (plan, fresh, _) = plans(&edited, TAGS, &mut lexicon, &mut words, Some(plan));
+        let (plan, fresh, _) = plans(&edited, TAGS, &mut lexicon, &mut words, Some(plan), Some(&[700, 701]));
         assert!(!plan.patched.is_empty(), "the edit was patched in, not planned anew");
         assert_same(&plan, &fresh, &lexicon, "an edit");
         // A second edit on the patched plan, which undoes part of the first.
         let again = digest(1500, |i, a| if i == 701 { a + " vision3" } else { a });
-        let (plan, fresh, _) = plans(&again, TAGS, &mut lexicon, &mut words, Some(plan));
+        let (plan, fresh, _) = plans(&again, TAGS, &mut lexicon, &mut words, Some(plan), Some(&[700, 701]));
         assert!(!plan.patched.is_empty());
         assert_same(&plan, &fresh, &lexicon, "a second edit");
         // An edit that uses no new word and drops none: the terms stay, the shards of the
@@ -1099,12 +1094,12 @@ mod tests {
             _ => a,
         });
         let terms = plan.terms.clone();
-        let (plan, fresh, _) = plans(&moved, TAGS, &mut lexicon, &mut words, Some(plan));
+        let (plan, fresh, _) = plans(&moved, TAGS, &mut lexicon, &mut words, Some(plan), None);
         assert_eq!(plan.terms, terms, "the same terms");
         assert_same(&plan, &fresh, &lexicon, "words moved between papers");
         // A tag gains a paper: the same terms, a tag word's papers changed.
         let retagged: &[(&str, &[usize])] = &[("Graph0 Learning", &[1, 2, 3, 900]), TAGS[1]];
-        let (plan, fresh, _) = plans(&moved, retagged, &mut lexicon, &mut words, Some(plan));
+        let (plan, fresh, _) = plans(&moved, retagged, &mut lexicon, &mut words, Some(plan), None);
         assert_eq!(plan.terms, terms, "the same terms");
         assert_same(&plan, &fresh, &lexicon, "a tag's papers changed");
         // Two papers swapped, and a word of an abstract put in a title too (its flag).
@@ -1114,12 +1109,12 @@ mod tests {
         let first = lines[41].split(' ').next().unwrap().to_string();
         lines[40] = format!("{} {first}", lines[40]);
         let swapped = lines.join("\n") + "\n";
-        let (plan, fresh, _) = plans(&swapped, TAGS, &mut lexicon, &mut words, Some(plan));
+        let (plan, fresh, _) = plans(&swapped, TAGS, &mut lexicon, &mut words, Some(plan), None);
         assert!(!plan.patched.is_empty());
         assert_same(&plan, &fresh, &lexicon, "papers swapped, a title flag");
         // A paper added moves every paper after it: planned anew, the same.
         let added = format!("Fresh paper\nAbout graph0 and brandnew things.\n{swapped}");
-        let (plan, fresh, _) = plans(&added, TAGS, &mut lexicon, &mut words, Some(plan));
+        let (plan, fresh, _) = plans(&added, TAGS, &mut lexicon, &mut words, Some(plan), None);
         assert!(plan.patched.is_empty(), "planned anew");
         assert_same(&plan, &fresh, &lexicon, "a paper added");
     }
@@ -1131,11 +1126,11 @@ mod tests {
         // number still in use.
         let (mut lexicon, mut words) = Default::default();
         let text = digest(40, |_, a| a);
-        let (plan, _, _) = plans(&text, &[], &mut lexicon, &mut words, None);
+        let (plan, _, _) = plans(&text, &[], &mut lexicon, &mut words, None, None);
         let reversed: Vec<&str> = text.lines().collect();
         let reversed: String = reversed.chunks(2).rev().map(|p| p.join("\n") + "\n").collect();
         let (mut lexicon, mut words) = Default::default();
-        let (plan, fresh, _) = plans(&reversed, &[], &mut lexicon, &mut words, Some(plan));
+        let (plan, fresh, _) = plans(&reversed, &[], &mut lexicon, &mut words, Some(plan), None);
         assert_same(&plan, &fresh, &lexicon, "a new lexicon");
     }
 
