@@ -12,7 +12,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use super::lexicon::{Inverted, Lexicon, StemId, Tokens};
+use super::lexicon::{Inverted, Keyed, Lexicon, StemId, Tokens};
 use crate::model::{PaperId, Site};
 use crate::text::{LATEX_MACROS, SIMILARITY_STOP_WORDS};
 
@@ -103,6 +103,8 @@ struct State {
     best: Vec<Best>,
     /// The postings the lists were searched in (empty in a one-off build).
     postings: Postings,
+    /// Papers by query term, once an update made them (see [`Inverted::patched`]).
+    asking: Option<Inverted>,
     /// Papers searched from scratch to get here: all of them, or few after an edit.
     searched: usize,
     /// The papers whose list the last update changed (`None`: computed afresh).
@@ -150,6 +152,7 @@ impl State {
             queries,
             best,
             postings: if keep { postings } else { Postings::default() },
+            asking: None,
             searched: n,
             moved: None,
         }
@@ -235,6 +238,11 @@ impl State {
         // Papers searched from scratch: those with a new vector or a new query, and those
         // that lose a changed paper from a full list.
         let (df, vectors) = (&self.df, &self.vectors);
+        // The query terms of the papers that may get a new query, as they were.
+        let asked: Vec<(u32, Vec<TermId>)> = (0..n)
+            .filter(|&p| dirty[p] || requery[p])
+            .map(|p| (p as u32, self.queries[p].keys().collect()))
+            .collect();
         let full: Vec<bool> = (0..n)
             .into_par_iter()
             .zip(&mut self.queries)
@@ -252,7 +260,14 @@ impl State {
             })
             .collect();
         // Every other paper sharing a query term with a changed paper scores it.
-        let asking = Inverted::new(&self.queries, terms, 0);
+        let (requeried, before): (Vec<u32>, Vec<Vec<TermId>>) = asked
+            .into_iter()
+            .filter(|(p, was)| !self.queries[*p as usize].keys().eq(was.iter().copied()))
+            .unzip();
+        let asking = match self.asking.take() {
+            Some(asking) if asking.keys() <= terms => asking.patched(&self.queries, &requeried, &before, terms),
+            _ => Inverted::new(&self.queries, terms, 0),
+        };
         let mut pairs: Vec<(u32, u32)> = Vec::new();
         for &c in &changed {
             for &(t, _) in &self.vectors[c] {
@@ -301,6 +316,7 @@ impl State {
             })
             .collect();
         self.moved = Some((0..n).filter(|&p| moved[p]).collect());
+        self.asking = Some(asking);
         self
     }
 }
@@ -790,6 +806,10 @@ mod tests {
                 (&state.postings.start, &state.postings.entries),
                 (&filled.start, &filled.entries)
             );
+            // So are the papers by query term an edit patched.
+            if let Some(asking) = &state.asking {
+                assert_eq!(asking, &Inverted::new(&state.queries, asking.keys(), 0));
+            }
             state.searched
         };
         check(&before);
@@ -798,6 +818,9 @@ mod tests {
         // More edits: a word dropped again, a word new to the corpus, many words, and back.
         check(&digest(" w5x"));
         check(&digest(" w5x qqnovelqq"));
+        // A word said again and again: the paper asks for it now (a new query).
+        check(&digest(&" w9x".repeat(30)));
+        check(&digest(&" w11x".repeat(30)));
         check(&digest(&(0..60).map(|k| format!(" w{k}x")).collect::<String>()));
         check(&before);
     }
