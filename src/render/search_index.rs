@@ -205,6 +205,12 @@ pub(crate) struct Plan {
     /// Tag-name words.
     tag_terms: Vec<TagTerm>,
     terms: Vec<Term>,
+    /// Per term: about how many bytes it takes in its shard, where its stem's last term
+    /// is, and the hash of its text (what [`split`] reads; a patched plan keeps them and
+    /// sizes again only the terms whose papers changed).
+    sizes: Vec<usize>,
+    reach: Vec<u32>,
+    cuts: Vec<u64>,
     /// Each shard's terms.
     shards: Vec<Range<usize>>,
     /// Per shard, the hash of what it holds.
@@ -296,6 +302,9 @@ impl Plan {
             mut patched,
             terms,
             tag_terms,
+            sizes,
+            reach,
+            cuts,
             shards,
             shard_hashes,
             doc_hashes,
@@ -305,6 +314,9 @@ impl Plan {
         let earlier = Earlier {
             terms,
             tag_terms,
+            sizes,
+            reach,
+            cuts,
             shards,
             shard_hashes,
             doc_hashes,
@@ -343,7 +355,7 @@ impl Plan {
         lexicon: &Lexicon,
         inversions: Vec<Inversion>,
         patched: Patched,
-        earlier: Option<Earlier>,
+        mut earlier: Option<Earlier>,
         touched: &[PaperId],
     ) -> Plan {
         let mut plan = Plan {
@@ -353,6 +365,9 @@ impl Plan {
             lexicon: lexicon.serial(),
             tag_terms: Vec::new(),
             terms: Vec::new(),
+            sizes: Vec::new(),
+            reach: Vec::new(),
+            cuts: Vec::new(),
             shards: Vec::new(),
             shard_hashes: Vec::new(),
             doc_hashes: Vec::new(),
@@ -360,18 +375,38 @@ impl Plan {
             head: Vec::new(),
         };
         let by_tag_word = tag_words(site);
-        match earlier.as_ref().filter(|e| e.same_terms(&by_tag_word)) {
-            Some(earlier) => plan.keep_terms(by_tag_word, earlier),
-            None => plan.collect_terms(by_tag_word, lexicon),
-        }
         let papers = site.papers.len();
-        let sizes: Vec<usize> = plan
-            .terms
-            .par_iter()
-            .map(|t| plan.text(t, lexicon).len() + 2 + posting_bytes(&plan.postings(t), papers))
-            .collect();
-        plan.shards = split(&plan.terms, &sizes, |t| plan.text(t, lexicon));
-        let kept = earlier.as_ref().map(|e| e.kept_hashes(&plan)).unwrap_or_default();
+        let size = |plan: &Plan, t: &Term| plan.text(t, lexicon).len() + 2 + posting_bytes(&plan.postings(t), papers);
+        // With the terms of `earlier`, the terms whose papers may have changed (by index,
+        // ascending); `None` when every term is sized and hashed anew.
+        let dirty = match earlier.as_mut().filter(|e| e.same_terms(&by_tag_word)) {
+            Some(earlier) => {
+                plan.keep_terms(by_tag_word, earlier);
+                let dirty = plan.dirty_terms(earlier, lexicon);
+                if let Some(dirty) = &dirty {
+                    plan.sizes = std::mem::take(&mut earlier.sizes);
+                    for &i in dirty {
+                        plan.sizes[i] = size(&plan, &plan.terms[i]);
+                    }
+                }
+                dirty
+            }
+            None => {
+                plan.collect_terms(by_tag_word, lexicon);
+                None
+            }
+        };
+        if dirty.is_none() {
+            plan.sizes = plan.terms.par_iter().map(|t| size(&plan, t)).collect();
+        }
+        if plan.reach.len() != plan.terms.len() {
+            (plan.reach, plan.cuts) = split_inputs(&plan.terms, |t| plan.text(t, lexicon));
+        }
+        plan.shards = split(&plan.sizes, &plan.reach, &plan.cuts);
+        let kept = match (&earlier, &dirty) {
+            (Some(earlier), Some(dirty)) => earlier.kept_hashes(dirty),
+            _ => FxHashMap::default(),
+        };
         plan.shard_hashes = plan
             .shards
             .par_iter()
@@ -459,10 +494,12 @@ impl Plan {
     /// The terms of `earlier`, which are this plan's too (see [`Earlier::same_terms`]): only
     /// the papers of tag words whose tags or word changed are collected again. Walking every word of the lexicon was
     /// most of a patched plan at 100,000 papers.
-    fn keep_terms(&mut self, by_tag_word: BTreeMap<String, Vec<u32>>, earlier: &Earlier) {
+    fn keep_terms(&mut self, by_tag_word: BTreeMap<String, Vec<u32>>, earlier: &mut Earlier) {
         let (inversions, patched) = (&self.inversions, &self.patched);
         let lists = |w: WordId| word_lists(inversions, patched, w);
-        self.terms = earlier.terms.clone();
+        self.terms = std::mem::take(&mut earlier.terms);
+        self.reach = std::mem::take(&mut earlier.reach);
+        self.cuts = std::mem::take(&mut earlier.cuts);
         let by_tag_word: Vec<(String, Vec<u32>)> = by_tag_word.into_iter().collect();
         self.tag_terms = by_tag_word
             .into_par_iter()
@@ -481,6 +518,27 @@ impl Plan {
                 }
             })
             .collect();
+    }
+
+    /// The terms (kept from `earlier`, see [`Plan::keep_terms`]) whose papers may have
+    /// changed since: those of the words the edit touched and the tag terms whose papers
+    /// differ, by index, ascending. Looking each up by its text spares a pass over every
+    /// term (sizing and comparing 300,000 terms was most of a patched plan at 100,000
+    /// papers). `None` if one is not found: then every term is sized again.
+    fn dirty_terms(&self, earlier: &Earlier, lexicon: &Lexicon) -> Option<Vec<usize>> {
+        let find = |text: &str| self.terms.binary_search_by(|t| self.text(t, lexicon).cmp(text)).ok();
+        let mut dirty = Vec::with_capacity(earlier.words.len());
+        for &w in &earlier.words {
+            dirty.push(find(lexicon.text(w))?);
+        }
+        for (now, was) in self.tag_terms.iter().zip(&earlier.tag_terms) {
+            if now != was {
+                dirty.push(find(&now.text)?);
+            }
+        }
+        dirty.sort_unstable();
+        dirty.dedup();
+        Some(dirty)
     }
 
     fn text<'s>(&'s self, t: &Term, lexicon: &'s Lexicon) -> &'s str {
@@ -746,6 +804,9 @@ fn word_lists<'p>(inversions: &'p [Inversion], patched: &'p Patched, w: WordId) 
 struct Earlier {
     terms: Vec<Term>,
     tag_terms: Vec<TagTerm>,
+    sizes: Vec<usize>,
+    reach: Vec<u32>,
+    cuts: Vec<u64>,
     shards: Vec<Range<usize>>,
     shard_hashes: Vec<u64>,
     /// Hashes of the document chunks, by chunk; empty when the papers may have changed
@@ -766,20 +827,16 @@ impl Earlier {
             && by_tag_word.keys().zip(&self.tag_terms).all(|(text, t)| *text == t.text)
     }
 
-    /// The hashes `plan` can keep, by shard: a shard the earlier plan had too (same terms,
-    /// same bounds) none of whose terms' papers changed.
-    fn kept_hashes(&self, plan: &Plan) -> FxHashMap<(usize, usize), u64> {
-        if self.terms != plan.terms || self.tag_terms.len() != plan.tag_terms.len() {
-            return FxHashMap::default();
-        }
-        let changed = |t: &Term| match t.source {
-            Source::Word(w) => self.words.contains(&w),
-            Source::Tag(i) => self.tag_terms[i as usize] != plan.tag_terms[i as usize],
-        };
+    /// The hashes a plan with the same terms can keep, by shard: a shard the earlier plan
+    /// had too (same bounds) with none of the `dirty` terms (ascending) in it.
+    fn kept_hashes(&self, dirty: &[usize]) -> FxHashMap<(usize, usize), u64> {
         self.shards
             .iter()
             .zip(&self.shard_hashes)
-            .filter(|(range, _)| !self.terms[(*range).clone()].iter().any(changed))
+            .filter(|(range, _)| {
+                let first = dirty.partition_point(|&i| i < range.start);
+                dirty.get(first).is_none_or(|&i| i >= range.end)
+            })
             .map(|(range, &hash)| ((range.start, range.end), hash))
             .collect()
     }
@@ -811,43 +868,50 @@ fn links(terms: &[Term]) -> impl Iterator<Item = (usize, u32)> + '_ {
     })
 }
 
-/// Splits terms (in byte order, with their sizes in bytes) into shards of about
+/// What [`split`] reads of the terms besides their sizes: per term, the index of its stem's
+/// last term, and the hash of its text. They change only with the terms.
+fn split_inputs<'t>(terms: &'t [Term], text: impl Fn(&'t Term) -> &'t str + Sync) -> (Vec<u32>, Vec<u64>) {
+    let mut last: FxHashMap<u64, u32> = FxHashMap::default();
+    for (i, t) in terms.iter().enumerate() {
+        last.insert(t.stem, i as u32);
+    }
+    let reach = terms.iter().map(|t| last[&t.stem]).collect();
+    let cuts = terms
+        .par_iter()
+        .map(|t| xxhash_rust::xxh3::xxh3_64(text(t).as_bytes()))
+        .collect();
+    (reach, cuts)
+}
+
+/// Splits terms (in byte order, with their sizes in bytes and [`split_inputs`]) into shards of about
 /// [`SHARD_BYTES`], never between two terms with the same stem. Where a shard ends depends
 /// only on the terms near its end, not on everything before it: after half the size, a
 /// shard ends before a term whose text hashes to a multiple of a power of two chosen for
 /// the average term size (or at twice the size). An edit that changes some terms then
 /// moves no boundary but maybe the nearest, and the other shards keep their names.
-fn split<'t>(terms: &'t [Term], sizes: &[usize], text: impl Fn(&'t Term) -> &'t str) -> Vec<Range<usize>> {
-    if terms.is_empty() {
+fn split(sizes: &[usize], reach: &[u32], cuts: &[u64]) -> Vec<Range<usize>> {
+    if sizes.is_empty() {
         // One empty shard: the browser always has a shard to look in.
         return std::iter::once(0..0).collect();
     }
-    // Where each stem's last term is: no shard may end inside a stem's span.
-    let mut last: FxHashMap<u64, usize> = FxHashMap::default();
-    for (i, t) in terms.iter().enumerate() {
-        last.insert(t.stem, i);
-    }
     let total: usize = sizes.iter().sum();
-    let average = (total / terms.len()).max(1);
+    let average = (total / sizes.len()).max(1);
     let min = SHARD_BYTES / 2;
     let wanted_terms = ((SHARD_BYTES - min) / average).max(1);
     let bits = (wanted_terms as f64).log2().round() as u32;
     let mask = (1u64 << bits.min(40)) - 1;
     let mut shards = Vec::new();
-    let (mut start, mut size, mut reach) = (0, 0, 0);
-    for (i, t) in terms.iter().enumerate() {
-        let free = reach < i;
-        if free
-            && size >= min
-            && (size >= 2 * SHARD_BYTES || xxhash_rust::xxh3::xxh3_64(text(t).as_bytes()) & mask == 0)
-        {
+    let (mut start, mut size, mut far) = (0, 0, 0);
+    for i in 0..sizes.len() {
+        let free = far < i;
+        if free && size >= min && (size >= 2 * SHARD_BYTES || cuts[i] & mask == 0) {
             shards.push(start..i);
             (start, size) = (i, 0);
         }
         size += sizes[i];
-        reach = reach.max(last[&t.stem]);
+        far = far.max(reach[i] as usize);
     }
-    shards.push(start..terms.len());
+    shards.push(start..sizes.len());
     shards
 }
 
@@ -1148,7 +1212,8 @@ mod tests {
             Source::Word(w) => texts[w as usize].as_str(),
             Source::Tag(_) => unreachable!(),
         };
-        let shards = split(&terms, &sizes, text);
+        let (reach, cuts) = split_inputs(&terms, text);
+        let shards = split(&sizes, &reach, &cuts);
         assert!(shards.len() > 5, "{}", shards.len());
         for s in &shards {
             assert_eq!(s.start % 3, 0, "a stem's terms stay together");
@@ -1158,7 +1223,7 @@ mod tests {
         // Bigger terms at the start move the first boundary at most: later shards stay.
         let mut grown = sizes.clone();
         grown[10] += 400;
-        let again = split(&terms, &grown, text);
+        let again = split(&grown, &reach, &cuts);
         assert_eq!(shards[2..], again[again.len() - (shards.len() - 2)..]);
     }
 }
