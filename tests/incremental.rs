@@ -621,3 +621,88 @@ fn an_edit_that_changes_tags_gives_the_output_of_a_clean_build() {
     let tags_page = site.public().join("tags/index.html");
     assert!(tags_page.exists(), "the site has a tag index");
 }
+
+#[test]
+fn edits_on_a_site_of_950_real_papers_give_the_output_of_a_clean_build() {
+    // On a site this size an edit is patched all the way: related papers update only the
+    // lists it moves, and only the paper pages that can show something new are
+    // fingerprinted again (on the small sites above, related papers start afresh). Each
+    // edit changes what other pages show of the edited paper: its authors, the start of
+    // its abstract (its excerpt, on its neighbours' and referrers' pages), its words.
+    let site = TestSite::new();
+    // A theme may show more of the papers a page lists than the built-in ones (titles).
+    let page = include_str!("../themes/default/templates/paper.html")
+        .replace(
+            "{{ r.title_html | safe }}</a>",
+            "{{ r.title_html | safe }}</a> {{ r.authors }}: {{ r.excerpt }}",
+        )
+        .replace(
+            "{{ next.title_html | safe }}",
+            "{{ next.title_html | safe }} {{ next.excerpt }}",
+        )
+        .replace(
+            "{{ prev.title_html | safe }}",
+            "{{ prev.title_html | safe }} {{ prev.authors }}",
+        );
+    assert!(
+        page.contains("{{ r.excerpt }}") && page.contains("{{ next.excerpt }}"),
+        "the theme's page changed"
+    );
+    site.write("templates/paper.html", page);
+    let may = include_str!("fixtures/real-may/content/papers.jsonl");
+    site.write(
+        "content/dev.jsonl",
+        include_str!("fixtures/real-dev/content/papers.jsonl"),
+    );
+    site.write("content/may.jsonl", may);
+    let mut live = LiveSite::new(site.root(), &site.public(), Default::default());
+    live.rebuild_all().unwrap();
+    let mut lines: Vec<String> = may.lines().map(str::to_string).collect();
+    let edits: [(usize, &str, &str, &str); 4] = [
+        (
+            300,
+            "\"authors\": [\"",
+            "\"authors\": [\"Ada Lovelace\", \"",
+            "an author added",
+        ),
+        (
+            301,
+            "\"abstract\": \"",
+            "\"abstract\": \"Graph neural networks for protein folding. ",
+            "an abstract's start",
+        ),
+        (
+            302,
+            "\"abstract\": \"",
+            "\"abstract\": \"Reinforcement learning agents. ",
+            "another abstract's start",
+        ),
+        (300, "\"Ada Lovelace\", ", "", "the author removed again"),
+    ];
+    let mut patched = 0;
+    for (line, from, to, what) in edits {
+        assert!(lines[line].contains(from), "{what}: the fixture's record has it");
+        lines[line] = lines[line].replacen(from, to, 1);
+        site.write("content/may.jsonl", lines.join("\n") + "\n");
+        let report = check(&site, &mut live, &["content/may.jsonl"], what);
+        patched += usize::from(report.rendered < 200);
+    }
+    // Another paper's title said again and again: the two papers list each other now,
+    // and so may their neighbours.
+    let field = |line: &str, key: &str| {
+        let record: serde_json::Value = serde_json::from_str(line).unwrap();
+        record[key].as_str().unwrap().to_string()
+    };
+    let mut record: serde_json::Value = serde_json::from_str(&lines[303]).unwrap();
+    record["abstract"] = format!(
+        "{} {}",
+        field(&lines[303], "abstract"),
+        field(&lines[40], "title").repeat(3)
+    )
+    .into();
+    lines[303] = record.to_string();
+    site.write("content/may.jsonl", lines.join("\n") + "\n");
+    let report = check(&site, &mut live, &["content/may.jsonl"], "another paper's title added");
+    patched += usize::from(report.rendered < 200);
+    assert!(patched >= 4, "edits were patched, not rebuilt whole ({patched} of 5)");
+}

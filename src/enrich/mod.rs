@@ -33,6 +33,9 @@ pub struct Enricher {
     /// The papers whose record or tags the last [`Enricher::enrich`] changed, when it
     /// patched the model it enriched before (`None`: any paper may have changed).
     touched: Option<Vec<PaperId>>,
+    /// The papers whose related list the last [`Enricher::enrich`] changed, when it patched
+    /// the model and related papers were patched too (see [`Enricher::relisted`]).
+    relisted: Option<Vec<PaperId>>,
     /// The words of a patched save, by paper, every entry `None` between saves (see
     /// [`Lexicon::tokenize_some`]).
     edited_tokens: Vec<Option<Tokens>>,
@@ -72,6 +75,13 @@ impl Enricher {
     /// prepare again (see `Renderer::with_cache`).
     pub fn touched(&self) -> Option<&[PaperId]> {
         self.touched.as_deref()
+    }
+
+    /// The papers whose related list the last enrichment changed, when it patched the model
+    /// before it (see [`Enricher::touched`]): their pages list other papers now. `None`
+    /// when every list was computed anew (any may have changed).
+    pub fn relisted(&self) -> Option<&[PaperId]> {
+        self.relisted.as_deref()
     }
 
     /// The words read so far.
@@ -154,11 +164,13 @@ impl Enricher {
         };
         match related {
             related::Lists::All(lists) => {
+                self.relisted = None;
                 for (id, (paper, related)) in site.papers.iter_mut().zip(lists).enumerate() {
                     give(id, paper, related);
                 }
             }
             related::Lists::Changed(lists) => {
+                self.relisted = Some(lists.iter().map(|(id, _)| *id).collect());
                 for (id, related) in lists {
                     give(id, &mut site.papers[id], related);
                 }

@@ -360,9 +360,16 @@ impl LiveSite {
             Some(mut keyed)
                 if patched && keyed.len() == all.len() && keyed.iter().zip(&all).all(|(k, j)| k.2 == *j) =>
             {
+                // Paper pages that cannot show anything new keep their fingerprints.
+                let check = renderer.papers_to_check(self.enricher.relisted());
                 let changed: Vec<bool> = keyed
                     .par_iter_mut()
                     .map(|(_, fp, job)| {
+                        if let (Job::Paper(id), Some(check)) = (*job, &check)
+                            && !check[id]
+                        {
+                            return false;
+                        }
                         let new = renderer.fingerprint(*job);
                         std::mem::replace(fp, new) != new
                     })

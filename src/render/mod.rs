@@ -82,7 +82,8 @@ impl PerPaper {
     }
 
     /// `self`, prepared for the site before a patched save, with the papers `touched`
-    /// prepared again: a save then costs what it touched, not a hash of every paper.
+    /// prepared again: a save then costs what it touched, not a hash of every paper. With
+    /// the papers whose summary changed.
     fn patched(
         mut self,
         site: &Site,
@@ -91,15 +92,19 @@ impl PerPaper {
         dates: &DateForms,
         tag_links: &[Value],
         cache: &mut RenderCache,
-    ) -> PerPaper {
+    ) -> (PerPaper, Vec<PaperId>) {
         let (summaries, summary_fp, full_fp) = (
             Arc::make_mut(&mut self.summaries),
             Arc::make_mut(&mut self.summary_fp),
             Arc::make_mut(&mut self.full_fp),
         );
+        let mut moved = Vec::new();
         for &id in touched {
             let paper = &site.papers[id];
             let (summary, full) = view::paper_fingerprints(site, paper);
+            if summary_fp[id] != summary {
+                moved.push(id);
+            }
             (summary_fp[id], full_fp[id]) = (summary, full);
             summaries[id] = cache
                 .summaries
@@ -110,7 +115,7 @@ impl PerPaper {
         if crate::model::cache_outgrown(cache.summaries.len(), site.papers.len()) {
             cache.summaries.clear();
         }
-        self
+        (self, moved)
     }
 }
 
@@ -145,6 +150,8 @@ pub struct Renderer<'a> {
     /// The papers a patched save touched (see [`Renderer::with_cache`]); `None` when any
     /// paper may have changed.
     touched: Option<Vec<PaperId>>,
+    /// With `touched`: those of its papers whose summary changed.
+    summaries_moved: Option<Vec<PaperId>>,
     /// Every issue date's ISO and display forms.
     dates: DateForms,
     /// The words and date forms of the site's language.
@@ -221,11 +228,12 @@ impl<'a> Renderer<'a> {
             })
         })
         .collect();
-        let per_paper = match (touched, cache.last.take()) {
+        let (per_paper, summaries_moved) = match (touched, cache.last.take()) {
             (Some(ids), Some(last)) if last.summary_fp.len() == site.papers.len() => {
-                last.patched(site, ids, &links, &dates, &tag_links, cache)
+                let (per_paper, moved) = last.patched(site, ids, &links, &dates, &tag_links, cache);
+                (per_paper, Some(moved))
             }
-            _ => PerPaper::of(site, &links, &dates, &tag_links, cache),
+            _ => (PerPaper::of(site, &links, &dates, &tag_links, cache), None),
         };
         cache.last = Some(per_paper.clone());
         let PerPaper {
@@ -250,6 +258,7 @@ impl<'a> Renderer<'a> {
             search_plan: std::sync::OnceLock::new(),
             search_previous: None,
             touched: touched.map(<[PaperId]>::to_vec),
+            summaries_moved,
             dates,
             lang,
         })
