@@ -431,6 +431,30 @@ impl Keyed for Vec<(StemId, f32)> {
     }
 }
 
+/// Lists laid end to end, key `k`'s at `entries[start[k]..start[k + 1]]` (an inverted
+/// index's layout), written into `out` for `keys` keys with the lists of the `touched` keys
+/// (ascending) made again by `remake(key, old list, out)` and every other run copied as it
+/// is: what patching an index after a few documents changed costs, instead of a scattered
+/// write of every entry. Keys past the old `start` had empty lists.
+pub(super) fn remake_lists<E: Copy>(
+    start: &[u32],
+    entries: &[E],
+    touched: &[usize],
+    keys: usize,
+    out: &mut Vec<E>,
+    mut remake: impl FnMut(usize, &[E], &mut Vec<E>),
+) {
+    let old_keys = start.len().saturating_sub(1);
+    let was = |k: usize| start.get(k.min(old_keys)).copied().unwrap_or(0) as usize;
+    let mut next = 0;
+    for &k in touched {
+        out.extend_from_slice(&entries[was(next)..was(k)]);
+        remake(k, &entries[was(k)..was(k + 1)], out);
+        next = k + 1;
+    }
+    out.extend_from_slice(&entries[was(next)..was(keys.max(old_keys))]);
+}
+
 /// Documents by key (a word or stem number), built by counting sort: every key's list in
 /// one flat array, each list ascending as documents are numbered in order.
 #[derive(Debug, PartialEq)]
@@ -480,7 +504,7 @@ impl Inverted {
                 added.entry(k).or_default().push(d);
             }
         }
-        let mut touched: Vec<u32> = added.keys().copied().collect();
+        let mut touched: Vec<usize> = added.keys().map(|&k| k as usize).collect();
         touched.sort_unstable();
         let was = |k: usize| self.start[k.min(old_keys)] as usize;
         let mut start = vec![0u32; keys + 1];
@@ -489,21 +513,12 @@ impl Inverted {
             start[k + 1] = start[k] + len as u32;
         }
         let mut listed = Vec::with_capacity(start[keys] as usize);
-        let mut next = 0;
-        for &k in &touched {
-            let k = k as usize;
-            listed.extend_from_slice(&self.docs[was(next)..was(k)]);
-            let mut list: Vec<u32> = self.docs[was(k)..was(k + 1)]
-                .iter()
-                .copied()
-                .filter(|d| changed.binary_search(d).is_err())
-                .collect();
-            list.extend_from_slice(&added[&(k as u32)]);
-            list.sort_unstable();
-            listed.extend(list);
-            next = k + 1;
-        }
-        listed.extend_from_slice(&self.docs[was(next)..was(keys)]);
+        remake_lists(&self.start, &self.docs, &touched, keys, &mut listed, |k, old, out| {
+            let from = out.len();
+            out.extend(old.iter().copied().filter(|d| changed.binary_search(d).is_err()));
+            out.extend_from_slice(&added[&(k as u32)]);
+            out[from..].sort_unstable();
+        });
         Inverted { start, docs: listed }
     }
 

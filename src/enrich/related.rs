@@ -12,7 +12,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use super::lexicon::{Inverted, Keyed, Lexicon, StemId, Tokens};
+use super::lexicon::{Inverted, Keyed, Lexicon, StemId, Tokens, remake_lists};
 use crate::model::{PaperId, Site};
 use crate::text::{LATEX_MACROS, SIMILARITY_STOP_WORDS};
 
@@ -451,36 +451,35 @@ impl Postings {
                 }
             }
         }
-        let mut order: Vec<TermId> = touched.keys().copied().collect();
+        let mut order: Vec<usize> = touched.keys().map(|&t| t as usize).collect();
         order.sort_unstable();
         let terms = df.len();
         let mut start = vec![0u32; terms + 1];
         for (t, &d) in df.iter().enumerate() {
             start[t + 1] = start[t] + if searchable(d, n) { d } else { 0 };
         }
-        // Where term `t`'s list began in the old postings (past their terms: the end).
-        let old_terms = self.start.len().saturating_sub(1);
-        let was = |t: usize| self.start.get(t.min(old_terms)).copied().unwrap_or(0) as usize;
         let mut entries = std::mem::take(&mut self.spare);
         entries.clear();
         entries.reserve(start[terms] as usize);
-        let mut next = 0;
-        for &t in &order {
-            let t = t as usize;
-            entries.extend_from_slice(&self.entries[was(next)..was(t)]);
-            if searchable(df[t], n) {
-                let mut list: Vec<(u32, f32)> = self.entries[was(t)..was(t + 1)]
-                    .iter()
-                    .filter(|(p, _)| changed.binary_search(&(*p as usize)).is_err())
-                    .copied()
-                    .collect();
-                list.extend_from_slice(&touched[&(t as TermId)]);
-                list.sort_unstable_by_key(|e| e.0);
-                entries.extend(list);
-            }
-            next = t + 1;
-        }
-        entries.extend_from_slice(&self.entries[was(next)..was(terms.max(old_terms))]);
+        remake_lists(
+            &self.start,
+            &self.entries,
+            &order,
+            terms,
+            &mut entries,
+            |t, old, out| {
+                if searchable(df[t], n) {
+                    let from = out.len();
+                    out.extend(
+                        old.iter()
+                            .copied()
+                            .filter(|(p, _)| changed.binary_search(&(*p as usize)).is_err()),
+                    );
+                    out.extend_from_slice(&touched[&(t as TermId)]);
+                    out[from..].sort_unstable_by_key(|e| e.0);
+                }
+            },
+        );
         if entries.len() != start[terms] as usize {
             self.spare = entries;
             return false;
