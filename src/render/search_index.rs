@@ -221,6 +221,9 @@ pub(crate) struct Plan {
     pub(crate) dir_hashes: Vec<u64>,
     /// `search/index.json`.
     pub(crate) head: Vec<u8>,
+    /// How many shards kept their hash from the last save's plan without hashing their
+    /// terms again (none in a build): what tells a test that a save was patched.
+    kept_shards: usize,
 }
 
 impl Plan {
@@ -287,16 +290,19 @@ impl Plan {
             .flat_map(|(i, was)| symmetric_difference(was, &docs[*i as usize]))
             .map(|e| e >> 1)
             .collect();
-        let mut same_words = true;
+        let mut flips = Vec::new();
         let lists: Vec<(WordId, Vec<u32>)> = words
             .iter()
             .map(|&w| {
                 let (list, was_used) = self.repost(w, &papers, docs);
                 // A word used before and after (or neither) leaves the terms as they were.
-                same_words &= was_used != list.is_empty();
+                if was_used == list.is_empty() {
+                    flips.push((w, was_used));
+                }
                 (w, list)
             })
             .collect();
+        flips.sort_unstable();
         let Plan {
             inversions,
             mut patched,
@@ -321,7 +327,7 @@ impl Plan {
             shard_hashes,
             doc_hashes,
             words,
-            same_words,
+            flips,
         };
         Some((inversions, patched, earlier))
     }
@@ -373,18 +379,27 @@ impl Plan {
             doc_hashes: Vec::new(),
             dir_hashes: Vec::new(),
             head: Vec::new(),
+            kept_shards: 0,
         };
         let by_tag_word = tag_words(site);
         let papers = site.papers.len();
         let size = |plan: &Plan, t: &Term| plan.text(t, lexicon).len() + 2 + posting_bytes(&plan.postings(t), papers);
         // With the terms of `earlier`, the terms whose papers may have changed (by index,
         // ascending); `None` when every term is sized and hashed anew.
-        let dirty = match earlier.as_mut().filter(|e| e.same_terms(&by_tag_word)) {
-            Some(earlier) => {
+        let reused = earlier
+            .as_mut()
+            .filter(|e| e.same_tag_words(&by_tag_word))
+            .and_then(|e| e.term_edits(lexicon).map(|edits| (e, edits)));
+        // Where each term of `earlier` is in this plan, when words came into or went out of use.
+        let mut moved_to = None;
+        let dirty = match reused {
+            Some((earlier, edits)) => {
                 plan.keep_terms(by_tag_word, earlier);
+                if !edits.is_empty() {
+                    moved_to = Some(plan.edit_terms(&edits, lexicon));
+                }
                 let dirty = plan.dirty_terms(earlier, lexicon);
                 if let Some(dirty) = &dirty {
-                    plan.sizes = std::mem::take(&mut earlier.sizes);
                     for &i in dirty {
                         plan.sizes[i] = size(&plan, &plan.terms[i]);
                     }
@@ -404,7 +419,7 @@ impl Plan {
         }
         plan.shards = split(&plan.sizes, &plan.reach, &plan.cuts);
         let kept = match (&earlier, &dirty) {
-            (Some(earlier), Some(dirty)) => earlier.kept_hashes(dirty),
+            (Some(earlier), Some(dirty)) => earlier.kept_hashes(dirty, moved_to.as_deref()),
             _ => FxHashMap::default(),
         };
         plan.shard_hashes = plan
@@ -415,6 +430,11 @@ impl Plan {
                 None => plan.hash_shard(range.clone(), lexicon),
             })
             .collect();
+        plan.kept_shards = plan
+            .shards
+            .iter()
+            .filter(|r| kept.contains_key(&(r.start, r.end)))
+            .count();
         let chunks = docs_count(site.papers.len());
         plan.doc_hashes = match earlier {
             Some(Earlier { doc_hashes, .. }) if doc_hashes.len() == chunks => {
@@ -498,6 +518,7 @@ impl Plan {
         let (inversions, patched) = (&self.inversions, &self.patched);
         let lists = |w: WordId| word_lists(inversions, patched, w);
         self.terms = std::mem::take(&mut earlier.terms);
+        self.sizes = std::mem::take(&mut earlier.sizes);
         self.reach = std::mem::take(&mut earlier.reach);
         self.cuts = std::mem::take(&mut earlier.cuts);
         let by_tag_word: Vec<(String, Vec<u32>)> = by_tag_word.into_iter().collect();
@@ -529,6 +550,10 @@ impl Plan {
         let find = |text: &str| self.terms.binary_search_by(|t| self.text(t, lexicon).cmp(text)).ok();
         let mut dirty = Vec::with_capacity(earlier.words.len());
         for &w in &earlier.words {
+            if earlier.flips.binary_search(&(w, true)).is_ok() {
+                // Out of use: no longer a term.
+                continue;
+            }
             dirty.push(find(lexicon.text(w))?);
         }
         for (now, was) in self.tag_terms.iter().zip(&earlier.tag_terms) {
@@ -539,6 +564,70 @@ impl Plan {
         dirty.sort_unstable();
         dirty.dedup();
         Some(dirty)
+    }
+
+    /// Applies `edits` (see [`Earlier::term_edits`]) to the terms kept from the last plan,
+    /// with their sizes (an inserted term's is left to [`Plan::dirty_terms`]), stem reach
+    /// and text hashes; returns where each earlier term now is (`u32::MAX`: removed). A
+    /// word coming into use shifts every term after it, and planning all 300,000 terms
+    /// anew for it was most of such a save at 100,000 papers.
+    fn edit_terms(&mut self, edits: &[TermEdit], lexicon: &Lexicon) -> Vec<u32> {
+        let n = self.terms.len();
+        let grown = n + edits.len();
+        let mut terms = Vec::with_capacity(grown);
+        let (mut sizes, mut reach, mut cuts) = (
+            Vec::with_capacity(grown),
+            Vec::with_capacity(grown),
+            Vec::with_capacity(grown),
+        );
+        let mut moved_to = Vec::with_capacity(n);
+        let mut stems = FxHashSet::default();
+        let mut edits = edits.iter().peekable();
+        for i in 0..=n {
+            while let Some(&&TermEdit::Insert(_, w)) = edits.peek().filter(|e| e.at() == i) {
+                edits.next();
+                let stem = lexicon.stem_hash(lexicon.stem(w));
+                stems.insert(stem);
+                terms.push(Term {
+                    source: Source::Word(w),
+                    stem,
+                });
+                sizes.push(0);
+                reach.push(0);
+                cuts.push(xxhash_rust::xxh3::xxh3_64(lexicon.text(w).as_bytes()));
+            }
+            if i == n {
+                break;
+            }
+            if edits.next_if(|e| **e == TermEdit::Remove(i)).is_some() {
+                stems.insert(self.terms[i].stem);
+                moved_to.push(u32::MAX);
+                continue;
+            }
+            moved_to.push(terms.len() as u32);
+            terms.push(self.terms[i]);
+            sizes.push(self.sizes[i]);
+            reach.push(self.reach[i]);
+            cuts.push(self.cuts[i]);
+        }
+        // A stem's reach is its last term: shifted like the terms, and found again for the
+        // stems that gained or lost one.
+        for (r, t) in reach.iter_mut().zip(&terms) {
+            if !stems.contains(&t.stem) {
+                *r = moved_to[*r as usize];
+            }
+        }
+        let mut last: FxHashMap<u64, u32> = FxHashMap::default();
+        for (j, t) in terms.iter().enumerate().filter(|(_, t)| stems.contains(&t.stem)) {
+            last.insert(t.stem, j as u32);
+        }
+        for (r, t) in reach.iter_mut().zip(&terms) {
+            if let Some(&j) = last.get(&t.stem) {
+                *r = j;
+            }
+        }
+        (self.terms, self.sizes, self.reach, self.cuts) = (terms, sizes, reach, cuts);
+        moved_to
     }
 
     fn text<'s>(&'s self, t: &Term, lexicon: &'s Lexicon) -> &'s str {
@@ -813,31 +902,90 @@ struct Earlier {
     /// beyond the words.
     doc_hashes: Vec<u64>,
     words: FxHashSet<WordId>,
-    /// Whether the same words are in use (no edit used a word no paper used before, or
-    /// dropped the last use of one).
-    same_words: bool,
+    /// The words that came into use (no paper used them before) or went out of it (their
+    /// last use was dropped), with whether they were used before, ascending.
+    flips: Vec<(WordId, bool)>,
+}
+
+/// A change to the terms of the last plan, at a term's index in it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum TermEdit {
+    /// A word that came into use, before the term at this index (or last).
+    Insert(usize, WordId),
+    /// The term at this index, a word that went out of use.
+    Remove(usize),
+}
+
+impl TermEdit {
+    fn at(&self) -> usize {
+        match *self {
+            TermEdit::Insert(at, _) | TermEdit::Remove(at) => at,
+        }
+    }
 }
 
 impl Earlier {
-    /// Whether the next plan has the same terms: the same words in use, and the same words
-    /// in tag names.
-    fn same_terms(&self, by_tag_word: &BTreeMap<String, Vec<u32>>) -> bool {
-        self.same_words
-            && by_tag_word.len() == self.tag_terms.len()
+    /// Whether the next plan has the same words in tag names.
+    fn same_tag_words(&self, by_tag_word: &BTreeMap<String, Vec<u32>>) -> bool {
+        by_tag_word.len() == self.tag_terms.len()
             && by_tag_word.keys().zip(&self.tag_terms).all(|(text, t)| *text == t.text)
     }
 
-    /// The hashes a plan with the same terms can keep, by shard: a shard the earlier plan
-    /// had too (same bounds) with none of the `dirty` terms (ascending) in it.
-    fn kept_hashes(&self, dirty: &[usize]) -> FxHashMap<(usize, usize), u64> {
+    /// How the words that came into or went out of use change the terms: sorted by index
+    /// (insertions at an index first, by text). `None` when one is also a word of a tag
+    /// name, whose term stays but changes how it is made: the terms are then collected anew.
+    fn term_edits(&self, lexicon: &Lexicon) -> Option<Vec<TermEdit>> {
+        let text = |t: &Term| match t.source {
+            Source::Word(w) => lexicon.text(w),
+            Source::Tag(i) => self.tag_terms[i as usize].text.as_str(),
+        };
+        let mut edits = Vec::with_capacity(self.flips.len());
+        for &(w, was_used) in &self.flips {
+            let found = self.terms.binary_search_by(|t| text(t).cmp(lexicon.text(w)));
+            edits.push(match (found, was_used) {
+                (Err(at), false) => TermEdit::Insert(at, w),
+                (Ok(at), true) if self.terms[at].source == Source::Word(w) => TermEdit::Remove(at),
+                _ => return None,
+            });
+        }
+        edits.sort_by(|a, b| {
+            let key = |e: &TermEdit| match *e {
+                TermEdit::Insert(at, w) => (at, 0, lexicon.text(w)),
+                TermEdit::Remove(at) => (at, 1, ""),
+            };
+            key(a).cmp(&key(b))
+        });
+        Some(edits)
+    }
+
+    /// The hashes a plan can keep, by shard: a shard the earlier plan had too (the same
+    /// terms, wherever `moved_to` put them, and nothing inserted between them) with none
+    /// of the `dirty` terms (ascending, by index in the new plan) in it.
+    fn kept_hashes(&self, dirty: &[usize], moved_to: Option<&[u32]>) -> FxHashMap<(usize, usize), u64> {
         self.shards
             .iter()
             .zip(&self.shard_hashes)
-            .filter(|(range, _)| {
+            .filter(|(range, _)| !range.is_empty())
+            .filter_map(|(range, &hash)| {
+                let range = match moved_to {
+                    None => range.clone(),
+                    Some(to) => {
+                        let (start, last) = (to[range.start], to[range.end - 1]);
+                        let whole = start != u32::MAX && last != u32::MAX;
+                        let same = whole && (last - start) as usize == range.len() - 1;
+                        let gone = range.clone().any(|i| to[i] == u32::MAX);
+                        if !same || gone {
+                            return None;
+                        }
+                        start as usize..last as usize + 1
+                    }
+                };
                 let first = dirty.partition_point(|&i| i < range.start);
-                dirty.get(first).is_none_or(|&i| i >= range.end)
+                dirty
+                    .get(first)
+                    .is_none_or(|&i| i >= range.end)
+                    .then_some(((range.start, range.end), hash))
             })
-            .map(|(range, &hash)| ((range.start, range.end), hash))
             .collect()
     }
 }
@@ -1118,6 +1266,12 @@ mod tests {
     }
 
     fn assert_same(after: &Plan, fresh: &Plan, lexicon: &Lexicon, what: &str) {
+        assert_eq!(after.terms, fresh.terms, "{what}");
+        assert_eq!(
+            (&after.sizes, &after.reach, &after.cuts),
+            (&fresh.sizes, &fresh.reach, &fresh.cuts),
+            "{what}"
+        );
         assert_eq!(after.shard_hashes, fresh.shard_hashes, "{what}");
         assert_eq!(after.doc_hashes, fresh.doc_hashes, "{what}");
         assert_eq!(after.head, fresh.head, "{what}");
@@ -1144,12 +1298,23 @@ mod tests {
         });
         let (plan, fresh, _) = plans(&edited, TAGS, &mut lexicon, &mut words, Some(plan), Some(&[700, 701]));
         assert!(!plan.patched.is_empty(), "the edit was patched in, not planned anew");
+        assert!(
+            plan.kept_shards > 0,
+            "a new word moves the terms after it, which keep their shards"
+        );
         assert_same(&plan, &fresh, &lexicon, "an edit");
         // A second edit on the patched plan, which undoes part of the first.
         let again = digest(1500, |i, a| if i == 701 { a + " vision3" } else { a });
         let (plan, fresh, _) = plans(&again, TAGS, &mut lexicon, &mut words, Some(plan), Some(&[700, 701]));
         assert!(!plan.patched.is_empty());
+        assert!(plan.kept_shards > 0, "a word out of use moves the terms after it back");
         assert_same(&plan, &fresh, &lexicon, "a second edit");
+        // A word of a tag name comes into use: its term stays and is made otherwise.
+        let quantum = digest(1500, |i, a| if i == 701 { a + " vision3 quantum" } else { a });
+        let (plan, fresh, _) = plans(&quantum, TAGS, &mut lexicon, &mut words, Some(plan), Some(&[701]));
+        assert_same(&plan, &fresh, &lexicon, "a tag's word used");
+        let (plan, fresh, _) = plans(&again, TAGS, &mut lexicon, &mut words, Some(plan), Some(&[701]));
+        assert_same(&plan, &fresh, &lexicon, "a tag's word out of use");
         // An edit that uses no new word and drops none: the terms stay, the shards of the
         // words whose papers changed are hashed again, the others keep their hashes.
         let moved = digest(1500, |i, a| match i {
