@@ -180,6 +180,8 @@ impl State {
         self.idf.resize(terms, 0.0);
         // Frequencies before the edit of every term the edited papers had or have.
         let mut was: FxHashMap<TermId, u32> = FxHashMap::default();
+        // How many edited papers use each of those terms now.
+        let mut edited_uses: FxHashMap<TermId, u32> = FxHashMap::default();
         for &p in &edited {
             for &(t, _) in self.docs[p].iter() {
                 let d = &mut self.df[t as usize];
@@ -190,6 +192,7 @@ impl State {
                 let d = &mut self.df[t as usize];
                 was.entry(t).or_insert(*d);
                 *d += 1;
+                *edited_uses.entry(t).or_default() += 1;
             }
         }
         let mut reweighed: FxHashSet<TermId> = FxHashSet::default();
@@ -207,15 +210,35 @@ impl State {
         }
         self.texts = texts;
         self.docs = docs;
-        // Which papers need a new vector (dirty) or a new query (requery).
+        // Which papers need a new vector (dirty) or a new query (requery): those using a
+        // term reweighed or reflagged. A term's other papers are in its list of the last
+        // postings when it had one; only the terms without one (too common, or used by
+        // one paper then) are looked for in every paper. A save that brought in a word no
+        // paper used (its weight changes from nothing) scanned all 100,000 papers for it.
         let mut dirty = vec![false; n];
         let mut requery = vec![false; n];
-        if !reweighed.is_empty() || !reflagged.is_empty() {
+        let others = |t: TermId| self.df[t as usize] > edited_uses.get(&t).copied().unwrap_or(0);
+        let (mut scan_weight, mut scan_flag) = (FxHashSet::default(), FxHashSet::default());
+        for (terms, marks, scan) in [
+            (&reweighed, &mut dirty, &mut scan_weight),
+            (&reflagged, &mut requery, &mut scan_flag),
+        ] {
+            for &t in terms.iter().filter(|&&t| others(t)) {
+                if searchable(was[&t], n) {
+                    for &(p, _) in self.postings.list(t) {
+                        marks[p as usize] = true;
+                    }
+                } else {
+                    scan.insert(t);
+                }
+            }
+        }
+        if !scan_weight.is_empty() || !scan_flag.is_empty() {
             (&mut dirty, &mut requery, &self.docs)
                 .into_par_iter()
                 .for_each(|(d, r, doc)| {
-                    *d = doc.iter().any(|(t, _)| reweighed.contains(t));
-                    *r = doc.iter().any(|(t, _)| reflagged.contains(t));
+                    *d |= doc.iter().any(|(t, _)| scan_weight.contains(t));
+                    *r |= doc.iter().any(|(t, _)| scan_flag.contains(t));
                 });
         }
         for &p in &edited {
