@@ -547,7 +547,7 @@ impl Plan {
     /// term (sizing and comparing 300,000 terms was most of a patched plan at 100,000
     /// papers). `None` if one is not found: then every term is sized again.
     fn dirty_terms(&self, earlier: &Earlier, lexicon: &Lexicon) -> Option<Vec<usize>> {
-        let find = |text: &str| self.terms.binary_search_by(|t| self.text(t, lexicon).cmp(text)).ok();
+        let find = |text: &str| find_term(&self.terms, &self.tag_terms, lexicon, text).ok();
         let mut dirty = Vec::with_capacity(earlier.words.len());
         for &w in &earlier.words {
             if earlier.flips.binary_search(&(w, true)).is_ok() {
@@ -631,10 +631,7 @@ impl Plan {
     }
 
     fn text<'s>(&'s self, t: &Term, lexicon: &'s Lexicon) -> &'s str {
-        match t.source {
-            Source::Word(w) => lexicon.text(w),
-            Source::Tag(i) => &self.tag_terms[i as usize].text,
-        }
+        term_text(t, &self.tag_terms, lexicon)
     }
 
     /// A term's papers as `paper << 1 | in_title`, ascending, in pieces.
@@ -855,6 +852,19 @@ fn tag_term_papers<'p>(
     }
 }
 
+/// A term's text: the lexicon's word, or the tag word's (from `tag_terms`, the plan's).
+fn term_text<'s>(t: &Term, tag_terms: &'s [TagTerm], lexicon: &'s Lexicon) -> &'s str {
+    match t.source {
+        Source::Word(w) => lexicon.text(w),
+        Source::Tag(i) => &tag_terms[i as usize].text,
+    }
+}
+
+/// Where the term with `text` is in `terms` (in byte order), or where it would go.
+fn find_term(terms: &[Term], tag_terms: &[TagTerm], lexicon: &Lexicon, text: &str) -> Result<usize, usize> {
+    terms.binary_search_by(|t| term_text(t, tag_terms, lexicon).cmp(text))
+}
+
 /// The entries of two ascending lists that are in one but not the other.
 fn symmetric_difference<'l>(a: &'l [u32], b: &'l [u32]) -> impl Iterator<Item = u32> + 'l {
     let (mut i, mut j) = (0, 0);
@@ -935,13 +945,9 @@ impl Earlier {
     /// (insertions at an index first, by text). `None` when one is also a word of a tag
     /// name, whose term stays but changes how it is made: the terms are then collected anew.
     fn term_edits(&self, lexicon: &Lexicon) -> Option<Vec<TermEdit>> {
-        let text = |t: &Term| match t.source {
-            Source::Word(w) => lexicon.text(w),
-            Source::Tag(i) => self.tag_terms[i as usize].text.as_str(),
-        };
         let mut edits = Vec::with_capacity(self.flips.len());
         for &(w, was_used) in &self.flips {
-            let found = self.terms.binary_search_by(|t| text(t).cmp(lexicon.text(w)));
+            let found = find_term(&self.terms, &self.tag_terms, lexicon, lexicon.text(w));
             edits.push(match (found, was_used) {
                 (Err(at), false) => TermEdit::Insert(at, w),
                 (Ok(at), true) if self.terms[at].source == Source::Word(w) => TermEdit::Remove(at),
