@@ -402,7 +402,7 @@ impl LiveSite {
             // nothing, rendered in chunks so that the whole site's bytes are never in memory
             // at once, and written by one thread while the next chunk renders.
             self.jobs.clear();
-            let jobs: Vec<Keyed> = todo.iter().map(|&k| k.clone()).collect();
+            let mut jobs: Vec<Keyed> = todo.iter().map(|&k| k.clone()).collect();
             let by_job: FxHashMap<Job, (&String, u64)> = todo.iter().map(|(key, fp, job)| (*job, (key, *fp))).collect();
             if self.lock.is_none() {
                 self.lock = Some(pipeline::lock_output(&self.root, &self.output, Holder::Watch)?);
@@ -412,15 +412,15 @@ impl LiveSite {
             let setup_fp = setup.fingerprint();
             let published = pipeline::publish(
                 &renderer,
-                &jobs,
+                &mut jobs,
                 lock,
                 false,
                 setup_fp,
                 &|_, _| {},
-                &mut |job, paths| {
+                Some(&mut |job, paths| {
                     let (key, fp) = by_job[&job];
                     table.insert(key.clone(), (fp, paths));
-                },
+                }),
             );
             match published {
                 Ok(published) => {

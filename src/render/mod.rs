@@ -40,7 +40,7 @@ use view::{DateForms, FeedLink, NameUrl, PageMeta};
 pub struct RenderCache {
     /// The compiled theme (with the config in its globals).
     tera: Option<std::sync::Arc<Tera>>,
-    summaries: std::collections::HashMap<u64, Value>,
+    summaries: std::collections::HashMap<u64, view::Summary>,
     /// What the last renderer prepared per paper, which a patched save updates for the
     /// papers it touched (see [`Renderer::with_cache`]).
     last: Option<PerPaper>,
@@ -49,7 +49,7 @@ pub struct RenderCache {
 /// What a renderer prepares per paper, by paper id.
 #[derive(Clone)]
 struct PerPaper {
-    summaries: Arc<Vec<Value>>,
+    summaries: Arc<Vec<view::Summary>>,
     summary_fp: Arc<Vec<u64>>,
     full_fp: Arc<Vec<u64>>,
 }
@@ -62,7 +62,7 @@ impl PerPaper {
             .par_iter()
             .map(|p| view::paper_fingerprints(site, p))
             .unzip();
-        let missing: Vec<(u64, Value)> = site
+        let missing: Vec<(u64, view::Summary)> = site
             .papers
             .par_iter()
             .zip(&summary_fp)
@@ -129,7 +129,7 @@ pub struct Renderer<'a> {
     /// Whether the theme has a search page (and so the site a search index).
     search_page: bool,
     /// Per paper, the summary that issue, tag and home pages list; built once, shared by all.
-    summaries: Arc<Vec<Value>>,
+    summaries: Arc<Vec<view::Summary>>,
     /// Per tag, `{name, url}`.
     tag_links: Vec<Value>,
     /// The site's feeds, which every page's head links to.
@@ -329,6 +329,6 @@ impl<'a> Renderer<'a> {
 
     /// The summaries of `ids`, for a listing.
     fn summaries_of(&self, ids: &[PaperId]) -> Value {
-        Value::from(ids.iter().map(|&id| self.summaries[id].clone()).collect::<Vec<_>>())
+        Value::from(ids.iter().map(|&id| self.summaries[id].value()).collect::<Vec<_>>())
     }
 }

@@ -12,7 +12,7 @@ use crate::config::Again;
 use crate::model::{IssueId, PaperId, issue_dir, page_path};
 use crate::render::Renderer;
 use crate::render::jobs::{Files, Fingerprint};
-use crate::render::view::{IssueLink, Pager, insert_value};
+use crate::render::view::{IssueLink, Pager};
 
 /// Titles an archive row shows of its issue's new papers.
 const FIRST_TITLES: usize = 3;
@@ -92,15 +92,11 @@ impl Renderer<'_> {
         let total = self.issue_page_count(id);
         let start = ((number - 1) * per_page).min(order.len());
         let page = &order[start..(start + per_page).min(order.len())];
-        let again_flagged = |p: PaperId| {
-            let mut v = self.summaries[p].clone();
-            insert_value(&mut v, "again", Value::from(true));
-            v
-        };
+        let again_flagged = |p: PaperId| self.summaries[p].value_with(Some(("again", Value::from(true))));
         let (mut papers, mut again) = (Vec::new(), Vec::new());
         for &(p, is_again) in page {
             match (is_again, self.config.issues.again) {
-                (false, _) => papers.push(self.summaries[p].clone()),
+                (false, _) => papers.push(self.summaries[p].value()),
                 (true, Again::Inline) => papers.push(again_flagged(p)),
                 (true, Again::After) => again.push(again_flagged(p)),
             }
