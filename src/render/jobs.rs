@@ -62,6 +62,12 @@ pub(crate) type Fingerprint = xxhash_rust::xxh3::Xxh3Default;
 /// few enough that memory stays bounded at 100,000 papers.
 const PAGES_IN_FLIGHT: usize = 256;
 
+/// What a listing page weighs in [`PAGES_IN_FLIGHT`]. Issue and tag pages are 80-100 KB
+/// against a paper page's 6 KB (100,000 papers): counted as one page each, a chunk of them
+/// was 26 MB, and the four chunks in flight (rendering, two queued, writing) 100 MB of a
+/// large build's peak.
+const LISTING_WEIGHT: usize = 4;
+
 /// Tag pages one job renders (a tag page lists 100 papers: about 100 KB of HTML).
 pub(crate) const TAG_PAGES_PER_JOB: usize = 16;
 
@@ -109,12 +115,13 @@ impl Renderer<'_> {
         chunks
     }
 
-    /// About how many pages a job writes, to size the chunks in flight.
+    /// About how many paper pages' worth of bytes a job writes, to size the chunks in
+    /// flight: a listing page (an issue's or a tag's) counts [`LISTING_WEIGHT`] pages.
     fn job_pages(&self, job: Job) -> usize {
         match job {
-            Job::Tag(_) => 3,
-            Job::TagPages(id, k) => self.tag_block(id, k).len(),
-            Job::Issue(id) => self.issue_page_count(id) + 2,
+            Job::Tag(_) => 3 * LISTING_WEIGHT,
+            Job::TagPages(id, k) => self.tag_block(id, k).len() * LISTING_WEIGHT,
+            Job::Issue(id) => (self.issue_page_count(id) + 2) * LISTING_WEIGHT,
             _ => 1,
         }
     }
