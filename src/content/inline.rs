@@ -76,11 +76,38 @@ fn parse_into(text: &str, chars: &mut Chars, out: &mut Vec<Inline>, inside: bool
     flush(&mut buf, out);
 }
 
-/// Whether a group opens with a style switch: `{\em word}`.
+/// Text-mode commands with a braced argument that a group may open with.
+const GROUP_COMMANDS: [&str; 14] = [
+    "emph",
+    "textit",
+    "textsl",
+    "textbf",
+    "texttt",
+    "textrm",
+    "textsf",
+    "textsc",
+    "textup",
+    "underline",
+    "textcolor",
+    "colorbox",
+    "href",
+    "url",
+];
+
+/// Whether a group is text-mode LaTeX: it opens with a style switch (`{\em word}`) or with
+/// a text command (`{\textcolor{blue}{word}}`), so its braces are TeX's, not the text's.
 fn starts_switch(rest: &str) -> bool {
-    ["\\em", "\\it", "\\bf", "\\tt", "\\sl"]
+    let switch = ["\\em", "\\it", "\\bf", "\\tt", "\\sl"]
         .iter()
-        .any(|s| rest.strip_prefix(s).is_some_and(|r| r.starts_with([' ', '}'])))
+        .any(|s| rest.strip_prefix(s).is_some_and(|r| r.starts_with([' ', '}'])));
+    let command = || {
+        GROUP_COMMANDS.iter().any(|c| {
+            rest.strip_prefix('\\')
+                .and_then(|r| r.strip_prefix(c))
+                .is_some_and(|r| r.starts_with('{'))
+        })
+    };
+    switch || command()
 }
 
 /// `\name` after its backslash: letters, or one other character.
@@ -149,8 +176,16 @@ fn command(name: &str, text: &str, chars: &mut Chars, out: &mut Vec<Inline>) {
         "emph" | "textit" | "textsl" => out.push(Inline::Em(argument(text, chars).unwrap_or_default())),
         "textbf" => out.push(Inline::Strong(argument(text, chars).unwrap_or_default())),
         "texttt" => out.push(Inline::Code(plain(&argument(text, chars).unwrap_or_default()))),
-        "textrm" | "textsf" | "textup" | "textnormal" | "mbox" | "text" => {
-            out.extend(argument(text, chars).unwrap_or_default())
+        // Styles a page shows as plain text: small capitals and underlines name methods
+        // (`\textsc{Veroic}`, `\underline{V}alue`), a glossary entry reads as its key
+        // (`\gls{DRL}`), an ordinal's superscript as letters (`1\textsuperscript{st}`).
+        "textrm" | "textsf" | "textup" | "textnormal" | "textmd" | "textsc" | "underline" | "uline" | "mbox"
+        | "text" | "textsuperscript" | "textsubscript" | "gls" | "glspl" | "Gls" | "Glspl" | "acrshort" | "acrlong"
+        | "acrfull" => out.extend(argument(text, chars).unwrap_or_default()),
+        // A colour is not carried over: its first argument goes, the text stays.
+        "textcolor" | "colorbox" => {
+            let _ = raw_argument(text, chars);
+            out.extend(argument(text, chars).unwrap_or_default());
         }
         "href" => {
             let url = raw_argument(text, chars).unwrap_or_default();
@@ -350,6 +385,35 @@ mod tests {
             "We propose method, 50% faster\u{a0}."
         );
         assert_eq!(plain(&parse(r"a \alpha-level test")), "a α-level test");
+    }
+
+    #[test]
+    fn styles_a_page_cannot_show_leave_their_text() {
+        // Sentences of real arXiv listings (May 2026).
+        assert_eq!(
+            plain(&parse(
+                r"Risk-aware \textbf{I}nference \textbf{C}ontrol (\textsc{Veroic}), a framework"
+            )),
+            "Risk-aware Inference Control (Veroic), a framework"
+        );
+        assert_eq!(
+            plain(&parse(
+                r"Negative Guidance By \underline{V}alue \underline{S}ign \underline{F}lip"
+            )),
+            "Negative Guidance By Value Sign Flip"
+        );
+        assert_eq!(
+            plain(&parse(
+                r"\textbf{55.5} EPDMS on NAVSIM-v2 {\textcolor{blue}{\textit{navhard}}}, respectively"
+            )),
+            "55.5 EPDMS on NAVSIM-v2 navhard, respectively"
+        );
+        assert_eq!(
+            plain(&parse(
+                r"an event-based \gls{DRL} approach, ranked 1\textsuperscript{st}"
+            )),
+            "an event-based DRL approach, ranked 1st"
+        );
     }
 
     #[test]
