@@ -331,16 +331,11 @@ pub fn publish(
         // In key order, the order files are written in (see `render_jobs_reusing`).
         let mut order: Vec<&Keyed> = jobs.iter().collect();
         order.sort_by(|a, b| a.0.cmp(&b.0));
-        let plain: Vec<Job> = order.iter().map(|k| k.2).collect();
-        drop(order);
+        let plain: Vec<Job> = order.into_iter().map(|k| k.2).collect();
         render_jobs_reusing(renderer, plain, &staging, &reuse, progress, &mut |job, paths| {
-            let paths = match written.as_mut() {
-                Some(written) => {
-                    written(job, paths.clone());
-                    paths
-                }
-                None => paths,
-            };
+            if let Some(written) = written.as_mut() {
+                written(job, paths.clone());
+            }
             done.push((by_job[&job], paths));
         })?
     };

@@ -125,8 +125,9 @@ const SUMMARY_KEYS: [&str; 11] = [
 /// are held (each string is shared by every copy); each listing gets a map of them from
 /// [`Summary::value`]. A template map per paper, held for the whole build, was 95 MB of a
 /// 100,000-paper build's peak, and a map costs less to make than the pages that show it.
+/// Shared: the render cache and each renderer hold the same summaries.
 #[derive(Clone)]
-pub(crate) struct Summary(Box<[Value]>);
+pub(crate) struct Summary(std::sync::Arc<[Value; SUMMARY_KEYS.len()]>);
 
 impl Summary {
     /// The summary as templates see it.
@@ -137,7 +138,7 @@ impl Summary {
     /// The summary with one more key (an issue marks papers seen on an earlier day).
     pub(crate) fn value_with(&self, extra: Option<(&'static str, Value)>) -> Value {
         let mut map = tera::Map::with_capacity(SUMMARY_KEYS.len() + usize::from(extra.is_some()));
-        for (key, value) in SUMMARY_KEYS.iter().zip(&self.0) {
+        for (key, value) in SUMMARY_KEYS.iter().zip(self.0.iter()) {
             map.insert((*key).into(), value.clone());
         }
         if let Some((key, value)) = extra {
@@ -173,7 +174,7 @@ pub(crate) fn summary(p: &Paper, links: &Links, dates: &DateForms, tag_links: &[
         text(links_out.pdf_url),
         Value::from(tags),
     ];
-    Summary(Box::new(values))
+    Summary(std::sync::Arc::new(values))
 }
 
 /// Where a paper is outside the site: its arXiv id, its abstract page and its PDF, each
