@@ -14,7 +14,7 @@ use crate::config::{Config, Overrides};
 use crate::content;
 use crate::enrich::{Derive, Enricher, Lexicon, Prepared, Taxonomy};
 use crate::model::{PaperId, Site};
-use crate::output::{CacheRead, Holder, JobCache, OutputLock, Sink, Staging, parse_cache_path};
+use crate::output::{CacheRead, Holder, JobCache, Keepable, OutputLock, Sink, Staging, parse_cache_path};
 use crate::phases::Phases;
 use crate::render::{Files, Job, RenderCache, Renderer};
 use crate::theme::Theme;
@@ -323,10 +323,10 @@ pub fn publish(
     let mut done: Vec<(usize, Vec<String>)> = Vec::with_capacity(jobs.len());
     let (counts, rendered) = {
         let by_job: FxHashMap<Job, usize> = jobs.iter().enumerate().map(|(i, k)| (k.2, i)).collect();
-        let reuse = |job: Job| -> Option<Vec<String>> {
+        let reuse = |job: Job| -> Option<Vec<(String, Keepable)>> {
             let (key, fp, _) = &jobs[by_job[&job]];
             let files = previous.get(key, *fp)?;
-            files.iter().all(|f| staging.can_keep(f)).then(|| files.to_vec())
+            files.iter().map(|f| Some((f.clone(), staging.can_keep(f)?))).collect()
         };
         // In key order, the order files are written in (see `render_jobs_reusing`).
         let mut order: Vec<&Keyed> = jobs.iter().collect();
@@ -412,7 +412,7 @@ pub fn render_jobs(
 /// that it keeps.
 enum Output {
     Rendered(Files),
-    Kept(Vec<String>),
+    Kept(Vec<(String, Keepable)>),
 }
 
 /// [`render_jobs`] for `jobs` in the order of their keys, where `reuse(job)` names the files
@@ -422,7 +422,7 @@ fn render_jobs_reusing(
     renderer: &Renderer,
     jobs: Vec<Job>,
     sink: &dyn Sink,
-    reuse: &(dyn Fn(Job) -> Option<Vec<String>> + Sync),
+    reuse: &(dyn Fn(Job) -> Option<Vec<(String, Keepable)>> + Sync),
     progress: &(dyn Fn(usize, usize) + Sync),
     written: &mut (dyn FnMut(Job, Vec<String>) + Send),
 ) -> Result<(Counts, usize)> {
@@ -445,9 +445,11 @@ fn render_jobs_reusing(
                             }
                             paths
                         }
-                        Output::Kept(paths) => {
-                            for path in &paths {
-                                sink.keep(path)?;
+                        Output::Kept(files) => {
+                            let mut paths = Vec::with_capacity(files.len());
+                            for (path, found) in files {
+                                sink.keep(&path, found)?;
+                                paths.push(path);
                             }
                             paths
                         }

@@ -47,17 +47,29 @@ pub trait Sink: Sync {
     /// Stores one output file; `path` is relative to the output root, `/`-separated.
     fn put(&self, path: &str, bytes: &[u8]) -> Result<()>;
 
-    /// Whether the live file at `path` is still exactly what the previous build wrote
+    /// The live file at `path` when it is still exactly what the previous build wrote
     /// there, so that a job whose inputs did not change can keep it instead of rendering
-    /// it again. Sinks without a previous build keep nothing.
-    fn can_keep(&self, _path: &str) -> bool {
-        false
+    /// it again. Sinks without a previous build keep nothing. Called from the threads that
+    /// render, so that the one writer thread does not look at every kept file again.
+    fn can_keep(&self, _path: &str) -> Option<Keepable> {
+        None
     }
 
     /// Keeps the live file at `path` in the new site, as [`Sink::can_keep`] found it.
-    fn keep(&self, path: &str) -> Result<()> {
+    fn keep(&self, path: &str, _found: Keepable) -> Result<()> {
         anyhow::bail!("{path}: this output cannot keep files from a previous build")
     }
+}
+
+/// A live file that a job can keep, as [`Sink::can_keep`] found it: all the writer needs
+/// to keep it without asking the file system again (a daily build keeps 100,000 files).
+#[derive(Debug)]
+pub struct Keepable {
+    /// The file's hash, as the previous build recorded it.
+    hash: u64,
+    meta: fs::Metadata,
+    /// Whether the staging folder already holds this very file (a link to it).
+    staged: bool,
 }
 
 /// Marks a folder as written by paperboy, so that a folder of someone else's files is never

@@ -14,7 +14,7 @@ use super::in_place::{is_same_file, same_content};
 use super::job_cache::{JobCache, job_cache_path};
 use super::lock::OutputLock;
 use super::manifest::{Record, read_manifest, write_manifest};
-use super::{MARKER, Sink, hidden_sibling, manifest_path, remove_if_exists, staging_dir};
+use super::{Keepable, MARKER, Sink, hidden_sibling, manifest_path, remove_if_exists, staging_dir};
 
 /// The lock file's name when it has to live inside the output (see `lock.rs`).
 const INNER_LOCK: &str = ".paperboy.lock";
@@ -186,10 +186,13 @@ impl<'a> Staging<'a> {
         self.done = true;
         // Only a speed-up: a build without it reads the live files instead. The cache is
         // worth nothing without the manifest that vouches for its files.
-        if write_manifest(&manifest, &mut records).is_ok() {
-            if let Some((cache, setup)) = cache {
-                let _ = cache.write(&self.out, setup);
-            }
+        // Both at once: at 100,000 files each takes about 100 ms.
+        let (wrote_manifest, wrote_cache) = rayon::join(
+            || write_manifest(&manifest, &mut records).is_ok(),
+            || cache.is_some_and(|(cache, setup)| cache.write(&self.out, setup).is_ok()),
+        );
+        if wrote_cache && !wrote_manifest {
+            let _ = remove_if_exists(&cache_file);
         }
         Ok(notes)
     }
@@ -261,42 +264,47 @@ impl Staging<'_> {
 }
 
 impl Sink for Staging<'_> {
-    fn can_keep(&self, path: &str) -> bool {
-        let Some(record) = self.previous.get(path).filter(|_| self.live) else {
-            return false;
-        };
+    fn can_keep(&self, path: &str) -> Option<Keepable> {
+        let record = self.previous.get(path).filter(|_| self.live)?;
         let live = self.out.join(path);
-        match fs::metadata(&live) {
-            Ok(meta) if record.matches(&meta) => true,
-            // Same length but another inode or time: a restored cache (`actions/cache`
-            // unpacks a tar) or a copy. Read it back: still cheaper than rendering, and
-            // the new manifest records it as it is now.
-            Ok(meta) if meta.is_file() && meta.len() == record.len => {
-                fs::read(&live).is_ok_and(|bytes| xxhash_rust::xxh3::xxh3_64(&bytes) == record.hash)
-            }
-            _ => false,
+        let meta = fs::metadata(&live).ok()?;
+        // Same length but another inode or time: a restored cache (`actions/cache` unpacks
+        // a tar) or a copy. Read it back: still cheaper than rendering, and the new
+        // manifest records it as it is now.
+        let same = record.matches(&meta)
+            || (meta.is_file()
+                && meta.len() == record.len
+                && fs::read(&live).is_ok_and(|bytes| xxhash_rust::xxh3::xxh3_64(&bytes) == record.hash));
+        if !same {
+            return None;
         }
+        let staged = match self.mode {
+            Mode::Swap { .. } => is_same_file(&meta, &self.target(path)),
+            Mode::InPlace { .. } => true,
+        };
+        Some(Keepable {
+            hash: record.hash,
+            meta,
+            staged,
+        })
     }
 
-    fn keep(&self, path: &str) -> Result<()> {
-        let live = self.out.join(path);
-        let meta = fs::metadata(&live).with_context(|| format!("cannot read {}", live.display()))?;
-        let Some(hash) = self.previous.get(path).filter(|r| r.len == meta.len()).map(|r| r.hash) else {
-            anyhow::bail!(
-                "{}: changed while the site was being built — build again",
-                live.display()
-            );
-        };
-        if let Mode::Swap { .. } = self.mode {
+    fn keep(&self, path: &str, found: Keepable) -> Result<()> {
+        if !found.staged {
             let target = self.target(path);
-            if !is_same_file(&meta, &target) {
-                let fail = |e| cannot_write(&target, e);
-                remove_if_exists(&target).map_err(fail)?;
-                self.ensure_parent(path, &target).map_err(fail)?;
-                fs::hard_link(&live, &target).map_err(fail)?;
-            }
+            let fail = |e| cannot_write(&target, e);
+            remove_if_exists(&target).map_err(fail)?;
+            self.ensure_parent(path, &target).map_err(fail)?;
+            let live = self.out.join(path);
+            fs::hard_link(&live, &target).map_err(|e| match e.kind() {
+                ErrorKind::NotFound => anyhow::anyhow!(
+                    "{}: removed while the site was being built — build again",
+                    live.display()
+                ),
+                _ => fail(e),
+            })?;
         }
-        self.record(path, hash, meta.len() as usize, &meta);
+        self.record(path, found.hash, found.meta.len() as usize, &found.meta);
         Ok(())
     }
 
