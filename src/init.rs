@@ -61,6 +61,7 @@ jobs:
             .public.manifest
             .public.jobs
             .public.parsed
+            .public.topics
           key: paperboy-${{ runner.os }}-${{ github.run_id }}
           restore-keys: paperboy-${{ runner.os }}-
       - name: Install paperboy

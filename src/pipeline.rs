@@ -12,9 +12,11 @@ use rustc_hash::FxHashMap;
 
 use crate::config::{Config, Overrides};
 use crate::content;
-use crate::enrich::{Derive, Enricher, Lexicon, Prepared, Taxonomy};
+use crate::enrich::{Derive, Enricher, Lexicon, Prepared, TagCache, Taxonomy, stored_key};
 use crate::model::{PaperId, Site};
-use crate::output::{CacheRead, Holder, JobCache, Keepable, OutputLock, Sink, Staging, parse_cache_path};
+use crate::output::{
+    CacheRead, Holder, JobCache, Keepable, OutputLock, SideFile, Sink, Staging, parse_cache_path, topics_cache_path,
+};
 use crate::phases::Phases;
 use crate::render::{Files, Job, RenderCache, Renderer};
 use crate::theme::Theme;
@@ -169,6 +171,9 @@ pub struct Loaded {
     /// The parse cache the content was read through, when there was one: pruned once the
     /// build succeeds.
     pub parse_cache: Option<content::ParseCache>,
+    /// The topic strengths staged for the next build, when there is an output to keep
+    /// them beside: put in place once the build succeeds.
+    pub stored_topics: Option<SideFile>,
 }
 
 /// Reads setup and content, and enriches the model (tags, related papers, search words).
@@ -181,23 +186,38 @@ pub fn load_tags(root: &Path, overrides: &Overrides, phases: &mut Phases) -> Res
     load_deriving(root, overrides, Some(Derive::Related), None, phases)
 }
 
-/// Loads, deriving what `derive` says, or what the theme's pages need, and reading the
-/// content through the parse cache in `parse_cache` when one is given.
+/// Loads, deriving what `derive` says, or what the theme's pages need. With the `output`
+/// a build writes, it reads through the caches beside it (parsed files, topic strengths).
 fn load_deriving(
     root: &Path,
     overrides: &Overrides,
     derive: Option<Derive>,
-    parse_cache: Option<PathBuf>,
+    output: Option<&Path>,
     phases: &mut Phases,
 ) -> Result<Loaded> {
     let (setup, mut warnings) = Setup::load(root, overrides)?;
-    let parse_cache = parse_cache.map(|dir| content::ParseCache::new(dir, &setup.config.import));
+    let parse_cache = output.map(|out| content::ParseCache::new(parse_cache_path(out), &setup.config.import));
     let (mut site, content_warnings) = content::load_cached(root, &setup.config, parse_cache.as_ref())?;
     warnings.extend(content_warnings);
     phases.mark("read+parse");
     let mut enricher = Enricher::once();
+    let mut stored_topics = output.map(|out| SideFile::new(topics_cache_path(out)));
+    let key = stored_key(&setup.config.tagging);
+    if let Some(stored) = &stored_topics {
+        match read_stored_topics(stored, key) {
+            Ok(tags) => enricher.seed_tags(tags),
+            Err(warning) => warnings.push(warning),
+        }
+        phases.mark("stored topics");
+    }
     let derive = derive.unwrap_or_else(|| setup.derive());
     let search_words = enricher.enrich(&mut site, &setup.taxonomy, derive, None, phases);
+    if let Some(stored) = &mut stored_topics {
+        // Only a speed-up: a build that cannot store them reads every paper next time.
+        if stored.stage(&enricher.tags().to_stored(&site, key)).is_err() {
+            stored_topics = None;
+        }
+    }
     Ok(Loaded {
         setup,
         site,
@@ -205,7 +225,24 @@ fn load_deriving(
         lexicon: enricher.into_lexicon(),
         search_words,
         parse_cache,
+        stored_topics,
     })
+}
+
+/// The topic strengths the last build stored in `file` for `key`: none when there are none
+/// or they are another taxonomy's; the warning to print when they are damaged.
+fn read_stored_topics(file: &SideFile, key: u64) -> Result<TagCache, String> {
+    let refused = |why: &str| {
+        format!(
+            "{}: {why} — ignored: this build reads every paper's topics afresh and stores them again",
+            file.path().display()
+        )
+    };
+    match file.read() {
+        Ok(Some(bytes)) => TagCache::from_stored(&bytes, key).map_err(&refused),
+        Ok(None) => Ok(TagCache::default()),
+        Err(e) => Err(refused(&format!("cannot be read ({e})"))),
+    }
 }
 
 /// Builds the site: load, render into a staging folder, then swap it in.
@@ -229,11 +266,12 @@ pub fn build_with_progress(options: &BuildOptions, progress: &(dyn Fn(usize, usi
         lexicon,
         search_words,
         parse_cache,
+        stored_topics,
     } = load_deriving(
         &options.root,
         &options.overrides,
         None,
-        Some(parse_cache_path(lock.output())),
+        Some(lock.output()),
         &mut phases,
     )?;
     let mut warnings = warnings;
@@ -256,6 +294,9 @@ pub fn build_with_progress(options: &BuildOptions, progress: &(dyn Fn(usize, usi
     if let Some(cache) = parse_cache {
         // Only a speed-up: stale entries left behind cost disk, not correctness.
         let _ = cache.finish();
+    }
+    if let Some(stored) = stored_topics {
+        let _ = stored.commit();
     }
     let counts = published.counts;
     phases.mark("render+write+swap");

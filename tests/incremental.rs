@@ -309,6 +309,16 @@ fn kept_jobs(stdout: &str) -> usize {
         .map_or(0, |(n, _)| n.parse().unwrap())
 }
 
+/// Builds in a new process, which must succeed: what it printed on stdout and stderr.
+fn build_output(site: &TestSite, what: &str) -> (String, String) {
+    let out = site.run(&["build"]);
+    assert!(out.status.success(), "{what}: {}", String::from_utf8_lossy(&out.stderr));
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
 fn inode(path: &std::path::Path) -> u64 {
     std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(path).unwrap())
 }
@@ -378,14 +388,7 @@ fn a_damaged_or_foreign_cache_is_ignored_with_a_warning_and_never_trusted() {
     site.write(&a.0, &a.1).write(&b.0, &b.1);
     site.build_ok(&[]);
     let cache = site.root().join(".public.jobs");
-    let build = |what: &str| {
-        let out = site.run(&["build"]);
-        assert!(out.status.success(), "{what}: {}", String::from_utf8_lossy(&out.stderr));
-        (
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
-    };
+    let build = |what: &str| build_output(&site, what);
     // A cache cut short (a full disk, a copy interrupted).
     let text = std::fs::read(&cache).unwrap();
     std::fs::write(&cache, &text[..text.len() / 2]).unwrap();
@@ -476,11 +479,7 @@ fn the_parse_cache_serves_unchanged_files_and_never_a_stale_or_damaged_entry() {
         v.sort();
         v
     };
-    let build = |what: &str| {
-        let out = site.run(&["build"]);
-        assert!(out.status.success(), "{what}: {}", String::from_utf8_lossy(&out.stderr));
-        String::from_utf8_lossy(&out.stderr).into_owned()
-    };
+    let build = |what: &str| build_output(&site, what).1;
     let first = build("first build");
     assert_eq!(entries().len(), 3, "one entry per content file");
     // A file read from the cache warns as its parse did.
@@ -705,4 +704,49 @@ fn edits_on_a_site_of_950_real_papers_give_the_output_of_a_clean_build() {
     let report = check(&site, &mut live, &["content/may.jsonl"], "another paper's title added");
     patched += usize::from(report.rendered < 200);
     assert!(patched >= 4, "edits were patched, not rebuilt whole ({patched} of 5)");
+}
+
+#[test]
+fn stored_topic_strengths_serve_the_next_build_and_are_never_trusted_when_damaged() {
+    let site = TestSite::new();
+    let [a, b, c] = real_days();
+    site.write(&a.0, &a.1).write(&b.0, &b.1);
+    site.build_ok(&[]);
+    let stored = site.root().join(".public.topics");
+    let size = || std::fs::metadata(&stored).map_or(0, |m| m.len());
+    let first = size();
+    assert!(first > 0, "a build stores its topic strengths beside the output");
+    site.write(&c.0, &c.1);
+    site.build_ok(&[]);
+    assert!(size() > first, "the new day's papers join the stored strengths");
+    assert_same_as_clean_build(&site, "a day added with stored strengths");
+    // Another taxonomy: the stored strengths are another's, and tags follow the new one.
+    site.write("paperboy.toml", "[tagging]\nmax_tags = 1\nthreshold = 6.0\n");
+    site.build_ok(&[]);
+    assert_same_as_clean_build(&site, "another taxonomy");
+    let build = |what: &str| build_output(&site, what).1;
+    let bytes = std::fs::read(&stored).unwrap();
+    std::fs::write(&stored, &bytes[..bytes.len() / 2]).unwrap();
+    let err = build("cut short");
+    assert!(
+        err.contains(".public.topics: is damaged") && err.contains("ignored"),
+        "{err}"
+    );
+    assert_same_as_clean_build(&site, "stored strengths cut short");
+    assert!(
+        !build("stored again").contains(".public.topics"),
+        "the next build stores a whole file"
+    );
+    let mut bytes = std::fs::read(&stored).unwrap();
+    let at = bytes.len() / 2;
+    bytes[at] ^= 0x40;
+    std::fs::write(&stored, &bytes).unwrap();
+    assert!(build("one byte changed").contains("checksum does not match"));
+    assert_same_as_clean_build(&site, "a changed byte in the stored strengths");
+    // A build that fails once tags are read leaves no half-stored file behind.
+    // (A variable the page does not have fails when the page renders, after tagging.)
+    site.write("templates/404.html", "{{ no_such_variable.field }}");
+    let failed = site.run(&["build"]);
+    assert!(String::from_utf8_lossy(&failed.stderr).contains("no_such_variable"));
+    assert!(!site.root().join(".public.topics.tmp").exists());
 }

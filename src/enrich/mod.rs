@@ -14,7 +14,7 @@ pub use related::{QUERY_TERMS, RELATED, TermCache, apply as apply_related};
 pub use search_words::{CHANGED_MAX, Changed, Prepared, SearchWords, fresh_words};
 pub use tagging::{
     BUILTIN_TAXONOMY, Evidence, Hit, Matcher, Strength, TagCache, Taxonomy, apply as apply_tags,
-    evaluate as evaluate_tags, explain as explain_tags, report as tag_report,
+    evaluate as evaluate_tags, explain as explain_tags, report as tag_report, stored_key,
 };
 
 use crate::model::{Paper, PaperId, Site};
@@ -62,6 +62,17 @@ impl Enricher {
             terms: TermCache::once(),
             ..Enricher::default()
         }
+    }
+
+    /// Starts from the topic strengths an earlier build stored (see [`stored_key`]): a
+    /// build in a new process then reads the phrases of new and edited papers only.
+    pub fn seed_tags(&mut self, tags: TagCache) {
+        self.tags = tags;
+    }
+
+    /// The topic strengths read so far, by paper text: what a build stores for the next.
+    pub fn tags(&self) -> &TagCache {
+        &self.tags
     }
 
     /// Forgets the automatic tags, which belong to one taxonomy (the config changed).

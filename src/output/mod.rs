@@ -27,6 +27,7 @@ mod job_cache;
 mod lock;
 mod manifest;
 mod memory;
+mod side_file;
 mod staging;
 
 use std::fs;
@@ -39,6 +40,7 @@ pub use in_place::{InPlace, same_content};
 pub use job_cache::{JobCache, Read as CacheRead, job_cache_path};
 pub use lock::{Holder, OutputLock};
 pub use memory::Memory;
+pub use side_file::SideFile;
 pub use staging::Staging;
 
 /// Where rendered files go: a staging folder or the live output. Implementations must be
@@ -86,6 +88,12 @@ pub fn manifest_path(out: &Path) -> PathBuf {
 /// manifest, kept with it between builds.
 pub fn parse_cache_path(out: &Path) -> PathBuf {
     hidden_sibling(out, "parsed")
+}
+
+/// The topic strengths of the last build (see `enrich/tagging/stored.rs`), a [`SideFile`]:
+/// a hidden sibling like the parse cache, and like it only a speed-up.
+pub fn topics_cache_path(out: &Path) -> PathBuf {
+    hidden_sibling(out, "topics")
 }
 
 /// `.NAME.SUFFIX` beside the output folder `NAME`.

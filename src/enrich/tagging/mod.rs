@@ -12,6 +12,7 @@
 
 mod eval;
 mod report;
+mod stored;
 mod taxonomy;
 
 use std::cmp::Reverse;
@@ -22,6 +23,7 @@ use rustc_hash::FxHashMap;
 
 pub use eval::evaluate;
 pub use report::{explain, report};
+pub use stored::stored_key;
 pub use taxonomy::{BUILTIN_TAXONOMY, Evidence, Hit, Matcher, Strength, Taxonomy};
 
 use super::lexicon::{Lexicon, Tokens};

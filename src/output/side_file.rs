@@ -1,0 +1,93 @@
+//! A file a build keeps beside the output for the next build (the topic strengths): read
+//! at the start, written under a temporary name once computed, and put in place only when
+//! the build succeeds, so that a failed build leaves the last good one (and nothing else).
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// One such file of a build in progress.
+pub struct SideFile {
+    path: PathBuf,
+    /// Whether this build wrote it under the temporary name.
+    staged: bool,
+}
+
+impl SideFile {
+    /// The file at `path`, beside the output.
+    pub fn new(path: PathBuf) -> Self {
+        SideFile { path, staged: false }
+    }
+
+    /// Where it lives, for messages about it.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// What the last successful build left; `None` when there is nothing.
+    pub fn read(&self) -> io::Result<Option<Vec<u8>>> {
+        match fs::read(&self.path) {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Writes what this build leaves, under the temporary name.
+    pub fn stage(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.staged = true;
+        fs::write(temporary(&self.path), bytes)
+    }
+
+    /// Puts the staged bytes in place: the build succeeded.
+    pub fn commit(mut self) -> io::Result<()> {
+        if std::mem::take(&mut self.staged) {
+            fs::rename(temporary(&self.path), &self.path)?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for SideFile {
+    /// A build that failed leaves nothing of its own behind.
+    fn drop(&mut self) {
+        if self.staged {
+            let _ = fs::remove_file(temporary(&self.path));
+        }
+    }
+}
+
+fn temporary(path: &Path) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".tmp");
+    PathBuf::from(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn staged_bytes_are_in_place_only_once_committed() {
+        let dir = std::env::temp_dir().join(format!("paperboy-side-file-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(".public.topics");
+        let mut failed = SideFile::new(path.clone());
+        assert_eq!(failed.read().unwrap(), None);
+        failed.stage(b"one").unwrap();
+        drop(failed);
+        assert!(
+            !path.exists() && !temporary(&path).exists(),
+            "a failed build leaves nothing"
+        );
+        let mut done = SideFile::new(path.clone());
+        done.stage(b"two").unwrap();
+        done.commit().unwrap();
+        let mut failed = SideFile::new(path.clone());
+        failed.stage(b"three").unwrap();
+        drop(failed);
+        assert_eq!(SideFile::new(path).read().unwrap().as_deref(), Some(&b"two"[..]));
+        assert!(!temporary(&dir.join(".public.topics")).exists());
+        fs::remove_dir_all(&dir).unwrap();
+    }
+}
