@@ -10,7 +10,7 @@ use anyhow::Result;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
-use crate::config::{Config, Overrides};
+use crate::config::{Config, Overrides, TaggingConfig};
 use crate::content;
 use crate::enrich::{Derive, Enricher, Lexicon, Prepared, TagCache, Taxonomy, stored_key};
 use crate::model::{PaperId, Site};
@@ -173,7 +173,7 @@ pub struct Loaded {
     pub parse_cache: Option<content::ParseCache>,
     /// The topic strengths staged for the next build, when there is an output to keep
     /// them beside: put in place once the build succeeds.
-    pub stored_topics: Option<SideFile>,
+    pub stored_topics: Option<StoredTopics>,
 }
 
 /// Reads setup and content, and enriches the model (tags, related papers, search words).
@@ -201,10 +201,9 @@ fn load_deriving(
     warnings.extend(content_warnings);
     phases.mark("read+parse");
     let mut enricher = Enricher::once();
-    let mut stored_topics = output.map(|out| SideFile::new(topics_cache_path(out)));
-    let key = stored_key(&setup.config.tagging);
+    let mut stored_topics = output.map(|out| StoredTopics::new(out, &setup.config.tagging));
     if let Some(stored) = &stored_topics {
-        match read_stored_topics(stored, key) {
+        match stored.read() {
             Ok(tags) => enricher.seed_tags(tags),
             Err(warning) => warnings.push(warning),
         }
@@ -214,7 +213,7 @@ fn load_deriving(
     let search_words = enricher.enrich(&mut site, &setup.taxonomy, derive, None, phases);
     if let Some(stored) = &mut stored_topics {
         // Only a speed-up: a build that cannot store them reads every paper next time.
-        if stored.stage(&enricher.tags().to_stored(&site, key)).is_err() {
+        if stored.stage(enricher.tags(), &site).is_err() {
             stored_topics = None;
         }
     }
@@ -229,19 +228,46 @@ fn load_deriving(
     })
 }
 
-/// The topic strengths the last build stored in `file` for `key`: none when there are none
-/// or they are another taxonomy's; the warning to print when they are damaged.
-fn read_stored_topics(file: &SideFile, key: u64) -> Result<TagCache, String> {
-    let refused = |why: &str| {
-        format!(
-            "{}: {why} — ignored: this build reads every paper's topics afresh and stores them again",
-            file.path().display()
-        )
-    };
-    match file.read() {
-        Ok(Some(bytes)) => TagCache::from_stored(&bytes, key).map_err(&refused),
-        Ok(None) => Ok(TagCache::default()),
-        Err(e) => Err(refused(&format!("cannot be read ({e})"))),
+/// The topic strengths kept beside an output folder (see `enrich/tagging/stored.rs`).
+pub struct StoredTopics {
+    file: SideFile,
+    key: u64,
+}
+
+impl StoredTopics {
+    /// Those beside output folder `out`, for tagging with `config`.
+    pub(crate) fn new(out: &Path, config: &TaggingConfig) -> Self {
+        StoredTopics {
+            file: SideFile::new(topics_cache_path(out)),
+            key: stored_key(config),
+        }
+    }
+
+    /// What the last build stored: none when there is nothing or it is another taxonomy's;
+    /// the warning to print when it is damaged.
+    pub(crate) fn read(&self) -> Result<TagCache, String> {
+        let refused = |why: &str| {
+            format!(
+                "{}: {why} — ignored: this build reads every paper's topics afresh and stores them again",
+                self.file.path().display()
+            )
+        };
+        match self.file.read() {
+            Ok(Some(bytes)) => TagCache::from_stored(&bytes, self.key).map_err(&refused),
+            Ok(None) => Ok(TagCache::default()),
+            Err(e) => Err(refused(&format!("cannot be read ({e})"))),
+        }
+    }
+
+    /// Writes the strengths of the papers of `site` under a temporary name, for
+    /// [`StoredTopics::commit`] to put in place once the build succeeds.
+    pub(crate) fn stage(&mut self, tags: &TagCache, site: &Site) -> std::io::Result<()> {
+        self.file.stage(&tags.to_stored(site, self.key))
+    }
+
+    /// Puts the staged strengths in place.
+    pub(crate) fn commit(self) -> std::io::Result<()> {
+        self.file.commit()
     }
 }
 

@@ -750,3 +750,36 @@ fn stored_topic_strengths_serve_the_next_build_and_are_never_trusted_when_damage
     assert!(String::from_utf8_lossy(&failed.stderr).contains("no_such_variable"));
     assert!(!site.root().join(".public.topics.tmp").exists());
 }
+
+#[test]
+fn watch_mode_starts_from_the_caches_beside_its_output_and_keeps_them() {
+    let site = TestSite::new();
+    let [a, b, c] = real_days();
+    site.write(&a.0, &a.1).write(&b.0, &b.1);
+    let mut live = LiveSite::new(site.root(), &site.public(), Default::default());
+    live.rebuild_all().unwrap();
+    drop(live);
+    assert!(site.root().join(".public.parsed").is_dir(), "the parse cache is kept");
+    let topics = site.root().join(".public.topics");
+    assert!(topics.is_file(), "the topic strengths are kept");
+    // A new session reads them: a day added meanwhile, and damaged strengths, named.
+    site.write(&c.0, &c.1);
+    let bytes = std::fs::read(&topics).unwrap();
+    std::fs::write(&topics, &bytes[..bytes.len() - 1]).unwrap();
+    let mut live = LiveSite::new(site.root(), &site.public(), Default::default());
+    let report = live.rebuild_all().unwrap();
+    assert!(
+        report.warnings.iter().any(|w| w.contains(".public.topics: is damaged")),
+        "{:?}",
+        report.warnings
+    );
+    drop(live);
+    assert_same_as_clean_build(&site, "a watch session started from kept caches");
+    let report = LiveSite::new(site.root(), &site.public(), Default::default())
+        .rebuild_all()
+        .unwrap();
+    assert!(
+        !report.warnings.iter().any(|w| w.contains(".public.topics")),
+        "stored again whole"
+    );
+}

@@ -18,7 +18,7 @@ use crate::content::{self, CONTENT_DIR, SourceFile};
 use crate::enrich::Enricher;
 use crate::error::{ContentError, ContentErrors};
 use crate::model::Site;
-use crate::output::{Holder, InPlace, OutputLock, Sink, same_content};
+use crate::output::{Holder, InPlace, OutputLock, Sink, parse_cache_path, same_content};
 use crate::phases::Phases;
 use crate::pipeline::{self, Keyed, Setup};
 use crate::render::{Files, Job, RenderCache, Renderer, SearchPlan};
@@ -160,7 +160,15 @@ impl LiveSite {
         self.reload = true;
         let started = Instant::now();
         let (setup, mut warnings) = Setup::load(&self.root, &self.overrides)?;
-        let (parsed, walk_warnings) = content::read_all(&self.root, &setup.config)?;
+        // Locked before anything is read: the caches beside the output are read through.
+        if self.lock.is_none() {
+            self.lock = Some(pipeline::lock_output(&self.root, &self.output, Holder::Watch)?);
+        }
+        let out = self.lock.as_ref().expect("locked above").output();
+        let parse_cache = content::ParseCache::new(parse_cache_path(out), &setup.config.import);
+        let stored = pipeline::StoredTopics::new(out, &setup.config.tagging);
+        let topics = stored.read();
+        let (parsed, walk_warnings) = content::read_all_cached(&self.root, &setup.config, Some(&parse_cache))?;
         warnings.extend(walk_warnings);
         self.sources.clear();
         self.broken.clear();
@@ -177,9 +185,21 @@ impl LiveSite {
         }
         self.setup = Some(setup);
         self.enricher.forget_tags();
+        match topics {
+            Ok(tags) => self.enricher.seed_tags(tags),
+            Err(warning) => warnings.push(warning),
+        }
         self.summary_cache = Default::default();
         self.search_plan = None;
         let mut report = self.render_changed(true, true, None)?;
+        // Only speed-ups: what they fail to keep is read again next time.
+        let _ = parse_cache.finish();
+        if let Some(site) = &self.site {
+            let mut stored = stored;
+            if stored.stage(self.enricher.tags(), site).is_ok() {
+                let _ = stored.commit();
+            }
+        }
         self.reload = false;
         report.full = true;
         warnings.append(&mut report.warnings);
