@@ -173,7 +173,7 @@ pub struct Loaded {
     pub parse_cache: Option<content::ParseCache>,
     /// The topic strengths staged for the next build, when there is an output to keep
     /// them beside: put in place once the build succeeds.
-    pub stored_topics: Option<StoredTopics>,
+    pub(crate) stored_topics: Option<StoredTopics>,
 }
 
 /// Reads setup and content, and enriches the model (tags, related papers, search words).
@@ -229,7 +229,7 @@ fn load_deriving(
 }
 
 /// The topic strengths kept beside an output folder (see `enrich/tagging/stored.rs`).
-pub struct StoredTopics {
+pub(crate) struct StoredTopics {
     file: SideFile,
     key: u64,
 }
@@ -345,9 +345,9 @@ pub fn build_with_progress(options: &BuildOptions, progress: &(dyn Fn(usize, usi
 
 /// Frees `what` on a thread of its own: a 100,000-paper model is millions of allocations,
 /// about 0.2 s to free on one thread, which the command line would wait for before it
-/// exits.
-fn free_in_background<T: Send + 'static>(what: T) {
-    std::thread::spawn(move || drop(what));
+/// exits. When no thread can be started, `what` is freed here (the failed spawn drops it).
+pub(crate) fn free_in_background<T: Send + 'static>(what: T) {
+    let _ = std::thread::Builder::new().spawn(move || drop(what));
 }
 
 /// A job with its key (its main output path) and fingerprint.

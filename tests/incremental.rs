@@ -301,6 +301,16 @@ fn real_days() -> [(String, String); 3] {
     ]
 }
 
+/// A site of the first two real days, built once: the archive a new day joins. Returns the
+/// third day's file (path and text).
+fn two_days_built() -> (TestSite, (String, String)) {
+    let site = TestSite::new();
+    let [a, b, c] = real_days();
+    site.write(&a.0, &a.1).write(&b.0, &b.1);
+    site.build_ok(&[]);
+    (site, c)
+}
+
 /// How many jobs a build's summary line says it did not render.
 fn kept_jobs(stdout: &str) -> usize {
     stdout
@@ -357,10 +367,7 @@ fn a_day_added_in_a_new_process_renders_only_what_changed_and_equals_a_clean_bui
 
 #[test]
 fn a_config_or_theme_change_in_a_new_process_renders_everything_again() {
-    let site = TestSite::new();
-    let [a, b, _] = real_days();
-    site.write(&a.0, &a.1).write(&b.0, &b.1);
-    site.build_ok(&[]);
+    let (site, _) = two_days_built();
     site.write("paperboy.toml", "title = \"Another title\"\n");
     let out = site.build_ok(&[]);
     assert_eq!(kept_jobs(&out), 0, "a config change keeps no page: {out}");
@@ -383,10 +390,7 @@ fn a_config_or_theme_change_in_a_new_process_renders_everything_again() {
 
 #[test]
 fn a_damaged_or_foreign_cache_is_ignored_with_a_warning_and_never_trusted() {
-    let site = TestSite::new();
-    let [a, b, c] = real_days();
-    site.write(&a.0, &a.1).write(&b.0, &b.1);
-    site.build_ok(&[]);
+    let (site, c) = two_days_built();
     let cache = site.root().join(".public.jobs");
     let build = |what: &str| build_output(&site, what);
     // A cache cut short (a full disk, a copy interrupted).
@@ -435,10 +439,7 @@ fn a_damaged_or_foreign_cache_is_ignored_with_a_warning_and_never_trusted() {
 fn an_output_restored_from_a_ci_cache_keeps_its_pages() {
     // `actions/cache` restores the output from a tar: every file has a new inode and time,
     // so the manifest cannot vouch for them by their metadata; their bytes still can.
-    let site = TestSite::new();
-    let [a, b, c] = real_days();
-    site.write(&a.0, &a.1).write(&b.0, &b.1);
-    site.build_ok(&[]);
+    let (site, c) = two_days_built();
     let restored = site.root().join("restored");
     copy_tree(&site.public(), &restored);
     std::fs::remove_dir_all(site.public()).unwrap();
@@ -708,10 +709,7 @@ fn edits_on_a_site_of_950_real_papers_give_the_output_of_a_clean_build() {
 
 #[test]
 fn stored_topic_strengths_serve_the_next_build_and_are_never_trusted_when_damaged() {
-    let site = TestSite::new();
-    let [a, b, c] = real_days();
-    site.write(&a.0, &a.1).write(&b.0, &b.1);
-    site.build_ok(&[]);
+    let (site, c) = two_days_built();
     let stored = site.root().join(".public.topics");
     let size = || std::fs::metadata(&stored).map_or(0, |m| m.len());
     let first = size();
@@ -745,10 +743,51 @@ fn stored_topic_strengths_serve_the_next_build_and_are_never_trusted_when_damage
     assert_same_as_clean_build(&site, "a changed byte in the stored strengths");
     // A build that fails once tags are read leaves no half-stored file behind.
     // (A variable the page does not have fails when the page renders, after tagging.)
+    let before = std::fs::read(&stored).unwrap();
     site.write("templates/404.html", "{{ no_such_variable.field }}");
     let failed = site.run(&["build"]);
     assert!(String::from_utf8_lossy(&failed.stderr).contains("no_such_variable"));
     assert!(!site.root().join(".public.topics.tmp").exists());
+    assert_eq!(
+        std::fs::read(&stored).unwrap(),
+        before,
+        "the last good build's strengths stay"
+    );
+}
+
+#[test]
+fn a_build_takes_the_stored_strengths_of_its_taxonomy_without_reading_phrases_again() {
+    let (site, _) = two_days_built();
+    let tagged_rl = || {
+        let pages = html_files(&site.public().join("papers"));
+        let rl = pages
+            .iter()
+            .filter(|(_, html)| html.contains("href=\"/tags/reinforcement-learning/\""));
+        (rl.count(), pages.len())
+    };
+    let (rl, papers) = tagged_rl();
+    assert!(rl > 0 && rl < papers, "{rl} of {papers}");
+    // Strengths stored for this program and taxonomy that say every paper is about the
+    // built-in taxonomy's first topic, reinforcement learning: the build takes them.
+    let loaded = paperboy::pipeline::load(site.root(), &Default::default()).unwrap();
+    let mut bytes = b"paperboy topic strengths 1\n".to_vec();
+    bytes.extend(paperboy::enrich::stored_key(&loaded.setup.config.tagging).to_le_bytes());
+    bytes.extend((loaded.site.papers.len() as u64).to_le_bytes());
+    for paper in &loaded.site.papers {
+        bytes.extend(paper.text_hash.to_le_bytes());
+        bytes.extend(1u16.to_le_bytes());
+        bytes.extend(0u16.to_le_bytes());
+        bytes.extend(9f32.to_bits().to_le_bytes());
+        bytes.push(0);
+    }
+    bytes.extend(xxhash_rust::xxh3::xxh3_64(&bytes).to_le_bytes());
+    std::fs::write(site.root().join(".public.topics"), bytes).unwrap();
+    site.build_ok(&[]);
+    assert_eq!(tagged_rl(), (papers, papers), "every paper takes the stored topic");
+    // Without them, the phrases are read again.
+    std::fs::remove_file(site.root().join(".public.topics")).unwrap();
+    site.build_ok(&[]);
+    assert_eq!(tagged_rl(), (rl, papers));
 }
 
 #[test]

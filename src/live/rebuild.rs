@@ -346,7 +346,7 @@ impl LiveSite {
             last => {
                 // Freeing a model takes a while at scale and nobody waits for it.
                 if let Some(last) = last {
-                    std::thread::spawn(move || drop(last));
+                    pipeline::free_in_background(last);
                 }
                 content::assemble_with(self.sources.values(), &content::Rules::of(&setup.config))
             }
@@ -424,10 +424,10 @@ impl LiveSite {
             self.jobs.clear();
             let mut jobs: Vec<Keyed> = todo.iter().map(|&k| k.clone()).collect();
             let by_job: FxHashMap<Job, (&String, u64)> = todo.iter().map(|(key, fp, job)| (*job, (key, *fp))).collect();
-            if self.lock.is_none() {
-                self.lock = Some(pipeline::lock_output(&self.root, &self.output, Holder::Watch)?);
-            }
-            let lock = self.lock.as_ref().expect("locked above");
+            let lock = self
+                .lock
+                .as_ref()
+                .expect("rebuild_all locks the output before the first build");
             let table = &mut self.jobs;
             let setup_fp = setup.fingerprint();
             let published = pipeline::publish(
@@ -456,7 +456,11 @@ impl LiveSite {
             }
             self.built = true;
         } else {
-            let output = self.lock.as_ref().map_or(&*self.output, |l| l.output());
+            let output = self
+                .lock
+                .as_ref()
+                .expect("rebuild_all locks the output before the first build")
+                .output();
             rewrite(
                 &mut self.jobs,
                 write.then_some(output),

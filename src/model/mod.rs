@@ -20,7 +20,8 @@ pub type SharedText = std::sync::Arc<str>;
 /// part of that at 100,000 papers.
 pub type SharedList = std::sync::Arc<[String]>;
 
-/// A hash of some text, for change detection (in-memory only, never written out).
+/// A hash of some text, for change detection. The same for the same text in every
+/// process, so caches on disk are keyed by it (parsed files, topic strengths).
 pub fn text_hash(parts: &[&str]) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut h = xxhash_rust::xxh3::Xxh3Default::new();

@@ -63,15 +63,17 @@ pub trait Sink: Sync {
     }
 }
 
-/// A live file that a job can keep, as [`Sink::can_keep`] found it: all the writer needs
+/// A live file that a job can keep, as [`Sink::can_keep`] found it: what the writer needs
 /// to keep it without asking the file system again (a daily build keeps 100,000 files).
 #[derive(Debug)]
 pub struct Keepable {
     /// The file's hash, as the previous build recorded it.
     hash: u64,
+    /// Its metadata when it was found unchanged.
     meta: fs::Metadata,
-    /// Whether the staging folder already holds this very file (a link to it).
-    staged: bool,
+    /// Whether it is already where the new site needs it: the staging folder holds this
+    /// very file (a link to it), or the output is updated in place.
+    in_place: bool,
 }
 
 /// Marks a folder as written by paperboy, so that a folder of someone else's files is never

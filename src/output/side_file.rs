@@ -41,8 +41,9 @@ impl SideFile {
 
     /// Puts the staged bytes in place: the build succeeded.
     pub fn commit(mut self) -> io::Result<()> {
-        if std::mem::take(&mut self.staged) {
+        if self.staged {
             fs::rename(temporary(&self.path), &self.path)?;
+            self.staged = false;
         }
         Ok(())
     }

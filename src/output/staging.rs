@@ -278,31 +278,47 @@ impl Sink for Staging<'_> {
         if !same {
             return None;
         }
-        let staged = match self.mode {
+        let in_place = match self.mode {
             Mode::Swap { .. } => is_same_file(&meta, &self.target(path)),
             Mode::InPlace { .. } => true,
         };
         Some(Keepable {
             hash: record.hash,
             meta,
-            staged,
+            in_place,
         })
     }
 
     fn keep(&self, path: &str, found: Keepable) -> Result<()> {
-        if !found.staged {
-            let target = self.target(path);
-            let fail = |e| cannot_write(&target, e);
-            remove_if_exists(&target).map_err(fail)?;
-            self.ensure_parent(path, &target).map_err(fail)?;
-            let live = self.out.join(path);
-            fs::hard_link(&live, &target).map_err(|e| match e.kind() {
-                ErrorKind::NotFound => anyhow::anyhow!(
-                    "{}: removed while the site was being built — build again",
-                    live.display()
-                ),
-                _ => fail(e),
-            })?;
+        let live = self.out.join(path);
+        let changed = || {
+            anyhow::anyhow!(
+                "{}: changed while the site was being built — build again",
+                live.display()
+            )
+        };
+        match self.mode {
+            Mode::Swap { .. } if !found.in_place => {
+                let target = self.target(path);
+                let fail = |e| cannot_write(&target, e);
+                remove_if_exists(&target).map_err(fail)?;
+                self.ensure_parent(path, &target).map_err(fail)?;
+                fs::hard_link(&live, &target).map_err(|e| match e.kind() {
+                    ErrorKind::NotFound => changed(),
+                    _ => fail(e),
+                })?;
+                // The file linked must be the one found unchanged, not one put there since.
+                if !is_same_file(&found.meta, &target) {
+                    return Err(changed());
+                }
+            }
+            Mode::Swap { .. } => {}
+            // Nothing to link: the file stays where it is, and must still be there.
+            Mode::InPlace { .. } => {
+                if !is_same_file(&found.meta, &live) {
+                    return Err(changed());
+                }
+            }
         }
         self.record(path, found.hash, found.meta.len() as usize, &found.meta);
         Ok(())
