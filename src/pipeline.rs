@@ -119,9 +119,7 @@ impl Setup {
         let mut config = self.config.clone();
         config.build.today = None;
         config.source = Default::default();
-        let mut h = xxhash_rust::xxh3::Xxh3Default::new();
-        env!("PAPERBOY_SOURCE_HASH").hash(&mut h);
-        format!("{config:?}").hash(&mut h);
+        let mut h = crate::config::program_hasher(&config);
         self.theme.templates.hash(&mut h);
         self.theme.statics.hash(&mut h);
         h.finish()

@@ -12,6 +12,18 @@ pub use keys::ConfigSource;
 use keys::{misplaced, nearest_key, toml_error};
 pub use tagging::{TaggingConfig, TopicConfig};
 
+/// A hasher that has taken in this program's source and `settings`: where a cache beside
+/// the output is valid for one program and some settings (the build cache, the parse
+/// cache, the topic strengths), its key starts here, so that another paperboy or other
+/// settings never read it.
+pub fn program_hasher(settings: &impl std::fmt::Debug) -> xxhash_rust::xxh3::Xxh3Default {
+    use std::hash::Hash;
+    let mut h = xxhash_rust::xxh3::Xxh3Default::new();
+    env!("PAPERBOY_SOURCE_HASH").hash(&mut h);
+    format!("{settings:?}").hash(&mut h);
+    h
+}
+
 /// The name of the config file at the site root.
 pub const CONFIG_FILE: &str = "paperboy.toml";
 

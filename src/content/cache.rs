@@ -57,10 +57,8 @@ pub struct ParseCache {
 impl ParseCache {
     /// The cache in `dir`, valid for this program reading files with `import`.
     pub fn new(dir: PathBuf, import: &ImportConfig) -> Self {
-        use std::hash::{Hash, Hasher};
-        let mut h = xxhash_rust::xxh3::Xxh3Default::new();
-        env!("PAPERBOY_SOURCE_HASH").hash(&mut h);
-        format!("{import:?}").hash(&mut h);
+        use std::hash::Hasher;
+        let h = crate::config::program_hasher(import);
         ParseCache {
             dir,
             setup: h.finish(),

@@ -18,11 +18,8 @@ const MAGIC: &[u8] = b"paperboy topic strengths 1\n";
 
 /// What stored strengths are valid for: this program, tagging with `config`.
 pub fn stored_key(config: &TaggingConfig) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = xxhash_rust::xxh3::Xxh3Default::new();
-    env!("PAPERBOY_SOURCE_HASH").hash(&mut h);
-    format!("{config:?}").hash(&mut h);
-    h.finish()
+    use std::hash::Hasher;
+    crate::config::program_hasher(config).finish()
 }
 
 impl TagCache {
