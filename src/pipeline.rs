@@ -4,6 +4,7 @@
 //! order of the stages is written once.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
@@ -13,9 +14,10 @@ use rustc_hash::FxHashMap;
 use crate::config::{Config, Overrides, TaggingConfig};
 use crate::content;
 use crate::enrich::{Derive, Enricher, Lexicon, Prepared, TagCache, Taxonomy, stored_key};
-use crate::model::{PaperId, Site};
+use crate::model::{PaperId, Site, TextStore};
 use crate::output::{
-    CacheRead, Holder, JobCache, Keepable, OutputLock, SideFile, Sink, Staging, parse_cache_path, topics_cache_path,
+    CacheRead, Holder, JobCache, Keepable, OutputLock, SideFile, Sink, Spill, Staging, parse_cache_path,
+    topics_cache_path,
 };
 use crate::phases::Phases;
 use crate::render::{Files, Job, RenderCache, Renderer};
@@ -57,6 +59,9 @@ pub struct BuildReport {
     pub elapsed: Duration,
     /// Where the site was written.
     pub output: PathBuf,
+    /// Bytes of abstracts the build kept on disk instead of in memory (see
+    /// `model/long_text.rs`).
+    pub spilled: u64,
 }
 
 /// Files written, by kind, for the build summary.
@@ -172,6 +177,9 @@ pub struct Loaded {
     /// The topic strengths staged for the next build, when there is an output to keep
     /// them beside: put in place once the build succeeds.
     pub(crate) stored_topics: Option<StoredTopics>,
+    /// Bytes of abstracts kept in the build's spill file instead of memory (see
+    /// `model/long_text.rs`); 0 when there is no output to keep the file beside.
+    pub spilled: u64,
 }
 
 /// Reads setup and content, and enriches the model (tags, related papers, search words).
@@ -195,7 +203,10 @@ fn load_deriving(
 ) -> Result<Loaded> {
     let (setup, mut warnings) = Setup::load(root, overrides)?;
     let parse_cache = output.map(|out| content::ParseCache::new(parse_cache_path(out), &setup.config.import));
-    let (mut site, content_warnings) = content::load_cached(root, &setup.config, parse_cache.as_ref())?;
+    // Only memory: a build that cannot make the file holds its abstracts as before.
+    let spill = output.and_then(|out| Spill::beside(out).ok()).map(Arc::new);
+    let store = spill.clone().map(|spill| spill as Arc<dyn TextStore>);
+    let (mut site, content_warnings) = content::load_cached(root, &setup.config, parse_cache.as_ref(), store.as_ref())?;
     warnings.extend(content_warnings);
     phases.mark("read+parse");
     let mut enricher = Enricher::once();
@@ -223,6 +234,7 @@ fn load_deriving(
         search_words,
         parse_cache,
         stored_topics,
+        spilled: spill.map_or(0, |spill| spill.len()),
     })
 }
 
@@ -291,6 +303,7 @@ pub fn build_with_progress(options: &BuildOptions, progress: &(dyn Fn(usize, usi
         search_words,
         parse_cache,
         stored_topics,
+        spilled,
     } = load_deriving(
         &options.root,
         &options.overrides,
@@ -335,6 +348,7 @@ pub fn build_with_progress(options: &BuildOptions, progress: &(dyn Fn(usize, usi
         warnings,
         elapsed: started.elapsed(),
         output,
+        spilled,
     };
     drop(renderer);
     free_in_background((site, lexicon, jobs));
@@ -556,4 +570,15 @@ fn render_jobs_reusing(
         rendered?;
         written
     })
+}
+
+/// A build's abstracts go to a file beside its output (see `model/long_text.rs`).
+impl TextStore for Spill {
+    fn append(&self, bytes: &[u8]) -> std::io::Result<u64> {
+        Spill::append(self, bytes)
+    }
+
+    fn read(&self, at: u64, len: u32) -> std::io::Result<Vec<u8>> {
+        Spill::read(self, at, len)
+    }
 }

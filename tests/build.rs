@@ -769,3 +769,75 @@ fn a_theme_that_loops_over_a_map_gets_the_same_order_every_build() {
     );
     assert!(seen.iter().all(|s| *s == seen[0]), "{seen:?}");
 }
+
+/// A build keeps its abstracts in a spill file beside the output, not in memory (see
+/// `model/long_text.rs`), and the site it writes is, byte for byte, the one rendered from
+/// abstracts held in memory (as `paperboy check` and watch mode hold them). Real papers:
+/// LaTeX, Markdown emphasis and HTML abstracts go through the file and back.
+#[test]
+fn a_build_keeps_abstracts_on_disk_and_writes_what_memory_renders() {
+    let site = TestSite::new();
+    site.write(
+        "content/papers.jsonl",
+        include_str!("fixtures/real-dev/content/papers.jsonl"),
+    );
+    let report = paperboy::build(&paperboy::BuildOptions {
+        root: site.root().to_path_buf(),
+        ..Default::default()
+    })
+    .unwrap();
+    let held = paperboy::load(site.root(), &Default::default()).unwrap();
+    assert_eq!(held.spilled, 0, "no output, nothing spilled");
+    assert!(held.site.papers.iter().all(|p| !p.abstract_text.is_stored()));
+    let text_bytes: u64 = held
+        .site
+        .papers
+        .iter()
+        .map(|p| p.abstract_text.read().len() as u64)
+        .sum();
+    assert!(
+        report.spilled >= text_bytes && text_bytes > 300 * 500,
+        "spilled {} bytes, abstracts hold {text_bytes}",
+        report.spilled
+    );
+    let renderer = held
+        .setup
+        .renderer(
+            &held.site,
+            &mut Default::default(),
+            None,
+            &held.lexicon,
+            held.search_words,
+        )
+        .unwrap();
+    let memory = paperboy::output::Memory::default();
+    paperboy::pipeline::render_jobs(&renderer, &renderer.all_jobs(), &memory, &|_, _| {}, &mut |_, _| {}).unwrap();
+    let rendered = memory.into_files();
+    // The marker that says paperboy wrote the folder is the build's, not a page.
+    let written: Vec<(String, Vec<u8>)> = site
+        .snapshot()
+        .into_iter()
+        .filter(|(path, _)| path != ".paperboy-output")
+        .collect();
+    let only_written: Vec<&str> = written
+        .iter()
+        .map(|(p, _)| p.as_str())
+        .filter(|p| !rendered.contains_key(*p))
+        .collect();
+    assert!(
+        only_written.is_empty() && written.len() == rendered.len(),
+        "files differ: {only_written:?}, {} written, {} rendered",
+        written.len(),
+        rendered.len()
+    );
+    for (path, bytes) in &written {
+        assert!(rendered[path] == *bytes, "{path} differs from the in-memory rendering");
+    }
+    // The file has no name: nothing is left beside the output.
+    let beside: Vec<String> = std::fs::read_dir(site.root())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| !name.starts_with(".public") && name != "public" && name != "content")
+        .collect();
+    assert!(beside.is_empty(), "{beside:?}");
+}

@@ -221,13 +221,18 @@ fn the_fast_tagger_agrees_with_the_explanation() {
     let tax = paperboy::enrich::Taxonomy::new(&Default::default()).unwrap();
     for p in &site.papers {
         let explained: Vec<String> = tax
-            .evidence(&p.title, &p.abstract_text)
+            .evidence(&p.title, &p.abstract_text.read())
             .into_iter()
             .filter(|e| e.passes())
             .take(5)
             .map(|e| e.slug)
             .collect();
-        assert_eq!(tax.auto_tags(&p.title, &p.abstract_text), explained, "{}", p.title);
+        assert_eq!(
+            tax.auto_tags(&p.title, &p.abstract_text.read()),
+            explained,
+            "{}",
+            p.title
+        );
         // The build reads words through one lexicon for the whole corpus: same verdicts by
         // phrases, then what the neighbours add.
         if p.explicit_tags.is_empty() {

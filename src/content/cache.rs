@@ -24,6 +24,7 @@ use rustc_hash::FxHashSet;
 
 use super::source::{RawPaper, SourceFile};
 use crate::config::ImportConfig;
+use crate::model::LongText;
 
 /// First bytes of an entry: its format, so that another version's entry is not misread.
 const MAGIC: &[u8] = b"paperboy parse cache 2\n";
@@ -270,9 +271,9 @@ impl Writer {
         } = p;
         self.str(title);
         self.opt(title_html.as_deref());
-        self.opt(abstract_html.as_deref());
-        self.opt(abstract_feed_html.as_deref());
-        self.str(abstract_text);
+        self.opt(abstract_html.as_ref().map(LongText::read).as_deref());
+        self.opt(abstract_feed_html.as_ref().map(LongText::read).as_deref());
+        self.str(&abstract_text.read());
         self.u64(*text_hash);
         self.u64(*html_hash);
         self.u64(*excerpt_hash);
@@ -348,7 +349,7 @@ impl<'a> Reader<'a> {
             title_html: self.opt()?.map(Into::into),
             abstract_html: self.opt()?.map(Into::into),
             abstract_feed_html: self.opt()?.map(Into::into),
-            abstract_text: self.shared()?,
+            abstract_text: self.shared()?.into(),
             text_hash: self.u64()?,
             html_hash: self.u64()?,
             excerpt_hash: self.u64()?,

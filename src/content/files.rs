@@ -2,6 +2,7 @@
 //! each file in parallel.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::{Context as _, Result};
 use rayon::prelude::*;
@@ -11,6 +12,7 @@ use super::cache::{Lookup, ParseCache};
 use super::source::{ContentKind, FileResult, SourceFile, parse_text, parse_text_after};
 use crate::config::Config;
 use crate::error::{ContentError, line_of_offset};
+use crate::model::{LongText, TextStore};
 
 /// What is left beside files being edited, never content: Emacs's lock links (`.#NAME`),
 /// auto-saves (`#NAME#`) and backups (`NAME~`), Vim's swap files (`.NAME.swp`, `.swo`,
@@ -217,27 +219,55 @@ pub type ReadFile = (PathBuf, FileResult, Vec<String>);
 /// Reads and parses every content file in parallel: a [`ReadFile`] per file, in path order,
 /// and the walk's warnings. Shared by full builds and the watch loop's reloads.
 pub fn read_all(root: &Path, config: &Config) -> Result<(Vec<ReadFile>, Vec<String>)> {
-    read_all_cached(root, config, None)
+    read_all_cached(root, config, None, None)
 }
 
-/// [`read_all`], taking the files that `cache` holds from it instead of parsing them.
+/// [`read_all`], taking the files that `cache` holds from it instead of parsing them, and
+/// moving each file's abstracts into `spill` as soon as it is read, so that the texts of
+/// every file are never in memory at once.
 pub fn read_all_cached(
     root: &Path,
     config: &Config,
     cache: Option<&ParseCache>,
+    spill: Option<&Arc<dyn TextStore>>,
 ) -> Result<(Vec<ReadFile>, Vec<String>)> {
     let (files, walk_warnings) = list_files(root)?;
     let parsed = files
         .par_iter()
         .map(|path| {
             let display = path.strip_prefix(root).unwrap_or(path).to_path_buf();
-            if let Some(cache) = cache {
-                return read_file_cached(path, &display, config, cache);
+            let (display, mut result, warnings) = match cache {
+                Some(cache) => read_file_cached(path, &display, config, cache),
+                None => {
+                    let mut warnings = Vec::new();
+                    let result = read_file(path, &display, config, &mut |w| warnings.push(w));
+                    (display, result, warnings)
+                }
+            };
+            if let (Some(spill), Ok(source)) = (spill, &mut result) {
+                spill_papers(source, spill);
             }
-            let mut warnings = Vec::new();
-            let result = read_file(path, &display, config, &mut |w| warnings.push(w));
             (display, result, warnings)
         })
         .collect();
     Ok((parsed, walk_warnings))
 }
+
+/// Moves the abstracts of a file just read into `spill`, a write per [`SPILL_CHUNK`] papers.
+/// Papers whose write fails keep their abstracts in memory: the build costs more memory,
+/// nothing else.
+fn spill_papers(source: &mut SourceFile, spill: &Arc<dyn TextStore>) {
+    for chunk in source.papers.chunks_mut(SPILL_CHUNK) {
+        let mut texts: Vec<&mut LongText> = chunk
+            .iter_mut()
+            .flat_map(|paper| Arc::make_mut(paper).long_texts_mut())
+            .collect();
+        if LongText::store_all(&mut texts, spill).is_err() {
+            return;
+        }
+    }
+}
+
+/// Papers whose abstracts go to the spill file in one write: a day's file in a few writes,
+/// and never a whole large file's text in one more buffer.
+const SPILL_CHUNK: usize = 256;

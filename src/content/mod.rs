@@ -37,14 +37,20 @@ pub const CONTENT_DIR: &str = "content";
 
 /// Loads the whole corpus: all files in parallel, every error collected.
 pub fn load(root: &Path, config: &Config) -> Result<(Site, Vec<String>)> {
-    load_cached(root, config, None)
+    load_cached(root, config, None, None)
 }
 
-/// [`load`], taking the files that `cache` holds from it instead of parsing them.
-pub fn load_cached(root: &Path, config: &Config, cache: Option<&ParseCache>) -> Result<(Site, Vec<String>)> {
+/// [`load`], taking the files that `cache` holds from it instead of parsing them, with
+/// abstracts kept in `spill` (see [`read_all_cached`]).
+pub fn load_cached(
+    root: &Path,
+    config: &Config,
+    cache: Option<&ParseCache>,
+    spill: Option<&std::sync::Arc<dyn crate::model::TextStore>>,
+) -> Result<(Site, Vec<String>)> {
     let mut sources = Vec::new();
     let mut errors = Vec::new();
-    let (parsed, mut warnings) = read_all_cached(root, config, cache)?;
+    let (parsed, mut warnings) = read_all_cached(root, config, cache, spill)?;
     for (_, result, w) in parsed {
         warnings.extend(w);
         match result {

@@ -8,6 +8,8 @@
 //! edits), so nothing that decides the output may depend on them: consumers order by text
 //! or by [`Lexicon::stem_hash`].
 
+use std::borrow::Cow;
+
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
@@ -171,18 +173,35 @@ impl Lexicon {
     /// The words of each `(title, abstract)` given, numbering words not seen before. `None`
     /// in, `None` out: the watch loop tokenizes only papers whose text changed.
     pub fn tokenize(&mut self, docs: &[Option<(&str, &str)>]) -> Vec<Option<Tokens>> {
-        let mut out = Vec::with_capacity(docs.len());
+        self.tokenize_read(docs.len(), |i| {
+            docs[i].map(|(title, text)| (Cow::Borrowed(title), Cow::Borrowed(text)))
+        })
+    }
+
+    /// [`Lexicon::tokenize`] of the `n` documents that `read` gives by number. Documents
+    /// are read a chunk at a time, in parallel, so that an abstract kept on disk (see
+    /// `model::LongText`) is in memory only while its chunk is numbered.
+    fn tokenize_read<'d>(
+        &mut self,
+        n: usize,
+        read: impl Fn(usize) -> Option<(Cow<'d, str>, Cow<'d, str>)> + Sync,
+    ) -> Vec<Option<Tokens>> {
+        let mut out = Vec::with_capacity(n);
         // In chunks, so that the words of at most one chunk wait to be numbered. Known words
         // are looked up in parallel; only new ones are numbered one by one. The first chunks
         // are small: they teach the lexicon the common words while few papers wait.
         let (mut from, mut size) = (0, 256);
-        while from < docs.len() {
-            let chunk = &docs[from..(from + size).min(docs.len())];
-            (from, size) = (from + chunk.len(), (size * 2).min(4096));
+        while from < n {
+            let to = (from + size).min(n);
+            let chunk: Vec<Option<(Cow<str>, Cow<str>)>> = (from..to).into_par_iter().map(&read).collect();
+            (from, size) = (to, (size * 2).min(4096));
             let ids = &self.ids;
             let passes: Vec<Option<Pass>> = chunk
                 .par_iter()
-                .map(|doc| doc.map(|(title, abstract_text)| first_pass(ids, title, abstract_text)))
+                .map(|doc| {
+                    doc.as_ref()
+                        .map(|(title, abstract_text)| first_pass(ids, title, abstract_text))
+                })
                 .collect();
             for pass in passes {
                 out.push(pass.map(|pass| {
@@ -206,12 +225,8 @@ impl Lexicon {
     }
 
     /// [`Lexicon::tokenize`] for the papers `need` picks; the others get `None`.
-    pub fn tokenize_papers(&mut self, papers: &[Paper], need: impl Fn(&Paper) -> bool) -> Vec<Option<Tokens>> {
-        let docs: Vec<Option<(&str, &str)>> = papers
-            .iter()
-            .map(|p| need(p).then_some((&*p.title, &*p.abstract_text)))
-            .collect();
-        self.tokenize(&docs)
+    pub fn tokenize_papers(&mut self, papers: &[Paper], need: impl Fn(&Paper) -> bool + Sync) -> Vec<Option<Tokens>> {
+        self.tokenize_read(papers.len(), |i| need(&papers[i]).then(|| paper_text(&papers[i])))
     }
 
     /// [`Lexicon::tokenize_papers`] for the papers `ids` alone: a patched watch-mode save
@@ -231,11 +246,8 @@ impl Lexicon {
             out.resize_with(papers.len(), || None);
         }
         let read: Vec<PaperId> = ids.iter().copied().filter(|&id| need(&papers[id])).collect();
-        let docs: Vec<Option<(&str, &str)>> = read
-            .iter()
-            .map(|&id| Some((&*papers[id].title, &*papers[id].abstract_text)))
-            .collect();
-        for (id, tokens) in read.into_iter().zip(self.tokenize(&docs)) {
+        let tokens = self.tokenize_read(read.len(), |i| Some(paper_text(&papers[read[i]])));
+        for (id, tokens) in read.into_iter().zip(tokens) {
             out[id] = tokens;
         }
     }
@@ -351,6 +363,11 @@ impl Lexicon {
         });
         self.finished = self.entries.len();
     }
+}
+
+/// What a paper's words are read from: its title and its abstract's plain text.
+fn paper_text(paper: &Paper) -> (Cow<'_, str>, Cow<'_, str>) {
+    (Cow::Borrowed(&*paper.title), paper.abstract_text.read())
 }
 
 /// A paper's words looked up in `ids`; words it does not know are listed once each.

@@ -168,7 +168,7 @@ impl LiveSite {
         let parse_cache = content::ParseCache::new(parse_cache_path(out), &setup.config.import);
         let stored = pipeline::StoredTopics::new(out, &setup.config.tagging);
         let topics = stored.read();
-        let (parsed, walk_warnings) = content::read_all_cached(&self.root, &setup.config, Some(&parse_cache))?;
+        let (parsed, walk_warnings) = content::read_all_cached(&self.root, &setup.config, Some(&parse_cache), None)?;
         warnings.extend(walk_warnings);
         self.sources.clear();
         self.broken.clear();
@@ -228,7 +228,7 @@ impl LiveSite {
             return;
         };
         *paper = paper
-            .with_abstract(&format!("{} Warm.", paper.abstract_text), repair_math)
+            .with_abstract(&format!("{} Warm.", paper.abstract_text.read()), repair_math)
             .into();
         let mut edits = content::Edits::default();
         let patches = edits.add_file(&source.papers, &edited.papers);

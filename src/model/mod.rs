@@ -1,12 +1,14 @@
 //! The site as plain data. Papers, issues and tags refer to each other by index so that the
 //! model can be rebuilt piecewise and shared across threads without lifetimes.
 
+mod long_text;
 mod record;
 mod slug;
 mod urls;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
+pub use long_text::{LongText, TextStore};
 pub use record::RawPaper;
 pub use slug::{fold_title, short_hash, slug_or_hash, slugify};
 pub use urls::{Links, display_date, issue_dir, page_path, paper_dir, tag_dir, tag_page_path};
@@ -87,15 +89,15 @@ impl Paper {
     /// The abstract as safe HTML for its page.
     pub fn abstract_page_html(&self) -> std::borrow::Cow<'_, str> {
         match &self.abstract_html {
-            Some(html) => std::borrow::Cow::Borrowed(html),
-            None => std::borrow::Cow::Owned(crate::text::paragraph_html(&self.abstract_text)),
+            Some(html) => html.read(),
+            None => std::borrow::Cow::Owned(crate::text::paragraph_html(&self.abstract_text.read())),
         }
     }
 
     /// The abstract as safe HTML for feeds (formulas as their source).
     pub fn feed_abstract_html(&self) -> String {
         match &self.abstract_feed_html {
-            Some(html) => html.to_string(),
+            Some(html) => html.read().into_owned(),
             None => self.abstract_page_html().into_owned(),
         }
     }

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::{SharedList, SharedText};
+use super::{LongText, SharedList, SharedText};
 
 /// A paper as read from one file, before duplicates are merged: everything a build does not
 /// change. A [`Paper`] shares its record with the parsed file, so watch mode, which
@@ -15,11 +15,11 @@ pub struct RawPaper {
     pub title_html: Option<SharedText>,
     /// Safe HTML of the abstract, when it differs from [`paragraph_html`] of the text: most
     /// do not, and 100,000 abstracts held twice cost 100 MB.
-    pub abstract_html: Option<SharedText>,
+    pub abstract_html: Option<LongText>,
     /// The abstract's HTML for feeds, when it differs (formulas as source, not MathML).
-    pub abstract_feed_html: Option<SharedText>,
+    pub abstract_feed_html: Option<LongText>,
     /// Plain text of the abstract.
-    pub abstract_text: SharedText,
+    pub abstract_text: LongText,
     /// Hash of title and plain abstract: what automatic tags depend on.
     pub text_hash: u64,
     /// Hash of the abstract's HTML.
@@ -61,4 +61,14 @@ pub struct RawPaper {
     pub source: std::sync::Arc<std::path::Path>,
     /// 1-based line of the title.
     pub line: usize,
+}
+
+impl RawPaper {
+    /// The abstract as text and HTML: what a build keeps out of memory (see
+    /// [`super::TextStore`]).
+    pub fn long_texts_mut(&mut self) -> impl Iterator<Item = &mut LongText> {
+        std::iter::once(&mut self.abstract_text)
+            .chain(self.abstract_html.as_mut())
+            .chain(self.abstract_feed_html.as_mut())
+    }
 }

@@ -28,6 +28,7 @@ mod lock;
 mod manifest;
 mod memory;
 mod side_file;
+mod spill;
 mod staging;
 
 use std::fs;
@@ -41,6 +42,7 @@ pub use job_cache::{JobCache, Read as CacheRead, job_cache_path};
 pub use lock::{Holder, OutputLock};
 pub use memory::Memory;
 pub use side_file::SideFile;
+pub use spill::Spill;
 pub use staging::Staging;
 
 /// Where rendered files go: a staging folder or the live output. Implementations must be

@@ -1131,7 +1131,8 @@ pub(crate) fn docs(site: &Site, k: usize, dates: &DateForms) -> Vec<u8> {
             json_str(&mut out, &site.tags[t].name);
         }
         out.extend_from_slice(b"],");
-        let text: &str = &p.abstract_text;
+        let text = p.abstract_text.read();
+        let text: &str = &text;
         let cut = match text.len() > SNIPPET_SOURCE_MAX {
             true => text
                 .char_indices()

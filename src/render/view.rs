@@ -167,7 +167,7 @@ pub(crate) fn summary(p: &Paper, links: &Links, dates: &DateForms, tag_links: &[
         Value::from(links.path(&paper_dir(&p.slug))),
         Value::from(dates.iso(p.date)),
         Value::from(dates.display(p.date)),
-        Value::from(excerpt(&p.abstract_text, LIST_EXCERPT)),
+        Value::from(excerpt(&p.abstract_text.read(), LIST_EXCERPT)),
         Value::from(short_authors(&p.authors)),
         links_out.arxiv.map_or_else(Value::none, Value::from),
         text(links_out.abs_url),

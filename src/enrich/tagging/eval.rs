@@ -243,7 +243,7 @@ fn explain_errors(out: &mut String, site: &Site, tax: &Taxonomy, errors: &[(Pape
     for (id, topic, missed) in errors {
         let p = &site.papers[*id];
         let why = match tax
-            .evidence(&p.title, &p.abstract_text)
+            .evidence(&p.title, &p.abstract_text.read())
             .into_iter()
             .find(|e| &e.slug == topic)
         {

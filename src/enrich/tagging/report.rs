@@ -58,7 +58,7 @@ pub fn explain(site: &Site, tax: &Taxonomy, slug: &str) -> Result<String> {
             tags.join(", ")
         }
     );
-    let evidence = tax.evidence(&paper.title, &paper.abstract_text);
+    let evidence = tax.evidence(&paper.title, &paper.abstract_text.read());
     if evidence.is_empty() {
         let _ = writeln!(out, "\nno topic phrase matched");
     }

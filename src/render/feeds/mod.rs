@@ -63,7 +63,7 @@ impl Item {
             rel: paper_dir(&p.slug),
             published: p.published,
             html: p.feed_abstract_html(),
-            summary: excerpt(&p.abstract_text, 280),
+            summary: excerpt(&p.abstract_text.read(), 280),
             tags: p
                 .tags
                 .iter()

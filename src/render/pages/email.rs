@@ -80,7 +80,7 @@ impl Renderer<'_> {
             .take(shown)
             .map(|&(pid, again)| {
                 let p = &self.site.papers[pid];
-                let excerpt = excerpt(&p.abstract_text, EMAIL_EXCERPT);
+                let excerpt = excerpt(&p.abstract_text.read(), EMAIL_EXCERPT);
                 let tags: Vec<String> = p.tags.iter().map(|&t| self.site.tags[t].name.clone()).collect();
                 let tag_lines = if tags.is_empty() {
                     Vec::new()

@@ -186,7 +186,7 @@ impl Renderer<'_> {
         ctx.insert_value("related", self.summaries_of(&p.related));
         let meta = self.meta(
             format!("{} — {}", p.title, self.config.title),
-            excerpt(&p.abstract_text, 160),
+            excerpt(&p.abstract_text.read(), 160),
             &paper_dir(&p.slug),
         );
         self.render("paper.html", ctx, meta)
