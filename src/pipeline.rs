@@ -203,11 +203,26 @@ fn load_deriving(
 ) -> Result<Loaded> {
     let (setup, mut warnings) = Setup::load(root, overrides)?;
     let parse_cache = output.map(|out| content::ParseCache::new(parse_cache_path(out), &setup.config.import));
-    // Only memory: a build that cannot make the file holds its abstracts as before.
-    let spill = output.and_then(|out| Spill::beside(out).ok()).map(Arc::new);
+    let spill = match output.map(Spill::beside) {
+        Some(Ok(spill)) => Some(Arc::new(spill)),
+        // Only memory: a build that cannot make the file holds its abstracts as before.
+        Some(Err(e)) => {
+            warnings.push(format!(
+                "cannot keep abstracts out of memory ({e}) — this build holds them in memory: the same site, more memory"
+            ));
+            None
+        }
+        None => None,
+    };
     let store = spill.clone().map(|spill| spill as Arc<dyn TextStore>);
     let (mut site, content_warnings) = content::load_cached(root, &setup.config, parse_cache.as_ref(), store.as_ref())?;
     warnings.extend(content_warnings);
+    if let Some(spill) = spill.as_ref().filter(|spill| spill.failed()) {
+        warnings.push(format!(
+            "writing abstracts out of memory failed after {} MB (is the output's disk full?) — the rest are held in memory: the same site, more memory",
+            spill.len() / 1_000_000
+        ));
+    }
     phases.mark("read+parse");
     let mut enricher = Enricher::once();
     let mut stored_topics = output.map(|out| StoredTopics::new(out, &setup.config.tagging));

@@ -789,6 +789,25 @@ fn a_build_keeps_abstracts_on_disk_and_writes_what_memory_renders() {
     let held = paperboy::load(site.root(), &Default::default()).unwrap();
     assert_eq!(held.spilled, 0, "no output, nothing spilled");
     assert!(held.site.papers.iter().all(|p| !p.abstract_text.is_stored()));
+    // The real abstracts have formulas: HTML and feed HTML of their own go through the file too.
+    let with = |field: fn(&paperboy::model::Paper) -> bool| held.site.papers.iter().filter(|p| field(p)).count();
+    assert!(with(|p| p.abstract_html.is_some()) > 10 && with(|p| p.abstract_feed_html.is_some()) > 10);
+    // Loading with a store moves every one of them there.
+    let store: std::sync::Arc<dyn paperboy::model::TextStore> =
+        std::sync::Arc::new(paperboy::output::Spill::beside(&site.public()).unwrap());
+    let config = paperboy::config::Config::default();
+    let (stored, _) = paperboy::content::load_cached(site.root(), &config, None, Some(&store)).unwrap();
+    for p in &stored.papers {
+        assert!(p.abstract_text.is_stored(), "{}", p.title);
+        assert!(
+            p.abstract_html
+                .iter()
+                .chain(&p.abstract_feed_html)
+                .all(|t| t.is_stored()),
+            "{}",
+            p.title
+        );
+    }
     let text_bytes: u64 = held
         .site
         .papers

@@ -3,7 +3,7 @@
 //! needs it a handful of times: for its words, its listings' excerpts, its own page, a feed.
 //! A build therefore moves every abstract, as soon as its file is parsed, into a
 //! [`TextStore`] (a file beside the output, `output/spill.rs`) and holds a [`LongText`]
-//! handle of 24 bytes in its place; the text is read back when a stage needs it.
+//! handle of 32 bytes in its place; the text is read back when a stage needs it.
 //!
 //! The model stays plain data: it knows a store of bytes, not where the bytes are. Watch
 //! mode and `paperboy check` keep their abstracts in memory (a save re-reads few of them,
@@ -160,6 +160,35 @@ mod tests {
         let before = format!("{texts:?}");
         LongText::store_all(&mut texts.iter_mut().collect::<Vec<_>>(), &store).unwrap();
         assert_eq!(format!("{texts:?}"), before, "a stored text is not written again");
+    }
+
+    /// A store whose disk is full.
+    struct Full;
+
+    impl TextStore for Full {
+        fn append(&self, _: &[u8]) -> io::Result<u64> {
+            Err(io::Error::other("no space left on device"))
+        }
+
+        fn read(&self, _: u64, _: u32) -> io::Result<Vec<u8>> {
+            unreachable!("nothing was stored")
+        }
+    }
+
+    #[test]
+    fn a_failed_write_leaves_every_text_in_memory() {
+        let store: Arc<dyn TextStore> = Arc::new(Full);
+        let mut a = LongText::from("one");
+        let mut b = LongText::from("two");
+        assert!(LongText::store_all(&mut [&mut a, &mut b], &store).is_err());
+        assert!(!a.is_stored() && !b.is_stored());
+        assert_eq!((a.read(), b.read()), ("one".into(), "two".into()));
+    }
+
+    #[test]
+    fn a_handle_is_small() {
+        // What a paper holds per abstract field instead of the text (the docs say 32).
+        assert_eq!(std::mem::size_of::<LongText>(), 32);
     }
 
     #[test]

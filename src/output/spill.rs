@@ -2,39 +2,61 @@
 //! 180 MB at 100,000 papers that are then not the build's memory but the page cache's,
 //! which the kernel can reclaim. It has no name (`O_TMPFILE` where the file system has it),
 //! so it is gone when the process ends, however it ends, and nothing is left beside the
-//! output. It lives on the output's disk, beside it: the place the build is known to be
-//! allowed to write, and not `/tmp`, which is often memory itself.
+//! output. It lives in the folder that holds the output, where the staging folder and the
+//! caches live too, and not in `/tmp`, which is often memory itself.
+//!
+//! It is only a saving: the first write that fails (a full disk) stops all spilling, so
+//! that the abstracts still to come do not take the last of the disk the output needs, and
+//! the papers not spilled keep their abstracts in memory.
 
 use std::fs::File;
 use std::io;
 use std::os::unix::fs::FileExt;
 use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 /// Bytes written once and read any number of times, from any thread. Each write takes its
 /// own range of the file first, so writers and readers never wait on each other.
 pub struct Spill {
     file: File,
+    /// Where the next write goes: every range handed out, written or not.
     end: AtomicU64,
+    /// Bytes written and readable.
+    written: AtomicU64,
+    /// A write failed: no more are tried.
+    failed: AtomicBool,
 }
 
 impl Spill {
-    /// A spill file in the folder that holds output folder `out`.
+    /// A spill file in the folder that holds output folder `out`; the error names the
+    /// folder.
     pub fn beside(out: &Path) -> io::Result<Spill> {
         let dir = match out.parent() {
             Some(parent) if !parent.as_os_str().is_empty() => parent,
             _ => Path::new("."),
         };
+        let file =
+            tempfile::tempfile_in(dir).map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", dir.display())))?;
         Ok(Spill {
-            file: tempfile::tempfile_in(dir)?,
+            file,
             end: AtomicU64::new(0),
+            written: AtomicU64::new(0),
+            failed: AtomicBool::new(false),
         })
     }
 
-    /// Writes `bytes` after everything written before; where they start.
+    /// Writes `bytes` after everything written before; where they start. After one failed
+    /// write, every later one fails at once.
     pub fn append(&self, bytes: &[u8]) -> io::Result<u64> {
+        if self.failed.load(Ordering::Relaxed) {
+            return Err(io::Error::other("an earlier write to the spill file failed"));
+        }
         let at = self.end.fetch_add(bytes.len() as u64, Ordering::Relaxed);
-        self.file.write_all_at(bytes, at)?;
+        if let Err(e) = self.file.write_all_at(bytes, at) {
+            self.failed.store(true, Ordering::Relaxed);
+            return Err(e);
+        }
+        self.written.fetch_add(bytes.len() as u64, Ordering::Relaxed);
         Ok(at)
     }
 
@@ -45,9 +67,14 @@ impl Spill {
         Ok(bytes)
     }
 
-    /// Bytes written so far.
+    /// Bytes written so far (and readable).
     pub fn len(&self) -> u64 {
-        self.end.load(Ordering::Relaxed)
+        self.written.load(Ordering::Relaxed)
+    }
+
+    /// Whether a write failed (the papers after it kept their abstracts in memory).
+    pub fn failed(&self) -> bool {
+        self.failed.load(Ordering::Relaxed)
     }
 
     /// Whether nothing was written.
@@ -100,5 +127,24 @@ mod tests {
         let spill = Spill::beside(&dir.path().join("public")).unwrap();
         let at = spill.append(b"short").unwrap();
         assert!(spill.read(at, 6).is_err());
+    }
+
+    #[test]
+    fn after_a_failed_write_no_other_is_tried() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("read-only");
+        std::fs::write(&path, b"").unwrap();
+        // A file opened for reading: every write fails, as on a full disk.
+        let spill = Spill {
+            file: File::open(&path).unwrap(),
+            end: AtomicU64::new(0),
+            written: AtomicU64::new(0),
+            failed: AtomicBool::new(false),
+        };
+        assert!(spill.append(b"first").is_err());
+        assert!(spill.failed());
+        let second = spill.append(b"second").unwrap_err();
+        assert!(second.to_string().contains("earlier write"), "{second}");
+        assert_eq!(spill.len(), 0, "nothing readable was written");
     }
 }
