@@ -105,10 +105,7 @@ impl JobCache {
 
     /// Writes the cache of output folder `out` atomically (a temporary file renamed over it).
     pub fn write(&self, out: &Path, setup: u64) -> io::Result<()> {
-        let path = job_cache_path(out);
-        let tmp = path.with_extension("jobs.tmp");
-        fs::write(&tmp, self.to_text(setup))?;
-        fs::rename(&tmp, path)
+        super::side_file::replace(&job_cache_path(out), self.to_text(setup).as_bytes())
     }
 }
 

@@ -69,7 +69,5 @@ pub(crate) fn write_manifest(path: &Path, records: &mut [(String, Record)]) -> s
     for (p, r) in records.iter() {
         let _ = writeln!(text, "{:016x} {} {} {} {p}", r.hash, r.len, r.ino, r.mtime_ns);
     }
-    let tmp = path.with_extension("manifest.tmp");
-    fs::write(&tmp, text)?;
-    fs::rename(&tmp, path)
+    super::side_file::replace(path, text.as_bytes())
 }

@@ -1,6 +1,8 @@
-//! A file a build keeps beside the output for the next build (the topic strengths): read
-//! at the start, written under a temporary name once computed, and put in place only when
-//! the build succeeds, so that a failed build leaves the last good one (and nothing else).
+//! Files a build keeps beside the output for the next build. [`SideFile`] (the topic
+//! strengths) is read at the start, written under a temporary name once computed, and put
+//! in place only when the build succeeds, so that a failed build leaves the last good one
+//! (and nothing else); [`replace`] (the manifest, the build cache) puts a file in place
+//! in one step.
 
 use std::fs;
 use std::io;
@@ -58,6 +60,18 @@ impl Drop for SideFile {
     }
 }
 
+/// Replaces the file at `path` with `bytes` in one step: written under the temporary name,
+/// then renamed over it, so a reader (or a build killed halfway) sees the old file or the
+/// new one, never a part. A failed write leaves no temporary file behind.
+pub(crate) fn replace(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let tmp = temporary(path);
+    let written = fs::write(&tmp, bytes).and_then(|()| fs::rename(&tmp, path));
+    if written.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    written
+}
+
 fn temporary(path: &Path) -> PathBuf {
     let mut name = path.as_os_str().to_owned();
     name.push(".tmp");
@@ -89,6 +103,27 @@ mod tests {
         drop(failed);
         assert_eq!(SideFile::new(path).read().unwrap().as_deref(), Some(&b"two"[..]));
         assert!(!temporary(&dir.join(".public.topics")).exists());
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_replaced_file_is_whole_and_a_failed_one_leaves_nothing() {
+        let dir = std::env::temp_dir().join(format!("paperboy-replace-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(".public.manifest");
+        replace(&path, b"first").unwrap();
+        replace(&path, b"second").unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"second");
+        // A folder where the file should be: the rename fails, the temporary file goes.
+        let blocked = dir.join(".public.jobs");
+        fs::create_dir_all(blocked.join("inside")).unwrap();
+        assert!(replace(&blocked, b"x").is_err());
+        let mut names: Vec<String> = fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        assert_eq!(names, [".public.jobs", ".public.manifest"]);
         fs::remove_dir_all(&dir).unwrap();
     }
 }
