@@ -155,8 +155,8 @@ impl Enricher {
         tagging::gather(site, tax, &mut self.tags, &self.matcher, &tokens);
         phases.mark("tag");
         let site_ref = &*site;
-        let (related, search_words) = rayon::join(
-            || related::compute(site_ref, &mut self.terms, &self.lexicon, &tokens, edited.is_some()),
+        let (counted, search_words) = rayon::join(
+            || related::count(site_ref, &mut self.terms, &self.lexicon, &tokens),
             || match search {
                 true => Some(self.search.prepare(site_ref, &self.lexicon, &tokens, patched)),
                 false => {
@@ -165,6 +165,17 @@ impl Enricher {
                 }
             },
         );
+        // Everything that reads the words has read them: they go before related papers'
+        // vectors and postings are built, not held beside them.
+        match patched {
+            Some(edited) => {
+                let mut tokens = tokens;
+                Lexicon::clear_some(&mut tokens, edited);
+                self.edited_tokens = tokens;
+            }
+            None => drop(tokens),
+        }
+        let related = related::compute_counted(site_ref, &mut self.terms, &self.lexicon, counted, edited.is_some());
         // Papers whose neighbours (the first related papers) changed.
         let mut moved: Vec<PaperId> = Vec::new();
         let mut give = |id: PaperId, paper: &mut Paper, related: Vec<PaperId>| {
@@ -186,11 +197,6 @@ impl Enricher {
                     give(id, &mut site.papers[id], related);
                 }
             }
-        }
-        if let Some(edited) = patched {
-            let mut tokens = tokens;
-            Lexicon::clear_some(&mut tokens, edited);
-            self.edited_tokens = tokens;
         }
         phases.mark("related");
         let retagged = edited.and_then(|edited| tagging::assign_patched(site, tax, &self.tags, edited, &moved));
