@@ -94,6 +94,17 @@ impl Paper {
         }
     }
 
+    /// The abstract's plain text and its HTML for the page: the text is read once (a build
+    /// keeps abstracts out of memory, see [`LongText`]).
+    pub fn abstract_with_page_html(&self) -> (std::borrow::Cow<'_, str>, std::borrow::Cow<'_, str>) {
+        let text = self.abstract_text.read();
+        let html = match &self.abstract_html {
+            Some(html) => html.read(),
+            None => std::borrow::Cow::Owned(crate::text::paragraph_html(&text)),
+        };
+        (text, html)
+    }
+
     /// The abstract as safe HTML for feeds (formulas as their source).
     pub fn feed_abstract_html(&self) -> String {
         match &self.abstract_feed_html {

@@ -136,6 +136,7 @@ impl Renderer<'_> {
             scheduled: bool,
         }
         let out = OutLinks::of(p);
+        let (text, abstract_html) = p.abstract_with_page_html();
         let mut ctx = Context::new();
         ctx.insert(
             "paper",
@@ -145,7 +146,7 @@ impl Renderer<'_> {
                 url: self.links.path(&paper_dir(&p.slug)),
                 date: self.dates.iso(p.date),
                 date_display: self.dates.display(p.date),
-                abstract_html: p.abstract_page_html(),
+                abstract_html,
                 authors: &p.authors,
                 outbound,
                 outbound_label,
@@ -186,7 +187,7 @@ impl Renderer<'_> {
         ctx.insert_value("related", self.summaries_of(&p.related));
         let meta = self.meta(
             format!("{} — {}", p.title, self.config.title),
-            excerpt(&p.abstract_text.read(), 160),
+            excerpt(&text, 160),
             &paper_dir(&p.slug),
         );
         self.render("paper.html", ctx, meta)
