@@ -2,8 +2,8 @@
 //!
 //! The pipeline runs one way, and the modules are its stages, lowest first:
 //!
-//! - [`text`], [`error`], [`phases`]: leaves: escaping, words, excerpts, math; content
-//!   errors; timings.
+//! - [`text`], [`error`], [`phases`], [`memory`]: leaves: escaping, words, excerpts, math;
+//!   content errors; timings; handing freed memory back between stages.
 //! - [`config`], [`model`]: `paperboy.toml`, and the site as plain data with its URL scheme.
 //! - [`theme`], [`content`]: templates and static files; the corpus read into a [`model::Site`].
 //! - [`enrich`]: tags, related papers and search words, from one reading of each paper's words.
@@ -24,6 +24,7 @@ pub mod enrich;
 pub mod error;
 pub mod init;
 pub mod live;
+pub mod memory;
 pub mod model;
 pub mod output;
 pub mod phases;

@@ -19,12 +19,27 @@ const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 /// and reallocates its page buffers and template values all the time; handed back, that
 /// memory came back as fresh pages the kernel had to zero again: 130 MB purged and refaulted
 /// in a 10,000-paper build, and a fifth of its system time (mean of 12 builds, 0.35 → 0.28 s).
-/// Peak memory does not change: the process ends soon after its peak.
+///
+/// The delay is long, not infinite (-1): freed memory is then still marked to be purged, so
+/// that where a stage drops a large working set the library can hand it back
+/// ([`collect_everywhere`], through `paperboy::memory`): at a million papers the peak was
+/// the sum of the stages' working sets instead of the largest.
 ///
 /// Only for commands that end: `serve` and `watch` [`hand_back_idle_memory`] instead.
 fn keep_freed_memory() {
     // SAFETY: called in `main` before any other thread exists.
-    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, HOLD_PURGE_DELAY_MS) };
+    paperboy::memory::set_hand_back(collect_everywhere);
+}
+
+/// Purges the freed memory of every thread that allocates: each rayon thread and this one.
+fn collect_everywhere() {
+    let collect = || {
+        // SAFETY: `mi_collect` only frees this thread's unused allocator pages.
+        unsafe { libmimalloc_sys::mi_collect(true) }
+    };
+    rayon::broadcast(|_| collect());
+    collect();
 }
 
 /// How often `serve` and `watch` look at whether to hand freed memory back to the OS.
@@ -33,8 +48,8 @@ const HAND_BACK_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
 /// How long after the last rebuild `serve` and `watch` hold on to the memory it freed.
 const HOLD_AFTER_REBUILD: std::time::Duration = std::time::Duration::from_secs(10);
 
-/// mimalloc's purge delay while a server holds freed memory, in ms: long enough that only a
-/// forced collection ([`hand_back_idle_memory`]) purges, yet positive, so that freed memory
+/// mimalloc's purge delay while freed memory is held, in ms: long enough that only a forced
+/// collection ([`collect_everywhere`]) purges, yet positive, so that freed memory
 /// is still marked to be purged (with -1 it never is, not even by a forced collection).
 const HOLD_PURGE_DELAY_MS: std::ffi::c_long = 60_000;
 
@@ -53,10 +68,6 @@ const HOLD_PURGE_DELAY_MS: std::ffi::c_long = 60_000;
 fn hand_back_idle_memory() {
     // SAFETY: called in `main` before any other thread exists.
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, HOLD_PURGE_DELAY_MS) };
-    let collect = || {
-        // SAFETY: `mi_collect` only frees this thread's unused allocator pages.
-        unsafe { libmimalloc_sys::mi_collect(true) }
-    };
     let spawned = std::thread::Builder::new().name("memory".into()).spawn(move || {
         let (mut seen, mut since) = (paperboy::live::activity(), std::time::Instant::now());
         loop {
@@ -66,8 +77,7 @@ fn hand_back_idle_memory() {
                 (seen, since) = (now, std::time::Instant::now());
             }
             if now % 2 == 0 && since.elapsed() >= HOLD_AFTER_REBUILD {
-                rayon::broadcast(|_| collect());
-                collect();
+                collect_everywhere();
             }
         }
     });

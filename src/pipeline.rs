@@ -224,6 +224,8 @@ fn load_deriving(
         ));
     }
     phases.mark("read+parse");
+    // Parsing freed every file's text and the abstracts it spilled.
+    crate::memory::hand_back();
     let mut enricher = Enricher::once();
     let mut stored_topics = output.map(|out| StoredTopics::new(out, &setup.config.tagging));
     if let Some(stored) = &stored_topics {
@@ -338,6 +340,8 @@ pub fn build_with_progress(options: &BuildOptions, progress: &(dyn Fn(usize, usi
     // Listing the jobs plans the search index (its parts are rendered with the pages).
     let jobs = renderer.all_jobs();
     phases.mark("search plan");
+    // Planning inverted the papers' search words and freed them.
+    crate::memory::hand_back();
     let mut jobs = keyed_jobs(&renderer, &jobs);
     phases.mark("fingerprint");
     let setup_fp = setup.fingerprint();

@@ -173,9 +173,16 @@ impl Enricher {
                 Lexicon::clear_some(&mut tokens, edited);
                 self.edited_tokens = tokens;
             }
-            None => drop(tokens),
+            None => {
+                drop(tokens);
+                crate::memory::hand_back();
+            }
         }
         let related = related::compute_counted(site_ref, &mut self.terms, &self.lexicon, counted, edited.is_some());
+        if edited.is_none() {
+            // A fresh computation dropped its vectors and postings.
+            crate::memory::hand_back();
+        }
         // Papers whose neighbours (the first related papers) changed.
         let mut moved: Vec<PaperId> = Vec::new();
         let mut give = |id: PaperId, paper: &mut Paper, related: Vec<PaperId>| {
