@@ -4,6 +4,8 @@
 use std::fmt::Write as _;
 use std::hash::Hash;
 
+use chrono::NaiveDate;
+
 use crate::model::{Links, Site, issue_dir, paper_dir, tag_dir};
 use crate::render::Renderer;
 use crate::render::jobs::{Files, Fingerprint};
@@ -17,7 +19,7 @@ impl Renderer<'_> {
     /// `/sitemap.xml` (a sitemap index past the protocol's limits, with `sitemap-N.xml`
     /// beside it) and `/robots.txt`.
     pub(crate) fn sitemap_files(&self) -> Files {
-        let mut files = sitemaps(&entries(self.site, self.search_page), &self.links, MAX_URLS, MAX_BYTES);
+        let mut files = sitemaps(entries(self.site, self.search_page), &self.links, MAX_URLS, MAX_BYTES);
         files.push(("robots.txt".into(), robots(&self.links)));
         files
     }
@@ -36,44 +38,47 @@ impl Renderer<'_> {
     }
 }
 
-/// Every page as `(output path, last change)`. `lastmod` is the newest paper date a page
-/// lists.
-fn entries(site: &Site, search_page: bool) -> Vec<(String, Option<String>)> {
-    let newest = site.issues.last().map(|i| i.date.to_string());
-    let mut out = Vec::with_capacity(4 + site.issues.len() + site.papers.len() + site.tags.len());
-    out.push((String::new(), newest.clone()));
-    out.push(("issues/".into(), newest.clone()));
-    out.push(("tags/".into(), newest.clone()));
-    if search_page {
-        out.push(("search/".into(), newest));
-    }
-    for issue in &site.issues {
-        let d = issue.slug();
-        out.push((issue_dir(&d), Some(d)));
-    }
-    for p in &site.papers {
-        // A paper's page lists every issue it trended in, so it changes with the last one.
+/// Every page as `(output path, last change)`, made as the sitemap is written: at a million
+/// papers a list of them all was 150 MB, held while the build was at its peak. `lastmod`
+/// is the newest paper date a page lists.
+fn entries(site: &Site, search_page: bool) -> impl Iterator<Item = (String, Option<NaiveDate>)> + '_ {
+    let newest = site.issues.last().map(|i| i.date);
+    let sections = ["", "issues/", "tags/", "search/"]
+        .into_iter()
+        .filter(move |&dir| search_page || dir != "search/")
+        .map(move |dir| (dir.to_string(), newest));
+    let issues = site
+        .issues
+        .iter()
+        .map(|issue| (issue_dir(&issue.slug()), Some(issue.date)));
+    // A paper's page lists every issue it trended in, so it changes with the last one.
+    let papers = site.papers.iter().map(|p| {
         let last = p.issues.last().map_or(p.date, |&i| site.issues[i].date);
-        out.push((paper_dir(&p.slug), Some(last.to_string())));
-    }
-    for t in &site.tags {
-        let d = t.papers.first().map(|&p| site.papers[p].date.to_string());
-        out.push((tag_dir(&t.slug), d));
-    }
-    out
+        (paper_dir(&p.slug), Some(last))
+    });
+    let tags = site
+        .tags
+        .iter()
+        .map(|t| (tag_dir(&t.slug), t.papers.first().map(|&p| site.papers[p].date)));
+    sections.chain(issues).chain(papers).chain(tags)
 }
 
 /// `sitemap.xml` alone while the pages fit in one file; else `sitemap-1.xml`, … of at most
 /// `max_urls` URLs and `max_bytes` bytes each, and `sitemap.xml` as their index.
-fn sitemaps(entries: &[(String, Option<String>)], links: &Links, max_urls: usize, max_bytes: usize) -> Files {
+fn sitemaps(
+    entries: impl IntoIterator<Item = (String, Option<NaiveDate>)>,
+    links: &Links,
+    max_urls: usize,
+    max_bytes: usize,
+) -> Files {
     const HEAD: &str =
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n";
     const TAIL: &str = "</urlset>\n";
-    let mut parts: Vec<(String, Option<&str>)> = Vec::new();
+    let mut parts: Vec<(String, Option<NaiveDate>)> = Vec::new();
     let mut part = String::from(HEAD);
-    let (mut urls, mut newest) = (0, None::<&str>);
+    let (mut urls, mut newest) = (0, None::<NaiveDate>);
     for (rel, lastmod) in entries {
-        let mut line = format!("  <url><loc>{}</loc>", escape_html(&links.abs(rel)));
+        let mut line = format!("  <url><loc>{}</loc>", escape_html(&links.abs(&rel)));
         if let Some(d) = lastmod {
             let _ = write!(line, "<lastmod>{d}</lastmod>");
         }
@@ -85,7 +90,7 @@ fn sitemaps(entries: &[(String, Option<String>)], links: &Links, max_urls: usize
         }
         part.push_str(&line);
         urls += 1;
-        newest = newest.max(lastmod.as_deref());
+        newest = newest.max(lastmod);
     }
     part.push_str(TAIL);
     if parts.is_empty() {
@@ -120,15 +125,20 @@ mod tests {
     use super::*;
     use crate::config::Config;
 
-    fn entries(n: usize) -> Vec<(String, Option<String>)> {
+    fn entries(n: usize) -> Vec<(String, Option<NaiveDate>)> {
         (0..n)
-            .map(|i| (format!("papers/p{i}/"), Some(format!("2026-01-{:02}", i % 28 + 1))))
+            .map(|i| {
+                (
+                    format!("papers/p{i}/"),
+                    NaiveDate::from_ymd_opt(2026, 1, i as u32 % 28 + 1),
+                )
+            })
             .collect()
     }
 
     #[test]
     fn one_sitemap_while_the_pages_fit() {
-        let files = sitemaps(&entries(3), &Links::new(&Config::default()), 3, MAX_BYTES);
+        let files = sitemaps(entries(3), &Links::new(&Config::default()), 3, MAX_BYTES);
         assert_eq!(files.len(), 1);
         assert_eq!(files[0].0, "sitemap.xml");
         assert_eq!(String::from_utf8_lossy(&files[0].1).matches("<url>").count(), 3);
@@ -137,7 +147,7 @@ mod tests {
     #[test]
     fn past_the_limits_an_index_lists_the_parts() {
         let links = Links::new(&Config::default());
-        let files = sitemaps(&entries(7), &links, 3, MAX_BYTES);
+        let files = sitemaps(entries(7), &links, 3, MAX_BYTES);
         let names: Vec<&str> = files.iter().map(|f| f.0.as_str()).collect();
         assert_eq!(
             names,
@@ -155,7 +165,7 @@ mod tests {
             .collect();
         assert_eq!(counts, [3, 3, 1]);
         // The byte limit splits too: each part stays under it.
-        let files = sitemaps(&entries(7), &links, 100, 400);
+        let files = sitemaps(entries(7), &links, 100, 400);
         assert!(files.len() > 2);
         assert!(
             files[1..].iter().all(|f| f.1.len() <= 400),
