@@ -45,8 +45,11 @@ pub struct Staging<'a> {
     pending: Mutex<Vec<String>>,
     /// What the live site's files were when the previous build wrote them.
     previous: HashMap<String, Record>,
-    /// Folders (relative) known to exist where pages are written, to spare a `mkdir` per file.
-    dirs: Mutex<rustc_hash::FxHashSet<String>>,
+    /// The folder (relative) the last file was written to, known to exist: files come in
+    /// path order, so a folder's files follow one another and this spares a `mkdir` per
+    /// file. A set of every folder spared a few more, but held a string per paper (100 MB
+    /// at a million papers) where each new paper's folder needs its `mkdir` anyway.
+    last_dir: Mutex<Option<String>>,
     /// Whether there is a live site to compare with and link from.
     live: bool,
     /// The staging folder's files and folders as they were before this build wrote there,
@@ -110,7 +113,7 @@ impl<'a> Staging<'a> {
             mode,
             written: Mutex::new(Vec::new()),
             pending: Mutex::new(Vec::new()),
-            dirs: Mutex::new(rustc_hash::FxHashSet::default()),
+            last_dir: Mutex::new(None),
             live,
             done: false,
             _lock: lock,
@@ -230,14 +233,16 @@ impl Staging<'_> {
         }
     }
 
-    /// Creates the folder of `path` (relative, `/`-separated) in `target`'s tree once.
+    /// Creates the folder of `path` (relative, `/`-separated) in `target`'s tree, unless the
+    /// file before was written to it.
     fn ensure_parent(&self, path: &str, file: &Path) -> io::Result<()> {
-        // Keyed by the relative folder as text: hashing `Path`s goes component by component.
         let folder = path.rsplit_once('/').map_or("", |(folder, _)| folder);
-        let mut dirs = self.dirs.lock().expect("no writer panicked");
-        if !dirs.contains(folder) {
+        let mut last = self.last_dir.lock().expect("no writer panicked");
+        if last.as_deref() != Some(folder) {
             fs::create_dir_all(file.parent().expect("output paths have a parent"))?;
-            dirs.insert(folder.to_string());
+            let known = last.get_or_insert_with(String::new);
+            known.clear();
+            known.push_str(folder);
         }
         Ok(())
     }
