@@ -12,7 +12,7 @@
 //! another site.
 
 use std::fs;
-use std::io;
+use std::io::{self, Write as _};
 use std::path::{Path, PathBuf};
 
 use rustc_hash::FxHashMap;
@@ -76,36 +76,55 @@ impl JobCache {
         self.jobs.insert(key, (fingerprint, files));
     }
 
-    /// The cache as its file holds it, for `setup`; jobs in key order, so that the same
-    /// build writes the same bytes. A file name with a tab or a line break cannot be
-    /// written in this format: its job is left out, and renders every time.
-    fn to_text(&self, setup: u64) -> String {
-        use std::fmt::Write as _;
+    /// Writes the cache as its file holds it, for `setup`, to `out`; jobs in key order, so
+    /// that the same build writes the same bytes. A file name with a tab or a line break
+    /// cannot be written in this format: its job is left out, and renders every time.
+    fn write_to(&self, setup: u64, out: &mut dyn io::Write) -> io::Result<()> {
         let mut keys: Vec<&String> = self.jobs.keys().collect();
         keys.sort();
-        let mut text = String::with_capacity(64 + self.jobs.len() * 80);
-        let _ = writeln!(text, "{HEADER}\nsetup {setup:016x}");
+        let mut body = Summed {
+            out,
+            sum: xxhash_rust::xxh3::Xxh3::new(),
+        };
+        writeln!(body, "{HEADER}\nsetup {setup:016x}")?;
         let plain = |s: &str| !s.contains(['\t', '\n', '\r']);
         for key in keys {
             let (fp, files) = &self.jobs[key];
             if !plain(key) || !files.iter().all(|f| plain(f)) {
                 continue;
             }
-            let _ = write!(text, "{fp:016x}\t{key}");
+            write!(body, "{fp:016x}\t{key}")?;
             for file in files {
-                text.push('\t');
-                text.push_str(file);
+                write!(body, "\t{file}")?;
             }
-            text.push('\n');
+            writeln!(body)?;
         }
-        let sum = xxhash_rust::xxh3::xxh3_64(text.as_bytes());
-        let _ = writeln!(text, "end {sum:016x}");
-        text
+        let sum = body.sum.digest();
+        writeln!(body.out, "end {sum:016x}")
     }
 
     /// Writes the cache of output folder `out` atomically (a temporary file renamed over it).
     pub fn write(&self, out: &Path, setup: u64) -> io::Result<()> {
-        super::side_file::replace(&job_cache_path(out), self.to_text(setup).as_bytes())
+        super::side_file::replace_with(&job_cache_path(out), |file| self.write_to(setup, file))
+    }
+}
+
+/// A writer that sums what goes through it: the cache's last line is the hash of the lines
+/// before it.
+struct Summed<'a> {
+    out: &'a mut dyn io::Write,
+    sum: xxhash_rust::xxh3::Xxh3,
+}
+
+impl io::Write for Summed<'_> {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        let n = self.out.write(bytes)?;
+        self.sum.update(&bytes[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
     }
 }
 
@@ -161,6 +180,15 @@ fn parse(text: &str, setup: u64) -> Result<Option<JobCache>, &'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    impl JobCache {
+        /// The bytes [`JobCache::write`] puts in the file.
+        fn to_text(&self, setup: u64) -> String {
+            let mut bytes = Vec::new();
+            self.write_to(setup, &mut bytes).unwrap();
+            String::from_utf8(bytes).unwrap()
+        }
+    }
 
     fn sample() -> JobCache {
         let mut cache = JobCache::default();

@@ -63,11 +63,11 @@ pub(crate) fn read_manifest(path: &Path) -> HashMap<String, Record> {
 
 /// Writes the manifest atomically (a temporary file renamed over it).
 pub(crate) fn write_manifest(path: &Path, records: &mut [(String, Record)]) -> std::io::Result<()> {
-    use std::fmt::Write as _;
     records.sort_by(|a, b| a.0.cmp(&b.0));
-    let mut text = String::with_capacity(records.len() * 100);
-    for (p, r) in records.iter() {
-        let _ = writeln!(text, "{:016x} {} {} {} {p}", r.hash, r.len, r.ino, r.mtime_ns);
-    }
-    super::side_file::replace(path, text.as_bytes())
+    super::side_file::replace_with(path, |out| {
+        for (p, r) in records.iter() {
+            writeln!(out, "{:016x} {} {} {} {p}", r.hash, r.len, r.ino, r.mtime_ns)?;
+        }
+        Ok(())
+    })
 }

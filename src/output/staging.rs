@@ -141,7 +141,9 @@ impl<'a> Staging<'a> {
         cache: Option<(&JobCache, u64)>,
     ) -> Result<Vec<String>> {
         let mut records = std::mem::take(self.written.get_mut().expect("no writer panicked"));
-        let keep: HashSet<String> = records.iter().map(|(p, _)| p.clone()).collect();
+        // Made only where stale files are looked for, and borrowed: a copy of every path was
+        // 110 MB at a million papers, made when the build holds the most.
+        let keep = || -> HashSet<&str> { records.iter().map(|(p, _)| p.as_str()).collect() };
         // Gone first: a build killed between the swap and the new manifest must not leave
         // the old one describing the new site (its checks would still catch most changes).
         let manifest = manifest_path(&self.out);
@@ -152,8 +154,8 @@ impl<'a> Staging<'a> {
                 if *reused {
                     // A fresh staging folder holds only what this build wrote: nothing is stale.
                     match self.listing.take().and_then(|walk| walk.join().ok()?.ok()) {
-                        Some(listed) => remove_listed(staging, &listed, &keep)?,
-                        None => remove_stale(staging, &keep)?,
+                        Some(listed) => remove_listed(staging, &listed, &keep())?,
+                        None => remove_stale(staging, &keep())?,
                     }
                 }
                 remove_if_exists(&manifest).with_context(|| format!("cannot remove {}", manifest.display()))?;
@@ -163,7 +165,7 @@ impl<'a> Staging<'a> {
                     Vec::new()
                 } else if let Err(e) = swap(staging, &self.out) {
                     move_in(staging, &self.out, &records)?;
-                    remove_stale(&self.out, &keep)?;
+                    remove_stale(&self.out, &keep())?;
                     vec![format!(
                         "{}: could not be swapped in one step ({}), so it was updated file by file — not atomic: a reader could briefly see old and new pages together",
                         self.out.display(),
@@ -180,7 +182,7 @@ impl<'a> Staging<'a> {
                     let target = self.out.join(path);
                     fs::rename(temporary(&target), &target).map_err(|e| cannot_write(&target, e))?;
                 }
-                remove_stale(&self.out, &keep)?;
+                remove_stale(&self.out, &keep())?;
                 vec![format!(
                     "{why}, so it was updated in place: changed pages were written beside the old ones and renamed over them at the end — not atomic: a reader could briefly see old and new pages together"
                 )]
@@ -576,7 +578,7 @@ fn lists_safely_while_written(dir: &Path) -> bool {
 
 /// Deletes files (and then empty folders) under `root` that this build did not produce,
 /// pages left under a temporary name by a killed build included.
-fn remove_stale(root: &Path, keep: &HashSet<String>) -> Result<()> {
+fn remove_stale(root: &Path, keep: &HashSet<&str>) -> Result<()> {
     remove_listed(root, &list(root)?, keep)
 }
 
@@ -586,7 +588,7 @@ fn remove_stale(root: &Path, keep: &HashSet<String>) -> Result<()> {
 /// many folders, nearly all still full): one flag per depth says whether the folder being
 /// finished keeps something, and a folder filled since the listing refuses to be removed,
 /// as it should.
-fn remove_listed(root: &Path, listed: &[Listed], keep: &HashSet<String>) -> Result<()> {
+fn remove_listed(root: &Path, listed: &[Listed], keep: &HashSet<&str>) -> Result<()> {
     let mut holds = vec![false];
     for entry in listed {
         if holds.len() <= entry.depth {
