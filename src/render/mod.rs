@@ -34,8 +34,8 @@ use crate::theme::Theme;
 use view::{DateForms, FeedLink, NameUrl, PageMeta};
 
 /// What rendering derives from the theme and each paper and can keep across watch-mode
-/// rebuilds: the compiled templates, and the summaries (the `{title, url, date, excerpt,
-/// tags}` that list pages show) by fingerprint.
+/// rebuilds: the compiled templates, and the papers' summaries (what of the `{title, url,
+/// date, excerpt, tags}` that list pages show is made once: the excerpt) by fingerprint.
 #[derive(Default)]
 pub struct RenderCache {
     /// The compiled theme (with the config in its globals).
@@ -56,7 +56,7 @@ struct PerPaper {
 
 impl PerPaper {
     /// Every paper's fingerprints and summary, reusing the summaries in `cache`.
-    fn of(site: &Site, links: &Links, dates: &DateForms, tag_links: &[Value], cache: &mut RenderCache) -> PerPaper {
+    fn of(site: &Site, cache: &mut RenderCache) -> PerPaper {
         let (summary_fp, full_fp): (Vec<u64>, Vec<u64>) = site
             .papers
             .par_iter()
@@ -67,7 +67,7 @@ impl PerPaper {
             .par_iter()
             .zip(&summary_fp)
             .filter(|(_, fp)| !cache.summaries.contains_key(fp))
-            .map(|(p, &fp)| (fp, view::summary(p, links, dates, tag_links)))
+            .map(|(p, &fp)| (fp, view::summary(p)))
             .collect();
         if crate::model::cache_outgrown(cache.summaries.len() + missing.len(), site.papers.len()) {
             cache.summaries.clear();
@@ -84,15 +84,7 @@ impl PerPaper {
     /// `self`, prepared for the site before a patched save, with the papers `touched`
     /// prepared again: a save then costs what it touched, not a hash of every paper. With
     /// the papers whose summary changed.
-    fn patched(
-        mut self,
-        site: &Site,
-        touched: &[PaperId],
-        links: &Links,
-        dates: &DateForms,
-        tag_links: &[Value],
-        cache: &mut RenderCache,
-    ) -> (PerPaper, Vec<PaperId>) {
+    fn patched(mut self, site: &Site, touched: &[PaperId], cache: &mut RenderCache) -> (PerPaper, Vec<PaperId>) {
         let (summaries, summary_fp, full_fp) = (
             Arc::make_mut(&mut self.summaries),
             Arc::make_mut(&mut self.summary_fp),
@@ -109,7 +101,7 @@ impl PerPaper {
             summaries[id] = cache
                 .summaries
                 .entry(summary)
-                .or_insert_with(|| view::summary(paper, links, dates, tag_links))
+                .or_insert_with(|| view::summary(paper))
                 .clone();
         }
         if crate::model::cache_outgrown(cache.summaries.len(), site.papers.len()) {
@@ -128,7 +120,8 @@ pub struct Renderer<'a> {
     links: Links,
     /// Whether the theme has a search page (and so the site a search index).
     search_page: bool,
-    /// Per paper, the summary that issue, tag and home pages list; built once, shared by all.
+    /// Per paper, what of the summary that issue, tag and home pages list is made once (see
+    /// [`view::Summary`]); shared by all.
     summaries: Arc<Vec<view::Summary>>,
     /// Per tag, `{name, url}`.
     tag_links: Vec<Value>,
@@ -230,10 +223,10 @@ impl<'a> Renderer<'a> {
         .collect();
         let (per_paper, summaries_moved) = match (touched, cache.last.take()) {
             (Some(ids), Some(last)) if last.summary_fp.len() == site.papers.len() => {
-                let (per_paper, moved) = last.patched(site, ids, &links, &dates, &tag_links, cache);
+                let (per_paper, moved) = last.patched(site, ids, cache);
                 (per_paper, Some(moved))
             }
-            _ => (PerPaper::of(site, &links, &dates, &tag_links, cache), None),
+            _ => (PerPaper::of(site, cache), None),
         };
         cache.last = Some(per_paper.clone());
         let PerPaper {
@@ -329,6 +322,16 @@ impl<'a> Renderer<'a> {
 
     /// The summaries of `ids`, for a listing.
     fn summaries_of(&self, ids: &[PaperId]) -> Value {
-        Value::from(ids.iter().map(|&id| self.summaries[id].value()).collect::<Vec<_>>())
+        Value::from(ids.iter().map(|&id| self.summary(id, None)).collect::<Vec<_>>())
+    }
+
+    /// The summary of paper `id` as templates see it, with one more key when `extra` says.
+    fn summary(&self, id: PaperId, extra: Option<(&'static str, Value)>) -> Value {
+        let forms = view::SummaryForms {
+            links: &self.links,
+            dates: &self.dates,
+            tag_links: &self.tag_links,
+        };
+        self.summaries[id].value_with(&self.site.papers[id], &forms, extra)
     }
 }

@@ -120,26 +120,55 @@ const SUMMARY_KEYS: [&str; 11] = [
     "tags",
 ];
 
-/// A paper's summary: the `{title, url, date, date_display, excerpt, tags, ...}` that issue,
-/// tag and home pages and related-paper lists show, built once per paper. Only its values
-/// are held (each string is shared by every copy); each listing gets a map of them from
-/// [`Summary::value`]. A template map per paper, held for the whole build, was 95 MB of a
-/// 100,000-paper build's peak, and a map costs less to make than the pages that show it.
-/// Shared: the render cache and each renderer hold the same summaries.
+/// A paper's summary: the `{title, url, date, date_display, excerpt, tags, ...}` that
+/// issue, tag and home pages and related-paper lists show. Only the excerpt is held, made
+/// once per paper: it is read from the abstract, which a build keeps on disk. The rest is
+/// made from the paper each time a listing shows it ([`Summary::value_with`]), which costs
+/// less than the page around it: held for every paper, those values were 1 KB a paper, a
+/// gigabyte of a million-paper build's peak. Shared: the render cache and each renderer
+/// hold the same excerpts.
 #[derive(Clone)]
-pub(crate) struct Summary(std::sync::Arc<[Value; SUMMARY_KEYS.len()]>);
+pub(crate) struct Summary(Value);
+
+/// What [`Summary::value_with`] makes a summary's values from, the same for every paper.
+pub(crate) struct SummaryForms<'r> {
+    pub(crate) links: &'r Links,
+    pub(crate) dates: &'r DateForms,
+    /// Per tag, `{name, url}`.
+    pub(crate) tag_links: &'r [Value],
+}
 
 impl Summary {
-    /// The summary as templates see it.
-    pub(crate) fn value(&self) -> Value {
-        self.value_with(None)
-    }
-
-    /// The summary with one more key (an issue marks papers seen on an earlier day).
-    pub(crate) fn value_with(&self, extra: Option<(&'static str, Value)>) -> Value {
+    /// The summary of paper `p` as templates see it, with one more key when `extra` says
+    /// (an issue marks papers seen on an earlier day).
+    pub(crate) fn value_with(&self, p: &Paper, forms: &SummaryForms, extra: Option<(&'static str, Value)>) -> Value {
+        let text = |s: Option<String>| s.map_or_else(Value::none, Value::from);
+        let links_out = OutLinks::of(p);
+        let title = Value::from(&*p.title);
+        let html = title_html(p);
+        // Most titles are their own HTML: one string serves both.
+        let title_html = if title.as_str() == Some(html.as_str()) {
+            title.clone()
+        } else {
+            Value::from(html)
+        };
+        let tags: Vec<Value> = p.tags.iter().map(|&t| forms.tag_links[t].clone()).collect();
+        let values = [
+            title,
+            title_html,
+            Value::from(forms.links.path(&paper_dir(&p.slug))),
+            Value::from(forms.dates.iso(p.date)),
+            Value::from(forms.dates.display(p.date)),
+            self.0.clone(),
+            Value::from(short_authors(&p.authors)),
+            links_out.arxiv.map_or_else(Value::none, Value::from),
+            text(links_out.abs_url),
+            text(links_out.pdf_url),
+            Value::from(tags),
+        ];
         let mut map = tera::Map::with_capacity(SUMMARY_KEYS.len() + usize::from(extra.is_some()));
-        for (key, value) in SUMMARY_KEYS.iter().zip(self.0.iter()) {
-            map.insert((*key).into(), value.clone());
+        for (key, value) in SUMMARY_KEYS.iter().zip(values) {
+            map.insert((*key).into(), value);
         }
         if let Some((key, value)) = extra {
             map.insert(key.into(), value);
@@ -148,33 +177,9 @@ impl Summary {
     }
 }
 
-/// The summary of paper `p`.
-pub(crate) fn summary(p: &Paper, links: &Links, dates: &DateForms, tag_links: &[Value]) -> Summary {
-    let text = |s: Option<String>| s.map_or_else(Value::none, Value::from);
-    let links_out = OutLinks::of(p);
-    let title = Value::from(&*p.title);
-    let html = title_html(p);
-    // Most titles are their own HTML: one string serves both.
-    let title_html = if title.as_str() == Some(html.as_str()) {
-        title.clone()
-    } else {
-        Value::from(html)
-    };
-    let tags: Vec<Value> = p.tags.iter().map(|&t| tag_links[t].clone()).collect();
-    let values = [
-        title,
-        title_html,
-        Value::from(links.path(&paper_dir(&p.slug))),
-        Value::from(dates.iso(p.date)),
-        Value::from(dates.display(p.date)),
-        Value::from(excerpt(&p.abstract_text.read(), LIST_EXCERPT)),
-        Value::from(short_authors(&p.authors)),
-        links_out.arxiv.map_or_else(Value::none, Value::from),
-        text(links_out.abs_url),
-        text(links_out.pdf_url),
-        Value::from(tags),
-    ];
-    Summary(std::sync::Arc::new(values))
+/// The summary of paper `p`: its excerpt.
+pub(crate) fn summary(p: &Paper) -> Summary {
+    Summary(Value::from(excerpt(&p.abstract_text.read(), LIST_EXCERPT)))
 }
 
 /// Where a paper is outside the site: its arXiv id, its abstract page and its PDF, each

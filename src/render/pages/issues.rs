@@ -92,11 +92,11 @@ impl Renderer<'_> {
         let total = self.issue_page_count(id);
         let start = ((number - 1) * per_page).min(order.len());
         let page = &order[start..(start + per_page).min(order.len())];
-        let again_flagged = |p: PaperId| self.summaries[p].value_with(Some(("again", Value::from(true))));
+        let again_flagged = |p: PaperId| self.summary(p, Some(("again", Value::from(true))));
         let (mut papers, mut again) = (Vec::new(), Vec::new());
         for &(p, is_again) in page {
             match (is_again, self.config.issues.again) {
-                (false, _) => papers.push(self.summaries[p].value()),
+                (false, _) => papers.push(self.summary(p, None)),
                 (true, Again::Inline) => papers.push(again_flagged(p)),
                 (true, Again::After) => again.push(again_flagged(p)),
             }

@@ -98,7 +98,7 @@ impl Renderer<'_> {
     fn paper(&self, id: PaperId) -> Result<Vec<u8>> {
         let p = &self.site.papers[id];
         let (prev, next) = self.neighbours(id);
-        let neighbour = |n: Option<PaperId>| n.map(|n| self.summaries[n].value());
+        let neighbour = |n: Option<PaperId>| n.map(|n| self.summary(n, None));
         let (outbound, outbound_label) = match (&p.url, &p.arxiv) {
             (Some(url), _) => (href_encode(url), self.lang.word("read_the_paper").to_string()),
             (None, Some(id)) => {
