@@ -9,14 +9,13 @@ use std::time::{Duration, Instant};
 
 use anyhow::Result;
 use rayon::prelude::*;
-use rustc_hash::FxHashMap;
 
 use crate::config::{Config, Overrides, TaggingConfig};
 use crate::content;
 use crate::enrich::{Derive, Enricher, Lexicon, Prepared, TagCache, Taxonomy, stored_key};
 use crate::model::{PaperId, Site, TextStore};
 use crate::output::{
-    CacheRead, Holder, JobCache, Keepable, OutputLock, SideFile, Sink, Spill, Staging, parse_cache_path,
+    CacheRead, Holder, JobCache, JobFiles, Keepable, OutputLock, SideFile, Sink, Spill, Staging, parse_cache_path,
     topics_cache_path,
 };
 use crate::phases::Phases;
@@ -418,6 +417,8 @@ pub fn publish(
     mut written: Option<&mut (dyn FnMut(Job, Vec<String>) + Send)>,
 ) -> Result<Published> {
     let staging = Staging::begin(lock, force)?;
+    // Most jobs write one file; issues, tags and feeds a few.
+    staging.expect_files(jobs.len() + jobs.len() / 8);
     let mut notes = Vec::new();
     let previous = match JobCache::read(lock.output(), setup) {
         CacheRead::Usable(cache) => cache,
@@ -427,29 +428,35 @@ pub fn publish(
             JobCache::default()
         }
     };
+    // In key order, the order files are written in (see `render_jobs_reusing`): a job is
+    // then known by its place, with no map from job to place (70 MB at a million papers).
+    jobs.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     // Each rendered or kept job's place in `jobs`, and its files.
-    let mut done: Vec<(usize, Vec<String>)> = Vec::with_capacity(jobs.len());
+    let mut done: Vec<(usize, JobFiles)> = Vec::with_capacity(jobs.len());
     let (counts, rendered) = {
-        let by_job: FxHashMap<Job, usize> = jobs.iter().enumerate().map(|(i, k)| (k.2, i)).collect();
-        let reuse = |job: Job| -> Option<Vec<(String, Keepable)>> {
-            let (key, fp, _) = &jobs[by_job[&job]];
+        let reuse = |at: usize| -> Option<Vec<(String, Keepable)>> {
+            let (key, fp, _) = &jobs[at];
             let files = previous.get(key, *fp)?;
-            files.iter().map(|f| Some((f.clone(), staging.can_keep(f)?))).collect()
+            files
+                .into_iter()
+                .map(|f| {
+                    let found = staging.can_keep(&f)?;
+                    Some((f, found))
+                })
+                .collect()
         };
-        // In key order, the order files are written in (see `render_jobs_reusing`).
-        let mut order: Vec<&Keyed> = jobs.iter().collect();
-        order.sort_by(|a, b| a.0.cmp(&b.0));
-        let plain: Vec<Job> = order.into_iter().map(|k| k.2).collect();
-        render_jobs_reusing(renderer, plain, &staging, &reuse, progress, &mut |job, paths| {
+        let plain: Vec<Job> = jobs.iter().map(|k| k.2).collect();
+        render_jobs_reusing(renderer, plain, &staging, &reuse, progress, &mut |at, job, paths| {
             if let Some(written) = written.as_mut() {
                 written(job, paths.clone());
             }
-            done.push((by_job[&job], paths));
+            done.push((at, JobFiles::of(&jobs[at].0, paths)));
         })?
     };
-    let mut cache = JobCache::default();
-    for (i, paths) in done {
-        cache.insert(std::mem::take(&mut jobs[i].0), jobs[i].1, paths);
+    drop(previous);
+    let mut cache = JobCache::with_capacity(done.len());
+    for (i, files) in done {
+        cache.insert(std::mem::take(&mut jobs[i].0), jobs[i].1, files);
     }
     notes.extend(staging.commit_with_cache(&cache, setup)?);
     Ok(Published {
@@ -513,7 +520,12 @@ pub fn render_jobs(
 ) -> Result<Counts> {
     let mut jobs = jobs.to_vec();
     jobs.sort_by_cached_key(|&job| renderer.job_key(job));
-    Ok(render_jobs_reusing(renderer, jobs, sink, &|_| None, progress, written)?.0)
+    Ok(
+        render_jobs_reusing(renderer, jobs, sink, &|_| None, progress, &mut |_, job, paths| {
+            written(job, paths)
+        })?
+        .0,
+    )
 }
 
 /// A job's output on its way to the writer: rendered, or the files of the previous build
@@ -523,26 +535,27 @@ enum Output {
     Kept(Vec<(String, Keepable)>),
 }
 
-/// [`render_jobs`] for `jobs` in the order of their keys, where `reuse(job)` names the files
-/// a job keeps from the previous build instead of rendering (see [`Sink::keep`]). Returns
-/// the counts and how many jobs rendered.
+/// [`render_jobs`] for `jobs` in the order of their keys, where `reuse(at)` names the files
+/// the job at place `at` keeps from the previous build instead of rendering (see
+/// [`Sink::keep`]), and `written(at, job, paths)` is called once its files are written.
+/// Returns the counts and how many jobs rendered.
 fn render_jobs_reusing(
     renderer: &Renderer,
     jobs: Vec<Job>,
     sink: &dyn Sink,
-    reuse: &(dyn Fn(Job) -> Option<Vec<(String, Keepable)>> + Sync),
+    reuse: &(dyn Fn(usize) -> Option<Vec<(String, Keepable)>> + Sync),
     progress: &(dyn Fn(usize, usize) + Sync),
-    written: &mut (dyn FnMut(Job, Vec<String>) + Send),
+    written: &mut (dyn FnMut(usize, Job, Vec<String>) + Send),
 ) -> Result<(Counts, usize)> {
     let total = jobs.len();
-    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<(Job, Output)>>(2);
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<(usize, Job, Output)>>(2);
     std::thread::scope(|scope| {
         let writer = scope.spawn(move || -> Result<(Counts, usize)> {
             let (mut counts, mut rendered) = (Counts::default(), 0);
             let mut done = 0;
             for chunk in rx {
                 done += chunk.len();
-                for (job, output) in chunk {
+                for (at, job, output) in chunk {
                     let paths = match output {
                         Output::Rendered(files) => {
                             rendered += 1;
@@ -563,23 +576,26 @@ fn render_jobs_reusing(
                         }
                     };
                     paths.iter().for_each(|p| counts.add(p));
-                    written(job, paths);
+                    written(at, job, paths);
                 }
                 progress(done, total);
             }
             Ok((counts, rendered))
         });
+        let mut first = 0;
         let rendered = renderer
             .chunks_by_pages(&jobs, |&job| job)
             .into_iter()
             .try_for_each(|chunk| -> Result<()> {
-                let files: Vec<(Job, Output)> = chunk
+                let files: Vec<(usize, Job, Output)> = chunk
                     .par_iter()
-                    .map(|&job| match reuse(job) {
-                        Some(paths) => Ok((job, Output::Kept(paths))),
-                        None => Ok((job, Output::Rendered(renderer.render_job(job)?))),
+                    .enumerate()
+                    .map(|(i, &job)| match reuse(first + i) {
+                        Some(paths) => Ok((first + i, job, Output::Kept(paths))),
+                        None => Ok((first + i, job, Output::Rendered(renderer.render_job(job)?))),
                     })
                     .collect::<Result<_>>()?;
+                first += chunk.len();
                 // A closed channel means the writer failed; its error is reported below.
                 let _ = tx.send(files);
                 Ok(())

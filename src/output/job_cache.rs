@@ -30,7 +30,52 @@ pub fn job_cache_path(out: &Path) -> PathBuf {
 /// What the last build rendered: job key → (fingerprint, files written).
 #[derive(Debug, Default)]
 pub struct JobCache {
-    jobs: FxHashMap<String, (u64, Vec<String>)>,
+    jobs: FxHashMap<String, (u64, JobFiles)>,
+}
+
+/// The files one job wrote, as a build holds them until the cache is written. Nearly every
+/// job writes one page, its key's `index.html`, whose path is not held a second time: a
+/// million of them were 80 MB of a million-paper build's peak.
+#[derive(Debug, Clone, PartialEq)]
+pub enum JobFiles {
+    /// `KEY` + `index.html` alone.
+    Page,
+    /// Anything else, in the order written.
+    Listed(Vec<String>),
+}
+
+impl JobFiles {
+    /// The files `paths` that the job `key` wrote.
+    pub fn of(key: &str, mut paths: Vec<String>) -> JobFiles {
+        match paths.as_slice() {
+            [one] if is_page_of(key, one) => JobFiles::Page,
+            _ => {
+                paths.shrink_to_fit();
+                JobFiles::Listed(paths)
+            }
+        }
+    }
+
+    /// The paths, for the job `key`.
+    pub fn paths(&self, key: &str) -> Vec<String> {
+        match self {
+            JobFiles::Page => vec![format!("{key}index.html")],
+            JobFiles::Listed(paths) => paths.clone(),
+        }
+    }
+
+    /// Calls `each` with every path, for the job `key`, without making a list of them.
+    fn for_each(&self, key: &str, mut each: impl FnMut(&str) -> io::Result<()>) -> io::Result<()> {
+        match self {
+            JobFiles::Page => each(&format!("{key}index.html")),
+            JobFiles::Listed(paths) => paths.iter().try_for_each(|p| each(p)),
+        }
+    }
+}
+
+/// Whether `path` is the page of the job `key`.
+fn is_page_of(key: &str, path: &str) -> bool {
+    !key.is_empty() && path.strip_prefix(key) == Some("index.html")
 }
 
 /// Reading a cache: one to use, none, or one that was refused with a warning.
@@ -64,16 +109,24 @@ impl JobCache {
     }
 
     /// The files `key` wrote, when its fingerprint was `fingerprint`.
-    pub fn get(&self, key: &str, fingerprint: u64) -> Option<&[String]> {
+    pub fn get(&self, key: &str, fingerprint: u64) -> Option<Vec<String>> {
         match self.jobs.get(key) {
-            Some((fp, files)) if *fp == fingerprint => Some(files),
+            Some((fp, files)) if *fp == fingerprint => Some(files.paths(key)),
             _ => None,
         }
     }
 
     /// Records what job `key` wrote.
-    pub fn insert(&mut self, key: String, fingerprint: u64, files: Vec<String>) {
+    pub fn insert(&mut self, key: String, fingerprint: u64, files: JobFiles) {
         self.jobs.insert(key, (fingerprint, files));
+    }
+
+    /// An empty cache with room for `jobs` jobs: grown one doubling at a time, a
+    /// million-job map was briefly held twice.
+    pub fn with_capacity(jobs: usize) -> JobCache {
+        let mut cache = JobCache::default();
+        cache.jobs.reserve(jobs);
+        cache
     }
 
     /// Writes the cache as its file holds it, for `setup`, to `out`; jobs in key order, so
@@ -90,13 +143,16 @@ impl JobCache {
         let plain = |s: &str| !s.contains(['\t', '\n', '\r']);
         for key in keys {
             let (fp, files) = &self.jobs[key];
-            if !plain(key) || !files.iter().all(|f| plain(f)) {
+            let mut all_plain = plain(key);
+            files.for_each(key, |f| {
+                all_plain &= plain(f);
+                Ok(())
+            })?;
+            if !all_plain {
                 continue;
             }
             write!(body, "{fp:016x}\t{key}")?;
-            for file in files {
-                write!(body, "\t{file}")?;
-            }
+            files.for_each(key, |file| write!(body, "\t{file}"))?;
             writeln!(body)?;
         }
         let sum = body.sum.digest();
@@ -172,7 +228,11 @@ fn parse(text: &str, setup: u64) -> Result<Option<JobCache>, &'static str> {
             .and_then(|s| u64::from_str_radix(s, 16).ok())
             .ok_or("is damaged (a line without a fingerprint)")?;
         let key = fields.next().ok_or("is damaged (a line without a job)")?;
-        cache.insert(key.to_string(), fp, fields.map(str::to_string).collect());
+        let files = match (fields.next(), fields.clone().next()) {
+            (Some(one), None) if is_page_of(key, one) => JobFiles::Page,
+            (first, _) => JobFiles::Listed(first.into_iter().chain(fields).map(str::to_string).collect()),
+        };
+        cache.insert(key.to_string(), fp, files);
     }
     Ok(Some(cache))
 }
@@ -192,13 +252,15 @@ mod tests {
 
     fn sample() -> JobCache {
         let mut cache = JobCache::default();
-        cache.insert("papers/a/".into(), 7, vec!["papers/a/index.html".into()]);
-        cache.insert(
-            "rss.xml".into(),
-            9,
-            vec!["rss.xml".into(), "atom.xml".into(), "feed.json".into()],
-        );
-        cache.insert("Statics".into(), 1, vec![]);
+        let mut insert = |key: &str, fp, files: &[&str]| {
+            let files = JobFiles::of(key, files.iter().map(|f| f.to_string()).collect());
+            cache.insert(key.into(), fp, files);
+        };
+        insert("papers/a/", 7, &["papers/a/index.html"]);
+        insert("rss.xml", 9, &["rss.xml", "atom.xml", "feed.json"]);
+        insert("Statics", 1, &[]);
+        insert("papers/b/", 5, &["papers/b/index.html", "papers/old-b/index.html"]);
+        insert("issues/x/", 4, &["issues/y/index.html"]);
         cache
     }
 
@@ -208,6 +270,16 @@ mod tests {
         let cache = parse(&text, 42).unwrap().unwrap();
         assert_eq!(cache.get("rss.xml", 9).unwrap().len(), 3);
         assert_eq!(cache.get("Statics", 1).unwrap().len(), 0);
+        assert_eq!(cache.get("papers/a/", 7).unwrap(), ["papers/a/index.html"]);
+        assert_eq!(
+            cache.get("papers/b/", 5).unwrap(),
+            ["papers/b/index.html", "papers/old-b/index.html"]
+        );
+        assert_eq!(cache.get("issues/x/", 4).unwrap(), ["issues/y/index.html"]);
+        assert!(
+            text.contains("\tpapers/a/\tpapers/a/index.html\n"),
+            "a page is written out in full"
+        );
         assert!(cache.get("rss.xml", 8).is_none(), "another fingerprint is a miss");
         assert!(parse(&text, 43).unwrap().is_none(), "another setup is no cache");
         assert_eq!(text, sample().to_text(42), "the same cache, the same bytes");
@@ -233,9 +305,11 @@ mod tests {
     #[test]
     fn names_that_the_format_cannot_hold_are_left_out() {
         let mut cache = sample();
-        cache.insert("odd".into(), 3, vec!["a\tb.html".into()]);
+        cache.insert("odd".into(), 3, JobFiles::of("odd", vec!["a\tb.html".into()]));
+        cache.insert("odd\tkey/".into(), 3, JobFiles::Page);
         let read = parse(&cache.to_text(1), 1).unwrap().unwrap();
         assert!(read.get("odd", 3).is_none());
+        assert!(read.get("odd\tkey/", 3).is_none());
         assert!(read.get("papers/a/", 7).is_some());
     }
 }
