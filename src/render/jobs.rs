@@ -36,8 +36,10 @@ pub enum Job {
     SiteFeeds,
     /// `/issues/rss.xml`, `/issues/atom.xml` and `/issues/feed.json`: one item per issue.
     IssueFeeds,
-    /// `/sitemap.xml` and `/robots.txt`.
+    /// `/sitemap.xml` (the sitemap, or the index of its parts) and `/robots.txt`.
     Sitemap,
+    /// `/sitemap-K.xml`: part K-1 of a sitemap past the protocol's 50,000 URLs.
+    SitemapPart(usize),
     /// `/search/`: the page, the index's head and the script.
     Search,
     /// `/search/t-HASH.json`: term shard K of the search index.
@@ -85,6 +87,7 @@ impl Renderer<'_> {
             Job::NotFound,
             Job::Statics,
         ];
+        jobs.extend((0..self.sitemap_parts()).map(Job::SitemapPart));
         jobs.extend((0..self.site.issues.len()).map(Job::Issue));
         jobs.extend((0..self.site.papers.len()).map(Job::Paper));
         for id in 0..self.site.tags.len() {
@@ -122,6 +125,8 @@ impl Renderer<'_> {
             Job::Tag(_) => 3 * LISTING_WEIGHT,
             Job::TagPages(id, k) => self.tag_block(id, k).len() * LISTING_WEIGHT,
             Job::Issue(id) => (self.issue_page_count(id) + 2) * LISTING_WEIGHT,
+            // 50,000 URLs: 7 MB, a thousand paper pages' worth, rendered on their own.
+            Job::SitemapPart(_) => PAGES_IN_FLIGHT,
             _ => 1,
         }
     }
@@ -145,6 +150,7 @@ impl Renderer<'_> {
             Job::SiteFeeds => self.hash_site_feeds(h_),
             Job::IssueFeeds => self.hash_issue_feeds(h_),
             Job::Sitemap => self.hash_sitemap(h_),
+            Job::SitemapPart(k) => self.hash_sitemap_part(h_, k),
             Job::Search => self.hash_search_page(h_),
             Job::SearchTerms(k) => self.hash_search_terms(h_, k),
             Job::SearchDocs(k) => self.hash_search_docs(h_, k),
@@ -171,6 +177,7 @@ impl Renderer<'_> {
             Job::SiteFeeds => "rss.xml".into(),
             Job::IssueFeeds => "issues/rss.xml".into(),
             Job::Sitemap => "sitemap.xml".into(),
+            Job::SitemapPart(k) => format!("sitemap-{:06}.xml", k + 1),
             Job::Search => "search/index.html".into(),
             // Part files are named by their hash; the key stays as they change.
             Job::SearchTerms(k) => format!("search/t/{k:06}"),
@@ -194,6 +201,7 @@ impl Renderer<'_> {
             Job::SiteFeeds => Ok(self.site_feed_files()),
             Job::IssueFeeds => Ok(self.issue_feed_files()),
             Job::Sitemap => Ok(self.sitemap_files()),
+            Job::SitemapPart(k) => Ok(self.sitemap_part_files(k)),
             Job::Search => self.search_page_files(),
             Job::SearchTerms(k) => Ok(self.search_terms_files(k)),
             Job::SearchDocs(k) => Ok(self.search_docs_files(k)),

@@ -1,12 +1,16 @@
 //! `sitemap.xml`: every page, so search engines find papers that are no longer on the
-//! home page. Small and flat enough that a hand-written writer is the clearest.
+//! home page. Small and flat enough that a hand-written writer is the clearest. Past the
+//! protocol's limits, `sitemap.xml` is an index of `sitemap-1.xml`, `sitemap-2.xml`, …,
+//! each its own job: a million papers' sitemap is 150 MB, which a single job held whole
+//! while the build was at its peak, and a daily build rewrites only the parts that changed.
 
 use std::fmt::Write as _;
 use std::hash::Hash;
+use std::ops::Range;
 
 use chrono::NaiveDate;
 
-use crate::model::{Links, Site, issue_dir, paper_dir, tag_dir};
+use crate::model::{Issue, Links, Paper, Site, Tag, issue_dir, paper_dir, tag_dir};
 use crate::render::Renderer;
 use crate::render::jobs::{Files, Fingerprint};
 use crate::text::escape_html;
@@ -15,104 +19,222 @@ use crate::text::escape_html;
 const MAX_URLS: usize = 50_000;
 const MAX_BYTES: usize = 50 * 1024 * 1024;
 
+const HEAD: &str =
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n";
+const TAIL: &str = "</urlset>\n";
+/// A URL line's bytes besides its location: `  <url><loc>`, `</loc><lastmod>`, the date,
+/// `</lastmod></url>` and the line break.
+const LINE_EXTRA: usize = 12 + 15 + 10 + 16 + 1;
+
 impl Renderer<'_> {
-    /// `/sitemap.xml` (a sitemap index past the protocol's limits, with `sitemap-N.xml`
-    /// beside it) and `/robots.txt`.
+    /// `/sitemap.xml` (every page, or the index of the parts when they do not fit in one
+    /// file) and `/robots.txt`.
     pub(crate) fn sitemap_files(&self) -> Files {
-        let mut files = sitemaps(entries(self.site, self.search_page), &self.links, MAX_URLS, MAX_BYTES);
-        files.push(("robots.txt".into(), robots(&self.links)));
-        files
+        let pages = self.sitemap_pages();
+        let sitemap = match pages.parts() {
+            1 => urlset(pages.entries(0..pages.len()), &self.links),
+            parts => index((0..parts).map(|k| pages.newest(pages.part(k))), &self.links),
+        };
+        vec![
+            ("sitemap.xml".into(), sitemap),
+            ("robots.txt".into(), robots(&self.links)),
+        ]
     }
 
-    /// What the sitemap shows: every page and its last change.
+    /// `/sitemap-K.xml`: part `k` (from 0; K is `k + 1`) of a sitemap too large for one file.
+    pub(crate) fn sitemap_part_files(&self, k: usize) -> Files {
+        let pages = self.sitemap_pages();
+        vec![(part_name(k), urlset(pages.entries(pages.part(k)), &self.links))]
+    }
+
+    /// How many `sitemap-K.xml` parts the sitemap has: none while one file holds it.
+    pub(crate) fn sitemap_parts(&self) -> usize {
+        match self.sitemap_pages().parts() {
+            1 => 0,
+            parts => parts,
+        }
+    }
+
+    /// What `sitemap.xml` shows: every page and its last change, or when it is an index,
+    /// how many parts there are and the last change in each.
     pub(crate) fn hash_sitemap(&self, h: &mut Fingerprint) {
-        let site = self.site;
-        self.search_page.hash(h);
-        site.issues.iter().map(|i| i.date).for_each(|d| d.hash(h));
-        for p in &site.papers {
-            (&p.slug, p.issues.last().map(|&i| site.issues[i].date)).hash(h);
+        let pages = self.sitemap_pages();
+        match pages.parts() {
+            1 => pages.hash(h, 0..pages.len()),
+            parts => (0..parts).for_each(|k| pages.newest(pages.part(k)).hash(h)),
         }
-        for t in &site.tags {
-            (&t.slug, t.papers.first().map(|&p| site.papers[p].date)).hash(h);
-        }
+    }
+
+    /// What part `k` of the sitemap shows.
+    pub(crate) fn hash_sitemap_part(&self, h: &mut Fingerprint, k: usize) {
+        let pages = self.sitemap_pages();
+        pages.hash(h, pages.part(k));
+    }
+
+    fn sitemap_pages(&self) -> Pages<'_> {
+        Pages::new(self.site, self.search_page, &self.links)
     }
 }
 
-/// Every page as `(output path, last change)`, made as the sitemap is written: at a million
-/// papers a list of them all was 150 MB, held while the build was at its peak. `lastmod`
-/// is the newest paper date a page lists.
-fn entries(site: &Site, search_page: bool) -> impl Iterator<Item = (String, Option<NaiveDate>)> + '_ {
-    let newest = site.issues.last().map(|i| i.date);
-    let sections = ["", "issues/", "tags/", "search/"]
+/// The name of part `k` (from 0).
+fn part_name(k: usize) -> String {
+    format!("sitemap-{}.xml", k + 1)
+}
+
+/// One page the sitemap lists.
+enum Page<'s> {
+    /// The home page and the sections' front pages.
+    Section(&'static str),
+    Issue(&'s Issue),
+    Paper(&'s Paper),
+    Tag(&'s Tag),
+}
+
+/// Every page, in the sitemap's order (sections, issues, papers, tags), by place: a part
+/// lists a range of places without making the pages before it.
+struct Pages<'s> {
+    site: &'s Site,
+    sections: Vec<&'static str>,
+    /// Pages per part: the protocol's 50,000 URLs, fewer when URLs so long that 50,000
+    /// could pass 50 MB.
+    per_part: usize,
+}
+
+impl<'s> Pages<'s> {
+    fn new(site: &'s Site, search_page: bool, links: &Links) -> Pages<'s> {
+        let sections: Vec<&'static str> = ["", "issues/", "tags/", "search/"]
+            .into_iter()
+            .filter(|&dir| search_page || dir != "search/")
+            .collect();
+        // A bound on the longest URL line: escaping can make a path's characters at most
+        // six bytes each (`&quot;`).
+        let slug = |s: &str| s.len();
+        let longest_path = [
+            site.papers.iter().map(|p| paper_dir("").len() + slug(&p.slug)).max(),
+            site.tags.iter().map(|t| tag_dir("").len() + slug(&t.slug)).max(),
+            Some(issue_dir("YYYY-MM-DD").len()),
+            Some("search/".len()),
+        ]
         .into_iter()
-        .filter(move |&dir| search_page || dir != "search/")
-        .map(move |dir| (dir.to_string(), newest));
-    let issues = site
-        .issues
-        .iter()
-        .map(|issue| (issue_dir(&issue.slug()), Some(issue.date)));
-    // A paper's page lists every issue it trended in, so it changes with the last one.
-    let papers = site.papers.iter().map(|p| {
-        let last = p.issues.last().map_or(p.date, |&i| site.issues[i].date);
-        (paper_dir(&p.slug), Some(last))
-    });
-    let tags = site
-        .tags
-        .iter()
-        .map(|t| (tag_dir(&t.slug), t.papers.first().map(|&p| site.papers[p].date)));
-    sections.chain(issues).chain(papers).chain(tags)
+        .flatten()
+        .max()
+        .unwrap_or(0);
+        let line = LINE_EXTRA + escape_html(&links.abs("")).len() + 6 * longest_path;
+        let per_part = ((MAX_BYTES - HEAD.len() - TAIL.len()) / line).clamp(1, MAX_URLS);
+        Pages {
+            site,
+            sections,
+            per_part,
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.sections.len() + self.site.issues.len() + self.site.papers.len() + self.site.tags.len()
+    }
+
+    /// Parts the sitemap needs (1 when it fits in one file).
+    fn parts(&self) -> usize {
+        self.len().div_ceil(self.per_part).max(1)
+    }
+
+    /// The places of part `k`.
+    fn part(&self, k: usize) -> Range<usize> {
+        k * self.per_part..((k + 1) * self.per_part).min(self.len())
+    }
+
+    /// The pages at `places`.
+    fn pages(&self, places: Range<usize>) -> impl Iterator<Item = Page<'s>> + '_ {
+        let site = self.site;
+        let mut offset = 0;
+        let mut local = |n: usize| {
+            let (lo, hi) = (places.start.saturating_sub(offset), places.end.saturating_sub(offset));
+            offset += n;
+            lo.min(n)..hi.min(n)
+        };
+        let sections = local(self.sections.len());
+        let issues = local(site.issues.len());
+        let papers = local(site.papers.len());
+        let tags = local(site.tags.len());
+        let sections = self.sections[sections].iter().map(|&dir| Page::Section(dir));
+        sections
+            .chain(site.issues[issues].iter().map(Page::Issue))
+            .chain(site.papers[papers].iter().map(Page::Paper))
+            .chain(site.tags[tags].iter().map(Page::Tag))
+    }
+
+    /// `(output path, last change)` of the pages at `places`, made as the sitemap is
+    /// written. `lastmod` is the newest paper date a page lists.
+    fn entries(&self, places: Range<usize>) -> impl Iterator<Item = (String, Option<NaiveDate>)> + '_ {
+        self.pages(places).map(|page| {
+            let path = match &page {
+                Page::Section(dir) => dir.to_string(),
+                Page::Issue(issue) => issue_dir(&issue.slug()),
+                Page::Paper(p) => paper_dir(&p.slug),
+                Page::Tag(t) => tag_dir(&t.slug),
+            };
+            (path, self.lastmod(&page))
+        })
+    }
+
+    fn lastmod(&self, page: &Page) -> Option<NaiveDate> {
+        let site = self.site;
+        match page {
+            Page::Section(_) => site.issues.last().map(|i| i.date),
+            Page::Issue(issue) => Some(issue.date),
+            // A paper's page lists every issue it trended in, so it changes with the last one.
+            Page::Paper(p) => Some(p.issues.last().map_or(p.date, |&i| site.issues[i].date)),
+            Page::Tag(t) => t.papers.first().map(|&p| site.papers[p].date),
+        }
+    }
+
+    /// The last change of any page at `places`.
+    fn newest(&self, places: Range<usize>) -> Option<NaiveDate> {
+        self.pages(places).filter_map(|page| self.lastmod(&page)).max()
+    }
+
+    /// Hashes what the pages at `places` show in the sitemap.
+    fn hash(&self, h: &mut Fingerprint, places: Range<usize>) {
+        (places.len(), self.per_part).hash(h);
+        for page in self.pages(places) {
+            match &page {
+                Page::Section(dir) => dir.hash(h),
+                Page::Issue(issue) => issue.date.hash(h),
+                Page::Paper(p) => p.slug.hash(h),
+                Page::Tag(t) => t.slug.hash(h),
+            }
+            self.lastmod(&page).hash(h);
+        }
+    }
 }
 
-/// `sitemap.xml` alone while the pages fit in one file; else `sitemap-1.xml`, … of at most
-/// `max_urls` URLs and `max_bytes` bytes each, and `sitemap.xml` as their index.
-fn sitemaps(
-    entries: impl IntoIterator<Item = (String, Option<NaiveDate>)>,
-    links: &Links,
-    max_urls: usize,
-    max_bytes: usize,
-) -> Files {
-    const HEAD: &str =
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n";
-    const TAIL: &str = "</urlset>\n";
-    let mut parts: Vec<(String, Option<NaiveDate>)> = Vec::new();
-    let mut part = String::from(HEAD);
-    let (mut urls, mut newest) = (0, None::<NaiveDate>);
+/// A `<urlset>` of `entries`.
+fn urlset(entries: impl Iterator<Item = (String, Option<NaiveDate>)>, links: &Links) -> Vec<u8> {
+    let mut xml = String::from(HEAD);
     for (rel, lastmod) in entries {
-        let mut line = format!("  <url><loc>{}</loc>", escape_html(&links.abs(&rel)));
+        let _ = write!(xml, "  <url><loc>{}</loc>", escape_html(&links.abs(&rel)));
         if let Some(d) = lastmod {
-            let _ = write!(line, "<lastmod>{d}</lastmod>");
+            let _ = write!(xml, "<lastmod>{d}</lastmod>");
         }
-        line.push_str("</url>\n");
-        if urls > 0 && (urls == max_urls || part.len() + line.len() + TAIL.len() > max_bytes) {
-            part.push_str(TAIL);
-            parts.push((std::mem::replace(&mut part, String::from(HEAD)), newest.take()));
-            urls = 0;
-        }
-        part.push_str(&line);
-        urls += 1;
-        newest = newest.max(lastmod);
+        xml.push_str("</url>\n");
     }
-    part.push_str(TAIL);
-    if parts.is_empty() {
-        return vec![("sitemap.xml".into(), part.into_bytes())];
-    }
-    parts.push((part, newest));
-    let mut index = String::from(
+    xml.push_str(TAIL);
+    xml.into_bytes()
+}
+
+/// The `<sitemapindex>` of parts whose last changes are `newest`.
+fn index(newest: impl Iterator<Item = Option<NaiveDate>>, links: &Links) -> Vec<u8> {
+    let mut xml = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );
-    let mut files = Vec::with_capacity(parts.len() + 1);
-    for (k, (xml, lastmod)) in parts.into_iter().enumerate() {
-        let name = format!("sitemap-{}.xml", k + 1);
-        let _ = write!(index, "  <sitemap><loc>{}</loc>", escape_html(&links.abs(&name)));
+    for (k, lastmod) in newest.enumerate() {
+        let _ = write!(xml, "  <sitemap><loc>{}</loc>", escape_html(&links.abs(&part_name(k))));
         if let Some(d) = lastmod {
-            let _ = write!(index, "<lastmod>{d}</lastmod>");
+            let _ = write!(xml, "<lastmod>{d}</lastmod>");
         }
-        index.push_str("</sitemap>\n");
-        files.push((name, xml.into_bytes()));
+        xml.push_str("</sitemap>\n");
     }
-    index.push_str("</sitemapindex>\n");
-    files.insert(0, ("sitemap.xml".into(), index.into_bytes()));
-    files
+    xml.push_str("</sitemapindex>\n");
+    xml.into_bytes()
 }
 
 /// `robots.txt`: everything may be crawled, and the sitemap is where to start.
@@ -125,52 +247,91 @@ mod tests {
     use super::*;
     use crate::config::Config;
 
-    fn entries(n: usize) -> Vec<(String, Option<NaiveDate>)> {
-        (0..n)
-            .map(|i| {
-                (
-                    format!("papers/p{i}/"),
-                    NaiveDate::from_ymd_opt(2026, 1, i as u32 % 28 + 1),
-                )
+    /// Seven papers over seven days (a digest file per day), tagged with nothing.
+    fn site() -> Site {
+        let config = Config::default();
+        let files: Vec<_> = (1..=7)
+            .map(|day| {
+                let text = format!("Paper number {day}\nAn abstract about graphs, day {day}.\n");
+                let path = format!("2026-01-0{day}.txt");
+                crate::content::parse_text(&text, std::path::Path::new(&path), &config, &mut |_| {}).unwrap()
             })
-            .collect()
+            .collect();
+        crate::content::assemble(&files)
+    }
+
+    fn count(xml: &[u8]) -> usize {
+        String::from_utf8_lossy(xml).matches("<url>").count()
     }
 
     #[test]
     fn one_sitemap_while_the_pages_fit() {
-        let files = sitemaps(entries(3), &Links::new(&Config::default()), 3, MAX_BYTES);
-        assert_eq!(files.len(), 1);
-        assert_eq!(files[0].0, "sitemap.xml");
-        assert_eq!(String::from_utf8_lossy(&files[0].1).matches("<url>").count(), 3);
+        let site = site();
+        let links = Links::new(&Config::default());
+        let pages = Pages::new(&site, false, &links);
+        assert_eq!((pages.len(), pages.parts()), (3 + 7 + 7, 1));
+        let xml = urlset(pages.entries(0..pages.len()), &links);
+        assert_eq!(count(&xml), 17);
+        let xml = String::from_utf8(xml).unwrap();
+        assert!(
+            xml.contains("<loc>http://127.0.0.1:1111/issues/2026-01-07/</loc><lastmod>2026-01-07</lastmod>"),
+            "{xml}"
+        );
+        assert!(xml.ends_with("</url>\n</urlset>\n"), "{xml}");
     }
 
     #[test]
     fn past_the_limits_an_index_lists_the_parts() {
+        let site = site();
         let links = Links::new(&Config::default());
-        let files = sitemaps(entries(7), &links, 3, MAX_BYTES);
-        let names: Vec<&str> = files.iter().map(|f| f.0.as_str()).collect();
-        assert_eq!(
-            names,
-            ["sitemap.xml", "sitemap-1.xml", "sitemap-2.xml", "sitemap-3.xml"]
-        );
-        let index = String::from_utf8_lossy(&files[0].1);
-        assert!(index.contains("<sitemapindex"), "{index}");
-        assert!(
-            index.contains("<loc>http://127.0.0.1:1111/sitemap-3.xml</loc><lastmod>2026-01-07</lastmod>"),
-            "{index}"
-        );
-        let counts: Vec<usize> = files[1..]
-            .iter()
-            .map(|f| String::from_utf8_lossy(&f.1).matches("<url>").count())
+        let mut pages = Pages::new(&site, true, &links);
+        pages.per_part = 5;
+        assert_eq!(pages.parts(), 4);
+        // Every page once, in order, whichever part it falls in.
+        let whole: Vec<_> = pages.entries(0..pages.len()).collect();
+        let parts: Vec<_> = (0..4).flat_map(|k| pages.entries(pages.part(k))).collect();
+        assert_eq!(whole, parts);
+        let counts: Vec<usize> = (0..4)
+            .map(|k| count(&urlset(pages.entries(pages.part(k)), &links)))
             .collect();
-        assert_eq!(counts, [3, 3, 1]);
-        // The byte limit splits too: each part stays under it.
-        let files = sitemaps(entries(7), &links, 100, 400);
-        assert!(files.len() > 2);
+        assert_eq!(counts, [5, 5, 5, 3]);
+        let xml = index((0..4).map(|k| pages.newest(pages.part(k))), &links);
+        let xml = String::from_utf8(xml).unwrap();
+        assert!(xml.contains("<sitemapindex"), "{xml}");
+        // Part 1 holds the sections (as new as the newest issue), part 2 the issues of
+        // days 2 to 6: each part's date is its own newest page's.
         assert!(
-            files[1..].iter().all(|f| f.1.len() <= 400),
-            "{:?}",
-            files.iter().map(|f| f.1.len()).collect::<Vec<_>>()
+            xml.contains("<loc>http://127.0.0.1:1111/sitemap-1.xml</loc><lastmod>2026-01-07</lastmod>"),
+            "{xml}"
         );
+        assert!(
+            xml.contains("<loc>http://127.0.0.1:1111/sitemap-2.xml</loc><lastmod>2026-01-06</lastmod>"),
+            "{xml}"
+        );
+        assert_eq!(xml.matches("<sitemap>").count(), 4);
+    }
+
+    #[test]
+    fn long_addresses_make_smaller_parts() {
+        let site = site();
+        let links = Links::new(&Config::default());
+        assert_eq!(Pages::new(&site, true, &links).per_part, MAX_URLS);
+        let config = Config {
+            base_url: format!("https://example.org/{}/", "a".repeat(2000)),
+            ..Config::default()
+        };
+        let links = Links::new(&config);
+        let pages = Pages::new(&site, true, &links);
+        assert!(pages.per_part < MAX_URLS / 2, "{}", pages.per_part);
+        // A part as full as it may be of lines as long as the longest stays under 50 MB.
+        let xml = String::from_utf8(urlset(pages.entries(0..pages.len()), &links)).unwrap();
+        let longest = xml
+            .lines()
+            .filter(|l| l.contains("<url>"))
+            .map(|l| l.len() + 1)
+            .max()
+            .unwrap();
+        assert!(longest > 2000);
+        assert!(HEAD.len() + pages.per_part * longest + TAIL.len() <= MAX_BYTES);
     }
 }
