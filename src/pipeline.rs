@@ -406,7 +406,8 @@ pub struct Published {
 /// recorded for `setup` (see [`Setup::fingerprint`]), and whose files are still as that
 /// build left them, keeps them instead of rendering. `written(job, paths)`, when given, is
 /// called as each job's files are staged. The jobs' keys move into the new build cache
-/// (they are 100,000 strings in a large build): `jobs` is left with empty keys.
+/// (they are 100,000 strings in a large build): `jobs` is left sorted by key, with empty
+/// keys.
 pub fn publish(
     renderer: &Renderer,
     jobs: &mut [Keyed],
