@@ -312,6 +312,40 @@ mod tests {
     }
 
     #[test]
+    fn a_part_is_fingerprinted_by_the_pages_it_lists() {
+        use std::hash::Hasher as _;
+        let links = Links::new(&Config::default());
+        // Parts of five places: sections 0-3 and issues 4-10, papers 11-17.
+        let hashes = |site: &Site| -> Vec<u64> {
+            let mut pages = Pages::new(site, true, &links);
+            pages.per_part = 5;
+            (0..pages.parts())
+                .map(|k| {
+                    let mut h = Fingerprint::new();
+                    pages.hash(&mut h, pages.part(k));
+                    h.finish()
+                })
+                .collect()
+        };
+        let site = site();
+        let before = hashes(&site);
+        assert_eq!(before.len(), 4);
+        // The first paper (place 11, part 2) gets another address: only part 2 changes.
+        let mut moved = site.clone();
+        moved.papers[0].slug = "another-address".into();
+        let after = hashes(&moved);
+        assert_eq!((after[0], after[1], after[3]), (before[0], before[1], before[3]));
+        assert_ne!(after[2], before[2]);
+        // A paper of day 6 seen again on day 7 changes its part's dates, not the others.
+        let mut again = site.clone();
+        let last = again.issues.len() - 1;
+        again.papers[5].issues.push(last);
+        let after = hashes(&again);
+        assert_eq!(&after[..3], &before[..3]);
+        assert_ne!(after[3], before[3]);
+    }
+
+    #[test]
     fn long_addresses_make_smaller_parts() {
         let site = site();
         let links = Links::new(&Config::default());
