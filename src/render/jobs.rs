@@ -125,8 +125,10 @@ impl Renderer<'_> {
             Job::Tag(_) => 3 * LISTING_WEIGHT,
             Job::TagPages(id, k) => self.tag_block(id, k).len() * LISTING_WEIGHT,
             Job::Issue(id) => (self.issue_page_count(id) + 2) * LISTING_WEIGHT,
-            // 50,000 URLs: 7 MB, a thousand paper pages' worth, rendered on their own.
-            Job::SitemapPart(_) => PAGES_IN_FLIGHT,
+            // 50,000 URLs are 7 MB, a thousand paper pages' worth; weighed as a quarter of a
+            // chunk, a few parts go together, and a watch-mode save that changes one part
+            // and a few pages stays within one chunk (see `live/rebuild.rs`, `rewrite`).
+            Job::SitemapPart(_) => PAGES_IN_FLIGHT / 4,
             _ => 1,
         }
     }
