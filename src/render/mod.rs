@@ -137,6 +137,9 @@ pub struct Renderer<'a> {
     search: SearchInput<'a>,
     /// The search index, planned on first use.
     search_plan: std::sync::OnceLock<search_index::Plan>,
+    /// Pages per sitemap file, found on first use (it reads every slug; each part's job
+    /// and fingerprint asks).
+    sitemap_per_part: std::sync::OnceLock<usize>,
     /// Watch mode only (`None` in a build): the last save's plan, taken when this one is
     /// planned from it (see [`Renderer::after_search_plan`]).
     search_previous: Option<std::sync::Mutex<Option<search_index::Plan>>>,
@@ -249,6 +252,7 @@ impl<'a> Renderer<'a> {
             places: pages::first_places(site),
             search: SearchInput::Fresh(std::sync::OnceLock::new()),
             search_plan: std::sync::OnceLock::new(),
+            sitemap_per_part: std::sync::OnceLock::new(),
             search_previous: None,
             touched: touched.map(<[PaperId]>::to_vec),
             summaries_moved,

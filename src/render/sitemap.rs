@@ -72,8 +72,32 @@ impl Renderer<'_> {
     }
 
     fn sitemap_pages(&self) -> Pages<'_> {
-        Pages::new(self.site, self.search_page, &self.links)
+        let per_part = *self.sitemap_per_part.get_or_init(|| per_part(self.site, &self.links));
+        Pages::new(self.site, self.search_page, per_part)
     }
+}
+
+/// Pages per sitemap file: the protocol's 50,000 URLs, fewer when URLs are so long that
+/// 50,000 could pass 50 MB.
+fn per_part(site: &Site, links: &Links) -> usize {
+    // A bound on the longest URL line. Slugs are letters, digits and hyphens, which
+    // escaping leaves alone; were one not, each of its bytes is counted as six (`&quot;`).
+    let slug = |s: &str| match s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+        true => s.len(),
+        false => 6 * s.len(),
+    };
+    let longest_path = [
+        site.papers.iter().map(|p| paper_dir("").len() + slug(&p.slug)).max(),
+        site.tags.iter().map(|t| tag_dir("").len() + slug(&t.slug)).max(),
+        Some(issue_dir("YYYY-MM-DD").len()),
+        Some("search/".len()),
+    ]
+    .into_iter()
+    .flatten()
+    .max()
+    .unwrap_or(0);
+    let line = LINE_EXTRA + escape_html(&links.abs("")).len() + longest_path;
+    ((MAX_BYTES - HEAD.len() - TAIL.len()) / line).clamp(1, MAX_URLS)
 }
 
 /// The name of part `k` (from 0).
@@ -95,35 +119,16 @@ enum Page<'s> {
 struct Pages<'s> {
     site: &'s Site,
     sections: Vec<&'static str>,
-    /// Pages per part: the protocol's 50,000 URLs, fewer when URLs so long that 50,000
-    /// could pass 50 MB.
+    /// Pages per part (see [`per_part`]).
     per_part: usize,
 }
 
 impl<'s> Pages<'s> {
-    fn new(site: &'s Site, search_page: bool, links: &Links) -> Pages<'s> {
+    fn new(site: &'s Site, search_page: bool, per_part: usize) -> Pages<'s> {
         let sections: Vec<&'static str> = ["", "issues/", "tags/", "search/"]
             .into_iter()
             .filter(|&dir| search_page || dir != "search/")
             .collect();
-        // A bound on the longest URL line. Slugs are letters, digits and hyphens, which
-        // escaping leaves alone; were one not, each of its bytes is counted as six (`&quot;`).
-        let slug = |s: &str| match s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
-            true => s.len(),
-            false => 6 * s.len(),
-        };
-        let longest_path = [
-            site.papers.iter().map(|p| paper_dir("").len() + slug(&p.slug)).max(),
-            site.tags.iter().map(|t| tag_dir("").len() + slug(&t.slug)).max(),
-            Some(issue_dir("YYYY-MM-DD").len()),
-            Some("search/".len()),
-        ]
-        .into_iter()
-        .flatten()
-        .max()
-        .unwrap_or(0);
-        let line = LINE_EXTRA + escape_html(&links.abs("")).len() + longest_path;
-        let per_part = ((MAX_BYTES - HEAD.len() - TAIL.len()) / line).clamp(1, MAX_URLS);
         Pages {
             site,
             sections,
@@ -272,7 +277,7 @@ mod tests {
     fn one_sitemap_while_the_pages_fit() {
         let site = site();
         let links = Links::new(&Config::default());
-        let pages = Pages::new(&site, false, &links);
+        let pages = Pages::new(&site, false, per_part(&site, &links));
         assert_eq!((pages.len(), pages.parts()), (3 + 7 + 7, 1));
         let xml = urlset(pages.entries(0..pages.len()), &links);
         assert_eq!(count(&xml), 17);
@@ -288,8 +293,7 @@ mod tests {
     fn past_the_limits_an_index_lists_the_parts() {
         let site = site();
         let links = Links::new(&Config::default());
-        let mut pages = Pages::new(&site, true, &links);
-        pages.per_part = 5;
+        let pages = Pages::new(&site, true, 5);
         assert_eq!(pages.parts(), 4);
         // Every page once, in order, whichever part it falls in.
         let whole: Vec<_> = pages.entries(0..pages.len()).collect();
@@ -318,11 +322,9 @@ mod tests {
     #[test]
     fn a_part_is_fingerprinted_by_the_pages_it_lists() {
         use std::hash::Hasher as _;
-        let links = Links::new(&Config::default());
         // Parts of five places: sections 0-3 and issues 4-10, papers 11-17.
         let hashes = |site: &Site| -> Vec<u64> {
-            let mut pages = Pages::new(site, true, &links);
-            pages.per_part = 5;
+            let pages = Pages::new(site, true, 5);
             (0..pages.parts())
                 .map(|k| {
                     let mut h = Fingerprint::new();
@@ -353,20 +355,20 @@ mod tests {
     fn long_addresses_make_smaller_parts() {
         let site = site();
         let links = Links::new(&Config::default());
-        assert_eq!(Pages::new(&site, true, &links).per_part, MAX_URLS);
+        assert_eq!(per_part(&site, &links), MAX_URLS);
         // A long address alone does not split a sitemap that fits: 50,000 lines of 600
         // bytes are 30 MB.
         let config = Config {
             base_url: format!("https://example.org/{}/", "a".repeat(500)),
             ..Config::default()
         };
-        assert_eq!(Pages::new(&site, true, &Links::new(&config)).per_part, MAX_URLS);
+        assert_eq!(per_part(&site, &Links::new(&config)), MAX_URLS);
         let config = Config {
             base_url: format!("https://example.org/{}/", "a".repeat(3000)),
             ..Config::default()
         };
         let links = Links::new(&config);
-        let pages = Pages::new(&site, true, &links);
+        let pages = Pages::new(&site, true, per_part(&site, &links));
         assert!(pages.per_part < MAX_URLS / 2, "{}", pages.per_part);
         // A part as full as it may be of lines as long as the longest stays under 50 MB.
         let xml = String::from_utf8(urlset(pages.entries(0..pages.len()), &links)).unwrap();
