@@ -143,12 +143,12 @@ impl JobCache {
         let plain = |s: &str| !s.contains(['\t', '\n', '\r']);
         for key in keys {
             let (fp, files) = &self.jobs[key];
-            let mut all_plain = plain(key);
-            files.for_each(key, |f| {
-                all_plain &= plain(f);
-                Ok(())
-            })?;
-            if !all_plain {
+            // A page's path is its key and `index.html`: plain when the key is.
+            let plain_files = match files {
+                JobFiles::Page => true,
+                JobFiles::Listed(paths) => paths.iter().all(|f| plain(f)),
+            };
+            if !plain(key) || !plain_files {
                 continue;
             }
             write!(body, "{fp:016x}\t{key}")?;
