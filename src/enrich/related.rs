@@ -46,14 +46,12 @@ pub(super) fn compute(
     compute_counted(site, cache, lexicon, counted, only_changed)
 }
 
-/// Each paper's term counts, the one step of [`compute`] that reads the papers' words: a
-/// build frees the words before the search ([`compute_counted`]) builds its vectors and
-/// postings, instead of holding both (at a million papers the peak fell by 70-90 MB: the
-/// allocator reuses little of the freed words for the search's differently sized parts).
+/// Each paper's term counts, the one step of [`compute`] that reads the papers' words, so
+/// that the words can go before the search ([`compute_counted`]) builds its vectors and
+/// postings. (A one-off build goes further: see [`weights`].)
 ///
-/// `tokens` gives each paper's words in paper order, borrowed or owned: a build hands them
-/// over, and each paper's words are freed once counted, so that the words and the counts
-/// (1.2 and 0.9 GB at a million papers) are not all held at once.
+/// `tokens` gives each paper's words in paper order, borrowed or owned: a full watch-mode
+/// rebuild hands them over, and each paper's words are freed once counted.
 pub(super) fn count<T: Borrow<Option<Tokens>> + Send>(
     site: &Site,
     cache: &mut TermCache,
@@ -118,8 +116,103 @@ pub(super) fn compute_counted(
     lists
 }
 
+/// Every paper's query and best matches, searched in the postings of the papers' unit
+/// vectors, with those postings; queries and postings are kept only with `keep` (else
+/// empty), for a next computation to update.
+fn search_all(vectors: &[Vector], df: &[u32], lexicon: &Lexicon, keep: bool) -> (Postings, Vec<Vector>, Vec<Best>) {
+    let n = vectors.len();
+    let postings = Postings::new(vectors, df, n);
+    let (queries, best): (Vec<_>, Vec<_>) = vectors
+        .par_iter()
+        .enumerate()
+        .map(|(pid, v)| {
+            let query = query(v, df, n, lexicon);
+            let best = SCORES.with(|scores| search(&mut scores.borrow_mut(), pid, &query, &postings));
+            (if keep { query } else { Vec::new() }, best)
+        })
+        .unzip();
+    (if keep { postings } else { Postings::default() }, queries, best)
+}
+
+/// Every term's document frequency and idf, known before any paper is weighed: a one-off
+/// build then turns each paper's words straight into the part of its vector that the
+/// search reads (see [`weigh`]) and frees them, instead of holding every paper's full
+/// term counts (0.9 GB at a million papers) beside its words.
+pub(super) struct Weights {
+    /// How many papers they were counted over.
+    papers: usize,
+    df: Vec<u32>,
+    idf: Vec<f32>,
+}
+
+/// The [`Weights`] of the terms of `tokens`, every paper's words by paper (all present: a
+/// one-off build reads every paper).
+pub(super) fn weights(cache: &mut TermCache, lexicon: &Lexicon, tokens: &[Option<Tokens>]) -> Weights {
+    cache.terms.extend(lexicon);
+    let of = &cache.terms.of;
+    let stems = lexicon.stem_count();
+    let n = tokens.len();
+    // One count per thread, not per rayon split: each is a number per stem.
+    let slice = n.div_ceil(rayon::current_num_threads()).max(1);
+    let df = tokens
+        .par_chunks(slice)
+        .map(|papers| {
+            let mut df = vec![0u32; stems];
+            // The last paper (of this slice) that counted each term: a term counts once per paper.
+            let mut counted = vec![u32::MAX; stems];
+            for (i, tokens) in papers.iter().enumerate() {
+                let tokens = tokens.as_ref().expect("a one-off build has every paper's words");
+                for &id in tokens.title().iter().chain(tokens.abstract_words()) {
+                    let t = of[id as usize];
+                    if t != NOT_A_TERM && counted[t as usize] != i as u32 {
+                        counted[t as usize] = i as u32;
+                        df[t as usize] += 1;
+                    }
+                }
+            }
+            df
+        })
+        .reduce_with(|mut a, b| {
+            a.iter_mut().zip(b).for_each(|(a, b)| *a += b);
+            a
+        })
+        .unwrap_or_else(|| vec![0; stems]);
+    let idf = df.iter().map(|&d| idf(d, n)).collect();
+    Weights { papers: n, df, idf }
+}
+
+/// A paper's unit TF-IDF vector, as [`State::fresh`] makes it, keeping only the terms the
+/// search reads (see [`searchable`]): a few percent of them, since a term in more than
+/// [`max_df`] papers is not searched.
+pub(super) fn weigh(cache: &TermCache, lexicon: &Lexicon, weights: &Weights, tokens: &Tokens) -> Vector {
+    let mut v = SCRATCH.with(|scratch| cache.terms.counts(lexicon, &mut scratch.borrow_mut(), tokens));
+    normalize(&mut v, &weights.idf);
+    v.retain(|&(t, _)| searchable(weights.df[t as usize], weights.papers));
+    v.shrink_to_fit();
+    v
+}
+
+/// [`compute`] for a one-off build, from every paper's [`weigh`]ed vector: the same lists.
+pub(super) fn compute_weighed(
+    lexicon: &Lexicon,
+    weights: Weights,
+    vectors: Vec<Vec<(TermId, f32)>>,
+) -> Vec<Vec<PaperId>> {
+    if vectors.len() < 2 {
+        return vec![Vec::new(); vectors.len()];
+    }
+    let (_, _, best) = search_all(&vectors, &weights.df, lexicon, false);
+    best.iter()
+        .map(|b| b.iter().map(|&(_, o)| o as PaperId).collect())
+        .collect()
+}
+
 /// A paper's best matches: score and paper, best first.
 type Best = Vec<(f32, u32)>;
+
+/// A paper's terms with their weights, in stem-hash order: its counts, its vector, or its
+/// query.
+type Vector = Vec<(TermId, f32)>;
 
 /// Related papers by paper, as [`compute`] gives them.
 pub(super) enum Lists {
@@ -179,16 +272,7 @@ impl State {
                 v
             })
             .collect();
-        let postings = Postings::new(&vectors, &df, n);
-        let (queries, best): (Vec<_>, Vec<_>) = vectors
-            .par_iter()
-            .enumerate()
-            .map(|(pid, v)| {
-                let query = query(v, &df, n, lexicon);
-                let best = SCORES.with(|scores| search(&mut scores.borrow_mut(), pid, &query, &postings));
-                (if keep { query } else { Vec::new() }, best)
-            })
-            .unzip();
+        let (postings, queries, best) = search_all(&vectors, &df, lexicon, keep);
         State {
             texts,
             docs: kept,
@@ -197,7 +281,7 @@ impl State {
             vectors,
             queries,
             best,
-            postings: if keep { postings } else { Postings::default() },
+            postings,
             asking: None,
             searched: n,
             moved: None,
@@ -666,6 +750,11 @@ impl TermCache {
         self.last.as_ref().map(|s| s.searched)
     }
 
+    /// Whether it keeps what it computes for a next build (watch mode), or is for one build.
+    pub fn keeps(&self) -> bool {
+        self.keep
+    }
+
     /// Forgets everything (the lexicon its terms number starts over).
     pub fn clear(&mut self) {
         self.docs.clear();
@@ -868,6 +957,9 @@ mod tests {
                 unreachable!()
             };
             assert_eq!(lists, fresh);
+            // A one-off build weighs each paper as it hands its words over: the same lists.
+            let (weights, vectors) = weigh_all(&fresh_lexicon, &fresh_tokens);
+            assert_eq!(compute_weighed(&fresh_lexicon, weights, vectors), fresh);
             // The postings an edit patched are those a fill gives.
             let state = cache.last.as_ref().expect("kept");
             let filled = Postings::new(&state.vectors, &state.df, site.papers.len());
@@ -892,6 +984,49 @@ mod tests {
         check(&digest(&" w11x".repeat(30)));
         check(&digest(&(0..60).map(|k| format!(" w{k}x")).collect::<String>()));
         check(&before);
+    }
+
+    /// Every paper's vector as a one-off build weighs it, with the weights.
+    fn weigh_all(lexicon: &Lexicon, tokens: &[Option<Tokens>]) -> (Weights, Vec<Vector>) {
+        let mut once = TermCache::once();
+        let weights = weights(&mut once, lexicon, tokens);
+        let vectors = tokens
+            .iter()
+            .map(|t| weigh(&once, lexicon, &weights, t.as_ref().expect("every paper read")))
+            .collect();
+        (weights, vectors)
+    }
+
+    #[test]
+    fn a_one_off_build_keeps_only_the_searched_terms() {
+        let config = crate::config::Config::default();
+        // "Widget" is in every paper and "gadget" in half of them, too many to search, but
+        // a gadget still weighs in its papers' vectors; the other words are in a few.
+        let body: String = (0..120)
+            .map(|p| {
+                let (a, b, c, d) = (p % 30, p % 17, p % 23, p % 11);
+                let gadget = if p % 2 == 0 {
+                    " The gadget, gadget and gadget."
+                } else {
+                    ""
+                };
+                format!(
+                    "Study {p} of w{a}x\nWe look at the widget through w{b}x, then relate w{c}x to w{d}x.{gadget}\n"
+                )
+            })
+            .collect();
+        let file = crate::content::parse_text(&body, std::path::Path::new("2026-01-01.txt"), &config, &mut |_| {});
+        let site = crate::content::assemble([&file.expect("the digest parses")]);
+        let (lexicon, tokens) = Lexicon::of_papers(&site.papers);
+        let Lists::All(fresh) = compute(&site, &mut TermCache::once(), &lexicon, &tokens, false) else {
+            unreachable!()
+        };
+        let (weights, vectors) = weigh_all(&lexicon, &tokens);
+        let common = ["widget", "gadget"].map(|w| lexicon.stem(lexicon.id(w).expect("a word")));
+        let searched = |v: &Vector| !v.is_empty() && v.iter().all(|(t, _)| !common.contains(t));
+        assert!(vectors.iter().all(searched));
+        assert!(fresh.iter().all(|list| list.len() == RELATED));
+        assert_eq!(compute_weighed(&lexicon, weights, vectors), fresh);
     }
 
     #[test]

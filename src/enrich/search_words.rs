@@ -98,7 +98,7 @@ impl SearchWords {
     }
 
     /// Looks at the words `lexicon` gained since the last call.
-    fn extend(&mut self, lexicon: &Lexicon) {
+    pub(super) fn extend(&mut self, lexicon: &Lexicon) {
         static STOP: std::sync::LazyLock<rustc_hash::FxHashSet<&str>> =
             std::sync::LazyLock::new(|| SEARCH_STOP_WORDS.iter().chain(LATEX_MACROS).copied().collect());
         let stop = &*STOP;
@@ -186,8 +186,22 @@ impl SearchWords {
         }
     }
 
-    /// A paper's words: the cache's list for its text, or one made from `tokens` (and kept).
-    fn doc(&self, p: &Paper, tokens: &Option<Tokens>) -> Arc<[u32]> {
+    /// Hands out every paper's words, made one by one with [`SearchWords::doc`] by a
+    /// one-off build, as [`SearchWords::prepare`] would: nothing is kept, as no next call
+    /// compares with them or patches them.
+    pub(super) fn hand_out(&mut self, docs: Vec<Arc<[u32]>>) -> Prepared {
+        self.serial += 1;
+        self.last = None;
+        Prepared {
+            docs: Arc::new(docs),
+            serial: self.serial,
+            changed: None,
+        }
+    }
+
+    /// A paper's words: the cache's list for its text, or one made from `tokens` (after
+    /// [`SearchWords::extend`] with their lexicon).
+    pub(super) fn doc(&self, p: &Paper, tokens: &Option<Tokens>) -> Arc<[u32]> {
         if let Some(doc) = self.docs.get(&p.text_hash) {
             return doc.clone();
         }
