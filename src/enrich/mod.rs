@@ -246,7 +246,9 @@ impl Enricher {
         search: bool,
     ) -> (Option<Prepared>, related::Lists) {
         let weights = related::weights(&mut self.terms, &self.lexicon, &tokens);
-        self.search.extend(&self.lexicon);
+        if search {
+            self.search.extend(&self.lexicon);
+        }
         let (words, terms, lexicon) = (&self.search, &self.terms, &self.lexicon);
         let vector = |tokens: &Option<Tokens>| {
             let tokens = tokens.as_ref().expect("a one-off build has every paper's words");

@@ -182,8 +182,8 @@ pub(super) fn weights(cache: &mut TermCache, lexicon: &Lexicon, tokens: &[Option
 }
 
 /// A paper's unit TF-IDF vector, as [`State::fresh`] makes it, keeping only the terms the
-/// search reads (see [`searchable`]): a few percent of them, since a term in more than
-/// [`max_df`] papers is not searched.
+/// search reads (see [`searchable`]): not those of no other paper, nor those of more than
+/// [`max_df`] papers, which leaves a few percent of the entries.
 pub(super) fn weigh(cache: &TermCache, lexicon: &Lexicon, weights: &Weights, tokens: &Tokens) -> Vector {
     let mut v = SCRATCH.with(|scratch| cache.terms.counts(lexicon, &mut scratch.borrow_mut(), tokens));
     normalize(&mut v, &weights.idf);
@@ -193,11 +193,7 @@ pub(super) fn weigh(cache: &TermCache, lexicon: &Lexicon, weights: &Weights, tok
 }
 
 /// [`compute`] for a one-off build, from every paper's [`weigh`]ed vector: the same lists.
-pub(super) fn compute_weighed(
-    lexicon: &Lexicon,
-    weights: Weights,
-    vectors: Vec<Vec<(TermId, f32)>>,
-) -> Vec<Vec<PaperId>> {
+pub(super) fn compute_weighed(lexicon: &Lexicon, weights: Weights, vectors: Vec<Vector>) -> Vec<Vec<PaperId>> {
     if vectors.len() < 2 {
         return vec![Vec::new(); vectors.len()];
     }

@@ -112,27 +112,14 @@ struct Inversion {
 
 impl Inversion {
     fn new(docs: &[Arc<[u32]>], words: usize, first: usize) -> Inversion {
-        // Each word's previous paper, for the gap of its next entry.
-        let mut previous = vec![0u32; words];
         let mut start = vec![0usize; words + 1];
-        let entries = |previous: &mut Vec<u32>, each: &mut dyn FnMut(usize, u32)| {
-            for (d, doc) in docs.iter().enumerate() {
-                let paper = (first + d) as u32;
-                for &e in doc.iter() {
-                    let w = (e >> 1) as usize;
-                    each(w, (paper - previous[w]) << 1 | (e & 1));
-                    previous[w] = paper;
-                }
-            }
-        };
-        entries(&mut previous, &mut |w, coded| start[w + 1] += leb128_len(coded));
+        coded_entries(docs, first, words, |w, coded| start[w + 1] += leb128_len(coded));
         for w in 0..words {
             start[w + 1] += start[w];
         }
         let mut bytes = vec![0u8; start[words]];
         let mut fill = start.clone();
-        previous.fill(0);
-        entries(&mut previous, &mut |w, coded| {
+        coded_entries(docs, first, words, |w, coded| {
             fill[w] = write_leb128(&mut bytes, fill[w], coded)
         });
         Inversion { start, bytes }
@@ -146,13 +133,33 @@ impl Inversion {
         })
     }
 
-    /// Inverts `docs` in one slice per thread.
+    /// Inverts `docs` in one slice per thread, up to [`MAX_SLICES`].
     fn all(docs: &[Arc<[u32]>], words: usize) -> Vec<Inversion> {
-        let slice = docs.len().div_ceil(rayon::current_num_threads()).max(1);
+        let slices = rayon::current_num_threads().min(MAX_SLICES);
+        let slice = docs.len().div_ceil(slices).max(1);
         docs.par_chunks(slice)
             .enumerate()
             .map(|(i, docs)| Inversion::new(docs, words, i * slice))
             .collect()
+    }
+}
+
+/// At most this many slices of papers are inverted apart: each holds an offset per word of
+/// the lexicon (millions of words in a large site) for as long as the plan lives.
+const MAX_SLICES: usize = 8;
+
+/// Calls `each(word, coded)` for every entry of `docs` (papers from `first` on), in paper
+/// order, where `coded` is the gap from the word's previous paper (from 0), doubled, plus
+/// the title bit.
+fn coded_entries(docs: &[Arc<[u32]>], first: usize, words: usize, mut each: impl FnMut(usize, u32)) {
+    let mut previous = vec![0u32; words];
+    for (d, doc) in docs.iter().enumerate() {
+        let paper = (first + d) as u32;
+        for &e in doc.iter() {
+            let w = (e >> 1) as usize;
+            each(w, (paper - previous[w]) << 1 | (e & 1));
+            previous[w] = paper;
+        }
     }
 }
 
@@ -1289,9 +1296,10 @@ mod tests {
     #[test]
     fn an_inversion_decodes_to_the_papers_of_each_word() {
         // Word w is used by every paper a multiple of GAPS[w] apart, in the title by odd
-        // papers: gaps of one to four LEB128 bytes, and a slice that starts far in.
+        // papers: gaps of one to three LEB128 bytes, and a slice that starts far in (its
+        // first gaps take five).
         const GAPS: [u32; 5] = [1, 127, 128, 16_384, 20_000];
-        let first = 2_100_000;
+        let first = 150_000_000;
         let papers = 60_000u32;
         let docs: Vec<Arc<[u32]>> = (0..papers)
             .map(|d| {
@@ -1312,9 +1320,9 @@ mod tests {
         }
         assert!(inversion.of(GAPS.len() as WordId).is_empty());
         assert!(inversion.of(99).is_empty(), "a word newer than the inversion");
-        // One byte an entry where papers are close, after a first gap of 2,100,000 (four).
+        // One byte an entry where papers are close, after a first gap of 150,000,000 (five).
         assert_eq!(
-            inversion.of(0).len() + 3,
+            inversion.of(0).len() + 4,
             match inversion.of(0) {
                 Piece::Coded(bytes) => bytes.len(),
                 Piece::List(_) => unreachable!(),
