@@ -262,13 +262,8 @@ impl Enricher {
             false => (Vec::new(), papers.map(|(_, tokens)| vector(&tokens)).collect()),
         };
         crate::memory::hand_back();
-        let search_words = match search {
-            true => Some(self.search.hand_out(docs)),
-            false => {
-                self.search.forget_last();
-                None
-            }
-        };
+        // A one-off enricher never handed words out before: there is nothing to forget.
+        let search_words = search.then(|| self.search.hand_out(docs));
         let related = related::compute_weighed(&self.lexicon, weights, vectors);
         // The vectors and their postings are gone.
         crate::memory::hand_back();
