@@ -1,11 +1,18 @@
 #!/usr/bin/env python3
-"""check_feeds.py DIR BASE_URL — every RSS/Atom/JSON feed under DIR through feedparser (the
+"""check_feeds.py DIR BASE_URL [--w3c-level=A|AA] — every RSS/Atom/JSON feed under DIR through feedparser (the
 parser most Python feed readers use) plus the structural rules of RSS 2.0, RFC 4287 and JSON
 Feed 1.1 (feedparser 6.0 cannot read JSON Feed: those get the spec's rules only).
 
+Every RSS and Atom feed also goes through the W3C Feed Validator (github.com/w3c/feedvalidator),
+in-process at the online validator's level: an error or a warning fails (with
+--w3c-level=A, only an error: the hostile fixture's titles are HTML-like text on purpose,
+escaped, and the validator warns about any title that looks like markup). No package registry
+has it, so its `feedvalidator` package is kept in scripts/w3c/ (MIT-style licence beside it).
+
 Fails on: XML that is not well-formed, a bozo parse, a missing title/link/id/date on the feed
-or an entry, relative links, duplicate ids, a self link that does not match the file's URL.
-Installs feedparser into a venv under $CACHE when it is not importable.
+or an entry, relative links, duplicate ids, a self link that does not match the file's URL, a
+W3C error or warning. Installs feedparser (and html5lib and rdflib, which the W3C validator
+imports) into a venv under $CACHE when they are not importable.
 """
 import email.utils
 import os
@@ -16,19 +23,25 @@ import xml.etree.ElementTree as ET
 CACHE = os.environ.get("CACHE", os.path.expanduser("~/.cache/paperboy-ci"))
 
 
+PIP_PKGS = ["feedparser==6.0.14", "html5lib==1.1", "rdflib==7.6.0"]
+W3C = os.path.join(os.path.dirname(os.path.abspath(__file__)), "w3c")
+
+
 def ensure_feedparser():
     try:
         import feedparser  # noqa: F401
+        import html5lib  # noqa: F401
+        import rdflib  # noqa: F401
         return
     except ImportError:
         pass
     venv = os.path.join(CACHE, "venv")
     py = os.path.join(venv, "bin", "python")
     if os.environ.get("PAPERBOY_CHECK_FEEDS_VENV"):
-        sys.exit("check_feeds: feedparser still missing inside the venv")
+        sys.exit("check_feeds: feedparser, html5lib or rdflib still missing inside the venv")
     if not os.path.exists(py):
         subprocess.check_call([sys.executable, "-m", "venv", venv])
-    subprocess.check_call([py, "-m", "pip", "install", "-q", "feedparser==6.0.14"])
+    subprocess.check_call([py, "-m", "pip", "install", "-q", "--disable-pip-version-check", *PIP_PKGS])
     os.environ["PAPERBOY_CHECK_FEEDS_VENV"] = "1"
     os.execv(py, [py] + sys.argv)
 
@@ -36,7 +49,7 @@ def ensure_feedparser():
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
-def check(path, rel, base, failures):
+def check(path, rel, base, level, failures):
     import feedparser
 
     def fail(msg):
@@ -50,6 +63,7 @@ def check(path, rel, base, failures):
         return fail(f"not well-formed XML: {e}")
     if root.tag not in ("rss", ATOM + "feed"):
         return  # sitemap and other XML: well-formedness is enough
+    check_w3c(path, base + rel, level, fail)
     parsed = feedparser.parse(path)
     if parsed.bozo:
         fail(f"feedparser bozo: {parsed.bozo_exception}")
@@ -100,6 +114,28 @@ def check(path, rel, base, failures):
     return len(parsed.entries)
 
 
+def check_w3c(path, url, level, fail):
+    """The W3C Feed Validator on the feed at `path`, published at `url`: what it reports at
+    `level` fails ("AA", the online validator's: errors and warnings; "A": errors only)."""
+    if W3C not in sys.path:
+        sys.path.insert(0, W3C)
+    import feedvalidator
+    from feedvalidator import compatibility
+    from feedvalidator.formatter.text_plain import Formatter
+    from feedvalidator.logging import Error, Warning as W3CWarning
+
+    with open(path, "rb") as f:
+        data = f.read()
+    try:
+        events = feedvalidator.validateString(data, firstOccurrenceOnly=1, fallback="utf-8", base=url)["loggedEvents"]
+    except feedvalidator.logging.ValidationFailure as failure:
+        events = [failure.event]
+    for event in getattr(compatibility, level)(events):
+        if isinstance(event, (Error, W3CWarning)):
+            kind = "error" if isinstance(event, Error) else "warning"
+            fail(f"W3C Feed Validator {kind}: {Formatter([event])[0]}")
+
+
 def check_json(path, rel, base, fail):
     """JSON Feed 1.1: feedparser 6.0 does not read JSON Feed (feed-rs does, in tests/reader.rs),
     so the spec's rules are checked by hand here."""
@@ -132,24 +168,28 @@ def check_json(path, rel, base, fail):
 
 
 def main():
-    if len(sys.argv) != 3:
-        sys.exit("usage: check_feeds.py DIR BASE_URL")
+    args = sys.argv[1:]
+    level = "AA"
+    if args and args[-1].startswith("--w3c-level="):
+        level = args.pop().split("=", 1)[1]
+    if len(args) != 2 or level not in ("A", "AA"):
+        sys.exit("usage: check_feeds.py DIR BASE_URL [--w3c-level=A|AA]")
     ensure_feedparser()
-    top, base = sys.argv[1], sys.argv[2].rstrip("/") + "/"
+    top, base = args[0], args[1].rstrip("/") + "/"
     failures, feeds = [], 0
     for dirpath, _, files in os.walk(top):
         for name in sorted(files):
             if name.endswith(".xml") or name == "feed.json":
                 path = os.path.join(dirpath, name)
                 rel = os.path.relpath(path, top).replace(os.sep, "/")
-                if check(path, rel, base, failures) is not None:
+                if check(path, rel, base, level, failures) is not None:
                     feeds += 1
     for f in failures:
         print(f)
     if failures or feeds == 0:
         print(f"check_feeds: FAIL — {len(failures)} problem(s) in {feeds} feed(s)")
         sys.exit(1)
-    print(f"check_feeds: OK — {feeds} feeds parse cleanly (RSS/Atom in feedparser, JSON Feed by its spec)")
+    print(f"check_feeds: OK — {feeds} feeds parse cleanly (RSS/Atom in feedparser, JSON Feed by its spec) and RSS/Atom pass the W3C Feed Validator")
 
 
 if __name__ == "__main__":
