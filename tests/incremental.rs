@@ -529,6 +529,27 @@ fn a_json_lines_file_saved_again_gives_the_output_of_a_clean_build() {
     assert!(lines[3].contains("Revised. "), "the fixture's records have abstracts");
     site.write(&path, lines.join("\n") + "\n");
     check(&site, &mut live, &[&path], "an abstract edited");
+    let mut record: serde_json::Value = serde_json::from_str(&lines[5]).unwrap();
+    record["categories"] = serde_json::json!(["cs.XX", "<b>eess.IV</b>"]);
+    lines[5] = record.to_string();
+    site.write(&path, lines.join("\n") + "\n");
+    assert!(check(&site, &mut live, &[&path], "a record's categories changed").written > 0);
+    let shown: Vec<String> = html_files(&site.public())
+        .into_iter()
+        .filter(|(_, html)| html.contains("cs.XX"))
+        .map(|(rel, html)| {
+            assert!(
+                html.contains("arXiv categories: cs.XX, &lt;b&gt;eess.IV&lt;/b&gt;"),
+                "{rel}: categories shown as text"
+            );
+            rel
+        })
+        .collect();
+    assert_eq!(
+        shown.len(),
+        1,
+        "only the paper's own page names its categories: {shown:?}"
+    );
     let first = lines.remove(10);
     lines.insert(0, first);
     lines.remove(20);

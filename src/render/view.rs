@@ -231,7 +231,16 @@ pub(crate) fn paper_fingerprints(site: &Site, p: &Paper) -> (u64, u64) {
         (&site.tags[t].slug, &site.tags[t].name).hash(&mut h);
     }
     let summary = h.finish();
-    (p.text_hash, p.html_hash, p.published, &p.comment, p.draft, &p.aliases).hash(&mut h);
+    (
+        p.text_hash,
+        p.html_hash,
+        p.published,
+        &p.comment,
+        &p.categories,
+        p.draft,
+        &p.aliases,
+    )
+        .hash(&mut h);
     (summary, h.finish())
 }
 

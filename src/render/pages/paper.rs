@@ -132,6 +132,8 @@ impl Renderer<'_> {
             abs_url: Option<String>,
             pdf_url: Option<String>,
             comment: Option<&'b str>,
+            /// The source's subject categories (arXiv's `cs.CV`, ...), as given.
+            categories: &'b [String],
             draft: bool,
             scheduled: bool,
         }
@@ -155,6 +157,7 @@ impl Renderer<'_> {
                 abs_url: out.abs_url,
                 pdf_url: out.pdf_url,
                 comment: p.comment.as_deref(),
+                categories: &p.categories,
                 draft: p.draft,
                 scheduled: self.config.build.today.is_some_and(|today| p.date > today),
             },
