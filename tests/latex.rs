@@ -131,6 +131,43 @@ fn a_formula_in_a_title_is_mathml_on_pages_and_unicode_elsewhere() {
     assert!(email.contains("Sorting in O(n log n) Time over 𝔽_q"), "{email}");
 }
 
+/// LaTeX's own delimiters, as some real abstracts write them (arXiv 2605, skew polycyclic
+/// codes): the backslashes used to vanish and the LaTeX inside showed raw.
+#[test]
+fn latex_brackets_are_formulas_like_dollars() {
+    let site = TestSite::new();
+    site.write("paperboy.toml", "base_url = \"https://example.org/\"\n");
+    site.write(
+        "content/2026-11-26.jsonl",
+        concat!(
+            r#"{"id": "2611.00003", "title": "Optimal \\(q\\)-ary Codes", "abstract": "When the central element \\( f(x)\\) is \\(x^{np^s}-\\lambda\\), with $\\lambda_0\\ne0$ and \\[ n=1,2, \\] we give a refined form of the ideals."}"#,
+            "\n"
+        ),
+    );
+    site.build_ok(&[]);
+    let page = site.read("papers/optimal-q-ary-codes/index.html");
+    let h1 = page.split_once("<h1>").unwrap().1.split_once("</h1>").unwrap().0;
+    assert!(h1.contains("<math") && h1.contains("<mi>q</mi>"), "{h1}");
+    let body = page
+        .split_once("class=\"abstract\"")
+        .unwrap()
+        .1
+        .split_once("</section>")
+        .unwrap()
+        .0;
+    assert_eq!(body.matches("<math").count(), 4, "{body}");
+    assert!(
+        body.contains("<math display=\"block\">"),
+        "\\[…\\] is a display formula: {body}"
+    );
+    assert!(
+        !body.contains("\\(") && !body.contains("( f(x))") && !body.contains("np^s"),
+        "{body}"
+    );
+    let rss = site.read("rss.xml");
+    assert!(rss.contains("<title>Optimal q-ary Codes</title>"), "{rss}");
+}
+
 #[test]
 fn an_excerpt_never_cuts_inside_a_formula() {
     let site = TestSite::new();

@@ -1,4 +1,5 @@
-//! Where formulas are in plain text: `$…$` and `$$…$$`, told apart from prices.
+//! Where formulas are in plain text: `$…$` and `$$…$$`, told apart from prices, and
+//! LaTeX's own `\(…\)` and `\[…\]`, which some arXiv abstracts use instead.
 
 /// A piece of plain text: prose or a `$`-delimited formula.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -9,17 +10,19 @@ pub enum Segment<'a> {
     Math {
         /// The LaTeX between the delimiters.
         latex: &'a str,
-        /// `$$…$$` rather than `$…$`.
+        /// `$$…$$` or `\[…\]` rather than `$…$` or `\(…\)`.
         display: bool,
     },
 }
 
 /// Splits `$…$` and `$$…$$` out of plain text, with Pandoc's rules so that prices stay text:
 /// an opening `$` is followed by a non-space, a closing `$` follows a non-space and is not
-/// followed by a digit, and `\$` is a dollar sign.
+/// followed by a digit, and `\$` is a dollar sign. `\(…\)` and `\[…\]` are formulas too
+/// (a lone `\(` is text): left as text, their backslashes went missing on the page and the
+/// LaTeX inside showed raw.
 pub fn split_dollars(text: &str) -> Vec<Segment<'_>> {
     // Most abstracts have no formula at all.
-    if !text.contains('$') {
+    if !text.contains('$') && !text.contains("\\(") && !text.contains("\\[") {
         return if text.is_empty() {
             Vec::new()
         } else {
@@ -32,7 +35,25 @@ pub fn split_dollars(text: &str) -> Vec<Segment<'_>> {
     let mut i = 0;
     while i < bytes.len() {
         if bytes[i] == b'\\' {
-            i += 2;
+            let display = match bytes.get(i + 1) {
+                Some(b'(') => Some(false),
+                Some(b'[') => Some(true),
+                _ => None,
+            };
+            let close = display.and_then(|display| find_bracket_close(bytes, i + 2, display));
+            if let (Some(display), Some(end)) = (display, close) {
+                if start < i {
+                    out.push(Segment::Text(&text[start..i]));
+                }
+                out.push(Segment::Math {
+                    latex: &text[i + 2..end],
+                    display,
+                });
+                i = end + 2;
+                start = i;
+            } else {
+                i += 2;
+            }
             continue;
         }
         if bytes[i] != b'$' {
@@ -65,6 +86,24 @@ pub fn split_dollars(text: &str) -> Vec<Segment<'_>> {
         out.push(Segment::Text(&text[start..]));
     }
     out
+}
+
+/// Where the `\)` (or with `display`, `\]`) that closes a formula starting at `from` is:
+/// never at `from` itself (an empty formula is text).
+fn find_bracket_close(bytes: &[u8], from: usize, display: bool) -> Option<usize> {
+    let close = if display { b']' } else { b')' };
+    let mut j = from;
+    while j + 1 < bytes.len() {
+        if bytes[j] == b'\\' {
+            if bytes[j + 1] == close {
+                return (j > from).then_some(j);
+            }
+            j += 2;
+        } else {
+            j += 1;
+        }
+    }
+    None
 }
 
 fn find_close(bytes: &[u8], from: usize, display: bool) -> Option<usize> {
@@ -110,5 +149,39 @@ mod tests {
         );
         assert_eq!(split_dollars("a $ b $ c"), vec![Segment::Text("a $ b $ c")]);
         assert_eq!(split_dollars("\\$x$ y"), vec![Segment::Text("\\$x$ y")]);
+    }
+
+    /// From a real abstract (arXiv 2605, skew polycyclic codes), which mixes both kinds.
+    #[test]
+    fn latex_brackets_are_math_too() {
+        assert_eq!(
+            split_dollars("when \\( f(x)\\) is \\(x^{np^s}-λ\\), where $λ_0\\ne0,$ and \\[ n=1,2 \\]."),
+            vec![
+                Segment::Text("when "),
+                Segment::Math {
+                    latex: " f(x)",
+                    display: false
+                },
+                Segment::Text(" is "),
+                Segment::Math {
+                    latex: "x^{np^s}-λ",
+                    display: false
+                },
+                Segment::Text(", where "),
+                Segment::Math {
+                    latex: "λ_0\\ne0,",
+                    display: false
+                },
+                Segment::Text(" and "),
+                Segment::Math {
+                    latex: " n=1,2 ",
+                    display: true
+                },
+                Segment::Text("."),
+            ]
+        );
+        for text in ["a lone \\( stays", "empty \\(\\) stays", "closed wrong \\(x\\] stays"] {
+            assert_eq!(split_dollars(text), vec![Segment::Text(text)], "{text}");
+        }
     }
 }
