@@ -103,6 +103,43 @@ fn papers_trending_again_are_marked_and_listed_after_the_new_ones() {
     assert_eq!(page.matches("trending again</span>").count(), 1);
 }
 
+/// A team paper of May 2026 listed 207 names, the second of them ":": its page folded
+/// nothing, a screen and a half of names on a phone before the abstract.
+#[test]
+fn a_long_author_list_is_folded_on_its_page_and_punctuation_is_no_author() {
+    let site = TestSite::new();
+    let record = |title: &str, names: usize| {
+        let mut authors: Vec<String> = (0..names).map(|i| format!("Author Number{i}")).collect();
+        authors.insert(1, ":".into());
+        serde_json::json!({"id": format!("2605.{names:05}"), "date": "2026-06-01", "title": title,
+            "authors": authors, "abstract": "We study graph neural networks. The method scales."})
+        .to_string()
+    };
+    site.write(
+        "content/a.jsonl",
+        format!("{}\n{}\n", record("A Team Paper", 206), record("A Lab Paper", 12)),
+    );
+    site.build_ok(&[]);
+    let team = site.read("papers/a-team-paper/index.html");
+    let shown = team.split_once("<details>").unwrap().0;
+    assert!(shown.contains("Author Number0, Author Number1,") && shown.contains("Author Number9,"));
+    assert!(!shown.contains("Author Number10"), "ten names before the fold");
+    assert!(team.contains("<summary>and 196 more</summary>"), "{team}");
+    assert!(
+        team.contains("Author Number10, ") && team.contains("Author Number205</p>"),
+        "every name is still there"
+    );
+    assert!(
+        !team.contains(", :,") && !team.contains(":, Author"),
+        "\":\" is no author"
+    );
+    let lab = site.read("papers/a-lab-paper/index.html");
+    assert!(
+        !lab.contains("<details>") && lab.contains("Author Number11</p>"),
+        "twelve names fold nothing"
+    );
+}
+
 #[test]
 fn listings_show_authors_and_links_and_paper_pages_show_them_all() {
     let site = TestSite::new();

@@ -232,7 +232,7 @@ fn markdown_paper(
         1,
     );
     paper.explicit_tags = clean_list(&md.tags);
-    paper.authors = md.authors.iter().map(|a| clean_line(a)).collect();
+    paper.authors = clean_authors(&md.authors).into();
     paper.url = md.url.map(Into::into);
     paper.set_arxiv(md.arxiv);
     paper.draft = md.draft;
@@ -326,7 +326,7 @@ fn json_paper(r: jsonl::JsonPaper, source: &std::sync::Arc<Path>, config: &Confi
         r.line,
     );
     paper.explicit_tags = clean_list(&r.tags);
-    paper.authors = clean_list(&r.authors).into();
+    paper.authors = clean_authors(&r.authors).into();
     paper.url = r.url.map(Into::into);
     paper.pdf = r.pdf.map(Into::into);
     paper.categories = r.categories.into();
@@ -359,6 +359,14 @@ fn clean_list(items: &[String]) -> Vec<String> {
     items.iter().map(|t| clean_line(t)).filter(|t| !t.is_empty()).collect()
 }
 
+/// Author names as [`clean_list`] leaves them, less any without a letter or a digit:
+/// arXiv's listing of a team paper reads "MiniMax, :, Aili Chen, …", and the ":" is no one.
+fn clean_authors(names: &[String]) -> Vec<String> {
+    let mut names = clean_list(names);
+    names.retain(|name| name.chars().any(char::is_alphanumeric));
+    names
+}
+
 /// How titles and abstracts of digests and JSON Lines records are read, by `[import]`.
 fn text_options(import: &ImportConfig) -> TextOptions {
     TextOptions {
@@ -370,6 +378,14 @@ fn text_options(import: &ImportConfig) -> TextOptions {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_author_of_punctuation_alone_is_no_one() {
+        let names: Vec<String> = ["MiniMax", ":", " Aili  Chen ", "—", "", "李华", "3M"]
+            .map(String::from)
+            .into();
+        assert_eq!(clean_authors(&names), ["MiniMax", "Aili Chen", "李华", "3M"]);
+    }
 
     fn record(title: &str, abstract_: &str) -> String {
         format!(

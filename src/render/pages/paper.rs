@@ -125,6 +125,9 @@ impl Renderer<'_> {
             date_display: String,
             abstract_html: std::borrow::Cow<'b, str>,
             authors: &'b [String],
+            /// A long author list split where the page folds it (see [`fold_authors`]).
+            authors_first: &'b [String],
+            authors_more: &'b [String],
             outbound: String,
             outbound_label: String,
             source_known: bool,
@@ -139,6 +142,7 @@ impl Renderer<'_> {
         }
         let out = OutLinks::of(p);
         let (text, abstract_html) = p.abstract_with_page_html();
+        let (authors_first, authors_more) = fold_authors(&p.authors);
         let mut ctx = Context::new();
         ctx.insert(
             "paper",
@@ -150,6 +154,8 @@ impl Renderer<'_> {
                 date_display: self.dates.display(p.date),
                 abstract_html,
                 authors: &p.authors,
+                authors_first,
+                authors_more,
                 outbound,
                 outbound_label,
                 source_known: p.url.is_some() || p.arxiv.is_some(),
@@ -223,4 +229,18 @@ pub(crate) fn first_places(site: &Site) -> Vec<u32> {
         }
     }
     places
+}
+
+/// A paper page shows at most this many authors before it folds the rest...
+const AUTHORS_SHOWN: usize = 10;
+/// ...once there are more than this many: a team paper lists 200 names, a screen and a half
+/// on a phone before its abstract, and folding two names would only hide them.
+const AUTHORS_FOLDED_OVER: usize = 12;
+
+/// The authors a paper page shows, and those it folds away (none for a short list).
+fn fold_authors(authors: &[String]) -> (&[String], &[String]) {
+    match authors.len() > AUTHORS_FOLDED_OVER {
+        true => authors.split_at(AUTHORS_SHOWN),
+        false => (authors, &[]),
+    }
 }
