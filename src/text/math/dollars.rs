@@ -17,7 +17,7 @@ pub enum Segment<'a> {
 
 /// Splits `$…$` and `$$…$$` out of plain text, with Pandoc's rules so that prices stay text:
 /// an opening `$` is followed by a non-space, a closing `$` follows a non-space and is not
-/// followed by a digit, and `\$` is a dollar sign. `\(…\)` and `\[…\]` are formulas too
+/// followed by a digit, and `\$` is a dollar sign; `$$` may have spaces inside. `\(…\)` and `\[…\]` are formulas too
 /// (a lone `\(` is text): left as text, their backslashes went missing on the page and the
 /// LaTeX inside showed raw.
 pub fn split_dollars(text: &str) -> Vec<Segment<'_>> {
@@ -63,11 +63,12 @@ pub fn split_dollars(text: &str) -> Vec<Segment<'_>> {
         let display = bytes.get(i + 1) == Some(&b'$');
         let open = if display { 2 } else { 1 };
         let body = i + open;
-        if bytes.get(body).is_none_or(|b| b.is_ascii_whitespace()) {
+        // Pandoc lets display math stand apart from its `$$` ("$$ x = 1 $$").
+        if bytes.get(body).is_none_or(|b| !display && b.is_ascii_whitespace()) {
             i += open;
             continue;
         }
-        match find_close(bytes, body, display) {
+        match find_close(bytes, body, display).filter(|&end| !text[body..end].trim().is_empty()) {
             Some(end) => {
                 if start < i {
                     out.push(Segment::Text(&text[start..i]));
@@ -148,6 +149,19 @@ mod tests {
             ]
         );
         assert_eq!(split_dollars("a $ b $ c"), vec![Segment::Text("a $ b $ c")]);
+        // From a real abstract (arXiv 2605): display math set apart from its dollars.
+        assert_eq!(
+            split_dollars("the closed form $$ p_C = \\frac{1}{N}, $$ with"),
+            vec![
+                Segment::Text("the closed form "),
+                Segment::Math {
+                    latex: " p_C = \\frac{1}{N}, ",
+                    display: true
+                },
+                Segment::Text(" with"),
+            ]
+        );
+        assert_eq!(split_dollars("$$ $$"), vec![Segment::Text("$$ $$")], "nothing inside");
         assert_eq!(split_dollars("\\$x$ y"), vec![Segment::Text("\\$x$ y")]);
     }
 
