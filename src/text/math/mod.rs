@@ -41,27 +41,67 @@ pub fn to_mathml(latex: &str, display: bool) -> Option<String> {
     Some(spacing_before_scripts(&style_attributes_apart(&escape_operators(&out))))
 }
 
-/// Elements whose children are fixed in number: a base and its scripts.
-const SCRIPTED: [&str; 6] = ["msub", "msup", "msubsup", "munder", "mover", "munderover"];
+/// Elements whose children are fixed in number (a base and its scripts), with that number.
+const SCRIPTED: [(&str, usize); 6] = [
+    ("msub", 2),
+    ("msup", 2),
+    ("msubsup", 3),
+    ("munder", 2),
+    ("mover", 2),
+    ("munderover", 3),
+];
 
 /// The renderer puts an operator's leading space inside a script element whose base it is
 /// (`\log^2` gives `<msup><mspace width="0.1667em" /><mi>log</mi><mn>2</mn></msup>`,
 /// three children where `msup` takes two, which the Nu Html Checker rejects): the space
-/// goes before the element instead, where it means the same.
+/// goes before the element instead, where it means the same. Only a space that is one
+/// child too many moves (in `\,_i` the space is the base).
 fn spacing_before_scripts(mathml: &str) -> String {
     let mut out = mathml.to_string();
-    for name in SCRIPTED {
+    for (name, children) in SCRIPTED {
         let open = format!("<{name}><mspace");
-        while let Some(at) = out.find(&open) {
-            let space_at = at + name.len() + 2;
-            let Some(len) = out[space_at..].find("/>") else {
+        let mut from = 0;
+        while let Some(found) = out[from..].find(&open) {
+            let at = from + found;
+            let inside = at + name.len() + 2;
+            let Some(len) = out[inside..].find("/>") else {
                 break;
             };
-            let space = out[space_at..space_at + len + 2].to_string();
-            out.replace_range(at..space_at + len + 2, &format!("{space}<{name}>"));
+            let space_end = inside + len + 2;
+            if count_children(&out[inside..]) == Some(children + 1) {
+                let space = out[inside..space_end].to_string();
+                out.replace_range(at..space_end, &format!("{space}<{name}>"));
+            }
+            from = at + 1;
         }
     }
     out
+}
+
+/// How many elements `children` starts with before the end tag that closes their parent,
+/// or `None` when it does not read as markup.
+fn count_children(children: &str) -> Option<usize> {
+    let (mut depth, mut count) = (0usize, 0);
+    let mut rest = children;
+    while let Some(at) = rest.find('<') {
+        let end = rest[at..].find('>')? + at;
+        let tag = &rest[at + 1..end];
+        rest = &rest[end + 1..];
+        if tag.starts_with('/') {
+            if depth == 0 {
+                return Some(count);
+            }
+            depth -= 1;
+        } else {
+            if depth == 0 {
+                count += 1;
+            }
+            if !tag.ends_with('/') {
+                depth += 1;
+            }
+        }
+    }
+    None
 }
 
 /// Attributes that the Nu Html Checker (MathML 3) allows only on `mstyle`, `mtable` and
@@ -242,6 +282,13 @@ mod tests {
         assert!(
             mathml.contains("<mspace width=\"0.1667em\" /><msup><mi>log</mi><mn>2</mn></msup>"),
             "{mathml}"
+        );
+        // A space that is the base stays one.
+        let base = "<math><msub><mspace width=\"1em\" /><mi>i</mi></msub></math>";
+        assert_eq!(spacing_before_scripts(base), base);
+        assert_eq!(
+            count_children("<mi>a</mi><mrow><mi>b</mi><mspace /></mrow></msub>"),
+            Some(2)
         );
     }
 
