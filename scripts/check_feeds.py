@@ -57,14 +57,17 @@ def check(path, rel, base, level, failures):
 
     if path.endswith(".json"):
         return check_json(path, rel, base, fail)
+    # Read once: the three parsers below each take the bytes.
+    with open(path, "rb") as f:
+        data = f.read()
     try:
-        root = ET.parse(path).getroot()
+        root = ET.fromstring(data)
     except ET.ParseError as e:
         return fail(f"not well-formed XML: {e}")
     if root.tag not in ("rss", ATOM + "feed"):
         return  # sitemap and other XML: well-formedness is enough
-    check_w3c(path, base + rel, level, fail)
-    parsed = feedparser.parse(path)
+    check_w3c(data, base + rel, level, fail)
+    parsed = feedparser.parse(data)
     if parsed.bozo:
         fail(f"feedparser bozo: {parsed.bozo_exception}")
     if not parsed.version:
@@ -114,8 +117,8 @@ def check(path, rel, base, level, failures):
     return len(parsed.entries)
 
 
-def check_w3c(path, url, level, fail):
-    """The W3C Feed Validator on the feed at `path`, published at `url`: what it reports at
+def check_w3c(data, url, level, fail):
+    """The W3C Feed Validator on the feed `data` (bytes), published at `url`: what it reports at
     `level` fails ("AA", the online validator's: errors and warnings; "A": errors only)."""
     if W3C not in sys.path:
         sys.path.insert(0, W3C)
@@ -124,8 +127,6 @@ def check_w3c(path, url, level, fail):
     from feedvalidator.formatter.text_plain import Formatter
     from feedvalidator.logging import Error, Warning as W3CWarning
 
-    with open(path, "rb") as f:
-        data = f.read()
     try:
         events = feedvalidator.validateString(data, firstOccurrenceOnly=1, fallback="utf-8", base=url)["loggedEvents"]
     except feedvalidator.logging.ValidationFailure as failure:
