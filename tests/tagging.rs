@@ -494,6 +494,27 @@ fn supporting_words_and_implied_topics_on_real_sentences() {
             "logic",
             true,
         ),
+        // "Graph" heads a graph learning paper when its abstract says so too...
+        (
+            "GraphReAct: Reasoning and Acting for Multi-step Graph Inference",
+            "Reasoning-acting frameworks enhance large language models. However, extending this paradigm to graph learning remains underexplored.",
+            "graph-learning",
+            true,
+        ),
+        // ...but a graph of knowledge, or "graph" in an abstract only, is not one.
+        (
+            "Better Later Than Sooner: Neuro-Symbolic Knowledge Graph Construction via Ontology-grounded Post-extraction Correction",
+            "Retrieval-augmented generation has become the dominant approach to QA, with recent graph-based variants addressing part of these issues by organizing knowledge.",
+            "graph-learning",
+            false,
+        ),
+        // Heart and brain signals are time series.
+        (
+            "EVL-ECG: Efficient ECG Interpretation With Multi-Aspect Heterogeneous Knowledge Distillation",
+            "High-fidelity ECG interpretation is increasingly reliant on massive foundation models.",
+            "time-series",
+            true,
+        ),
     ];
     for (title, abstract_text, topic, given) in cases {
         let t = tax.auto_tags(title, abstract_text);
