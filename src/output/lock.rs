@@ -89,7 +89,11 @@ impl OutputLock {
         }
         let note = format!("{} {}\n", std::process::id(), holder.word());
         // Only a name for others' messages: the lock is the flock, not this text.
-        let _ = file.set_len(0).and_then(|()| file.write_all(note.as_bytes()));
+        // From the start: waiting read the old note and left the position at its end.
+        let _ = file
+            .set_len(0)
+            .and_then(|()| file.rewind())
+            .and_then(|()| file.write_all(note.as_bytes()));
         Ok(OutputLock { out, _file: Some(file) })
     }
 
@@ -176,8 +180,13 @@ mod tests {
             drop(held);
         });
         let told = std::sync::Mutex::new(String::new());
-        OutputLock::acquire(&out, Holder::Build, &|line| *told.lock().unwrap() = line.to_string()).unwrap();
+        let second =
+            OutputLock::acquire(&out, Holder::Build, &|line| *told.lock().unwrap() = line.to_string()).unwrap();
         release.join().unwrap();
         assert!(told.into_inner().unwrap().contains("waiting for it to finish"));
+        // The note a waiting build leaves names it cleanly for the next one (it once began
+        // with as many NUL bytes as the note it had read).
+        let note = fs::read_to_string(hidden_sibling(&second.out, "lock")).unwrap();
+        assert_eq!(note, format!("{} build\n", std::process::id()));
     }
 }
