@@ -235,18 +235,36 @@ fn assert_inert(where_: &str, doc: &Html, allowed: &dyn Fn(&str) -> bool) {
 }
 
 /// A page parsed as a browser would (html5ever): only allowed elements, no handler, no
-/// script URL, and a script only on the search page, its own.
+/// script URL, a script only on the search page, its own, and a style sheet only in an
+/// email, the theme's dark colours.
 pub fn assert_inert_page(path: &str, html: &str) {
     let doc = Html::parse_document(html);
     let search = path == "search/index.html";
+    let email = path.ends_with("email.html");
     assert_inert(path, &doc, &|name| {
-        PAGE_TAGS.contains(&name) || ALLOWED_TAGS.contains(&name) || (search && SEARCH_PAGE_TAGS.contains(&name))
+        PAGE_TAGS.contains(&name)
+            || ALLOWED_TAGS.contains(&name)
+            || (search && SEARCH_PAGE_TAGS.contains(&name))
+            || (email && name == "style")
     });
     for node in doc.root_element().descendants() {
-        if let Some(el) = node.value().as_element().filter(|el| el.name() == "script") {
+        let Some(el) = node.value().as_element() else {
+            continue;
+        };
+        if el.name() == "script" {
             assert!(
                 el.attr("src").is_some_and(|s| s.ends_with("/search/search.js")),
                 "{path}: a script that is not the search page's own"
+            );
+        }
+        if el.name() == "style" {
+            let sheet: String = node
+                .descendants()
+                .filter_map(|n| n.value().as_text().map(|t| t.to_string()))
+                .collect();
+            assert!(
+                sheet.trim_start().starts_with("@media (prefers-color-scheme: dark)") && !sheet.contains('<'),
+                "{path}: a style sheet that is not the theme's dark colours: {sheet:.80}"
             );
         }
     }
