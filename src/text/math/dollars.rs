@@ -117,13 +117,30 @@ fn find_close(bytes: &[u8], from: usize, display: bool) -> Option<usize> {
             }
             b'$' => {
                 let before_ok = !bytes[j - 1].is_ascii_whitespace();
-                let after_ok = !bytes.get(j + 1).is_some_and(u8::is_ascii_digit);
+                let after_ok = !bytes.get(j + 1).is_some_and(u8::is_ascii_digit)
+                    || std::str::from_utf8(&bytes[from..j]).is_ok_and(is_operator);
                 return (before_ok && after_ok && j > from).then_some(j);
             }
             _ => j += 1,
         }
     }
     None
+}
+
+/// Whether a formula's body is one operator, as in "$\\sim$10x", "$≈$150,000" or "8$×$8":
+/// a number may follow its closing `$`, which Pandoc's rule refuses so that prices stay
+/// text. A price never looks like this: the text after its `$` starts with a digit.
+fn is_operator(body: &str) -> bool {
+    let body = body.strip_prefix('{').and_then(|b| b.strip_suffix('}')).unwrap_or(body);
+    if body.is_empty() || body.len() > 16 {
+        return false;
+    }
+    match body.strip_prefix('\\') {
+        Some(name) => !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphabetic()),
+        None => body
+            .chars()
+            .all(|c| !c.is_alphanumeric() && !c.is_whitespace() && c != '$'),
+    }
 }
 
 #[cfg(test)]
@@ -163,6 +180,36 @@ mod tests {
         );
         assert_eq!(split_dollars("$$ $$"), vec![Segment::Text("$$ $$")], "nothing inside");
         assert_eq!(split_dollars("\\$x$ y"), vec![Segment::Text("\\$x$ y")]);
+    }
+
+    /// From real abstracts of May 2026: an operator between dollars before a number. The
+    /// `$` after "≈" was refused, so the formula ran on to the next `$` and took the prose
+    /// between them: "$≈[150,000 images, an 8]×$8" in italics.
+    #[test]
+    fn an_operator_before_a_number_is_a_formula_and_prices_stay_text() {
+        let math = |latex| Segment::Math { latex, display: false };
+        assert_eq!(
+            split_dollars("comprising $≈$150,000 images, an 8$×$8 grid, a $\\sim$10x penalty"),
+            vec![
+                Segment::Text("comprising "),
+                math("≈"),
+                Segment::Text("150,000 images, an 8"),
+                math("×"),
+                Segment::Text("8 grid, a "),
+                math("\\sim"),
+                Segment::Text("10x penalty"),
+            ]
+        );
+        assert_eq!(
+            split_dollars("of ${∼}$493k frames"),
+            vec![Segment::Text("of "), math("{∼}"), Segment::Text("493k frames")]
+        );
+        for text in ["costs $5 and $10 now", "from $x$5", "a $-5$5 swing", "$US$5"] {
+            assert!(
+                split_dollars(text).iter().all(|s| !matches!(s, Segment::Math { .. })),
+                "{text}"
+            );
+        }
     }
 
     /// From a real abstract (arXiv 2605, skew polycyclic codes), which mixes both kinds.
