@@ -7,6 +7,7 @@
 
 mod dollars;
 mod mathml;
+mod mend;
 mod repair;
 mod unicode;
 
@@ -19,8 +20,14 @@ use pulldown_latex::{Parser, RenderConfig, Storage, push_mathml};
 
 use super::escape::escape_into;
 
-/// MathML for `latex`, or `None` when it does not parse (the caller shows the source).
+/// MathML for `latex`, or `None` when it does not parse (the caller shows the source). A
+/// formula that fails is tried once more with the commands pulldown-latex does not know
+/// rewritten (`mend.rs`).
 pub fn to_mathml(latex: &str, display: bool) -> Option<String> {
+    convert(latex, display).or_else(|| convert(&mend::mend(latex)?, display))
+}
+
+fn convert(latex: &str, display: bool) -> Option<String> {
     if latex.trim().is_empty() {
         return None;
     }

@@ -7,6 +7,9 @@ use super::repair::{SUBSCRIPTS, SUPERSCRIPTS, script_capital};
 
 /// `latex` (a formula's body, without its `$`) as one line of Unicode text.
 pub fn to_unicode(latex: &str) -> String {
+    // What the page's MathML mends, the text reads the same way (`\\R` as ℝ, not "R").
+    let mended = latex.contains('\\').then(|| super::mend::mend(latex)).flatten();
+    let latex = mended.as_deref().unwrap_or(latex);
     let mut out = String::with_capacity(latex.len());
     let tokens = tokenize(latex);
     render(&tokens, &mut out);
@@ -382,6 +385,8 @@ mod tests {
         let cases = [
             (r"O(n \log n)", "O(n log n)"),
             (r"\mathbb{F}_q", "𝔽_q"),
+            (r"\F_q \unicode{x2013} \PG(1,q)", "𝔽_q – PG(1,q)"),
+            (r"ψ_{\mbox{\tiny b}} \smash{\tilde{O}(d)}", "ψ_b O\u{303}(d)"),
             (r"\mathbb{R}^d", "ℝᵈ"),
             (r"\mathcal{O}(d^{3/2}H^2)", "𝒪(d^(3/2)H²)"),
             (r"x_{t+1} \leq \varepsilon^{-2}", "xₜ₊₁ ≤ ε⁻²"),
