@@ -31,12 +31,21 @@ pub(super) fn parse(text: &str) -> Vec<Inline> {
 
 type Chars<'t> = std::iter::Peekable<std::str::CharIndices<'t>>;
 
+/// Adds text to `out`, joined to the text before it: a macro read as text and the words
+/// after it are one piece, so the repair of lost math sees both (`\mathbb{R}^d` reads ℝᵈ).
+fn push_text(out: &mut Vec<Inline>, text: &str) {
+    match out.last_mut() {
+        Some(Inline::Text(last)) => last.push_str(text),
+        _ => out.push(Inline::Text(text.to_string())),
+    }
+}
+
 /// Reads into `out` up to the end, or up to the `}` that closes the group when `inside`.
 fn parse_into(text: &str, chars: &mut Chars, out: &mut Vec<Inline>, inside: bool) {
     let mut buf = String::new();
     let flush = |buf: &mut String, out: &mut Vec<Inline>| {
         if !buf.is_empty() {
-            out.push(Inline::Text(std::mem::take(buf)));
+            push_text(out, &std::mem::take(buf));
         }
     };
     // Braces that are not a group of text-mode LaTeX (`{\em …}`) stay as they are: lost math
@@ -217,8 +226,29 @@ fn command(name: &str, text: &str, chars: &mut Chars, out: &mut Vec<Inline>) {
             out.push(Inline::Text(")".into()));
         }
         // A symbol written outside `$…$` (`\alpha`), or an author's own macro (`\method`),
-        // which reads as its name.
-        other => out.push(Inline::Text(to_unicode(&format!("\\{other}")))),
+        // which reads as its name; the `{}` that keeps TeX from eating the space after it
+        // (`\method{} improves`) goes with it, and one with words in braces reads as them.
+        other => {
+            let read = to_unicode(&format!("\\{other}"));
+            let next = chars.peek().map(|&(i, _)| &text[i..]);
+            if next.is_some_and(|t| t.starts_with("{}")) {
+                chars.next();
+                chars.next();
+            } else if next.is_some_and(|t| t.starts_with('{')) {
+                if read == other {
+                    // An author's style macro around words (`\tit{pairwise}`): the words.
+                    if let Some(words) = argument(text, chars) {
+                        out.extend(words);
+                        return;
+                    }
+                } else if let Some(arg) = raw_argument(text, chars) {
+                    // Math outside `$…$` with its argument: `\mathcal{O}` reads 𝒪, `\sqrt{T}` √T.
+                    push_text(out, &to_unicode(&format!("\\{other}{{{arg}}}")));
+                    return;
+                }
+            }
+            push_text(out, &read);
+        }
     }
 }
 
@@ -279,19 +309,39 @@ pub(super) fn plain(pieces: &[Inline]) -> String {
 
 /// TeX's typography in text: ``` ``quotes'' ``` and `` `single' `` quotes, `--` and `---`
 /// dashes, `~` as a non-breaking space.
+/// The one character of a `{c}` that `text` starts with, when it is an accented letter or a
+/// symbol: an ASCII letter or digit in braces is more likely lost math (`sqrt{T}`,
+/// `mathcal{O}`), which the repair that comes after needs whole.
+fn lone_in_braces(text: &str) -> Option<&str> {
+    let inner = text.strip_prefix('{')?;
+    let c = inner.chars().next()?;
+    let lone = inner[c.len_utf8()..].starts_with('}') && !matches!(c, '{' | '}') && !c.is_whitespace();
+    (lone && !c.is_ascii_alphanumeric()).then(|| &inner[..c.len_utf8()])
+}
+
 pub(super) fn typography(text: &str) -> std::borrow::Cow<'_, str> {
     // Nearly every piece of text is left as it is: one vectorised search tells.
     let bytes = text.as_bytes();
     let applies = memchr::memchr3_iter(b'`', b'~', b'-', bytes)
         .any(|i| bytes[i] != b'-' || bytes.get(i + 1) == Some(&b'-'))
-        || memchr::memmem::find(bytes, b"''").is_some();
+        || memchr::memmem::find(bytes, b"''").is_some()
+        || memchr::memchr(b'{', bytes).is_some();
     if !applies {
         return std::borrow::Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(c) = rest.chars().next() {
-        let (replacement, len): (&str, usize) = if rest.starts_with("---") {
+        // TeX's thousands separator, outside math too: "10{,}412" reads "10,412".
+        let (replacement, len): (&str, usize) = if rest.starts_with("{,}") {
+            (",", 3)
+        } else if let Some(inner) = lone_in_braces(rest).filter(|_| out.chars().last().is_some_and(char::is_alphabetic))
+        {
+            // A letter TeX needed braces for, inside a word: "Scheff{é}", "O{*}NET".
+            out.push_str(inner);
+            rest = &rest[inner.len() + 2..];
+            continue;
+        } else if rest.starts_with("---") {
             ("—", 3)
         } else if rest.starts_with("--") {
             ("–", 2)
@@ -385,6 +435,27 @@ mod tests {
             "We propose method, 50% faster\u{a0}."
         );
         assert_eq!(plain(&parse(r"a \alpha-level test")), "a α-level test");
+        // From real abstracts of May 2026.
+        assert_eq!(
+            plain(&parse(
+                r"\system{} abstracts AIGC; AgroVG contains 10{,}071 pairs and \method{}."
+            )),
+            "system abstracts AIGC; AgroVG contains 10,071 pairs and method."
+        );
+        assert_eq!(
+            plain(&parse(r"labels in {yes, partial, no}")),
+            "labels in {yes, partial, no}"
+        );
+        assert_eq!(
+            plain(&parse(r"we study TSA with \tit{pairwise} keys and Lehmann--Scheff{é}")),
+            "we study TSA with pairwise keys and Lehmann–Scheffé"
+        );
+        assert_eq!(
+            plain(&parse(
+                r"a cost of \mathcal{O}(n), \sqrt{T} regret and \hat{x} in \mathbb{R}^d"
+            )),
+            "a cost of 𝒪(n), √T regret and x\u{302} in ℝ^d"
+        );
     }
 
     #[test]
@@ -421,6 +492,15 @@ mod tests {
         assert_eq!(
             typography("``quoted'' -- and --- see~Fig. `a'"),
             "“quoted” – and — see\u{a0}Fig. ‘a'"
+        );
+        // From a real abstract (May 2026), with no other LaTeX in it.
+        assert_eq!(
+            typography("the same 10{,}412 3D CT scans"),
+            "the same 10,412 3D CT scans"
+        );
+        assert_eq!(
+            typography("the O{*}NET database, K in {6}, {a, b}, sqrt{T}"),
+            "the O*NET database, K in {6}, {a, b}, sqrt{T}"
         );
         assert_eq!(typography("plain"), "plain");
     }
