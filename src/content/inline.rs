@@ -236,8 +236,13 @@ fn command(name: &str, text: &str, chars: &mut Chars, out: &mut Vec<Inline>) {
                 chars.next();
             } else if next.is_some_and(|t| t.starts_with('{')) {
                 if read == other {
-                    // An author's style macro around words (`\tit{pairwise}`): the words.
-                    if let Some(words) = argument(text, chars) {
+                    // An author's style macro around words (`\tit{pairwise}`): the words. A
+                    // name with capitals is a name (`\ECUAS{n}`), and digits are a parameter
+                    // (`\ding{51}`): both keep their name.
+                    let inside = next.and_then(|t| t[1..].find('}').map(|end| &t[1..=end]));
+                    let style = other.bytes().all(|b| b.is_ascii_lowercase())
+                        && inside.is_some_and(|a| a.chars().any(char::is_alphabetic));
+                    if style && let Some(words) = argument(text, chars) {
                         out.extend(words);
                         return;
                     }
@@ -449,6 +454,10 @@ mod tests {
         assert_eq!(
             plain(&parse(r"we study TSA with \tit{pairwise} keys and Lehmann--Scheff{é}")),
             "we study TSA with pairwise keys and Lehmann–Scheffé"
+        );
+        assert_eq!(
+            plain(&parse(r"\ECUAS{n}: a family of metrics, \ding{51} marks")),
+            "ECUAS{n}: a family of metrics, ding{51} marks"
         );
         assert_eq!(
             plain(&parse(
