@@ -5,9 +5,21 @@
 use crate::text::escape::is_forbidden_char;
 
 /// The renderer's MathML as a page can carry it: operators escaped, attributes apart, style
-/// attributes on an `mstyle`, script elements with the children they take.
+/// attributes on an `mstyle`, script elements with the children they take, and spaces as
+/// spaces.
 pub(super) fn valid_html(mathml: &str) -> String {
-    spacing_before_scripts(style_attributes_apart(escape_operators(mathml)))
+    no_escaped_spaces(spacing_before_scripts(style_attributes_apart(escape_operators(mathml))))
+}
+
+/// The renderer writes a control space (`\exists\ \lambda`) or `~` as the text `&nbsp;`
+/// and then escapes it, so the page showed "&nbsp;" (5 abstracts of May 2026): a
+/// non-breaking space it is.
+fn no_escaped_spaces(out: String) -> String {
+    if out.contains("&amp;nbsp;") {
+        out.replace("&amp;nbsp;", "&#160;")
+    } else {
+        out
+    }
 }
 
 /// Elements whose children are fixed in number (a base and its scripts), with that number.
@@ -221,6 +233,14 @@ mod tests {
     }
 
     /// From a real abstract (arXiv 2605, `\log^2`).
+    #[test]
+    fn a_control_space_is_a_space_not_its_escaped_entity() {
+        // From a real abstract (May 2026): "∃&nbsp;λ-constacyclic" showed on the page.
+        let mathml = to_mathml("\\exists\\ \\lambda\\text{-constacyclic} \\iff a~b", true).unwrap();
+        assert!(!mathml.contains("&amp;nbsp;"), "{mathml}");
+        assert!(mathml.contains("&#160;"), "{mathml}");
+    }
+
     #[test]
     fn an_operators_space_goes_before_its_scripts() {
         let mathml = to_mathml("\\overline{m}^{5/3} \\log^2 \\overline{m}", false).unwrap();
