@@ -228,33 +228,36 @@ fn command(name: &str, text: &str, chars: &mut Chars, out: &mut Vec<Inline>) {
         // A symbol written outside `$…$` (`\alpha`), or an author's own macro (`\method`),
         // which reads as its name; the `{}` that keeps TeX from eating the space after it
         // (`\method{} improves`) goes with it, and one with words in braces reads as them.
-        other => {
-            let read = to_unicode(&format!("\\{other}"));
-            let next = chars.peek().map(|&(i, _)| &text[i..]);
-            if next.is_some_and(|t| t.starts_with("{}")) {
-                chars.next();
-                chars.next();
-            } else if next.is_some_and(|t| t.starts_with('{')) {
-                if read == other {
-                    // An author's style macro around words (`\tit{pairwise}`): the words. A
-                    // name with capitals is a name (`\ECUAS{n}`), and digits are a parameter
-                    // (`\ding{51}`): both keep their name.
-                    let inside = next.and_then(|t| t[1..].find('}').map(|end| &t[1..=end]));
-                    let style = other.bytes().all(|b| b.is_ascii_lowercase())
-                        && inside.is_some_and(|a| a.chars().any(char::is_alphabetic));
-                    if style && let Some(words) = argument(text, chars) {
-                        out.extend(words);
-                        return;
-                    }
-                } else if let Some(arg) = raw_argument(text, chars) {
-                    // Math outside `$…$` with its argument: `\mathcal{O}` reads 𝒪, `\sqrt{T}` √T.
-                    push_text(out, &to_unicode(&format!("\\{other}{{{arg}}}")));
-                    return;
-                }
-            }
-            push_text(out, &read);
+        other => other_command(other, text, chars, out),
+    }
+}
+
+/// A command of no structure: a symbol or an author's macro (see [`command`]).
+fn other_command(name: &str, text: &str, chars: &mut Chars, out: &mut Vec<Inline>) {
+    let read = to_unicode(&format!("\\{name}"));
+    let Some(next) = chars.peek().map(|&(i, _)| &text[i..]).filter(|t| t.starts_with('{')) else {
+        return push_text(out, &read);
+    };
+    if next.starts_with("{}") {
+        chars.next();
+        chars.next();
+    } else if read != name {
+        // Math outside `$…$` with its argument: `\mathcal{O}` reads 𝒪, `\sqrt{T}` √T.
+        if let Some(arg) = raw_argument(text, chars) {
+            return push_text(out, &to_unicode(&format!("\\{name}{{{arg}}}")));
+        }
+    } else {
+        // An author's style macro around words (`\tit{pairwise}`): the words. A name with
+        // capitals is a name (`\ECUAS{n}`), and digits are a parameter (`\ding{51}`): both
+        // keep their name.
+        let inside = next[1..].find('}').map(|end| &next[1..=end]);
+        let style =
+            name.bytes().all(|b| b.is_ascii_lowercase()) && inside.is_some_and(|a| a.chars().any(char::is_alphabetic));
+        if style && let Some(words) = argument(text, chars) {
+            return out.extend(words);
         }
     }
+    push_text(out, &read);
 }
 
 /// The rest of the current group, for a style switch; the closing brace is left for the
@@ -312,8 +315,6 @@ pub(super) fn plain(pieces: &[Inline]) -> String {
     out
 }
 
-/// TeX's typography in text: ``` ``quotes'' ``` and `` `single' `` quotes, `--` and `---`
-/// dashes, `~` as a non-breaking space.
 /// The one character of a `{c}` that `text` starts with, when it is an accented letter or a
 /// symbol: an ASCII letter or digit in braces is more likely lost math (`sqrt{T}`,
 /// `mathcal{O}`), which the repair that comes after needs whole.
@@ -324,6 +325,9 @@ fn lone_in_braces(text: &str) -> Option<&str> {
     (lone && !c.is_ascii_alphanumeric()).then(|| &inner[..c.len_utf8()])
 }
 
+/// TeX's typography in text: ``` ``quotes'' ``` and `` `single' `` quotes, `--` and `---`
+/// dashes, `~` as a non-breaking space, `{,}` as a comma, and a letter in braces inside a
+/// word as the letter.
 pub(super) fn typography(text: &str) -> std::borrow::Cow<'_, str> {
     // Nearly every piece of text is left as it is: one vectorised search tells.
     let bytes = text.as_bytes();

@@ -232,15 +232,15 @@ mod tests {
         assert!(mathml.contains("<mo>&lt;</mo>"), "{mathml}");
     }
 
-    /// From a real abstract (arXiv 2605, `\log^2`).
+    /// From a real abstract (May 2026): "∃&nbsp;λ-constacyclic" showed on the page.
     #[test]
     fn a_control_space_is_a_space_not_its_escaped_entity() {
-        // From a real abstract (May 2026): "∃&nbsp;λ-constacyclic" showed on the page.
         let mathml = to_mathml("\\exists\\ \\lambda\\text{-constacyclic} \\iff a~b", true).unwrap();
         assert!(!mathml.contains("&amp;nbsp;"), "{mathml}");
         assert!(mathml.contains("&#160;"), "{mathml}");
     }
 
+    /// From a real abstract (arXiv 2605, `\log^2`).
     #[test]
     fn an_operators_space_goes_before_its_scripts() {
         let mathml = to_mathml("\\overline{m}^{5/3} \\log^2 \\overline{m}", false).unwrap();

@@ -8,7 +8,8 @@
 //! Only a formula that failed is mended, so a formula that converts is never changed.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+
+use rustc_hash::FxHashMap;
 
 use pulldown_latex::{Parser, Storage};
 
@@ -114,7 +115,7 @@ fn code_point(body: &str) -> Option<char> {
 /// once per name and thread.
 fn known(name: &str) -> bool {
     thread_local! {
-        static KNOWN: RefCell<HashMap<String, bool>> = RefCell::new(HashMap::new());
+        static KNOWN: RefCell<FxHashMap<String, bool>> = RefCell::new(FxHashMap::default());
     }
     KNOWN.with(|cache| {
         if let Some(&known) = cache.borrow().get(name) {

@@ -7,7 +7,7 @@ use super::repair::{SUBSCRIPTS, SUPERSCRIPTS, script_capital};
 
 /// `latex` (a formula's body, without its `$`) as one line of Unicode text.
 pub fn to_unicode(latex: &str) -> String {
-    // What the page's MathML mends, the text reads the same way (`\\R` as ℝ, not "R").
+    // What the page's MathML mends, the text reads the same way (`\R` as ℝ, not "R").
     let mended = latex.contains('\\').then(|| super::mend::mend(latex)).flatten();
     let latex = mended.as_deref().unwrap_or(latex);
     let mut out = String::with_capacity(latex.len());
