@@ -245,7 +245,7 @@ impl Enricher {
         tokens: Vec<Option<Tokens>>,
         search: bool,
     ) -> (Option<Prepared>, related::Lists) {
-        let weights = related::weights(&mut self.terms, &self.lexicon, &tokens);
+        let weights = related::weights(site, &mut self.terms, &self.lexicon, &tokens);
         if search {
             self.search.extend(&self.lexicon);
         }

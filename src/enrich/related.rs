@@ -6,6 +6,9 @@
 //! [`max_df`] papers is too common to tell papers apart and is skipped as a query term. The
 //! score is the dot product over the query terms of the two papers' normalized TF-IDF
 //! vectors: the cosine similarity restricted to what makes the paper distinctive.
+//!
+//! An archive's term weights come from its settled papers (see [`Settled`]): a new day then
+//! moves no weight, and the old papers' lists change only where a new paper joins them.
 
 use std::borrow::Borrow;
 use std::sync::Arc;
@@ -64,11 +67,13 @@ pub(super) fn count<T: Borrow<Option<Tokens>> + Send>(
         return Counted::default();
     }
     let texts: Vec<u64> = site.papers.iter().map(|p| p.text_hash).collect();
-    // The last computation is updated only when it is of as many papers.
+    let settled = Settled::of(site, cache.settled_min);
+    // The last computation is updated only when it is of as many papers, weighed over the
+    // same settled ones.
     let last = cache
         .last
         .take()
-        .filter(|last| last.texts.len() == n && last.docs.len() == n);
+        .filter(|last| last.texts.len() == n && last.docs.len() == n && last.weights.settled == settled);
     let docs = match &last {
         // A paper whose text did not change keeps its counts from the last computation, by
         // place: no lookup by text for the 100,000 papers a save did not touch.
@@ -77,7 +82,12 @@ pub(super) fn count<T: Borrow<Option<Tokens>> + Send>(
         }),
         None => cache.docs(site, lexicon, tokens, |_| None),
     };
-    Counted { texts, docs, last }
+    Counted {
+        texts,
+        docs,
+        settled,
+        last,
+    }
 }
 
 /// What [`count`] read of the papers' words, for [`compute_counted`].
@@ -85,6 +95,7 @@ pub(super) fn count<T: Borrow<Option<Tokens>> + Send>(
 pub(super) struct Counted {
     texts: Vec<u64>,
     docs: Vec<Arc<Vec<(TermId, f32)>>>,
+    settled: Settled,
     last: Option<State>,
 }
 
@@ -100,10 +111,15 @@ pub(super) fn compute_counted(
     if n < 2 {
         return Lists::All(vec![Vec::new(); n]);
     }
-    let Counted { texts, docs, last } = counted;
+    let Counted {
+        texts,
+        docs,
+        settled,
+        last,
+    } = counted;
     let state = match last {
         Some(last) => last.update(texts, docs, lexicon),
-        None => State::fresh(texts, docs, lexicon, cache.keep),
+        None => State::fresh(texts, docs, settled, lexicon, cache.keep),
     };
     let ids = |best: &Best| best.iter().map(|&(_, o)| o as PaperId).collect();
     let lists = match &state.moved {
@@ -119,14 +135,18 @@ pub(super) fn compute_counted(
 /// Every paper's query and best matches, searched in the postings of the papers' unit
 /// vectors, with those postings; queries and postings are kept only with `keep` (else
 /// empty), for a next computation to update.
-fn search_all(vectors: &[Vector], df: &[u32], lexicon: &Lexicon, keep: bool) -> (Postings, Vec<Vector>, Vec<Best>) {
-    let n = vectors.len();
-    let postings = Postings::new(vectors, df, n);
+fn search_all(
+    vectors: &[Vector],
+    weights: &Weights,
+    lexicon: &Lexicon,
+    keep: bool,
+) -> (Postings, Vec<Vector>, Vec<Best>) {
+    let postings = Postings::new(vectors, weights);
     let (queries, best): (Vec<_>, Vec<_>) = vectors
         .par_iter()
         .enumerate()
         .map(|(pid, v)| {
-            let query = query(v, df, n, lexicon);
+            let query = query(v, weights, lexicon);
             let best = SCORES.with(|scores| search(&mut scores.borrow_mut(), pid, &query, &postings));
             (if keep { query } else { Vec::new() }, best)
         })
@@ -134,60 +154,184 @@ fn search_all(vectors: &[Vector], df: &[u32], lexicon: &Lexicon, keep: bool) -> 
     (if keep { postings } else { Postings::default() }, queries, best)
 }
 
+/// Below this many settled papers, a site's term weights come from all its papers (see
+/// [`Settled`]): the first months of a digest, and the few hundred papers that tags are
+/// judged on, where a month's papers are most of what there is to learn from.
+pub(super) const SETTLED_MIN: usize = 10_000;
+
+/// The papers an archive's term weights are counted over: those published before the
+/// month of its newest paper, once there are [`SETTLED_MIN`] of them.
+///
+/// Weights counted over every paper move with each new day: a term's frequency crosses a
+/// step of [`coarse`], the vectors of its papers change, and near-tied lists reorder. At
+/// 100,000 papers a day of 616 changed 11,374 old paper pages that way, three in four of
+/// them through weights alone. Counted over the settled papers, the weights hold for a
+/// month; a term new this month (no settled paper uses it) is weighed by all its papers.
+/// On the first day of a month the weights take in the month before, and most pages change
+/// once. It depends on the papers alone, so a clean build and a daily one agree.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(super) struct Settled {
+    /// By paper, whether it is settled; `None` while every paper weighs (too few settled).
+    flags: Option<Vec<bool>>,
+}
+
+impl Settled {
+    /// The settled papers of `site`, when there are at least `min` of them.
+    fn of(site: &Site, min: usize) -> Settled {
+        use chrono::Datelike;
+        let Some(month) = site
+            .papers
+            .iter()
+            .map(|p| p.published.date_naive())
+            .max()
+            .and_then(|newest| newest.with_day(1))
+        else {
+            return Settled::default();
+        };
+        let flags: Vec<bool> = site.papers.iter().map(|p| p.published.date_naive() < month).collect();
+        let count = flags.iter().filter(|&&f| f).count();
+        Settled {
+            flags: (count >= min).then_some(flags),
+        }
+    }
+
+    /// Whether paper `p` weighs the terms.
+    fn weighs(&self, p: usize) -> bool {
+        self.flags.as_ref().is_none_or(|f| f[p])
+    }
+
+    /// How many papers weigh the terms, of `n`.
+    fn count(&self, n: usize) -> usize {
+        self.flags.as_ref().map_or(n, |f| f.iter().filter(|&&f| f).count())
+    }
+}
+
 /// Every term's document frequency and idf, known before any paper is weighed: a one-off
 /// build then turns each paper's words straight into the part of its vector that the
 /// search reads (see [`weigh`]) and frees them, instead of holding every paper's full
-/// term counts (0.9 GB at a million papers) beside its words.
+/// term counts (0.9 GB at a million papers) beside its words. Watch mode keeps them in its
+/// [`State`] and moves the counts of the papers an edit touched.
+#[derive(Debug)]
 pub(super) struct Weights {
-    /// How many papers they were counted over.
+    /// How many papers the weights speak for: the settled ones, or all.
     papers: usize,
+    /// Papers using each term, over the whole site: how long its postings are.
     df: Vec<u32>,
+    /// Settled papers using each term, when the settled papers weigh.
+    settled_df: Option<Vec<u32>>,
+    /// The papers that weigh.
+    settled: Settled,
+    /// Each term's idf (see [`Weights::basis`]).
     idf: Vec<f32>,
 }
 
+impl Weights {
+    /// Weights from each term's frequency over all papers and over the settled ones.
+    fn new(n: usize, df: Vec<u32>, settled_df: Vec<u32>, settled: Settled) -> Weights {
+        let mut weights = Weights {
+            papers: settled.count(n),
+            settled_df: settled.flags.is_some().then_some(settled_df),
+            df,
+            settled,
+            idf: Vec::new(),
+        };
+        weights.idf = (0..weights.df.len()).map(|t| weights.weight(t)).collect();
+        weights
+    }
+
+    /// The frequency a term is weighed by: over the settled papers when they use it, else
+    /// over all (a word new this month).
+    fn basis(&self, t: usize) -> u32 {
+        match &self.settled_df {
+            Some(settled) if settled[t] > 0 => settled[t],
+            _ => self.df[t],
+        }
+    }
+
+    /// The idf of term `t` from its counts now.
+    fn weight(&self, t: usize) -> f32 {
+        idf(self.basis(t), self.papers)
+    }
+
+    /// Whether term `t` can tell papers apart: used by another paper, and by no more than
+    /// [`max_df`] of the papers that weigh.
+    fn searchable(&self, t: TermId) -> bool {
+        let t = t as usize;
+        self.df[t] >= 2 && self.basis(t) as usize <= max_df(self.papers)
+    }
+
+    /// Makes room for terms new to the lexicon.
+    fn resize(&mut self, terms: usize) {
+        self.df.resize(terms, 0);
+        if let Some(settled) = &mut self.settled_df {
+            settled.resize(terms, 0);
+        }
+        self.idf.resize(terms, 0.0);
+    }
+
+    /// Counts paper `p`'s use of term `t` in (`by` 1) or out (`by` -1).
+    fn count(&mut self, t: TermId, p: usize, by: i32) {
+        let t = t as usize;
+        self.df[t] = self.df[t].wrapping_add_signed(by);
+        if let Some(settled) = &mut self.settled_df
+            && self.settled.weighs(p)
+        {
+            settled[t] = settled[t].wrapping_add_signed(by);
+        }
+    }
+}
+
 /// The [`Weights`] of the terms of `tokens`, every paper's words by paper (all present: a
-/// one-off build reads every paper).
-pub(super) fn weights(cache: &mut TermCache, lexicon: &Lexicon, tokens: &[Option<Tokens>]) -> Weights {
+/// one-off build reads every paper), weighed over the settled papers of `site`.
+pub(super) fn weights(site: &Site, cache: &mut TermCache, lexicon: &Lexicon, tokens: &[Option<Tokens>]) -> Weights {
     cache.terms.extend(lexicon);
+    let settled = Settled::of(site, cache.settled_min);
     let of = &cache.terms.of;
     let stems = lexicon.stem_count();
     let n = tokens.len();
     // One count per thread, not per rayon split: each is a number per stem.
     let slice = n.div_ceil(rayon::current_num_threads()).max(1);
-    let df = tokens
+    let settles = settled.flags.is_some();
+    let (df, settled_df) = tokens
         .par_chunks(slice)
-        .map(|papers| {
+        .enumerate()
+        .map(|(chunk, papers)| {
             let mut df = vec![0u32; stems];
+            let mut settled_df = vec![0u32; if settles { stems } else { 0 }];
             // The last paper (of this slice) that counted each term: a term counts once per paper.
             let mut counted = vec![u32::MAX; stems];
             for (i, tokens) in papers.iter().enumerate() {
                 let tokens = tokens.as_ref().expect("a one-off build has every paper's words");
+                let weighs = settles && settled.weighs(chunk * slice + i);
                 for &id in tokens.title().iter().chain(tokens.abstract_words()) {
                     let t = of[id as usize];
                     if t != NOT_A_TERM && counted[t as usize] != i as u32 {
                         counted[t as usize] = i as u32;
                         df[t as usize] += 1;
+                        if weighs {
+                            settled_df[t as usize] += 1;
+                        }
                     }
                 }
             }
-            df
+            (df, settled_df)
         })
-        .reduce_with(|mut a, b| {
+        .reduce_with(|(mut a, mut sa), (b, sb)| {
             a.iter_mut().zip(b).for_each(|(a, b)| *a += b);
-            a
+            sa.iter_mut().zip(sb).for_each(|(a, b)| *a += b);
+            (a, sa)
         })
-        .unwrap_or_else(|| vec![0; stems]);
-    let idf = df.iter().map(|&d| idf(d, n)).collect();
-    Weights { papers: n, df, idf }
+        .unwrap_or_else(|| (vec![0; stems], vec![0; stems]));
+    Weights::new(n, df, settled_df, settled)
 }
 
 /// A paper's unit TF-IDF vector, as [`State::fresh`] makes it, keeping only the terms the
-/// search reads (see [`searchable`]): not those of no other paper, nor those of more than
-/// [`max_df`] papers, which leaves a few percent of the entries.
+/// search reads (see [`Weights::searchable`]): not those of no other paper, nor those of
+/// more than [`max_df`] papers, which leaves a few percent of the entries.
 pub(super) fn weigh(cache: &TermCache, lexicon: &Lexicon, weights: &Weights, tokens: &Tokens) -> Vector {
     let mut v = SCRATCH.with(|scratch| cache.terms.counts(lexicon, &mut scratch.borrow_mut(), tokens));
     normalize(&mut v, &weights.idf);
-    v.retain(|&(t, _)| searchable(weights.df[t as usize], weights.papers));
+    v.retain(|&(t, _)| weights.searchable(t));
     v.shrink_to_fit();
     v
 }
@@ -197,7 +341,7 @@ pub(super) fn compute_weighed(lexicon: &Lexicon, weights: Weights, vectors: Vec<
     if vectors.len() < 2 {
         return vec![Vec::new(); vectors.len()];
     }
-    let (_, _, best) = search_all(&vectors, &weights.df, lexicon, false);
+    let (_, _, best) = search_all(&vectors, &weights, lexicon, false);
     best.iter()
         .map(|b| b.iter().map(|&(_, o)| o as PaperId).collect())
         .collect()
@@ -226,9 +370,8 @@ struct State {
     texts: Vec<u64>,
     /// Term counts of each paper (shared with the cache; empty in a one-off build).
     docs: Vec<Arc<Vec<(TermId, f32)>>>,
-    /// Document frequency and idf by term.
-    df: Vec<u32>,
-    idf: Vec<f32>,
+    /// Document frequencies and idf by term.
+    weights: Weights,
     /// Normalized TF-IDF vectors, in each paper's term order (by stem hash, which fixes
     /// the order of float sums whatever numbers the terms got).
     vectors: Vec<Vec<(TermId, f32)>>,
@@ -248,32 +391,43 @@ struct State {
 
 impl State {
     /// Computes everything from the term counts.
-    fn fresh(texts: Vec<u64>, docs: Vec<Arc<Vec<(TermId, f32)>>>, lexicon: &Lexicon, keep: bool) -> State {
+    fn fresh(
+        texts: Vec<u64>,
+        docs: Vec<Arc<Vec<(TermId, f32)>>>,
+        settled: Settled,
+        lexicon: &Lexicon,
+        keep: bool,
+    ) -> State {
         let n = texts.len();
         let terms = lexicon.stem_count();
-        let mut df = vec![0u32; terms];
-        for doc in &docs {
+        let settles = settled.flags.is_some();
+        let (mut df, mut settled_df) = (vec![0u32; terms], vec![0u32; if settles { terms } else { 0 }]);
+        for (p, doc) in docs.iter().enumerate() {
+            let weighs = settles && settled.weighs(p);
             for &(t, _) in doc.iter() {
                 df[t as usize] += 1;
+                if weighs {
+                    settled_df[t as usize] += 1;
+                }
             }
         }
-        let idf: Vec<f32> = df.iter().map(|&d| idf(d, n)).collect();
+        let weights = Weights::new(n, df, settled_df, settled);
+        let idf = &weights.idf;
         let kept = if keep { docs.clone() } else { Vec::new() };
         let vectors: Vec<Vec<(TermId, f32)>> = docs
             .into_par_iter()
             .map(|doc| {
                 // A one-off build holds the only reference: the counts become the vector in place.
                 let mut v = Arc::try_unwrap(doc).unwrap_or_else(|shared| (*shared).clone());
-                normalize(&mut v, &idf);
+                normalize(&mut v, idf);
                 v
             })
             .collect();
-        let (postings, queries, best) = search_all(&vectors, &df, lexicon, keep);
+        let (postings, queries, best) = search_all(&vectors, &weights, lexicon, keep);
         State {
             texts,
             docs: kept,
-            df,
-            idf,
+            weights,
             vectors,
             queries,
             best,
@@ -299,38 +453,35 @@ impl State {
             return self;
         }
         if edited.len() > n / 8 || self.docs.is_empty() {
-            return State::fresh(texts, docs, lexicon, true);
+            let settled = std::mem::take(&mut self.weights.settled);
+            return State::fresh(texts, docs, settled, lexicon, true);
         }
         let terms = lexicon.stem_count();
-        self.df.resize(terms, 0);
-        self.idf.resize(terms, 0.0);
-        // Frequencies before the edit of every term the edited papers had or have.
-        let mut was: FxHashMap<TermId, u32> = FxHashMap::default();
+        self.weights.resize(terms);
+        // Whether each term the edited papers had or have was searchable before the edit.
+        let mut was: FxHashMap<TermId, bool> = FxHashMap::default();
         // How many edited papers use each of those terms now.
         let mut edited_uses: FxHashMap<TermId, u32> = FxHashMap::default();
         for &p in &edited {
             for &(t, _) in self.docs[p].iter() {
-                let d = &mut self.df[t as usize];
-                was.entry(t).or_insert(*d);
-                *d -= 1;
+                was.entry(t).or_insert_with(|| self.weights.searchable(t));
+                self.weights.count(t, p, -1);
             }
             for &(t, _) in docs[p].iter() {
-                let d = &mut self.df[t as usize];
-                was.entry(t).or_insert(*d);
-                *d += 1;
+                was.entry(t).or_insert_with(|| self.weights.searchable(t));
+                self.weights.count(t, p, 1);
                 *edited_uses.entry(t).or_default() += 1;
             }
         }
         let mut reweighed: FxHashSet<TermId> = FxHashSet::default();
         let mut reflagged: FxHashSet<TermId> = FxHashSet::default();
         for (&t, &old) in &was {
-            let new = self.df[t as usize];
-            let weight = idf(new, n);
-            if weight.to_bits() != self.idf[t as usize].to_bits() {
-                self.idf[t as usize] = weight;
+            let weight = self.weights.weight(t as usize);
+            if weight.to_bits() != self.weights.idf[t as usize].to_bits() {
+                self.weights.idf[t as usize] = weight;
                 reweighed.insert(t);
             }
-            if searchable(old, n) != searchable(new, n) {
+            if old != self.weights.searchable(t) {
                 reflagged.insert(t);
             }
         }
@@ -343,14 +494,14 @@ impl State {
         // paper used (its weight changes from nothing) scanned all 100,000 papers for it.
         let mut dirty = vec![false; n];
         let mut requery = vec![false; n];
-        let others = |t: TermId| self.df[t as usize] > edited_uses.get(&t).copied().unwrap_or(0);
+        let others = |t: TermId| self.weights.df[t as usize] > edited_uses.get(&t).copied().unwrap_or(0);
         let (mut scan_weight, mut scan_flag) = (FxHashSet::default(), FxHashSet::default());
         for (terms, marks, scan) in [
             (&reweighed, &mut dirty, &mut scan_weight),
             (&reflagged, &mut requery, &mut scan_flag),
         ] {
             for &t in terms.iter().filter(|&&t| others(t)) {
-                if searchable(was[&t], n) {
+                if was[&t] {
                     for &(p, _) in self.postings.list(t) {
                         marks[p as usize] = true;
                     }
@@ -372,21 +523,22 @@ impl State {
         }
         let changed: Vec<usize> = (0..n).filter(|&p| dirty[p]).collect();
         if changed.len() > n / 8 {
-            return State::fresh(self.texts, self.docs, lexicon, true);
+            let settled = std::mem::take(&mut self.weights.settled);
+            return State::fresh(self.texts, self.docs, settled, lexicon, true);
         }
         let mut before = Vec::with_capacity(changed.len());
         for &p in &changed {
             let mut v = (*self.docs[p]).clone();
-            normalize(&mut v, &self.idf);
+            normalize(&mut v, &self.weights.idf);
             before.push(std::mem::replace(&mut self.vectors[p], v));
         }
-        if !reflagged.is_empty() || !self.postings.patch(&changed, &before, &self.vectors, &self.df, n) {
-            self.postings.fill(&self.vectors, &self.df, n);
+        if !reflagged.is_empty() || !self.postings.patch(&changed, &before, &self.vectors, &self.weights) {
+            self.postings.fill(&self.vectors, &self.weights);
         }
         let postings = &self.postings;
         // Papers searched from scratch: those with a new vector or a new query, and those
         // that lose a changed paper from a full list.
-        let (df, vectors) = (&self.df, &self.vectors);
+        let (weights, vectors) = (&self.weights, &self.vectors);
         // The query terms of the papers that may get a new query, as they were.
         let asked: Vec<(u32, Vec<TermId>)> = (0..n)
             .filter(|&p| dirty[p] || requery[p])
@@ -398,7 +550,7 @@ impl State {
             .zip(&self.best)
             .map(|((p, q), best)| {
                 if dirty[p] || requery[p] {
-                    let new = query(&vectors[p], df, n, lexicon);
+                    let new = query(&vectors[p], weights, lexicon);
                     let moved = dirty[p] || new != *q;
                     *q = new;
                     if moved {
@@ -488,17 +640,12 @@ fn normalize(v: &mut [(TermId, f32)], idf: &[f32]) {
     }
 }
 
-/// Whether a term found in `df` of `n` papers can tell papers apart.
-fn searchable(df: u32, n: usize) -> bool {
-    (2..=max_df(n) as u32).contains(&df)
-}
-
 /// A paper's [`QUERY_TERMS`] heaviest searchable terms, heaviest first, ties broken by stem
 /// hash: picked in linear time, then only those sorted.
-fn query(v: &[(TermId, f32)], df: &[u32], n: usize, lexicon: &Lexicon) -> Vec<(TermId, f32)> {
+fn query(v: &[(TermId, f32)], weights: &Weights, lexicon: &Lexicon) -> Vec<(TermId, f32)> {
     let mut heaviest: Vec<(f32, u64, TermId)> = v
         .iter()
-        .filter(|&&(t, _)| searchable(df[t as usize], n))
+        .filter(|&&(t, _)| weights.searchable(t))
         .map(|&(t, w)| (w, lexicon.stem_hash(t), t))
         .collect();
     let order = |a: &(f32, u64, TermId), b: &(f32, u64, TermId)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
@@ -541,28 +688,38 @@ struct Postings {
 }
 
 impl Postings {
-    fn new(vectors: &[Vec<(TermId, f32)>], df: &[u32], n: usize) -> Postings {
+    fn new(vectors: &[Vec<(TermId, f32)>], weights: &Weights) -> Postings {
         let mut postings = Postings::default();
-        postings.fill(vectors, df, n);
+        postings.fill(vectors, weights);
         postings
+    }
+
+    /// Where each searchable term's list starts, and where the last one ends.
+    fn starts(weights: &Weights, start: &mut Vec<u32>) {
+        let terms = weights.df.len();
+        start.clear();
+        start.resize(terms + 1, 0);
+        for t in 0..terms {
+            let len = if weights.searchable(t as TermId) {
+                weights.df[t]
+            } else {
+                0
+            };
+            start[t + 1] = start[t] + len;
+        }
     }
 
     /// Lists the papers of `vectors` again, in the memory the last lists used: the watch
     /// loop does this on every save, and fresh memory is slow to come by on some VMs.
-    fn fill(&mut self, vectors: &[Vec<(TermId, f32)>], df: &[u32], n: usize) {
-        let terms = df.len();
-        let start = &mut self.start;
-        start.clear();
-        start.resize(terms + 1, 0);
-        for (t, &d) in df.iter().enumerate() {
-            start[t + 1] = start[t] + if searchable(d, n) { d } else { 0 };
-        }
-        let mut fill = start.clone();
+    fn fill(&mut self, vectors: &[Vec<(TermId, f32)>], weights: &Weights) {
+        let terms = weights.df.len();
+        Postings::starts(weights, &mut self.start);
+        let mut fill = self.start.clone();
         self.entries.clear();
-        self.entries.resize(start[terms] as usize, (0, 0.0));
+        self.entries.resize(self.start[terms] as usize, (0, 0.0));
         for (pid, v) in vectors.iter().enumerate() {
             for &(t, w) in v {
-                if searchable(df[t as usize], n) {
+                if weights.searchable(t) {
                     let slot = &mut fill[t as usize];
                     self.entries[*slot as usize] = (pid as u32, w);
                     *slot += 1;
@@ -582,8 +739,7 @@ impl Postings {
         changed: &[usize],
         before: &[Vec<(TermId, f32)>],
         vectors: &[Vec<(TermId, f32)>],
-        df: &[u32],
-        n: usize,
+        weights: &Weights,
     ) -> bool {
         // Each touched term with the entries the changed papers now give it.
         let mut touched: FxHashMap<TermId, Vec<(u32, f32)>> = FxHashMap::default();
@@ -595,18 +751,16 @@ impl Postings {
         for &p in changed {
             for &(t, w) in &vectors[p] {
                 let entries = touched.entry(t).or_default();
-                if searchable(df[t as usize], n) {
+                if weights.searchable(t) {
                     entries.push((p as u32, w));
                 }
             }
         }
         let mut order: Vec<usize> = touched.keys().map(|&t| t as usize).collect();
         order.sort_unstable();
-        let terms = df.len();
-        let mut start = vec![0u32; terms + 1];
-        for (t, &d) in df.iter().enumerate() {
-            start[t + 1] = start[t] + if searchable(d, n) { d } else { 0 };
-        }
+        let terms = weights.df.len();
+        let mut start = Vec::new();
+        Postings::starts(weights, &mut start);
         let mut entries = std::mem::take(&mut self.spare);
         entries.clear();
         entries.reserve(start[terms] as usize);
@@ -617,7 +771,7 @@ impl Postings {
             terms,
             &mut entries,
             |t, old, out| {
-                if searchable(df[t], n) {
+                if weights.searchable(t as TermId) {
                     let from = out.len();
                     out.extend(
                         old.iter()
@@ -702,6 +856,9 @@ pub struct TermCache {
     last: Option<State>,
     /// Which of the lexicon's words are terms.
     terms: Terms,
+    /// Settled papers needed before they alone weigh the terms ([`SETTLED_MIN`]; tests
+    /// lower it).
+    settled_min: usize,
 }
 
 impl Default for TermCache {
@@ -711,6 +868,7 @@ impl Default for TermCache {
             docs: FxHashMap::default(),
             last: None,
             terms: Terms::default(),
+            settled_min: SETTLED_MIN,
         }
     }
 }
@@ -925,67 +1083,158 @@ mod tests {
         assert_eq!(max_df(100_000), 400);
     }
 
+    /// A site of one digest file per `(date, body)`.
+    fn site_of(days: &[(&str, String)]) -> Site {
+        let config = crate::config::Config::default();
+        let files: Vec<_> = days
+            .iter()
+            .map(|(date, body)| {
+                let path = format!("{date}.txt");
+                crate::content::parse_text(body, std::path::Path::new(&path), &config, &mut |_| {})
+                    .expect("the digest parses")
+            })
+            .collect();
+        crate::content::assemble(files.iter())
+    }
+
+    /// Computes the lists of `site` through `cache` (updating the last computation) and
+    /// checks them against a fresh computation and a one-off build's, and the patched
+    /// postings and query index against fresh ones. Returns the papers searched again.
+    fn check_against_fresh(site: &Site, cache: &mut TermCache, lexicon: &mut Lexicon) -> usize {
+        let tokens = lexicon.tokenize_papers(&site.papers, |p| !cache.has(p.text_hash));
+        let Lists::All(lists) = compute(site, cache, lexicon, &tokens, false) else {
+            unreachable!()
+        };
+        let (fresh_lexicon, fresh_tokens) = Lexicon::of_papers(&site.papers);
+        let mut once = TermCache::once();
+        once.settled_min = cache.settled_min;
+        let Lists::All(fresh) = compute(site, &mut once, &fresh_lexicon, &fresh_tokens, false) else {
+            unreachable!()
+        };
+        assert_eq!(lists, fresh);
+        // A one-off build weighs each paper as it hands its words over: the same lists.
+        let (weights, vectors) = weigh_all(site, cache.settled_min, &fresh_lexicon, &fresh_tokens);
+        assert_eq!(compute_weighed(&fresh_lexicon, weights, vectors), fresh);
+        // The postings an edit patched are those a fill gives.
+        let state = cache.last.as_ref().expect("kept");
+        let filled = Postings::new(&state.vectors, &state.weights);
+        assert_eq!(
+            (&state.postings.start, &state.postings.entries),
+            (&filled.start, &filled.entries)
+        );
+        // So are the papers by query term an edit patched.
+        if let Some(asking) = &state.asking {
+            assert_eq!(asking, &Inverted::new(&state.queries, asking.keys(), 0));
+        }
+        state.searched
+    }
+
+    /// A made-up word: `w<k>x`, from a vocabulary of 400.
+    fn word(i: usize) -> String {
+        format!("w{}x", (i * 7919) % 400)
+    }
+
+    /// A digest of `papers` papers numbered from `first`, with `extra` after paper 17's
+    /// abstract.
+    fn digest(first: usize, papers: usize, extra: &str) -> String {
+        (first..first + papers)
+            .map(|p| {
+                let words: Vec<String> = (0..40).map(|k| word(p * 13 + k * k)).collect();
+                let more = if p == 17 { extra } else { "" };
+                format!("Paper {p} {}\n{}{more}\n", word(p), words.join(" "))
+            })
+            .collect()
+    }
+
     #[test]
     fn an_edit_searches_few_papers_again() {
-        let config = crate::config::Config::default();
-        let word = |i: usize| format!("w{}x", (i * 7919) % 400);
-        let digest = |extra: &str| {
-            let body: String = (0..300)
-                .map(|p| {
-                    let words: Vec<String> = (0..40).map(|k| word(p * 13 + k * k)).collect();
-                    let more = if p == 17 { extra } else { "" };
-                    format!("Paper {p} {}\n{}{more}\n", word(p), words.join(" "))
-                })
-                .collect();
-            let file = crate::content::parse_text(&body, std::path::Path::new("2026-01-01.txt"), &config, &mut |_| {});
-            crate::content::assemble([&file.expect("the digest parses")])
-        };
-        let (before, after) = (digest(""), digest(" w5x w77x w123x"));
+        let day = |extra: &str| site_of(&[("2026-01-01", digest(0, 300, extra))]);
+        let (before, after) = (day(""), day(" w5x w77x w123x"));
         let mut cache = TermCache::default();
         let mut lexicon = Lexicon::default();
-        let mut check = |site: &Site| {
-            let tokens = lexicon.tokenize_papers(&site.papers, |p| !cache.has(p.text_hash));
-            let Lists::All(lists) = compute(site, &mut cache, &lexicon, &tokens, false) else {
-                unreachable!()
-            };
-            let (fresh_lexicon, fresh_tokens) = Lexicon::of_papers(&site.papers);
-            let Lists::All(fresh) = compute(site, &mut TermCache::once(), &fresh_lexicon, &fresh_tokens, false) else {
-                unreachable!()
-            };
-            assert_eq!(lists, fresh);
-            // A one-off build weighs each paper as it hands its words over: the same lists.
-            let (weights, vectors) = weigh_all(&fresh_lexicon, &fresh_tokens);
-            assert_eq!(compute_weighed(&fresh_lexicon, weights, vectors), fresh);
-            // The postings an edit patched are those a fill gives.
-            let state = cache.last.as_ref().expect("kept");
-            let filled = Postings::new(&state.vectors, &state.df, site.papers.len());
-            assert_eq!(
-                (&state.postings.start, &state.postings.entries),
-                (&filled.start, &filled.entries)
-            );
-            // So are the papers by query term an edit patched.
-            if let Some(asking) = &state.asking {
-                assert_eq!(asking, &Inverted::new(&state.queries, asking.keys(), 0));
-            }
-            state.searched
-        };
+        let mut check = |site: &Site| check_against_fresh(site, &mut cache, &mut lexicon);
         check(&before);
         let searched = check(&after);
         assert!(searched < 30, "{searched} of 300 papers searched again after one edit");
         // More edits: a word dropped again, a word new to the corpus, many words, and back.
-        check(&digest(" w5x"));
-        check(&digest(" w5x qqnovelqq"));
+        check(&day(" w5x"));
+        check(&day(" w5x qqnovelqq"));
         // A word said again and again: the paper asks for it now (a new query).
-        check(&digest(&" w9x".repeat(30)));
-        check(&digest(&" w11x".repeat(30)));
-        check(&digest(&(0..60).map(|k| format!(" w{k}x")).collect::<String>()));
+        check(&day(&" w9x".repeat(30)));
+        check(&day(&" w11x".repeat(30)));
+        check(&day(&(0..60).map(|k| format!(" w{k}x")).collect::<String>()));
         check(&before);
     }
 
+    /// An archive of 300 settled papers (January) and 40 of its newest month (February),
+    /// with `extra` after paper 17 (settled) and `newest` as one more February paper.
+    fn archive(extra: &str, newest: &str) -> Site {
+        site_of(&[
+            ("2026-01-10", digest(0, 300, extra)),
+            ("2026-02-03", digest(300, 40, "") + newest),
+        ])
+    }
+
+    #[test]
+    fn an_archive_is_weighed_by_its_settled_papers_and_edits_agree() {
+        let site = archive("", "");
+        assert_eq!(Settled::of(&site, 100).count(site.papers.len()), 300);
+        assert_eq!(Settled::of(&site, 301), Settled::default(), "too few settled papers");
+        let mut cache = TermCache {
+            settled_min: 100,
+            ..TermCache::default()
+        };
+        let mut lexicon = Lexicon::default();
+        let mut check = |site: &Site| check_against_fresh(site, &mut cache, &mut lexicon);
+        check(&site);
+        // An edit to a settled paper moves the weights of its words; one to a paper of the
+        // month, only those of its words that no settled paper uses.
+        check(&archive(" w5x w77x w123x", ""));
+        check(&archive(" w5x qqnovelqq", ""));
+        check(&archive(&" w9x".repeat(30), ""));
+        let february = |words: &str| format!("A February paper\nWe look at {words} in turn, and then at the rest.\n");
+        check(&archive("", &february("w5x w6x qqnewqq qqnewqq")));
+        check(&archive("", &february("w5x w6x w7x qqnewqq")));
+        check(&site);
+    }
+
+    #[test]
+    fn a_new_paper_of_the_month_changes_only_the_lists_it_joins() {
+        // The new paper uses words of many settled papers: weighed over every paper, their
+        // frequencies move, and lists it does not join reorder.
+        let words: Vec<String> = (0..40).map(|k| word(1000 + k * 7)).collect();
+        let newest = format!("A February paper {}\n{}\n", word(1001), words.join(" "));
+        let (before, after) = (archive("", ""), archive("", &newest));
+        let changed_elsewhere = |settled_min: usize| {
+            let lists = |site: &Site| {
+                let mut cache = TermCache::once();
+                cache.settled_min = settled_min;
+                let (lexicon, tokens) = Lexicon::of_papers(&site.papers);
+                let Lists::All(lists) = compute(site, &mut cache, &lexicon, &tokens, false) else {
+                    unreachable!()
+                };
+                lists
+            };
+            let new = before.papers.len() as PaperId;
+            let (old, now) = (lists(&before), lists(&after));
+            (0..old.len())
+                .filter(|&p| old[p] != now[p] && !now[p].contains(&new))
+                .count()
+        };
+        assert_eq!(changed_elsewhere(100), 0, "weighed by the settled papers");
+        assert!(changed_elsewhere(usize::MAX) > 0, "weighed by every paper");
+    }
+
     /// Every paper's vector as a one-off build weighs it, with the weights.
-    fn weigh_all(lexicon: &Lexicon, tokens: &[Option<Tokens>]) -> (Weights, Vec<Vector>) {
+    fn weigh_all(
+        site: &Site,
+        settled_min: usize,
+        lexicon: &Lexicon,
+        tokens: &[Option<Tokens>],
+    ) -> (Weights, Vec<Vector>) {
         let mut once = TermCache::once();
-        let weights = weights(&mut once, lexicon, tokens);
+        once.settled_min = settled_min;
+        let weights = weights(site, &mut once, lexicon, tokens);
         let vectors = tokens
             .iter()
             .map(|t| weigh(&once, lexicon, &weights, t.as_ref().expect("every paper read")))
@@ -1017,7 +1266,7 @@ mod tests {
         let Lists::All(fresh) = compute(&site, &mut TermCache::once(), &lexicon, &tokens, false) else {
             unreachable!()
         };
-        let (weights, vectors) = weigh_all(&lexicon, &tokens);
+        let (weights, vectors) = weigh_all(&site, SETTLED_MIN, &lexicon, &tokens);
         let common = ["widget", "gadget"].map(|w| lexicon.stem(lexicon.id(w).expect("a word")));
         let searched = |v: &Vector| !v.is_empty() && v.iter().all(|(t, _)| !common.contains(t));
         assert!(vectors.iter().all(searched));
