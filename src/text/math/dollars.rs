@@ -19,7 +19,8 @@ pub enum Segment<'a> {
 /// an opening `$` is followed by a non-space, a closing `$` follows a non-space and is not
 /// followed by a digit, and `\$` is a dollar sign; `$$` may have spaces inside. `\(…\)` and `\[…\]` are formulas too
 /// (a lone `\(` is text): left as text, their backslashes went missing on the page and the
-/// LaTeX inside showed raw.
+/// LaTeX inside showed raw. TeX ignores the spaces Pandoc refuses, and some authors write
+/// them: `$ \alpha \in [0,\infty] $` is a formula too (see [`spaced_close`]).
 pub fn split_dollars(text: &str) -> Vec<Segment<'_>> {
     // Most abstracts have no formula at all.
     if !text.contains('$') && !text.contains("\\(") && !text.contains("\\[") {
@@ -65,7 +66,20 @@ pub fn split_dollars(text: &str) -> Vec<Segment<'_>> {
         let body = i + open;
         // Pandoc lets display math stand apart from its `$$` ("$$ x = 1 $$").
         if bytes.get(body).is_none_or(|b| !display && b.is_ascii_whitespace()) {
-            i += open;
+            match (!display).then(|| spaced_close(text, body)).flatten() {
+                Some(end) => {
+                    if start < i {
+                        out.push(Segment::Text(&text[start..i]));
+                    }
+                    out.push(Segment::Math {
+                        latex: text[body..end].trim(),
+                        display: false,
+                    });
+                    i = end + 1;
+                    start = i;
+                }
+                None => i += open,
+            }
             continue;
         }
         match find_close(bytes, body, display).filter(|&end| !text[body..end].trim().is_empty()) {
@@ -120,6 +134,33 @@ fn find_close(bytes: &[u8], from: usize, display: bool) -> Option<usize> {
                 let after_ok = !bytes.get(j + 1).is_some_and(u8::is_ascii_digit)
                     || std::str::from_utf8(&bytes[from..j]).is_ok_and(is_operator);
                 return (before_ok && after_ok && j > from).then_some(j);
+            }
+            _ => j += 1,
+        }
+    }
+    None
+}
+
+/// Where the `$` closing a formula that opened with a space (`$ \alpha \in [0,\infty] $`)
+/// is, when its body is surely LaTeX: a macro (`\` and a letter) in it, not a number first
+/// (a price: "$ 5 and $ 10"), on one line, no longer than a formula, and no digit after
+/// the closing `$`.
+fn spaced_close(text: &str, from: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut j = from;
+    while j < bytes.len() && j - from <= 300 {
+        match bytes[j] {
+            b'\\' => j += 2,
+            b'\n' => return None,
+            b'$' => {
+                let body = text[from..j].trim();
+                let macro_in = body
+                    .as_bytes()
+                    .windows(2)
+                    .any(|w| w[0] == b'\\' && w[1].is_ascii_alphabetic());
+                let price = body.starts_with(|c: char| c.is_ascii_digit());
+                let digit_after = bytes.get(j + 1).is_some_and(u8::is_ascii_digit);
+                return (macro_in && !price && !digit_after && bytes.get(j + 1) != Some(&b'$')).then_some(j);
             }
             _ => j += 1,
         }
@@ -213,6 +254,37 @@ mod tests {
     }
 
     /// From a real abstract (arXiv 2605, skew polycyclic codes), which mixes both kinds.
+    #[test]
+    fn a_formula_with_spaces_inside_its_dollars_is_one_when_it_holds_latex() {
+        let math = |latex| Segment::Math { latex, display: false };
+        // Real abstracts of May 2026.
+        assert_eq!(
+            split_dollars("for every order $ α\\in [0,\\infty] $, the Rényi entropy"),
+            vec![
+                Segment::Text("for every order "),
+                math("α\\in [0,\\infty]"),
+                Segment::Text(", the Rényi entropy")
+            ]
+        );
+        assert_eq!(
+            split_dollars("up to 11.97\\% AUC on $ \\text{BOVText}_{\\text{SOT}} $. Overall"),
+            vec![
+                Segment::Text("up to 11.97\\% AUC on "),
+                math("\\text{BOVText}_{\\text{SOT}}"),
+                Segment::Text(". Overall")
+            ]
+        );
+        // Prices, and spaced dollars without LaTeX, stay text.
+        for text in [
+            "costs $ 5 \\emph{only}, then $ 10",
+            "a $ x $ here",
+            "from $ \\alpha $5 up",
+            "$ \\alpha\nand $",
+        ] {
+            assert_eq!(split_dollars(text), vec![Segment::Text(text)], "{text}");
+        }
+    }
+
     #[test]
     fn latex_brackets_are_math_too() {
         assert_eq!(
