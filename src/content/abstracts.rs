@@ -34,6 +34,33 @@ fn formula_text(latex: &str, display: bool, converted: bool) -> String {
     text.replace(' ', "\u{a0}")
 }
 
+/// Punctuation a line must not start with, as it did after a formula: browsers break a
+/// line after an inline `<math>` as readily as after a word, and "… for α ∈ [1,∞]" ended a
+/// line with its full stop alone on the next.
+const CLOSING: &[char] = &['.', ',', ';', ':', '!', '?', ')', ']'];
+/// Brackets a line must not end with, before a formula.
+const OPENING: &[char] = &['(', '['];
+
+/// Writes a formula's MathML into `html`; an inline one in one unbreakable span with an
+/// opening bracket that `html` ends with and the closing punctuation mark that `after`
+/// (the text that follows) starts with. Returns the bytes of `after` written, which the
+/// caller owes the other forms of the text.
+fn bind_formula(html: &mut String, page: &str, display: bool, after: Option<&str>) -> usize {
+    let opening = !display && html.ends_with(OPENING);
+    let lead = after.filter(|a| !display && a.starts_with(CLOSING)).map_or(0, |_| 1);
+    if !opening && lead == 0 {
+        html.push_str(page);
+        return 0;
+    }
+    let bracket = if opening { html.pop() } else { None };
+    html.push_str("<span style=\"white-space:nowrap\">");
+    html.extend(bracket);
+    html.push_str(page);
+    html.push_str(&after.unwrap_or_default()[..lead]);
+    html.push_str("</span>");
+    lead
+}
+
 /// Text outside formulas: text-mode LaTeX read, URLs linked, TeX typography, and with
 /// `repair` lost LaTeX mended; into `html` and `plain`.
 fn render_text(t: &str, opts: TextOptions, link: bool, html: &mut String, plain: &mut String) {
@@ -97,20 +124,27 @@ pub fn render_plain_with(text: &str, opts: TextOptions) -> Rendered {
     let mut plain = String::with_capacity(text.len());
     let mut has_math = false;
     html.push_str("<p>");
-    for segment in math::split_dollars(text) {
-        match segment {
+    let segments = math::split_dollars(text);
+    // Bytes of the next text that went into the page with the formula before it.
+    let mut written = 0;
+    for (k, segment) in segments.iter().enumerate() {
+        match *segment {
             math::Segment::Text(t) => {
                 let start = html.len();
-                render_text(t, opts, true, &mut html, &mut plain);
+                render_text(&t[std::mem::take(&mut written)..], opts, true, &mut html, &mut plain);
                 feed.push_str(&html[start..]);
             }
             math::Segment::Math { latex, display } => {
                 let (page, converted) = math::formula_html(latex, display);
                 has_math |= converted;
-                html.push_str(&page);
+                let after = next_text(&segments, k);
+                written = bind_formula(&mut html, &page, display, after);
                 let text = formula_text(latex, display, converted);
                 escape_into(&mut feed, &text.replace('\u{a0}', " "));
                 plain.push_str(&text);
+                let lead = &after.unwrap_or_default()[..written];
+                feed.push_str(lead);
+                plain.push_str(lead);
             }
         }
     }
@@ -122,19 +156,33 @@ pub fn render_plain_with(text: &str, opts: TextOptions) -> Rendered {
     }
 }
 
+/// The text right after segment `k`, if text follows it.
+fn next_text<'a>(segments: &[math::Segment<'a>], k: usize) -> Option<&'a str> {
+    match segments.get(k + 1) {
+        Some(math::Segment::Text(t)) => Some(t),
+        _ => None,
+    }
+}
+
 /// A title in its two forms: plain Unicode text (formulas read as text), for everything
 /// that cannot show markup, and HTML (formulas as MathML, emphasis), when it differs from
 /// the escaped text.
 pub fn render_title(title: &str, opts: TextOptions) -> (String, Option<String>) {
     let mut html = String::with_capacity(title.len());
     let mut plain = String::with_capacity(title.len());
-    for segment in math::split_dollars(title) {
-        match segment {
-            math::Segment::Text(t) => render_text(t, opts, false, &mut html, &mut plain),
+    let segments = math::split_dollars(title);
+    let mut written = 0;
+    for (k, segment) in segments.iter().enumerate() {
+        match *segment {
+            math::Segment::Text(t) => {
+                render_text(&t[std::mem::take(&mut written)..], opts, false, &mut html, &mut plain)
+            }
             math::Segment::Math { latex, display } => {
                 let (page, converted) = math::formula_html(latex, display);
-                html.push_str(&page);
+                let after = next_text(&segments, k);
+                written = bind_formula(&mut html, &page, display, after);
                 plain.push_str(&formula_text(latex, display, converted).replace('\u{a0}', " "));
+                plain.push_str(&after.unwrap_or_default()[..written]);
             }
         }
     }
@@ -299,6 +347,40 @@ fn push_linkified<'a>(events: &mut Vec<Event<'a>>, text: CowStr<'a>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_formula_keeps_the_punctuation_around_it_on_its_line() {
+        let r = render_plain("for every ($x$), and $y$. Then $$z$$.", true);
+        let (x, y, z) = (
+            math::formula_html("x", false).0,
+            math::formula_html("y", false).0,
+            math::formula_html("z", true).0,
+        );
+        let bound = |inner: &str| format!("<span style=\"white-space:nowrap\">{inner}</span>");
+        assert_eq!(
+            r.html,
+            format!(
+                "<p>for every {}, and {} Then {z}.</p>",
+                bound(&format!("({x})")),
+                bound(&format!("{y}.")),
+            )
+        );
+        assert_eq!(r.text, "for every (x), and y. Then z.");
+        assert_eq!(r.feed_html.as_deref(), Some("<p>for every (x), and y. Then z.</p>"));
+        let (plain, html) = render_title(
+            "Bounds for $n$: a note",
+            TextOptions {
+                repair: true,
+                latex: true,
+            },
+        );
+        assert_eq!(plain, "Bounds for n: a note");
+        let n = math::formula_html("n", false).0;
+        assert_eq!(
+            html.as_deref(),
+            Some(format!("Bounds for {} a note", bound(&format!("{n}:"))).as_str())
+        );
+    }
 
     #[test]
     fn text_is_escaped_and_urls_linked() {
