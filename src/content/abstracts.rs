@@ -199,7 +199,7 @@ pub fn markdown_to_html(markdown: &str) -> Rendered {
     let options = Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TABLES | Options::ENABLE_MATH;
     let mut events: Vec<Event> = Vec::new();
     // Where formulas went, and their source, to write the feed's form afterwards.
-    let mut formulas: Vec<(usize, String)> = Vec::new();
+    let mut formulas: Vec<Formula> = Vec::new();
     let mut plain = String::new();
     let mut link_depth = 0usize;
     let mut dropped: Vec<bool> = Vec::new();
@@ -294,11 +294,12 @@ pub fn markdown_to_html(markdown: &str) -> Rendered {
     };
     let feed_html = (!formulas.is_empty()).then(|| {
         let mut feed = events.clone();
-        for (at, src) in &formulas {
-            feed[*at] = Event::Text(CowStr::from(src.clone()));
+        for f in &formulas {
+            feed[f.at] = Event::Text(CowStr::from(f.text.clone()));
         }
         write(feed)
     });
+    bind_formulas(&mut events, &formulas);
     Rendered {
         html: write(events),
         feed_html,
@@ -306,20 +307,60 @@ pub fn markdown_to_html(markdown: &str) -> Rendered {
     }
 }
 
+/// A formula of a Markdown abstract: where its event is, its Unicode reading for the feed,
+/// and whether it is displayed.
+struct Formula {
+    at: usize,
+    text: String,
+    display: bool,
+}
+
 /// A formula as MathML (or its source, when it does not convert), remembered in `formulas`
 /// so that the feed's form can show its Unicode reading instead.
 fn push_formula(
     events: &mut Vec<Event<'_>>,
     plain: &mut String,
-    formulas: &mut Vec<(usize, String)>,
+    formulas: &mut Vec<Formula>,
     latex: &str,
     display: bool,
 ) {
     let (html, converted) = math::formula_html(latex, display);
     let text = formula_text(latex, display, converted);
     plain.push_str(&text);
-    formulas.push((events.len(), text.replace('\u{a0}', " ")));
+    formulas.push(Formula {
+        at: events.len(),
+        text: text.replace('\u{a0}', " "),
+        display,
+    });
     events.push(Event::InlineHtml(CowStr::from(html)));
+}
+
+/// [`bind_formula`] for the page's events of a Markdown abstract: each inline formula takes
+/// the opening bracket of the text before it and the punctuation mark of the text after.
+fn bind_formulas(events: &mut [Event<'_>], formulas: &[Formula]) {
+    for f in formulas.iter().filter(|f| !f.display) {
+        let text = |at: Option<usize>| match at.and_then(|at| events.get(at)) {
+            Some(Event::Text(t)) => Some(t.to_string()),
+            _ => None,
+        };
+        let (before, after) = (text(f.at.checked_sub(1)), text(Some(f.at + 1)));
+        let Event::InlineHtml(page) = &events[f.at] else {
+            continue;
+        };
+        let bracket = before
+            .as_deref()
+            .and_then(|t| t.chars().last())
+            .filter(|c| OPENING.contains(c));
+        let mut html: String = bracket.into_iter().collect();
+        let lead = bind_formula(&mut html, page, false, after.as_deref());
+        events[f.at] = Event::InlineHtml(CowStr::from(html));
+        if let (Some(before), Some(_)) = (before, bracket) {
+            events[f.at - 1] = Event::Text(CowStr::from(before[..before.len() - 1].to_string()));
+        }
+        if let Some(after) = after.filter(|_| lead > 0) {
+            events[f.at + 1] = Event::Text(CowStr::from(after[lead..].to_string()));
+        }
+    }
 }
 
 fn push_linkified<'a>(events: &mut Vec<Event<'a>>, text: CowStr<'a>) {
@@ -367,6 +408,20 @@ mod tests {
         );
         assert_eq!(r.text, "for every (x), and y. Then z.");
         assert_eq!(r.feed_html.as_deref(), Some("<p>for every (x), and y. Then z.</p>"));
+        // A Markdown abstract's formulas too.
+        let md = markdown_to_html("For every ($x$), and $y$. Then:\n\n$$z$$");
+        assert_eq!(
+            md.html,
+            format!(
+                "<p>For every {}, and {} Then:</p>\n<p>{z}</p>",
+                bound(&format!("({x})")),
+                bound(&format!("{y}."))
+            )
+        );
+        assert_eq!(
+            md.feed_html.as_deref(),
+            Some("<p>For every (x), and y. Then:</p>\n<p>z</p>")
+        );
         let (plain, html) = render_title(
             "Bounds for $n$: a note",
             TextOptions {
