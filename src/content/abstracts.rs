@@ -122,38 +122,67 @@ pub fn render_plain_with(text: &str, opts: TextOptions) -> Rendered {
     let mut html = String::with_capacity(text.len() + 16);
     let mut feed = String::new();
     let mut plain = String::with_capacity(text.len());
-    let mut has_math = false;
     html.push_str("<p>");
-    let segments = math::split_dollars(text);
-    // Bytes of the next text that went into the page with the formula before it.
-    let mut written = 0;
-    for (k, segment) in segments.iter().enumerate() {
-        match *segment {
-            math::Segment::Text(t) => {
-                let start = html.len();
-                render_text(&t[std::mem::take(&mut written)..], opts, true, &mut html, &mut plain);
-                feed.push_str(&html[start..]);
-            }
-            math::Segment::Math { latex, display } => {
-                let (page, converted) = math::formula_html(latex, display);
-                has_math |= converted;
-                let after = next_text(&segments, k);
-                written = bind_formula(&mut html, &page, display, after);
-                let text = formula_text(latex, display, converted);
-                escape_into(&mut feed, &text.replace('\u{a0}', " "));
-                plain.push_str(&text);
-                let lead = &after.unwrap_or_default()[..written];
-                feed.push_str(lead);
-                plain.push_str(lead);
-            }
-        }
-    }
+    let mut out = Forms {
+        html: &mut html,
+        plain: &mut plain,
+        feed: Some(&mut feed),
+    };
+    let has_math = render_inline(text, opts, true, &mut out);
     html.push_str("</p>");
     Rendered {
         feed_html: has_math.then(|| format!("<p>{feed}</p>")),
         html,
         text: plain,
     }
+}
+
+/// Where [`render_inline`] writes: the page's HTML, the plain text, and for an abstract,
+/// the feed's HTML (formulas as their text, for readers that show no MathML).
+struct Forms<'a> {
+    html: &'a mut String,
+    plain: &'a mut String,
+    feed: Option<&'a mut String>,
+}
+
+/// Renders one line of plain text (an abstract with `links`, or a title) into `out`: text
+/// through [`render_text`], each formula bound to the punctuation around it. A title's
+/// plain form reads a formula's no-break spaces as spaces; an abstract's keeps them, and
+/// its feed form has them as spaces. Returns whether a formula became MathML.
+fn render_inline(text: &str, opts: TextOptions, links: bool, out: &mut Forms) -> bool {
+    let mut has_math = false;
+    let segments = math::split_dollars(text);
+    // Bytes of the next text that went into the page with the formula before it.
+    let mut written = 0;
+    for (k, segment) in segments.iter().enumerate() {
+        match *segment {
+            math::Segment::Text(t) => {
+                let start = out.html.len();
+                render_text(&t[std::mem::take(&mut written)..], opts, links, out.html, out.plain);
+                if let Some(feed) = out.feed.as_deref_mut() {
+                    feed.push_str(&out.html[start..]);
+                }
+            }
+            math::Segment::Math { latex, display } => {
+                let (page, converted) = math::formula_html(latex, display);
+                has_math |= converted;
+                let after = next_text(&segments, k);
+                written = bind_formula(out.html, &page, display, after);
+                let text = formula_text(latex, display, converted);
+                let lead = &after.unwrap_or_default()[..written];
+                match out.feed.as_deref_mut() {
+                    Some(feed) => {
+                        escape_into(feed, &text.replace('\u{a0}', " "));
+                        feed.push_str(lead);
+                        out.plain.push_str(&text);
+                    }
+                    None => out.plain.push_str(&text.replace('\u{a0}', " ")),
+                }
+                out.plain.push_str(lead);
+            }
+        }
+    }
+    has_math
 }
 
 /// The text right after segment `k`, if text follows it.
@@ -170,22 +199,12 @@ fn next_text<'a>(segments: &[math::Segment<'a>], k: usize) -> Option<&'a str> {
 pub fn render_title(title: &str, opts: TextOptions) -> (String, Option<String>) {
     let mut html = String::with_capacity(title.len());
     let mut plain = String::with_capacity(title.len());
-    let segments = math::split_dollars(title);
-    let mut written = 0;
-    for (k, segment) in segments.iter().enumerate() {
-        match *segment {
-            math::Segment::Text(t) => {
-                render_text(&t[std::mem::take(&mut written)..], opts, false, &mut html, &mut plain)
-            }
-            math::Segment::Math { latex, display } => {
-                let (page, converted) = math::formula_html(latex, display);
-                let after = next_text(&segments, k);
-                written = bind_formula(&mut html, &page, display, after);
-                plain.push_str(&formula_text(latex, display, converted).replace('\u{a0}', " "));
-                plain.push_str(&after.unwrap_or_default()[..written]);
-            }
-        }
-    }
+    let mut out = Forms {
+        html: &mut html,
+        plain: &mut plain,
+        feed: None,
+    };
+    render_inline(title, opts, false, &mut out);
     let plain = clean_line(&plain);
     let mut escaped = String::with_capacity(plain.len());
     escape_into(&mut escaped, &plain);
