@@ -843,3 +843,92 @@ fn watch_mode_starts_from_the_caches_beside_its_output_and_keeps_them() {
         "stored again whole"
     );
 }
+
+/// An archive past the settled threshold of related papers (10,000 papers published before
+/// its newest month; see `enrich/related.rs`): 10,200 January papers made from the real
+/// fixtures (each its own id and title; each copy of a fixture's abstract ends in words of
+/// its own, so no two papers are the same) and February's first two days. Returns the site
+/// and February's third day (path and text): copies of the first 100 January papers, each
+/// the best match of its original.
+fn settled_archive() -> (TestSite, (String, String)) {
+    let records: Vec<serde_json::Value> = include_str!("fixtures/real-dev/content/papers.jsonl")
+        .lines()
+        .chain(include_str!("fixtures/real-may/content/papers.jsonl").lines())
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    // Paper `k` of the archive, with the id and title of paper `as_k`.
+    let paper = |k: usize, as_k: usize, date: &str| {
+        let mut record = records[k % records.len()].clone();
+        let copy = k / records.len();
+        let title = format!("{} (part {as_k})", record["title"].as_str().unwrap());
+        let text = format!(
+            "{} Copy zq{copy}alpha zq{copy}beta.",
+            record["abstract"].as_str().unwrap()
+        );
+        record["id"] = format!("2601.{as_k:05}").into();
+        record["date"] = date.into();
+        record["title"] = title.into();
+        record["abstract"] = text.into();
+        format!("{record}\n")
+    };
+    let site = TestSite::new();
+    let mut k = 0;
+    let mut day = |date: &str, papers: usize| {
+        let text: String = (k..k + papers).map(|k| paper(k, k, date)).collect();
+        site.write(&format!("content/{date}.jsonl"), text);
+        k += papers;
+    };
+    for d in 1..=20 {
+        day(&format!("2026-01-{d:02}"), 510);
+    }
+    day("2026-02-02", 100);
+    day("2026-02-03", 100);
+    let date = "2026-02-04";
+    let copies = (0..100).map(|j| paper(j, k + j, date)).collect();
+    (site, (format!("content/{date}.jsonl"), copies))
+}
+
+#[test]
+fn a_settled_archive_takes_a_new_day_and_edits_as_a_clean_build() {
+    let (site, (path, text)) = settled_archive();
+    site.build_ok(&[]);
+    site.write(&path, text);
+    let out = site.build_ok(&[]);
+    let total: usize = out
+        .split_once(" of ")
+        .and_then(|(_, rest)| rest.split_once(" jobs"))
+        .map(|(n, _)| n.parse().unwrap())
+        .unwrap_or_else(|| panic!("{out}"));
+    // The day renders what February and the site's own pages show.
+    let rendered = total - kept_jobs(&out);
+    assert!(rendered < 1_000, "{rendered} of {total} jobs rendered: {out}");
+    // The copies are their originals' best matches, yet no settled paper lists them.
+    for (path, html) in html_files(&site.public().join("papers")) {
+        if html.contains("datetime=\"2026-01-") {
+            assert!(!html.contains("February 2026"), "{path} lists a paper of February");
+        }
+    }
+    assert_same_as_clean_build(&site, "a day added to a settled archive");
+    // Watch mode patches an edit to a settled paper (each check is a clean build of 10,300
+    // papers: one edit only).
+    let mut live = LiveSite::new(site.root(), &site.public(), Default::default());
+    live.rebuild_all().unwrap();
+    {
+        let (file, what) = ("content/2026-01-07.jsonl", "a settled paper's abstract");
+        let text = std::fs::read_to_string(site.root().join(file)).unwrap();
+        let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+        let (from, to) = (
+            "\"abstract\":\"",
+            "\"abstract\":\"Graph neural networks for protein folding. ",
+        );
+        assert!(lines[3].contains(from), "{what}: {}", lines[3]);
+        lines[3] = lines[3].replacen(from, to, 1);
+        site.write(file, lines.join("\n") + "\n");
+        let report = check(&site, &mut live, &[file], what);
+        assert!(
+            (1..200).contains(&report.rendered),
+            "{what}: {} jobs rendered",
+            report.rendered
+        );
+    }
+}

@@ -9,8 +9,10 @@
 //!
 //! An archive's term weights come from its settled papers, and a settled paper's list holds
 //! settled papers only (see [`Settled`]): a new day then moves the weight of no word they
-//! use and joins no old paper's list, so the old pages, their tags and the tag and issue
-//! pages that list them stay as they were until the month turns.
+//! use and joins none of their lists, so their pages, their tags and the tag and issue
+//! pages that list them nearly always stay as they were until the month turns (a word that
+//! a new paper makes searchable, or too common to search, can still move a settled list).
+//! Papers of the newest month take in each new day.
 
 use std::borrow::Borrow;
 use std::sync::Arc;
@@ -828,7 +830,8 @@ fn search(scores: &mut Vec<f32>, pid: usize, query: &[(TermId, f32)], postings: 
     if scores.len() < postings.papers {
         *scores = vec![0f32; postings.papers];
     }
-    // The flags to look up, for a settled paper only.
+    // The rule of `Settled::relates`, with the flags looked up once per paper: a settled
+    // paper relates to settled papers only.
     let only_settled = settled.flags.as_deref().filter(|f| f[pid]);
     let mut touched: Vec<u32> = Vec::new();
     for &(t, w) in query {
@@ -1278,6 +1281,10 @@ mod tests {
         assert!(
             (0..after.papers.len()).any(|p| !old(&p) && !now[p].iter().all(old)),
             "papers of the month list one another"
+        );
+        assert!(
+            (0..after.papers.len()).any(|p| !old(&p) && now[p].iter().any(old)),
+            "papers of the month list settled papers"
         );
         // Weighed and listed over every paper, the new day reaches old lists.
         let (was, now) = (lists(&before, usize::MAX), lists(&after, usize::MAX));
