@@ -152,13 +152,20 @@ struct Forms<'a> {
 fn render_inline(text: &str, opts: TextOptions, links: bool, out: &mut Forms) -> bool {
     let mut has_math = false;
     let segments = math::split_dollars(text);
+    let texts = super::split_groups::unsplit(&segments);
     // Bytes of the next text that went into the page with the formula before it.
     let mut written = 0;
     for (k, segment) in segments.iter().enumerate() {
         match *segment {
-            math::Segment::Text(t) => {
+            math::Segment::Text(_) => {
                 let start = out.html.len();
-                render_text(&t[std::mem::take(&mut written)..], opts, links, out.html, out.plain);
+                render_text(
+                    &texts[k][std::mem::take(&mut written)..],
+                    opts,
+                    links,
+                    out.html,
+                    out.plain,
+                );
                 if let Some(feed) = out.feed.as_deref_mut() {
                     feed.push_str(&out.html[start..]);
                 }
@@ -166,7 +173,7 @@ fn render_inline(text: &str, opts: TextOptions, links: bool, out: &mut Forms) ->
             math::Segment::Math { latex, display } => {
                 let (page, converted) = math::formula_html(latex, display);
                 has_math |= converted;
-                let after = next_text(&segments, k);
+                let after = next_text(&segments, &texts, k);
                 written = bind_formula(out.html, &page, display, after);
                 let text = formula_text(latex, display, converted);
                 let lead = &after.unwrap_or_default()[..written];
@@ -185,10 +192,10 @@ fn render_inline(text: &str, opts: TextOptions, links: bool, out: &mut Forms) ->
     has_math
 }
 
-/// The text right after segment `k`, if text follows it.
-fn next_text<'a>(segments: &[math::Segment<'a>], k: usize) -> Option<&'a str> {
+/// The text right after segment `k` (as `texts` has it), if text follows it.
+fn next_text<'t>(segments: &[math::Segment], texts: &'t [std::borrow::Cow<str>], k: usize) -> Option<&'t str> {
     match segments.get(k + 1) {
-        Some(math::Segment::Text(t)) => Some(t),
+        Some(math::Segment::Text(_)) => Some(&texts[k + 1]),
         _ => None,
     }
 }

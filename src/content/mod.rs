@@ -11,6 +11,7 @@ mod front_matter;
 mod inline;
 mod jsonl;
 mod source;
+mod split_groups;
 
 use std::path::Path;
 
