@@ -253,7 +253,6 @@ mod tests {
         }
     }
 
-    /// From a real abstract (arXiv 2605, skew polycyclic codes), which mixes both kinds.
     #[test]
     fn a_formula_with_spaces_inside_its_dollars_is_one_when_it_holds_latex() {
         let math = |latex| Segment::Math { latex, display: false };
@@ -285,6 +284,7 @@ mod tests {
         }
     }
 
+    /// From a real abstract (arXiv 2605, skew polycyclic codes), which mixes both kinds.
     #[test]
     fn latex_brackets_are_math_too() {
         assert_eq!(
