@@ -106,9 +106,6 @@ const GROUP_COMMANDS: [&str; 14] = [
 /// Whether a group is text-mode LaTeX: it opens with a style switch (`{\em word}`) or with
 /// a text command (`{\textcolor{blue}{word}}`), so its braces are TeX's, not the text's.
 fn starts_switch(rest: &str) -> bool {
-    let switch = ["\\em", "\\it", "\\bf", "\\tt", "\\sl"]
-        .iter()
-        .any(|s| rest.strip_prefix(s).is_some_and(|r| r.starts_with([' ', '}'])));
     let command = || {
         GROUP_COMMANDS.iter().any(|c| {
             rest.strip_prefix('\\')
@@ -116,7 +113,15 @@ fn starts_switch(rest: &str) -> bool {
                 .is_some_and(|r| r.starts_with('{'))
         })
     };
-    switch || command()
+    style_switch(rest) || command()
+}
+
+/// Whether `rest` (the text after a `{`) starts with a style switch: `\em`, `\it`, `\bf`,
+/// `\tt` or `\sl`, then a space or the group's end. All are three bytes long.
+pub(super) fn style_switch(rest: &str) -> bool {
+    ["\\em", "\\it", "\\bf", "\\tt", "\\sl"]
+        .iter()
+        .any(|s| rest.strip_prefix(s).is_some_and(|r| r.starts_with([' ', '}'])))
 }
 
 /// `\name` after its backslash: letters, or one other character.

@@ -18,6 +18,14 @@ type Opening = Option<(usize, usize)>;
 /// Each segment's text once the groups that formulas split are undone (an empty string for a
 /// formula). Borrowed, and so the same bytes, where nothing was undone.
 pub(super) fn unsplit<'a>(segments: &[Segment<'a>]) -> Vec<Cow<'a, str>> {
+    let as_is = |s: &Segment<'a>| match *s {
+        Segment::Text(text) => Cow::Borrowed(text),
+        Segment::Math { .. } => Cow::Borrowed(""),
+    };
+    // Most abstracts have no formula, and so nothing to undo: no scan of their text.
+    if !segments.iter().any(|s| matches!(s, Segment::Math { .. })) {
+        return segments.iter().map(as_is).collect();
+    }
     let mut cuts: Vec<Vec<(usize, usize)>> = vec![Vec::new(); segments.len()];
     // Groups still open after the pieces read so far: their piece, and their opening's bytes
     // when it is a command's (a literal brace has none).
@@ -43,10 +51,9 @@ pub(super) fn unsplit<'a>(segments: &[Segment<'a>]) -> Vec<Cow<'a, str>> {
                     continue;
                 }
                 b'{' => {
-                    let switch = ["\\em", "\\it", "\\bf", "\\tt", "\\sl"]
-                        .iter()
-                        .any(|s| text[i + 1..].strip_prefix(s).is_some_and(|r| r.starts_with([' ', '}'])));
+                    let switch = super::inline::style_switch(&text[i + 1..]);
                     let opening = match (switch, command) {
+                        // The brace and the switch (`{\\em`).
                         (true, _) => Some((i, i + 4)),
                         (false, Some(start)) => Some((start, i + 1)),
                         (false, None) => None,
@@ -77,8 +84,7 @@ pub(super) fn unsplit<'a>(segments: &[Segment<'a>]) -> Vec<Cow<'a, str>> {
         .iter()
         .zip(cuts)
         .map(|(segment, mut cuts)| match *segment {
-            Segment::Text(text) if cuts.is_empty() => Cow::Borrowed(text),
-            Segment::Text(text) => {
+            Segment::Text(text) if !cuts.is_empty() => {
                 cuts.sort_unstable();
                 let mut out = String::with_capacity(text.len());
                 let mut at = 0;
@@ -89,7 +95,7 @@ pub(super) fn unsplit<'a>(segments: &[Segment<'a>]) -> Vec<Cow<'a, str>> {
                 out.push_str(&text[at..]);
                 Cow::Owned(out)
             }
-            Segment::Math { .. } => Cow::Borrowed(""),
+            _ => as_is(segment),
         })
         .collect()
 }
