@@ -10,6 +10,7 @@ mod jobs;
 mod pages;
 mod search_index;
 mod sitemap;
+mod summary_values;
 mod view;
 
 use std::sync::Arc;
@@ -123,6 +124,9 @@ pub struct Renderer<'a> {
     /// Per paper, what of the summary that issue, tag and home pages list is made once (see
     /// [`view::Summary`]); shared by all.
     summaries: Arc<Vec<view::Summary>>,
+    /// Per paper, the summary value listings show, made on first use (see
+    /// [`summary_values`]).
+    summary_values: summary_values::SummaryValues,
     /// Per tag, `{name, url}`.
     tag_links: Vec<Value>,
     /// The site's feeds, which every page's head links to.
@@ -245,6 +249,7 @@ impl<'a> Renderer<'a> {
             links,
             search_page: theme.has_search_page(),
             summaries,
+            summary_values: summary_values::SummaryValues::for_papers(site.papers.len()),
             tag_links,
             feed_links,
             summary_fp,
@@ -331,11 +336,18 @@ impl<'a> Renderer<'a> {
 
     /// The summary of paper `id` as templates see it, with one more key when `extra` says.
     fn summary(&self, id: PaperId, extra: Option<(&'static str, Value)>) -> Value {
-        let forms = view::SummaryForms {
-            links: &self.links,
-            dates: &self.dates,
-            tag_links: &self.tag_links,
+        let make = |extra| {
+            let forms = view::SummaryForms {
+                links: &self.links,
+                dates: &self.dates,
+                tag_links: &self.tag_links,
+            };
+            self.summaries[id].value_with(&self.site.papers[id], &forms, extra)
         };
-        self.summaries[id].value_with(&self.site.papers[id], &forms, extra)
+        match extra {
+            // Rare (a paper listed again in a later issue): made each time.
+            Some(_) => make(extra),
+            None => self.summary_values.get(id, || make(None)),
+        }
     }
 }

@@ -122,11 +122,10 @@ const SUMMARY_KEYS: [&str; 11] = [
 
 /// A paper's summary: the `{title, url, date, date_display, excerpt, tags, ...}` that
 /// issue, tag and home pages and related-paper lists show. Only the excerpt is held, made
-/// once per paper: it is read from the abstract, which a build keeps on disk. The rest is
-/// made from the paper each time a listing shows it ([`Summary::value_with`]), which costs
-/// less than the page around it: held for every paper, those values were 1 KB a paper, a
-/// gigabyte of a million-paper build's peak. Shared: the render cache and each renderer
-/// hold the same excerpts.
+/// once per paper, across watch-mode saves: it is read from the abstract, which a build
+/// keeps on disk. The rest is made from the paper ([`Summary::value_with`]) and kept for
+/// the rest of one build, within a bound (see `summary_values.rs`). Shared: the render
+/// cache and each renderer hold the same excerpts.
 #[derive(Clone)]
 pub(crate) struct Summary(Value);
 
