@@ -20,34 +20,31 @@ pub fn paragraph_html(text: &str) -> String {
 
 /// [`escape_html`] into an existing buffer, so that page writers append without a copy.
 pub fn escape_into(out: &mut String, text: &str) {
-    // Runs of ordinary characters are copied whole: most of an abstract needs no escape.
+    // Runs of ordinary characters are copied whole: most of an abstract needs no escape, and
+    // a table says which bytes need a second look (6% of a clean build's CPU went to a
+    // test of every byte by kind).
     let bytes = text.as_bytes();
     let (mut start, mut i) = (0, 0);
-    while let Some(&b) = bytes.get(i) {
-        let (replacement, len) = if b.is_ascii() {
-            match b {
-                b'&' => ("&amp;", 1),
-                b'<' => ("&lt;", 1),
-                b'>' => ("&gt;", 1),
-                b'"' => ("&quot;", 1),
-                b'\'' => ("&#39;", 1),
-                b'\t' | b'\n' | b'\r' => {
-                    i += 1;
+    while i < bytes.len() {
+        let Some(at) = bytes[i..].iter().position(|&b| LOOK[b as usize]) else {
+            break;
+        };
+        i += at;
+        let (replacement, len) = match bytes[i] {
+            b'&' => ("&amp;", 1),
+            b'<' => ("&lt;", 1),
+            b'>' => ("&gt;", 1),
+            b'"' => ("&quot;", 1),
+            b'\'' => ("&#39;", 1),
+            0..0x20 | 0x7f => ("", 1),
+            _ => {
+                let c = text[i..].chars().next().expect("a lead byte is a char boundary");
+                if !is_forbidden_char(c) {
+                    i += c.len_utf8();
                     continue;
                 }
-                0..0x20 | 0x7f => ("", 1),
-                _ => {
-                    i += 1;
-                    continue;
-                }
+                ("", c.len_utf8())
             }
-        } else {
-            let c = text[i..].chars().next().expect("at a char boundary");
-            if !is_forbidden_char(c) {
-                i += c.len_utf8();
-                continue;
-            }
-            ("", c.len_utf8())
         };
         out.push_str(&text[start..i]);
         out.push_str(replacement);
@@ -56,6 +53,23 @@ pub fn escape_into(out: &mut String, text: &str) {
     }
     out.push_str(&text[start..]);
 }
+
+/// The bytes [`escape_into`] stops at: the five it escapes, the C0 controls but tab and
+/// newlines, DEL, and the lead bytes of the only characters beyond ASCII that
+/// [`is_forbidden_char`] can refuse (C1 controls start with `C2`, noncharacters with `EF`
+/// or `F0`–`F4`).
+static LOOK: [bool; 256] = {
+    let mut look = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        look[b] = matches!(
+            b as u8,
+            b'&' | b'<' | b'>' | b'"' | b'\'' | 0x7f | 0xc2 | 0xef | 0xf0..=0xf4
+        ) || (b < 0x20 && !matches!(b as u8, b'\t' | b'\n' | b'\r'));
+        b += 1;
+    }
+    look
+};
 
 /// Characters that XML 1.0 forbids (C0 controls but tab and newlines) or that HTML calls parse
 /// errors (C1 controls, noncharacters); scraped text sometimes carries them.
@@ -74,7 +88,7 @@ pub fn clean_line(text: &str) -> String {
     let clean = bytes.iter().all(|b| (0x20..=0x7e).contains(b))
         && bytes.first() != Some(&b' ')
         && bytes.last() != Some(&b' ')
-        && !text.contains("  ");
+        && memchr::memmem::find(bytes, b"  ").is_none();
     if clean {
         return text.to_string();
     }
@@ -134,6 +148,42 @@ mod tests {
             "é&lt;b x=&quot;1&quot;&gt;&amp;&#39;ü"
         );
         assert_eq!(escape_html("plain"), "plain");
+    }
+
+    /// What [`escape_into`] must do, a character at a time.
+    fn escape_by_char(text: &str) -> String {
+        text.chars()
+            .map(|c| match c {
+                '&' => "&amp;".to_string(),
+                '<' => "&lt;".to_string(),
+                '>' => "&gt;".to_string(),
+                '"' => "&quot;".to_string(),
+                '\'' => "&#39;".to_string(),
+                c if is_forbidden_char(c) => String::new(),
+                c => c.to_string(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_byte_table_stops_at_every_character_that_needs_it() {
+        let ranges = [
+            0..0x800,
+            0xd7f0..0xd800,
+            0xe000..0xe010,
+            0xfdc0..0xfe10,
+            0xfff0..0x1_0000,
+            0x1_fff0..0x2_0010,
+            0x10_fff0..0x11_0000,
+        ];
+        let chars: Vec<char> = ranges.into_iter().flatten().filter_map(char::from_u32).collect();
+        for c in &chars {
+            for text in [c.to_string(), format!("ab{c}cd{c}"), format!("{c}é&")] {
+                assert_eq!(escape_html(&text), escape_by_char(&text), "U+{:04X}", *c as u32);
+            }
+        }
+        let all: String = chars.iter().collect();
+        assert_eq!(escape_html(&all), escape_by_char(&all));
     }
 
     #[test]

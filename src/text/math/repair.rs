@@ -208,13 +208,15 @@ fn repair_text(text: &str) -> Vec<Part> {
         let after = text[i..].strip_prefix(' ').unwrap_or(&text[i..]);
         after.starts_with(|c: char| c.is_ascii_digit())
     };
-    let before_number = |word: &str| {
-        text.match_indices(word)
-            .any(|(i, _)| at_word_start(i) && number_at(i + word.len()))
-    };
-    let may_need = text.contains(['^', '_', '\\'])
-        || LOST_MACROS.iter().any(|(name, _)| text.contains(name))
-        || text.match_indices("mathcal").any(|(i, _)| at_word_start(i))
+    // `memmem` looks with SIMD: `str` searches here were 3% of a clean build's CPU.
+    let bytes = text.as_bytes();
+    fn found<'a>(bytes: &'a [u8], word: &'a str) -> impl Iterator<Item = usize> + 'a {
+        memchr::memmem::find_iter(bytes, word.as_bytes())
+    }
+    let before_number = |word: &str| found(bytes, word).any(|i| at_word_start(i) && number_at(i + word.len()));
+    let may_need = memchr::memchr3(b'^', b'_', b'\\', bytes).is_some()
+        || LOST_MACROS.iter().any(|(name, _)| found(bytes, name).next().is_some())
+        || found(bytes, "mathcal").any(at_word_start)
         || before_number("sim")
         || before_number("times");
     if !may_need {
@@ -222,7 +224,6 @@ fn repair_text(text: &str) -> Vec<Part> {
     }
     let mut parts: Vec<Part> = Vec::new();
     let mut plain = String::with_capacity(text.len());
-    let bytes = text.as_bytes();
     // Positions are bytes. Every rule starts at an ASCII character, so rules test bytes and
     // decode characters only around a match.
     let char_at = |i: usize| text.get(i..).and_then(|r| r.chars().next());
