@@ -367,8 +367,12 @@ impl Sink for Staging<'_> {
                 return Ok(());
             }
         }
-        // Never write through a link that the live site shares: replace the file instead.
-        remove_if_exists(&target).map_err(fail)?;
+        // Never write through a link that the live site shares: replace the file instead. A
+        // new staging folder without a live site holds nothing to replace (a clean build's
+        // 117,000 failed removals were a path walk each).
+        if self.live || !matches!(self.mode, Mode::Swap { reused: false, .. }) {
+            remove_if_exists(&target).map_err(fail)?;
+        }
         self.ensure_parent(path, &target).map_err(fail)?;
         let mut file = fs::File::create(&target).map_err(fail)?;
         std::io::Write::write_all(&mut file, bytes).map_err(fail)?;
