@@ -2,8 +2,9 @@
 //!
 //! The pipeline runs one way, and the modules are its stages, lowest first:
 //!
-//! - [`text`], [`error`], [`phases`], [`memory`]: leaves: escaping, words, excerpts, math;
-//!   content errors; timings; handing freed memory back between stages.
+//! - [`text`], [`error`], [`phases`], [`memory`], [`le_bytes`]: leaves: escaping, words,
+//!   excerpts, math; content errors; timings; handing freed memory back between stages; the
+//!   records of the files a build keeps for the next one.
 //! - [`config`], [`model`]: `paperboy.toml`, and the site as plain data with its URL scheme.
 //! - [`theme`], [`content`]: templates and static files; the corpus read into a [`model::Site`].
 //! - [`enrich`]: tags, related papers and search words, from one reading of each paper's words.
@@ -23,6 +24,7 @@ pub mod content;
 pub mod enrich;
 pub mod error;
 pub mod init;
+pub mod le_bytes;
 pub mod live;
 pub mod memory;
 pub mod model;

@@ -24,6 +24,7 @@ use rustc_hash::FxHashSet;
 
 use super::source::{RawPaper, SourceFile};
 use crate::config::ImportConfig;
+use crate::le_bytes::{Reader, Writer};
 use crate::model::LongText;
 
 /// First bytes of an entry: its format, so that another version's entry is not misread.
@@ -161,14 +162,14 @@ impl Drop for ParseCache {
 
 /// An entry's bytes: magic, key, the file, its warnings, and a checksum of all before it.
 fn encode(key: u128, file: &SourceFile, warnings: &[String]) -> Vec<u8> {
-    let mut w = Writer(Vec::with_capacity(4096 + file.papers.len() * 2048));
+    let mut w = Writer::with_capacity(4096 + file.papers.len() * 2048);
     w.0.extend_from_slice(MAGIC);
     w.0.extend_from_slice(&key.to_le_bytes());
     w.bool(file.ordered);
     w.strs(warnings);
     w.u64(file.papers.len() as u64);
     for paper in &file.papers {
-        w.paper(paper);
+        write_paper(&mut w, paper);
     }
     w.u64(file.records.len() as u64);
     for &record in &file.records {
@@ -194,13 +195,13 @@ fn decode(bytes: &[u8], key: u128, rel: &Path) -> Option<Cached> {
     let source: std::sync::Arc<Path> = rel.into();
     let count = r.u64()?;
     // A paper takes more than 64 bytes: a damaged count cannot allocate more than the entry.
-    let mut papers = Vec::with_capacity(count.min(r.0.len() as u64 / 64) as usize);
+    let mut papers = Vec::with_capacity(count.min(r.remaining() as u64 / 64) as usize);
     for _ in 0..count {
-        papers.push(std::sync::Arc::new(r.paper(&source)?));
+        papers.push(std::sync::Arc::new(read_paper(&mut r, &source)?));
     }
     let count = r.u64()?;
     let records = (0..count).map(|_| r.u64()).collect::<Option<Vec<u64>>>()?;
-    r.0.is_empty().then_some(())?;
+    r.is_empty().then_some(())?;
     Some((
         SourceFile {
             path: rel.to_path_buf(),
@@ -212,165 +213,94 @@ fn decode(bytes: &[u8], key: u128, rel: &Path) -> Option<Cached> {
     ))
 }
 
-struct Writer(Vec<u8>);
-
-impl Writer {
-    fn u64(&mut self, v: u64) {
-        self.0.extend_from_slice(&v.to_le_bytes());
-    }
-
-    fn bool(&mut self, v: bool) {
-        self.0.push(u8::from(v));
-    }
-
-    fn str(&mut self, s: &str) {
-        self.u64(s.len() as u64);
-        self.0.extend_from_slice(s.as_bytes());
-    }
-
-    fn opt(&mut self, s: Option<&str>) {
-        self.bool(s.is_some());
-        if let Some(s) = s {
-            self.str(s);
-        }
-    }
-
-    fn strs(&mut self, items: &[String]) {
-        self.u64(items.len() as u64);
-        items.iter().for_each(|s| self.str(s));
-    }
-
-    /// Every field, named: a field added to [`RawPaper`] does not compile here until the
-    /// cache holds it.
-    fn paper(&mut self, p: &RawPaper) {
-        let RawPaper {
-            title,
-            title_html,
-            abstract_html,
-            abstract_feed_html,
-            abstract_text,
-            text_hash,
-            html_hash,
-            excerpt_hash,
-            title_key,
-            slug_base,
-            date,
-            published,
-            explicit_tags,
-            authors,
-            url,
-            arxiv,
-            arxiv_key,
-            pdf,
-            categories,
-            comment,
-            draft,
-            aliases,
-            source: _,
-            line,
-        } = p;
-        self.str(title);
-        self.opt(title_html.as_deref());
-        self.opt(abstract_html.as_ref().map(LongText::read).as_deref());
-        self.opt(abstract_feed_html.as_ref().map(LongText::read).as_deref());
-        self.str(&abstract_text.read());
-        self.u64(*text_hash);
-        self.u64(*html_hash);
-        self.u64(*excerpt_hash);
-        self.str(title_key);
-        self.str(slug_base);
-        self.u64(i64::from(chrono::Datelike::num_days_from_ce(date)) as u64);
-        self.u64(published.timestamp() as u64);
-        self.u64(u64::from(published.timestamp_subsec_nanos()));
-        self.strs(explicit_tags);
-        self.strs(authors);
-        self.opt(url.as_deref());
-        self.opt(arxiv.as_deref());
-        self.opt(arxiv_key.as_deref());
-        self.opt(pdf.as_deref());
-        self.strs(categories);
-        self.opt(comment.as_deref());
-        self.bool(*draft);
-        self.strs(aliases);
-        self.u64(*line as u64);
-    }
+/// Every field, named: a field added to [`RawPaper`] does not compile here until the cache
+/// holds it.
+fn write_paper(w: &mut Writer, p: &RawPaper) {
+    let RawPaper {
+        title,
+        title_html,
+        abstract_html,
+        abstract_feed_html,
+        abstract_text,
+        text_hash,
+        html_hash,
+        excerpt_hash,
+        title_key,
+        slug_base,
+        date,
+        published,
+        explicit_tags,
+        authors,
+        url,
+        arxiv,
+        arxiv_key,
+        pdf,
+        categories,
+        comment,
+        draft,
+        aliases,
+        source: _,
+        line,
+    } = p;
+    w.str(title);
+    w.opt(title_html.as_deref());
+    w.opt(abstract_html.as_ref().map(LongText::read).as_deref());
+    w.opt(abstract_feed_html.as_ref().map(LongText::read).as_deref());
+    w.str(&abstract_text.read());
+    w.u64(*text_hash);
+    w.u64(*html_hash);
+    w.u64(*excerpt_hash);
+    w.str(title_key);
+    w.str(slug_base);
+    w.u64(i64::from(chrono::Datelike::num_days_from_ce(date)) as u64);
+    w.u64(published.timestamp() as u64);
+    w.u64(u64::from(published.timestamp_subsec_nanos()));
+    w.strs(explicit_tags);
+    w.strs(authors);
+    w.opt(url.as_deref());
+    w.opt(arxiv.as_deref());
+    w.opt(arxiv_key.as_deref());
+    w.opt(pdf.as_deref());
+    w.strs(categories);
+    w.opt(comment.as_deref());
+    w.bool(*draft);
+    w.strs(aliases);
+    w.u64(*line as u64);
 }
 
-struct Reader<'a>(&'a [u8]);
+/// A paper written by [`write_paper`].
+fn read_paper(r: &mut Reader, source: &std::sync::Arc<Path>) -> Option<RawPaper> {
+    Some(RawPaper {
+        title: shared(r)?,
+        title_html: r.opt()?.map(Into::into),
+        abstract_html: r.opt()?.map(Into::into),
+        abstract_feed_html: r.opt()?.map(Into::into),
+        abstract_text: shared(r)?.into(),
+        text_hash: r.u64()?,
+        html_hash: r.u64()?,
+        excerpt_hash: r.u64()?,
+        title_key: shared(r)?,
+        slug_base: shared(r)?,
+        date: NaiveDate::from_num_days_from_ce_opt(i32::try_from(r.u64()? as i64).ok()?)?,
+        published: DateTime::from_timestamp(r.u64()? as i64, u32::try_from(r.u64()?).ok()?)?,
+        explicit_tags: r.strs()?,
+        authors: r.strs()?.into(),
+        url: r.opt()?.map(Into::into),
+        arxiv: r.opt()?.map(Into::into),
+        arxiv_key: r.opt()?.map(Into::into),
+        pdf: r.opt()?.map(Into::into),
+        categories: r.strs()?.into(),
+        comment: r.opt()?.map(Into::into),
+        draft: r.bool()?,
+        aliases: r.strs()?,
+        source: source.clone(),
+        line: usize::try_from(r.u64()?).ok()?,
+    })
+}
 
-impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
-        let (head, rest) = self.0.split_at_checked(n)?;
-        self.0 = rest;
-        Some(head)
-    }
-
-    fn u64(&mut self) -> Option<u64> {
-        Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?))
-    }
-
-    fn bool(&mut self) -> Option<bool> {
-        match self.take(1)? {
-            [0] => Some(false),
-            [1] => Some(true),
-            _ => None,
-        }
-    }
-
-    fn str(&mut self) -> Option<&'a str> {
-        let len = usize::try_from(self.u64()?).ok()?;
-        std::str::from_utf8(self.take(len)?).ok()
-    }
-
-    fn string(&mut self) -> Option<String> {
-        self.str().map(String::from)
-    }
-
-    fn shared(&mut self) -> Option<crate::model::SharedText> {
-        self.str().map(Into::into)
-    }
-
-    fn opt(&mut self) -> Option<Option<&'a str>> {
-        if self.bool()? { self.str().map(Some) } else { Some(None) }
-    }
-
-    fn strs(&mut self) -> Option<Vec<String>> {
-        let count = self.u64()?;
-        // Each string takes at least its 8-byte length: a damaged count cannot allocate more.
-        if count > self.0.len() as u64 / 8 {
-            return None;
-        }
-        (0..count).map(|_| self.string()).collect()
-    }
-
-    fn paper(&mut self, source: &std::sync::Arc<Path>) -> Option<RawPaper> {
-        Some(RawPaper {
-            title: self.shared()?,
-            title_html: self.opt()?.map(Into::into),
-            abstract_html: self.opt()?.map(Into::into),
-            abstract_feed_html: self.opt()?.map(Into::into),
-            abstract_text: self.shared()?.into(),
-            text_hash: self.u64()?,
-            html_hash: self.u64()?,
-            excerpt_hash: self.u64()?,
-            title_key: self.shared()?,
-            slug_base: self.shared()?,
-            date: NaiveDate::from_num_days_from_ce_opt(i32::try_from(self.u64()? as i64).ok()?)?,
-            published: DateTime::from_timestamp(self.u64()? as i64, u32::try_from(self.u64()?).ok()?)?,
-            explicit_tags: self.strs()?,
-            authors: self.strs()?.into(),
-            url: self.opt()?.map(Into::into),
-            arxiv: self.opt()?.map(Into::into),
-            arxiv_key: self.opt()?.map(Into::into),
-            pdf: self.opt()?.map(Into::into),
-            categories: self.strs()?.into(),
-            comment: self.opt()?.map(Into::into),
-            draft: self.bool()?,
-            aliases: self.strs()?,
-            source: source.clone(),
-            line: usize::try_from(self.u64()?).ok()?,
-        })
-    }
+/// A string read into the model's shared form.
+fn shared(r: &mut Reader) -> Option<crate::model::SharedText> {
+    r.str().map(Into::into)
 }
 
 #[cfg(test)]

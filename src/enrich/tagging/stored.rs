@@ -11,6 +11,7 @@
 
 use super::{Strength, TagCache};
 use crate::config::TaggingConfig;
+use crate::le_bytes::{Reader, Writer};
 use crate::model::Site;
 
 /// First bytes of the file: its format, so that another version's file is not misread.
@@ -40,11 +41,11 @@ impl TagCache {
 /// topic, ratio and veto), and a checksum of all that. In site order, so that the same
 /// site gives the same bytes.
 fn encode(cache: &TagCache, site: &Site, key: u64) -> Vec<u8> {
-    let mut out = Vec::with_capacity(MAGIC.len() + 24 + site.papers.len() * 40);
-    out.extend_from_slice(MAGIC);
-    out.extend_from_slice(&key.to_le_bytes());
-    let count_at = out.len();
-    out.extend_from_slice(&0u64.to_le_bytes());
+    let mut w = Writer::with_capacity(MAGIC.len() + 24 + site.papers.len() * 40);
+    w.0.extend_from_slice(MAGIC);
+    w.u64(key);
+    let count_at = w.0.len();
+    w.u64(0);
     let mut seen = rustc_hash::FxHashSet::default();
     let mut count = 0u64;
     for paper in &site.papers {
@@ -55,19 +56,19 @@ fn encode(cache: &TagCache, site: &Site, key: u64) -> Vec<u8> {
         if !seen.insert(paper.text_hash) || strengths.len() > u16::MAX as usize {
             continue;
         }
-        out.extend_from_slice(&paper.text_hash.to_le_bytes());
-        out.extend_from_slice(&(strengths.len() as u16).to_le_bytes());
+        w.u64(paper.text_hash);
+        w.u16(strengths.len() as u16);
         for s in strengths.iter() {
-            out.extend_from_slice(&s.topic.to_le_bytes());
-            out.extend_from_slice(&s.ratio.to_bits().to_le_bytes());
-            out.push(u8::from(s.vetoed));
+            w.u16(s.topic);
+            w.u32(s.ratio.to_bits());
+            w.bool(s.vetoed);
         }
         count += 1;
     }
-    out[count_at..count_at + 8].copy_from_slice(&count.to_le_bytes());
-    let sum = xxhash_rust::xxh3::xxh3_64(&out);
-    out.extend_from_slice(&sum.to_le_bytes());
-    out
+    w.0[count_at..count_at + 8].copy_from_slice(&count.to_le_bytes());
+    let sum = xxhash_rust::xxh3::xxh3_64(&w.0);
+    w.u64(sum);
+    w.0
 }
 
 /// The strengths in `bytes` when they were stored for `key`; empty for another key; why
@@ -84,12 +85,24 @@ fn decode(bytes: &[u8], key: u64) -> Result<TagCache, &'static str> {
         return Err("is damaged (its checksum does not match)");
     }
     let mut r = Reader(body);
-    if r.u64()? != key {
+    if r.u64().ok_or(CUT_SHORT)? != key {
         return Ok(TagCache::default());
     }
+    let cache = entries(&mut r, bytes.len()).ok_or(CUT_SHORT)?;
+    if !r.is_empty() {
+        return Err("is damaged (bytes after its last entry)");
+    }
+    Ok(cache)
+}
+
+/// Why a file whose checksum matched still does not read: it ends inside an entry.
+const CUT_SHORT: &str = "is damaged (cut short)";
+
+/// The entries [`encode`] wrote after the key; `None` when the bytes end inside one.
+fn entries(r: &mut Reader, file_len: usize) -> Option<TagCache> {
     let count = r.u64()?;
     let mut cache = TagCache::default();
-    cache.0.reserve(count.min(bytes.len() as u64 / 10) as usize);
+    cache.0.reserve(count.min(file_len as u64 / 10) as usize);
     let mut strengths = Vec::new();
     for _ in 0..count {
         let hash = r.u64()?;
@@ -103,33 +116,7 @@ fn decode(bytes: &[u8], key: u64) -> Result<TagCache, &'static str> {
         }
         cache.0.insert(hash, strengths.as_slice().into());
     }
-    if !r.0.is_empty() {
-        return Err("is damaged (bytes after its last entry)");
-    }
-    Ok(cache)
-}
-
-/// Little-endian numbers off the front of a byte slice.
-struct Reader<'a>(&'a [u8]);
-
-impl Reader<'_> {
-    fn take<const N: usize>(&mut self) -> Result<[u8; N], &'static str> {
-        let (head, rest) = self.0.split_first_chunk::<N>().ok_or("is damaged (cut short)")?;
-        self.0 = rest;
-        Ok(*head)
-    }
-    fn u8(&mut self) -> Result<u8, &'static str> {
-        Ok(self.take::<1>()?[0])
-    }
-    fn u16(&mut self) -> Result<u16, &'static str> {
-        Ok(u16::from_le_bytes(self.take()?))
-    }
-    fn u32(&mut self) -> Result<u32, &'static str> {
-        Ok(u32::from_le_bytes(self.take()?))
-    }
-    fn u64(&mut self) -> Result<u64, &'static str> {
-        Ok(u64::from_le_bytes(self.take()?))
-    }
+    Some(cache)
 }
 
 #[cfg(test)]

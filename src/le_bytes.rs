@@ -1,0 +1,186 @@
+//! The little-endian records that a build keeps beside the output for the next build (the
+//! parse cache, the topic strengths): numbers, flags and length-prefixed strings, written
+//! to a `Vec` and read back off the front of a slice.
+//!
+//! Each side file checks its own magic, key and checksum; what this reader guarantees is
+//! that damaged bytes give `None`, never a panic or a huge allocation.
+
+/// Appends records to a buffer.
+#[derive(Default)]
+pub struct Writer(pub Vec<u8>);
+
+impl Writer {
+    /// An empty buffer with room for `bytes`.
+    pub fn with_capacity(bytes: usize) -> Self {
+        Writer(Vec::with_capacity(bytes))
+    }
+
+    /// A u8, little-endian.
+    pub fn u8(&mut self, v: u8) {
+        self.0.push(v);
+    }
+
+    /// A u16, little-endian.
+    pub fn u16(&mut self, v: u16) {
+        self.0.extend_from_slice(&v.to_le_bytes());
+    }
+
+    /// A u32, little-endian.
+    pub fn u32(&mut self, v: u32) {
+        self.0.extend_from_slice(&v.to_le_bytes());
+    }
+
+    /// A u64, little-endian.
+    pub fn u64(&mut self, v: u64) {
+        self.0.extend_from_slice(&v.to_le_bytes());
+    }
+
+    /// A flag, as one byte: `0` or `1`.
+    pub fn bool(&mut self, v: bool) {
+        self.0.push(u8::from(v));
+    }
+
+    /// A string: its length in bytes, then its bytes.
+    pub fn str(&mut self, s: &str) {
+        self.u64(s.len() as u64);
+        self.0.extend_from_slice(s.as_bytes());
+    }
+
+    /// Whether there is a string, then the string.
+    pub fn opt(&mut self, s: Option<&str>) {
+        self.bool(s.is_some());
+        if let Some(s) = s {
+            self.str(s);
+        }
+    }
+
+    /// A count, then each string.
+    pub fn strs(&mut self, items: &[String]) {
+        self.u64(items.len() as u64);
+        items.iter().for_each(|s| self.str(s));
+    }
+}
+
+/// Reads records off the front of a slice; every read is `None` once the bytes run out or
+/// do not hold what was asked for.
+pub struct Reader<'a>(pub &'a [u8]);
+
+impl<'a> Reader<'a> {
+    /// The next `n` bytes.
+    pub fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        let (head, rest) = self.0.split_at_checked(n)?;
+        self.0 = rest;
+        Some(head)
+    }
+
+    fn array<const N: usize>(&mut self) -> Option<[u8; N]> {
+        let (head, rest) = self.0.split_first_chunk::<N>()?;
+        self.0 = rest;
+        Some(*head)
+    }
+
+    /// A u8 written by [`Writer::u8`].
+    pub fn u8(&mut self) -> Option<u8> {
+        self.array::<1>().map(|[b]| b)
+    }
+
+    /// A u16 written by [`Writer::u16`].
+    pub fn u16(&mut self) -> Option<u16> {
+        self.array().map(u16::from_le_bytes)
+    }
+
+    /// A u32 written by [`Writer::u32`].
+    pub fn u32(&mut self) -> Option<u32> {
+        self.array().map(u32::from_le_bytes)
+    }
+
+    /// A u64 written by [`Writer::u64`].
+    pub fn u64(&mut self) -> Option<u64> {
+        self.array().map(u64::from_le_bytes)
+    }
+
+    /// A flag: `0` or `1`, anything else is damage.
+    pub fn bool(&mut self) -> Option<bool> {
+        match self.u8()? {
+            0 => Some(false),
+            1 => Some(true),
+            _ => None,
+        }
+    }
+
+    /// A string written by [`Writer::str`]; `None` when it is not UTF-8.
+    pub fn str(&mut self) -> Option<&'a str> {
+        let len = usize::try_from(self.u64()?).ok()?;
+        std::str::from_utf8(self.take(len)?).ok()
+    }
+
+    /// A string written by [`Writer::opt`].
+    pub fn opt(&mut self) -> Option<Option<&'a str>> {
+        if self.bool()? { self.str().map(Some) } else { Some(None) }
+    }
+
+    /// Strings written by [`Writer::strs`].
+    pub fn strs(&mut self) -> Option<Vec<String>> {
+        let count = self.u64()?;
+        // Each string takes at least its 8-byte length: a damaged count cannot allocate more.
+        if count > self.0.len() as u64 / 8 {
+            return None;
+        }
+        (0..count).map(|_| self.str().map(String::from)).collect()
+    }
+
+    /// Whether every byte was read.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// How many bytes are left to read.
+    pub fn remaining(&self) -> usize {
+        self.0.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_read_back_as_written() {
+        let mut w = Writer::default();
+        w.u8(7);
+        w.u16(0xbeef);
+        w.u32(0xdead_beef);
+        w.u64(u64::MAX - 1);
+        w.bool(true);
+        w.str("héllo");
+        w.opt(None);
+        w.opt(Some(""));
+        w.strs(&["a".into(), "bc".into()]);
+        let mut r = Reader(&w.0);
+        assert_eq!(r.u8(), Some(7));
+        assert_eq!(r.u16(), Some(0xbeef));
+        assert_eq!(r.u32(), Some(0xdead_beef));
+        assert_eq!(r.u64(), Some(u64::MAX - 1));
+        assert_eq!(r.bool(), Some(true));
+        assert_eq!(r.str(), Some("héllo"));
+        assert_eq!(r.opt(), Some(None));
+        assert_eq!(r.opt(), Some(Some("")));
+        assert_eq!(r.strs(), Some(vec!["a".to_string(), "bc".to_string()]));
+        assert!(r.is_empty());
+    }
+
+    #[test]
+    fn damaged_bytes_read_as_none() {
+        let mut w = Writer::default();
+        w.str("abc");
+        // Cut short, at every length.
+        for cut in 0..w.0.len() {
+            assert_eq!(Reader(&w.0[..cut]).str(), None, "cut at {cut}");
+        }
+        // Not UTF-8; a flag that is neither 0 nor 1; a count larger than the bytes.
+        assert_eq!(Reader(&[1, 0, 0, 0, 0, 0, 0, 0, 0xff]).str(), None);
+        assert_eq!(Reader(&[2]).bool(), None);
+        assert_eq!(Reader(&u64::MAX.to_le_bytes()).strs(), None);
+        assert_eq!(Reader(&u64::MAX.to_le_bytes()).str(), None);
+    }
+}
