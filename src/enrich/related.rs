@@ -243,9 +243,46 @@ pub(super) struct Weights {
     idf: Vec<f32>,
 }
 
+/// How many papers use each term, over all papers and over the settled ones (left empty
+/// when the settled papers do not weigh): what [`Weights::new`] is made from, counted the
+/// same way by a one-off build ([`weights`]) and by watch mode ([`State::fresh`]).
+struct DocFreq {
+    df: Vec<u32>,
+    settled_df: Vec<u32>,
+}
+
+impl DocFreq {
+    fn new(terms: usize, settles: bool) -> DocFreq {
+        DocFreq {
+            df: vec![0; terms],
+            settled_df: vec![0; if settles { terms } else { 0 }],
+        }
+    }
+
+    /// A paper's use of term `t` (the caller counts each term once per paper); `weighs`
+    /// says the paper is settled and the settled papers weigh.
+    fn add(&mut self, t: usize, weighs: bool) {
+        self.df[t] += 1;
+        if weighs {
+            self.settled_df[t] += 1;
+        }
+    }
+
+    /// The counts of two sets of papers, together.
+    fn merge(mut self, other: DocFreq) -> DocFreq {
+        self.df.iter_mut().zip(other.df).for_each(|(a, b)| *a += b);
+        self.settled_df
+            .iter_mut()
+            .zip(other.settled_df)
+            .for_each(|(a, b)| *a += b);
+        self
+    }
+}
+
 impl Weights {
     /// Weights from each term's frequency over all papers and over the settled ones.
-    fn new(n: usize, df: Vec<u32>, settled_df: Vec<u32>, settled: Settled) -> Weights {
+    fn new(n: usize, freq: DocFreq, settled: Settled) -> Weights {
+        let DocFreq { df, settled_df } = freq;
         let mut weights = Weights {
             papers: settled.count(n),
             settled_df: settled.flags.is_some().then_some(settled_df),
@@ -316,12 +353,11 @@ pub(super) fn weights(site: &Site, cache: &mut TermCache, lexicon: &Lexicon, tok
     // One count per thread, not per rayon split: each is a number per stem.
     let slice = n.div_ceil(rayon::current_num_threads()).max(1);
     let settles = settled.flags.is_some();
-    let (df, settled_df) = tokens
+    let freq = tokens
         .par_chunks(slice)
         .enumerate()
         .map(|(chunk, papers)| {
-            let mut df = vec![0u32; stems];
-            let mut settled_df = vec![0u32; if settles { stems } else { 0 }];
+            let mut freq = DocFreq::new(stems, settles);
             // The last paper (of this slice) that counted each term: a term counts once per paper.
             let mut counted = vec![u32::MAX; stems];
             for (i, tokens) in papers.iter().enumerate() {
@@ -331,22 +367,15 @@ pub(super) fn weights(site: &Site, cache: &mut TermCache, lexicon: &Lexicon, tok
                     let t = of[id as usize];
                     if t != NOT_A_TERM && counted[t as usize] != i as u32 {
                         counted[t as usize] = i as u32;
-                        df[t as usize] += 1;
-                        if weighs {
-                            settled_df[t as usize] += 1;
-                        }
+                        freq.add(t as usize, weighs);
                     }
                 }
             }
-            (df, settled_df)
+            freq
         })
-        .reduce_with(|(mut a, mut sa), (b, sb)| {
-            a.iter_mut().zip(b).for_each(|(a, b)| *a += b);
-            sa.iter_mut().zip(sb).for_each(|(a, b)| *a += b);
-            (a, sa)
-        })
-        .unwrap_or_else(|| (vec![0; stems], vec![0; stems]));
-    Weights::new(n, df, settled_df, settled)
+        .reduce_with(DocFreq::merge)
+        .unwrap_or_else(|| DocFreq::new(stems, settles));
+    Weights::new(n, freq, settled)
 }
 
 /// A paper's unit TF-IDF vector, as [`State::fresh`] makes it, keeping only the terms the
@@ -425,17 +454,12 @@ impl State {
         let n = texts.len();
         let terms = lexicon.stem_count();
         let settles = settled.flags.is_some();
-        let (mut df, mut settled_df) = (vec![0u32; terms], vec![0u32; if settles { terms } else { 0 }]);
+        let mut freq = DocFreq::new(terms, settles);
         for (p, doc) in docs.iter().enumerate() {
             let weighs = settles && settled.weighs(p);
-            for &(t, _) in doc.iter() {
-                df[t as usize] += 1;
-                if weighs {
-                    settled_df[t as usize] += 1;
-                }
-            }
+            doc.iter().for_each(|&(t, _)| freq.add(t as usize, weighs));
         }
-        let weights = Weights::new(n, df, settled_df, settled);
+        let weights = Weights::new(n, freq, settled);
         let idf = &weights.idf;
         let kept = if keep { docs.clone() } else { Vec::new() };
         let vectors: Vec<Vec<(TermId, f32)>> = docs
