@@ -212,10 +212,16 @@ impl Settled {
         self.flags.as_ref().is_none_or(|f| f[p])
     }
 
-    /// Whether paper `other` may be listed as related to paper `p`: a settled paper relates
-    /// to settled papers only (see [`Settled`]).
+    /// The papers paper `p` may list, as flags by paper, when it may not list every paper:
+    /// a settled paper relates to settled papers only (see [`Settled`]).
+    fn listable_by(&self, p: usize) -> Option<&[bool]> {
+        self.flags.as_deref().filter(|f| f[p])
+    }
+
+    /// Whether paper `other` may be listed as related to paper `p` (see
+    /// [`Settled::listable_by`]).
     fn relates(&self, p: usize, other: usize) -> bool {
-        self.flags.as_ref().is_none_or(|f| !f[p] || f[other])
+        self.listable_by(p).is_none_or(|f| f[other])
     }
 
     /// How many papers weigh the terms, of `n`.
@@ -854,9 +860,8 @@ fn search(scores: &mut Vec<f32>, pid: usize, query: &[(TermId, f32)], postings: 
     if scores.len() < postings.papers {
         *scores = vec![0f32; postings.papers];
     }
-    // The rule of `Settled::relates`, with the flags looked up once per paper: a settled
-    // paper relates to settled papers only.
-    let only_settled = settled.flags.as_deref().filter(|f| f[pid]);
+    // Looked up once per paper, not per candidate.
+    let only_settled = settled.listable_by(pid);
     let mut touched: Vec<u32> = Vec::new();
     for &(t, w) in query {
         for &(other, ow) in postings.list(t) {
