@@ -15,11 +15,6 @@ impl Writer {
         Writer(Vec::with_capacity(bytes))
     }
 
-    /// A u8, little-endian.
-    pub fn u8(&mut self, v: u8) {
-        self.0.push(v);
-    }
-
     /// A u16, little-endian.
     pub fn u16(&mut self, v: u16) {
         self.0.extend_from_slice(&v.to_le_bytes());
@@ -79,7 +74,7 @@ impl<'a> Reader<'a> {
         Some(*head)
     }
 
-    /// A u8 written by [`Writer::u8`].
+    /// One byte.
     pub fn u8(&mut self) -> Option<u8> {
         self.array::<1>().map(|[b]| b)
     }
@@ -147,7 +142,7 @@ mod tests {
     #[test]
     fn records_read_back_as_written() {
         let mut w = Writer::default();
-        w.u8(7);
+        w.0.push(7);
         w.u16(0xbeef);
         w.u32(0xdead_beef);
         w.u64(u64::MAX - 1);
