@@ -1,10 +1,11 @@
 //! The manifest beside an output folder (`.public.manifest`): each file's hash, length, inode
 //! and modification time, so that a rebuild knows unchanged files without reading them back.
 
-use std::collections::HashMap;
 use std::fs;
 use std::os::unix::fs::MetadataExt;
 use std::path::Path;
+
+use rustc_hash::FxHashMap;
 
 /// One output file as a build left it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,10 +36,11 @@ impl Record {
 }
 
 /// The records of the manifest at `path`; none when it is missing or unreadable (the next
-/// build then compares files by content).
-pub(crate) fn read_manifest(path: &Path) -> HashMap<String, Record> {
+/// build then compares files by content). Keyed with `FxHash`: the paths are our own, and
+/// hashing 117,000 of them with SipHash was a third of reading a 100,000-paper manifest.
+pub(crate) fn read_manifest(path: &Path) -> FxHashMap<String, Record> {
     let Ok(text) = fs::read_to_string(path) else {
-        return HashMap::new();
+        return FxHashMap::default();
     };
     text.lines()
         .filter_map(|line| {

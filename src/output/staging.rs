@@ -2,13 +2,13 @@
 //! the output in one atomic rename; or, where the output cannot be swapped, beside their
 //! final names in the output, renamed over the old files once everything is written.
 
-use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::io::{self, ErrorKind};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use anyhow::{Context as _, Result};
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::in_place::{is_same_file, same_content};
 use super::job_cache::{JobCache, job_cache_path};
@@ -44,7 +44,7 @@ pub struct Staging<'a> {
     /// Pages written under a temporary name in the output, to rename at the commit.
     pending: Mutex<Vec<String>>,
     /// What the live site's files were when the previous build wrote them.
-    previous: HashMap<String, Record>,
+    previous: FxHashMap<String, Record>,
     /// The folder (relative) the last file was written to, known to exist: files come in
     /// path order, so a folder's files follow one another and this spares a `mkdir` per
     /// file. A set of every folder spared a few more, but held a string per paper (100 MB
@@ -98,7 +98,7 @@ impl<'a> Staging<'a> {
         let previous = if live {
             read_manifest(&manifest_path(&out))
         } else {
-            HashMap::new()
+            FxHashMap::default()
         };
         let listing = match &mode {
             Mode::Swap { staging, reused: true } if lists_safely_while_written(staging) => {
@@ -143,7 +143,7 @@ impl<'a> Staging<'a> {
         let mut records = std::mem::take(self.written.get_mut().expect("no writer panicked"));
         // Made only where stale files are looked for, and borrowed: a copy of every path was
         // 110 MB at a million papers, made when the build holds the most.
-        let keep = || -> HashSet<&str> { records.iter().map(|(p, _)| p.as_str()).collect() };
+        let keep = || -> FxHashSet<&str> { records.iter().map(|(p, _)| p.as_str()).collect() };
         // Gone first: a build killed between the swap and the new manifest must not leave
         // the old one describing the new site (its checks would still catch most changes).
         let manifest = manifest_path(&self.out);
@@ -591,7 +591,7 @@ fn lists_safely_while_written(dir: &Path) -> bool {
 
 /// Deletes files (and then empty folders) under `root` that this build did not produce,
 /// pages left under a temporary name by a killed build included.
-fn remove_stale(root: &Path, keep: &HashSet<&str>) -> Result<()> {
+fn remove_stale(root: &Path, keep: &FxHashSet<&str>) -> Result<()> {
     remove_listed(root, &list(root)?, keep)
 }
 
@@ -601,7 +601,7 @@ fn remove_stale(root: &Path, keep: &HashSet<&str>) -> Result<()> {
 /// many folders, nearly all still full): one flag per depth says whether the folder being
 /// finished keeps something, and a folder filled since the listing refuses to be removed,
 /// as it should.
-fn remove_listed(root: &Path, listed: &[Listed], keep: &HashSet<&str>) -> Result<()> {
+fn remove_listed(root: &Path, listed: &[Listed], keep: &FxHashSet<&str>) -> Result<()> {
     let mut holds = vec![false];
     for entry in listed {
         if holds.len() <= entry.depth {
