@@ -555,6 +555,24 @@ mod tests {
         assert_eq!(html.as_deref(), Some("A <em>new</em> view"));
     }
 
+    /// Real abstracts and a title of May 2026 that wrap bold, italics or a link in dollars.
+    #[test]
+    fn a_formula_of_text_markup_alone_reads_as_text() {
+        let r = render_plain(
+            "We present $\\textbf{MolSight}$, the first study. Code is at $\\href{https://github.com/b/gcpo}{this}$.",
+            true,
+        );
+        assert_eq!(
+            r.html,
+            "<p>We present <strong>MolSight</strong>, the first study. Code is at <a href=\"https://github.com/b/gcpo\">this</a>.</p>"
+        );
+        assert_eq!(r.text, "We present MolSight, the first study. Code is at this.");
+        assert_eq!(r.feed_html, None, "no formula is left for the feed to show as text");
+        let (text, html) = render_title("Breaking $\\textit{Winner-Takes-All}$: Cooperative", OPTS);
+        assert_eq!(text, "Breaking Winner-Takes-All: Cooperative");
+        assert_eq!(html.as_deref(), Some("Breaking <em>Winner-Takes-All</em>: Cooperative"));
+    }
+
     #[test]
     fn text_mode_latex_becomes_markup() {
         let r = render_plain(
@@ -563,9 +581,12 @@ mod tests {
         );
         assert_eq!(
             r.html,
-            "<p>We call it <em>fast</em>, see <a href=\"https://x.org/a\">our code</a> and “this” – 50% better\u{a0}.</p>"
+            "<p>We call it <em>fast</em>, see <a href=\"https://x.org/a\">our code</a> and “this” – 50% better\u{a0}[k].</p>"
         );
-        assert_eq!(r.text, "We call it fast, see our code and “this” – 50% better\u{a0}.");
+        assert_eq!(
+            r.text,
+            "We call it fast, see our code and “this” – 50% better\u{a0}[k]."
+        );
     }
 
     #[test]

@@ -220,8 +220,21 @@ fn command(name: &str, text: &str, chars: &mut Chars, out: &mut Vec<Inline>) {
                 _ => Inline::Em(rest),
             });
         }
-        // References to what the page does not have.
-        "cite" | "citep" | "citet" | "ref" | "eqref" | "label" => {
+        // A citation reads as its keys in brackets, as a reference list's labels would:
+        // dropped, "is known from \cite{CS24}, and" read "is known from , and".
+        "cite" | "citep" | "citet" | "citealp" | "parencite" | "textcite" => {
+            // A page number (`\citep[p.~5]{key}`) goes.
+            while chars.peek().is_some_and(|&(_, c)| c == '[') {
+                chars.find(|&(_, c)| c == ']');
+            }
+            let keys = raw_argument(text, chars).unwrap_or_default();
+            let keys: Vec<&str> = keys.split(',').map(str::trim).filter(|k| !k.is_empty()).collect();
+            if !keys.is_empty() {
+                out.push(Inline::Text(format!("[{}]", keys.join(", "))));
+            }
+        }
+        // References to what the page does not have: a figure, an equation, a label.
+        "ref" | "eqref" | "label" => {
             let _ = argument(text, chars);
         }
         "footnote" => {
@@ -446,9 +459,16 @@ mod tests {
         assert_eq!(plain(&parse(r"\href{javascript:alert(1)}{click}")), "click");
         assert_eq!(
             plain(&parse(r"We propose \method, 50\% faster~\cite{x}.")),
-            "We propose method, 50% faster\u{a0}."
+            "We propose method, 50% faster\u{a0}[x]."
         );
         assert_eq!(plain(&parse(r"a \alpha-level test")), "a α-level test");
+        // From a real abstract of May 2026 (arXiv 2605, EFX for chores).
+        assert_eq!(
+            plain(&parse(
+                r"is known from \cite{CS24}, and \citep[p.~5]{a, b}\cite{} transfers"
+            )),
+            "is known from [CS24], and [a, b] transfers"
+        );
         // From real abstracts of May 2026.
         assert_eq!(
             plain(&parse(

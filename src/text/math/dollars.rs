@@ -20,7 +20,8 @@ pub enum Segment<'a> {
 /// followed by a digit, and `\$` is a dollar sign; `$$` may have spaces inside. `\(…\)` and `\[…\]` are formulas too
 /// (a lone `\(` is text): left as text, their backslashes went missing on the page and the
 /// LaTeX inside showed raw. TeX ignores the spaces Pandoc refuses, and some authors write
-/// them: `$ \alpha \in [0,\infty] $` is a formula too (see [`spaced_close`]).
+/// them: `$ \alpha \in [0,\infty] $` is a formula too (see [`spaced_close`]). A formula
+/// that is only text-mode markup (`$\textbf{MolSight}$`) is text (see [`text_only`]).
 pub fn split_dollars(text: &str) -> Vec<Segment<'_>> {
     // Most abstracts have no formula at all.
     if !text.contains('$') && !text.contains("\\(") && !text.contains("\\[") {
@@ -46,10 +47,7 @@ pub fn split_dollars(text: &str) -> Vec<Segment<'_>> {
                 if start < i {
                     out.push(Segment::Text(&text[start..i]));
                 }
-                out.push(Segment::Math {
-                    latex: &text[i + 2..end],
-                    display,
-                });
+                out.push(formula(&text[i + 2..end], display));
                 i = end + 2;
                 start = i;
             } else {
@@ -71,10 +69,7 @@ pub fn split_dollars(text: &str) -> Vec<Segment<'_>> {
                     if start < i {
                         out.push(Segment::Text(&text[start..i]));
                     }
-                    out.push(Segment::Math {
-                        latex: text[body..end].trim(),
-                        display: false,
-                    });
+                    out.push(formula(text[body..end].trim(), false));
                     i = end + 1;
                     start = i;
                 }
@@ -87,10 +82,7 @@ pub fn split_dollars(text: &str) -> Vec<Segment<'_>> {
                 if start < i {
                     out.push(Segment::Text(&text[start..i]));
                 }
-                out.push(Segment::Math {
-                    latex: &text[body..end],
-                    display,
-                });
+                out.push(formula(&text[body..end], display));
                 i = end + open;
                 start = i;
             }
@@ -101,6 +93,85 @@ pub fn split_dollars(text: &str) -> Vec<Segment<'_>> {
         out.push(Segment::Text(&text[start..]));
     }
     out
+}
+
+/// A formula's segment: math, or the text it holds when it is text-mode markup and nothing
+/// else (see [`text_only`]).
+fn formula(latex: &str, display: bool) -> Segment<'_> {
+    if !display && text_only(latex) {
+        Segment::Text(latex.trim())
+    } else {
+        Segment::Math { latex, display }
+    }
+}
+
+/// Whether an inline formula is one text-mode command and nothing else:
+/// `$\textbf{MolSight}$`, `$\textit{Winner-Takes-All}$`, `$\href{https://…}{here}$`.
+/// Authors write these to get bold, italics or a link where arXiv shows no LaTeX; read as
+/// math, the words became italic letters of a math font (which a page's find, copy and
+/// screen readers do not read as the word) and a link became letters.
+fn text_only(latex: &str) -> bool {
+    /// Text-mode commands, with how many arguments they take.
+    const TEXT_COMMANDS: [(&str, usize); 11] = [
+        ("textbf", 1),
+        ("textit", 1),
+        ("emph", 1),
+        ("textsl", 1),
+        ("text", 1),
+        ("textrm", 1),
+        ("textsf", 1),
+        ("texttt", 1),
+        ("textsc", 1),
+        ("href", 2),
+        ("url", 1),
+    ];
+    let latex = latex.trim();
+    // In braces of its own: `${\textbf{DIVER}}$`.
+    if let Some(inner) = latex.strip_prefix('{')
+        && after_group(latex) == Some("")
+    {
+        return text_only(&inner[..inner.len() - 1]);
+    }
+    let Some(rest) = latex.strip_prefix('\\') else {
+        return false;
+    };
+    let name = rest.bytes().take_while(u8::is_ascii_alphabetic).count();
+    let Some(&(_, arguments)) = TEXT_COMMANDS.iter().find(|(n, _)| *n == &rest[..name]) else {
+        return false;
+    };
+    let mut rest = &rest[name..];
+    for _ in 0..arguments {
+        match after_group(rest.trim_start()) {
+            Some(after) => rest = after,
+            None => return false,
+        }
+    }
+    rest.trim().is_empty()
+}
+
+/// The text after the `{…}` group that `text` starts with (nested groups and `\{` inside).
+fn after_group(text: &str) -> Option<&str> {
+    let bytes = text.as_bytes();
+    if bytes.first() != Some(&b'{') {
+        return None;
+    }
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 1,
+            b'{' => depth += 1,
+            b'}' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(&text[i + 1..]);
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 /// Where the `\)` (or with `display`, `\]`) that closes a formula starting at `from` is:
@@ -130,7 +201,11 @@ fn find_close(bytes: &[u8], from: usize, display: bool) -> Option<usize> {
                 return (bytes.get(j + 1) == Some(&b'$')).then_some(j);
             }
             b'$' => {
-                let before_ok = !bytes[j - 1].is_ascii_whitespace();
+                // TeX ignores a space before the closing `$` ("$8 \times $ magnification");
+                // Pandoc refuses it so that "$5 and $ 10" stays text: allowed when the body is
+                // surely LaTeX.
+                let before_ok =
+                    !bytes[j - 1].is_ascii_whitespace() || std::str::from_utf8(&bytes[from..j]).is_ok_and(has_macro);
                 let after_ok = !bytes.get(j + 1).is_some_and(u8::is_ascii_digit)
                     || std::str::from_utf8(&bytes[from..j]).is_ok_and(is_operator);
                 return (before_ok && after_ok && j > from).then_some(j);
@@ -142,9 +217,9 @@ fn find_close(bytes: &[u8], from: usize, display: bool) -> Option<usize> {
 }
 
 /// Where the `$` closing a formula that opened with a space (`$ \alpha \in [0,\infty] $`)
-/// is, when its body is surely LaTeX: a macro (`\` and a letter) in it, not a number first
-/// (a price: "$ 5 and $ 10"), on one line, no longer than a formula, and no digit after
-/// the closing `$`.
+/// is, when its body is surely LaTeX: a command in it (see [`has_macro`]), not a number and
+/// words (a price: "$ 5 and $ 10"), on one line, no longer than a formula, and no digit
+/// after the closing `$`.
 fn spaced_close(text: &str, from: usize) -> Option<usize> {
     let bytes = text.as_bytes();
     let mut j = from;
@@ -154,18 +229,43 @@ fn spaced_close(text: &str, from: usize) -> Option<usize> {
             b'\n' => return None,
             b'$' => {
                 let body = text[from..j].trim();
-                let macro_in = body
-                    .as_bytes()
-                    .windows(2)
-                    .any(|w| w[0] == b'\\' && w[1].is_ascii_alphabetic());
-                let price = body.starts_with(|c: char| c.is_ascii_digit());
+                // A number first is a price ("$ 5 \emph{only}, then $ 10") unless nothing
+                // but LaTeX follows it ("$ 2.9\%$", "$ [\![256, 2]\!] $").
+                let price = body.starts_with(|c: char| c.is_ascii_digit()) && has_words(body);
                 let digit_after = bytes.get(j + 1).is_some_and(u8::is_ascii_digit);
-                return (macro_in && !price && !digit_after && bytes.get(j + 1) != Some(&b'$')).then_some(j);
+                return (has_macro(body) && !price && !digit_after && bytes.get(j + 1) != Some(&b'$')).then_some(j);
             }
             _ => j += 1,
         }
     }
     None
+}
+
+/// Whether `body` holds a LaTeX command: a backslash before a letter (`\times`) or before
+/// the punctuation of TeX's spacing and escapes (`\%`, `\!`, `\,`).
+fn has_macro(body: &str) -> bool {
+    body.as_bytes()
+        .windows(2)
+        .any(|w| w[0] == b'\\' && (w[1].is_ascii_alphabetic() || b"%!,;:{}|".contains(&w[1])))
+}
+
+/// Whether `body` has a word of two letters or more outside command names: prose ("then",
+/// "only"), as a price's text has and a formula of numbers and commands has not.
+fn has_words(body: &str) -> bool {
+    let bytes = body.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let command = bytes[i] == b'\\';
+        if command {
+            i += 1;
+        }
+        let run = bytes[i..].iter().take_while(|b| b.is_ascii_alphabetic()).count();
+        if !command && run >= 2 {
+            return true;
+        }
+        i += run.max(1);
+    }
+    false
 }
 
 /// Whether a formula's body is one operator, as in "$\\sim$10x", "$≈$150,000" or "8$×$8":
@@ -281,6 +381,92 @@ mod tests {
             "$ \\alpha\nand $",
         ] {
             assert_eq!(split_dollars(text), vec![Segment::Text(text)], "{text}");
+        }
+    }
+
+    /// Real abstracts of May 2026 that wrap bold, italics or a link in dollars: text, not
+    /// math letters. Math that only starts with such a command stays math.
+    #[test]
+    fn a_formula_of_text_markup_alone_is_text() {
+        assert_eq!(
+            split_dollars("We present $\\textbf{MolSight}$, the first; see $\\href{https://x.org/a_b}{this}$."),
+            vec![
+                Segment::Text("We present "),
+                Segment::Text("\\textbf{MolSight}"),
+                Segment::Text(", the first; see "),
+                Segment::Text("\\href{https://x.org/a_b}{this}"),
+                Segment::Text("."),
+            ]
+        );
+        assert_eq!(
+            split_dollars("Breaking $\\textit{Winner-Takes-All}$: a $ \\text{SOTA} $ result, ${\\textbf{DIVER}}$"),
+            vec![
+                Segment::Text("Breaking "),
+                Segment::Text("\\textit{Winner-Takes-All}"),
+                Segment::Text(": a "),
+                Segment::Text("\\text{SOTA}"),
+                Segment::Text(" result, "),
+                Segment::Text("{\\textbf{DIVER}}"),
+            ]
+        );
+        for latex in [
+            "\\textbf{x}^2",
+            "{\\textbf{x}}^2",
+            "{x}",
+            "\\mathbf{x}",
+            "\\text{ReLU}(x)",
+            "\\textbf{a}\\textbf{b}",
+            "\\href{u}",
+        ] {
+            let text = format!("a ${latex}$ b");
+            assert_eq!(
+                split_dollars(&text)[1],
+                Segment::Math { latex, display: false },
+                "{text}"
+            );
+        }
+        assert!(matches!(
+            split_dollars("$$\\textbf{x}$$")[0],
+            Segment::Math { display: true, .. }
+        ));
+    }
+
+    /// Real abstracts of May 2026 with a space inside a dollar: TeX reads them as formulas,
+    /// and the page showed their dollars.
+    #[test]
+    fn a_space_before_a_closing_dollar_or_a_number_first_is_a_formula_when_the_rest_is_latex() {
+        let math = |latex| Segment::Math { latex, display: false };
+        assert_eq!(
+            split_dollars(
+                "an improvement of $ 2.9\\%$ in accuracy, an $8 \\times $ magnification, a T$\\times $V grid"
+            ),
+            vec![
+                Segment::Text("an improvement of "),
+                math("2.9\\%"),
+                Segment::Text(" in accuracy, an "),
+                math("8 \\times "),
+                Segment::Text(" magnification, a T"),
+                math("\\times "),
+                Segment::Text("V grid"),
+            ]
+        );
+        assert_eq!(
+            split_dollars("codes $ [\\![256, 2 ]\\!] $ and"),
+            vec![
+                Segment::Text("codes "),
+                math("[\\![256, 2 ]\\!]"),
+                Segment::Text(" and")
+            ]
+        );
+        for text in [
+            "costs $5 and $ 10",
+            "from $\\alpha $5 up",
+            "it is $ 5 \\% of the $ total",
+        ] {
+            assert!(
+                split_dollars(text).iter().all(|s| !matches!(s, Segment::Math { .. })),
+                "{text}"
+            );
         }
     }
 
