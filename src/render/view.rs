@@ -67,6 +67,7 @@ pub(crate) struct FeedLink {
 pub(crate) struct PageMeta {
     pub(crate) title: String,
     pub(crate) description: String,
+    /// The page's absolute URL; empty for the 404 page, which has none.
     pub(crate) canonical: String,
     /// [`FeedLink`]s, as template values.
     pub(crate) feeds: Vec<Value>,
