@@ -533,6 +533,13 @@ fn email_issues_are_self_contained() {
         assert!(!text.contains('<') || text.contains("<1"), "{theme}: plain text");
         assert!(text.contains("1. Regularization and Variance-Weighted Regression"));
         assert!(text.contains("50. ") && !text.contains("51. "));
+        // Numbers right-aligned, and every line of a paper under the start of its title:
+        // "10." is a column wider than "9.".
+        assert!(text.contains("\n 9. ") && text.contains("\n10. "), "{theme}: {text}");
+        assert!(
+            !text.lines().any(|l| l.starts_with("   ") && !l.starts_with("    ")),
+            "{theme}: a paper's lines start under its title"
+        );
         assert!(text.contains("150 more in the full issue: https://example.org/issues/2026-11-26/"));
         for line in text.lines() {
             assert!(

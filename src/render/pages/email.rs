@@ -51,6 +51,9 @@ impl Renderer<'_> {
     fn email_context(&self, id: IssueId, shown: usize) -> Context {
         #[derive(Serialize)]
         struct EmailPaper {
+            /// Its place, right-aligned to the widest (" 9", "10"), so that the text
+            /// after every number starts in one column.
+            number: String,
             title: String,
             title_lines: Vec<String>,
             url: String,
@@ -71,30 +74,37 @@ impl Renderer<'_> {
             shown: usize,
             more: usize,
             new: usize,
+            /// The spaces a paper's lines after its first start with: as wide as "10. ".
+            indent: String,
             papers: Vec<EmailPaper>,
         }
         let issue = &self.site.issues[id];
         let order = self.issue_order(id);
+        let digits = shown.min(order.len()).max(1).to_string().len();
+        // Lines of 72 columns, numbers and indents included.
+        let width = 72 - (digits + 2);
         let papers = order
             .iter()
             .take(shown)
-            .map(|&(pid, again)| {
+            .enumerate()
+            .map(|(i, &(pid, again))| {
                 let p = &self.site.papers[pid];
                 let excerpt = excerpt(&p.abstract_text.read(), EMAIL_EXCERPT);
                 let tags: Vec<String> = p.tags.iter().map(|&t| self.site.tags[t].name.clone()).collect();
                 let tag_lines = if tags.is_empty() {
                     Vec::new()
                 } else {
-                    wrap(&format!("[{}]", tags.join(", ")), 69)
+                    wrap(&format!("[{}]", tags.join(", ")), width)
                 };
                 let authors = short_authors(&p.authors);
                 EmailPaper {
+                    number: format!("{:>digits$}", i + 1),
                     title: p.title.to_string(),
-                    title_lines: wrap(&p.title, 67),
+                    title_lines: wrap(&p.title, width),
                     url: self.links.abs(&paper_dir(&p.slug)),
-                    author_lines: wrap(&authors, 69),
+                    author_lines: wrap(&authors, width),
                     authors,
-                    excerpt_lines: wrap(&excerpt, 69),
+                    excerpt_lines: wrap(&excerpt, width),
                     excerpt,
                     tags,
                     tag_lines,
@@ -111,6 +121,7 @@ impl Renderer<'_> {
             shown: papers.len(),
             more: issue.papers.len() - papers.len(),
             new: order.iter().filter(|(_, again)| !again).count(),
+            indent: " ".repeat(digits + 2),
             papers,
         };
         let mut ctx = Context::new();
