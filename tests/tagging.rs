@@ -575,4 +575,21 @@ fn the_tag_index_lists_tags_by_name() {
     let mut sorted = names.clone();
     sorted.sort();
     assert_eq!(names, sorted);
+    // The footer's "topic feeds" leads here: each tag's feeds are linked, and exist.
+    let items: Vec<&str> = page
+        .split("<li><a href=\"/tags/")
+        .skip(1)
+        .filter(|li| li.contains("class=\"count\""))
+        .collect();
+    assert_eq!(items.len(), names.len());
+    for item in &items {
+        let slug = item.split('/').next().unwrap();
+        for feed in ["rss.xml", "atom.xml"] {
+            assert!(item.contains(&format!("href=\"/tags/{slug}/{feed}\"")), "{item}");
+            assert!(
+                site.public().join(format!("tags/{slug}/{feed}")).is_file(),
+                "{slug}/{feed}"
+            );
+        }
+    }
 }

@@ -21,6 +21,9 @@ impl Renderer<'_> {
         struct TagItem<'b> {
             name: &'b str,
             url: String,
+            /// The tag's feeds: the index is where the footer's "topic feeds" leads.
+            rss: String,
+            atom: String,
             count: usize,
         }
         let mut tags: Vec<&crate::model::Tag> = self.site.tags.iter().collect();
@@ -28,9 +31,12 @@ impl Renderer<'_> {
         let items: Vec<Value> = tags
             .into_iter()
             .map(|t| {
+                let dir = tag_dir(&t.slug);
                 Value::from_serializable(&TagItem {
                     name: &t.name,
-                    url: self.links.path(&tag_dir(&t.slug)),
+                    url: self.links.path(&dir),
+                    rss: self.links.path(&format!("{dir}rss.xml")),
+                    atom: self.links.path(&format!("{dir}atom.xml")),
                     count: t.papers.len(),
                 })
             })
