@@ -508,6 +508,52 @@ fn supporting_words_and_implied_topics_on_real_sentences() {
             "graph-learning",
             false,
         ),
+        // Words with another sense count only beside a signal of the topic: a conformal map
+        // is geometry, a contract is also an economist's, a memory or motion "bank" and
+        // "trading X for Y" are not finance (real titles and sentences of May 2026)...
+        (
+            "Conformal tubular parameterization and toroidal bending of tube-like surfaces",
+            "In this work, we propose a conformal parameterization framework for open tube-like surfaces with two boundary components.",
+            "statistics",
+            false,
+        ),
+        (
+            "Online Contract Selection for Continual Coverage",
+            "Motivated by applications where a system must remain operational via continual procurement of contracts, we study two online contract selection problems under uncertain prices.",
+            "legal",
+            false,
+        ),
+        (
+            "Recall to Predict: Grounding Motion Forecasting in Interpretable Motion Bank",
+            "Motion forecasting often requires trading interpretability for predictive accuracy. We propose a framework that grounds predictions in a comprehensive \"motion bank\".",
+            "finance",
+            false,
+        ),
+        (
+            "PTCG-Bench: Can LLM Agents Master Pokémon Trading Card Game?",
+            "We present PTCG-Bench, a benchmark built on the Pokémon Trading Card Game.",
+            "finance",
+            false,
+        ),
+        // ...while a phrase of the topic decides.
+        (
+            "Moira: Language-driven Hierarchical Reinforcement Learning for Pair Trading",
+            "We study this challenge through pair trading, a domain where high-level choices constrain downstream actions.",
+            "finance",
+            true,
+        ),
+        (
+            "The Alpha Illusion: Reported Alpha from LLM Trading Agents Should Not Be Treated as Deployment Evidence",
+            "End-to-end LLM trading agents have moved quickly from research curiosity to a small ecosystem of named systems.",
+            "finance",
+            true,
+        ),
+        (
+            "Conformal Prediction Sets for Open-Ended Question Answering",
+            "We calibrate the sets with split conformal prediction.",
+            "statistics",
+            true,
+        ),
         // Heart and brain signals are time series.
         (
             "EVL-ECG: Efficient ECG Interpretation With Multi-Aspect Heterogeneous Knowledge Distillation",
