@@ -454,7 +454,8 @@
       if (mine !== seq) return;
       var highlight = new Set();
       state.matched.forEach(function (terms) { terms.forEach(function (t) { highlight.add(t); }); });
-      papers.forEach(function (p) { list.appendChild(result(docs.get(p), highlight)); });
+      var typed = new Set(state.words);
+      papers.forEach(function (p) { list.appendChild(result(docs.get(p), highlight, typed)); });
       state.drawn += papers.length;
       var n = state.hits.length;
       more.hidden = state.drawn >= n;
@@ -478,20 +479,19 @@
     parent.appendChild(document.createTextNode(text.slice(at, to)));
   }
 
-  // About 240 characters of the abstract around its first highlighted word.
-  function snippet(text, highlight) {
+  // About 240 characters of the abstract around the first word typed, or else around the
+  // first highlighted word: a word typed in full ("all") is what the reader looks for, not
+  // the first word it is also the start of ("allocation").
+  function snippet(text, highlight, typed) {
     var p = document.createElement("p");
     p.className = "search-snippet";
-    var ts = tokens(text), start = 0;
-    for (var i = 0; i < ts.length; i++) {
-      if (highlight.has(ts[i][0])) {
-        start = Math.max(0, ts[i][1] - 70);
-        break;
-      }
-    }
-    if (start > 0) {
+    var ts = tokens(text), start = 0, at = -1, i;
+    for (i = 0; i < ts.length && at < 0; i++) if (typed.has(ts[i][0])) at = i;
+    for (i = 0; i < ts.length && at < 0; i++) if (highlight.has(ts[i][0])) at = i;
+    if (at >= 0 && ts[at][1] > 70) {
+      start = ts[at][1] - 70;
       var space = text.indexOf(" ", start);
-      start = space >= 0 && space < ts[i][1] ? space + 1 : ts[i][1];
+      start = space >= 0 && space < ts[at][1] ? space + 1 : ts[at][1];
     }
     var end = Math.min(text.length, start + 240);
     if (end < text.length) {
@@ -505,7 +505,7 @@
   }
 
   // One result: [title, slug, ISO date, date as shown, [tags], abstract].
-  function result(doc, highlight) {
+  function result(doc, highlight, typed) {
     var li = document.createElement("li");
     var a = document.createElement("a");
     a.href = base + "papers/" + encodeURIComponent(doc[1]) + "/";
@@ -520,7 +520,7 @@
     meta.appendChild(date);
     if (doc[4].length) meta.appendChild(document.createTextNode(" · " + doc[4].join(", ")));
     li.appendChild(meta);
-    if (doc[5]) li.appendChild(snippet(doc[5], highlight));
+    if (doc[5]) li.appendChild(snippet(doc[5], highlight, typed));
     return li;
   }
 
