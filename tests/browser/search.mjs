@@ -19,6 +19,8 @@
 //                         query, time to the first results, and the time of the query again
 //   --max-first-kb N      a measured query of one word may fetch at most N KB (gzipped)
 //                         before its first results
+//   --snippet Q=TITLE=W   the result of query Q titled TITLE must show a snippet that marks W
+//                         (the word typed, though other forms of it come first)
 //
 // Exits non-zero on the first failed check. Prints the in-page search time of every query.
 import { chromium } from "playwright-core";
@@ -27,7 +29,7 @@ import { counter, paperWords, papersOnDisk, relevant } from "./measure.mjs";
 
 const args = process.argv.slice(2);
 const [binary, root] = args;
-const recalls = [], hostile = [], orders = [], pairs = [];
+const recalls = [], hostile = [], orders = [], snippets = [], pairs = [];
 let measure = [], maxFirstKb = Infinity;
 for (let i = 2; i < args.length; i++) {
   if (args[i] === "--recall") recalls.push(args[++i].split(/=(.*)/s).slice(0, 2));
@@ -36,6 +38,7 @@ for (let i = 2; i < args.length; i++) {
   else if (args[i] === "--exactly") orders.push([...args[++i].split(/=(.*)/s).slice(0, 2), true]);
   else if (args[i] === "--measure") measure = args[++i].split(",");
   else if (args[i] === "--max-first-kb") maxFirstKb = Number(args[++i]);
+  else if (args[i] === "--snippet") snippets.push(args[++i].split("="));
   else pairs.push(args[i]);
 }
 if (!binary || !root || pairs.length % 2 !== 0) {
@@ -174,6 +177,19 @@ try {
     const titles = await page.$$eval("#search-results li > a", (as) => as.map((a) => a.textContent));
     if (!titles.some((t) => /[<>]/.test(t))) fail(`no hostile title drawn as text for ${JSON.stringify(text)}: ${JSON.stringify(titles)}`);
     console.log(`hostile ${JSON.stringify(text)}: ${titles.length} titles drawn as text, e.g. ${JSON.stringify(titles.find((t) => /[<>]/.test(t)))}`);
+  }
+
+  for (const [query, title, word] of snippets) {
+    await page.goto(`${url}search/?q=${encodeURIComponent(query)}`);
+    await answered(page, query);
+    const items = await page.$$eval("#search-results li", (lis) => lis.map((li) => ({
+      title: li.querySelector("a")?.textContent || "",
+      marks: [...li.querySelectorAll(".search-snippet mark")].map((m) => m.textContent.toLowerCase()),
+    })));
+    const item = items.find((i) => i.title === title);
+    if (!item) fail(`query ${JSON.stringify(query)} did not list ${JSON.stringify(title)}`);
+    if (!item.marks.includes(word)) fail(`the snippet of ${JSON.stringify(title)} for ${JSON.stringify(query)} marks ${JSON.stringify(item.marks)}, not ${JSON.stringify(word)}`);
+    console.log(`snippet ${JSON.stringify(query)}: ${JSON.stringify(title)} marks ${JSON.stringify(item.marks)}`);
   }
 
   for (const [query, list, whole] of orders) {
