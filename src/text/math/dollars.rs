@@ -77,7 +77,14 @@ pub fn split_dollars(text: &str) -> Vec<Segment<'_>> {
             }
             continue;
         }
-        match find_close(bytes, body, display).filter(|&end| !text[body..end].trim().is_empty()) {
+        // A `$` whose pair holds a sentence was a price, or its own pair went missing
+        // ("a $38\% relative reduction in false-positive artifacts ($\mathrm{Fa}$)"): it is
+        // text, and the next `$` may open a formula.
+        let formula_at = |&end: &usize| {
+            let latex = &text[body..end];
+            !latex.trim().is_empty() && (display || !reads_as_prose(latex))
+        };
+        match find_close(bytes, body, display).filter(formula_at) {
             Some(end) => {
                 if start < i {
                     out.push(Segment::Text(&text[start..i]));
@@ -239,6 +246,42 @@ fn spaced_close(text: &str, from: usize) -> Option<usize> {
         }
     }
     None
+}
+
+/// Whether a formula's body reads as a sentence: four words or more of two letters or more
+/// in a row, outside braces (`\text{for all }` is the author's) and not command names. A
+/// formula names things with single letters and commands; one that runs over words is a
+/// `$` paired with the wrong one, and as math its words became a run of italic letters.
+fn reads_as_prose(body: &str) -> bool {
+    const WORDS: usize = 4;
+    let bytes = body.as_bytes();
+    let (mut depth, mut run, mut i) = (0usize, 0usize, 0usize);
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b.is_ascii_alphabetic() {
+            let len = bytes[i..].iter().take_while(|b| b.is_ascii_alphabetic()).count();
+            let command = i > 0 && bytes[i - 1] == b'\\';
+            if depth == 0 && !command && len >= 2 {
+                run += 1;
+                if run >= WORDS {
+                    return true;
+                }
+            } else {
+                run = 0;
+            }
+            i += len;
+            continue;
+        }
+        match b {
+            b'{' => depth += 1,
+            b'}' => depth = depth.saturating_sub(1),
+            // Words go on across spaces and hyphens ("false-positive artifacts").
+            b' ' | b'-' => {}
+            _ => run = 0,
+        }
+        i += 1;
+    }
+    false
 }
 
 /// Whether `body` holds a LaTeX command: a backslash before a letter (`\times`) or before
@@ -465,6 +508,37 @@ mod tests {
         ] {
             assert!(
                 split_dollars(text).iter().all(|s| !matches!(s, Segment::Math { .. })),
+                "{text}"
+            );
+        }
+    }
+
+    /// From a real abstract of May 2026 whose author left out a `$`: the formula that took
+    /// the sentence up to the next `$` read as a run of italic letters.
+    #[test]
+    fn a_dollar_whose_pair_holds_a_sentence_is_text() {
+        assert_eq!(
+            split_dollars("a $38\\% relative reduction in false-positive artifacts ($\\mathrm{Fa}$) compared"),
+            vec![
+                Segment::Text("a $38\\% relative reduction in false-positive artifacts ("),
+                Segment::Math {
+                    latex: "\\mathrm{Fa}",
+                    display: false
+                },
+                Segment::Text(") compared"),
+            ]
+        );
+        for latex in [
+            "p(y \\mid x, \\theta)",
+            "\\text{for all } i \\in \\text{the training set}",
+            "a b c d e f",
+            "\\mathrm{softmax}(QK^\\top / \\sqrt{d})",
+            "O(n \\log n)",
+        ] {
+            let text = format!("so ${latex}$ here");
+            assert_eq!(
+                split_dollars(&text)[1],
+                Segment::Math { latex, display: false },
                 "{text}"
             );
         }
