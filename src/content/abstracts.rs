@@ -573,6 +573,20 @@ mod tests {
         assert_eq!(html.as_deref(), Some("Breaking <em>Winner-Takes-All</em>: Cooperative"));
     }
 
+    /// Real abstracts of May 2026: a URL run into the word or the command before it.
+    #[test]
+    fn a_url_run_into_a_word_or_a_command_links_from_its_scheme() {
+        let r = render_plain(
+            "Code is available athttps://github.com/AIM-SCU/CRAFT and \\noindenthttps://x.org/r/C-3CE/ too.",
+            true,
+        );
+        assert_eq!(
+            r.html,
+            "<p>Code is available at<a href=\"https://github.com/AIM-SCU/CRAFT\">https://github.com/AIM-SCU/CRAFT</a> and <a href=\"https://x.org/r/C-3CE/\">https://x.org/r/C-3CE/</a> too.</p>"
+        );
+        assert_eq!(render_plain("\\noindent We show", true).text, " We show");
+    }
+
     #[test]
     fn text_mode_latex_becomes_markup() {
         let r = render_plain(

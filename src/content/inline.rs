@@ -126,17 +126,28 @@ pub(super) fn style_switch(rest: &str) -> bool {
 
 /// `\name` after its backslash: letters, or one other character.
 fn command_name(chars: &mut Chars) -> String {
-    let mut name = String::new();
-    while let Some(&(_, c)) = chars.peek().filter(|(_, c)| c.is_ascii_alphabetic()) {
-        name.push(c);
+    let letters: String = chars
+        .clone()
+        .map(|(_, c)| c)
+        .take_while(char::is_ascii_alphabetic)
+        .collect();
+    if letters.is_empty() {
+        return chars.next().map(|(_, c)| c.to_string()).unwrap_or_default();
+    }
+    let mut len = letters.len();
+    // A URL run into a command (`\noindenthttps://…`, from a real abstract) is not part of
+    // its name: the command ends where the scheme starts.
+    if chars.clone().nth(len).is_some_and(|(_, c)| c == ':')
+        && let Some(scheme) = ["https", "http"]
+            .iter()
+            .find(|s| len > s.len() && letters.ends_with(*s))
+    {
+        len -= scheme.len();
+    }
+    for _ in 0..len {
         chars.next();
     }
-    if name.is_empty() {
-        if let Some((_, c)) = chars.next() {
-            name.push(c);
-        }
-    }
-    name
+    letters[..len].to_string()
 }
 
 /// A braced group, read as inline text (a style switch inside it, `{\em …}`, styles the
@@ -233,6 +244,10 @@ fn command(name: &str, text: &str, chars: &mut Chars, out: &mut Vec<Inline>) {
                 out.push(Inline::Text(format!("[{}]", keys.join(", "))));
             }
         }
+        // Layout a paragraph of an abstract has no use for.
+        "noindent" | "indent" | "par" | "smallskip" | "medskip" | "bigskip" | "hfill" | "vfill" | "centering"
+        | "clearpage" | "newpage" => {}
+        "newline" | "linebreak" | "quad" | "qquad" => out.push(Inline::Text(" ".into())),
         // References to what the page does not have: a figure, an equation, a label.
         "ref" | "eqref" | "label" => {
             let _ = argument(text, chars);

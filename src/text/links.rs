@@ -28,6 +28,16 @@ pub fn split_urls(text: &str) -> Vec<(&str, bool)> {
             out.push((s, false));
             continue;
         }
+        // A word run into a URL ("available athttps://github.com/…", as a real abstract
+        // has it) is not its scheme: the link starts at `http`.
+        if let Some(at) = s.find("://")
+            && let Some(scheme) = ["https", "http"].iter().find(|x| at > x.len() && s[..at].ends_with(*x))
+        {
+            let cut = at - scheme.len();
+            out.push((&s[..cut], false));
+            out.extend(split_urls(&s[cut..]));
+            continue;
+        }
         match s.find(['{', '}']) {
             Some(cut) if cut > 0 => {
                 out.push((&s[..cut], true));

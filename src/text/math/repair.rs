@@ -71,6 +71,8 @@ impl Part {
 
 /// Characters with a Unicode superscript form (every lower-case letter but q, most capitals).
 pub(super) const SUPERSCRIPTS: &[(char, char)] = &[
+    // A raised ring is a degree: `360^\circ` reads 360°, not 360^∘.
+    ('∘', '°'),
     ('0', '⁰'),
     ('1', '¹'),
     ('2', '²'),

@@ -392,6 +392,8 @@ mod tests {
             (r"x_{t+1} \leq \varepsilon^{-2}", "xₜ₊₁ ≤ ε⁻²"),
             (r"\tilde{O}(\sqrt{T})", "O\u{303}(√T)"),
             (r"\frac{1}{2}", "1/2"),
+            (r"360^\circ", "360°"),
+            (r"90^{\circ} \text{ and } 2^{\circ n}", "90° and 2^(∘ n)"),
             (r"\frac{a+b}{c}", "(a+b)/c"),
             (r"\left( \frac{\alpha}{\beta} \right)", "( α/β )"),
             (r"\sum_{i=1}^{n} x_i", "∑ᵢ₌₁ⁿ xᵢ"),
