@@ -47,7 +47,7 @@ pub fn split_dollars(text: &str) -> Vec<Segment<'_>> {
                 if start < i {
                     out.push(Segment::Text(&text[start..i]));
                 }
-                out.push(formula(&text[i + 2..end], display));
+                push_formula(&mut out, &text[i + 2..end], display);
                 i = end + 2;
                 start = i;
             } else {
@@ -69,7 +69,7 @@ pub fn split_dollars(text: &str) -> Vec<Segment<'_>> {
                     if start < i {
                         out.push(Segment::Text(&text[start..i]));
                     }
-                    out.push(formula(text[body..end].trim(), false));
+                    push_formula(&mut out, text[body..end].trim(), false);
                     i = end + 1;
                     start = i;
                 }
@@ -89,7 +89,7 @@ pub fn split_dollars(text: &str) -> Vec<Segment<'_>> {
                 if start < i {
                     out.push(Segment::Text(&text[start..i]));
                 }
-                out.push(formula(&text[body..end], display));
+                push_formula(&mut out, &text[body..end], display);
                 i = end + open;
                 start = i;
             }
@@ -102,14 +102,64 @@ pub fn split_dollars(text: &str) -> Vec<Segment<'_>> {
     out
 }
 
-/// A formula's segment: math, or the text it holds when it is text-mode markup and nothing
-/// else (see [`text_only`]).
-fn formula(latex: &str, display: bool) -> Segment<'_> {
-    if !display && text_only(latex) {
-        Segment::Text(latex.trim())
-    } else {
-        Segment::Math { latex, display }
+/// Pushes a formula's segments: math, or the text it holds when it is text-mode markup
+/// (see [`text_only`] and [`mostly_text`]). An inline formula's closing full stop or comma
+/// (`$f(x).$`) goes after it, as text: inside, MathML spaced it as an operator ("f(x) .").
+fn push_formula<'a>(out: &mut Vec<Segment<'a>>, latex: &'a str, display: bool) {
+    if !display && (text_only(latex) || mostly_text(latex)) {
+        out.push(Segment::Text(latex.trim()));
+        return;
     }
+    let trimmed = latex.trim_end();
+    let mark = trimmed
+        .len()
+        .checked_sub(1)
+        .filter(|&at| matches!(trimmed.as_bytes()[at], b'.' | b',') && at > 0 && !trimmed[..at].ends_with('\\'));
+    match mark {
+        Some(at) if !display => {
+            out.push(Segment::Math {
+                latex: &trimmed[..at],
+                display,
+            });
+            out.push(Segment::Text(&trimmed[at..]));
+        }
+        _ => out.push(Segment::Math { latex, display }),
+    }
+}
+
+/// Whether an inline formula is prose set in text commands (four words or more) with a few
+/// symbols and no command between them, as a real abstract of May 2026 has it:
+/// `$\textbf{Embedding-perturbed Exploration Preference Optimization (}E^2\textbf{PO)}$`.
+/// As math, the words were one unbreakable run of bold math letters, wider than a phone;
+/// as text they wrap, and the symbols read as text does.
+fn mostly_text(latex: &str) -> bool {
+    let (mut words, mut rest, mut at) = (0usize, 0usize, 0usize);
+    while at < latex.len() {
+        let tail = &latex[at..];
+        let command = ["\\textbf", "\\textit", "\\emph", "\\text", "\\textrm", "\\textsf"]
+            .iter()
+            .find(|c| tail.starts_with(*c) && tail[c.len()..].starts_with('{'));
+        match command.and_then(|c| Some((c.len(), after_group(&tail[c.len()..])?))) {
+            Some((name, after)) => {
+                let argument = &tail[name + 1..tail.len() - after.len() - 1];
+                words += argument
+                    .split(|c: char| !c.is_alphabetic())
+                    .filter(|w| w.chars().count() >= 2)
+                    .count();
+                at = latex.len() - after.len();
+            }
+            None => {
+                let c = tail.chars().next().expect("not at the end");
+                // A command between the words is math the text would lose (`\in`).
+                if c == '\\' {
+                    return false;
+                }
+                rest += usize::from(!c.is_whitespace());
+                at += c.len_utf8();
+            }
+        }
+    }
+    words >= 4 && rest <= 8
 }
 
 /// Whether an inline formula is one text-mode command and nothing else:
@@ -544,6 +594,43 @@ mod tests {
         }
     }
 
+    /// Real abstracts of May 2026: a formula that ends a sentence inside its dollars, and
+    /// prose set in text commands.
+    #[test]
+    fn closing_punctuation_leaves_the_formula_and_prose_in_text_commands_is_text() {
+        let math = |latex| Segment::Math { latex, display: false };
+        assert_eq!(
+            split_dollars("associated to $f(x).$ Then $a, b,$ and $x\\,$ and $$y.$$"),
+            vec![
+                Segment::Text("associated to "),
+                math("f(x)"),
+                Segment::Text("."),
+                Segment::Text(" Then "),
+                math("a, b"),
+                Segment::Text(","),
+                Segment::Text(" and "),
+                math("x\\,"),
+                Segment::Text(" and "),
+                Segment::Math {
+                    latex: "y.",
+                    display: true
+                },
+            ]
+        );
+        let latex = "\\textbf{Embedding-perturbed Exploration Preference Optimization (}E^2\\textbf{PO)}";
+        assert_eq!(
+            split_dollars(&format!("we propose ${latex}$, a")),
+            vec![Segment::Text("we propose "), Segment::Text(latex), Segment::Text(", a")]
+        );
+        for latex in [
+            "\\text{if } x > 0 \\text{ and } y < 1",
+            "\\textbf{6.28}\\times",
+            "\\mathrm{SNR} = \\text{signal over noise power} + n_0 + n_1 + n_2",
+        ] {
+            assert_eq!(split_dollars(&format!("a ${latex}$ b"))[1], math(latex), "{latex}");
+        }
+    }
+
     /// From a real abstract (arXiv 2605, skew polycyclic codes), which mixes both kinds.
     #[test]
     fn latex_brackets_are_math_too() {
@@ -562,9 +649,10 @@ mod tests {
                 },
                 Segment::Text(", where "),
                 Segment::Math {
-                    latex: "λ_0\\ne0,",
+                    latex: "λ_0\\ne0",
                     display: false
                 },
+                Segment::Text(","),
                 Segment::Text(" and "),
                 Segment::Math {
                     latex: " n=1,2 ",
