@@ -554,6 +554,40 @@ fn supporting_words_and_implied_topics_on_real_sentences() {
             "statistics",
             true,
         ),
+        // A longer phrase of another topic claimed "medical" ("medical image" is vision's),
+        // and "diagnostic" is also what a method for models is (real titles of May 2026)...
+        (
+            "USEMA: a Scalable Efficient Mamba Like Attention for Medical Image Segmentation",
+            "Accurate medical image segmentation is an integral part of the medical image analysis pipeline.",
+            "medical-ai",
+            true,
+        ),
+        (
+            "CounterCount: A Diagnostic Framework for Counting Bias in Vision Language Models",
+            "Vision-Language Models (VLMs) excel at multimodal reasoning, yet it remains unclear whether their answers are grounded in visual evidence.",
+            "medical-ai",
+            false,
+        ),
+        // ...as "human motion" and "3D scene" claimed generation's words.
+        (
+            "ScaleMoGen: Autoregressive Next-Scale Prediction for Human Motion Generation",
+            "We present ScaleMoGen, a scale-wise autoregressive framework for text-driven human motion generation.",
+            "generative-models",
+            true,
+        ),
+        (
+            "Sat3DGen: Comprehensive Street-Level 3D Scene Generation from Single Satellite Image",
+            "Generating a street-level 3D scene from a single satellite image is a crucial yet challenging task.",
+            "generative-models",
+            true,
+        ),
+        // An urban scene is not remote sensing by itself.
+        (
+            "SRUG: Shadow-Guided Relightable Urban Scene with Generation Model",
+            "Creating relightable urban scenes from images or videos is widely useful but highly ill-posed.",
+            "remote-sensing",
+            false,
+        ),
         // Heart and brain signals are time series.
         (
             "EVL-ECG: Efficient ECG Interpretation With Multi-Aspect Heterogeneous Knowledge Distillation",
