@@ -673,3 +673,27 @@ fn the_tag_index_lists_tags_by_name() {
         }
     }
 }
+
+/// `tags --explain` names each topic its neighbours gave once, and the rule for papers no
+/// phrase tags only for such a paper (a real paper of May 2026 that its phrases tag, and
+/// that its neighbours give two more topics).
+#[test]
+fn explain_names_each_neighbour_topic_once() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/real-may");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_paperboy"))
+        .args(["tags", "--root"])
+        .arg(&root)
+        .args(["--explain", "2605.22505"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let given: Vec<&str> = text.lines().filter(|l| l.contains("given by neighbours")).collect();
+    assert!(!given.is_empty(), "{text}");
+    let mut topics: Vec<&str> = given.iter().map(|l| l.split_whitespace().next().unwrap()).collect();
+    let n = topics.len();
+    topics.sort();
+    topics.dedup();
+    assert_eq!(topics.len(), n, "a topic named twice: {text}");
+    assert!(!text.contains("no phrase gave a tag"), "{text}");
+}

@@ -62,6 +62,8 @@ pub fn explain(site: &Site, tax: &Taxonomy, slug: &str) -> Result<String> {
     if evidence.is_empty() {
         let _ = writeln!(out, "\nno topic phrase matched");
     }
+    // A paper its phrases tag takes no topic by the untagged rule of the neighbour stage.
+    let phrase_tagged = evidence.iter().any(|e| e.vetoed_by.is_none() && e.passes());
     for e in evidence {
         let verdict = match (&e.vetoed_by, e.passes()) {
             (Some(v), _) => format!("vetoed by `{v}`"),
@@ -96,11 +98,13 @@ pub fn explain(site: &Site, tax: &Taxonomy, slug: &str) -> Result<String> {
         let cache = TagCache::of_site(site, tax);
         let strengths = Strengths::of(site, &cache, tax);
         let given = |t: u16| tags.contains(&tax.slug_of(t));
-        for untagged in [false, true] {
+        let mut shown = Vec::new();
+        for untagged in [false, true].into_iter().filter(|&u| !(u && phrase_tagged)) {
             for (topic, voters) in neighbour_topics(site, &strengths, tax, id, untagged) {
-                if !given(topic) {
+                if !given(topic) || shown.contains(&topic) {
                     continue;
                 }
+                shown.push(topic);
                 let names: Vec<&str> = voters.iter().map(|&v| &*site.papers[v].title).collect();
                 let _ = writeln!(
                     out,
