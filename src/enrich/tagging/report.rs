@@ -62,8 +62,6 @@ pub fn explain(site: &Site, tax: &Taxonomy, slug: &str) -> Result<String> {
     if evidence.is_empty() {
         let _ = writeln!(out, "\nno topic phrase matched");
     }
-    // A paper its phrases tag takes no topic by the untagged rule of the neighbour stage.
-    let phrase_tagged = evidence.iter().any(|e| e.vetoed_by.is_none() && e.passes());
     for e in evidence {
         let verdict = match (&e.vetoed_by, e.passes()) {
             (Some(v), _) => format!("vetoed by `{v}`"),
@@ -98,22 +96,21 @@ pub fn explain(site: &Site, tax: &Taxonomy, slug: &str) -> Result<String> {
         let cache = TagCache::of_site(site, tax);
         let strengths = Strengths::of(site, &cache, tax);
         let given = |t: u16| tags.contains(&tax.slug_of(t));
-        let mut shown = Vec::new();
-        for untagged in [false, true].into_iter().filter(|&u| !(u && phrase_tagged)) {
-            for (topic, voters) in neighbour_topics(site, &strengths, tax, id, untagged) {
-                if !given(topic) || shown.contains(&topic) {
-                    continue;
-                }
-                shown.push(topic);
-                let names: Vec<&str> = voters.iter().map(|&v| &*site.papers[v].title).collect();
-                let _ = writeln!(
-                    out,
-                    "\n{}  given by neighbours{}\n    like: {}",
-                    tax.slug_of(topic),
-                    if untagged { " (no phrase gave a tag)" } else { "" },
-                    names.join(" | ")
-                );
+        // The tagger's own rule: a paper no phrase tags, and that has no explicit tag, may
+        // take the topic three neighbours agree on.
+        let untagged = strengths.rule_topics(id).is_empty() && paper.explicit_tags.is_empty();
+        for (topic, voters) in neighbour_topics(site, &strengths, tax, id, untagged) {
+            if !given(topic) {
+                continue;
             }
+            let names: Vec<&str> = voters.iter().map(|&v| &*site.papers[v].title).collect();
+            let _ = writeln!(
+                out,
+                "\n{}  given by neighbours{}\n    like: {}",
+                tax.slug_of(topic),
+                if untagged { " (no phrase gave a tag)" } else { "" },
+                names.join(" | ")
+            );
         }
     }
     Ok(out)
