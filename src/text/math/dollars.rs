@@ -134,14 +134,15 @@ fn push_formula<'a>(out: &mut Vec<Segment<'a>>, latex: &'a str, display: bool) {
 /// as text they wrap, and the symbols read as text does.
 fn mostly_text(latex: &str) -> bool {
     let (mut words, mut rest, mut at) = (0usize, 0usize, 0usize);
+    const STYLES: [&str; 6] = ["textbf", "textit", "emph", "text", "textrm", "textsf"];
     while at < latex.len() {
         let tail = &latex[at..];
-        let command = ["\\textbf", "\\textit", "\\emph", "\\text", "\\textrm", "\\textsf"]
-            .iter()
-            .find(|c| tail.starts_with(*c) && tail[c.len()..].starts_with('{'));
-        match command.and_then(|c| Some((c.len(), after_group(&tail[c.len()..])?))) {
-            Some((name, after)) => {
-                let argument = &tail[name + 1..tail.len() - after.len() - 1];
+        let styled = leading_command(tail)
+            .filter(|(name, _)| STYLES.contains(name))
+            .and_then(|(_, rest)| Some((rest, after_group(rest)?)));
+        match styled {
+            Some((group, after)) => {
+                let argument = &group[1..group.len() - after.len() - 1];
                 words += argument
                     .split(|c: char| !c.is_alphabetic())
                     .filter(|w| w.chars().count() >= 2)
@@ -189,14 +190,12 @@ fn text_only(latex: &str) -> bool {
     {
         return text_only(&inner[..inner.len() - 1]);
     }
-    let Some(rest) = latex.strip_prefix('\\') else {
+    let Some((name, mut rest)) = leading_command(latex) else {
         return false;
     };
-    let name = rest.bytes().take_while(u8::is_ascii_alphabetic).count();
-    let Some(&(_, arguments)) = TEXT_COMMANDS.iter().find(|(n, _)| *n == &rest[..name]) else {
+    let Some(&(_, arguments)) = TEXT_COMMANDS.iter().find(|(n, _)| *n == name) else {
         return false;
     };
-    let mut rest = &rest[name..];
     for _ in 0..arguments {
         match after_group(rest.trim_start()) {
             Some(after) => rest = after,
@@ -204,6 +203,14 @@ fn text_only(latex: &str) -> bool {
         }
     }
     rest.trim().is_empty()
+}
+
+/// The name of the command that `text` starts with (`\textbf{…}`: `textbf`), and the text
+/// after the name.
+fn leading_command(text: &str) -> Option<(&str, &str)> {
+    let rest = text.strip_prefix('\\')?;
+    let name = rest.bytes().take_while(u8::is_ascii_alphabetic).count();
+    Some(rest.split_at(name))
 }
 
 /// The text after the `{…}` group that `text` starts with (nested groups and `\{` inside).
