@@ -32,16 +32,23 @@ impl Renderer<'_> {
             .into_iter()
             .map(|t| {
                 let dir = tag_dir(&t.slug);
+                let [rss, atom] = self.tag_feed_urls(&dir);
                 Value::from_serializable(&TagItem {
                     name: &t.name,
                     url: self.links.path(&dir),
-                    rss: self.links.path(&format!("{dir}rss.xml")),
-                    atom: self.links.path(&format!("{dir}atom.xml")),
+                    rss,
+                    atom,
                     count: t.papers.len(),
                 })
             })
             .collect();
         Value::from(items)
+    }
+
+    /// The URLs of the RSS and Atom feeds of the tag whose folder is `dir`: where its pages
+    /// and the tag index link them.
+    fn tag_feed_urls(&self, dir: &str) -> [String; 2] {
+        ["rss.xml", "atom.xml"].map(|feed| self.links.path(&format!("{dir}{feed}")))
     }
 
     /// What [`Renderer::tag_list`] shows.
@@ -165,11 +172,12 @@ impl Renderer<'_> {
             }
         };
         let previous_page = number - 1;
+        let [rss, atom] = self.tag_feed_urls(&dir);
         let view = TagView {
             name: &tag.name,
             url: front_url,
-            rss: self.links.path(&format!("{dir}rss.xml")),
-            atom: self.links.path(&format!("{dir}atom.xml")),
+            rss,
+            atom,
             count: matches!(page, TagPage::Front).then_some(tag.papers.len()),
         };
         let (title, description, range) = self.tag_page_words(id, page, papers, number);
