@@ -426,6 +426,47 @@ fn known_false_tags_stay_fixed() {
         "We quantize a lightweight detector to 4 bits for edge devices.",
     );
     assert!(t.contains(&"efficient-inference".to_string()), "{t:?}");
+    // A feedforward reconstruction is a vision method, not a paper about deep learning
+    // (real title).
+    let t = tags(
+        "Ground4D: Spatially-Grounded Feedforward 4D Reconstruction for Unstructured Off-Road Scenes",
+        "",
+    );
+    assert!(!t.contains(&"deep-learning".to_string()), "{t:?}");
+    // On-policy self-distillation is distillation, not reinforcement learning (real title
+    // and sentence).
+    let t = tags(
+        "Learn where to Click from Yourself: On-Policy Self-Distillation for GUI Grounding",
+        "These limitations make on-policy self-distillation (OPSD), which provides dense token-level supervision from a single rollout, a promising alternative.",
+    );
+    assert!(!t.contains(&"reinforcement-learning".to_string()), "{t:?}");
+}
+
+#[test]
+fn phrases_of_the_real_stream_reach_their_topics() {
+    let tax = paperboy::enrich::Taxonomy::new(&Default::default()).unwrap();
+    let tags = |title: &str, abstract_text: &str| tax.auto_tags(title, abstract_text);
+    // An LLM multi-agent system is about agents as well as about several of them; the
+    // longer phrase must not take "multi-agent" from either topic (real title and sentence).
+    let t = tags(
+        "Agent Capsules: Quality-Gated Granularity Control for Multi-Agent LLM Pipelines",
+        "A multi-agent pipeline with N agents typically issues N LLM calls per run.",
+    );
+    for topic in ["agents", "multi-agent"] {
+        assert!(t.contains(&topic.to_string()), "{topic}: {t:?}");
+    }
+    // Spatial reasoning is reasoning (real title).
+    let t = tags(
+        "Distilling 3D Spatial Reasoning into a Lightweight Vision-Language Model with CoT",
+        "",
+    );
+    assert!(t.contains(&"reasoning".to_string()), "{t:?}");
+    // A search agent is retrieval (real title).
+    let t = tags(
+        "OpenSeeker-v2: Pushing the Limits of Search Agents with Informative and High-Difficulty Trajectories",
+        "",
+    );
+    assert!(t.contains(&"retrieval".to_string()), "{t:?}");
 }
 
 #[test]
