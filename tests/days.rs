@@ -106,6 +106,65 @@ fn papers_trending_again_are_marked_and_listed_after_the_new_ones() {
     assert_eq!(page.matches("trending again</span>").count(), 1);
 }
 
+/// The issue links of paper `n`'s page, each checked to land on a page that lists it.
+fn issue_links_land_on_the_paper(site: &TestSite, n: usize) -> Vec<String> {
+    let slug = format!("paper-number-{n}-on-graph-neural-networks");
+    let page = site.read(&format!("papers/{slug}/index.html"));
+    let links: Vec<String> = page
+        .split("href=\"/issues/")
+        .skip(1)
+        .filter_map(|rest| rest.split_once('"').map(|(link, _)| link.to_string()))
+        .filter(|link| link.contains('#'))
+        .collect();
+    for link in &links {
+        let (path, anchor) = link.split_once('#').unwrap();
+        assert_eq!(anchor, format!("p-{slug}"), "{link}");
+        let listing = site.read(&format!("issues/{path}index.html"));
+        assert!(
+            listing.contains(&format!("id=\"{anchor}\"")),
+            "{link} does not list paper {n}"
+        );
+    }
+    links
+}
+
+#[test]
+fn a_paper_page_links_the_page_of_each_issue_that_lists_it() {
+    let site = TestSite::new();
+    // Five papers of Monday trend again at the top of a 255-paper Tuesday.
+    site.write(
+        "content/a.jsonl",
+        day(0..10, "2026-05-04") + &day(0..5, "2026-05-05") + &day(10..260, "2026-05-05"),
+    );
+    site.build_ok(&[]);
+    // Repeats are listed after the 250 new papers: on page 3.
+    assert_eq!(
+        issue_links_land_on_the_paper(&site, 0),
+        [
+            "2026-05-04/#p-paper-number-0-on-graph-neural-networks",
+            "2026-05-05/page/3/#p-paper-number-0-on-graph-neural-networks"
+        ]
+    );
+    assert_eq!(
+        issue_links_land_on_the_paper(&site, 209),
+        ["2026-05-05/page/2/#p-paper-number-209-on-graph-neural-networks"]
+    );
+    // In trending order they head page 1, and the papers after them move down.
+    site.write("paperboy.toml", "[issues]\nagain = \"inline\"\n");
+    site.build_ok(&[]);
+    assert_eq!(
+        issue_links_land_on_the_paper(&site, 0)[1],
+        "2026-05-05/#p-paper-number-0-on-graph-neural-networks"
+    );
+    assert_eq!(
+        issue_links_land_on_the_paper(&site, 209),
+        ["2026-05-05/page/3/#p-paper-number-209-on-graph-neural-networks"]
+    );
+    for n in (10..260).step_by(7) {
+        issue_links_land_on_the_paper(&site, n);
+    }
+}
+
 /// A team paper of May 2026 listed 207 names, the second of them ":": its page folded
 /// nothing, a screen and a half of names on a phone before the abstract.
 #[test]

@@ -35,6 +35,11 @@ impl Links {
 pub fn paper_dir(slug: &str) -> String {
     format!("papers/{slug}/")
 }
+/// The fragment that names a paper where a page lists it (the `id` of its list item), so
+/// that a link from the paper's page lands on it in a long issue.
+pub fn paper_anchor(slug: &str) -> String {
+    format!("p-{slug}")
+}
 /// Output path of an issue's page, without `index.html`.
 pub fn issue_dir(date: &str) -> String {
     format!("issues/{date}/")

@@ -9,7 +9,7 @@ use tera::Value;
 
 use super::i18n::Language;
 use crate::config::Config;
-use crate::model::{Links, Paper, Site, display_date, paper_dir};
+use crate::model::{Links, Paper, Site, display_date, paper_anchor, paper_dir};
 use crate::text::{EXCERPT_MAX, escape_html, excerpt, href_encode};
 
 /// Characters of the abstract in a paper's summary (issue and tag listings)...
@@ -107,10 +107,11 @@ pub(crate) struct Pager {
 }
 
 /// The keys of a paper's summary, in the order templates iterate them.
-const SUMMARY_KEYS: [&str; 11] = [
+const SUMMARY_KEYS: [&str; 12] = [
     "title",
     "title_html",
     "url",
+    "anchor",
     "date",
     "date_display",
     "excerpt",
@@ -157,6 +158,7 @@ impl Summary {
             title,
             title_html,
             Value::from(forms.links.path(&paper_dir(&p.slug))),
+            Value::from(paper_anchor(&p.slug)),
             Value::from(forms.dates.iso(p.date)),
             Value::from(forms.dates.display(p.date)),
             self.0.clone(),

@@ -73,6 +73,35 @@ impl Renderer<'_> {
         order
     }
 
+    /// The page (from 1) of issue `issue` that lists paper `id`: what a paper's page links
+    /// to, so that a reader of a 400-paper day lands where the paper is, not on page 1.
+    pub(crate) fn issue_page_of(&self, issue: IssueId, id: PaperId) -> usize {
+        let per_page = self.config.issues.per_page;
+        let papers = &self.site.issues[issue].papers;
+        if per_page == 0 || papers.len() <= per_page {
+            return 1;
+        }
+        let Some(k) = papers.iter().position(|&p| p == id) else {
+            return 1;
+        };
+        // The place in `issue_order`, without sorting the issue for one paper.
+        let place = match self.config.issues.again {
+            Again::Inline => k,
+            Again::After => {
+                let again = |p: PaperId| !self.site.is_new_in(p, issue);
+                let mine = again(id);
+                let before = papers[..k].iter().filter(|&&p| again(p) == mine).count();
+                let new_first = if mine {
+                    papers.iter().filter(|&&p| !again(p)).count()
+                } else {
+                    0
+                };
+                new_first + before
+            }
+        };
+        place / per_page + 1
+    }
+
     /// How many pages issue `id` has.
     pub(crate) fn issue_page_count(&self, id: IssueId) -> usize {
         match self.config.issues.per_page {

@@ -8,7 +8,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use tera::{Context, Value};
 
-use crate::model::{PaperId, Site, issue_dir, paper_dir};
+use crate::model::{PaperId, Site, issue_dir, page_path, paper_anchor, paper_dir};
 use crate::render::Renderer;
 use crate::render::jobs::{Files, Fingerprint};
 use crate::render::view::{OutLinks, title_html};
@@ -36,7 +36,7 @@ impl Renderer<'_> {
         let p = &site.papers[id];
         self.full_fp[id].hash(h);
         for &i in &p.issues {
-            site.issues[i].date.hash(h);
+            (site.issues[i].date, self.issue_page_of(i, id)).hash(h);
         }
         let (prev, next) = self.neighbours(id);
         (prev.map(|n| self.summary_fp[n]), next.map(|n| self.summary_fp[n])).hash(h);
@@ -183,8 +183,13 @@ impl Renderer<'_> {
             .map(|&i| {
                 let day = self.site.issues[i].date;
                 let date = self.dates.iso(day);
+                let page = page_path(&issue_dir(&date), self.issue_page_of(i, id));
                 IssueRef {
-                    url: self.links.path(&issue_dir(&date)),
+                    url: format!(
+                        "{}#{}",
+                        self.links.path(page.trim_end_matches("index.html")),
+                        paper_anchor(&p.slug)
+                    ),
                     date_display: self.dates.display(day),
                     date,
                 }
