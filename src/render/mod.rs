@@ -137,6 +137,8 @@ pub struct Renderer<'a> {
     full_fp: Arc<Vec<u64>>,
     /// Per paper, its place in its first issue (see [`pages::first_places`]).
     places: Vec<u32>,
+    /// Per paper, its place in its first issue's pages (see [`pages::first_listed`]).
+    listed: Vec<u32>,
     /// What the search index is written from.
     search: SearchInput<'a>,
     /// The search index, planned on first use.
@@ -255,6 +257,7 @@ impl<'a> Renderer<'a> {
             summary_fp,
             full_fp,
             places: pages::first_places(site),
+            listed: pages::first_listed(site, config.issues.again),
             search: SearchInput::Fresh(std::sync::OnceLock::new()),
             search_plan: std::sync::OnceLock::new(),
             sitemap_per_part: std::sync::OnceLock::new(),

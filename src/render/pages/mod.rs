@@ -4,6 +4,7 @@ mod email;
 mod issues;
 mod not_found;
 mod paper;
+pub(crate) use issues::first_listed;
 pub(crate) use paper::first_places;
 mod search;
 mod tags;
