@@ -56,14 +56,25 @@ struct Target {
     veto: bool,
 }
 
+/// The phrases that start with one stem. Common first words ("image", "3D", "visual") start
+/// dozens of phrases: looked up by their second stem too, a word tries only the phrases that
+/// can match, not all of them (most of tagging's time, before).
+#[derive(Default)]
+struct Starting {
+    /// One-word phrases, with their place in the taxonomy.
+    alone: Vec<(u32, Target)>,
+    /// Longer phrases by their second stem id: place, the stem ids after the second, target.
+    by_second: FxHashMap<u32, Vec<(u32, Vec<u32>, Target)>>,
+}
+
 /// Topics compiled into lookup tables: a word starts a phrase match with one hash lookup of its
 /// stem id (see [`Matcher`] for how words get stem ids).
 pub struct Taxonomy {
     topics: Vec<Topic>,
     /// Stem → id, for the stems that occur in phrases.
     stem_ids: HashMap<String, u32>,
-    /// First stem id of a phrase → (remaining stem ids, target), longest phrase first.
-    phrases: FxHashMap<u32, Vec<(Vec<u32>, Target)>>,
+    /// By first stem id, the phrases that start with it (stem ids are dense).
+    phrases: Vec<Starting>,
     /// Acronym, case-sensitive → targets.
     acronyms: FxHashMap<String, Vec<Target>>,
     /// Normalised alias slug → tag slug.
@@ -85,6 +96,8 @@ pub struct Matcher {
     stems: Vec<[u32; 2]>,
     /// Words that are acronyms of some topic (or their plurals), with the acronym meant.
     acronyms: FxHashMap<WordId, Box<str>>,
+    /// By word number, whether [`Matcher::acronyms`] has it: a lookup every word spares.
+    is_acronym: Vec<bool>,
     /// By word number, how it reads next to an acronym in a hyphenated compound.
     names: Vec<NameLike>,
 }
@@ -106,6 +119,7 @@ impl Matcher {
             [by_stem[stem as usize], tax.form_id(lower, lexicon.stem_text(stem))]
         });
         lexicon.grow(&mut self.names, |id| NameLike::of(lexicon.text(id)));
+        self.is_acronym.resize(lexicon.len(), false);
         let mut stemmer = None;
         for id in from..lexicon.len() as WordId {
             let word = lexicon.text(id);
@@ -114,6 +128,7 @@ impl Matcher {
             }
             if let Some(meant) = tax.acronym_meant(word) {
                 self.acronyms.insert(id, meant.into());
+                self.is_acronym[id as usize] = true;
                 continue;
             }
             // A name compounded with what it is ("SocialMemBench", "TheraAgent") reads as
@@ -341,12 +356,14 @@ impl Taxonomy {
         let mut tax = Taxonomy {
             topics: Vec::new(),
             stem_ids: HashMap::new(),
-            phrases: FxHashMap::default(),
+            phrases: Vec::new(),
             acronyms: FxHashMap::default(),
             aliases: HashMap::new(),
             names: HashMap::new(),
             config: config.clone(),
         };
+        // Each phrase's place in the taxonomy, which orders phrases of one length.
+        let mut place = 0u32;
         for (topic_id, t) in topics.iter().enumerate() {
             let slug = topic_slug(t);
             if slug.is_empty() {
@@ -395,7 +412,22 @@ impl Taxonomy {
                         veto,
                     };
                     signals.push(phrase.clone());
-                    tax.phrases.entry(*first).or_default().push((rest.to_vec(), target));
+                    place += 1;
+                    let first = *first as usize;
+                    if tax.phrases.len() <= first {
+                        tax.phrases.resize_with(first + 1, Starting::default);
+                    }
+                    let starting = &mut tax.phrases[first];
+                    match rest.split_first() {
+                        None => starting.alone.push((place, target)),
+                        Some((second, after)) => {
+                            starting
+                                .by_second
+                                .entry(*second)
+                                .or_default()
+                                .push((place, after.to_vec(), target))
+                        }
+                    }
                 }
             }
             for acronym in &t.acronyms {
@@ -448,9 +480,6 @@ impl Taxonomy {
                 tax.topics[topic_id].implies.push(j);
             }
         }
-        for candidates in tax.phrases.values_mut() {
-            candidates.sort_by_key(|c| std::cmp::Reverse(c.0.len()));
-        }
         for (alias, target) in &config.aliases {
             tax.aliases.insert(slugify(alias), slugify(target));
         }
@@ -500,7 +529,8 @@ impl Taxonomy {
         let mut vetoes: Vec<(usize, usize)> = Vec::new();
         let mut covered = vec![0usize; self.topics.len()];
         let mut stems: Vec<[u32; 2]> = Vec::new();
-        let mut found: Vec<(usize, &Target)> = Vec::new();
+        // (length, which of the word's ids, place in the taxonomy, target)
+        let mut found: Vec<(usize, usize, u32, &Target)> = Vec::new();
         for (field, ids, offset) in [
             (Field::Title, tokens.title(), 0),
             (Field::Abstract, tokens.abstract_words(), tokens.title().len()),
@@ -541,21 +571,35 @@ impl Taxonomy {
                 let free = i >= claimed;
                 // Phrases that match here, from either of the word's ids, longest first.
                 found.clear();
-                for first in stem.iter().filter(|&&s| s != NO_STEM) {
-                    for (rest, target) in self.phrases.get(first).into_iter().flatten() {
-                        let matches = rest.len() < stems.len() - i
-                            && rest.iter().zip(&stems[i + 1..]).all(|(want, got)| got.contains(want));
-                        if matches {
-                            found.push((rest.len() + 1, target));
+                for (k, first) in stem.iter().enumerate().filter(|&(_, &s)| s != NO_STEM) {
+                    let Some(starting) = self.phrases.get(*first as usize) else {
+                        continue;
+                    };
+                    found.extend(starting.alone.iter().map(|(place, target)| (1, k, *place, target)));
+                    let Some(next) = stems.get(i + 1) else {
+                        continue;
+                    };
+                    let seconds = next
+                        .iter()
+                        .enumerate()
+                        .filter(|&(j, &s)| s != NO_STEM && (j == 0 || s != next[0]));
+                    for (_, second) in seconds {
+                        for (place, after, target) in starting.by_second.get(second).into_iter().flatten() {
+                            let matches = after.len() < stems.len() - i - 1
+                                && after.iter().zip(&stems[i + 2..]).all(|(want, got)| got.contains(want));
+                            if matches {
+                                found.push((after.len() + 2, k, *place, target));
+                            }
                         }
                     }
                 }
-                found.sort_by_key(|f| std::cmp::Reverse(f.0));
+                // Longest first; then as the taxonomy lists them, as one list per first word did.
+                found.sort_unstable_by_key(|f| (std::cmp::Reverse(f.0), f.1, f.2));
                 // The first phrase that matches sets the length that counts; phrases of other
                 // topics just as long count too ("point cloud" in two topics). Vetoes apply
                 // wherever they match.
                 let mut longest = 0;
-                for &(len, target) in &found {
+                for &(len, _, _, target) in &found {
                     if !target.veto && (!free || (longest > 0 && len < longest)) {
                         continue;
                     }
@@ -567,7 +611,10 @@ impl Taxonomy {
                 if longest > 0 {
                     claimed = i + longest;
                 }
-                if let Some(acronym) = m.acronyms.get(&id).filter(|_| free) {
+                let acronym = (free && m.is_acronym[id as usize])
+                    .then(|| m.acronyms.get(&id))
+                    .flatten();
+                if let Some(acronym) = acronym {
                     if !m.in_name(tokens, ids, offset, i) {
                         for target in &self.acronyms[&**acronym] {
                             record(target, 1);
