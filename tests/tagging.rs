@@ -182,7 +182,24 @@ fn every_tag_gets_a_page_and_two_feeds() {
         );
         let feed = parse_feed(&site.read(&format!("tags/{}/atom.xml", tag.slug)));
         assert_eq!(feed.entries.len(), tag.papers.len().min(50), "{}", tag.slug);
+        // Readers subscribe to the first feed a page names: the tag's own.
+        let page = site.read(&format!("tags/{}/index.html", tag.slug));
+        let first = page.split("<link rel=\"alternate\"").nth(1).unwrap_or_default();
+        assert!(
+            first.contains(&format!("href=\"/tags/{}/rss.xml\"", tag.slug)),
+            "{}: {first}",
+            tag.slug
+        );
         parse_feed(&site.read(&format!("tags/{}/rss.xml", tag.slug)));
+    }
+    for page in ["issues/index.html", "issues/2026-11-26/index.html"] {
+        let first = site
+            .read(page)
+            .split("<link rel=\"alternate\"")
+            .nth(1)
+            .unwrap_or_default()
+            .to_string();
+        assert!(first.contains("href=\"/issues/rss.xml\""), "{page}: {first}");
     }
     let rl = parse_feed(&site.read("tags/reinforcement-learning/rss.xml"));
     assert!(

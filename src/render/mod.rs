@@ -290,11 +290,17 @@ impl<'a> Renderer<'a> {
 
     /// The head metadata of the page at output path `rel`.
     fn meta(&self, title: String, description: String, rel: &str) -> PageMeta {
+        let mut feeds = self.feed_links.clone();
+        // A page's own feed first: readers subscribe to the first feed a page names. The
+        // issues' feed is the last of the site's, when there is one.
+        if rel.starts_with("issues/") && self.config.feeds.issues > 0 {
+            feeds.rotate_right(1);
+        }
         PageMeta {
             title,
             description,
             canonical: self.links.abs(rel),
-            feeds: self.feed_links.clone(),
+            feeds,
             kind: if rel.starts_with("papers/") {
                 "article"
             } else {

@@ -182,16 +182,21 @@ impl Renderer<'_> {
         };
         let (title, description, range) = self.tag_page_words(id, page, papers, number);
         let mut meta = self.meta(title, description, &rel);
-        meta.feeds.push(Value::from_serializable(&FeedLink {
-            title: format!("{} (RSS)", tag.name),
-            url: view.rss.clone(),
-            kind: "application/rss+xml",
-        }));
-        meta.feeds.push(Value::from_serializable(&FeedLink {
-            title: format!("{} (Atom)", tag.name),
-            url: view.atom.clone(),
-            kind: "application/atom+xml",
-        }));
+        // The tag's own feeds first: readers subscribe to the first feed a page names.
+        let own = [
+            ("RSS", &view.rss, "application/rss+xml"),
+            ("Atom", &view.atom, "application/atom+xml"),
+        ];
+        meta.feeds.splice(
+            0..0,
+            own.map(|(label, url, kind)| {
+                Value::from_serializable(&FeedLink {
+                    title: format!("{} ({label})", tag.name),
+                    url: url.clone(),
+                    kind,
+                })
+            }),
+        );
         let pager = TagPager {
             number,
             newest: matches!(page, TagPage::Front),
