@@ -114,19 +114,19 @@ fn feed_limit_and_dates_come_from_content() {
     assert_eq!(titles, ["New One", "New Two", "Old One"]);
     let rss = site.read("rss.xml");
     assert!(
-        rss.contains("<lastBuildDate>Wed, 25 Nov 2026 23:59:59 +0000</lastBuildDate>"),
+        rss.contains("<lastBuildDate>Wed, 25 Nov 2026 00:59:59 +0000</lastBuildDate>"),
         "{rss}"
     );
     let atom = parse_feed(&site.read("atom.xml"));
-    assert_eq!(atom.updated.unwrap().to_rfc3339(), "2026-11-25T23:59:59+00:00");
+    assert_eq!(atom.updated.unwrap().to_rfc3339(), "2026-11-25T00:59:59+00:00");
     // Every entry has its own time, from its place in its issue: the top paper latest.
     let times: Vec<String> = atom.entries.iter().map(|e| e.updated.unwrap().to_rfc3339()).collect();
     assert_eq!(
         times,
         [
-            "2026-11-25T23:59:59+00:00",
-            "2026-11-25T23:59:58+00:00",
-            "2026-11-24T23:59:59+00:00"
+            "2026-11-25T00:59:59+00:00",
+            "2026-11-25T00:59:58+00:00",
+            "2026-11-24T00:59:59+00:00"
         ]
     );
     // Archive newest first; issues link each other.

@@ -232,15 +232,17 @@ pub fn patch(site: &mut Site, edits: &Edits) -> Option<Vec<PaperId>> {
 
 /// When a paper was published, for feeds: the time its source gives, or, for a paper known
 /// only by its day (published at midnight), a time from its place in the issue: the top
-/// paper at 23:59:59, the next a second earlier, and so on. Feed entries then have distinct
+/// paper at 00:59:59, the next a second earlier, and so on. Feed entries then have distinct
 /// times that do not change as the day's issue grows, and readers sort them in trending
-/// order.
+/// order. Within the day's first hour, not at its end: a morning build must not publish
+/// items dated later that day (readers pin or drop entries from the future), and the day's
+/// issue, dated at midnight, stays next to its papers.
 fn listing_time(paper: &Paper, position: usize) -> DateTime<Utc> {
     let midnight = paper.date.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc();
     if paper.published != midnight {
         return paper.published;
     }
-    let last_second = 24 * 60 * 60 - 1;
+    let last_second = 60 * 60 - 1;
     midnight + chrono::Duration::seconds(last_second - position.min(last_second as usize) as i64)
 }
 
