@@ -216,7 +216,8 @@ pub(crate) fn title_html(p: &Paper) -> String {
 /// shows it whole).
 pub(crate) fn short_authors(authors: &[String]) -> String {
     match authors.len() {
-        0..=3 => authors.join(", "),
+        // Four names are about as short as two and "… and 2 more".
+        0..=4 => authors.join(", "),
         n => format!("{}, {}, … and {} more", authors[0], authors[1], n - 2),
     }
 }

@@ -65,6 +65,32 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
     }
 }
 
+/// [`wrap`] for a list, written `open` + items joined by ", " + `close`: lines break between
+/// items, never inside one (a tag's name, an author's), unless an item alone is wider than a
+/// line. "[Diffusion & Generative Models, 3D Vision & Neural" then "Rendering]" read as
+/// two tags where there is one.
+pub fn wrap_list(items: &[&str], open: &str, close: &str, width: usize) -> Vec<String> {
+    let last = items.len().saturating_sub(1);
+    let units: Vec<String> = items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let (before, after) = (if i == 0 { open } else { "" }, if i == last { close } else { "," });
+            format!("{before}{item}{after}")
+        })
+        .collect();
+    let chars = |w: &str| w.chars().count();
+    let words = units.iter().flat_map(|unit| {
+        let whole = chars(unit) <= width;
+        let (unit, words) = match whole {
+            true => (Some(unit.as_str()), None),
+            false => (None, Some(unit.split_whitespace())),
+        };
+        unit.into_iter().chain(words.into_iter().flatten())
+    });
+    wrap_words(words, chars, width)
+}
+
 fn wrap_words<'t>(words: impl Iterator<Item = &'t str>, chars: impl Fn(&str) -> usize, width: usize) -> Vec<String> {
     let mut lines = Vec::new();
     let mut line = String::with_capacity(width + 8);
@@ -91,6 +117,37 @@ fn wrap_words<'t>(words: impl Iterator<Item = &'t str>, chars: impl Fn(&str) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_list_wraps_between_its_items() {
+        // Real tags of a May 2026 paper, at the width of a two-digit email list.
+        let tags = [
+            "Diffusion & Generative Models",
+            "Computer Vision",
+            "3D Vision & Neural Rendering",
+        ];
+        let lines = wrap_list(&tags, "[", "]", 68);
+        assert_eq!(
+            lines,
+            [
+                "[Diffusion & Generative Models, Computer Vision,",
+                "3D Vision & Neural Rendering]"
+            ]
+        );
+        assert_eq!(
+            wrap(
+                "[Diffusion & Generative Models, Computer Vision, 3D Vision & Neural Rendering]",
+                68
+            )
+            .len(),
+            2
+        );
+        // An item wider than a line wraps inside itself, and nothing is lost.
+        let long = "word ".repeat(20);
+        let lines = wrap_list(&["a", long.trim(), "b"], "", "", 30);
+        assert!(lines.iter().all(|l| l.chars().count() <= 30), "{lines:?}");
+        assert_eq!(lines.join(" "), format!("a, {}, b", long.trim()));
+    }
 
     #[test]
     fn wrap_keeps_words_whole() {

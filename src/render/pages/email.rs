@@ -11,7 +11,7 @@ use crate::model::{IssueId, issue_dir, paper_dir};
 use crate::render::Renderer;
 use crate::render::jobs::Files;
 use crate::render::view::{EMAIL_EXCERPT, short_authors};
-use crate::text::{excerpt, wrap};
+use crate::text::{excerpt, wrap, wrap_list};
 
 /// The largest `email.html`, in bytes: under Gmail's clipping point with room to spare for
 /// what a newsletter tool adds.
@@ -91,18 +91,20 @@ impl Renderer<'_> {
                 let p = &self.site.papers[pid];
                 let excerpt = excerpt(&p.abstract_text.read(), EMAIL_EXCERPT);
                 let tags: Vec<String> = p.tags.iter().map(|&t| self.site.tags[t].name.clone()).collect();
-                let tag_lines = if tags.is_empty() {
-                    Vec::new()
-                } else {
-                    wrap(&format!("[{}]", tags.join(", ")), width)
+                let tag_names: Vec<&str> = tags.iter().map(String::as_str).collect();
+                let tag_lines = match tags.is_empty() {
+                    true => Vec::new(),
+                    false => wrap_list(&tag_names, "[", "]", width),
                 };
                 let authors = short_authors(&p.authors);
+                // Whole names, and "… and 5 more" kept together.
+                let author_items: Vec<&str> = authors.split(", ").collect();
                 EmailPaper {
                     number: format!("{:>digits$}", i + 1),
                     title: p.title.to_string(),
                     title_lines: wrap(&p.title, width),
                     url: self.links.abs(&paper_dir(&p.slug)),
-                    author_lines: wrap(&authors, width),
+                    author_lines: wrap_list(&author_items, "", "", width),
                     authors,
                     excerpt_lines: wrap(&excerpt, width),
                     excerpt,
