@@ -95,6 +95,8 @@ fn rendered(tokens: &[Token]) -> String {
 /// Renders the token at `i` (with its arguments) and returns the position after it.
 fn render_one(tokens: &[Token], i: usize, out: &mut String) -> usize {
     match &tokens[i] {
+        // An alignment point of `cases` or `aligned`: a space between the columns.
+        Token::Char('&') => out.push(' '),
         Token::Char(c) => out.push(*c),
         Token::Space => out.push(' '),
         Token::Group(inner) => render(inner, out),
@@ -139,10 +141,36 @@ fn script(text: &str, table: &[(char, char)], mark: char, out: &mut String) {
 /// A command and its arguments from position `next`; returns the position after them.
 fn command(name: &str, tokens: &[Token], next: usize, out: &mut String) -> usize {
     if let Some(symbol) = symbol(name) {
+        // An operator's name is a word: `C\log(T)` reads "C log(T)", not "Clog(T)".
+        if symbol.len() > 1 && symbol.bytes().all(|b| b.is_ascii_alphabetic()) {
+            space_after_word(out);
+        }
         out.push_str(symbol);
         return next;
     }
     match name {
+        // `a \equiv b \pmod{n}` reads "a ≡ b (mod n)", `a \bmod n` "a mod n".
+        "pmod" => {
+            let (arg, after) = argument(tokens, next);
+            space_after_word(out);
+            out.push_str(&format!("(mod {})", rendered(&arg)));
+            after
+        }
+        "bmod" | "mod" => {
+            out.push_str(" mod ");
+            next
+        }
+        // An environment's name is not text: `\begin{cases}` reads as what it holds.
+        "begin" | "end" => {
+            out.push(' ');
+            argument(tokens, next).1
+        }
+        // A new row, with its optional spacing (`\\[1mm]`).
+        "\\" => {
+            let ended = out.trim_end().ends_with([',', ';', '.']);
+            out.push_str(if ended { " " } else { "; " });
+            skip_bracketed(tokens, next)
+        }
         // Delimiter sizes: the delimiter that follows is output as it is.
         "left" | "right" | "big" | "Big" | "bigg" | "Bigg" | "bigl" | "bigr" | "Bigl" | "Bigr" | "middle" => next,
         "frac" | "dfrac" | "tfrac" | "cfrac" => {
@@ -220,9 +248,28 @@ fn command(name: &str, tokens: &[Token], next: usize, out: &mut String) -> usize
         }
         // An unknown command reads as its name.
         other => {
+            space_after_word(out);
             out.push_str(other);
             next
         }
+    }
+}
+
+/// A space before a word that would otherwise run into the letter or digit before it.
+fn space_after_word(out: &mut String) {
+    if out.chars().next_back().is_some_and(char::is_alphanumeric) {
+        out.push(' ');
+    }
+}
+
+/// The position after an optional `[…]` at `i`, or `i` when there is none.
+fn skip_bracketed(tokens: &[Token], i: usize) -> usize {
+    if tokens.get(i) != Some(&Token::Char('[')) {
+        return i;
+    }
+    match tokens[i..].iter().position(|t| *t == Token::Char(']')) {
+        Some(k) => i + k + 1,
+        None => i,
     }
 }
 
@@ -400,6 +447,15 @@ mod tests {
             (r"\text{softmax}(z)", "softmax(z)"),
             (r"\mycommand x", "mycommand x"),
             (r"a \, b \; c", "a b c"),
+            // Operator names and moduli from real abstracts of May 2026.
+            (r"\mathcal{O}(C\log(T))", "𝒪(C log(T))"),
+            (r"\sqrt{n\log\log n}", "√(n log log n)"),
+            (r"p \equiv 1 \pmod{3}", "p ≡ 1 (mod 3)"),
+            (r"a \bmod n", "a mod n"),
+            (
+                r"d = \begin{cases} q-1, & m=1,\\[1mm] q, & m>1 \end{cases}",
+                "d = q-1, m=1, q, m>1",
+            ),
         ];
         for (latex, text) in cases {
             assert_eq!(to_unicode(latex), text, "{latex}");
