@@ -215,6 +215,17 @@ fn listings_show_authors_and_links_and_paper_pages_show_them_all() {
     assert!(issue.contains("Ada One, Bo Two, … and 3 more"), "shortened authors");
     assert!(issue.contains("href=\"https://arxiv.org/abs/2605.00000\">arXiv:2605.00000</a>"));
     assert!(issue.contains("href=\"https://arxiv.org/pdf/2605.00000v1\">PDF</a>"));
+    // RSS readers show dc:creator as the byline, shortened as listings show authors.
+    let rss = parse_feed(&site.read("rss.xml"));
+    let bylines: Vec<String> = rss
+        .entries
+        .iter()
+        .filter_map(|e| e.authors.first().and_then(|a| a.name.clone()))
+        .collect();
+    assert!(
+        bylines.iter().any(|b| b == "Ada One, Bo Two, … and 3 more"),
+        "{bylines:?}"
+    );
     let paper = site.read("papers/paper-number-0-on-graph-neural-networks/index.html");
     assert!(
         paper.contains("Ada One, Bo Two, Cy Three, Di Four, Ed Five"),

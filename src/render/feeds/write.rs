@@ -3,9 +3,11 @@
 
 use atom_syndication as atom;
 use chrono::{DateTime, FixedOffset, Utc};
+use rss::extension::dublincore::DublinCoreExtension;
 
 use super::Feed;
 use crate::model::Links;
+use crate::render::view::short_authors;
 
 /// Feeds carry no wall-clock time: a feed's date is its newest item's, so that rebuilding
 /// the same content gives the same bytes and readers do not see phantom updates.
@@ -30,6 +32,12 @@ pub(crate) fn rss(feed: &Feed, links: &Links) -> Vec<u8> {
                 .guid(Some(rss::GuidBuilder::default().value(link).permalink(true).build()))
                 .pub_date(Some(item.published.to_rfc2822()))
                 .description(Some(item.html.clone()))
+                // RSS's own <author> wants an e-mail address: readers show dc:creator. Short,
+                // as listings show it: a byline of 64 names is not one.
+                .dublin_core_ext((!item.authors.is_empty()).then(|| DublinCoreExtension {
+                    creators: vec![short_authors(&item.authors)],
+                    ..Default::default()
+                }))
                 .categories(
                     item.tags
                         .iter()
