@@ -106,6 +106,26 @@ fn papers_trending_again_are_marked_and_listed_after_the_new_ones() {
     assert_eq!(page.matches("trending again</span>").count(), 1);
 }
 
+#[test]
+fn a_tag_feed_holds_every_paper_of_its_newest_day() {
+    let site = TestSite::new();
+    // Every paper is on graph neural networks: 60 on Monday, 70 on Tuesday.
+    site.write(
+        "content/a.jsonl",
+        day(0..60, "2026-05-04") + &day(60..130, "2026-05-05"),
+    );
+    site.build_ok(&[]);
+    let feed = parse_feed(&site.read("tags/graph-learning/atom.xml"));
+    assert_eq!(feed.entries.len(), 70, "the whole newest day, past [feeds] limit");
+    // A small newest day: the limit's 50 newest papers, reaching into the day before.
+    site.write("content/a.jsonl", day(0..60, "2026-05-04") + &day(60..70, "2026-05-05"));
+    site.build_ok(&[]);
+    let feed = parse_feed(&site.read("tags/graph-learning/rss.xml"));
+    assert_eq!(feed.entries.len(), 50);
+    // The site feed keeps its limit.
+    assert_eq!(parse_feed(&site.read("atom.xml")).entries.len(), 50);
+}
+
 /// The issue links of paper `n`'s page, each checked to land on a page that lists it.
 fn issue_links_land_on_the_paper(site: &TestSite, n: usize) -> Vec<String> {
     let slug = format!("paper-number-{n}-on-graph-neural-networks");

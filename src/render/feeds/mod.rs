@@ -220,11 +220,24 @@ impl Renderer<'_> {
             .take(self.config.feeds.issues)
     }
 
-    /// A tag's feed: its newest papers.
+    /// The papers of a tag's feed, newest first: `[feeds] limit` of them, or every paper of
+    /// the tag's newest day when it has more. Someone who follows a topic expects all of it:
+    /// cut at 50, a reader of Computer Vision who checked every day never saw two thirds of
+    /// a real month's vision papers (139 on one day).
+    pub(crate) fn tag_feed_papers(&self, id: TagId) -> &[PaperId] {
+        let papers = &self.site.tags[id].papers;
+        let newest = papers.first().map(|&p| self.site.papers[p].date);
+        let newest_day = papers
+            .iter()
+            .take_while(|&&p| Some(self.site.papers[p].date) == newest)
+            .count();
+        &papers[..self.config.feeds.limit.max(newest_day).min(papers.len())]
+    }
+
+    /// A tag's feed: its newest papers (see [`Renderer::tag_feed_papers`]).
     pub(crate) fn tag_feed(&self, id: TagId) -> Feed {
         let tag = &self.site.tags[id];
-        let mut papers = tag.papers.clone();
-        papers.truncate(self.config.feeds.limit);
+        let papers = self.tag_feed_papers(id).to_vec();
         Feed {
             title: format!("{} — {}", tag.name, self.config.title),
             description: self.lang.fill(

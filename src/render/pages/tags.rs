@@ -88,7 +88,7 @@ impl Renderer<'_> {
         for &p in self.tag_papers(id, TagPage::Front) {
             self.summary_fp[p].hash(h);
         }
-        for &p in tag.papers.iter().take(self.config.feeds.limit) {
+        for &p in self.tag_feed_papers(id) {
             self.full_fp[p].hash(h);
         }
     }
