@@ -296,7 +296,10 @@ fn issue_feed_items_hold_the_top_papers_and_link_the_rest() {
     site.build_ok(&[]);
     let feed = parse_feed(&site.read("issues/atom.xml"));
     let html = entry_html(&feed.entries[0]);
-    assert_eq!(html.matches("<h2>").count(), 30);
+    // As the email lays them out: numbered, with authors and excerpts, not whole abstracts.
+    assert_eq!(html.matches("<li>").count(), 30);
+    assert!(html.contains("<br>Ada One, Bo Two, … and 3 more</p>"), "{html:.400}");
+    assert!(html.len() < 30 * 700, "{} bytes", html.len());
     assert!(html.contains("50 more papers in the full issue"), "{html:.200}");
 }
 

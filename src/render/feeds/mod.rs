@@ -13,6 +13,7 @@ use crate::model::{IssueId, Links, PaperId, Site, TagId, issue_dir, paper_dir, t
 use crate::render::Renderer;
 use crate::render::i18n::Language;
 use crate::render::jobs::{Files, Fingerprint};
+use crate::render::view::{EMAIL_EXCERPT, short_authors};
 use crate::text::{escape_html, excerpt};
 
 /// One feed: its metadata and its items, newest first, already limited.
@@ -79,20 +80,28 @@ impl Item {
     /// the digest once a day rather than paper by paper.
     pub(crate) fn issue(site: &Site, id: IssueId, papers: &[(PaperId, bool)], links: &Links, lang: &Language) -> Item {
         let issue = &site.issues[id];
-        let mut html = String::with_capacity(papers.len() * 1500);
+        // Laid out as the email is: a numbered list of titles, authors, excerpts and tags,
+        // scanned in a reader where 30 whole abstracts under 30 headings were a 50 KB wall.
+        let mut html = String::with_capacity(papers.len() * 700);
         let mut tags: Vec<(String, String)> = Vec::new();
-        let again_note = format!(
-            "<p><em>{}.</em></p>\n",
-            escape_html(lang.word("trending_again_heading"))
-        );
+        let again_note = format!("<br><em>{}.</em>", escape_html(lang.word("trending_again_heading")));
+        html.push_str("<ol>\n");
         for &(pid, again) in papers {
             let p = &site.papers[pid];
+            let authors = short_authors(&p.authors);
+            let tag_names: Vec<&str> = p.tags.iter().map(|&t| site.tags[t].name.as_str()).collect();
             html.push_str(&format!(
-                "<h2><a href=\"{}\">{}</a></h2>\n{}{}\n",
+                "<li><p><a href=\"{}\"><strong>{}</strong></a>{}{}{}</p>\n<p>{}</p>\n{}</li>\n",
                 escape_html(&links.abs(&paper_dir(&p.slug))),
                 escape_html(&p.title),
                 if again { again_note.as_str() } else { "" },
-                p.feed_abstract_html()
+                if authors.is_empty() { "" } else { "<br>" },
+                escape_html(&authors),
+                escape_html(&excerpt(&p.abstract_text.read(), EMAIL_EXCERPT)),
+                match tag_names.is_empty() {
+                    true => String::new(),
+                    false => format!("<p><small>{}</small></p>\n", escape_html(&tag_names.join(" · "))),
+                },
             ));
             for &t in &p.tags {
                 let tag = (site.tags[t].slug.clone(), site.tags[t].name.clone());
@@ -101,6 +110,7 @@ impl Item {
                 }
             }
         }
+        html.push_str("</ol>\n");
         let count = issue.papers.len();
         let url = links.abs(&issue_dir(&issue.slug()));
         if papers.len() < count {
