@@ -70,6 +70,19 @@ fn a_day_that_repeats_the_day_before_is_not_a_new_issue() {
     assert!(monday.contains("3 new, 2 trending again"), "{monday}");
     let issues_feed = parse_feed(&site.read("issues/atom.xml"));
     assert_eq!(issues_feed.entries.len(), 2);
+    // A day with papers seen before says how many are new, as the email does.
+    let titles: Vec<String> = issues_feed
+        .entries
+        .iter()
+        .map(|e| e.title.as_ref().unwrap().content.clone())
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            "29 June 2026: 5 trending papers, 3 new",
+            "26 June 2026: 5 trending papers"
+        ]
+    );
     // Kept and marked instead, and still out of the issue feeds.
     site.write("paperboy.toml", "[issues]\nrepeats = \"keep\"\n");
     site.build_ok(&[]);

@@ -122,8 +122,19 @@ impl Item {
             ));
         }
         let date = lang.date(issue.date);
+        // A day of papers seen before says so in its title, as the email's header does: a
+        // reader can skip a Saturday that repeats Friday but for three papers.
+        let new = issue.papers.iter().filter(|&&p| site.is_new_in(p, id)).count();
         let title = match count {
             1 => lang.fill("feed_issue_title_one", &[("date", &date)]),
+            _ if new < count => lang.fill(
+                "feed_issue_title_new",
+                &[
+                    ("date", &date),
+                    ("count", &count.to_string()),
+                    ("new", &new.to_string()),
+                ],
+            ),
             _ => lang.fill("feed_issue_title", &[("date", &date), ("count", &count.to_string())]),
         };
         Item {
@@ -178,7 +189,8 @@ impl Renderer<'_> {
     /// What the issue feeds show: the newest issues, their first papers in full.
     pub(crate) fn hash_issue_feeds(&self, h: &mut Fingerprint) {
         for i in self.issues_newest_first() {
-            (self.site.issues[i].date, self.site.issues[i].papers.len()).hash(h);
+            let new = self.new_papers(i).count();
+            (self.site.issues[i].date, self.site.issues[i].papers.len(), new).hash(h);
             for (p, again) in self.issue_order(i).into_iter().take(self.config.feeds.issue_papers) {
                 (self.full_fp[p], again).hash(h);
             }

@@ -40,7 +40,7 @@ impl Renderer<'_> {
     }
 
     /// The papers of issue `id` that trend for the first time, in trending order.
-    fn new_papers(&self, id: IssueId) -> impl Iterator<Item = PaperId> + '_ {
+    pub(crate) fn new_papers(&self, id: IssueId) -> impl Iterator<Item = PaperId> + '_ {
         self.site.issues[id]
             .papers
             .iter()
