@@ -127,15 +127,14 @@ pub fn wrap_list(items: &[&str], open: &str, close: &str, width: usize) -> Vec<S
         })
         .collect();
     let chars = |w: &str| w.chars().count();
-    let words = units.iter().flat_map(|unit| {
-        let whole = chars(unit) <= width;
-        let (unit, words) = match whole {
-            true => (Some(unit.as_str()), None),
-            false => (None, Some(unit.split_whitespace())),
-        };
-        unit.into_iter().chain(words.into_iter().flatten())
-    });
-    wrap_words(words, chars, width)
+    let mut words: Vec<&str> = Vec::with_capacity(units.len());
+    for unit in &units {
+        match chars(unit) <= width {
+            true => words.push(unit),
+            false => words.extend(unit.split_whitespace()),
+        }
+    }
+    wrap_words(words.into_iter(), chars, width)
 }
 
 fn wrap_words<'t>(words: impl Iterator<Item = &'t str>, chars: impl Fn(&str) -> usize, width: usize) -> Vec<String> {

@@ -86,25 +86,8 @@ impl Renderer<'_> {
                 return place as usize / per_page + 1;
             }
         }
-        // Listed again: rare, and found in the issue.
-        let Some(k) = papers.iter().position(|&p| p == id) else {
-            return 1;
-        };
-        // The place in `issue_order`, without sorting the issue for one paper.
-        let place = match self.config.issues.again {
-            Again::Inline => k,
-            Again::After => {
-                let again = |p: PaperId| !self.site.is_new_in(p, issue);
-                let mine = again(id);
-                let before = papers[..k].iter().filter(|&&p| again(p) == mine).count();
-                let new_first = if mine {
-                    papers.iter().filter(|&&p| !again(p)).count()
-                } else {
-                    0
-                };
-                new_first + before
-            }
-        };
+        // Listed again: rare, and found in the issue's order.
+        let place = self.issue_order(issue).iter().position(|&(p, _)| p == id).unwrap_or(0);
         place / per_page + 1
     }
 
