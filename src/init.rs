@@ -62,6 +62,7 @@ jobs:
             .public.jobs
             .public.parsed
             .public.topics
+            .public.words
           key: paperboy-${{ runner.os }}-${{ github.run_id }}
           restore-keys: paperboy-${{ runner.os }}-
       - name: Install paperboy

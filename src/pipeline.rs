@@ -12,11 +12,13 @@ use rayon::prelude::*;
 
 use crate::config::{Config, Overrides, TaggingConfig};
 use crate::content;
-use crate::enrich::{Derive, Enricher, Lexicon, Prepared, TagCache, Taxonomy, stored_key};
+use crate::enrich::{
+    Derive, Enricher, Lexicon, Prepared, TagCache, Taxonomy, WordsStore, read_stored_words, stored_key,
+};
 use crate::model::{PaperId, Site, TextStore};
 use crate::output::{
     CacheRead, Holder, JobCache, JobFiles, Keepable, OutputLock, SideFile, Sink, Spill, Staging, parse_cache_path,
-    topics_cache_path,
+    topics_cache_path, words_cache_path,
 };
 use crate::phases::Phases;
 use crate::render::{Files, Job, RenderCache, Renderer};
@@ -176,6 +178,8 @@ pub struct Loaded {
     /// The topic strengths staged for the next build, when there is an output to keep
     /// them beside: put in place once the build succeeds.
     pub(crate) stored_topics: Option<StoredTopics>,
+    /// The words staged for the next build, like the topic strengths.
+    pub(crate) stored_words: Option<Box<dyn WordsStore>>,
     /// Bytes of abstracts kept in the build's spill file instead of memory (see
     /// `model/long_text.rs`); 0 when there is no output to keep the file beside.
     pub spilled: u64,
@@ -234,8 +238,19 @@ fn load_deriving(
         }
         phases.mark("stored topics");
     }
+    if let Some(out) = output {
+        let stored = StoredWords::new(out);
+        match stored.read() {
+            Ok(Some(seed)) => enricher.seed_words(seed),
+            Ok(None) => {}
+            Err(warning) => warnings.push(warning),
+        }
+        enricher.store_words(Box::new(stored));
+        phases.mark("stored words");
+    }
     let derive = derive.unwrap_or_else(|| setup.derive());
     let search_words = enricher.enrich(&mut site, &setup.taxonomy, derive, None, phases);
+    let stored_words = enricher.take_stored_words();
     if let Some(stored) = &mut stored_topics {
         // Only a speed-up: a build that cannot store them reads every paper next time.
         if stored.stage(enricher.tags(), &site).is_err() {
@@ -250,6 +265,7 @@ fn load_deriving(
         search_words,
         parse_cache,
         stored_topics,
+        stored_words,
         spilled: spill.map_or(0, |spill| spill.len()),
     })
 }
@@ -297,6 +313,49 @@ impl StoredTopics {
     }
 }
 
+/// The words kept beside an output folder (see `enrich/stored_words.rs`).
+struct StoredWords {
+    file: SideFile,
+}
+
+impl StoredWords {
+    /// Those beside output folder `out`.
+    fn new(out: &Path) -> Self {
+        StoredWords {
+            file: SideFile::new(words_cache_path(out)),
+        }
+    }
+
+    /// What the last build stored: none when there is nothing or another paperboy stored
+    /// it; the warning to print when it is damaged.
+    fn read(&self) -> Result<Option<crate::enrich::Seed>, String> {
+        let refused = |why: &str| {
+            format!(
+                "{}: {why} — ignored: this build reads every paper's words afresh and stores them again",
+                self.file.path().display()
+            )
+        };
+        match self.file.open() {
+            Ok(Some(file)) => {
+                let len = file.get_ref().metadata().map_or(0, |m| m.len());
+                read_stored_words(file, len).map_err(|why| refused(&why))
+            }
+            Ok(None) => Ok(None),
+            Err(e) => Err(refused(&format!("cannot be read ({e})"))),
+        }
+    }
+}
+
+impl WordsStore for StoredWords {
+    fn stage(&mut self, write: &mut dyn FnMut(&mut dyn std::io::Write) -> std::io::Result<()>) -> std::io::Result<()> {
+        self.file.stage_with(write)
+    }
+
+    fn commit(self: Box<Self>) -> std::io::Result<()> {
+        self.file.commit()
+    }
+}
+
 /// Builds the site: load, render into a staging folder, then swap it in.
 pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     build_with_progress(options, &|_, _| {})
@@ -319,6 +378,7 @@ pub fn build_with_progress(options: &BuildOptions, progress: &(dyn Fn(usize, usi
         search_words,
         parse_cache,
         stored_topics,
+        stored_words,
         spilled,
     } = load_deriving(
         &options.root,
@@ -351,6 +411,9 @@ pub fn build_with_progress(options: &BuildOptions, progress: &(dyn Fn(usize, usi
         let _ = cache.finish();
     }
     if let Some(stored) = stored_topics {
+        let _ = stored.commit();
+    }
+    if let Some(stored) = stored_words {
         let _ = stored.commit();
     }
     let counts = published.counts;

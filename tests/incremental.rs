@@ -743,17 +743,48 @@ fn stored_topic_strengths_serve_the_next_build_and_are_never_trusted_when_damage
     site.write("paperboy.toml", "[tagging]\nmax_tags = 1\nthreshold = 6.0\n");
     site.build_ok(&[]);
     assert_same_as_clean_build(&site, "another taxonomy");
-    let build = |what: &str| build_output(&site, what).1;
+    assert_a_damaged_side_file_is_never_trusted(&site, ".public.topics");
+}
+
+#[test]
+fn stored_words_serve_the_next_build_and_are_never_trusted_when_damaged() {
+    let (site, c) = two_days_built();
+    let stored = site.root().join(".public.words");
+    let size = || std::fs::metadata(&stored).map_or(0, |m| m.len());
+    let first = size();
+    assert!(first > 0, "a build stores its papers' words beside the output");
+    site.write(&c.0, &c.1);
+    site.build_ok(&[]);
+    assert!(size() > first, "the new day's papers join the stored words");
+    assert_same_as_clean_build(&site, "a day added with stored words");
+    // An edit that removes a word from the site, and one that brings a new word.
+    let [a, _, _] = real_days();
+    let edited =
+        a.1.replacen("reinforcement", "zyzzyvas", 1)
+            .replacen("Transformer", "Trans-former", 1);
+    assert_ne!(edited, a.1);
+    site.write(&a.0, &edited);
+    site.build_ok(&[]);
+    assert_same_as_clean_build(&site, "papers edited with stored words");
+    assert_a_damaged_side_file_is_never_trusted(&site, ".public.words");
+}
+
+/// A file a build keeps beside the output for the next (`name`, checksummed), cut short or
+/// with one byte changed: each build names it in a warning, gives the site of a clean build
+/// and stores it whole again. A build that fails after staging it leaves the last good one.
+fn assert_a_damaged_side_file_is_never_trusted(site: &TestSite, name: &str) {
+    let stored = site.root().join(name);
+    let build = |what: &str| build_output(site, what).1;
     let bytes = std::fs::read(&stored).unwrap();
     std::fs::write(&stored, &bytes[..bytes.len() / 2]).unwrap();
     let err = build("cut short");
     assert!(
-        err.contains(".public.topics: is damaged") && err.contains("ignored"),
+        err.contains(&format!("{name}: is damaged")) && err.contains("ignored"),
         "{err}"
     );
-    assert_same_as_clean_build(&site, "stored strengths cut short");
+    assert_same_as_clean_build(site, &format!("{name} cut short"));
     assert!(
-        !build("stored again").contains(".public.topics"),
+        !build("stored again").contains(name),
         "the next build stores a whole file"
     );
     let mut bytes = std::fs::read(&stored).unwrap();
@@ -761,19 +792,71 @@ fn stored_topic_strengths_serve_the_next_build_and_are_never_trusted_when_damage
     bytes[at] ^= 0x40;
     std::fs::write(&stored, &bytes).unwrap();
     assert!(build("one byte changed").contains("checksum does not match"));
-    assert_same_as_clean_build(&site, "a changed byte in the stored strengths");
-    // A build that fails once tags are read leaves no half-stored file behind.
-    // (A variable the page does not have fails when the page renders, after tagging.)
+    assert_same_as_clean_build(site, &format!("a changed byte in {name}"));
+    // A build that fails after the words and tags are read leaves no half-stored file
+    // behind. (A variable the page does not have fails when the page renders.)
     let before = std::fs::read(&stored).unwrap();
     site.write("templates/404.html", "{{ no_such_variable.field }}");
     let failed = site.run(&["build"]);
     assert!(String::from_utf8_lossy(&failed.stderr).contains("no_such_variable"));
-    assert!(!site.root().join(".public.topics.tmp").exists());
+    assert!(!site.root().join(format!("{name}.tmp")).exists());
     assert_eq!(
         std::fs::read(&stored).unwrap(),
         before,
-        "the last good build's strengths stay"
+        "the last good build's {name} stays"
     );
+    std::fs::remove_file(site.root().join("templates/404.html")).unwrap();
+}
+
+/// The entries of a stored words file (see `src/enrich/stored_words.rs`): where each paper's
+/// text hash is, in file order.
+fn stored_word_entries(bytes: &[u8]) -> Vec<usize> {
+    let u32_at = |at: usize| u32::from_le_bytes(bytes[at..at + 4].try_into().unwrap()) as usize;
+    let u64_at = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap()) as usize;
+    let mut at = b"paperboy words 1\n".len() + 8;
+    let words = u64_at(at);
+    at += 8;
+    for _ in 0..words {
+        at += 4 + u32_at(at);
+    }
+    let papers = u64_at(at);
+    at += 8;
+    let mut entries = Vec::new();
+    for _ in 0..papers {
+        entries.push(at);
+        let n = u32_at(at + 12);
+        at += 16 + 4 * n;
+        at += 4 + 4 * u32_at(at);
+    }
+    assert_eq!(at + 8, bytes.len(), "the file is read to its checksum");
+    entries
+}
+
+#[test]
+fn a_build_takes_the_stored_words_instead_of_reading_the_papers_again() {
+    let (site, _) = two_days_built();
+    let stored = site.root().join(".public.words");
+    let mut bytes = std::fs::read(&stored).unwrap();
+    // Every paper is stored under the text of the next: a build that takes the stored
+    // words gives each paper another's words, and the site changes.
+    let entries = stored_word_entries(&bytes);
+    let hashes: Vec<[u8; 8]> = entries
+        .iter()
+        .map(|&at| bytes[at..at + 8].try_into().unwrap())
+        .collect();
+    for (i, &at) in entries.iter().enumerate() {
+        bytes[at..at + 8].copy_from_slice(&hashes[(i + 1) % hashes.len()]);
+    }
+    let body = bytes.len() - 8;
+    let sum = xxhash_rust::xxh3::xxh3_64(&bytes[..body]).to_le_bytes();
+    bytes[body..].copy_from_slice(&sum);
+    std::fs::write(&stored, bytes).unwrap();
+    let honest = site.snapshot();
+    site.build_ok(&[]);
+    assert!(site.snapshot() != honest, "the stored words were taken");
+    std::fs::remove_file(&stored).unwrap();
+    site.build_ok(&[]);
+    assert_same_as_clean_build(&site, "without stored words");
 }
 
 #[test]

@@ -80,6 +80,23 @@ impl Tokens {
     pub fn joined_to_next(&self, p: usize) -> bool {
         self.joins.binary_search(&(p as u32)).is_ok()
     }
+
+    /// The positions joined to the next word, ascending (see [`Tokens::joined_to_next`]).
+    pub(super) fn joins(&self) -> &[u32] {
+        &self.joins
+    }
+
+    /// Words as stored (see `stored_words.rs`): `None` unless they are words a paper could
+    /// have, title no longer than the whole and joins ascending inside it, each number below
+    /// `words`.
+    pub(super) fn from_parts(ids: Vec<WordId>, title_len: usize, joins: Vec<u32>, words: usize) -> Option<Tokens> {
+        let n = ids.len();
+        let valid = title_len <= n
+            && ids.iter().all(|&id| (id as usize) < words)
+            && joins.windows(2).all(|w| w[0] < w[1])
+            && joins.last().is_none_or(|&j| (j as usize) + 1 < n);
+        valid.then_some(Tokens { ids, title_len, joins })
+    }
 }
 
 /// A paper's words from the parallel pass: numbers, with [`NEW`] marking the indexes of
@@ -170,6 +187,21 @@ impl Lexicon {
         &self.sorted_lower
     }
 
+    /// A lexicon numbering `words` in their order, as [`Lexicon::insert`] numbered them in
+    /// the lexicon they were stored from (see `stored_words.rs`): every lower-case form
+    /// before the words that have it. `None` when they do not number that way (a damaged
+    /// or foreign list).
+    pub(super) fn replay<'w>(words: impl IntoIterator<Item = &'w str>) -> Option<Lexicon> {
+        let mut lexicon = Lexicon::default();
+        for (i, word) in words.into_iter().enumerate() {
+            if lexicon.insert(word) as usize != i || lexicon.entries.len() != i + 1 {
+                return None;
+            }
+        }
+        lexicon.finish();
+        Some(lexicon)
+    }
+
     /// The words of each `(title, abstract)` given, numbering words not seen before. `None`
     /// in, `None` out: the watch loop tokenizes only papers whose text changed.
     pub fn tokenize(&mut self, docs: &[Option<(&str, &str)>]) -> Vec<Option<Tokens>> {
@@ -227,6 +259,31 @@ impl Lexicon {
     /// [`Lexicon::tokenize`] for the papers `need` picks; the others get `None`.
     pub fn tokenize_papers(&mut self, papers: &[Paper], need: impl Fn(&Paper) -> bool + Sync) -> Vec<Option<Tokens>> {
         self.tokenize_read(papers.len(), |i| need(&papers[i]).then(|| paper_text(&papers[i])))
+    }
+
+    /// [`Lexicon::tokenize_papers`], taking the words of a paper whose text `stored` holds
+    /// from there instead of reading it (see `stored_words.rs`); `stored` must number words
+    /// as this lexicon does.
+    pub fn tokenize_papers_stored(
+        &mut self,
+        papers: &[Paper],
+        need: impl Fn(&Paper) -> bool + Sync,
+        stored: &mut FxHashMap<u64, Tokens>,
+    ) -> Vec<Option<Tokens>> {
+        let mut out: Vec<Option<Tokens>> = Vec::with_capacity(papers.len());
+        let mut read = Vec::new();
+        for (at, paper) in papers.iter().enumerate() {
+            let tokens = need(paper).then(|| stored.remove(&paper.text_hash)).flatten();
+            if tokens.is_none() && need(paper) {
+                read.push(at);
+            }
+            out.push(tokens);
+        }
+        let tokens = self.tokenize_read(read.len(), |i| Some(paper_text(&papers[read[i]])));
+        for (at, tokens) in read.into_iter().zip(tokens) {
+            out[at] = tokens;
+        }
+        out
     }
 
     /// [`Lexicon::tokenize_papers`] for the papers `ids` alone: a patched watch-mode save

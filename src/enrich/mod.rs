@@ -7,11 +7,13 @@
 mod lexicon;
 mod related;
 mod search_words;
+mod stored_words;
 mod tagging;
 
 pub use lexicon::{Inverted, Keyed, Lexicon, StemId, Tokens, WordId};
 pub use related::{QUERY_TERMS, RELATED, TermCache, apply as apply_related};
 pub use search_words::{CHANGED_MAX, Changed, Prepared, SearchWords, fresh_words};
+pub use stored_words::{Seed, WordsStore, read_stored_words, stored_words_key};
 pub use tagging::{
     BUILTIN_TAXONOMY, Evidence, Hit, Matcher, Strength, TagCache, Taxonomy, apply as apply_tags,
     evaluate as evaluate_tags, explain as explain_tags, report as tag_report, stored_key,
@@ -43,6 +45,11 @@ pub struct Enricher {
     /// The words of a patched save, by paper, every entry `None` between saves (see
     /// [`Lexicon::tokenize_some`]).
     edited_tokens: Vec<Option<Tokens>>,
+    /// Words an earlier build stored, by text, for the first enrichment to take instead of
+    /// reading those papers again (see [`Enricher::seed_words`]).
+    stored_tokens: Option<rustc_hash::FxHashMap<u64, Tokens>>,
+    /// Where the first enrichment stores every paper's words for the next build.
+    store_words: Option<Box<dyn WordsStore>>,
 }
 
 /// What [`Enricher::enrich`] derives beyond tags and related papers (which tagging needs:
@@ -72,6 +79,26 @@ impl Enricher {
     /// build in a new process then reads the phrases of new and edited papers only.
     pub fn seed_tags(&mut self, tags: TagCache) {
         self.tags = tags;
+    }
+
+    /// Starts from the words an earlier build stored (see `stored_words.rs`): a build in a
+    /// new process then reads the words of new and edited papers only. Before the first
+    /// enrichment only: the seed's lexicon replaces this one.
+    pub fn seed_words(&mut self, seed: Seed) {
+        debug_assert!(self.lexicon.is_empty(), "seeded before any enrichment");
+        self.lexicon = seed.lexicon;
+        self.stored_tokens = Some(seed.tokens);
+    }
+
+    /// Has the next enrichment store every paper's words in `store`, for the next build;
+    /// [`Enricher::take_stored_words`] gives it back once staged.
+    pub fn store_words(&mut self, store: Box<dyn WordsStore>) {
+        self.store_words = Some(store);
+    }
+
+    /// The stored words, when the last enrichment staged them.
+    pub fn take_stored_words(&mut self) -> Option<Box<dyn WordsStore>> {
+        self.store_words.take()
     }
 
     /// The topic strengths read so far, by paper text: what a build stores for the next.
@@ -152,9 +179,21 @@ impl Enricher {
                 self.lexicon.tokenize_some(&site.papers, edited, need, &mut tokens);
                 tokens
             }
-            None => self.lexicon.tokenize_papers(&site.papers, need),
+            None => match self.stored_tokens.take() {
+                Some(mut stored) => self.lexicon.tokenize_papers_stored(&site.papers, need, &mut stored),
+                None => self.lexicon.tokenize_papers(&site.papers, need),
+            },
         };
         phases.mark("words");
+        if let Some(mut store) = self.store_words.take() {
+            // Only a speed-up: a build that cannot store them reads every paper next time.
+            if tokens.iter().all(Option::is_some)
+                && stored_words::stage(&mut *store, &self.lexicon, &site.papers, &tokens).is_ok()
+            {
+                self.store_words = Some(store);
+            }
+            phases.mark("store words");
+        }
         self.matcher.extend(tax, &self.lexicon);
         tagging::gather(site, tax, &mut self.tags, &self.matcher, &tokens);
         phases.mark("tag");

@@ -126,6 +126,12 @@ pub fn topics_cache_path(out: &Path) -> PathBuf {
     hidden_sibling(out, "topics")
 }
 
+/// The words of the last build (see `enrich/stored_words.rs`), a [`SideFile`] like the
+/// topic strengths.
+pub fn words_cache_path(out: &Path) -> PathBuf {
+    hidden_sibling(out, "words")
+}
+
 /// `.NAME.SUFFIX` beside the output folder `NAME`.
 pub(crate) fn hidden_sibling(out: &Path, suffix: &str) -> PathBuf {
     let name = out

@@ -41,6 +41,26 @@ impl SideFile {
         fs::write(temporary(&self.path), bytes)
     }
 
+    /// What the last successful build left, to read as a stream (a million papers' words
+    /// are most of a gigabyte, which a build should not hold twice); `None` when there is
+    /// nothing.
+    pub fn open(&self) -> io::Result<Option<io::BufReader<fs::File>>> {
+        match fs::File::open(&self.path) {
+            Ok(file) => Ok(Some(io::BufReader::with_capacity(1 << 16, file))),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// [`SideFile::stage`] of the bytes `write` gives, through a buffer.
+    pub fn stage_with(&mut self, write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> io::Result<()> {
+        self.staged = true;
+        let file = fs::File::create(temporary(&self.path))?;
+        let mut out = io::BufWriter::with_capacity(1 << 16, file);
+        write(&mut out)?;
+        out.into_inner().map_err(io::IntoInnerError::into_error).map(drop)
+    }
+
     /// Puts the staged bytes in place: the build succeeded.
     pub fn commit(mut self) -> io::Result<()> {
         if self.staged {
