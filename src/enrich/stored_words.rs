@@ -236,23 +236,18 @@ fn decode(file: impl Read, len: u64, key: u64) -> Result<Option<Seed>, Damage> {
         r.read_exact(&mut buf)?;
         words.push(String::from_utf8(buf.clone()).map_err(|_| Damage::Format("is damaged (not UTF-8)"))?);
     }
-    let papers = r.u64()?;
-    if papers > len / 20 {
-        return Err(Damage::Format("is damaged (a count past its end)"));
-    }
-    let mut tokens = FxHashMap::default();
-    tokens.reserve(papers as usize);
-    for _ in 0..papers {
-        let hash = r.u64()?;
-        let title_len = r.u32()? as usize;
-        let n = r.u32()?;
-        let ids = r.u32s(n, len, &mut buf)?;
-        let joins = r.u32()?;
-        let joins = r.u32s(joins, len, &mut buf)?;
-        let paper = Tokens::from_parts(ids, title_len, joins, words.len())
-            .ok_or(Damage::Format("is damaged (a paper's words do not read)"))?;
-        tokens.insert(hash, paper);
-    }
+    // The words are numbered again on a thread of their own while the papers are read.
+    let replay = || Lexicon::replay(words.iter().map(String::as_str));
+    let (tokens, lexicon) = std::thread::scope(|scope| {
+        let beside = std::thread::Builder::new().spawn_scoped(scope, replay);
+        let tokens = read_papers(&mut r, len, words.len());
+        let lexicon = match beside {
+            Ok(thread) => thread.join().expect("replaying words does not panic"),
+            Err(_) => replay(),
+        };
+        (tokens, lexicon)
+    });
+    let tokens = tokens?;
     let sum = r.sum.digest();
     let mut stored = [0; 8];
     r.inner.read_exact(&mut stored)?;
@@ -262,9 +257,31 @@ fn decode(file: impl Read, len: u64, key: u64) -> Result<Option<Seed>, Damage> {
     if r.inner.read(&mut [0])? != 0 {
         return Err(Damage::Format("is damaged (bytes after its checksum)"));
     }
-    let lexicon = Lexicon::replay(words.iter().map(String::as_str))
-        .ok_or(Damage::Format("is damaged (its words do not number as stored)"))?;
+    let lexicon = lexicon.ok_or(Damage::Format("is damaged (its words do not number as stored)"))?;
     Ok(Some(Seed { lexicon, tokens }))
+}
+
+/// The papers' entries of a words file, each paper's numbers below `words`.
+fn read_papers(r: &mut SummedRead<impl Read>, len: u64, words: usize) -> Result<FxHashMap<u64, Tokens>, Damage> {
+    let papers = r.u64()?;
+    if papers > len / 20 {
+        return Err(Damage::Format("is damaged (a count past its end)"));
+    }
+    let mut tokens = FxHashMap::default();
+    tokens.reserve(papers as usize);
+    let mut buf = Vec::new();
+    for _ in 0..papers {
+        let hash = r.u64()?;
+        let title_len = r.u32()? as usize;
+        let n = r.u32()?;
+        let ids = r.u32s(n, len, &mut buf)?;
+        let joins = r.u32()?;
+        let joins = r.u32s(joins, len, &mut buf)?;
+        let paper = Tokens::from_parts(ids, title_len, joins, words)
+            .ok_or(Damage::Format("is damaged (a paper's words do not read)"))?;
+        tokens.insert(hash, paper);
+    }
+    Ok(tokens)
 }
 
 #[cfg(test)]
