@@ -4,11 +4,11 @@ use std::fs;
 use std::io::Read;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, OnceLock};
+use std::sync::Mutex;
 
 use anyhow::{Context as _, Result};
 
-use super::{Sink, remove_if_exists, seal_path, unseal};
+use super::{Sink, remove_if_exists};
 
 /// True when `path` is a file holding exactly `bytes`.
 pub fn same_content(path: &Path, bytes: &[u8]) -> bool {
@@ -30,13 +30,10 @@ pub(crate) fn is_same_file(meta: &fs::Metadata, path: &Path) -> bool {
 
 /// Writes into a live output folder one file at a time, for the watch loop: each file is
 /// written to a temporary name and renamed into place, so a server reading the folder never
-/// sees half a file, and a file whose bytes did not change is not touched. The first change
-/// breaks the output's seal (see [`unseal`]): the folder then holds what no build wrote.
+/// sees half a file, and a file whose bytes did not change is not touched.
 pub struct InPlace {
     out: PathBuf,
     written: Mutex<Vec<String>>,
-    /// Whether the seal is broken; set once, before the first change.
-    unsealed: OnceLock<bool>,
 }
 
 impl InPlace {
@@ -45,18 +42,7 @@ impl InPlace {
         InPlace {
             out: out.to_path_buf(),
             written: Mutex::new(Vec::new()),
-            unsealed: OnceLock::new(),
         }
-    }
-
-    /// Breaks the seal before the first change, on whichever thread gets there first; the
-    /// others wait for it.
-    fn unseal(&self) -> Result<()> {
-        if *self.unsealed.get_or_init(|| unseal(&self.out).is_ok()) {
-            return Ok(());
-        }
-        let seal = seal_path(&self.out);
-        anyhow::bail!("{}: cannot remove — check permissions on its folder", seal.display())
     }
 
     /// Paths that were actually rewritten (their bytes changed).
@@ -66,9 +52,6 @@ impl InPlace {
 
     /// Deletes output files that no longer exist in the site, and folders left empty.
     pub fn remove(&self, paths: &[String]) -> Result<()> {
-        if !paths.is_empty() {
-            self.unseal()?;
-        }
         for path in paths {
             let file = self.out.join(path);
             remove_if_exists(&file).with_context(|| format!("cannot remove {}", file.display()))?;
@@ -90,7 +73,6 @@ impl Sink for InPlace {
         if same_content(&target, bytes) {
             return Ok(());
         }
-        self.unseal()?;
         let io = || format!("{}: cannot write — check free space and permissions", target.display());
         let parent = target.parent().expect("output paths have a parent");
         fs::create_dir_all(parent).with_context(io)?;

@@ -21,12 +21,6 @@
 //! 1.3 GB not read on a rebuild that changes nothing). A build cache beside it
 //! (`.public.jobs`, see `job_cache.rs`) records each job's fingerprint, so that a build in a
 //! new process does not even render the pages whose inputs did not change.
-//!
-//! At the swap the old manifest goes with the old site into the staging folder
-//! (`.public.staged`), naming that folder by device and inode: the next build then knows
-//! which staged file is the live one and which are stale without a `stat` per file or a
-//! walk of 100,000 folders. It is trusted only while the live folder it described was
-//! sealed (`.public.sealed`: nothing but the build wrote to it; watch mode breaks the seal).
 
 mod in_place;
 mod job_cache;
@@ -92,26 +86,6 @@ pub const MARKER: &str = ".paperboy-output";
 /// bytes stay the same whatever folder it is built in.
 pub fn manifest_path(out: &Path) -> PathBuf {
     hidden_sibling(out, "manifest")
-}
-
-/// The manifest of the staging folder: after a swap, the manifest of the site it replaced,
-/// which the staging folder now holds. With it a build knows which staged files are the
-/// live ones and which are stale without walking 100,000 folders (see `staging.rs`).
-fn staged_manifest_path(out: &Path) -> PathBuf {
-    hidden_sibling(out, "staged")
-}
-
-/// The seal of an output folder: present while only the build that wrote the manifest has
-/// written to the folder (see [`unseal`]).
-fn seal_path(out: &Path) -> PathBuf {
-    hidden_sibling(out, "sealed")
-}
-
-/// Breaks the seal of the live output `out` before something other than a build writes to
-/// it (watch mode): its manifest then no longer lists every file in it, so when the next
-/// build swaps it out, the one after walks it instead of trusting the manifest.
-pub fn unseal(out: &Path) -> std::io::Result<()> {
-    remove_if_exists(&seal_path(out))
 }
 
 /// The parse cache of an output folder (see `content/cache.rs`): a hidden sibling, like the

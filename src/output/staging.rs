@@ -4,7 +4,6 @@
 
 use std::fs;
 use std::io::{self, ErrorKind};
-use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -14,11 +13,8 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use super::in_place::{is_same_file, same_content};
 use super::job_cache::{JobCache, job_cache_path};
 use super::lock::OutputLock;
-use super::manifest::{FolderId, Record, folder_id, is_sealed, read_manifest, seal, write_manifest};
-use super::{
-    Keepable, MARKER, Sink, hidden_sibling, manifest_path, remove_if_exists, seal_path, staged_manifest_path,
-    staging_dir, unseal,
-};
+use super::manifest::{Record, read_manifest, write_manifest};
+use super::{Keepable, MARKER, Sink, hidden_sibling, manifest_path, remove_if_exists, staging_dir};
 
 /// The lock file's name when it has to live inside the output (see `lock.rs`).
 const INNER_LOCK: &str = ".paperboy.lock";
@@ -49,12 +45,6 @@ pub struct Staging<'a> {
     pending: Mutex<Vec<String>>,
     /// What the live site's files were when the previous build wrote them.
     previous: FxHashMap<String, Record>,
-    /// The folder that `previous` describes.
-    previous_folder: Option<FolderId>,
-    /// The staging folder's files, when its manifest is known to describe it (see
-    /// [`take_staged`]): which staged file is the live one, and which are stale, without
-    /// a `stat` per file or a walk of the folder.
-    staged: Option<FxHashMap<String, Record>>,
     /// The folder (relative) the last file was written to, known to exist: files come in
     /// path order, so a folder's files follow one another and this spares a `mkdir` per
     /// file. A set of every folder spared a few more, but held a string per paper (100 MB
@@ -108,25 +98,16 @@ impl<'a> Staging<'a> {
         let previous = if live {
             read_manifest(&manifest_path(&out))
         } else {
-            Default::default()
-        };
-        let staged = match &mode {
-            Mode::Swap { staging, reused } => take_staged(&out, staging, *reused)?,
-            Mode::InPlace { .. } => {
-                unseal(&out).map_err(|e| cannot_write(&seal_path(&out), e))?;
-                None
-            }
+            FxHashMap::default()
         };
         let listing = match &mode {
-            Mode::Swap { staging, reused: true } if staged.is_none() && lists_safely_while_written(staging) => {
+            Mode::Swap { staging, reused: true } if lists_safely_while_written(staging) => {
                 list_in_background(staging.clone())
             }
             _ => None,
         };
         Ok(Staging {
-            previous: previous.records,
-            previous_folder: previous.folder,
-            staged,
+            previous,
             out,
             listing,
             mode,
@@ -172,23 +153,17 @@ impl<'a> Staging<'a> {
             Mode::Swap { staging, reused } => {
                 if *reused {
                     // A fresh staging folder holds only what this build wrote: nothing is stale.
-                    match (
-                        &self.staged,
-                        self.listing.take().and_then(|walk| walk.join().ok()?.ok()),
-                    ) {
-                        (Some(staged), _) => remove_known(staging, staged.keys(), &keep())?,
-                        (None, Some(listed)) => remove_listed(staging, &listed, &keep())?,
-                        (None, None) => remove_stale(staging, &keep())?,
+                    match self.listing.take().and_then(|walk| walk.join().ok()?.ok()) {
+                        Some(listed) => remove_listed(staging, &listed, &keep())?,
+                        None => remove_stale(staging, &keep())?,
                     }
                 }
-                self.stage_manifest(&manifest)?;
+                remove_if_exists(&manifest).with_context(|| format!("cannot remove {}", manifest.display()))?;
                 if !self.out.exists() {
                     fs::rename(staging, &self.out)
                         .with_context(|| format!("cannot move the new site to {}", self.out.display()))?;
                     Vec::new()
                 } else if let Err(e) = swap(staging, &self.out) {
-                    let staged = staged_manifest_path(&self.out);
-                    remove_if_exists(&staged).with_context(|| format!("cannot remove {}", staged.display()))?;
                     move_in(staging, &self.out, &records)?;
                     remove_stale(&self.out, &keep())?;
                     vec![format!(
@@ -217,18 +192,12 @@ impl<'a> Staging<'a> {
         // Only a speed-up: a build without it reads the live files instead. The cache is
         // worth nothing without the manifest that vouches for its files.
         // Both at once: at 100,000 files each takes about 100 ms.
-        let folder = folder_id(&self.out);
         let (wrote_manifest, wrote_cache) = rayon::join(
-            || write_manifest(&manifest, folder, &mut records).is_ok(),
+            || write_manifest(&manifest, &mut records).is_ok(),
             || cache.is_some_and(|(cache, setup)| cache.write(&self.out, setup).is_ok()),
         );
         if wrote_cache && !wrote_manifest {
             let _ = remove_if_exists(&cache_file);
-        }
-        // Only a swapped-in folder is sealed: one updated in place may hold what this build
-        // did not write.
-        if let (true, Some(folder), Mode::Swap { .. }) = (wrote_manifest, folder, &self.mode) {
-            let _ = seal(&seal_path(&self.out), folder);
         }
         Ok(notes)
     }
@@ -258,27 +227,6 @@ impl Drop for Staging<'_> {
 }
 
 impl Staging<'_> {
-    /// Before the swap: the live site's manifest goes, or becomes the staging folder's
-    /// when the live folder is still sealed as that manifest's (the swap is about to make
-    /// it the staging folder). Removed first either way: a build killed between the swap
-    /// and the new manifest must not leave the old one describing the new site. A kill
-    /// before the swap leaves a staged manifest that names the live folder, not the staging
-    /// one, so the next build does not trust it.
-    fn stage_manifest(&self, manifest: &Path) -> Result<()> {
-        let seal = seal_path(&self.out);
-        let sealed = self
-            .previous_folder
-            .filter(|&folder| folder_id(&self.out) == Some(folder) && is_sealed(&seal, folder));
-        remove_if_exists(&seal).with_context(|| format!("cannot remove {}", seal.display()))?;
-        match sealed {
-            Some(_) => {
-                let staged = staged_manifest_path(&self.out);
-                fs::rename(manifest, &staged).with_context(|| format!("cannot move {}", manifest.display()))
-            }
-            None => remove_if_exists(manifest).with_context(|| format!("cannot remove {}", manifest.display())),
-        }
-    }
-
     /// Where a changed page is written before the commit.
     fn target(&self, path: &str) -> PathBuf {
         match &self.mode {
@@ -346,10 +294,9 @@ impl Sink for Staging<'_> {
         if !same {
             return None;
         }
-        let in_place = match (&self.mode, &self.staged) {
-            (Mode::Swap { .. }, Some(staged)) => staged.get(path).is_some_and(|r| r.ino == meta.ino()),
-            (Mode::Swap { .. }, None) => is_same_file(&meta, &self.target(path)),
-            (Mode::InPlace { .. }, _) => true,
+        let in_place = match self.mode {
+            Mode::Swap { .. } => is_same_file(&meta, &self.target(path)),
+            Mode::InPlace { .. } => true,
         };
         Some(Keepable {
             hash: record.hash,
@@ -529,6 +476,7 @@ fn is_mount_root(out: &Path) -> Option<String> {
         }
         // Older kernels: a mount point's device differs from its parent's.
         _ => {
+            use std::os::unix::fs::MetadataExt;
             let dev = |p: &Path| fs::metadata(p).map(|m| m.dev()).ok();
             out.parent().is_some_and(|p| dev(p) != dev(out))
         }
@@ -643,38 +591,6 @@ fn lists_safely_while_written(dir: &Path) -> bool {
 
 /// Deletes files (and then empty folders) under `root` that this build did not produce,
 /// pages left under a temporary name by a killed build included.
-/// The staging folder's manifest, taken before this build writes to the folder: removed, so
-/// that a build killed while writing leaves none to trust; returned when it describes the
-/// staging folder, which then holds what the build before the last one wrote. Its records
-/// are trusted: the staging folder is paperboy's own, and the live folder it was is sealed
-/// until something else writes to it (see [`unseal`]).
-fn take_staged(out: &Path, staging: &Path, reused: bool) -> Result<Option<FxHashMap<String, Record>>> {
-    let path = staged_manifest_path(out);
-    let manifest = reused.then(|| read_manifest(&path));
-    remove_if_exists(&path)
-        .with_context(|| format!("{}: cannot remove — check that its folder is writable", path.display()))?;
-    Ok(manifest
-        .filter(|m| m.folder.is_some() && m.folder == folder_id(staging))
-        .map(|m| m.records))
-}
-
-/// Removes from `root` the files of `listed` (relative paths) that `keep` does not hold,
-/// with the folders they leave empty.
-fn remove_known<'p>(root: &Path, listed: impl Iterator<Item = &'p String>, keep: &FxHashSet<&str>) -> Result<()> {
-    for rel in listed.filter(|rel| !keep.contains(rel.as_str())) {
-        let path = root.join(rel);
-        remove_if_exists(&path).with_context(|| format!("cannot remove {}", path.display()))?;
-        let mut dir = path.parent();
-        while let Some(d) = dir.filter(|d| *d != root) {
-            if fs::remove_dir(d).is_err() {
-                break;
-            }
-            dir = d.parent();
-        }
-    }
-    Ok(())
-}
-
 fn remove_stale(root: &Path, keep: &FxHashSet<&str>) -> Result<()> {
     remove_listed(root, &list(root)?, keep)
 }
@@ -766,49 +682,6 @@ mod tests {
             "the site of two builds ago, cleaned"
         );
         assert_eq!(fs::read_to_string(out.join("a.html")).unwrap(), "3");
-    }
-
-    /// A build trusts the staging folder's manifest only for the folder it names: a build
-    /// killed after staging the live manifest and before the swap leaves one that names the
-    /// live folder, and a staging folder that holds a file no manifest lists must then be
-    /// walked, or that file would go live.
-    #[test]
-    fn a_staged_manifest_of_another_folder_is_not_trusted() {
-        let dir = tempfile::tempdir().unwrap();
-        let out = dir.path().join("public");
-        let site = [("a.html", "1"), ("b/c.html", "c")];
-        build(&out, &site, exchange);
-        build(&out, &site, exchange);
-        let staged = dir.path().join(".public.staged");
-        let manifest = fs::read_to_string(&staged).expect("a swap stages the manifest of the folder it swaps out");
-        let live = folder_id(&out).unwrap();
-        let (_, records) = manifest.split_once('\n').unwrap();
-        fs::write(&staged, format!("#folder {} {}\n{records}", live.0, live.1)).unwrap();
-        fs::write(dir.path().join(".public.staging/b/stray.html"), "x").unwrap();
-        build(&out, &site, exchange);
-        assert!(!out.join("b/stray.html").exists(), "the staging folder was walked");
-    }
-
-    /// Watch mode writes into the live folder: its manifest then misses those files, so the
-    /// build after the one that swaps that folder out walks it instead of trusting it.
-    #[test]
-    fn a_file_written_in_place_breaks_the_seal_and_is_cleaned_away() {
-        let dir = tempfile::tempdir().unwrap();
-        let out = dir.path().join("public");
-        let site = [("a.html", "1")];
-        build(&out, &site, exchange);
-        assert!(dir.path().join(".public.sealed").exists());
-        let sink = crate::output::InPlace::new(&out);
-        sink.put("draft/x.html", b"edited while serving").unwrap();
-        assert!(
-            !dir.path().join(".public.sealed").exists(),
-            "the first change breaks the seal"
-        );
-        for _ in 0..3 {
-            build(&out, &site, exchange);
-            assert!(!out.join("draft").exists(), "a stale page went live again");
-        }
-        assert!(dir.path().join(".public.staged").exists(), "trusted again once walked");
     }
 
     /// File systems without `RENAME_EXCHANGE` used to take two renames, with no output at
