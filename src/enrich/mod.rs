@@ -161,6 +161,8 @@ impl Enricher {
         let n = site.papers.len();
         let reset = self.lexicon.len() > MAX_WORDS;
         if reset {
+            // Stored words are numbered in the lexicon that goes.
+            self.stored_tokens = None;
             self.lexicon = Lexicon::default();
             self.matcher = Matcher::default();
             self.terms.clear();

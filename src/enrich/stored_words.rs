@@ -24,8 +24,8 @@ use crate::model::Paper;
 /// First bytes of the file: its format, so that another version's file is not misread.
 const MAGIC: &[u8] = b"paperboy words 1\n";
 
-/// Longer than any word the tokenizer gives: a length past it is damage.
-const MAX_WORD: usize = 1 << 16;
+/// The most words or papers a read makes room for before it has them.
+const RESERVE_MAX: u64 = 1 << 21;
 
 /// The words a build read, as the next build can take them (see [`read_stored_words`]).
 pub struct Seed {
@@ -166,21 +166,34 @@ impl From<io::Error> for Damage {
     }
 }
 
-/// A reader that hashes what comes through it.
+/// A reader that hashes what comes through it, and knows how much of the file is left:
+/// every count is checked against that before anything is allocated for it, so a damaged
+/// count costs a warning, never memory the file cannot fill.
 struct SummedRead<R> {
     inner: R,
     sum: Xxh3Default,
+    /// Bytes of the file not read yet (the checksum's 8 included).
+    left: u64,
 }
 
 impl<R: Read> Read for SummedRead<R> {
     fn read(&mut self, bytes: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(bytes)?;
         self.sum.update(&bytes[..n]);
+        self.left = self.left.saturating_sub(n as u64);
         Ok(n)
     }
 }
 
 impl<R: Read> SummedRead<R> {
+    /// Fails unless `count` items of at least `each` bytes fit in what is left.
+    fn fits(&self, count: u64, each: u64) -> Result<(), Damage> {
+        match count.checked_mul(each) {
+            Some(bytes) if bytes <= self.left => Ok(()),
+            _ => Err(Damage::Format("is damaged (a count past its end)")),
+        }
+    }
+
     fn u32(&mut self) -> io::Result<u32> {
         let mut b = [0; 4];
         self.read_exact(&mut b)?;
@@ -193,11 +206,9 @@ impl<R: Read> SummedRead<R> {
         Ok(u64::from_le_bytes(b))
     }
 
-    /// `n` numbers, when the file (of `len` bytes) can hold them.
-    fn u32s(&mut self, n: u32, len: u64, buf: &mut Vec<u8>) -> Result<Vec<u32>, Damage> {
-        if u64::from(n) * 4 > len {
-            return Err(Damage::Format("is damaged (a count past its end)"));
-        }
+    /// `n` numbers, when what is left of the file can hold them.
+    fn u32s(&mut self, n: u32, buf: &mut Vec<u8>) -> Result<Vec<u32>, Damage> {
+        self.fits(u64::from(n), 4)?;
         buf.resize(n as usize * 4, 0);
         self.read_exact(buf)?;
         Ok(buf
@@ -208,11 +219,11 @@ impl<R: Read> SummedRead<R> {
 }
 
 /// The words in `file` (of `len` bytes) when stored for `key`; none for another key.
-/// Counts are checked against the file's length before anything is allocated for them.
 fn decode(file: impl Read, len: u64, key: u64) -> Result<Option<Seed>, Damage> {
     let mut r = SummedRead {
         inner: file,
         sum: Xxh3Default::new(),
+        left: len,
     };
     let mut magic = [0; MAGIC.len()];
     if r.read_exact(&mut magic).is_err() || magic != MAGIC {
@@ -222,17 +233,19 @@ fn decode(file: impl Read, len: u64, key: u64) -> Result<Option<Seed>, Damage> {
         return Ok(None);
     }
     let count = r.u64()?;
-    if count > len / 4 {
-        return Err(Damage::Format("is damaged (a count past its end)"));
-    }
-    let mut words = Vec::with_capacity(count as usize);
+    // A word is its length and at least one byte.
+    r.fits(count, 5)?;
+    // Room made ahead for at most as many as a large site has: a count that fits the file
+    // can still ask for five times its size in strings, before the checksum is known.
+    let mut words = Vec::with_capacity(count.min(RESERVE_MAX) as usize);
     let mut buf = Vec::new();
     for _ in 0..count {
-        let n = r.u32()? as usize;
-        if n > MAX_WORD {
-            return Err(Damage::Format("is damaged (a word too long)"));
+        let n = r.u32()?;
+        if n == 0 {
+            return Err(Damage::Format("is damaged (an empty word)"));
         }
-        buf.resize(n, 0);
+        r.fits(u64::from(n), 1)?;
+        buf.resize(n as usize, 0);
         r.read_exact(&mut buf)?;
         words.push(String::from_utf8(buf.clone()).map_err(|_| Damage::Format("is damaged (not UTF-8)"))?);
     }
@@ -240,7 +253,7 @@ fn decode(file: impl Read, len: u64, key: u64) -> Result<Option<Seed>, Damage> {
     let replay = || Lexicon::replay(words.iter().map(String::as_str));
     let (tokens, lexicon) = std::thread::scope(|scope| {
         let beside = std::thread::Builder::new().spawn_scoped(scope, replay);
-        let tokens = read_papers(&mut r, len, words.len());
+        let tokens = read_papers(&mut r, words.len());
         let lexicon = match beside {
             Ok(thread) => thread.join().expect("replaying words does not panic"),
             Err(_) => replay(),
@@ -262,21 +275,20 @@ fn decode(file: impl Read, len: u64, key: u64) -> Result<Option<Seed>, Damage> {
 }
 
 /// The papers' entries of a words file, each paper's numbers below `words`.
-fn read_papers(r: &mut SummedRead<impl Read>, len: u64, words: usize) -> Result<FxHashMap<u64, Tokens>, Damage> {
+fn read_papers(r: &mut SummedRead<impl Read>, words: usize) -> Result<FxHashMap<u64, Tokens>, Damage> {
     let papers = r.u64()?;
-    if papers > len / 20 {
-        return Err(Damage::Format("is damaged (a count past its end)"));
-    }
+    // An entry is at least its hash and three counts.
+    r.fits(papers, 20)?;
     let mut tokens = FxHashMap::default();
-    tokens.reserve(papers as usize);
+    tokens.reserve(papers.min(RESERVE_MAX) as usize);
     let mut buf = Vec::new();
     for _ in 0..papers {
         let hash = r.u64()?;
         let title_len = r.u32()? as usize;
         let n = r.u32()?;
-        let ids = r.u32s(n, len, &mut buf)?;
+        let ids = r.u32s(n, &mut buf)?;
         let joins = r.u32()?;
-        let joins = r.u32s(joins, len, &mut buf)?;
+        let joins = r.u32s(joins, &mut buf)?;
         let paper = Tokens::from_parts(ids, title_len, joins, words)
             .ok_or(Damage::Format("is damaged (a paper's words do not read)"))?;
         tokens.insert(hash, paper);
@@ -360,5 +372,24 @@ mod tests {
         let mut longer = bytes.clone();
         longer.push(0);
         assert!(decode(&longer[..], longer.len() as u64, 7).is_err());
+    }
+
+    /// A count that the file cannot hold is refused before anything is allocated for it,
+    /// even with a checksum that matches; a word of any length reads back.
+    #[test]
+    fn counts_past_the_end_are_refused_and_long_words_read_back() {
+        let mut bytes = MAGIC.to_vec();
+        bytes.extend(7u64.to_le_bytes());
+        bytes.extend((u64::MAX / 4).to_le_bytes());
+        bytes.extend(xxhash_rust::xxh3::xxh3_64(&bytes).to_le_bytes());
+        let Err(Damage::Format(why)) = decode(&bytes[..], bytes.len() as u64, 7) else {
+            panic!("a count of 2^62 words was not refused");
+        };
+        assert!(why.contains("count past its end"), "{why}");
+        let long = "a".repeat(70_000);
+        let site = papers(&[("Long words", &format!("A sequence {long} of letters."))]);
+        let bytes = stored(&site);
+        let seed = decode(&bytes[..], bytes.len() as u64, 7).ok().flatten().expect("whole");
+        assert!(seed.lexicon.id(&long).is_some());
     }
 }
