@@ -3,7 +3,41 @@
 //! to a `Vec` and read back off the front of a slice.
 //!
 //! Each side file checks its own magic, key and checksum; what this reader guarantees is
-//! that damaged bytes give `None`, never a panic or a huge allocation.
+//! that damaged bytes give `None`, never a panic or a huge allocation. Files written as a
+//! stream (the build cache, the stored words) sum their bytes on the way with [`Summed`].
+
+use std::io;
+
+/// A writer that hashes what goes through it: a side file written as a stream ends with
+/// the checksum of the bytes before it, read off `sum` once they are written.
+pub struct Summed<W> {
+    /// Where the bytes go; write the checksum itself here, past the sum.
+    pub inner: W,
+    /// The hash of every byte written through so far.
+    pub sum: xxhash_rust::xxh3::Xxh3Default,
+}
+
+impl<W> Summed<W> {
+    /// Sums what is written to `inner` from now on.
+    pub fn new(inner: W) -> Self {
+        Summed {
+            inner,
+            sum: xxhash_rust::xxh3::Xxh3Default::new(),
+        }
+    }
+}
+
+impl<W: io::Write> io::Write for Summed<W> {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(bytes)?;
+        self.sum.update(&bytes[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
 
 /// Appends records to a buffer.
 #[derive(Default)]

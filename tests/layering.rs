@@ -13,7 +13,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("phases", &[]),
     ("memory", &[]),
     ("le_bytes", &[]),
-    ("output", &[]),
+    ("output", &["le_bytes"]),
     ("config", &["error"]),
     ("model", &["config", "text"]),
     ("theme", &["config"]),

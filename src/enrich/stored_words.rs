@@ -19,6 +19,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use xxhash_rust::xxh3::Xxh3Default;
 
 use super::lexicon::{Lexicon, Tokens, WordId};
+use crate::le_bytes::Summed;
 use crate::model::Paper;
 
 /// First bytes of the file: its format, so that another version's file is not misread.
@@ -70,24 +71,6 @@ pub fn read_stored_words(input: impl Read, len: u64) -> Result<Option<Seed>, Str
     })
 }
 
-/// A writer that hashes what goes through it.
-struct Summed<W> {
-    inner: W,
-    sum: Xxh3Default,
-}
-
-impl<W: Write> Write for Summed<W> {
-    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
-        let n = self.inner.write(bytes)?;
-        self.sum.update(&bytes[..n]);
-        Ok(n)
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        self.inner.flush()
-    }
-}
-
 /// The file: magic, key, the words (count, then each as length and UTF-8), the papers
 /// (count, then each as text hash, title length, word count, word numbers, join count,
 /// joins), and a checksum of all that. Only the words the papers use, with their
@@ -101,10 +84,7 @@ fn encode(
     papers: &[Paper],
     tokens: &[Option<Tokens>],
 ) -> io::Result<()> {
-    let mut w = Summed {
-        inner: out,
-        sum: Xxh3Default::new(),
-    };
+    let mut w = Summed::new(out);
     w.write_all(MAGIC)?;
     w.write_all(&key.to_le_bytes())?;
     let mut used = vec![false; lexicon.len()];

@@ -18,6 +18,7 @@ use std::path::{Path, PathBuf};
 use rustc_hash::FxHashMap;
 
 use super::hidden_sibling;
+use crate::le_bytes::Summed;
 
 /// First line of a cache file: its format, so that another version's cache is not misread.
 const HEADER: &str = "paperboy build cache 1";
@@ -135,10 +136,8 @@ impl JobCache {
     fn write_to(&self, setup: u64, out: &mut dyn io::Write) -> io::Result<()> {
         let mut keys: Vec<&String> = self.jobs.keys().collect();
         keys.sort();
-        let mut body = Summed {
-            out,
-            sum: xxhash_rust::xxh3::Xxh3::new(),
-        };
+        // The cache's last line is the hash of the lines before it.
+        let mut body = Summed::new(out);
         writeln!(body, "{HEADER}\nsetup {setup:016x}")?;
         let plain = |s: &str| !s.contains(['\t', '\n', '\r']);
         for key in keys {
@@ -156,31 +155,12 @@ impl JobCache {
             writeln!(body)?;
         }
         let sum = body.sum.digest();
-        writeln!(body.out, "end {sum:016x}")
+        writeln!(body.inner, "end {sum:016x}")
     }
 
     /// Writes the cache of output folder `out` atomically (a temporary file renamed over it).
     pub fn write(&self, out: &Path, setup: u64) -> io::Result<()> {
         super::side_file::replace_with(&job_cache_path(out), |file| self.write_to(setup, file))
-    }
-}
-
-/// A writer that sums what goes through it: the cache's last line is the hash of the lines
-/// before it.
-struct Summed<'a> {
-    out: &'a mut dyn io::Write,
-    sum: xxhash_rust::xxh3::Xxh3,
-}
-
-impl io::Write for Summed<'_> {
-    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
-        let n = self.out.write(bytes)?;
-        self.sum.update(&bytes[..n]);
-        Ok(n)
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        self.out.flush()
     }
 }
 
