@@ -273,10 +273,13 @@ impl Lexicon {
         let mut out: Vec<Option<Tokens>> = Vec::with_capacity(papers.len());
         let mut read = Vec::new();
         for (at, paper) in papers.iter().enumerate() {
-            let tokens = need(paper).then(|| stored.remove(&paper.text_hash)).flatten();
-            if tokens.is_none() && need(paper) {
-                read.push(at);
-            }
+            let tokens = match need(paper) {
+                false => None,
+                true => stored.remove(&paper.text_hash).or_else(|| {
+                    read.push(at);
+                    None
+                }),
+            };
             out.push(tokens);
         }
         let tokens = self.tokenize_read(read.len(), |i| Some(paper_text(&papers[read[i]])));
