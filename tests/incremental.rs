@@ -730,15 +730,7 @@ fn edits_on_a_site_of_950_real_papers_give_the_output_of_a_clean_build() {
 
 #[test]
 fn stored_topic_strengths_serve_the_next_build_and_are_never_trusted_when_damaged() {
-    let (site, c) = two_days_built();
-    let stored = site.root().join(".public.topics");
-    let size = || std::fs::metadata(&stored).map_or(0, |m| m.len());
-    let first = size();
-    assert!(first > 0, "a build stores its topic strengths beside the output");
-    site.write(&c.0, &c.1);
-    site.build_ok(&[]);
-    assert!(size() > first, "the new day's papers join the stored strengths");
-    assert_same_as_clean_build(&site, "a day added with stored strengths");
+    let site = a_day_joins_the_side_file(".public.topics");
     // Another taxonomy: the stored strengths are another's, and tags follow the new one.
     site.write("paperboy.toml", "[tagging]\nmax_tags = 1\nthreshold = 6.0\n");
     site.build_ok(&[]);
@@ -748,15 +740,7 @@ fn stored_topic_strengths_serve_the_next_build_and_are_never_trusted_when_damage
 
 #[test]
 fn stored_words_serve_the_next_build_and_are_never_trusted_when_damaged() {
-    let (site, c) = two_days_built();
-    let stored = site.root().join(".public.words");
-    let size = || std::fs::metadata(&stored).map_or(0, |m| m.len());
-    let first = size();
-    assert!(first > 0, "a build stores its papers' words beside the output");
-    site.write(&c.0, &c.1);
-    site.build_ok(&[]);
-    assert!(size() > first, "the new day's papers join the stored words");
-    assert_same_as_clean_build(&site, "a day added with stored words");
+    let site = a_day_joins_the_side_file(".public.words");
     // An edit that removes a word from the site, and one that brings a new word.
     let [a, _, _] = real_days();
     let edited =
@@ -767,6 +751,22 @@ fn stored_words_serve_the_next_build_and_are_never_trusted_when_damaged() {
     site.build_ok(&[]);
     assert_same_as_clean_build(&site, "papers edited with stored words");
     assert_a_damaged_side_file_is_never_trusted(&site, ".public.words");
+}
+
+/// The archive of two real days, built, then the third day added: the file a build keeps
+/// beside the output for the next (`name`) is there after the first build and grows with
+/// the new day's papers, and the site is a clean build's. Returns the site.
+fn a_day_joins_the_side_file(name: &str) -> TestSite {
+    let (site, c) = two_days_built();
+    let stored = site.root().join(name);
+    let size = || std::fs::metadata(&stored).map_or(0, |m| m.len());
+    let first = size();
+    assert!(first > 0, "a build stores {name} beside the output");
+    site.write(&c.0, &c.1);
+    site.build_ok(&[]);
+    assert!(size() > first, "the new day's papers join {name}");
+    assert_same_as_clean_build(&site, &format!("a day added with {name}"));
+    site
 }
 
 /// A file a build keeps beside the output for the next (`name`, checksummed), cut short or
