@@ -437,30 +437,75 @@ fn a_damaged_or_foreign_cache_is_ignored_with_a_warning_and_never_trusted() {
 
 #[test]
 fn an_output_restored_from_a_ci_cache_keeps_its_pages() {
-    // `actions/cache` restores the output from a tar: every file has a new inode and time,
-    // so the manifest cannot vouch for them by their metadata; their bytes still can.
+    // A copy (`cp -r`): every file has a new inode and time, so the manifest cannot vouch
+    // for them by their metadata; their bytes still can.
+    a_day_joins_a_restored_output(false);
+}
+
+#[test]
+fn an_output_restored_with_its_times_is_known_without_reading_it_back() {
+    // `actions/cache` restores the output from a tar, which keeps each file's modification
+    // time: length and time vouch for a file, as in `rsync`'s quick check.
+    let site = a_day_joins_a_restored_output(true);
+    // What shows that kept files are not read back: a file forged to look unchanged (its
+    // length and time as recorded, other bytes) is kept as it is. Any edit that is not
+    // made to deceive gives the file its own time, and the next build rewrites it.
+    let page = site.public().join("404.html");
+    let good = std::fs::read(&page).unwrap();
+    let time = std::fs::metadata(&page).unwrap().modified().unwrap();
+    let forged: Vec<u8> = good.iter().map(|&b| if b == b'a' { b'e' } else { b }).collect();
+    assert_ne!(forged, good);
+    std::fs::write(&page, &forged).unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(&page)
+        .unwrap()
+        .set_modified(time)
+        .unwrap();
+    site.build_ok(&[]);
+    assert_eq!(std::fs::read(&page).unwrap(), forged, "trusted by length and time");
+    std::fs::write(&page, &forged).unwrap();
+    site.build_ok(&[]);
+    assert_eq!(
+        std::fs::read(&page).unwrap(),
+        good,
+        "an edit with its own time is rewritten"
+    );
+}
+
+/// The two real days built, the output restored as [`restore_output`] does, then the third
+/// day added and built: its pages kept, the site as a clean build makes it.
+fn a_day_joins_a_restored_output(keep_times: bool) -> TestSite {
     let (site, c) = two_days_built();
-    let restored = site.root().join("restored");
-    copy_tree(&site.public(), &restored);
-    std::fs::remove_dir_all(site.public()).unwrap();
-    std::fs::rename(&restored, site.public()).unwrap();
-    let _ = std::fs::remove_dir_all(site.root().join(".public.staging"));
+    restore_output(&site, keep_times);
     site.write(&c.0, &c.1);
     let out = site.build_ok(&[]);
     assert!(kept_jobs(&out) > 100, "{out}");
-    assert_same_as_clean_build(&site, "an output restored with new inodes");
+    assert_same_as_clean_build(&site, &format!("an output restored (times kept: {keep_times})"));
+    site
 }
 
-/// Copies `from` to `to` file by file: new inodes, new modification times.
-fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
-    for entry in walkdir::WalkDir::new(from).into_iter().map(Result::unwrap) {
-        let target = to.join(entry.path().strip_prefix(from).unwrap());
+/// Replaces the site's output with a copy of it, file by file (new inodes), and without
+/// its staging folder, as a CI cache restores it: with each file's modification time when
+/// `keep_times` (`tar`, `cp -p`), else with new ones (`cp -r`).
+fn restore_output(site: &TestSite, keep_times: bool) {
+    let (from, to) = (site.public(), site.root().join("restored"));
+    for entry in walkdir::WalkDir::new(&from).into_iter().map(Result::unwrap) {
+        let target = to.join(entry.path().strip_prefix(&from).unwrap());
         if entry.file_type().is_dir() {
             std::fs::create_dir_all(&target).unwrap();
         } else {
             std::fs::write(&target, std::fs::read(entry.path()).unwrap()).unwrap();
+            if keep_times {
+                let time = entry.metadata().unwrap().modified().unwrap();
+                let file = std::fs::File::options().write(true).open(&target).unwrap();
+                file.set_modified(time).unwrap();
+            }
         }
     }
+    std::fs::remove_dir_all(&from).unwrap();
+    std::fs::rename(&to, &from).unwrap();
+    let _ = std::fs::remove_dir_all(site.root().join(".public.staging"));
 }
 
 #[test]

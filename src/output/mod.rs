@@ -15,10 +15,11 @@
 //! holds is left alone, and only changed pages are written. Files are never written through
 //! a hard link, so the live site is never touched before the swap.
 //!
-//! A manifest beside the output (`.public.manifest`) records each file's hash, length, inode
-//! and modification time: a page whose hash matches and whose live file still has that
-//! inode and time is known unchanged without reading it back (at 100,000 papers that is
-//! 1.3 GB not read on a rebuild that changes nothing). A build cache beside it
+//! A manifest beside the output (`.public.manifest`) records each file's hash, length and
+//! modification time: a page whose hash matches and whose live file still has that length
+//! and time (`rsync`'s quick check, which also holds for an output a CI cache restored from
+//! a tar) is known unchanged without reading it back (at 100,000 papers that is 1.3 GB not
+//! read on a rebuild that changes nothing). A build cache beside it
 //! (`.public.jobs`, see `job_cache.rs`) records each job's fingerprint, so that a build in a
 //! new process does not even render the pages whose inputs did not change.
 

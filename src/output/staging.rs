@@ -284,8 +284,8 @@ impl Sink for Staging<'_> {
         let record = self.previous.get(path).filter(|_| self.live)?;
         let live = self.out.join(path);
         let meta = fs::metadata(&live).ok()?;
-        // Same length but another inode or time: a restored cache (`actions/cache` unpacks
-        // a tar) or a copy. Read it back: still cheaper than rendering, and the new
+        // Same length but another time: a copy that did not keep the times (`cp -r`), or
+        // a file written again. Read it back: still cheaper than rendering, and the new
         // manifest records it as it is now.
         let same = record.matches(&meta)
             || (meta.is_file()
