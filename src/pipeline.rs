@@ -17,8 +17,8 @@ use crate::enrich::{
 };
 use crate::model::{PaperId, Site, TextStore};
 use crate::output::{
-    CacheRead, Holder, JobCache, JobFiles, Keepable, OutputLock, SideFile, Sink, Spill, Staging, parse_cache_path,
-    topics_cache_path, words_cache_path,
+    CacheRead, Holder, JobCache, JobFiles, Keepable, OutputLock, ReadAhead, SideFile, Sink, Spill, Staging,
+    parse_cache_path, topics_cache_path, words_cache_path,
 };
 use crate::phases::Phases;
 use crate::render::{Files, Job, RenderCache, Renderer};
@@ -370,6 +370,7 @@ pub fn build_with_progress(options: &BuildOptions, progress: &(dyn Fn(usize, usi
     // Before reading anything: a build that waited for another reads the content as it is
     // once that one is done.
     let lock = lock_output(&options.root, &output, Holder::Build)?;
+    let ahead = ReadAhead::start(&lock);
     let Loaded {
         setup,
         site,
@@ -404,7 +405,18 @@ pub fn build_with_progress(options: &BuildOptions, progress: &(dyn Fn(usize, usi
     let mut jobs = keyed_jobs(&renderer, &jobs);
     phases.mark("fingerprint");
     let setup_fp = setup.fingerprint();
-    let published = publish(&renderer, &mut jobs, &lock, options.force, setup_fp, progress, None)?;
+    let published = publish(
+        &renderer,
+        &mut jobs,
+        Destination {
+            lock: &lock,
+            ahead: Some(ahead),
+            force: options.force,
+        },
+        setup_fp,
+        progress,
+        None,
+    )?;
     warnings.extend(published.notes);
     if let Some(cache) = parse_cache {
         // Only a speed-up: stale entries left behind cost disk, not correctness.
@@ -474,17 +486,24 @@ pub struct Published {
 pub fn publish(
     renderer: &Renderer,
     jobs: &mut [Keyed],
-    lock: &OutputLock,
-    force: bool,
+    to: Destination,
     setup: u64,
     progress: &(dyn Fn(usize, usize) + Sync),
     mut written: Option<&mut (dyn FnMut(Job, Vec<String>) + Send)>,
 ) -> Result<Published> {
-    let staging = Staging::begin(lock, force)?;
+    let Destination { lock, ahead, force } = to;
+    let (ahead, cache_read) = match ahead.map(|ahead| ahead.finish(lock)) {
+        Some(previous) => {
+            let (ahead, jobs) = previous.split();
+            (Some(ahead), jobs.for_setup(setup))
+        }
+        None => (None, JobCache::read(lock.output(), setup)),
+    };
+    let staging = Staging::begin_with(lock, force, ahead)?;
     // Most jobs write one file; issues, tags and feeds a few.
     staging.expect_files(jobs.len() + jobs.len() / 8);
     let mut notes = Vec::new();
-    let previous = match JobCache::read(lock.output(), setup) {
+    let previous = match cache_read {
         CacheRead::Usable(cache) => cache,
         CacheRead::Absent => JobCache::default(),
         CacheRead::Refused(why) => {
@@ -528,6 +547,17 @@ pub fn publish(
         rendered,
         notes,
     })
+}
+
+/// Where [`publish`] writes: the output that `lock` holds.
+pub struct Destination<'a> {
+    /// The output's lock, held for the whole build.
+    pub lock: &'a OutputLock,
+    /// The previous build's manifest and build cache, when a one-off build started reading
+    /// them while its content loaded (watch mode reads them as it publishes).
+    pub ahead: Option<ReadAhead>,
+    /// Replace an output folder that paperboy did not write.
+    pub force: bool,
 }
 
 /// Checks where the output of the site at `root` goes, then locks it for `holder`: a

@@ -433,8 +433,11 @@ impl LiveSite {
             let published = pipeline::publish(
                 &renderer,
                 &mut jobs,
-                lock,
-                false,
+                pipeline::Destination {
+                    lock,
+                    ahead: None,
+                    force: false,
+                },
                 setup_fp,
                 &|_, _| {},
                 Some(&mut |job, paths| {

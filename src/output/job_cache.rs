@@ -93,20 +93,7 @@ impl JobCache {
     /// Reads the cache of output folder `out`, valid only for `setup` (see
     /// [`crate::pipeline::Setup::fingerprint`]).
     pub fn read(out: &Path, setup: u64) -> Read {
-        let path = job_cache_path(out);
-        let text = match fs::read(&path) {
-            Ok(bytes) => bytes,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Read::Absent,
-            Err(e) => return refused(&path, &format!("cannot be read ({e})")),
-        };
-        let Ok(text) = String::from_utf8(text) else {
-            return refused(&path, "is not a paperboy build cache (not text)");
-        };
-        match parse(&text, setup) {
-            Ok(Some(cache)) => Read::Usable(cache),
-            Ok(None) => Read::Absent,
-            Err(why) => refused(&path, why),
-        }
+        Unchecked::read(out).for_setup(setup)
     }
 
     /// The files `key` wrote, when its fingerprint was `fingerprint`.
@@ -164,16 +151,48 @@ impl JobCache {
     }
 }
 
-fn refused(path: &Path, why: &str) -> Read {
-    Read::Refused(format!(
-        "{}: {why} — ignored: this build renders every page and writes a new cache",
-        path.display()
-    ))
+/// A cache as read from its file, before the build knows its setup: a build reads it
+/// while the content loads (see `output::ReadAhead`), and only then checks what it was
+/// written for.
+pub(crate) struct Unchecked(Result<Option<(u64, JobCache)>, String>);
+
+impl Unchecked {
+    /// Reads and parses the cache of output folder `out`, for whatever setup it names.
+    pub(crate) fn read(out: &Path) -> Unchecked {
+        let path = job_cache_path(out);
+        let refused = |why: &str| {
+            Unchecked(Err(format!(
+                "{}: {why} — ignored: this build renders every page and writes a new cache",
+                path.display()
+            )))
+        };
+        let text = match fs::read(&path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Unchecked(Ok(None)),
+            Err(e) => return refused(&format!("cannot be read ({e})")),
+        };
+        let Ok(text) = String::from_utf8(text) else {
+            return refused("is not a paperboy build cache (not text)");
+        };
+        match parse(&text) {
+            Ok(read) => Unchecked(Ok(Some(read))),
+            Err(why) => refused(why),
+        }
+    }
+
+    /// The cache when it was written for `setup`.
+    pub(crate) fn for_setup(self, setup: u64) -> Read {
+        match self.0 {
+            Ok(Some((written_for, cache))) if written_for == setup => Read::Usable(cache),
+            Ok(_) => Read::Absent,
+            Err(why) => Read::Refused(why),
+        }
+    }
 }
 
-/// The cache in `text` when it was written for `setup`; `None` for another setup; the
-/// reason when it is not a whole cache.
-fn parse(text: &str, setup: u64) -> Result<Option<JobCache>, &'static str> {
+/// The cache in `text` with the setup it was written for; the reason when it is not a
+/// whole cache.
+fn parse(text: &str) -> Result<(u64, JobCache), &'static str> {
     let body_end = text
         .trim_end_matches('\n')
         .rfind('\n')
@@ -197,9 +216,6 @@ fn parse(text: &str, setup: u64) -> Result<Option<JobCache>, &'static str> {
         .and_then(|l| l.strip_prefix("setup "))
         .and_then(|s| u64::from_str_radix(s, 16).ok())
         .ok_or("is damaged (no setup line)")?;
-    if written_for != setup {
-        return Ok(None);
-    }
     let mut cache = JobCache::default();
     for line in lines {
         let mut fields = line.split('\t');
@@ -214,7 +230,7 @@ fn parse(text: &str, setup: u64) -> Result<Option<JobCache>, &'static str> {
         };
         cache.insert(key.to_string(), fp, files);
     }
-    Ok(Some(cache))
+    Ok((written_for, cache))
 }
 
 #[cfg(test)]
@@ -247,7 +263,8 @@ mod tests {
     #[test]
     fn a_cache_reads_back_as_written_for_its_setup_only() {
         let text = sample().to_text(42);
-        let cache = parse(&text, 42).unwrap().unwrap();
+        let (written_for, cache) = parse(&text).unwrap();
+        assert_eq!(written_for, 42);
         assert_eq!(cache.get("rss.xml", 9).unwrap().len(), 3);
         assert_eq!(cache.get("Statics", 1).unwrap().len(), 0);
         assert_eq!(cache.get("papers/a/", 7).unwrap(), ["papers/a/index.html"]);
@@ -261,7 +278,10 @@ mod tests {
             "a page is written out in full"
         );
         assert!(cache.get("rss.xml", 8).is_none(), "another fingerprint is a miss");
-        assert!(parse(&text, 43).unwrap().is_none(), "another setup is no cache");
+        assert!(
+            matches!(Unchecked(Ok(Some((42, cache)))).for_setup(43), Read::Absent),
+            "another setup is no cache"
+        );
         assert_eq!(text, sample().to_text(42), "the same cache, the same bytes");
     }
 
@@ -269,17 +289,13 @@ mod tests {
     fn damaged_or_foreign_caches_are_refused() {
         let text = sample().to_text(42);
         let cut = &text[..text.len() - 30];
-        assert!(parse(cut, 42).unwrap_err().contains("damaged"));
+        assert!(parse(cut).unwrap_err().contains("damaged"));
         let flipped = text.replacen("papers/a/index.html", "papers/b/index.html", 1);
-        assert!(parse(&flipped, 42).unwrap_err().contains("checksum"));
-        assert!(
-            parse("<html>\nnot a cache\n", 42)
-                .unwrap_err()
-                .contains("not a paperboy")
-        );
+        assert!(parse(&flipped).unwrap_err().contains("checksum"));
+        assert!(parse("<html>\nnot a cache\n").unwrap_err().contains("not a paperboy"));
         let other_version = text.replacen("cache 1", "cache 0", 1);
-        assert!(parse(&other_version, 42).is_err());
-        assert!(parse("", 42).is_err());
+        assert!(parse(&other_version).is_err());
+        assert!(parse("").is_err());
     }
 
     #[test]
@@ -287,7 +303,7 @@ mod tests {
         let mut cache = sample();
         cache.insert("odd".into(), 3, JobFiles::of("odd", vec!["a\tb.html".into()]));
         cache.insert("odd\tkey/".into(), 3, JobFiles::Page);
-        let read = parse(&cache.to_text(1), 1).unwrap().unwrap();
+        let (_, read) = parse(&cache.to_text(1)).unwrap();
         assert!(read.get("odd", 3).is_none());
         assert!(read.get("odd\tkey/", 3).is_none());
         assert!(read.get("papers/a/", 7).is_some());

@@ -54,7 +54,7 @@ pub struct Staging<'a> {
     live: bool,
     /// The staging folder's files and folders as they were before this build wrote there,
     /// listed on a thread of its own while pages render (see [`list_in_background`]).
-    listing: Option<std::thread::JoinHandle<Result<Vec<Listed>>>>,
+    listing: Option<Listing>,
     /// Set by a successful commit; otherwise dropping cleans up.
     done: bool,
     _lock: &'a OutputLock,
@@ -64,6 +64,14 @@ impl<'a> Staging<'a> {
     /// Prepares to write the output that `lock` holds. Refuses when it holds files that
     /// paperboy did not write, unless `force` is set.
     pub fn begin(lock: &'a OutputLock, force: bool) -> Result<Self> {
+        Staging::begin_with(lock, force, None)
+    }
+
+    /// [`Staging::begin`] with what was read of the previous build already: the manifest
+    /// beside the output, and a listing of the staging folder under way (see
+    /// [`ReadAhead`](super::ReadAhead)).
+    pub(crate) fn begin_with(lock: &'a OutputLock, force: bool, ahead: Option<Ahead>) -> Result<Self> {
+        let Ahead { manifest, listing } = ahead.unwrap_or_default();
         let out = lock.output().to_path_buf();
         let parent = out
             .parent()
@@ -96,14 +104,16 @@ impl<'a> Staging<'a> {
             },
         };
         let previous = if live {
-            read_manifest(&manifest_path(&out))
+            manifest.unwrap_or_else(|| read_manifest(&manifest_path(&out)))
         } else {
             FxHashMap::default()
         };
         let listing = match &mode {
             Mode::Swap { staging, reused: true } if lists_safely_while_written(staging) => {
-                list_in_background(staging.clone())
+                listing.or_else(|| list_in_background(staging.clone()))
             }
+            // A listing of a folder this build does not reuse, or a walk not to be trusted
+            // here: its thread only reads, and is left to finish.
             _ => None,
         };
         Ok(Staging {
@@ -529,8 +539,31 @@ fn is_empty_dir(dir: &Path) -> Result<bool> {
         .is_none())
 }
 
+/// What [`Staging::begin_with`] can be given of the previous build, read ahead.
+#[derive(Default)]
+pub(crate) struct Ahead {
+    /// The manifest beside the output.
+    pub(crate) manifest: Option<FxHashMap<String, Record>>,
+    /// The staging folder being listed (see [`list_ahead`]).
+    pub(crate) listing: Option<Listing>,
+}
+
+/// A listing of the staging folder under way on a thread of its own.
+pub(crate) type Listing = std::thread::JoinHandle<Result<Vec<Listed>>>;
+
+/// Starts listing the staging folder of `out` on a thread of its own when a build will
+/// reuse it ([`Staging::begin`] reuses a staging folder that paperboy made), before the
+/// build loads its content: the walk of 100,000 folders takes longer than the render of a
+/// daily build, which otherwise waited for it at the commit.
+pub(crate) fn list_ahead(out: &Path) -> Option<Listing> {
+    let staging = staging_dir(out);
+    (out.is_dir() && staging.join(MARKER).is_file() && lists_safely_while_written(&staging))
+        .then(|| list_in_background(staging))
+        .flatten()
+}
+
 /// A file or folder of a staging folder, relative to it, as a walk found it.
-struct Listed {
+pub(crate) struct Listed {
     /// Relative path; not always UTF-8 (such a name is never one this build produced).
     rel: PathBuf,
     depth: usize,
@@ -561,7 +594,7 @@ fn list(root: &Path) -> Result<Vec<Listed>> {
 /// What the build writes meanwhile is in its own list of files, so an entry the walk sees
 /// or misses either way stays. No thread when one cannot be started (the commit then walks
 /// the folder itself, as it does when this walk failed).
-fn list_in_background(root: PathBuf) -> Option<std::thread::JoinHandle<Result<Vec<Listed>>>> {
+fn list_in_background(root: PathBuf) -> Option<Listing> {
     std::thread::Builder::new()
         .name("staging listing".into())
         .spawn(move || list(&root))
