@@ -63,6 +63,7 @@ jobs:
             .public.parsed
             .public.topics
             .public.words
+            .public.related
           key: paperboy-${{ runner.os }}-${{ github.run_id }}
           restore-keys: paperboy-${{ runner.os }}-
       - name: Install paperboy

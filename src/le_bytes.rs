@@ -8,6 +8,20 @@
 
 use std::io;
 
+/// What lies between `magic` and the checksum of a side file written whole as magic, body
+/// and the XXH3-64 of both; why not when the file is not whole, or (`foreign`) not of
+/// this format and version.
+pub fn checked<'a>(bytes: &'a [u8], magic: &[u8], foreign: &'static str) -> Result<&'a [u8], &'static str> {
+    let body = bytes.strip_prefix(magic).ok_or(foreign)?;
+    let (body, sum) = body
+        .split_at_checked(body.len().wrapping_sub(8))
+        .ok_or("is damaged (too short)")?;
+    if xxhash_rust::xxh3::xxh3_64(&bytes[..bytes.len() - 8]).to_le_bytes() != sum {
+        return Err("is damaged (its checksum does not match)");
+    }
+    Ok(body)
+}
+
 /// A writer that hashes what goes through it: a side file written as a stream ends with
 /// the checksum of the bytes before it, read off `sum` once they are written.
 pub struct Summed<W> {

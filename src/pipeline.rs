@@ -13,12 +13,12 @@ use rayon::prelude::*;
 use crate::config::{Config, Overrides, TaggingConfig};
 use crate::content;
 use crate::enrich::{
-    Derive, Enricher, Lexicon, Prepared, TagCache, Taxonomy, WordsStore, read_stored_words, stored_key,
+    Derive, Enricher, Lexicon, Prepared, StoredLists, TagCache, Taxonomy, WordsStore, read_stored_words, stored_key,
 };
 use crate::model::{PaperId, Site, TextStore};
 use crate::output::{
     CacheRead, Holder, JobCache, JobFiles, Keepable, OutputLock, ReadAhead, SideFile, Sink, Spill, Staging,
-    parse_cache_path, topics_cache_path, words_cache_path,
+    parse_cache_path, related_cache_path, topics_cache_path, words_cache_path,
 };
 use crate::phases::Phases;
 use crate::render::{Files, Job, RenderCache, Renderer};
@@ -180,6 +180,9 @@ pub struct Loaded {
     pub(crate) stored_topics: Option<StoredTopics>,
     /// The words staged for the next build, like the topic strengths.
     pub(crate) stored_words: Option<Box<dyn WordsStore>>,
+    /// The settled papers' related lists staged for the next build, like the topic
+    /// strengths.
+    pub(crate) stored_related: Option<StoredRelated>,
     /// Bytes of abstracts kept in the build's spill file instead of memory (see
     /// `model/long_text.rs`); 0 when there is no output to keep the file beside.
     pub spilled: u64,
@@ -248,9 +251,22 @@ fn load_deriving(
         enricher.store_words(Box::new(stored));
         phases.mark("stored words");
     }
+    let mut stored_related = output.map(StoredRelated::new);
+    if let Some(stored) = &stored_related {
+        match stored.read() {
+            Ok(Some(lists)) => enricher.seed_related(lists),
+            Ok(None) => {}
+            Err(warning) => warnings.push(warning),
+        }
+    }
     let derive = derive.unwrap_or_else(|| setup.derive());
     let search_words = enricher.enrich(&mut site, &setup.taxonomy, derive, None, phases);
     let stored_words = enricher.take_stored_words();
+    // Only a speed-up, like the strengths below.
+    stored_related = stored_related.and_then(|mut stored| {
+        let lists = enricher.take_related_lists()?;
+        stored.file.stage(&lists.to_bytes()).ok().map(|_| stored)
+    });
     if let Some(stored) = &mut stored_topics {
         // Only a speed-up: a build that cannot store them reads every paper next time.
         if stored.stage(enricher.tags(), &site).is_err() {
@@ -266,6 +282,7 @@ fn load_deriving(
         parse_cache,
         stored_topics,
         stored_words,
+        stored_related,
         spilled: spill.map_or(0, |spill| spill.len()),
     })
 }
@@ -308,6 +325,42 @@ impl StoredTopics {
     }
 
     /// Puts the staged strengths in place.
+    pub(crate) fn commit(self) -> std::io::Result<()> {
+        self.file.commit()
+    }
+}
+
+/// The settled papers' related lists kept beside an output folder (see
+/// `enrich/stored_related.rs`).
+pub(crate) struct StoredRelated {
+    file: SideFile,
+}
+
+impl StoredRelated {
+    /// Those beside output folder `out`.
+    fn new(out: &Path) -> Self {
+        StoredRelated {
+            file: SideFile::new(related_cache_path(out)),
+        }
+    }
+
+    /// What the last build stored (whether it still holds is the enricher's to say); the
+    /// warning to print when it is damaged.
+    fn read(&self) -> Result<Option<StoredLists>, String> {
+        let refused = |why: &str| {
+            format!(
+                "{}: {why} — ignored: this build searches every paper's related papers afresh and stores them again",
+                self.file.path().display()
+            )
+        };
+        match self.file.read() {
+            Ok(Some(bytes)) => StoredLists::from_bytes(&bytes).map(Some).map_err(refused),
+            Ok(None) => Ok(None),
+            Err(e) => Err(refused(&format!("cannot be read ({e})"))),
+        }
+    }
+
+    /// Puts the staged lists in place.
     pub(crate) fn commit(self) -> std::io::Result<()> {
         self.file.commit()
     }
@@ -380,6 +433,7 @@ pub fn build_with_progress(options: &BuildOptions, progress: &(dyn Fn(usize, usi
         parse_cache,
         stored_topics,
         stored_words,
+        stored_related,
         spilled,
     } = load_deriving(
         &options.root,
@@ -426,6 +480,9 @@ pub fn build_with_progress(options: &BuildOptions, progress: &(dyn Fn(usize, usi
         let _ = stored.commit();
     }
     if let Some(stored) = stored_words {
+        let _ = stored.commit();
+    }
+    if let Some(stored) = stored_related {
         let _ = stored.commit();
     }
     let counts = published.counts;

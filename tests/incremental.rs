@@ -972,6 +972,58 @@ fn watch_mode_starts_from_the_caches_beside_its_output_and_keeps_them() {
     );
 }
 
+/// Where each list of a stored related lists file starts (see
+/// `src/enrich/stored_related.rs`): its length byte, in file order.
+fn stored_related_lists(bytes: &[u8]) -> Vec<usize> {
+    let u64_at = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap()) as usize;
+    let mut at = b"paperboy related lists 1\n".len() + 8;
+    at += 8 + 8 * u64_at(at);
+    let papers = u64_at(at);
+    at += 8;
+    let mut lists = Vec::with_capacity(papers);
+    for _ in 0..papers {
+        lists.push(at);
+        at += 1 + 4 * bytes[at] as usize;
+    }
+    assert_eq!(at + 8, bytes.len(), "the file is read to its checksum");
+    lists
+}
+
+#[test]
+fn a_settled_archive_takes_its_stored_related_lists_and_never_damaged_ones() {
+    let (site, (path, text)) = settled_archive();
+    site.build_ok(&[]);
+    site.write(&path, text);
+    site.build_ok(&[]);
+    let stored = site.root().join(".public.related");
+    let mut bytes = std::fs::read(&stored).expect("a settled archive stores its settled papers' lists");
+    // Every settled list, reversed: a build that takes the stored lists shows them so, and
+    // the settled papers' pages change.
+    let lists = stored_related_lists(&bytes);
+    assert!(lists.len() >= 10_000, "{} lists", lists.len());
+    for &at in &lists {
+        let n = bytes[at] as usize;
+        let entries: Vec<[u8; 4]> = (0..n)
+            .map(|i| bytes[at + 1 + 4 * i..at + 5 + 4 * i].try_into().unwrap())
+            .collect();
+        for (i, entry) in entries.iter().rev().enumerate() {
+            bytes[at + 1 + 4 * i..at + 5 + 4 * i].copy_from_slice(entry);
+        }
+    }
+    let body = bytes.len() - 8;
+    let sum = xxhash_rust::xxh3::xxh3_64(&bytes[..body]).to_le_bytes();
+    bytes[body..].copy_from_slice(&sum);
+    std::fs::write(&stored, bytes).unwrap();
+    let papers = site.public().join("papers");
+    let honest = html_files(&papers);
+    site.build_ok(&[]);
+    assert!(html_files(&papers) != honest, "the stored lists were taken");
+    std::fs::remove_file(&stored).unwrap();
+    site.build_ok(&[]);
+    assert!(html_files(&papers) == honest, "searched afresh without them");
+    assert_a_damaged_side_file_is_never_trusted(&site, ".public.related");
+}
+
 /// An archive past the settled threshold of related papers (10,000 papers published before
 /// its newest month; see `enrich/related.rs`): 10,200 January papers made from the real
 /// fixtures (each its own id and title; each copy of a fixture's abstract ends in words of

@@ -7,12 +7,14 @@
 mod lexicon;
 mod related;
 mod search_words;
+mod stored_related;
 mod stored_words;
 mod tagging;
 
 pub use lexicon::{Inverted, Keyed, Lexicon, StemId, Tokens, WordId};
 pub use related::{QUERY_TERMS, RELATED, TermCache, apply as apply_related};
 pub use search_words::{CHANGED_MAX, Changed, Prepared, SearchWords, fresh_words};
+pub use stored_related::StoredLists;
 pub use stored_words::{Seed, WordsStore, read_stored_words, stored_words_key};
 pub use tagging::{
     BUILTIN_TAXONOMY, Evidence, Hit, Matcher, Strength, TagCache, Taxonomy, apply as apply_tags,
@@ -50,6 +52,9 @@ pub struct Enricher {
     stored_tokens: Option<rustc_hash::FxHashMap<u64, Tokens>>,
     /// Where the first enrichment stores every paper's words for the next build.
     store_words: Option<Box<dyn WordsStore>>,
+    /// The settled papers' related lists: stored by an earlier build before a one-off
+    /// enrichment (see [`Enricher::seed_related`]), to store for the next one after it.
+    related_lists: Option<StoredLists>,
 }
 
 /// What [`Enricher::enrich`] derives beyond tags and related papers (which tagging needs:
@@ -99,6 +104,19 @@ impl Enricher {
     /// The stored words, when the last enrichment staged them.
     pub fn take_stored_words(&mut self) -> Option<Box<dyn WordsStore>> {
         self.store_words.take()
+    }
+
+    /// Starts from the settled papers' related lists an earlier build stored (see
+    /// `stored_related.rs`): a one-off build then searches only the papers of the newest
+    /// month and the settled ones a new paper can move.
+    pub fn seed_related(&mut self, lists: StoredLists) {
+        self.related_lists = Some(lists);
+    }
+
+    /// The settled papers' related lists the last one-off enrichment computed, to store for
+    /// the next build; none on a site with too few settled papers.
+    pub fn take_related_lists(&mut self) -> Option<StoredLists> {
+        self.related_lists.take()
     }
 
     /// The topic strengths read so far, by paper text: what a build stores for the next.
@@ -290,13 +308,16 @@ impl Enricher {
         if search {
             self.search.extend(&self.lexicon);
         }
+        let texts: Vec<u64> = site.papers.iter().map(|p| p.text_hash).collect();
+        let carried = related::Carried::new(&texts, &self.lexicon, &weights, self.related_lists.take());
+        let flipped = carried.as_ref().and_then(related::Carried::flipped);
         let (words, terms, lexicon) = (&self.search, &self.terms, &self.lexicon);
         let vector = |tokens: &Option<Tokens>| {
             let tokens = tokens.as_ref().expect("a one-off build has every paper's words");
-            related::weigh(terms, lexicon, &weights, tokens)
+            related::weigh(terms, lexicon, &weights, tokens, flipped)
         };
         let papers = site.papers.par_iter().zip(tokens.into_par_iter());
-        let (docs, vectors): (Vec<Arc<[u32]>>, Vec<_>) = match search {
+        let (docs, weighed): (Vec<Arc<[u32]>>, Vec<_>) = match search {
             true => papers
                 .map(|(p, tokens)| (words.doc(p, &tokens), vector(&tokens)))
                 .unzip(),
@@ -305,7 +326,15 @@ impl Enricher {
         crate::memory::hand_back();
         // A one-off enricher never handed words out before: there is nothing to forget.
         let search_words = search.then(|| self.search.hand_out(docs));
-        let related = related::compute_weighed(&self.lexicon, weights, vectors);
+        let (vectors, uses_flipped): (Vec<_>, Vec<bool>) = weighed.into_iter().unzip();
+        let carried = carried.map(|carried| {
+            let search: Vec<bool> = (0..vectors.len())
+                .map(|p| carried.searches(p, uses_flipped[p]))
+                .collect();
+            (carried, search)
+        });
+        let (related, stored) = related::compute_weighed(&self.lexicon, weights, vectors, carried);
+        self.related_lists = stored;
         // The vectors and their postings are gone.
         crate::memory::hand_back();
         (search_words, related::Lists::All(related))

@@ -21,6 +21,7 @@ use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::lexicon::{Inverted, Keyed, Lexicon, StemId, Tokens, remake_lists};
+use super::stored_related::StoredLists;
 use crate::model::{PaperId, Site};
 use crate::text::{LATEX_MACROS, SIMILARITY_STOP_WORDS};
 
@@ -138,18 +139,23 @@ pub(super) fn compute_counted(
 
 /// Every paper's query and best matches, searched in the postings of the papers' unit
 /// vectors, with those postings; queries and postings are kept only with `keep` (else
-/// empty), for a next computation to update.
+/// empty), for a next computation to update. With `only`, the papers it does not flag are
+/// not searched (their query and matches are left empty).
 fn search_all(
     vectors: &[Vector],
     weights: &Weights,
     lexicon: &Lexicon,
     keep: bool,
+    only: Option<&[bool]>,
 ) -> (Postings, Vec<Vector>, Vec<Best>) {
     let postings = Postings::new(vectors, weights);
     let (queries, best): (Vec<_>, Vec<_>) = vectors
         .par_iter()
         .enumerate()
         .map(|(pid, v)| {
+            if only.is_some_and(|only| !only[pid]) {
+                return (Vec::new(), Vec::new());
+            }
             let query = query(v, weights, lexicon);
             let best = SCORES.with(|scores| search(&mut scores.borrow_mut(), pid, &query, &postings, &weights.settled));
             (if keep { query } else { Vec::new() }, best)
@@ -386,24 +392,155 @@ pub(super) fn weights(site: &Site, cache: &mut TermCache, lexicon: &Lexicon, tok
 
 /// A paper's unit TF-IDF vector, as [`State::fresh`] makes it, keeping only the terms the
 /// search reads (see [`Weights::searchable`]): not those of no other paper, nor the too
-/// common ones, which leaves a few percent of the entries.
-pub(super) fn weigh(cache: &TermCache, lexicon: &Lexicon, weights: &Weights, tokens: &Tokens) -> Vector {
+/// common ones, which leaves a few percent of the entries. With whether the paper uses one
+/// of the terms `flipped` flags (see [`Carried::flipped`]), searched or not.
+pub(super) fn weigh(
+    cache: &TermCache,
+    lexicon: &Lexicon,
+    weights: &Weights,
+    tokens: &Tokens,
+    flipped: Option<&[bool]>,
+) -> (Vector, bool) {
     let mut v = SCRATCH.with(|scratch| cache.terms.counts(lexicon, &mut scratch.borrow_mut(), tokens));
+    let uses_flipped = flipped.is_some_and(|flipped| v.iter().any(|&(t, _)| flipped[t as usize]));
     normalize(&mut v, &weights.idf);
     v.retain(|&(t, _)| weights.searchable(t));
     v.shrink_to_fit();
-    v
+    (v, uses_flipped)
 }
 
 /// [`compute`] for a one-off build, from every paper's [`weigh`]ed vector: the same lists.
-pub(super) fn compute_weighed(lexicon: &Lexicon, weights: Weights, vectors: Vec<Vector>) -> Vec<Vec<PaperId>> {
+/// With `carried`, the settled papers that `search` does not flag take their stored lists
+/// instead of a search (see [`Carried`]), and the lists to store come back.
+pub(super) fn compute_weighed(
+    lexicon: &Lexicon,
+    weights: Weights,
+    vectors: Vec<Vector>,
+    carried: Option<(Carried, Vec<bool>)>,
+) -> (Vec<Vec<PaperId>>, Option<StoredLists>) {
     if vectors.len() < 2 {
-        return vec![Vec::new(); vectors.len()];
+        return (vec![Vec::new(); vectors.len()], None);
     }
-    let (_, _, best) = search_all(&vectors, &weights, lexicon, false);
-    best.iter()
+    let only = carried.as_ref().map(|(_, search)| search.as_slice());
+    let (_, _, best) = search_all(&vectors, &weights, lexicon, false, only);
+    let mut lists: Vec<Vec<PaperId>> = best
+        .iter()
         .map(|b| b.iter().map(|&(_, o)| o as PaperId).collect())
-        .collect()
+        .collect();
+    let stored = carried.and_then(|(carried, search)| carried.finish(&mut lists, &search));
+    (lists, stored)
+}
+
+/// The related lists of an archive's settled papers, carried from the last build's
+/// [`StoredLists`] into this one's, and on to the next (see `stored_related.rs`).
+///
+/// A settled paper's list depends on the settled papers alone (their texts and order) and
+/// on which of its terms are searched ([`Weights::searchable`]): its vector, its query and
+/// every candidate's weights come from those. Stored for the same settled papers, a list
+/// therefore holds unless the paper uses a term that a newer paper made searchable (a
+/// second paper using it) or too common to search: only those are searched again.
+pub(super) struct Carried {
+    /// What the lists hold for: this program and the settled papers (see [`Carried::new`]).
+    key: u64,
+    /// The settled papers in site order: the paper a stored place names.
+    settled: Vec<u32>,
+    /// By paper, its place among the settled papers (`u32::MAX` for the others).
+    place: Vec<u32>,
+    /// The stem hashes of the settled papers' terms searched now, sorted.
+    searched: Vec<u64>,
+    /// By term, whether it is searched now and was not when the lists were stored, or the
+    /// other way round; `None` when no stored lists hold (every paper is searched).
+    flipped: Option<Vec<bool>>,
+    /// The stored lists that hold.
+    stored: Option<StoredLists>,
+}
+
+impl Carried {
+    /// What carries over for papers `texts` (their text hashes, in site order) weighed by
+    /// `weights`, from `stored`; `None` when the settled papers do not weigh (too few of
+    /// them: every paper's list can change with each new one).
+    pub(super) fn new(
+        texts: &[u64],
+        lexicon: &Lexicon,
+        weights: &Weights,
+        stored: Option<StoredLists>,
+    ) -> Option<Carried> {
+        use std::hash::{Hash, Hasher};
+        let (flags, settled_df) = (weights.settled.flags.as_ref()?, weights.settled_df.as_ref()?);
+        let settled: Vec<u32> = (0..flags.len() as u32).filter(|&p| flags[p as usize]).collect();
+        let mut place = vec![u32::MAX; flags.len()];
+        let mut h = crate::config::program_hasher(&"related lists");
+        settled.len().hash(&mut h);
+        for (i, &p) in settled.iter().enumerate() {
+            place[p as usize] = i as u32;
+            texts[p as usize].hash(&mut h);
+        }
+        let key = h.finish();
+        let stored = stored.filter(|s| s.key == key && s.lists.len() == settled.len());
+        let mut flipped = stored.as_ref().map(|_| vec![false; settled_df.len()]);
+        let mut searched = Vec::new();
+        for (t, _) in settled_df.iter().enumerate().filter(|&(_, &df)| df > 0) {
+            let (now, hash) = (weights.searchable(t as TermId), lexicon.stem_hash(t as StemId));
+            if now {
+                searched.push(hash);
+            }
+            if let (Some(flipped), Some(stored)) = (&mut flipped, &stored) {
+                flipped[t] = now != stored.searched.binary_search(&hash).is_ok();
+            }
+        }
+        searched.sort_unstable();
+        Some(Carried {
+            key,
+            settled,
+            place,
+            searched,
+            flipped,
+            stored,
+        })
+    }
+
+    /// By term, whether its searching changed since the lists were stored (see
+    /// [`weigh`]); `None` when no stored lists hold.
+    pub(super) fn flipped(&self) -> Option<&[bool]> {
+        self.flipped.as_deref()
+    }
+
+    /// Whether paper `p` must be searched: unless it is settled, lists were stored for it,
+    /// and it uses no term whose searching changed (`uses_flipped`).
+    pub(super) fn searches(&self, p: usize, uses_flipped: bool) -> bool {
+        self.flipped.is_none() || self.place[p] == u32::MAX || uses_flipped
+    }
+
+    /// Gives the settled papers that were not searched (`search`) their stored lists, and
+    /// returns the lists to store for the next build; none when a settled paper lists
+    /// another paper (which [`Settled::relates`] rules out).
+    fn finish(self, lists: &mut [Vec<PaperId>], search: &[bool]) -> Option<StoredLists> {
+        if let Some(stored) = &self.stored {
+            for (i, &p) in self.settled.iter().enumerate() {
+                if !search[p as usize] {
+                    lists[p as usize] = stored.lists[i]
+                        .iter()
+                        .map(|&o| self.settled[o as usize] as PaperId)
+                        .collect();
+                }
+            }
+        }
+        let lists = self
+            .settled
+            .iter()
+            .map(|&p| {
+                lists[p as usize]
+                    .iter()
+                    .map(|&o| Some(self.place[o]).filter(|&at| at != u32::MAX))
+                    .collect()
+            })
+            .collect::<Option<Vec<Vec<u32>>>>()?;
+        Some(StoredLists {
+            key: self.key,
+            searched: self.searched,
+            lists,
+        })
+    }
 }
 
 /// A paper's best matches: score and paper, best first.
@@ -477,7 +614,7 @@ impl State {
                 v
             })
             .collect();
-        let (postings, queries, best) = search_all(&vectors, &weights, lexicon, keep);
+        let (postings, queries, best) = search_all(&vectors, &weights, lexicon, keep, None);
         State {
             texts,
             docs: kept,
@@ -1172,7 +1309,7 @@ mod tests {
         assert_eq!(lists, fresh);
         // A one-off build weighs each paper as it hands its words over: the same lists.
         let (weights, vectors) = weigh_all(site, cache.settled_min, &fresh_lexicon, &fresh_tokens);
-        assert_eq!(compute_weighed(&fresh_lexicon, weights, vectors), fresh);
+        assert_eq!(compute_weighed(&fresh_lexicon, weights, vectors, None).0, fresh);
         // The postings an edit patched are those a fill gives.
         let state = cache.last.as_ref().expect("kept");
         let filled = Postings::new(&state.vectors, &state.weights);
@@ -1320,6 +1457,86 @@ mod tests {
         assert!((0..before.papers.len()).filter(old).any(|p| was[p] != now[p]));
     }
 
+    /// A one-off build's lists of `site` in a new process (a lexicon of its own), carried
+    /// from `stored`: the lists, what to store next, and how many papers it searched.
+    fn carried(site: &Site, stored: Option<StoredLists>) -> (Vec<Vec<PaperId>>, StoredLists, usize) {
+        let (lexicon, tokens) = Lexicon::of_papers(&site.papers);
+        let mut once = TermCache::once();
+        once.settled_min = 100;
+        let weights = weights(site, &mut once, &lexicon, &tokens);
+        let texts: Vec<u64> = site.papers.iter().map(|p| p.text_hash).collect();
+        let carried = Carried::new(&texts, &lexicon, &weights, stored).expect("the settled papers weigh");
+        let (vectors, uses): (Vec<Vector>, Vec<bool>) = tokens
+            .iter()
+            .map(|t| {
+                weigh(
+                    &once,
+                    &lexicon,
+                    &weights,
+                    t.as_ref().expect("every paper read"),
+                    carried.flipped(),
+                )
+            })
+            .unzip();
+        let search: Vec<bool> = (0..vectors.len()).map(|p| carried.searches(p, uses[p])).collect();
+        let searched = search.iter().filter(|&&s| s).count();
+        let (lists, stored) = compute_weighed(&lexicon, weights, vectors, Some((carried, search)));
+        (lists, stored.expect("settled papers list settled papers"), searched)
+    }
+
+    #[test]
+    fn settled_lists_carried_from_the_last_build_are_those_a_search_finds() {
+        // 300 settled papers, 40 of them using `qqcommonqq` (searchable: 40 settled papers
+        // are under the bound of 50), thrice, so that it links them, and one `qqrareqq`
+        // (used by no other: not searchable).
+        let with = |text: String, papers: std::ops::Range<usize>, word: &str| -> String {
+            let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+            papers.for_each(|p| lines[2 * p + 1].push_str(&format!(" {word}")));
+            lines.join("\n") + "\n"
+        };
+        let settled = with(digest(0, 300, " qqrareqq"), 0..40, "qqcommonqq qqcommonqq qqcommonqq");
+        // A month of 80 papers, `common` of them using `qqcommonqq` and `rare` `qqrareqq`.
+        let site = |common: usize, rare: usize| {
+            let month = with(
+                with(digest(300, 80, ""), 0..common, "qqcommonqq"),
+                40..40 + rare,
+                "qqrareqq",
+            );
+            site_of(&[("2026-01-10", settled.clone()), ("2026-02-03", month)])
+        };
+        let fresh = |site: &Site| {
+            let (lexicon, tokens) = Lexicon::of_papers(&site.papers);
+            let (weights, vectors) = weigh_all(site, 100, &lexicon, &tokens);
+            compute_weighed(&lexicon, weights, vectors, None).0
+        };
+        let first = site(10, 0);
+        let (lists, mut stored, searched) = carried(&first, None);
+        assert_eq!((lists.clone(), searched), (fresh(&first), first.papers.len()));
+        let mut last = lists;
+        // Nothing changes whether a term is searched: the month alone is searched. Then 70
+        // more papers of the month make `qqcommonqq` too common (more than twice the bound
+        // of papers), and a paper of the month `qqrareqq` searchable; then both go back.
+        for (common, rare, settled_searched) in [(10, 0, 0), (80, 0, 40), (80, 1, 1), (10, 0, 40)] {
+            let site = site(common, rare);
+            let (lists, next, searched) = carried(&site, Some(stored));
+            let expected = fresh(&site);
+            assert_eq!(
+                lists, expected,
+                "{common} papers of the month with the common word, {rare} with the rare one"
+            );
+            assert_eq!(searched, 80 + settled_searched, "{common}, {rare}");
+            let moved = (0..300).filter(|&p| last[p] != lists[p]).count();
+            assert!(moved <= settled_searched, "{moved} settled lists moved");
+            if settled_searched > 0 {
+                assert!(
+                    moved > 0,
+                    "a change in what is searched moves settled lists ({common}, {rare})"
+                );
+            }
+            (stored, last) = (next, lists);
+        }
+    }
+
     /// Every paper's vector as a one-off build weighs it, with the weights.
     fn weigh_all(
         site: &Site,
@@ -1332,7 +1549,7 @@ mod tests {
         let weights = weights(site, &mut once, lexicon, tokens);
         let vectors = tokens
             .iter()
-            .map(|t| weigh(&once, lexicon, &weights, t.as_ref().expect("every paper read")))
+            .map(|t| weigh(&once, lexicon, &weights, t.as_ref().expect("every paper read"), None).0)
             .collect();
         (weights, vectors)
     }
@@ -1366,7 +1583,7 @@ mod tests {
         let searched = |v: &Vector| !v.is_empty() && v.iter().all(|(t, _)| !common.contains(t));
         assert!(vectors.iter().all(searched));
         assert!(fresh.iter().all(|list| list.len() == RELATED));
-        assert_eq!(compute_weighed(&lexicon, weights, vectors), fresh);
+        assert_eq!(compute_weighed(&lexicon, weights, vectors, None).0, fresh);
     }
 
     #[test]

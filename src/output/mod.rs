@@ -109,6 +109,12 @@ pub fn words_cache_path(out: &Path) -> PathBuf {
     hidden_sibling(out, "words")
 }
 
+/// The settled papers' related lists of the last build (see `enrich/stored_related.rs`), a
+/// [`SideFile`] like the topic strengths.
+pub fn related_cache_path(out: &Path) -> PathBuf {
+    hidden_sibling(out, "related")
+}
+
 /// `.NAME.SUFFIX` beside the output folder `NAME`.
 pub(crate) fn hidden_sibling(out: &Path, suffix: &str) -> PathBuf {
     let name = out

@@ -11,7 +11,7 @@
 
 use super::{Strength, TagCache};
 use crate::config::TaggingConfig;
-use crate::le_bytes::{Reader, Writer};
+use crate::le_bytes::{Reader, Writer, checked};
 use crate::model::Site;
 
 /// First bytes of the file: its format, so that another version's file is not misread.
@@ -74,16 +74,7 @@ fn encode(cache: &TagCache, site: &Site, key: u64) -> Vec<u8> {
 /// The strengths in `bytes` when they were stored for `key`; empty for another key; why
 /// not when they are not a whole file of this format.
 fn decode(bytes: &[u8], key: u64) -> Result<TagCache, &'static str> {
-    let body = bytes
-        .strip_prefix(MAGIC)
-        .ok_or("is not a paperboy topic strengths file of this version")?;
-    let (body, sum) = body
-        .split_at_checked(body.len().wrapping_sub(8))
-        .ok_or("is damaged (too short)")?;
-    let whole = &bytes[..bytes.len() - 8];
-    if xxhash_rust::xxh3::xxh3_64(whole).to_le_bytes() != sum {
-        return Err("is damaged (its checksum does not match)");
-    }
+    let body = checked(bytes, MAGIC, "is not a paperboy topic strengths file of this version")?;
     let mut r = Reader(body);
     if r.u64().ok_or(CUT_SHORT)? != key {
         return Ok(TagCache::default());
