@@ -305,12 +305,7 @@ impl StoredTopics {
     /// What the last build stored: none when there is nothing or it is another taxonomy's;
     /// the warning to print when it is damaged.
     pub(crate) fn read(&self) -> Result<TagCache, String> {
-        let refused = |why: &str| {
-            format!(
-                "{}: {why} — ignored: this build reads every paper's topics afresh and stores them again",
-                self.file.path().display()
-            )
-        };
+        let refused = |why: &str| refused(&self.file, why, "reads every paper's topics afresh");
         match self.file.read() {
             Ok(Some(bytes)) => TagCache::from_stored(&bytes, self.key).map_err(&refused),
             Ok(None) => Ok(TagCache::default()),
@@ -330,6 +325,15 @@ impl StoredTopics {
     }
 }
 
+/// The warning for a side file that a build does not trust: why, and what the build does
+/// instead (`this build …`).
+fn refused(file: &SideFile, why: &str, instead: &str) -> String {
+    format!(
+        "{}: {why} — ignored: this build {instead} and stores them again",
+        file.path().display()
+    )
+}
+
 /// The settled papers' related lists kept beside an output folder (see
 /// `enrich/stored_related.rs`).
 pub(crate) struct StoredRelated {
@@ -347,12 +351,7 @@ impl StoredRelated {
     /// What the last build stored (whether it still holds is the enricher's to say); the
     /// warning to print when it is damaged.
     fn read(&self) -> Result<Option<StoredLists>, String> {
-        let refused = |why: &str| {
-            format!(
-                "{}: {why} — ignored: this build searches every paper's related papers afresh and stores them again",
-                self.file.path().display()
-            )
-        };
+        let refused = |why: &str| refused(&self.file, why, "searches every paper's related papers afresh");
         match self.file.read() {
             Ok(Some(bytes)) => StoredLists::from_bytes(&bytes).map(Some).map_err(refused),
             Ok(None) => Ok(None),
@@ -382,12 +381,7 @@ impl StoredWords {
     /// What the last build stored: none when there is nothing or another paperboy stored
     /// it; the warning to print when it is damaged.
     fn read(&self) -> Result<Option<crate::enrich::Seed>, String> {
-        let refused = |why: &str| {
-            format!(
-                "{}: {why} — ignored: this build reads every paper's words afresh and stores them again",
-                self.file.path().display()
-            )
-        };
+        let refused = |why: &str| refused(&self.file, why, "reads every paper's words afresh");
         match self.file.open() {
             Ok(Some(file)) => {
                 let len = file.get_ref().metadata().map_or(0, |m| m.len());
@@ -550,10 +544,7 @@ pub fn publish(
 ) -> Result<Published> {
     let Destination { lock, ahead, force } = to;
     let (ahead, cache_read) = match ahead.map(|ahead| ahead.finish(lock)) {
-        Some(previous) => {
-            let (ahead, jobs) = previous.split();
-            (Some(ahead), jobs.for_setup(setup))
-        }
+        Some((ahead, jobs)) => (Some(ahead), jobs.for_setup(setup)),
         None => (None, JobCache::read(lock.output(), setup)),
     };
     let staging = Staging::begin_with(lock, force, ahead)?;

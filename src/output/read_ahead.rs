@@ -25,32 +25,12 @@ pub struct ReadAhead {
     listing: Option<Listing>,
 }
 
-/// What a build reads of the previous one: its manifest and build cache as read, and the
-/// listing of its staging folder under way.
-pub(crate) struct Previous {
-    manifest: FxHashMap<String, Record>,
-    jobs: Unchecked,
-    listing: Option<Listing>,
-}
+/// The previous build's manifest and build cache, as read.
+type Previous = (FxHashMap<String, Record>, Unchecked);
 
-impl Previous {
-    fn read(out: &Path) -> Previous {
-        Previous {
-            manifest: read_manifest(&manifest_path(out)),
-            jobs: Unchecked::read(out),
-            listing: None,
-        }
-    }
-
-    /// What the staging takes of it (see [`Staging::begin_with`](super::Staging)), and the
-    /// build cache, for the build to check against its setup.
-    pub(crate) fn split(self) -> (Ahead, Unchecked) {
-        let ahead = Ahead {
-            manifest: Some(self.manifest),
-            listing: self.listing,
-        };
-        (ahead, self.jobs)
-    }
+/// Reads the manifest and the build cache beside output folder `out`.
+fn read_previous(out: &Path) -> Previous {
+    (read_manifest(&manifest_path(out)), Unchecked::read(out))
 }
 
 impl ReadAhead {
@@ -62,17 +42,21 @@ impl ReadAhead {
         let listing = list_ahead(&out);
         let reading = std::thread::Builder::new()
             .name("read-ahead".into())
-            .spawn(move || Previous::read(&out))
+            .spawn(move || read_previous(&out))
             .ok();
         ReadAhead { reading, listing }
     }
 
-    /// What was read, once it is (read now when no thread could read it).
-    pub(crate) fn finish(self, lock: &OutputLock) -> Previous {
+    /// What the staging takes (see [`Staging::begin_with`](super::Staging)) and the build
+    /// cache, for the build to check against its setup; once read (read now when no
+    /// thread could read them).
+    pub(crate) fn finish(self, lock: &OutputLock) -> (Ahead, Unchecked) {
         let read = self.reading.and_then(|reading| reading.join().ok());
-        Previous {
+        let (manifest, jobs) = read.unwrap_or_else(|| read_previous(lock.output()));
+        let ahead = Ahead {
+            manifest: Some(manifest),
             listing: self.listing,
-            ..read.unwrap_or_else(|| Previous::read(lock.output()))
-        }
+        };
+        (ahead, jobs)
     }
 }
