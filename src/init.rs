@@ -64,6 +64,8 @@ jobs:
             .public.topics
             .public.words
             .public.related
+            .public.folders
+            .public.staged-folders
           key: paperboy-${{ runner.os }}-${{ github.run_id }}
           restore-keys: paperboy-${{ runner.os }}-
       - name: Install paperboy

@@ -508,6 +508,54 @@ fn restore_output(site: &TestSite, keep_times: bool) {
     let _ = std::fs::remove_dir_all(site.root().join(".public.staging"));
 }
 
+/// Sets every folder under `dir` an hour back, as the day between two daily builds does:
+/// a folder's time then vouches for what it holds (`.public.folders`).
+fn age_folders(dir: &std::path::Path) {
+    let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    for entry in walkdir::WalkDir::new(dir).into_iter().map(Result::unwrap) {
+        if entry.file_type().is_dir() {
+            std::fs::File::open(entry.path())
+                .unwrap()
+                .set_modified(hour_ago)
+                .unwrap();
+        }
+    }
+}
+
+#[test]
+fn a_staged_site_is_cleaned_of_what_others_wrote_into_it_while_it_was_live() {
+    let (site, c) = two_days_built();
+    let staged = site.root().join(".public.staging");
+    // Each of the two site folders is listed once with settled times, and recorded; the
+    // staging folder is then the one recorded two builds ago, vouched for by its times.
+    site.build_ok(&[]);
+    age_folders(&staged);
+    site.build_ok(&[]);
+    age_folders(&staged);
+    site.build_ok(&[]);
+    assert!(site.root().join(".public.folders").is_file());
+    // What other tools do to a live site: compressed copies beside pages (`gzip -k`), a
+    // page saved by hand through a rename, a folder of their own.
+    let pages: Vec<PathBuf> = std::fs::read_dir(site.public().join("papers"))
+        .unwrap()
+        .map(|e| e.unwrap().path().join("index.html"))
+        .take(3)
+        .collect();
+    std::fs::write(site.public().join("index.html.gz"), "gz").unwrap();
+    std::fs::write(pages[0].with_extension("html.gz"), "gz").unwrap();
+    let saved = pages[1].with_extension("tmp");
+    std::fs::write(&saved, "<p>edited by hand</p>").unwrap();
+    std::fs::rename(&saved, &pages[1]).unwrap();
+    std::fs::create_dir_all(site.public().join("papers/pagefind/fragment")).unwrap();
+    std::fs::write(site.public().join("papers/pagefind/fragment/a.pf"), "pf").unwrap();
+    // The new day swaps that site out; the build after it stages it again.
+    site.write(&c.0, &c.1);
+    site.build_ok(&[]);
+    assert_same_as_clean_build(&site, "a day added beside a vouched staging folder");
+    site.build_ok(&[]);
+    assert_same_as_clean_build(&site, "the site that others wrote into, staged again");
+}
+
 #[test]
 fn the_parse_cache_serves_unchanged_files_and_never_a_stale_or_damaged_entry() {
     let site = TestSite::new();

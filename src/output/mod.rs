@@ -13,7 +13,9 @@
 //! updated in place: a page whose bytes equal the live one is hard-linked from it (keeping
 //! its modification time, so `rsync`-style deploys skip it), a page the staging folder already
 //! holds is left alone, and only changed pages are written. Files are never written through
-//! a hard link, so the live site is never touched before the swap.
+//! a hard link, so the live site is never touched before the swap. Stale files of the
+//! staging folder are found by listing it, where a record of its folders' times spares
+//! reading the folders that nothing changed since (`listing.rs`).
 //!
 //! A manifest beside the output (`.public.manifest`) records each file's hash, length and
 //! modification time: a page whose hash matches and whose live file still has that length
@@ -25,6 +27,7 @@
 
 mod in_place;
 mod job_cache;
+mod listing;
 mod lock;
 mod manifest;
 mod memory;

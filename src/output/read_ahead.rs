@@ -12,10 +12,11 @@ use std::thread::JoinHandle;
 use rustc_hash::FxHashMap;
 
 use super::job_cache::Unchecked;
+use super::listing::{Listing, list_ahead};
 use super::lock::OutputLock;
 use super::manifest::{Record, read_manifest};
 use super::manifest_path;
-use super::staging::{Ahead, Listing, list_ahead};
+use super::staging::Ahead;
 
 /// The previous build's manifest and build cache, being read, and its staging folder,
 /// being listed (see the module documentation). The output's lock keeps other builds from

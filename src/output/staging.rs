@@ -4,6 +4,7 @@
 
 use std::fs;
 use std::io::{self, ErrorKind};
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -12,6 +13,10 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::in_place::{is_same_file, same_content};
 use super::job_cache::{JobCache, job_cache_path};
+use super::listing::{
+    Listed, Listing, list, list_in_background, list_recorded, lists_safely_while_written, record, staged_folders_path,
+    swap_records,
+};
 use super::lock::OutputLock;
 use super::manifest::{Record, read_manifest, write_manifest};
 use super::{Keepable, MARKER, Sink, hidden_sibling, manifest_path, remove_if_exists, staging_dir};
@@ -55,6 +60,10 @@ pub struct Staging<'a> {
     /// The staging folder's files and folders as they were before this build wrote there,
     /// listed on a thread of its own while pages render (see [`list_in_background`]).
     listing: Option<Listing>,
+    /// The folders of the staging folder whose entries this build changed, by the hash of
+    /// their path: their times cannot vouch for them in the next record (see `listing.rs`).
+    /// A hash that two paths share only costs the other folder a read.
+    touched: Mutex<FxHashSet<u64>>,
     /// Set by a successful commit; otherwise dropping cleans up.
     done: bool,
     _lock: &'a OutputLock,
@@ -110,7 +119,7 @@ impl<'a> Staging<'a> {
         };
         let listing = match &mode {
             Mode::Swap { staging, reused: true } if lists_safely_while_written(staging) => {
-                listing.or_else(|| list_in_background(staging.clone()))
+                listing.or_else(|| list_in_background(&out, staging.clone()))
             }
             // A listing of a folder this build does not reuse, or a walk not to be trusted
             // here: its thread only reads, and is left to finish.
@@ -120,6 +129,7 @@ impl<'a> Staging<'a> {
             previous,
             out,
             listing,
+            touched: Mutex::new(FxHashSet::default()),
             mode,
             written: Mutex::new(Vec::new()),
             pending: Mutex::new(Vec::new()),
@@ -159,19 +169,28 @@ impl<'a> Staging<'a> {
         let manifest = manifest_path(&self.out);
         let cache_file = job_cache_path(&self.out);
         remove_if_exists(&cache_file).with_context(|| format!("cannot remove {}", cache_file.display()))?;
+        let mut touched = std::mem::take(self.touched.get_mut().expect("no writer panicked"));
+        // What the swapped-in site's folders held, for the next build that stages it, and
+        // whether the old site became the staging folder.
+        let mut swapped_in = None;
         let notes = match &self.mode {
             Mode::Swap { staging, reused } => {
-                if *reused {
-                    // A fresh staging folder holds only what this build wrote: nothing is stale.
-                    match self.listing.take().and_then(|walk| walk.join().ok()?.ok()) {
-                        Some(listed) => remove_listed(staging, &listed, &keep())?,
-                        None => remove_stale(staging, &keep())?,
-                    }
-                }
+                // A fresh staging folder holds only what this build wrote: nothing is stale.
+                let listed = if *reused {
+                    let listed = match self.listing.take().and_then(|walk| walk.join().ok()?.ok()) {
+                        Some(listed) => listed,
+                        None => list_recorded(staging, &staged_folders_path(&self.out))?,
+                    };
+                    remove_listed(staging, &listed, &keep(), &mut touched)?;
+                    listed
+                } else {
+                    Vec::new()
+                };
                 remove_if_exists(&manifest).with_context(|| format!("cannot remove {}", manifest.display()))?;
                 if !self.out.exists() {
                     fs::rename(staging, &self.out)
                         .with_context(|| format!("cannot move the new site to {}", self.out.display()))?;
+                    swapped_in = Some((listed, false));
                     Vec::new()
                 } else if let Err(e) = swap(staging, &self.out) {
                     move_in(staging, &self.out, &records)?;
@@ -182,6 +201,7 @@ impl<'a> Staging<'a> {
                         swap_failure(&e)
                     )]
                 } else {
+                    swapped_in = Some((listed, true));
                     Vec::new()
                 }
             }
@@ -203,7 +223,16 @@ impl<'a> Staging<'a> {
         // worth nothing without the manifest that vouches for its files.
         // Both at once: at 100,000 files each takes about 100 ms.
         let (wrote_manifest, wrote_cache) = rayon::join(
-            || write_manifest(&manifest, &mut records).is_ok(),
+            || {
+                let wrote = write_manifest(&manifest, &mut records).is_ok();
+                // Also a speed-up only: without it the next build that stages this site
+                // reads all its folders.
+                if let Some((listed, exchanged)) = &swapped_in {
+                    let rotated = if *exchanged { swap_records(&self.out) } else { Ok(()) };
+                    let _ = rotated.and_then(|()| record(&self.out, &records, listed, &touched));
+                }
+                wrote
+            },
             || cache.is_some_and(|(cache, setup)| cache.write(&self.out, setup).is_ok()),
         );
         if wrote_cache && !wrote_manifest {
@@ -251,7 +280,8 @@ impl Staging<'_> {
         let folder = path.rsplit_once('/').map_or("", |(folder, _)| folder);
         let mut last = self.last_dir.lock().expect("no writer panicked");
         if last.as_deref() != Some(folder) {
-            fs::create_dir_all(file.parent().expect("output paths have a parent"))?;
+            let mut touched = self.touched.lock().expect("no writer panicked");
+            make_folder(folder, file.parent().expect("output paths have a parent"), &mut touched)?;
             let known = last.get_or_insert_with(String::new);
             known.clear();
             known.push_str(folder);
@@ -548,84 +578,48 @@ pub(crate) struct Ahead {
     pub(crate) listing: Option<Listing>,
 }
 
-/// A listing of the staging folder under way on a thread of its own.
-pub(crate) type Listing = std::thread::JoinHandle<Result<Vec<Listed>>>;
-
-/// Starts listing the staging folder of `out` on a thread of its own when a build will
-/// reuse it ([`Staging::begin`] reuses a staging folder that paperboy made), before the
-/// build loads its content: the walk of 100,000 folders takes longer than the render of a
-/// daily build, which otherwise waited for it at the commit.
-pub(crate) fn list_ahead(out: &Path) -> Option<Listing> {
-    let staging = staging_dir(out);
-    (out.is_dir() && staging.join(MARKER).is_file() && lists_safely_while_written(&staging))
-        .then(|| list_in_background(staging))
-        .flatten()
-}
-
-/// A file or folder of a staging folder, relative to it, as a walk found it.
-pub(crate) struct Listed {
-    /// Relative path; not always UTF-8 (such a name is never one this build produced).
-    rel: PathBuf,
-    depth: usize,
-    dir: bool,
-}
-
-/// Every file and folder under `root`, relative to it, each folder after its contents.
-fn list(root: &Path) -> Result<Vec<Listed>> {
-    let mut listed = Vec::new();
-    for entry in walkdir::WalkDir::new(root).min_depth(1).contents_first(true) {
-        let entry = entry.with_context(|| format!("cannot walk {}", root.display()))?;
-        listed.push(Listed {
-            rel: entry
-                .path()
-                .strip_prefix(root)
-                .expect("walk stays under root")
-                .to_path_buf(),
-            depth: entry.depth(),
-            dir: entry.file_type().is_dir(),
-        });
-    }
-    Ok(listed)
-}
-
-/// Lists a reused staging folder on a thread of its own, so that the commit knows its stale
-/// files without walking it then: at 100,000 papers the walk (100,000 folders) took most of
-/// a second, and a build that renders few pages leaves a core idle while it writes them.
-/// What the build writes meanwhile is in its own list of files, so an entry the walk sees
-/// or misses either way stays. No thread when one cannot be started (the commit then walks
-/// the folder itself, as it does when this walk failed).
-fn list_in_background(root: PathBuf) -> Option<Listing> {
-    std::thread::Builder::new()
-        .name("staging listing".into())
-        .spawn(move || list(&root))
-        .ok()
-}
-
-/// Whether a folder's file system lists every entry that existed before a walk and was not
-/// touched during it exactly once, while other entries of the same folders are created and
-/// removed: local file systems do (POSIX `readdir`); NFS and some FUSE file systems can skip
-/// entries then, and a skipped stale page would be published. Elsewhere the commit walks
-/// the folder itself, after the writer is done.
-fn lists_safely_while_written(dir: &Path) -> bool {
-    const LOCAL: [i64; 8] = [
-        0xEF53,      // ext2, ext3, ext4
-        0x0102_1994, // tmpfs
-        0x5846_5342, // xfs
-        0x9123_683E, // btrfs
-        0xF2F5_2010, // f2fs
-        0x2FC1_2FC1, // zfs
-        0x794C_7630, // overlayfs (containers)
-        0x8584_58F6, // ramfs
-    ];
-    // `f_type` is an i64 on x86-64 Linux but narrower elsewhere.
-    #[allow(clippy::useless_conversion)]
-    rustix::fs::statfs(dir).is_ok_and(|fs| LOCAL.contains(&i64::from(fs.f_type)))
-}
-
 /// Deletes files (and then empty folders) under `root` that this build did not produce,
 /// pages left under a temporary name by a killed build included.
 fn remove_stale(root: &Path, keep: &FxHashSet<&str>) -> Result<()> {
-    remove_listed(root, &list(root)?, keep)
+    remove_listed(root, &list(root, None)?, keep, &mut FxHashSet::default())
+}
+
+/// Creates folder `abs` (relative to the site: `rel`) and the missing folders above it,
+/// noting in `touched` the folder (a file goes into it) and each folder that gains one.
+fn make_folder(rel: &str, abs: &Path, touched: &mut FxHashSet<u64>) -> io::Result<()> {
+    touched.insert(folder_key(rel.as_bytes()));
+    let created = match fs::create_dir(abs) {
+        Ok(()) => true,
+        Err(e) if e.kind() == ErrorKind::AlreadyExists => false,
+        Err(e) if e.kind() == ErrorKind::NotFound && !rel.is_empty() => {
+            let up = abs.parent().expect("a folder under the root has a parent");
+            make_folder(parent(rel), up, touched)?;
+            match fs::create_dir(abs) {
+                Err(e) if e.kind() != ErrorKind::AlreadyExists => return Err(e),
+                _ => true,
+            }
+        }
+        Err(e) => return Err(e),
+    };
+    if created && !rel.is_empty() {
+        touched.insert(folder_key(parent(rel).as_bytes()));
+    }
+    Ok(())
+}
+
+/// The folder of relative path `rel` ("" at the top).
+fn parent(rel: &str) -> &str {
+    rel.rsplit_once('/').map_or("", |(folder, _)| folder)
+}
+
+/// The folder of relative path `rel`, as bytes ("" at the top).
+fn parent_of(rel: &Path) -> &[u8] {
+    rel.parent().map_or(&[][..], |p| p.as_os_str().as_bytes())
+}
+
+/// How `touched` names a folder: by the hash of its relative path.
+pub(crate) fn folder_key(rel: &[u8]) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(rel)
 }
 
 /// [`remove_stale`] over a listing of `root` (see [`list`]): deletes the listed files that
@@ -634,7 +628,7 @@ fn remove_stale(root: &Path, keep: &FxHashSet<&str>) -> Result<()> {
 /// many folders, nearly all still full): one flag per depth says whether the folder being
 /// finished keeps something, and a folder filled since the listing refuses to be removed,
 /// as it should.
-fn remove_listed(root: &Path, listed: &[Listed], keep: &FxHashSet<&str>) -> Result<()> {
+fn remove_listed(root: &Path, listed: &[Listed], keep: &FxHashSet<&str>, touched: &mut FxHashSet<u64>) -> Result<()> {
     let mut holds = vec![false];
     for entry in listed {
         if holds.len() <= entry.depth {
@@ -642,9 +636,15 @@ fn remove_listed(root: &Path, listed: &[Listed], keep: &FxHashSet<&str>) -> Resu
         }
         let produced = |rel: &str| rel == MARKER || rel == INNER_LOCK || keep.contains(rel);
         let stays = if entry.dir {
-            std::mem::take(&mut holds[entry.depth]) || fs::remove_dir(root.join(&entry.rel)).is_err()
+            let stays = std::mem::take(&mut holds[entry.depth]) || fs::remove_dir(root.join(&entry.rel)).is_err();
+            if !stays {
+                touched.insert(folder_key(entry.rel.as_os_str().as_bytes()));
+                touched.insert(folder_key(parent_of(&entry.rel)));
+            }
+            stays
         } else if !entry.rel.to_str().is_some_and(produced) {
             let path = root.join(&entry.rel);
+            touched.insert(folder_key(parent_of(&entry.rel)));
             remove_if_exists(&path).with_context(|| format!("cannot remove {}", path.display()))?;
             false
         } else {
@@ -661,6 +661,7 @@ fn remove_listed(root: &Path, listed: &[Listed], keep: &FxHashSet<&str>) -> Resu
 mod tests {
     use super::*;
     use crate::output::Holder;
+    use crate::output::listing::vouched_live_folders;
 
     fn build(out: &Path, files: &[(&str, &str)], swap: fn(&Path, &Path) -> io::Result<()>) -> Vec<String> {
         let lock = OutputLock::acquire(out, Holder::Build, &|_| {}).unwrap();
@@ -715,6 +716,64 @@ mod tests {
             "the site of two builds ago, cleaned"
         );
         assert_eq!(fs::read_to_string(out.join("a.html")).unwrap(), "3");
+    }
+
+    /// Sets every folder under `dir` (and `dir`) an hour back, as the day between two
+    /// daily builds does: a time that recent changes have not just set has settled.
+    fn age_folders(dir: &Path) {
+        let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+        for entry in walkdir::WalkDir::new(dir) {
+            let entry = entry.unwrap();
+            if entry.file_type().is_dir() {
+                fs::File::open(entry.path()).unwrap().set_modified(hour_ago).unwrap();
+            }
+        }
+    }
+
+    fn modified(path: &Path) -> std::time::SystemTime {
+        fs::metadata(path).unwrap().modified().unwrap()
+    }
+
+    /// The record beside the output vouches for a staged folder by its time: a folder that
+    /// something wrote into while it was live is read again and cleaned; a folder whose
+    /// time stands is not read (only a time set back by hand could hide an entry, which
+    /// this test does to show it); and a folder a build changed is not vouched for next.
+    #[test]
+    fn a_staged_folder_is_read_again_only_when_its_time_changed() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let staged = dir.path().join(".public.staging");
+        let site = [("a/x.html", "x"), ("b/y.html", "y"), ("c/z.html", "z")];
+        build(&out, &site, exchange);
+        build(&out, &site, exchange);
+        // Each of the two folders is listed once with settled times, and recorded.
+        age_folders(&staged);
+        build(&out, &site, exchange);
+        age_folders(&staged);
+        build(&out, &site, exchange);
+        assert_eq!(vouched_live_folders(&out), ["a", "b", "c"]);
+        // The staging folder holds the site recorded two builds ago. Other tools wrote
+        // into it while it was live:
+        fs::write(staged.join("b/y.html.gz"), "gz").unwrap();
+        let time = modified(&staged.join("c"));
+        fs::write(staged.join("c/z.html.gz"), "gz").unwrap();
+        fs::File::open(staged.join("c")).unwrap().set_modified(time).unwrap();
+        build(
+            &out,
+            &[("a/x.html", "x2"), ("b/y.html", "y"), ("c/z.html", "z")],
+            exchange,
+        );
+        assert!(!out.join("b/y.html.gz").exists(), "a folder whose time changed is read");
+        assert!(
+            out.join("c/z.html.gz").exists(),
+            "a folder whose time stands is taken from the record, unread"
+        );
+        assert_eq!(fs::read_to_string(out.join("a/x.html")).unwrap(), "x2");
+        assert_eq!(
+            vouched_live_folders(&out),
+            ["c"],
+            "folders this build wrote into or cleaned are not vouched for"
+        );
     }
 
     /// File systems without `RENAME_EXCHANGE` used to take two renames, with no output at
