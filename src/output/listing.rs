@@ -57,12 +57,34 @@ pub(crate) fn staged_folders_path(out: &Path) -> PathBuf {
     hidden_sibling(out, "staged-folders")
 }
 
-/// At a swap, the live folder's record becomes the staging folder's, as the folders do.
-/// Without one, the staging folder has none either (the old one describes the other folder:
-/// it would only cost reads).
-pub(crate) fn swap_records(out: &Path) -> io::Result<()> {
-    match fs::rename(folders_path(out), staged_folders_path(out)) {
-        Err(e) if e.kind() == io::ErrorKind::NotFound => super::remove_if_exists(&staged_folders_path(out)),
+/// `.public.swapping-folders`: the live folder's record, set aside during a swap.
+fn swapping_folders_path(out: &Path) -> PathBuf {
+    hidden_sibling(out, "swapping-folders")
+}
+
+/// Before a swap: the staging folder's record goes (that folder, changed by this build,
+/// is about to go live and gets a new one), and the live folder's is set aside, to become
+/// the staging folder's once the folders have traded places ([`after_swap`]). A build
+/// killed in between leaves no record describing the other folder, only one set aside,
+/// which the next swap replaces.
+pub(crate) fn before_swap(out: &Path) -> io::Result<()> {
+    super::remove_if_exists(&staged_folders_path(out))?;
+    match fs::rename(folders_path(out), swapping_folders_path(out)) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => super::remove_if_exists(&swapping_folders_path(out)),
+        other => other,
+    }
+}
+
+/// After a swap (`swapped`) the record set aside is the staging folder's; after a failed
+/// one it is the live folder's again.
+pub(crate) fn after_swap(out: &Path, swapped: bool) -> io::Result<()> {
+    let to = if swapped {
+        staged_folders_path(out)
+    } else {
+        folders_path(out)
+    };
+    match fs::rename(swapping_folders_path(out), to) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
         other => other,
     }
 }
@@ -106,9 +128,11 @@ pub(crate) fn list_ahead(out: &Path) -> Option<Listing> {
 
 /// Whether a folder's file system lists every entry that existed before a listing and was
 /// not touched during it exactly once, while other entries of the same folders are created
-/// and removed: local file systems do (POSIX `readdir`); NFS and some FUSE file systems can
-/// skip entries then, and a skipped stale page would be published. Elsewhere the commit
-/// lists the folder itself, after the writer is done.
+/// and removed, and keeps folder times as changes set them: local file systems do (POSIX
+/// `readdir`); NFS and some FUSE file systems can skip entries then (and a skipped stale
+/// page would be published), an NFS client serves folder times from a cache, and some FUSE
+/// file systems do not keep them. Elsewhere the commit reads every folder itself, after the
+/// writer is done.
 pub(crate) fn lists_safely_while_written(dir: &Path) -> bool {
     const LOCAL: [i64; 8] = [
         0xEF53,      // ext2, ext3, ext4
@@ -158,6 +182,15 @@ pub(crate) fn list(root: &Path, table: Option<&Table<'_>>) -> Result<Vec<Listed>
     Ok(walk.listed)
 }
 
+/// What a listing found where it looked for a folder: a name listed as a folder can be
+/// gone, or something else, by the time it is opened.
+enum Found {
+    /// A folder, listed, with its settled time.
+    Folder(Option<u64>),
+    Gone,
+    NotAFolder,
+}
+
 /// One listing in progress.
 struct Walk<'a, 't> {
     root: &'a OwnedFd,
@@ -169,7 +202,7 @@ struct Walk<'a, 't> {
 impl Walk<'_, '_> {
     /// Lists the folder at `rel` (empty for the root; `recorded` is its time, when found
     /// vouched for) and everything under it; returns its settled time.
-    fn folder(&mut self, rel: &mut Vec<u8>, depth: usize, recorded: Option<u64>) -> io::Result<Option<u64>> {
+    fn folder(&mut self, rel: &mut Vec<u8>, depth: usize, recorded: Option<u64>) -> io::Result<Found> {
         let entries: Vec<(Vec<u8>, bool)> = match recorded.zip(self.table) {
             Some((_, table)) => {
                 let key = std::str::from_utf8(rel).expect("recorded paths are UTF-8");
@@ -182,22 +215,23 @@ impl Walk<'_, '_> {
             None => return self.read_folder(rel, depth),
         };
         self.children(rel, depth, entries)?;
-        Ok(recorded.filter(|&t| t <= self.settled_before))
+        Ok(Found::Folder(recorded.filter(|&t| t <= self.settled_before)))
     }
 
     /// Reads the folder at `rel` from the disk and lists what it holds.
-    fn read_folder(&mut self, rel: &mut Vec<u8>, depth: usize) -> io::Result<Option<u64>> {
+    fn read_folder(&mut self, rel: &mut Vec<u8>, depth: usize) -> io::Result<Found> {
         let at = if rel.is_empty() {
             OsStr::new(".")
         } else {
             OsStr::from_bytes(rel)
         };
-        let fd = rustix::fs::openat(
-            self.root,
-            at,
-            OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC | OFlags::NOFOLLOW,
-            Mode::empty(),
-        )?;
+        let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC | OFlags::NOFOLLOW;
+        let fd = match rustix::fs::openat(self.root, at, flags, Mode::empty()) {
+            Ok(fd) => fd,
+            Err(rustix::io::Errno::NOENT) => return Ok(Found::Gone),
+            Err(rustix::io::Errno::NOTDIR) => return Ok(Found::NotAFolder),
+            Err(e) => return Err(e.into()),
+        };
         // The time before the entries: an entry added after it changes the time again.
         let time = mtime_ns(&rustix::fs::fstat(&fd)?);
         let mut entries = Vec::new();
@@ -216,7 +250,7 @@ impl Walk<'_, '_> {
         }
         drop(fd);
         self.children(rel, depth, entries)?;
-        Ok(Some(time).filter(|&t| t <= self.settled_before))
+        Ok(Found::Folder(Some(time).filter(|&t| t <= self.settled_before)))
     }
 
     /// Lists `entries` of the folder at `rel`: files as they are, folders after their own
@@ -228,11 +262,18 @@ impl Walk<'_, '_> {
                 rel.push(b'/');
             }
             rel.extend_from_slice(&name);
-            let settled_ns = if dir {
+            let (dir, settled_ns) = if dir {
                 let recorded = self.vouched(rel);
-                self.folder(rel, depth + 1, recorded)?
+                match self.folder(rel, depth + 1, recorded)? {
+                    Found::Folder(time) => (true, time),
+                    Found::NotAFolder => (false, None),
+                    Found::Gone => {
+                        rel.truncate(base);
+                        continue;
+                    }
+                }
             } else {
-                None
+                (false, None)
             };
             self.listed.push(Listed {
                 rel: PathBuf::from(OsStr::from_bytes(rel)),
@@ -316,7 +357,7 @@ fn is_within(folder: &str, ancestor: &str) -> bool {
 }
 
 /// Records the site that a swap just made live, beside output `out` (after
-/// [`swap_records`]): for each folder that `listed` found settled and this build left alone
+/// [`after_swap`]): for each folder that `listed` found settled and this build left alone
 /// (not in `touched`), its time and its entries, which are the files of `records` (sorted
 /// by path, as the manifest sorts them) and the folders that hold them. Written as it goes:
 /// at a million papers the record is about 100 MB.
@@ -396,6 +437,16 @@ pub(crate) fn vouched_live_folders(out: &Path) -> Vec<String> {
 mod tests {
     use super::*;
 
+    /// A site's files, as the manifest records them (what is recorded of each is not read).
+    fn files(paths: &[&str]) -> Vec<(String, Record)> {
+        let record = Record {
+            hash: 0,
+            len: 0,
+            mtime_ns: 0,
+        };
+        paths.iter().map(|p| (p.to_string(), record)).collect()
+    }
+
     fn folder(rel: &str, settled_ns: Option<u64>) -> Listed {
         Listed {
             rel: PathBuf::from(rel),
@@ -412,19 +463,7 @@ mod tests {
     fn the_record_vouches_for_settled_folders_the_build_left_alone() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
-        let records: Vec<(String, Record)> = ["a/x.html", "b/y.html", "c/d/z.html", "e/w.html"]
-            .iter()
-            .map(|p| {
-                (
-                    p.to_string(),
-                    Record {
-                        hash: 0,
-                        len: 0,
-                        mtime_ns: 0,
-                    },
-                )
-            })
-            .collect();
+        let records = files(&["a/x.html", "b/y.html", "c/d/z.html", "e/w.html"]);
         let listed = [
             folder("a", Some(1)),
             folder("b", Some(2)),
@@ -441,16 +480,37 @@ mod tests {
         assert_eq!(table.folders["c/d"], (3, vec![("z.html", false)]));
         assert_eq!(table.folders["b"], (2, vec![("y.html", false)]));
         // At the swap the live folder's record becomes the staging folder's.
-        swap_records(&out).unwrap();
+        before_swap(&out).unwrap();
+        assert!(!folders_path(&out).exists() && !staged_folders_path(&out).exists());
+        after_swap(&out, true).unwrap();
         assert_eq!(fs::read(staged_folders_path(&out)).unwrap(), first);
         record(&out, &records[..1], &[], &FxHashSet::default()).unwrap();
         assert_eq!(vouched_live_folders(&out), Vec::<String>::new());
-        fs::remove_file(folders_path(&out)).unwrap();
-        swap_records(&out).unwrap();
-        assert!(
-            !staged_folders_path(&out).exists(),
-            "no record, none for the staging folder"
-        );
+        // A swap that fails puts the live folder's record back; the staging folder's goes.
+        let second = fs::read(folders_path(&out)).unwrap();
+        before_swap(&out).unwrap();
+        after_swap(&out, false).unwrap();
+        assert_eq!(fs::read(folders_path(&out)).unwrap(), second);
+        assert!(!staged_folders_path(&out).exists());
+    }
+
+    /// A recorded folder that is gone, or is a file now, never fails the listing (only a
+    /// folder time set back could make a record say so).
+    #[test]
+    fn a_recorded_folder_that_is_gone_or_a_file_is_listed_as_it_is() {
+        let dir = tempfile::tempdir().unwrap();
+        let (out, staging) = (dir.path().join("public"), dir.path().join("staging"));
+        fs::create_dir_all(staging.join("a")).unwrap();
+        fs::write(staging.join("a/c"), "now a file").unwrap();
+        let time = mtime_ns(&rustix::fs::stat(staging.join("a")).unwrap());
+        let records = files(&["a/b/x.html", "a/c/y.html"]);
+        record(&out, &records, &[folder("a", Some(time))], &FxHashSet::default()).unwrap();
+        let listed = list_recorded(&staging, &folders_path(&out)).unwrap();
+        let found: Vec<(String, bool)> = listed
+            .iter()
+            .map(|l| (l.rel.to_string_lossy().into_owned(), l.dir))
+            .collect();
+        assert_eq!(found, [("a/c".to_string(), false), ("a".to_string(), true)]);
     }
 
     /// A damaged record is no record: every folder is read.

@@ -14,8 +14,8 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use super::in_place::{is_same_file, same_content};
 use super::job_cache::{JobCache, job_cache_path};
 use super::listing::{
-    Listed, Listing, list, list_in_background, list_recorded, lists_safely_while_written, record, staged_folders_path,
-    swap_records,
+    Listed, Listing, after_swap, before_swap, list, list_in_background, list_recorded, lists_safely_while_written,
+    record, staged_folders_path,
 };
 use super::lock::OutputLock;
 use super::manifest::{Record, read_manifest, write_manifest};
@@ -170,8 +170,7 @@ impl<'a> Staging<'a> {
         let cache_file = job_cache_path(&self.out);
         remove_if_exists(&cache_file).with_context(|| format!("cannot remove {}", cache_file.display()))?;
         let mut touched = std::mem::take(self.touched.get_mut().expect("no writer panicked"));
-        // What the swapped-in site's folders held, for the next build that stages it, and
-        // whether the old site became the staging folder.
+        // What the swapped-in site's folders held, for the next build that stages it.
         let mut swapped_in = None;
         let notes = match &self.mode {
             Mode::Swap { staging, reused } => {
@@ -179,7 +178,11 @@ impl<'a> Staging<'a> {
                 let listed = if *reused {
                     let listed = match self.listing.take().and_then(|walk| walk.join().ok()?.ok()) {
                         Some(listed) => listed,
-                        None => list_recorded(staging, &staged_folders_path(&self.out))?,
+                        // Folder times vouch only on local file systems (see `listing.rs`).
+                        None if lists_safely_while_written(staging) => {
+                            list_recorded(staging, &staged_folders_path(&self.out))?
+                        }
+                        None => list(staging, None)?,
                     };
                     remove_listed(staging, &listed, &keep(), &mut touched)?;
                     listed
@@ -190,9 +193,9 @@ impl<'a> Staging<'a> {
                 if !self.out.exists() {
                     fs::rename(staging, &self.out)
                         .with_context(|| format!("cannot move the new site to {}", self.out.display()))?;
-                    swapped_in = Some((listed, false));
+                    swapped_in = Some(listed);
                     Vec::new()
-                } else if let Err(e) = swap(staging, &self.out) {
+                } else if let Err(e) = swap_recorded(swap, staging, &self.out) {
                     move_in(staging, &self.out, &records)?;
                     remove_stale(&self.out, &keep())?;
                     vec![format!(
@@ -201,7 +204,7 @@ impl<'a> Staging<'a> {
                         swap_failure(&e)
                     )]
                 } else {
-                    swapped_in = Some((listed, true));
+                    swapped_in = Some(listed);
                     Vec::new()
                 }
             }
@@ -227,9 +230,8 @@ impl<'a> Staging<'a> {
                 let wrote = write_manifest(&manifest, &mut records).is_ok();
                 // Also a speed-up only: without it the next build that stages this site
                 // reads all its folders.
-                if let Some((listed, exchanged)) = &swapped_in {
-                    let rotated = if *exchanged { swap_records(&self.out) } else { Ok(()) };
-                    let _ = rotated.and_then(|()| record(&self.out, &records, listed, &touched));
+                if let Some(listed) = &swapped_in {
+                    let _ = record(&self.out, &records, listed, &touched);
                 }
                 wrote
             },
@@ -435,6 +437,15 @@ fn cannot_write(path: &Path, e: io::Error) -> anyhow::Error {
     anyhow::Error::new(e).context(format!("{}: {what}", path.display()))
 }
 
+/// `swap`s the staging folder and the output, and their folders' records with them (see
+/// `listing.rs`). The records are only a speed-up: failing to move one costs reads.
+fn swap_recorded(swap: fn(&Path, &Path) -> io::Result<()>, staging: &Path, out: &Path) -> io::Result<()> {
+    let _ = before_swap(out);
+    let swapped = swap(staging, out);
+    let _ = after_swap(out, swapped.is_ok());
+    swapped
+}
+
 /// `RENAME_EXCHANGE`: the two folders trade places in one step.
 fn exchange(staging: &Path, out: &Path) -> io::Result<()> {
     rustix::fs::renameat_with(
@@ -636,10 +647,17 @@ fn remove_listed(root: &Path, listed: &[Listed], keep: &FxHashSet<&str>, touched
         }
         let produced = |rel: &str| rel == MARKER || rel == INNER_LOCK || keep.contains(rel);
         let stays = if entry.dir {
-            let stays = std::mem::take(&mut holds[entry.depth]) || fs::remove_dir(root.join(&entry.rel)).is_err();
+            let keeps = std::mem::take(&mut holds[entry.depth]);
+            let stays = keeps || fs::remove_dir(root.join(&entry.rel)).is_err();
             if !stays {
                 touched.insert(folder_key(entry.rel.as_os_str().as_bytes()));
                 touched.insert(folder_key(parent_of(&entry.rel)));
+            } else if !keeps {
+                // Not removed (not writable, a mount point, filled since): no folder above
+                // it may be recorded without it, or it would never be listed again.
+                for folder in entry.rel.ancestors() {
+                    touched.insert(folder_key(folder.as_os_str().as_bytes()));
+                }
             }
             stays
         } else if !entry.rel.to_str().is_some_and(produced) {
@@ -774,6 +792,34 @@ mod tests {
             ["c"],
             "folders this build wrote into or cleaned are not vouched for"
         );
+    }
+
+    /// A stale folder that cannot be removed (here: it holds what the listing missed)
+    /// stays, and so must its entry in every folder above it: none of them is recorded, so
+    /// the next build that stages the site reads them again.
+    #[test]
+    fn a_stale_folder_that_stays_keeps_the_folders_above_it_unrecorded() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir_all(dir.path().join("a/g")).unwrap();
+        fs::write(dir.path().join("a/g/unlisted"), "x").unwrap();
+        let folder = |rel: &str, depth| Listed {
+            rel: PathBuf::from(rel),
+            depth,
+            dir: true,
+            settled_ns: Some(1),
+        };
+        let mut touched = FxHashSet::default();
+        remove_listed(
+            dir.path(),
+            &[folder("a/g", 2), folder("a", 1)],
+            &FxHashSet::default(),
+            &mut touched,
+        )
+        .unwrap();
+        assert!(dir.path().join("a/g").is_dir());
+        for rel in ["a/g", "a", ""] {
+            assert!(touched.contains(&folder_key(rel.as_bytes())), "{rel:?} is not recorded");
+        }
     }
 
     /// File systems without `RENAME_EXCHANGE` used to take two renames, with no output at
