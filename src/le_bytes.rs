@@ -41,6 +41,15 @@ impl<W> Summed<W> {
     }
 }
 
+impl<W: io::Write> Summed<W> {
+    /// Ends a binary side file: the checksum of every byte written through, little-endian,
+    /// which [`checked`] reads back.
+    pub fn write_sum(&mut self) -> io::Result<()> {
+        let sum = self.sum.digest().to_le_bytes();
+        self.inner.write_all(&sum)
+    }
+}
+
 impl<W: io::Write> io::Write for Summed<W> {
     fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
         let n = self.inner.write(bytes)?;

@@ -127,8 +127,7 @@ fn encode(
         }
         w.write_all(&buf)?;
     }
-    let sum = w.sum.digest();
-    w.inner.write_all(&sum.to_le_bytes())
+    w.write_sum()
 }
 
 /// Why stored words were not taken.

@@ -36,7 +36,6 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use rustix::fs::{AtFlags, Dir, FileType, Mode, OFlags};
 
 use super::manifest::Record;
-use super::staging::folder_key;
 use super::{MARKER, hidden_sibling, staging_dir};
 use crate::le_bytes::{self, Reader};
 
@@ -203,17 +202,11 @@ impl Walk<'_, '_> {
     /// Lists the folder at `rel` (empty for the root; `recorded` is its time, when found
     /// vouched for) and everything under it; returns its settled time.
     fn folder(&mut self, rel: &mut Vec<u8>, depth: usize, recorded: Option<u64>) -> io::Result<Found> {
-        let entries: Vec<(Vec<u8>, bool)> = match recorded.zip(self.table) {
-            Some((_, table)) => {
-                let key = std::str::from_utf8(rel).expect("recorded paths are UTF-8");
-                table.folders[key]
-                    .1
-                    .iter()
-                    .map(|&(n, d)| (n.as_bytes().to_vec(), d))
-                    .collect()
-            }
-            None => return self.read_folder(rel, depth),
+        let Some((_, table)) = recorded.zip(self.table) else {
+            return self.read_folder(rel, depth);
         };
+        let key = std::str::from_utf8(rel).expect("recorded paths are UTF-8");
+        let entries = table.folders[key].1.iter().map(|&(n, d)| (n.as_bytes(), d));
         self.children(rel, depth, entries)?;
         Ok(Found::Folder(recorded.filter(|&t| t <= self.settled_before)))
     }
@@ -255,13 +248,18 @@ impl Walk<'_, '_> {
 
     /// Lists `entries` of the folder at `rel`: files as they are, folders after their own
     /// contents.
-    fn children(&mut self, rel: &mut Vec<u8>, depth: usize, entries: Vec<(Vec<u8>, bool)>) -> io::Result<()> {
+    fn children<N: AsRef<[u8]>>(
+        &mut self,
+        rel: &mut Vec<u8>,
+        depth: usize,
+        entries: impl IntoIterator<Item = (N, bool)>,
+    ) -> io::Result<()> {
         let base = rel.len();
         for (name, dir) in entries {
             if base > 0 {
                 rel.push(b'/');
             }
-            rel.extend_from_slice(&name);
+            rel.extend_from_slice(name.as_ref());
             let (dir, settled_ns) = if dir {
                 let recorded = self.vouched(rel);
                 match self.folder(rel, depth + 1, recorded)? {
@@ -344,8 +342,14 @@ fn write_name(out: &mut impl io::Write, name: &str) -> io::Result<()> {
 }
 
 /// `path`'s folder and name (the folder of a top-level name is "").
-fn split(path: &str) -> (&str, &str) {
+pub(crate) fn split(path: &str) -> (&str, &str) {
     path.rsplit_once('/').unwrap_or(("", path))
+}
+
+/// How the folders a build changed are named (see [`record`]): by the hash of the path. A
+/// hash two paths share only costs the other folder a read.
+pub(crate) fn folder_key(rel: &[u8]) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(rel)
 }
 
 /// Whether folder `folder` is `ancestor` or lies under it.
@@ -413,8 +417,7 @@ pub(crate) fn record(
         while let Some((done, entries)) = open.pop() {
             emit(done, &entries)?;
         }
-        let sum = summed.sum.digest().to_le_bytes();
-        summed.inner.write_all(&sum)
+        summed.write_sum()
     })
 }
 

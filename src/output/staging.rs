@@ -14,8 +14,8 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use super::in_place::{is_same_file, same_content};
 use super::job_cache::{JobCache, job_cache_path};
 use super::listing::{
-    Listed, Listing, after_swap, before_swap, list, list_in_background, list_recorded, lists_safely_while_written,
-    record, staged_folders_path,
+    Listed, Listing, after_swap, before_swap, folder_key, list, list_in_background, list_recorded,
+    lists_safely_while_written, record, split, staged_folders_path,
 };
 use super::lock::OutputLock;
 use super::manifest::{Record, read_manifest, write_manifest};
@@ -279,7 +279,7 @@ impl Staging<'_> {
     /// Creates the folder of `path` (relative, `/`-separated) in `target`'s tree, unless the
     /// file before was written to it.
     fn ensure_parent(&self, path: &str, file: &Path) -> io::Result<()> {
-        let folder = path.rsplit_once('/').map_or("", |(folder, _)| folder);
+        let (folder, _) = split(path);
         let mut last = self.last_dir.lock().expect("no writer panicked");
         if last.as_deref() != Some(folder) {
             let mut touched = self.touched.lock().expect("no writer panicked");
@@ -604,7 +604,7 @@ fn make_folder(rel: &str, abs: &Path, touched: &mut FxHashSet<u64>) -> io::Resul
         Err(e) if e.kind() == ErrorKind::AlreadyExists => false,
         Err(e) if e.kind() == ErrorKind::NotFound && !rel.is_empty() => {
             let up = abs.parent().expect("a folder under the root has a parent");
-            make_folder(parent(rel), up, touched)?;
+            make_folder(split(rel).0, up, touched)?;
             match fs::create_dir(abs) {
                 Err(e) if e.kind() != ErrorKind::AlreadyExists => return Err(e),
                 _ => true,
@@ -613,24 +613,14 @@ fn make_folder(rel: &str, abs: &Path, touched: &mut FxHashSet<u64>) -> io::Resul
         Err(e) => return Err(e),
     };
     if created && !rel.is_empty() {
-        touched.insert(folder_key(parent(rel).as_bytes()));
+        touched.insert(folder_key(split(rel).0.as_bytes()));
     }
     Ok(())
-}
-
-/// The folder of relative path `rel` ("" at the top).
-fn parent(rel: &str) -> &str {
-    rel.rsplit_once('/').map_or("", |(folder, _)| folder)
 }
 
 /// The folder of relative path `rel`, as bytes ("" at the top).
 fn parent_of(rel: &Path) -> &[u8] {
     rel.parent().map_or(&[][..], |p| p.as_os_str().as_bytes())
-}
-
-/// How `touched` names a folder: by the hash of its relative path.
-pub(crate) fn folder_key(rel: &[u8]) -> u64 {
-    xxhash_rust::xxh3::xxh3_64(rel)
 }
 
 /// [`remove_stale`] over a listing of `root` (see [`list`]): deletes the listed files that
