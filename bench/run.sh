@@ -104,9 +104,12 @@ for n in "${SIZES[@]}"; do
   timed "$PB" build --root "$site"
   r_wall=$T_WALL
   # A publisher's daily build: the archive was built without its newest day's file, which
-  # is then added, and a new process builds (with the build cache beside the output).
+  # is then added, and a new process builds (with the build cache beside the output). Built
+  # twice without it, so that the staging folder (the site of two builds ago) does not hold
+  # the day's pages already: a real new day's pages are written, not found in place.
   newest=$(find "$site/content" -type f -not -path '*/papers/*' | sort | tail -1)
   mv "$newest" "$DIR/newest-day"
+  "$PB" build --root "$site" >/dev/null
   "$PB" build --root "$site" >/dev/null
   mv "$DIR/newest-day" "$newest"
   sync
