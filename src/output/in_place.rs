@@ -2,12 +2,12 @@
 
 use std::fs;
 use std::io::Read;
-use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use anyhow::{Context as _, Result};
 
+use super::file_stat::FileStat;
 use super::{Sink, remove_if_exists};
 
 /// True when `path` is a file holding exactly `bytes`.
@@ -24,8 +24,8 @@ pub fn same_content(path: &Path, bytes: &[u8]) -> bool {
 }
 
 /// Whether `path` is the file `meta` describes (a hard link to it).
-pub(crate) fn is_same_file(meta: &fs::Metadata, path: &Path) -> bool {
-    fs::metadata(path).is_ok_and(|b| meta.dev() == b.dev() && meta.ino() == b.ino())
+pub(crate) fn is_same_file(meta: &FileStat, path: &Path) -> bool {
+    FileStat::at(path).is_ok_and(|b| meta.same_file(&b))
 }
 
 /// Writes into a live output folder one file at a time, for the watch loop: each file is

@@ -2,10 +2,11 @@
 //! modification time, so that a rebuild knows unchanged files without reading them back.
 
 use std::fs;
-use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 
 use rustc_hash::FxHashMap;
+
+use super::file_stat::FileStat;
 
 /// One output file as a build left it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,11 +17,11 @@ pub(crate) struct Record {
 }
 
 impl Record {
-    pub(crate) fn new(hash: u64, len: usize, meta: &fs::Metadata) -> Record {
+    pub(crate) fn new(hash: u64, len: usize, meta: &FileStat) -> Record {
         Record {
             hash,
             len: len as u64,
-            mtime_ns: meta.mtime() * 1_000_000_000 + meta.mtime_nsec(),
+            mtime_ns: meta.mtime_ns,
         }
     }
 
@@ -30,8 +31,8 @@ impl Record {
     /// so a daily build in CI does not read back the 1.8 GB of a 100,000-paper site to
     /// know it (3.1 s of its 6.4 s). A file written since, in place or renamed over, has
     /// its own time; only a copy made to look unchanged passes unread.
-    pub(crate) fn matches(&self, meta: &fs::Metadata) -> bool {
-        meta.is_file() && meta.len() == self.len && meta.mtime() * 1_000_000_000 + meta.mtime_nsec() == self.mtime_ns
+    pub(crate) fn matches(&self, meta: &FileStat) -> bool {
+        meta.is_file && meta.len == self.len && meta.mtime_ns == self.mtime_ns
     }
 }
 
@@ -75,14 +76,14 @@ mod tests {
         let (original, copy) = (dir.path().join("a.html"), dir.path().join("b.html"));
         fs::write(&original, "<p>one</p>").unwrap();
         let meta = fs::metadata(&original).unwrap();
-        let record = Record::new(1, 10, &meta);
-        assert!(record.matches(&meta));
+        let record = Record::new(1, 10, &FileStat::of(&meta));
+        assert!(record.matches(&FileStat::of(&meta)));
         // As `tar` and `cp -p` restore it: another inode, the same length and time.
         fs::write(&copy, "<p>one</p>").unwrap();
         let file = fs::File::options().write(true).open(&copy).unwrap();
         file.set_modified(meta.modified().unwrap()).unwrap();
-        let restored = fs::metadata(&copy).unwrap();
-        assert_ne!(restored.ino(), meta.ino());
+        let restored = FileStat::at(&copy).unwrap();
+        assert!(!restored.same_file(&FileStat::of(&meta)));
         assert!(
             record.matches(&restored),
             "a restored file is known by its length and time"
@@ -90,9 +91,9 @@ mod tests {
         // Written again: its own time, even at the same length.
         std::thread::sleep(std::time::Duration::from_millis(20));
         fs::write(&copy, "<p>two</p>").unwrap();
-        assert!(!record.matches(&fs::metadata(&copy).unwrap()));
+        assert!(!record.matches(&FileStat::at(&copy).unwrap()));
         fs::write(&copy, "<p>three</p>").unwrap();
         file.set_modified(meta.modified().unwrap()).unwrap();
-        assert!(!record.matches(&fs::metadata(&copy).unwrap()), "another length");
+        assert!(!record.matches(&FileStat::at(&copy).unwrap()), "another length");
     }
 }

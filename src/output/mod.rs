@@ -25,6 +25,7 @@
 //! (`.public.jobs`, see `job_cache.rs`) records each job's fingerprint, so that a build in a
 //! new process does not even render the pages whose inputs did not change.
 
+mod file_stat;
 mod in_place;
 mod job_cache;
 mod listing;
@@ -77,8 +78,8 @@ pub trait Sink: Sync {
 pub struct Keepable {
     /// The file's hash, as the previous build recorded it.
     hash: u64,
-    /// Its metadata when it was found unchanged.
-    meta: fs::Metadata,
+    /// What it was when it was found unchanged.
+    meta: file_stat::FileStat,
     /// Whether it is already where the new site needs it: the staging folder holds this
     /// very file (a link to it), or the output is updated in place.
     in_place: bool,

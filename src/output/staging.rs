@@ -11,6 +11,7 @@ use std::sync::Mutex;
 use anyhow::{Context as _, Result};
 use rustc_hash::{FxHashMap, FxHashSet};
 
+use super::file_stat::{FileStat, Folder};
 use super::in_place::{is_same_file, same_content};
 use super::job_cache::{JobCache, job_cache_path};
 use super::listing::{
@@ -57,6 +58,10 @@ pub struct Staging<'a> {
     last_dir: Mutex<Option<String>>,
     /// Whether there is a live site to compare with and link from.
     live: bool,
+    /// The live site's folder and the folder pages are staged in (the staging folder, or
+    /// the output itself when it is updated in place), to look files up from.
+    live_dir: Folder,
+    staged_dir: Folder,
     /// The staging folder's files and folders as they were before this build wrote there,
     /// listed on a thread of its own while pages render (see [`list_in_background`]).
     listing: Option<Listing>,
@@ -125,8 +130,14 @@ impl<'a> Staging<'a> {
             // here: its thread only reads, and is left to finish.
             _ => None,
         };
+        let staged_dir = Folder::open(match &mode {
+            Mode::Swap { staging, .. } => staging,
+            Mode::InPlace { .. } => &out,
+        });
         Ok(Staging {
             previous,
+            live_dir: Folder::open(&out),
+            staged_dir,
             out,
             listing,
             touched: Mutex::new(FxHashSet::default()),
@@ -160,6 +171,9 @@ impl<'a> Staging<'a> {
         swap: fn(&Path, &Path) -> io::Result<()>,
         cache: Option<(&JobCache, u64)>,
     ) -> Result<Vec<String>> {
+        // The swap renames both folders: from here on, files are looked up by name.
+        self.live_dir.close();
+        self.staged_dir.close();
         let mut records = std::mem::take(self.written.get_mut().expect("no writer panicked"));
         // Made only where stale files are looked for, and borrowed: a copy of every path was
         // 110 MB at a million papers, made when the build holds the most.
@@ -293,16 +307,15 @@ impl Staging<'_> {
 
     /// The live file's metadata when it already holds `bytes` (known from the manifest, or
     /// read back and compared).
-    fn unchanged_live(&self, path: &str, bytes: &[u8], hash: u64) -> Option<fs::Metadata> {
-        let live = self.out.join(path);
-        let meta = fs::metadata(&live).ok()?;
+    fn unchanged_live(&self, path: &str, bytes: &[u8], hash: u64) -> Option<FileStat> {
+        let meta = self.live_dir.stat(path).ok()?;
         let known = self
             .previous
             .get(path)
             .filter(|r| r.len == bytes.len() as u64 && r.hash == hash);
         match known {
             Some(r) if r.matches(&meta) => Some(meta),
-            _ => same_content(&live, bytes).then_some(meta),
+            _ => same_content(&self.out.join(path), bytes).then_some(meta),
         }
     }
 
@@ -315,7 +328,12 @@ impl Staging<'_> {
         written.reserve(files.saturating_sub(held));
     }
 
-    fn record(&self, path: &str, hash: u64, len: usize, meta: &fs::Metadata) {
+    /// Whether the staged file at `path` is the file `live` describes (a link to it).
+    fn staged_is(&self, path: &str, live: &FileStat) -> bool {
+        self.staged_dir.stat(path).is_ok_and(|staged| staged.same_file(live))
+    }
+
+    fn record(&self, path: &str, hash: u64, len: usize, meta: &FileStat) {
         let mut written = self.written.lock().expect("no writer panicked");
         written.push((path.to_string(), Record::new(hash, len, meta)));
     }
@@ -324,20 +342,19 @@ impl Staging<'_> {
 impl Sink for Staging<'_> {
     fn can_keep(&self, path: &str) -> Option<Keepable> {
         let record = self.previous.get(path).filter(|_| self.live)?;
-        let live = self.out.join(path);
-        let meta = fs::metadata(&live).ok()?;
+        let meta = self.live_dir.stat(path).ok()?;
         // Same length but another time: a copy that did not keep the times (`cp -r`), or
         // a file written again. Read it back: still cheaper than rendering, and the new
         // manifest records it as it is now.
         let same = record.matches(&meta)
-            || (meta.is_file()
-                && meta.len() == record.len
-                && fs::read(&live).is_ok_and(|bytes| xxhash_rust::xxh3::xxh3_64(&bytes) == record.hash));
+            || (meta.is_file
+                && meta.len == record.len
+                && fs::read(self.out.join(path)).is_ok_and(|bytes| xxhash_rust::xxh3::xxh3_64(&bytes) == record.hash));
         if !same {
             return None;
         }
         let in_place = match self.mode {
-            Mode::Swap { .. } => is_same_file(&meta, &self.target(path)),
+            Mode::Swap { .. } => self.staged_is(path, &meta),
             Mode::InPlace { .. } => true,
         };
         Some(Keepable {
@@ -366,19 +383,19 @@ impl Sink for Staging<'_> {
                     _ => fail(e),
                 })?;
                 // The file linked must be the one found unchanged, not one put there since.
-                if !is_same_file(&found.meta, &target) {
+                if !self.staged_is(path, &found.meta) {
                     return Err(changed());
                 }
             }
             Mode::Swap { .. } => {}
             // Nothing to link: the file stays where it is, and must still be there.
             Mode::InPlace { .. } => {
-                if !is_same_file(&found.meta, &live) {
+                if !self.live_dir.stat(path).is_ok_and(|now| now.same_file(&found.meta)) {
                     return Err(changed());
                 }
             }
         }
-        self.record(path, found.hash, found.meta.len() as usize, &found.meta);
+        self.record(path, found.hash, found.meta.len as usize, &found.meta);
         Ok(())
     }
 
@@ -393,7 +410,7 @@ impl Sink for Staging<'_> {
         };
         if let Some(live_meta) = unchanged {
             if let Mode::Swap { .. } = self.mode {
-                if !is_same_file(&live_meta, &target) {
+                if !self.staged_is(path, &live_meta) {
                     remove_if_exists(&target).map_err(fail)?;
                     self.ensure_parent(path, &target).map_err(fail)?;
                     fs::hard_link(self.out.join(path), &target).map_err(fail)?;
@@ -403,9 +420,9 @@ impl Sink for Staging<'_> {
             return Ok(());
         }
         if let Mode::Swap { reused: true, .. } = self.mode {
-            let shares_live = fs::metadata(self.out.join(path)).is_ok_and(|m| is_same_file(&m, &target));
+            let shares_live = self.live_dir.stat(path).is_ok_and(|live| self.staged_is(path, &live));
             if !shares_live && same_content(&target, bytes) {
-                self.record(path, hash, bytes.len(), &fs::metadata(&target).map_err(fail)?);
+                self.record(path, hash, bytes.len(), &self.staged_dir.stat(path).map_err(fail)?);
                 return Ok(());
             }
         }
@@ -418,7 +435,7 @@ impl Sink for Staging<'_> {
         self.ensure_parent(path, &target).map_err(fail)?;
         let mut file = fs::File::create(&target).map_err(fail)?;
         std::io::Write::write_all(&mut file, bytes).map_err(fail)?;
-        self.record(path, hash, bytes.len(), &file.metadata().map_err(fail)?);
+        self.record(path, hash, bytes.len(), &FileStat::of(&file.metadata().map_err(fail)?));
         if let Mode::InPlace { .. } = self.mode {
             self.pending.lock().expect("no writer panicked").push(path.to_string());
         }
@@ -555,7 +572,7 @@ fn remove_leftover_old(out: &Path) {
 fn move_in(staging: &Path, out: &Path, records: &[(String, Record)]) -> Result<()> {
     for (path, _) in records {
         let (from, to) = (staging.join(path), out.join(path));
-        let meta = fs::metadata(&from).with_context(|| format!("cannot read {}", from.display()))?;
+        let meta = FileStat::at(&from).with_context(|| format!("cannot read {}", from.display()))?;
         if is_same_file(&meta, &to) {
             continue;
         }
