@@ -26,6 +26,16 @@ fn remnants(text: &str) -> Vec<String> {
     found
 }
 
+/// The abstract's section of a paper page.
+fn abstract_html(page: &str) -> &str {
+    page.split_once("class=\"abstract\"")
+        .unwrap()
+        .1
+        .split_once("</section>")
+        .unwrap()
+        .0
+}
+
 /// The visible words of a paper page's title and abstract: formulas, scripts, links and
 /// tags left out.
 fn visible(page: &str) -> String {
@@ -148,13 +158,7 @@ fn latex_brackets_are_formulas_like_dollars() {
     let page = site.read("papers/optimal-q-ary-codes/index.html");
     let h1 = page.split_once("<h1>").unwrap().1.split_once("</h1>").unwrap().0;
     assert!(h1.contains("<math") && h1.contains("<mi>q</mi>"), "{h1}");
-    let body = page
-        .split_once("class=\"abstract\"")
-        .unwrap()
-        .1
-        .split_once("</section>")
-        .unwrap()
-        .0;
+    let body = abstract_html(&page);
     assert_eq!(body.matches("<math").count(), 4, "{body}");
     assert!(
         body.contains("<math display=\"block\">"),
@@ -166,6 +170,30 @@ fn latex_brackets_are_formulas_like_dollars() {
     );
     let rss = site.read("rss.xml");
     assert!(rss.contains("<title>Optimal q-ary Codes</title>"), "{rss}");
+}
+
+#[test]
+fn a_formula_inside_bold_text_inside_a_formula_reads_as_text_and_math() {
+    // The end of a real abstract of May 2026 (MolSight), nested as TeX allows.
+    let site = TestSite::new();
+    site.write("paperboy.toml", "base_url = \"https://example.org/\"\n");
+    site.write(
+        "content/2026-05-12.jsonl",
+        concat!(
+            r#"{"id": "2605.10157", "title": "MolSight: Molecular Property Prediction with Images", "abstract": "The best curriculum-trained configuration achieves the top result on $\\textbf{5 of 10}$ benchmarks and top two on $\\textbf{all 10}$, at $\\textbf{$\\textit{80$\\times$ lower}$}$ FLOPs than the nearest multi-modal competitor."}"#,
+            "\n"
+        ),
+    );
+    site.build_ok(&[]);
+    let page = site.read("papers/molsight-molecular-property-prediction-with-images/index.html");
+    let body = abstract_html(&page);
+    assert!(
+        body.contains("at 80<math display=\"inline\"><mi>×</mi></math> lower FLOPs"),
+        "{body}"
+    );
+    assert!(!body.contains('$') && !body.contains('\\'), "{body}");
+    let rss = site.read("rss.xml");
+    assert!(rss.contains("at 80× lower FLOPs"), "{rss}");
 }
 
 #[test]

@@ -23,6 +23,15 @@ pub enum Segment<'a> {
 /// them: `$ \alpha \in [0,\infty] $` is a formula too (see [`spaced_close`]). A formula
 /// that is only text-mode markup (`$\textbf{MolSight}$`) is text (see [`text_only`]).
 pub fn split_dollars(text: &str) -> Vec<Segment<'_>> {
+    split_nested(text, 0)
+}
+
+/// How deep formulas inside text markup inside formulas are split out (see
+/// [`push_formula`]): real abstracts nest once, and a hostile one must not exhaust the stack.
+const MAX_NESTING: usize = 4;
+
+/// [`split_dollars`] for text at `depth` formulas inside another.
+fn split_nested(text: &str, depth: usize) -> Vec<Segment<'_>> {
     // Most abstracts have no formula at all.
     if !text.contains('$') && !text.contains("\\(") && !text.contains("\\[") {
         return if text.is_empty() {
@@ -47,7 +56,7 @@ pub fn split_dollars(text: &str) -> Vec<Segment<'_>> {
                 if start < i {
                     out.push(Segment::Text(&text[start..i]));
                 }
-                push_formula(&mut out, &text[i + 2..end], display);
+                push_formula(&mut out, &text[i + 2..end], display, depth);
                 i = end + 2;
                 start = i;
             } else {
@@ -69,7 +78,7 @@ pub fn split_dollars(text: &str) -> Vec<Segment<'_>> {
                     if start < i {
                         out.push(Segment::Text(&text[start..i]));
                     }
-                    push_formula(&mut out, text[body..end].trim(), false);
+                    push_formula(&mut out, text[body..end].trim(), false, depth);
                     i = end + 1;
                     start = i;
                 }
@@ -89,7 +98,7 @@ pub fn split_dollars(text: &str) -> Vec<Segment<'_>> {
                 if start < i {
                     out.push(Segment::Text(&text[start..i]));
                 }
-                push_formula(&mut out, &text[body..end], display);
+                push_formula(&mut out, &text[body..end], display, depth);
                 i = end + open;
                 start = i;
             }
@@ -105,9 +114,17 @@ pub fn split_dollars(text: &str) -> Vec<Segment<'_>> {
 /// Pushes a formula's segments: math, or the text it holds when it is text-mode markup
 /// (see [`text_only`] and [`mostly_text`]). An inline formula's closing full stop or comma
 /// (`$f(x).$`) goes after it, as text: inside, MathML spaced it as an operator ("f(x) .").
-fn push_formula<'a>(out: &mut Vec<Segment<'a>>, latex: &'a str, display: bool) {
+///
+/// Text-mode markup may hold formulas of its own, as TeX allows
+/// (`$\textbf{$\textit{80$\times$ lower}$}$`, a real abstract of May 2026): they are split
+/// out of it in turn.
+fn push_formula<'a>(out: &mut Vec<Segment<'a>>, latex: &'a str, display: bool, depth: usize) {
     if !display && (text_only(latex) || mostly_text(latex)) {
-        out.push(Segment::Text(latex.trim()));
+        let text = latex.trim();
+        match text.contains('$') && depth < MAX_NESTING {
+            true => out.extend(split_nested(text, depth + 1)),
+            false => out.push(Segment::Text(text)),
+        }
         return;
     }
     let trimmed = latex.trim_end();
@@ -256,11 +273,28 @@ fn find_bracket_close(bytes: &[u8], from: usize, display: bool) -> Option<usize>
     None
 }
 
+/// Where the `$` (or with `display`, `$$`) that closes a formula whose body starts at `from`
+/// is. A `$` inside a text-mode command's argument (`\textbf{…}`) opens a formula within
+/// that text, as TeX reads it, and does not close this one.
 fn find_close(bytes: &[u8], from: usize, display: bool) -> Option<usize> {
+    // The braces open since `from`, each marked when it holds a text-mode argument, and how
+    // many of them do.
+    let (mut groups, mut text_groups): (Vec<bool>, usize) = (Vec::new(), 0);
     let mut j = from;
     while j < bytes.len() {
         match bytes[j] {
             b'\\' => j += 2,
+            b'{' => {
+                let text = ends_with_text_command(&bytes[from..j]);
+                text_groups += usize::from(text);
+                groups.push(text);
+                j += 1;
+            }
+            b'}' => {
+                text_groups -= usize::from(groups.pop() == Some(true));
+                j += 1;
+            }
+            b'$' if text_groups > 0 => j += 1,
             b'$' if display => {
                 return (bytes.get(j + 1) == Some(&b'$')).then_some(j);
             }
@@ -278,6 +312,28 @@ fn find_close(bytes: &[u8], from: usize, display: bool) -> Option<usize> {
         }
     }
     None
+}
+
+/// Whether `before` ends with a command whose argument TeX reads as text (`\textbf`).
+fn ends_with_text_command(before: &[u8]) -> bool {
+    const TEXT_MODE: [&[u8]; 13] = [
+        b"text",
+        b"textbf",
+        b"textit",
+        b"textrm",
+        b"textsf",
+        b"texttt",
+        b"textsc",
+        b"textsl",
+        b"textup",
+        b"textnormal",
+        b"emph",
+        b"mbox",
+        b"hbox",
+    ];
+    let name = before.iter().rev().take_while(|b| b.is_ascii_alphabetic()).count();
+    let at = before.len() - name;
+    at > 0 && before[at - 1] == b'\\' && TEXT_MODE.contains(&&before[at..])
 }
 
 /// Where the `$` closing a formula that opened with a space (`$ \alpha \in [0,\infty] $`)
@@ -451,6 +507,48 @@ mod tests {
                 "{text}"
             );
         }
+    }
+
+    #[test]
+    fn a_formula_inside_text_markup_inside_a_formula_is_split_out_in_turn() {
+        // A real abstract of May 2026: TeX reads the inner dollars inside `\textbf{…}` and
+        // `\textit{…}` as formulas of their own; paired flat, the page showed the source.
+        assert_eq!(
+            split_dollars("top two on $\\textbf{all 10}$, at $\\textbf{$\\textit{80$\\times$ lower}$}$ FLOPs"),
+            vec![
+                Segment::Text("top two on "),
+                Segment::Text("\\textbf{all 10}"),
+                Segment::Text(", at "),
+                Segment::Text("\\textbf{"),
+                Segment::Text("\\textit{80"),
+                Segment::Math {
+                    latex: "\\times",
+                    display: false
+                },
+                Segment::Text(" lower}"),
+                Segment::Text("}"),
+                Segment::Text(" FLOPs"),
+            ]
+        );
+        // Nested past the bound, the innermost markup stays text, and the stack is spared.
+        let deep = format!("{}x{}", "$\\text{".repeat(10_000), "}$".repeat(10_000));
+        assert!(split_dollars(&deep).len() < 100);
+        // Braces that are not a text command's argument still end at the next dollar.
+        assert_eq!(
+            split_dollars("a $x^{2$ and $y$"),
+            vec![
+                Segment::Text("a "),
+                Segment::Math {
+                    latex: "x^{2",
+                    display: false
+                },
+                Segment::Text(" and "),
+                Segment::Math {
+                    latex: "y",
+                    display: false
+                },
+            ]
+        );
     }
 
     #[test]
