@@ -122,7 +122,8 @@ fn push_formula<'a>(out: &mut Vec<Segment<'a>>, latex: &'a str, display: bool, d
     if !display && (text_only(latex) || mostly_text(latex)) {
         let text = latex.trim();
         match text.contains('$') && depth < MAX_NESTING {
-            true => out.extend(split_nested(text, depth + 1)),
+            // In braces of its own (`${\textbf{$\times$10}}$`), the braces go too.
+            true => out.extend(split_nested(unbraced(text), depth + 1)),
             false => out.push(Segment::Text(text)),
         }
         return;
@@ -180,26 +181,27 @@ fn mostly_text(latex: &str) -> bool {
     words >= 4 && rest <= 8
 }
 
+/// Text-mode commands that authors put in formulas, with how many arguments they take.
+const TEXT_COMMANDS: [(&str, usize); 11] = [
+    ("textbf", 1),
+    ("textit", 1),
+    ("emph", 1),
+    ("textsl", 1),
+    ("text", 1),
+    ("textrm", 1),
+    ("textsf", 1),
+    ("texttt", 1),
+    ("textsc", 1),
+    ("href", 2),
+    ("url", 1),
+];
+
 /// Whether an inline formula is one text-mode command and nothing else:
 /// `$\textbf{MolSight}$`, `$\textit{Winner-Takes-All}$`, `$\href{https://…}{here}$`.
 /// Authors write these to get bold, italics or a link where arXiv shows no LaTeX; read as
 /// math, the words became italic letters of a math font (which a page's find, copy and
 /// screen readers do not read as the word) and a link became letters.
 fn text_only(latex: &str) -> bool {
-    /// Text-mode commands, with how many arguments they take.
-    const TEXT_COMMANDS: [(&str, usize); 11] = [
-        ("textbf", 1),
-        ("textit", 1),
-        ("emph", 1),
-        ("textsl", 1),
-        ("text", 1),
-        ("textrm", 1),
-        ("textsf", 1),
-        ("texttt", 1),
-        ("textsc", 1),
-        ("href", 2),
-        ("url", 1),
-    ];
     let latex = latex.trim();
     // In braces of its own: `${\textbf{DIVER}}$`.
     if let Some(inner) = latex.strip_prefix('{')
@@ -273,15 +275,57 @@ fn find_bracket_close(bytes: &[u8], from: usize, display: bool) -> Option<usize>
     None
 }
 
+/// `text` without the braces around it, when it is one `{…}` group.
+fn unbraced(text: &str) -> &str {
+    match text.strip_prefix('{') {
+        Some(inner) if after_group(text) == Some("") => &inner[..inner.len() - 1],
+        _ => text,
+    }
+}
+
+/// How far past its opening `$` a formula of text markup is looked for formulas inside it
+/// (see [`find_close`]): a markup formula is short, and the bound keeps a text of unclosed
+/// `\text{` groups from being scanned to its end from each of its dollars.
+const NESTED_SCAN: usize = 400;
+
 /// Where the `$` (or with `display`, `$$`) that closes a formula whose body starts at `from`
-/// is. A `$` inside a text-mode command's argument (`\textbf{…}`) opens a formula within
-/// that text, as TeX reads it, and does not close this one.
+/// is. A formula that opens with text markup (`$\textbf{…`) may hold formulas of its own, as
+/// TeX reads it (`$\textbf{$\textit{80$\times$ lower}$}$`): a `$` inside a text-mode
+/// command's argument does not close it, when a closing `$` is found that way near enough
+/// and what it closes is text markup holding a formula. Otherwise, as for every other
+/// formula, the next fitting `$` closes it: a price before prose markup
+/// (`a $10 budget with \textbf{$k$=5} beats $O(n)$`) pairs as it always did.
 fn find_close(bytes: &[u8], from: usize, display: bool) -> Option<usize> {
+    let nested = (!display && opens_with_text_command(&bytes[from..]))
+        .then(|| find_close_nested(bytes, from))
+        .flatten()
+        .filter(|&end| bytes[from..end].contains(&b'$'))
+        .filter(|&end| {
+            std::str::from_utf8(&bytes[from..end]).is_ok_and(|latex| text_only(latex) || mostly_text(latex))
+        });
+    nested.or_else(|| find_close_flat(bytes, from, display))
+}
+
+/// Whether a formula's body starts with a text-mode command's argument, maybe inside braces
+/// of its own (`\textbf{`, `{\textit{`).
+fn opens_with_text_command(body: &[u8]) -> bool {
+    let body = body.strip_prefix(b"{").unwrap_or(body);
+    let Some(rest) = body.strip_prefix(b"\\") else {
+        return false;
+    };
+    let name = rest.iter().take_while(|b| b.is_ascii_alphabetic()).count();
+    rest.get(name) == Some(&b'{') && ends_with_text_command(&body[..=name])
+}
+
+/// The `$` closing an inline formula of text markup whose body starts at `from`, where
+/// dollars inside text-mode arguments open formulas of their own; none within
+/// [`NESTED_SCAN`] bytes.
+fn find_close_nested(bytes: &[u8], from: usize) -> Option<usize> {
     // The braces open since `from`, each marked when it holds a text-mode argument, and how
     // many of them do.
     let (mut groups, mut text_groups): (Vec<bool>, usize) = (Vec::new(), 0);
     let mut j = from;
-    while j < bytes.len() {
+    while j < bytes.len().min(from + NESTED_SCAN) {
         match bytes[j] {
             b'\\' => j += 2,
             b'{' => {
@@ -295,6 +339,20 @@ fn find_close(bytes: &[u8], from: usize, display: bool) -> Option<usize> {
                 j += 1;
             }
             b'$' if text_groups > 0 => j += 1,
+            b'$' => return (j > from).then_some(j),
+            _ => j += 1,
+        }
+    }
+    None
+}
+
+/// The next `$` (or with `display`, `$$`) that can close a formula whose body starts at
+/// `from`.
+fn find_close_flat(bytes: &[u8], from: usize, display: bool) -> Option<usize> {
+    let mut j = from;
+    while j < bytes.len() {
+        match bytes[j] {
+            b'\\' => j += 2,
             b'$' if display => {
                 return (bytes.get(j + 1) == Some(&b'$')).then_some(j);
             }
@@ -314,26 +372,16 @@ fn find_close(bytes: &[u8], from: usize, display: bool) -> Option<usize> {
     None
 }
 
-/// Whether `before` ends with a command whose argument TeX reads as text (`\textbf`).
+/// Whether `before` ends with a command whose one argument TeX reads as text (`\textbf`):
+/// one of those [`text_only`] reads as text.
 fn ends_with_text_command(before: &[u8]) -> bool {
-    const TEXT_MODE: [&[u8]; 13] = [
-        b"text",
-        b"textbf",
-        b"textit",
-        b"textrm",
-        b"textsf",
-        b"texttt",
-        b"textsc",
-        b"textsl",
-        b"textup",
-        b"textnormal",
-        b"emph",
-        b"mbox",
-        b"hbox",
-    ];
     let name = before.iter().rev().take_while(|b| b.is_ascii_alphabetic()).count();
     let at = before.len() - name;
-    at > 0 && before[at - 1] == b'\\' && TEXT_MODE.contains(&&before[at..])
+    at > 0
+        && before[at - 1] == b'\\'
+        && TEXT_COMMANDS
+            .iter()
+            .any(|&(command, arguments)| arguments == 1 && command != "url" && command.as_bytes() == &before[at..])
 }
 
 /// Where the `$` closing a formula that opened with a space (`$ \alpha \in [0,\infty] $`)
@@ -531,8 +579,29 @@ mod tests {
             ]
         );
         // Nested past the bound, the innermost markup stays text, and the stack is spared.
-        let deep = format!("{}x{}", "$\\text{".repeat(10_000), "}$".repeat(10_000));
-        assert!(split_dollars(&deep).len() < 100);
+        let deep = format!("{}x{}", "$\\text{".repeat(20), "}$".repeat(20));
+        let split = split_dollars(&deep);
+        assert!(split.len() <= 2 * MAX_NESTING + 1, "{split:?}");
+        assert!(
+            matches!(split[MAX_NESTING], Segment::Text(t) if t.starts_with("\\text{$\\text{")),
+            "{split:?}"
+        );
+        let deeper = format!("{}x{}", "$\\text{".repeat(100_000), "}$".repeat(100_000));
+        assert!(!split_dollars(&deeper).is_empty());
+        // Dollars before prose markup pair as they always did: the formulas after them stay.
+        let last = |text| split_dollars(text).pop().unwrap();
+        let math = |latex| Segment::Math { latex, display: false };
+        assert_eq!(last("A $10 budget with \\textbf{$k$=5} beats $O(n)$"), math("O(n)"));
+        assert_eq!(
+            last("saves $5 per query; \\emph{with $n$ samples} we get $x$"),
+            math("x")
+        );
+        assert_eq!(last("$5 and \\textbf{$x$} then $y$ and $z$"), math("z"));
+        // In braces of its own, the braces go with the markup.
+        assert_eq!(
+            split_dollars("${\\textbf{$\\times$10}}$"),
+            vec![Segment::Text("\\textbf{"), math("\\times"), Segment::Text("10}")]
+        );
         // Braces that are not a text command's argument still end at the next dollar.
         assert_eq!(
             split_dollars("a $x^{2$ and $y$"),
