@@ -2,8 +2,8 @@
 //! define their own macros in preambles that abstracts never carry (`\R`, `\F_q`, `\PG(1,q)`)
 //! and use commands from packages pulldown-latex leaves out (`\mathscr`, `\smash`, `\mbox`,
 //! `\unicode`). One such command made a whole formula fail, and the reader saw its source:
-//! 38 formulas of the real May 2026 listings, of which 36 convert now (the other two come
-//! from one abstract whose dollars are nested).
+//! 38 formulas of the real May 2026 listings, of which 36 convert now (the other two came
+//! from one abstract whose dollars are nested, which `dollars.rs` now splits as TeX does).
 //!
 //! Only a formula that failed is mended, so a formula that converts is never changed.
 
