@@ -208,7 +208,6 @@ fn load_deriving(
     phases: &mut Phases,
 ) -> Result<Loaded> {
     let (setup, mut warnings) = Setup::load(root, overrides)?;
-    let parse_cache = output.map(|out| content::ParseCache::new(parse_cache_path(out), &setup.config.import));
     let spill = match output.map(Spill::beside) {
         Some(Ok(spill)) => Some(Arc::new(spill)),
         // Only memory: a build that cannot make the file holds its abstracts as before.
@@ -220,6 +219,10 @@ fn load_deriving(
         }
         None => None,
     };
+    // Abstracts found in the parse cache stay there when the build keeps them out of memory.
+    let parse_cache = output.map(|out| {
+        content::ParseCache::new(parse_cache_path(out), &setup.config.import).texts_in_entries(spill.is_some())
+    });
     let store = spill.clone().map(|spill| spill as Arc<dyn TextStore>);
     let (mut site, content_warnings) = content::load_cached(root, &setup.config, parse_cache.as_ref(), store.as_ref())?;
     warnings.extend(content_warnings);

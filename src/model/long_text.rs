@@ -2,8 +2,9 @@
 //! site holds for it (about 1.8 KB of the 4.7 KB per paper after loading), and a build
 //! needs it a handful of times: for its words, its listings' excerpts, its own page, a feed.
 //! A build therefore moves every abstract, as soon as its file is parsed, into a
-//! [`TextStore`] (a file beside the output, `output/spill.rs`) and holds a [`LongText`]
-//! handle of 32 bytes in its place; the text is read back when a stage needs it.
+//! [`TextStore`] (a file beside the output, `output/spill.rs`, or the parse cache entry the
+//! file's papers were read from, `content/cache.rs`) and holds a [`LongText`] handle of 32
+//! bytes in its place; the text is read back when a stage needs it.
 //!
 //! The model stays plain data: it knows a store of bytes, not where the bytes are. Watch
 //! mode and `paperboy check` keep their abstracts in memory (a save re-reads few of them,
