@@ -60,8 +60,9 @@ pub struct BuildReport {
     pub elapsed: Duration,
     /// Where the site was written.
     pub output: PathBuf,
-    /// Bytes of abstracts the build kept on disk instead of in memory (see
-    /// `model/long_text.rs`).
+    /// Bytes of abstracts the build wrote to its own file instead of holding them in memory
+    /// (see `model/long_text.rs`); abstracts it left in parse cache entries are on disk too,
+    /// and not counted.
     pub spilled: u64,
 }
 
@@ -184,7 +185,8 @@ pub struct Loaded {
     /// strengths.
     pub(crate) stored_related: Option<StoredRelated>,
     /// Bytes of abstracts kept in the build's spill file instead of memory (see
-    /// `model/long_text.rs`); 0 when there is no output to keep the file beside.
+    /// `model/long_text.rs`), not counting those left in parse cache entries; 0 when there is
+    /// no output to keep the file beside.
     pub spilled: u64,
 }
 

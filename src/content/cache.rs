@@ -88,7 +88,8 @@ impl ParseCache {
     /// (see `model/long_text.rs`): copying them out of the entry into memory and on into the
     /// build's own file was a quarter of a second of CPU in a daily build at 100,000 papers,
     /// for abstracts already on disk. An entry is checked whole when it is read, as before,
-    /// and held open: an entry replaced or removed meanwhile is still read as it was.
+    /// and held open: an entry replaced or removed meanwhile is still read as it was (only
+    /// another program writing into it in place, under the output's lock, could change it).
     pub fn texts_in_entries(mut self, yes: bool) -> Self {
         let limit = rustix::process::getrlimit(rustix::process::Resource::Nofile).current;
         let quarter = limit.map_or(usize::MAX, |files| usize::try_from(files / 4).unwrap_or(usize::MAX));

@@ -46,14 +46,18 @@ impl LongText {
     ///
     /// # Panics
     /// When the store cannot give it back. The store is this process's own unnamed file,
-    /// written moments before, so that is a failing disk: the same class of fault as
-    /// memory that cannot be paged in, which no stage could recover from either.
+    /// written moments before, or a parse cache entry checked whole and held open since
+    /// (see `content/cache.rs`), so that is a failing disk, or another program cutting a
+    /// file beside the output during the build: the same class of fault as memory that
+    /// cannot be paged in, which no stage could recover from either.
     pub fn read(&self) -> Cow<'_, str> {
         match self {
             LongText::Held(text) => Cow::Borrowed(text),
             LongText::Stored { store, at, len } => {
                 let bytes = store.read(*at, *len).unwrap_or_else(|e| {
-                    panic!("the build's own file of abstracts (kept out of memory) could not be read back: {e}")
+                    panic!(
+                        "an abstract kept out of memory (in the build's own file or a parse cache entry) could not be read back: {e} — was a file beside the output changed during the build? Build again"
+                    )
                 });
                 Cow::Owned(String::from_utf8(bytes).expect("a stored range holds the UTF-8 text written to it"))
             }
