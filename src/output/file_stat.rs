@@ -41,6 +41,21 @@ impl FileStat {
         fs::metadata(path).map(|meta| FileStat::of(&meta))
     }
 
+    /// The facts of a `stat` the build made itself. Times wrap as the manifest's do.
+    // The fields' types differ between targets.
+    #[allow(clippy::unnecessary_cast)]
+    pub(crate) fn from_stat(s: &rustix::fs::Stat) -> FileStat {
+        FileStat {
+            dev: s.st_dev as u64,
+            ino: s.st_ino as u64,
+            len: s.st_size as u64,
+            mtime_ns: (s.st_mtime as i64)
+                .wrapping_mul(1_000_000_000)
+                .wrapping_add(s.st_mtime_nsec as i64),
+            is_file: FileType::from_raw_mode(s.st_mode) == FileType::RegularFile,
+        }
+    }
+
     /// Whether both describe one file: a hard link shares it.
     pub(crate) fn same_file(&self, other: &FileStat) -> bool {
         self.dev == other.dev && self.ino == other.ino
@@ -77,14 +92,7 @@ impl Folder {
         let Some(fd) = &self.fd else {
             return FileStat::at(&self.path.join(rel));
         };
-        let s = rustix::fs::statat(fd, rel, AtFlags::empty())?;
-        Ok(FileStat {
-            dev: s.st_dev,
-            ino: s.st_ino,
-            len: s.st_size as u64,
-            mtime_ns: s.st_mtime * 1_000_000_000 + s.st_mtime_nsec as i64,
-            is_file: FileType::from_raw_mode(s.st_mode) == FileType::RegularFile,
-        })
+        Ok(FileStat::from_stat(&rustix::fs::statat(fd, rel, AtFlags::empty())?))
     }
 }
 

@@ -294,12 +294,8 @@ impl Walk<'_, '_> {
 }
 
 /// A folder's modification time in nanoseconds, as the record keeps it.
-// The fields' types differ between targets.
-#[allow(clippy::unnecessary_cast)]
 fn mtime_ns(stat: &rustix::fs::Stat) -> u64 {
-    (stat.st_mtime as u64)
-        .wrapping_mul(1_000_000_000)
-        .wrapping_add(stat.st_mtime_nsec as u64)
+    super::file_stat::FileStat::from_stat(stat).mtime_ns as u64
 }
 
 /// A site folder as a build recorded it: the folders it vouches for, each with its time

@@ -305,17 +305,16 @@ impl Staging<'_> {
         Ok(())
     }
 
-    /// The live file's metadata when it already holds `bytes` (known from the manifest, or
-    /// read back and compared).
-    fn unchanged_live(&self, path: &str, bytes: &[u8], hash: u64) -> Option<FileStat> {
-        let meta = self.live_dir.stat(path).ok()?;
+    /// Whether the live file at `path`, found as `meta`, already holds `bytes` (known from
+    /// the manifest, or read back and compared).
+    fn unchanged_live(&self, path: &str, meta: &FileStat, bytes: &[u8], hash: u64) -> bool {
         let known = self
             .previous
             .get(path)
             .filter(|r| r.len == bytes.len() as u64 && r.hash == hash);
         match known {
-            Some(r) if r.matches(&meta) => Some(meta),
-            _ => same_content(&self.out.join(path), bytes).then_some(meta),
+            Some(r) if r.matches(meta) => true,
+            _ => same_content(&self.out.join(path), bytes),
         }
     }
 
@@ -403,11 +402,10 @@ impl Sink for Staging<'_> {
         let target = self.target(path);
         let fail = |e| cannot_write(&target, e);
         let hash = xxhash_rust::xxh3::xxh3_64(bytes);
-        let unchanged = if self.live {
-            self.unchanged_live(path, bytes, hash)
-        } else {
-            None
-        };
+        // The live file, asked once: whether it already holds `bytes`, else whether the
+        // staged file is a link to it.
+        let live = self.live.then(|| self.live_dir.stat(path).ok()).flatten();
+        let unchanged = live.filter(|meta| self.unchanged_live(path, meta, bytes, hash));
         if let Some(live_meta) = unchanged {
             if let Mode::Swap { .. } = self.mode {
                 if !self.staged_is(path, &live_meta) {
@@ -420,7 +418,7 @@ impl Sink for Staging<'_> {
             return Ok(());
         }
         if let Mode::Swap { reused: true, .. } = self.mode {
-            let shares_live = self.live_dir.stat(path).is_ok_and(|live| self.staged_is(path, &live));
+            let shares_live = live.is_some_and(|live| self.staged_is(path, &live));
             if !shares_live && same_content(&target, bytes) {
                 self.record(path, hash, bytes.len(), &self.staged_dir.stat(path).map_err(fail)?);
                 return Ok(());
