@@ -967,7 +967,7 @@ fn a_build_takes_the_stored_strengths_of_its_taxonomy_without_reading_phrases_ag
     // Strengths stored for this program and taxonomy that say every paper is about the
     // built-in taxonomy's first topic, reinforcement learning: the build takes them.
     let loaded = paperboy::pipeline::load(site.root(), &Default::default()).unwrap();
-    let mut bytes = b"paperboy topic strengths 1\n".to_vec();
+    let mut bytes = b"paperboy topic strengths 2\n".to_vec();
     bytes.extend(paperboy::enrich::stored_key(&loaded.setup.config.tagging).to_le_bytes());
     bytes.extend((loaded.site.papers.len() as u64).to_le_bytes());
     for paper in &loaded.site.papers {
@@ -975,7 +975,7 @@ fn a_build_takes_the_stored_strengths_of_its_taxonomy_without_reading_phrases_ag
         bytes.extend(1u16.to_le_bytes());
         bytes.extend(0u16.to_le_bytes());
         bytes.extend(9f32.to_bits().to_le_bytes());
-        bytes.push(0);
+        bytes.extend([0, 0]); // neither vetoed nor given by the learned stage
     }
     bytes.extend(xxhash_rust::xxh3::xxh3_64(&bytes).to_le_bytes());
     std::fs::write(site.root().join(".public.topics"), bytes).unwrap();

@@ -309,8 +309,8 @@ fn the_builtin_taxonomy_tags_real_papers_as_their_readers_do() {
     // built-in taxonomy reaches today, less a little: tuning that loses ground fails here.
     let (precision, recall, coverage, text) = eval_fixture(&[]);
     assert!(text.starts_with("300 of 300 labelled papers found"), "{text}");
-    assert!(precision >= 0.90, "precision {precision}\n{text}");
-    assert!(recall >= 0.80, "recall {recall}\n{text}");
+    assert!(precision >= 0.89, "precision {precision}\n{text}");
+    assert!(recall >= 0.84, "recall {recall}\n{text}");
     assert!(coverage >= 0.97, "coverage {coverage}\n{text}");
 }
 
@@ -322,9 +322,51 @@ fn the_builtin_taxonomy_holds_its_ground_beyond_the_dev_fixture() {
     // stay out of every test: they measure, they do not steer.
     let (precision, recall, coverage, text) = eval_labels("real-may", "labels-tuned.tsv", &[]);
     assert!(text.starts_with("500 of 500 labelled papers found"), "{text}");
-    assert!(precision >= 0.84, "precision {precision}\n{text}");
-    assert!(recall >= 0.72, "recall {recall}\n{text}");
-    assert!(coverage >= 0.94, "coverage {coverage}\n{text}");
+    assert!(precision >= 0.83, "precision {precision}\n{text}");
+    assert!(recall >= 0.76, "recall {recall}\n{text}");
+    assert!(coverage >= 0.95, "coverage {coverage}\n{text}");
+}
+
+/// A real paper (May 2026, in `tests/fixtures/real-may`, labelled computer vision by its
+/// reader) whose vision phrases fall short of the threshold: its words say the rest.
+const TREE_RINGS: (&str, &str) = (
+    "TRAS: An Interactive Software for Tracing Tree Ring Cross Sections",
+    "Tree ring marking remains a key step in dendrometry and dendrochronology, but it is often performed manually, making the process time-consuming, subjective, and difficult to scale to large image datasets. We present the Tree Ring Analyzer Suite (TRAS), an open-source graphical software for automatic delineation, manual correction, and measurement of tree rings in wood cross-sectional images. TRAS integrates three complementary detection algorithms: the classical image-processing method CS-TRD and two deep-learning approaches, DeepCS-TRD and INBD. The interface allows users to refine automatic detections, remove false positives, and manually add missing rings. It also computes dendrochronological metrics such as earlywood and latewood areas, ring perimeter, equivalent ring width, and custom path-based ring-width measurements. TRAS was evaluated on 18 expertly annotated Pinus taeda L. cross-section images. DeepCS-TRD achieved the best automatic detection performance, with an F-score of 81.0% and precision of 86.4%. Automatic detection reduced the required manual correction effort to approximately 20% of ring boundaries. For one-dimensional ring-width measurements, TRAS showed excellent agreement with CooRecorder ($r > 0.99$). Common detection errors, such as jump propagation or false positives near knots, were easily corrected through the postprocessing interface. TRAS provides a flexible and reproducible solution for tree-ring analysis on Windows, macOS, and Linux. Code is available at the https://hmarichal93.github.io/tras.",
+);
+
+#[test]
+fn the_learned_stage_gives_a_topic_that_a_papers_words_carry_and_says_which() {
+    let (title, abstract_text) = TREE_RINGS;
+    let learned = paperboy::enrich::Taxonomy::new(&Default::default()).unwrap();
+    assert_tags(&learned, title, abstract_text, &["computer-vision"], &[]);
+    let phrases_only = paperboy::enrich::Taxonomy::new(&paperboy::config::TaggingConfig {
+        learned: false,
+        ..Default::default()
+    })
+    .unwrap();
+    assert_tags(&phrases_only, title, abstract_text, &[], &["computer-vision"]);
+    // A site that redefines a topic decides it by its own phrases alone.
+    let redefined: paperboy::config::TaggingConfig =
+        toml::from_str("[[topic]]\nname = \"Computer Vision\"\nphrases = [\"optical flow\"]\n").unwrap();
+    let redefined = paperboy::enrich::Taxonomy::new(&redefined).unwrap();
+    assert_tags(&redefined, title, abstract_text, &[], &["computer-vision"]);
+    // `--explain` names the stage and the words that weighed.
+    let site = TestSite::new();
+    let paper =
+        serde_json::json!({"id": "2605.08025", "date": "2026-05-11", "title": title, "abstract": abstract_text});
+    site.write("content/papers.jsonl", format!("{paper}\n"));
+    let out = site.run(&["tags", "--explain", "2605.08025"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let vision = text
+        .split("\n\n")
+        .find(|block| block.starts_with("computer-vision "))
+        .unwrap_or_else(|| panic!("no computer-vision block in:\n{text}"));
+    assert!(vision.contains("given by its words (learned, p = 0."), "{vision}");
+    assert!(
+        vision.contains("learned: p = 0.") && vision.contains("`image` +"),
+        "{vision}"
+    );
 }
 
 #[test]
@@ -738,6 +780,8 @@ fn a_paper_its_phrases_miss_takes_the_topic_its_neighbours_agree_on() {
         "We sample backbones with a network over residue geometry and torsion angles.",
     ));
     site.write("content/2026-01-05.txt", digest);
+    // The neighbours alone: the learned stage would give the topic from the words too.
+    site.write("paperboy.toml", "[tagging]\nlearned = false\n");
     site.build_ok(&[]);
     let page = site.read("papers/sampling-backbones-from-residue-geometry/index.html");
     assert!(
@@ -749,7 +793,7 @@ fn a_paper_its_phrases_miss_takes_the_topic_its_neighbours_agree_on() {
     assert!(text.contains("generative-models  given by neighbours"), "{text}");
     assert!(text.contains("like: Diffusion Models for Backbone Sampling"), "{text}");
     // Switched off, the phrases alone decide.
-    site.write("paperboy.toml", "[tagging]\nneighbours = false\n");
+    site.write("paperboy.toml", "[tagging]\nlearned = false\nneighbours = false\n");
     site.build_ok(&[]);
     let page = site.read("papers/sampling-backbones-from-residue-geometry/index.html");
     assert!(
@@ -801,7 +845,7 @@ fn explain_names_each_neighbour_topic_once() {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_paperboy"))
         .args(["tags", "--root"])
         .arg(&root)
-        .args(["--explain", "2605.22505"])
+        .args(["--explain", "2605.15635"])
         .output()
         .unwrap();
     let text = String::from_utf8(out.stdout).unwrap();

@@ -73,6 +73,7 @@ const KNOWN_KEYS: &[&str] = &[
     "tagging.title_weight",
     "tagging.max_abstract_mentions",
     "tagging.neighbours",
+    "tagging.learned",
     "tagging.topic",
     "tagging.aliases",
     "tags",

@@ -24,6 +24,9 @@ pub struct TaggingConfig {
     /// Let a paper take the topics its nearest related papers agree on when its own phrases
     /// half support them (or when it would have no tag at all).
     pub neighbours: bool,
+    /// Give the built-in topics that a paper's words weigh for (the learned stage, see
+    /// `enrich/tagging/learned.rs`), beside those its phrases give.
+    pub learned: bool,
     /// Mentions of one phrase in the abstract that count, so that one repeated phrase
     /// cannot carry a topic alone.
     pub max_abstract_mentions: usize,
@@ -44,6 +47,7 @@ impl Default for TaggingConfig {
             title_weight: 3.0,
             max_abstract_mentions: 2,
             neighbours: true,
+            learned: true,
             topic: Vec::new(),
             aliases: BTreeMap::new(),
         }

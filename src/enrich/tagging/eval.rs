@@ -9,6 +9,7 @@ use std::path::Path;
 use anyhow::Result;
 use rustc_hash::FxHashMap;
 
+use super::report::weighed_words;
 use super::{Strengths, TagCache, Taxonomy, neighbour_topics};
 use crate::model::{PaperId, Site, arxiv_key};
 
@@ -258,7 +259,16 @@ fn explain_errors(out: &mut String, site: &Site, tax: &Taxonomy, errors: &[(Pape
                     (None, Some(by)) => format!(", implied by `{by}`"),
                     (None, None) => String::new(),
                 };
-                format!("score {:.1}/{:.1}{veto}: {}", e.score, e.threshold, hits.join(", "))
+                let learned = match &e.learned {
+                    Some((p, words)) => format!("; learned p = {p:.2} from {}", weighed_words(words)),
+                    None => String::new(),
+                };
+                format!(
+                    "score {:.1}/{:.1}{veto}: {}{learned}",
+                    e.score,
+                    e.threshold,
+                    hits.join(", ")
+                )
             }
             None => "no phrase matched".to_string(),
         };

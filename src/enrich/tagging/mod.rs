@@ -3,14 +3,16 @@
 //! phrases that veto it), merged with explicit tags from front matter, and every tag name is
 //! normalised to one slug.
 //!
-//! Automatic tags come in two stages. The phrases of each paper give each topic a strength
-//! ([`Taxonomy::strengths`]); a topic at its threshold is a tag. Then each paper looks at its
-//! nearest neighbours (the first related papers): a topic that two of them carry and that
-//! the paper's own phrases half support is a tag too, and a paper that would have no tag at
-//! all takes a topic three of them agree on. Phrases miss what a paper does not spell out
-//! ("models" for "language models"); its neighbours, tagged by their own phrases, do not.
+//! Automatic tags come in three stages. The phrases of each paper give each topic a strength
+//! ([`Taxonomy::strengths`]); a topic at its threshold is a tag. The learned stage gives the
+//! built-in topics that the paper's words weigh for (`learned.rs`), named or not. Then each
+//! paper looks at its nearest neighbours (the first related papers): a topic that two of
+//! them carry and that the paper's own phrases half support is a tag too, and a paper that
+//! would have no tag at all takes a topic three of them agree on. Phrases miss what a paper
+//! does not spell out ("models" for "language models"); its words and its neighbours do not.
 
 mod eval;
+mod learned;
 mod report;
 mod stored;
 mod taxonomy;
@@ -22,6 +24,7 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 pub use eval::evaluate;
+pub use learned::{Learned, stem_counts};
 pub use report::{explain, report};
 pub use stored::stored_key;
 pub use taxonomy::{BUILTIN_TAXONOMY, Evidence, Hit, Matcher, Strength, Taxonomy};
@@ -76,7 +79,7 @@ impl TagCache {
 }
 
 /// Tags every paper of `site` from scratch with the papers' current related lists (empty
-/// lists: the phrases alone decide): for callers that tag once (tests, fuzzing).
+/// lists: the paper's own text decides): for callers that tag once (tests, fuzzing).
 pub fn apply(site: &mut Site, tax: &Taxonomy) {
     let cache = TagCache::of_site(site, tax);
     assign(site, tax, &cache);
@@ -129,7 +132,7 @@ impl<'c> Strengths<'c> {
         Strengths { of, rules }
     }
 
-    /// One paper's strengths, and the topics they give by phrases alone.
+    /// One paper's strengths, and the topics its own text gives (phrases, learned words).
     fn one(paper: &Paper, cache: &'c TagCache, tax: &Taxonomy) -> (&'c [Strength], Vec<u16>) {
         let strengths = cache.of(paper);
         let rules = strengths
@@ -141,7 +144,7 @@ impl<'c> Strengths<'c> {
         (strengths, rules)
     }
 
-    /// The automatic tags of paper `id` by phrases alone: topics that pass, strongest first.
+    /// The automatic tags of paper `id` by its own text: topics that pass, strongest first.
     fn rule_topics(&self, id: PaperId) -> &[u16] {
         &self.rules[id]
     }

@@ -34,6 +34,12 @@ pub fn report(site: &Site) -> String {
     out
 }
 
+/// The words that weigh most for a learned topic, as `--explain` lists them.
+pub(super) fn weighed_words(words: &[(String, f32)]) -> String {
+    let list: Vec<String> = words.iter().take(8).map(|(w, x)| format!("`{w}` +{x:.2}")).collect();
+    list.join(", ")
+}
+
 /// `paperboy tags --explain SLUG`: which phrases gave which topic what score, and which
 /// neighbours gave the topics the phrases alone did not. The paper can also be named by its
 /// arXiv id, as `--eval` labels name it: that is what a publisher has at hand.
@@ -65,9 +71,10 @@ pub fn explain(site: &Site, tax: &Taxonomy, slug: &str) -> Result<String> {
     for e in evidence {
         let verdict = match (&e.vetoed_by, e.passes()) {
             (Some(v), _) => format!("vetoed by `{v}`"),
-            (None, true) => match &e.implied_by {
-                Some(by) => format!("given: `{by}` implies it"),
-                None => "given".to_string(),
+            (None, true) => match (&e.implied_by, &e.learned) {
+                (Some(by), _) => format!("given: `{by}` implies it"),
+                (None, Some((p, _))) if e.score < e.threshold => format!("given by its words (learned, p = {p:.2})"),
+                _ => "given".to_string(),
             },
             (None, false) => "below threshold".to_string(),
         };
@@ -76,6 +83,9 @@ pub fn explain(site: &Site, tax: &Taxonomy, slug: &str) -> Result<String> {
             "\n{}  score {:.1} / {:.1}  {verdict}",
             e.slug, e.score, e.threshold
         );
+        if let Some((p, words)) = &e.learned {
+            let _ = writeln!(out, "    learned: p = {p:.2} from {}", weighed_words(words));
+        }
         for h in e.hits {
             let _ = writeln!(
                 out,

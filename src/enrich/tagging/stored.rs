@@ -15,7 +15,7 @@ use crate::le_bytes::{Reader, Writer, checked};
 use crate::model::Site;
 
 /// First bytes of the file: its format, so that another version's file is not misread.
-const MAGIC: &[u8] = b"paperboy topic strengths 1\n";
+const MAGIC: &[u8] = b"paperboy topic strengths 2\n";
 
 /// What stored strengths are valid for: this program, tagging with `config`.
 pub fn stored_key(config: &TaggingConfig) -> u64 {
@@ -62,6 +62,7 @@ fn encode(cache: &TagCache, site: &Site, key: u64) -> Vec<u8> {
             w.u16(s.topic);
             w.u32(s.ratio.to_bits());
             w.bool(s.vetoed);
+            w.bool(s.learned);
         }
         count += 1;
     }
@@ -103,6 +104,7 @@ fn entries(r: &mut Reader, file_len: usize) -> Option<TagCache> {
                 topic: r.u16()?,
                 ratio: f32::from_bits(r.u32()?),
                 vetoed: r.u8()? != 0,
+                learned: r.u8()? != 0,
             });
         }
         cache.0.insert(hash, strengths.as_slice().into());

@@ -8,6 +8,7 @@ use rust_stemmers::{Algorithm, Stemmer};
 use rustc_hash::FxHashMap;
 use serde::Deserialize;
 
+use super::learned::{Feature, GIVES, Learned, MIN_FEATURES, TITLE_COUNT};
 use crate::config::{TaggingConfig, TopicConfig};
 use crate::enrich::lexicon::{Lexicon, Tokens, WordId};
 use crate::model::{slug_or_hash, slugify};
@@ -81,6 +82,9 @@ pub struct Taxonomy {
     aliases: HashMap<String, String>,
     /// Tag slug → display name, for tags that are topics.
     names: HashMap<String, String>,
+    /// The learned stage, when on: the model and, by model topic, the topic it gives (none
+    /// for a built-in topic the site redefined, which its own phrases alone decide).
+    learned: Option<(&'static Learned, Vec<Option<u16>>)>,
     pub(super) config: TaggingConfig,
 }
 
@@ -100,6 +104,8 @@ pub struct Matcher {
     is_acronym: Vec<bool>,
     /// By word number, how it reads next to an acronym in a hyphenated compound.
     names: Vec<NameLike>,
+    /// By word number, its stem's feature in the learned model, or [`NO_STEM`].
+    features: Vec<u32>,
 }
 
 impl Matcher {
@@ -119,6 +125,11 @@ impl Matcher {
             [by_stem[stem as usize], tax.form_id(lower, lexicon.stem_text(stem))]
         });
         lexicon.grow(&mut self.names, |id| NameLike::of(lexicon.text(id)));
+        if let Some((model, _)) = tax.learned {
+            lexicon.grow(&mut self.features, |id| {
+                model.feature(lexicon.stem_text(lexicon.stem(id))).unwrap_or(NO_STEM)
+            });
+        }
         self.is_acronym.resize(lexicon.len(), false);
         let mut stemmer = None;
         for id in from..lexicon.len() as WordId {
@@ -245,12 +256,16 @@ pub struct Evidence {
     pub implied_by: Option<String>,
     /// What matched.
     pub hits: Vec<Hit>,
+    /// The learned stage gives the topic: with what probability, and the words that weigh
+    /// most for it with what each adds.
+    pub learned: Option<(f32, Vec<(String, f32)>)>,
 }
 
 impl Evidence {
     /// Whether the topic is given.
     pub fn passes(&self) -> bool {
-        self.vetoed_by.is_none() && (self.score >= self.threshold || self.implied_by.is_some())
+        self.vetoed_by.is_none()
+            && (self.score >= self.threshold || self.implied_by.is_some() || self.learned.is_some())
     }
 }
 
@@ -263,12 +278,15 @@ pub struct Strength {
     pub ratio: f32,
     /// A veto phrase rules the topic out.
     pub vetoed: bool,
+    /// The learned stage gives the topic (see `learned.rs`).
+    pub learned: bool,
 }
 
 impl Strength {
-    /// Whether the phrases alone give the tag.
+    /// Whether the paper's own text gives the tag: its phrases, or its words through the
+    /// learned stage.
     pub fn passes(&self) -> bool {
-        !self.vetoed && self.ratio >= 1.0
+        !self.vetoed && (self.ratio >= 1.0 || self.learned)
     }
 }
 
@@ -360,6 +378,7 @@ impl Taxonomy {
             acronyms: FxHashMap::default(),
             aliases: HashMap::new(),
             names: HashMap::new(),
+            learned: None,
             config: config.clone(),
         };
         // Each phrase's place in the taxonomy, which orders phrases of one length.
@@ -483,7 +502,68 @@ impl Taxonomy {
         for (alias, target) in &config.aliases {
             tax.aliases.insert(slugify(alias), slugify(target));
         }
+        if config.builtin_topics && config.learned {
+            let own: Vec<String> = config.topic.iter().map(topic_slug).collect();
+            let model = Learned::builtin();
+            let topic_of = model
+                .slugs()
+                .map(|slug| {
+                    let redefined = own.iter().any(|o| o == slug);
+                    let topic = tax.topics.iter().position(|t| t.slug == slug);
+                    topic.filter(|_| !redefined).map(|t| t as u16)
+                })
+                .collect();
+            tax.learned = Some((model, topic_of));
+        }
         Ok(tax)
+    }
+
+    /// The topics the learned stage gives a paper (see `learned.rs`), with the model's
+    /// topic number and probability of each: none when the stage is off.
+    fn learned_topics(&self, features: &[Feature]) -> Vec<(usize, u16, f32)> {
+        let Some((model, topic_of)) = self.learned.as_ref().filter(|_| features.len() >= MIN_FEATURES) else {
+            return Vec::new();
+        };
+        model
+            .probabilities(features)
+            .into_iter()
+            .zip(topic_of)
+            .enumerate()
+            .filter_map(|(m, (p, t))| Some((usize::from((*t)?), m as u16, p)))
+            .filter(|&(_, _, p)| p >= GIVES)
+            .collect()
+    }
+
+    /// A paper's features in the learned model, read through `m`.
+    fn features(&self, m: &Matcher, tokens: &Tokens) -> Vec<Feature> {
+        thread_local! {
+            /// By feature, its place in the paper's list plus one (0: not in it yet), reset
+            /// after each paper: counting in place, not sorting (a fifth of the stage's time).
+            static PLACES: std::cell::RefCell<Vec<u32>> = const { std::cell::RefCell::new(Vec::new()) };
+        }
+        let Some((model, _)) = self.learned else {
+            return Vec::new();
+        };
+        let of = |w: &WordId| m.features[*w as usize];
+        let title = tokens.title().iter().map(|w| (of(w), TITLE_COUNT));
+        let rest = tokens.abstract_words().iter().map(|w| (of(w), 1));
+        PLACES.with_borrow_mut(|places| {
+            places.resize(model.features(), 0);
+            let mut all: Vec<Feature> = Vec::new();
+            for (feature, count) in title.chain(rest).filter(|f| f.0 != NO_STEM) {
+                match places[feature as usize] {
+                    0 => {
+                        all.push((feature, count));
+                        places[feature as usize] = all.len() as u32;
+                    }
+                    at => all[at as usize - 1].1 += count,
+                }
+            }
+            for &(feature, _) in &all {
+                places[feature as usize] = 0;
+            }
+            all
+        })
     }
 
     /// The acronym a word written with capitals means: itself, or, with a plural `s`, the
@@ -685,10 +765,16 @@ impl Taxonomy {
     /// Every topic's evidence in a paper, strongest first (topics with no hit are left out).
     pub fn evidence(&self, title: &str, abstract_text: &str) -> Vec<Evidence> {
         let (lexicon, tokens) = one_paper(title, abstract_text);
-        let (counts, vetoes) = self.count(&self.matcher(&lexicon), &tokens);
+        let matcher = self.matcher(&lexicon);
+        let (counts, vetoes) = self.count(&matcher, &tokens);
         let scores = self.scores(&counts);
         let implied = self.implications(&scores, |t| vetoes.iter().any(|v| v.0 == t));
+        let features = self.features(&matcher, &tokens);
+        let learned = self.learned_topics(&features);
         let mut by_topic: BTreeMap<usize, Vec<Hit>> = BTreeMap::new();
+        for &(topic, _, _) in &learned {
+            by_topic.entry(topic).or_default();
+        }
         for ((topic, signal), (t, a)) in counts {
             let unsupported = self.supports(topic, signal) && scores.iter().any(|s| s.0 == topic && s.1 == 0.0);
             by_topic.entry(topic).or_default().push(Hit {
@@ -710,13 +796,18 @@ impl Taxonomy {
                 let t = &self.topics[topic];
                 Evidence {
                     slug: t.slug.clone(),
-                    score: hits.iter().map(|h| h.points).sum(),
+                    // `+ 0.0`: the sum of no hits is -0.0, which reads "-0.0".
+                    score: hits.iter().map(|h| h.points).sum::<f64>() + 0.0,
                     threshold: t.threshold,
                     vetoed_by: vetoes.iter().find(|v| v.0 == topic).map(|&(_, s)| t.signals[s].clone()),
                     implied_by: implied
                         .iter()
                         .find(|i| i.0 == topic)
                         .map(|&(_, by)| self.topics[by].slug.clone()),
+                    learned: learned
+                        .iter()
+                        .find(|l| l.0 == topic)
+                        .map(|&(_, m, p)| (p, self.learned_reasons(&features, m, &lexicon, &tokens))),
                     hits,
                 }
             })
@@ -748,7 +839,8 @@ impl Taxonomy {
     }
 
     /// Every topic a paper's phrases point to, with its score against its threshold,
-    /// strongest first (ties by slug); vetoed topics are listed as such. This runs for every
+    /// strongest first (ties by slug); vetoed topics are listed as such, and topics the
+    /// learned stage gives are marked (with the score their phrases give). This runs for every
     /// paper of every build; the tags follow from it ([`Strength::passes`]) and from the
     /// paper's neighbours (see `super::assign`).
     pub fn strengths(&self, m: &Matcher, tokens: &Tokens) -> Vec<Strength> {
@@ -761,7 +853,12 @@ impl Taxonomy {
                 .expect("an implied topic has a score");
             slot.1 = self.topics[j].threshold;
         }
-        for &(topic, _) in &vetoes {
+        let learned: Vec<usize> = self
+            .learned_topics(&self.features(m, tokens))
+            .into_iter()
+            .map(|(t, _, _)| t)
+            .collect();
+        for &topic in vetoes.iter().map(|v| &v.0).chain(&learned) {
             if !scores.iter().any(|s| s.0 == topic) {
                 scores.push((topic, 0.0));
             }
@@ -776,8 +873,26 @@ impl Taxonomy {
                 topic: topic as u16,
                 ratio: (score / self.topics[topic].threshold) as f32,
                 vetoed: vetoes.iter().any(|v| v.0 == topic),
+                learned: learned.contains(&topic),
             })
             .collect()
+    }
+
+    /// The words of a paper (`lexicon`, `tokens`) that weigh most for model topic `m`.
+    fn learned_reasons(&self, features: &[Feature], m: u16, lexicon: &Lexicon, tokens: &Tokens) -> Vec<(String, f32)> {
+        let Some((model, _)) = self.learned else {
+            return Vec::new();
+        };
+        // A feature reads as the first word of the paper with its stem.
+        let name = |f: u32| {
+            tokens
+                .all()
+                .iter()
+                .map(|&w| lexicon.lower(w))
+                .find(|&w| model.feature(lexicon.stem_text(lexicon.stem(w))) == Some(f))
+                .map_or_else(String::new, |w| lexicon.text(w).to_string())
+        };
+        model.reasons(features, m, name)
     }
 
     /// The slug of topic number `topic` (as [`Strength::topic`] numbers them).

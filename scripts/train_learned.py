@@ -1,0 +1,93 @@
+#!/usr/bin/env python3
+"""Learns the weights of the learned tagging stage (src/enrich/tagging/learned.rs).
+
+The labels are the built-in phrases' own verdicts on real papers (distant supervision),
+never hand labels: the model learns which words the phrases' papers share, so that it
+carries a topic to papers that spell out none of its phrases. Hand-labelled fixtures are
+left out of the training papers, so that they still measure.
+
+    cargo run --release --example learned_features -- SITE FEATURES.tsv
+    python3 scripts/train_learned.py FEATURES.tsv --exclude tests/fixtures/real-dev/content/papers.jsonl \
+        --exclude tests/fixtures/real-may/content/papers.jsonl > src/enrich/tagging/learned.tsv
+
+SITE holds the papers to learn from (the built-in weights: `../shared/corpus/real-month`,
+the 7,351 distinct real arXiv listings of May 2026) and a paperboy.toml with
+`[tagging] neighbours = false` and `learned = false`. Needs scikit-learn.
+"""
+
+import argparse
+import json
+import math
+import sys
+
+import numpy as np
+from scipy.sparse import csr_matrix
+from sklearn.linear_model import LogisticRegression
+
+p = argparse.ArgumentParser()
+p.add_argument("features")
+p.add_argument("--exclude", action="append", default=[], help="a JSON Lines file of papers to leave out")
+p.add_argument("--min-df", type=int, default=3, help="papers a stem must occur in")
+p.add_argument("--max-df", type=float, default=0.5, help="share of papers a stem may occur in")
+p.add_argument("--min-papers", type=int, default=10, help="papers a topic needs to be learned")
+p.add_argument("--c", type=float, default=4.0, help="inverse regularisation strength")
+p.add_argument("--keep", type=int, default=1000, help="weights kept per topic, largest first")
+args = p.parse_args()
+
+excluded = set()
+for path in args.exclude:
+    for line in open(path, encoding="utf-8"):
+        if line.strip():
+            excluded.add(json.loads(line)["id"])
+
+docs = []
+for line in open(args.features, encoding="utf-8"):
+    pid, tags, stems = line.rstrip("\n").split("\t")
+    if pid in excluded:
+        continue
+    counts = {}
+    for item in stems.split(" "):
+        stem, _, count = item.rpartition(":")
+        counts[stem] = int(count)
+    docs.append((set(t for t in tags.split(",") if t), counts))
+
+df = {}
+for _, counts in docs:
+    for stem in counts:
+        df[stem] = df.get(stem, 0) + 1
+limit = args.max_df * len(docs)
+vocab = sorted(s for s, n in df.items() if args.min_df <= n <= limit and any(c.isalpha() for c in s) and "\t" not in s)
+index = {s: i for i, s in enumerate(vocab)}
+
+rows, cols, vals = [], [], []
+for r, (_, counts) in enumerate(docs):
+    feats = [(index[s], 1.0 + math.log(c)) for s, c in counts.items() if s in index]
+    norm = math.sqrt(sum(v * v for _, v in feats)) or 1.0
+    for c, v in feats:
+        rows.append(r)
+        cols.append(c)
+        vals.append(v / norm)
+X = csr_matrix((vals, (rows, cols)), shape=(len(docs), len(vocab)))
+
+topics = sorted({t for tags, _ in docs for t in tags})
+out = sys.stdout
+out.write("paperboy learned topics 1\n")
+weights = []
+learned = []
+for t in topics:
+    y = np.array([t in tags for tags, _ in docs])
+    if y.sum() < args.min_papers:
+        continue
+    model = LogisticRegression(C=args.c, max_iter=5000)
+    model.fit(X, y)
+    w = model.coef_[0]
+    keep = np.argsort(-np.abs(w), kind="stable")[: args.keep]
+    learned.append(t)
+    out.write(f"topic\t{t}\t{model.intercept_[0]:.4f}\n")
+    weights.extend((vocab[i], t, w[i]) for i in keep if round(w[i], 4) != 0)
+by_stem = {}
+for s, t, w in weights:
+    by_stem.setdefault(s, []).append(f"{learned.index(t)}:{w:.4f}")
+for s in vocab:
+    out.write("\t".join(["stem", s] + ([" ".join(by_stem[s])] if s in by_stem else [])) + "\n")
+print(f"{len(docs)} papers, {len(vocab)} stems, {len(learned)} topics, {len(weights)} weights", file=sys.stderr)
