@@ -54,13 +54,15 @@ discard() {
   done
   sync   # nor should the last run's (or the generator's) writes still be flushing
 }
-# The clean-up at exit slows the next run's file creation the same way, for about 30 s after
-# the deletions reach the disk (ext4's window for recently freed inodes): a run started
-# sooner waits out the rest.
+# The clean-up at exit slows the next run's file creation the same way, for 60 s after the
+# deletions reach the disk: ext4 without a journal (this VM's disk) skips an inode freed less
+# than RECENTCY_MIN = 60 s ago (fs/ext4/ialloc.c; 300 s more while its inode table block is
+# unwritten, hence the `sync`), looking each one up, so creating files right after freeing
+# many walks past all of them. A run started sooner waits out the rest.
 CLEANED="$DIR/.cleaned-at"
 trap 'rm -rf "$TRASH"; sync; date +%s > "$CLEANED"' EXIT
 if [ -f "$CLEANED" ]; then
-  wait_s=$(( $(cat "$CLEANED") + 31 - $(date +%s) ))
+  wait_s=$(( $(cat "$CLEANED") + 61 - $(date +%s) ))
   if [ "$wait_s" -gt 0 ]; then
     echo "waiting ${wait_s} s: the previous run deleted its outputs moments ago" >&2
     sleep "$wait_s"

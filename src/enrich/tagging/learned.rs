@@ -48,7 +48,7 @@ pub struct Learned {
     vocab: FxHashMap<Box<str>, u32>,
     /// By feature, a row of its weight for every topic (0 where it has none): a paper's
     /// hundred stems are a hundred short rows added up, which the compiler vectorises (a
-    /// list of the non-zero weights per stem took three times as long).
+    /// list of the non-zero weights per stem took twice as long).
     weights: Vec<f32>,
 }
 

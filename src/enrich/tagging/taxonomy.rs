@@ -538,7 +538,7 @@ impl Taxonomy {
     fn features(&self, m: &Matcher, tokens: &Tokens) -> Vec<Feature> {
         thread_local! {
             /// By feature, its place in the paper's list plus one (0: not in it yet), reset
-            /// after each paper: counting in place, not sorting (a fifth of the stage's time).
+            /// after each paper: the words are counted in place instead of sorted.
             static PLACES: std::cell::RefCell<Vec<u32>> = const { std::cell::RefCell::new(Vec::new()) };
         }
         let Some((model, _)) = self.learned else {
