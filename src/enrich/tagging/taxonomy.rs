@@ -8,7 +8,7 @@ use rust_stemmers::{Algorithm, Stemmer};
 use rustc_hash::FxHashMap;
 use serde::Deserialize;
 
-use super::learned::{Feature, GIVES, Learned, MIN_FEATURES, TITLE_COUNT};
+use super::learned::{Feature, GIVES, GIVES_ALONE, Learned, MIN_FEATURES, TITLE_COUNT};
 use crate::config::{TaggingConfig, TopicConfig};
 use crate::enrich::lexicon::{Lexicon, Tokens, WordId};
 use crate::model::{slug_or_hash, slugify};
@@ -518,19 +518,21 @@ impl Taxonomy {
         Ok(tax)
     }
 
-    /// The topics the learned stage gives a paper (see `learned.rs`), with the model's
-    /// topic number and probability of each: none when the stage is off.
-    fn learned_topics(&self, features: &[Feature]) -> Vec<(usize, u16, f32)> {
+    /// The topics the learned stage gives a paper with `features` whose phrases gave
+    /// `scores` (see `learned.rs`), with the model's topic number and probability of each:
+    /// none when the stage is off.
+    fn learned_topics(&self, features: &[Feature], scores: &[(usize, f64)]) -> Vec<(usize, u16, f32)> {
         let Some((model, topic_of)) = self.learned.as_ref().filter(|_| features.len() >= MIN_FEATURES) else {
             return Vec::new();
         };
+        let named = |t: usize| scores.iter().any(|s| s.0 == t && s.1 > 0.0);
         model
             .probabilities(features)
             .into_iter()
             .zip(topic_of)
             .enumerate()
             .filter_map(|(m, (p, t))| Some((usize::from((*t)?), m as u16, p)))
-            .filter(|&(_, _, p)| p >= GIVES)
+            .filter(|&(t, _, p)| p >= if named(t) { GIVES } else { GIVES_ALONE })
             .collect()
     }
 
@@ -770,7 +772,7 @@ impl Taxonomy {
         let scores = self.scores(&counts);
         let implied = self.implications(&scores, |t| vetoes.iter().any(|v| v.0 == t));
         let features = self.features(&matcher, &tokens);
-        let learned = self.learned_topics(&features);
+        let learned = self.learned_topics(&features, &scores);
         let mut by_topic: BTreeMap<usize, Vec<Hit>> = BTreeMap::new();
         for &(topic, _, _) in &learned {
             by_topic.entry(topic).or_default();
@@ -854,7 +856,7 @@ impl Taxonomy {
             slot.1 = self.topics[j].threshold;
         }
         let learned: Vec<usize> = self
-            .learned_topics(&self.features(m, tokens))
+            .learned_topics(&self.features(m, tokens), &scores)
             .into_iter()
             .map(|(t, _, _)| t)
             .collect();
@@ -1233,5 +1235,26 @@ veto = ["image of a molecule"]
             "",
         );
         assert!(!tags.contains(&"deep-learning".to_string()), "{tags:?}");
+    }
+
+    #[test]
+    fn tagging_reads_a_paper_as_the_learned_weights_were_learned_from() {
+        // `stem_counts` is what `scripts/learned_features.rs` hands the training; the
+        // matcher's features are what tagging weighs. Two readings of one thing: they agree.
+        let tax = Taxonomy::new(&TaggingConfig::default()).unwrap();
+        let (lexicon, tokens) = one_paper(
+            "Segmenting Tree Rings in Images",
+            "We segment tree rings in cross-sectional images; the rings are detected, and each image is measured.",
+        );
+        let mut read = tax.features(&tax.matcher(&lexicon), &tokens);
+        read.sort_unstable();
+        let (model, _) = tax.learned.expect("on by default");
+        let mut learned: Vec<Feature> = super::super::learned::stem_counts(&lexicon, &tokens)
+            .into_iter()
+            .filter_map(|(stem, count)| Some((model.feature(lexicon.stem_text(stem))?, count)))
+            .collect();
+        learned.sort_unstable();
+        assert!(read.len() > 5, "{read:?}");
+        assert_eq!(read, learned);
     }
 }
