@@ -3,13 +3,15 @@
 //! stems with their counts, read exactly as a build reads them. `scripts/train_learned.py`
 //! learns the weights from it.
 //!
-//! Usage: `cargo run --release --example learned_features -- SITE_ROOT OUT.tsv`. The site's
-//! config should set `[tagging] neighbours = false` and `learned = false`, so that the
-//! topics are the phrases' alone.
+//! Usage: `cargo run --release --example learned_features -- SITE_ROOT OUT.tsv`. The topics
+//! are the phrases' verdicts alone, every topic that passes: not the learned stage's own
+//! (which would learn from itself), not the neighbours', not explicit tags, and not cut to
+//! `max_tags`, whatever the site's config says. The site's own `[[tagging.topic]]` entries
+//! still count, as they do in its builds.
 
 use std::io::Write as _;
 
-use paperboy::enrich::{Lexicon, learned_stem_counts};
+use paperboy::enrich::{Lexicon, Taxonomy, learned_stem_counts};
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -21,6 +23,10 @@ fn main() -> anyhow::Result<()> {
         &paperboy::config::Overrides::default(),
         &mut paperboy::Phases::new(),
     )?;
+    let phrases = Taxonomy::new(&paperboy::config::TaggingConfig {
+        learned: false,
+        ..loaded.setup.config.tagging.clone()
+    })?;
     let site = &loaded.site;
     let abstracts: Vec<String> = site
         .papers
@@ -35,16 +41,22 @@ fn main() -> anyhow::Result<()> {
         .collect();
     let mut lexicon = Lexicon::default();
     let tokens = lexicon.tokenize(&docs);
+    let matcher = phrases.matcher(&lexicon);
     let mut file = std::io::BufWriter::new(std::fs::File::create(out)?);
     for (paper, tokens) in site.papers.iter().zip(tokens) {
         let tokens = tokens.expect("every paper is tokenized");
         let id = paper.arxiv.as_deref().unwrap_or(&paper.slug);
-        let tags: Vec<&str> = paper.tags.iter().map(|&t| site.tags[t].slug.as_str()).collect();
+        let topics: Vec<&str> = phrases
+            .strengths(&matcher, &tokens)
+            .iter()
+            .filter(|s| s.passes())
+            .map(|s| phrases.slug_of(s.topic))
+            .collect();
         let stems: Vec<String> = learned_stem_counts(&lexicon, &tokens)
             .into_iter()
             .map(|(s, c)| format!("{}:{c}", lexicon.stem_text(s)))
             .collect();
-        writeln!(file, "{id}\t{}\t{}", tags.join(","), stems.join(" "))?;
+        writeln!(file, "{id}\t{}\t{}", topics.join(","), stems.join(" "))?;
     }
     file.flush()?;
     Ok(())

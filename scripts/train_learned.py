@@ -11,8 +11,9 @@ left out of the training papers, so that they still measure.
         --exclude tests/fixtures/real-may/content/papers.jsonl > src/enrich/tagging/learned.tsv
 
 SITE holds the papers to learn from (the built-in weights: `../shared/corpus/real-month`,
-the 7,351 distinct real arXiv listings of May 2026) and a paperboy.toml with
-`[tagging] neighbours = false` and `learned = false`. Needs scikit-learn.
+the 7,351 distinct real arXiv listings of May 2026, in SITE/content/). The labels are the
+phrases' verdicts alone, whatever the site's config says (see learned_features.rs). Needs
+scikit-learn.
 """
 
 import argparse
@@ -46,7 +47,7 @@ for line in open(args.features, encoding="utf-8"):
     if pid in excluded:
         continue
     counts = {}
-    for item in stems.split(" "):
+    for item in filter(None, stems.split(" ")):
         stem, _, count = item.rpartition(":")
         counts[stem] = int(count)
     docs.append((set(t for t in tags.split(",") if t), counts))

@@ -17,7 +17,7 @@ pub use search_words::{CHANGED_MAX, Changed, Prepared, SearchWords, fresh_words}
 pub use stored_related::StoredLists;
 pub use stored_words::{Seed, WordsStore, read_stored_words, stored_words_key};
 pub use tagging::{
-    BUILTIN_TAXONOMY, Evidence, Hit, Learned, Matcher, Strength, TagCache, Taxonomy, apply as apply_tags,
+    BUILTIN_TAXONOMY, Evidence, Hit, Learned, Learnt, Matcher, Strength, TagCache, Taxonomy, apply as apply_tags,
     evaluate as evaluate_tags, explain as explain_tags, report as tag_report, stem_counts as learned_stem_counts,
     stored_key,
 };

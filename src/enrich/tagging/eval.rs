@@ -9,7 +9,7 @@ use std::path::Path;
 use anyhow::Result;
 use rustc_hash::FxHashMap;
 
-use super::report::weighed_words;
+use super::report::learnt;
 use super::{Strengths, TagCache, Taxonomy, neighbour_topics};
 use crate::model::{PaperId, Site, arxiv_key};
 
@@ -260,15 +260,15 @@ fn explain_errors(out: &mut String, site: &Site, tax: &Taxonomy, errors: &[(Pape
                     (None, None) => String::new(),
                 };
                 let learned = match &e.learned {
-                    Some((p, words)) => format!("; learned p = {p:.2} from {}", weighed_words(words)),
+                    Some(l) => format!("; learned {}", learnt(l)),
                     None => String::new(),
                 };
-                format!(
-                    "score {:.1}/{:.1}{veto}: {}{learned}",
-                    e.score,
-                    e.threshold,
+                let hits = if hits.is_empty() {
+                    "no phrase matched".to_string()
+                } else {
                     hits.join(", ")
-                )
+                };
+                format!("score {:.1}/{:.1}{veto}: {hits}{learned}", e.score, e.threshold)
             }
             None => "no phrase matched".to_string(),
         };

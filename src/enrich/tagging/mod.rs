@@ -27,7 +27,7 @@ pub use eval::evaluate;
 pub use learned::{Learned, stem_counts};
 pub use report::{explain, report};
 pub use stored::stored_key;
-pub use taxonomy::{BUILTIN_TAXONOMY, Evidence, Hit, Matcher, Strength, Taxonomy};
+pub use taxonomy::{BUILTIN_TAXONOMY, Evidence, Hit, Learnt, Matcher, Strength, Taxonomy};
 
 use super::lexicon::{Lexicon, Tokens};
 use crate::model::{Paper, PaperId, Site, Tag, TagId};

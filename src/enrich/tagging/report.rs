@@ -3,7 +3,7 @@
 use anyhow::{Context as _, Result};
 
 use super::eval::{paper_named, papers_by_id};
-use super::{Strengths, TagCache, Taxonomy, neighbour_topics};
+use super::{Learnt, Strengths, TagCache, Taxonomy, neighbour_topics};
 use crate::model::{Paper, Site, Tag};
 
 /// `paperboy tags`: each tag with its paper count (largest first), then the papers with no
@@ -34,10 +34,16 @@ pub fn report(site: &Site) -> String {
     out
 }
 
-/// The words that weigh most for a learned topic, as `--explain` lists them.
-pub(super) fn weighed_words(words: &[(String, f32)]) -> String {
-    let list: Vec<String> = words.iter().take(8).map(|(w, x)| format!("`{w}` +{x:.2}")).collect();
-    list.join(", ")
+/// What the learned stage makes of a topic, as `--explain` says it: the probability, the
+/// one needed when it falls short, and the words that weigh most.
+pub(super) fn learnt(l: &Learnt) -> String {
+    let list: Vec<String> = l.words.iter().take(8).map(|(w, x)| format!("`{w}` +{x:.2}")).collect();
+    let short = if l.gives() {
+        String::new()
+    } else {
+        format!(" (needs {:.2})", l.needed)
+    };
+    format!("p = {:.2}{short} from {}", l.probability, list.join(", "))
 }
 
 /// `paperboy tags --explain SLUG`: which phrases gave which topic what score, and which
@@ -73,7 +79,9 @@ pub fn explain(site: &Site, tax: &Taxonomy, slug: &str) -> Result<String> {
             (Some(v), _) => format!("vetoed by `{v}`"),
             (None, true) => match (&e.implied_by, &e.learned) {
                 (Some(by), _) => format!("given: `{by}` implies it"),
-                (None, Some((p, _))) if e.score < e.threshold => format!("given by its words (learned, p = {p:.2})"),
+                (None, Some(l)) if e.score < e.threshold => {
+                    format!("given by its words (learned, p = {:.2})", l.probability)
+                }
                 _ => "given".to_string(),
             },
             (None, false) => "below threshold".to_string(),
@@ -83,8 +91,8 @@ pub fn explain(site: &Site, tax: &Taxonomy, slug: &str) -> Result<String> {
             "\n{}  score {:.1} / {:.1}  {verdict}",
             e.slug, e.score, e.threshold
         );
-        if let Some((p, words)) = &e.learned {
-            let _ = writeln!(out, "    learned: p = {p:.2} from {}", weighed_words(words));
+        if let Some(l) = &e.learned {
+            let _ = writeln!(out, "    learned: {}", learnt(l));
         }
         for h in e.hits {
             let _ = writeln!(

@@ -38,7 +38,7 @@ impl TagCache {
 }
 
 /// The file's bytes: magic, key, entry count, entries (text hash, then each strength as
-/// topic, ratio and veto), and a checksum of all that. In site order, so that the same
+/// topic, ratio, veto and learned flag), and a checksum of all that. In site order, so that the same
 /// site gives the same bytes.
 fn encode(cache: &TagCache, site: &Site, key: u64) -> Vec<u8> {
     let mut w = Writer::with_capacity(MAGIC.len() + 24 + site.papers.len() * 40);

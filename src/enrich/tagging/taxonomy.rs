@@ -8,7 +8,7 @@ use rust_stemmers::{Algorithm, Stemmer};
 use rustc_hash::FxHashMap;
 use serde::Deserialize;
 
-use super::learned::{Feature, GIVES, GIVES_ALONE, Learned, MIN_FEATURES, TITLE_COUNT};
+use super::learned::{Feature, GIVES, GIVES_ALONE, Learned, MIN_FEATURES, NEAR, TITLE_COUNT};
 use crate::config::{TaggingConfig, TopicConfig};
 use crate::enrich::lexicon::{Lexicon, Tokens, WordId};
 use crate::model::{slug_or_hash, slugify};
@@ -256,16 +256,35 @@ pub struct Evidence {
     pub implied_by: Option<String>,
     /// What matched.
     pub hits: Vec<Hit>,
-    /// The learned stage gives the topic: with what probability, and the words that weigh
-    /// most for it with what each adds.
-    pub learned: Option<(f32, Vec<(String, f32)>)>,
+    /// What the learned stage makes of the topic, when it nearly gives it or does.
+    pub learned: Option<Learnt>,
+}
+
+/// The learned stage's view of one topic in one paper, for `--explain`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Learnt {
+    /// The model's probability for the topic.
+    pub probability: f32,
+    /// The probability that gives the topic to this paper (see `learned.rs`).
+    pub needed: f32,
+    /// The words that weigh most for the topic, with what each adds to the logit.
+    pub words: Vec<(String, f32)>,
+}
+
+impl Learnt {
+    /// Whether the learned stage gives the topic.
+    pub fn gives(&self) -> bool {
+        self.probability >= self.needed
+    }
 }
 
 impl Evidence {
     /// Whether the topic is given.
     pub fn passes(&self) -> bool {
         self.vetoed_by.is_none()
-            && (self.score >= self.threshold || self.implied_by.is_some() || self.learned.is_some())
+            && (self.score >= self.threshold
+                || self.implied_by.is_some()
+                || self.learned.as_ref().is_some_and(Learnt::gives))
     }
 }
 
@@ -519,9 +538,16 @@ impl Taxonomy {
     }
 
     /// The topics the learned stage gives a paper with `features` whose phrases gave
-    /// `scores` (see `learned.rs`), with the model's topic number and probability of each:
-    /// none when the stage is off.
-    fn learned_topics(&self, features: &[Feature], scores: &[(usize, f64)]) -> Vec<(usize, u16, f32)> {
+    /// `scores` (see `learned.rs`): none when the stage is off.
+    fn learned_topics(&self, features: &[Feature], scores: &[(usize, f64)]) -> Vec<usize> {
+        let read = self.learned_probabilities(features, scores);
+        read.into_iter().filter(|r| r.2 >= r.3).map(|r| r.0).collect()
+    }
+
+    /// Every topic the learned stage reads in a paper with `features` whose phrases gave
+    /// `scores`: the topic, the model's number for it, its probability and the probability
+    /// that would give it. None when the stage is off or the paper too short to read.
+    fn learned_probabilities(&self, features: &[Feature], scores: &[(usize, f64)]) -> Vec<(usize, u16, f32, f32)> {
         let Some((model, topic_of)) = self.learned.as_ref().filter(|_| features.len() >= MIN_FEATURES) else {
             return Vec::new();
         };
@@ -531,8 +557,10 @@ impl Taxonomy {
             .into_iter()
             .zip(topic_of)
             .enumerate()
-            .filter_map(|(m, (p, t))| Some((usize::from((*t)?), m as u16, p)))
-            .filter(|&(t, _, p)| p >= if named(t) { GIVES } else { GIVES_ALONE })
+            .filter_map(|(m, (p, t))| {
+                let t = usize::from((*t)?);
+                Some((t, m as u16, p, if named(t) { GIVES } else { GIVES_ALONE }))
+            })
             .collect()
     }
 
@@ -772,9 +800,12 @@ impl Taxonomy {
         let scores = self.scores(&counts);
         let implied = self.implications(&scores, |t| vetoes.iter().any(|v| v.0 == t));
         let features = self.features(&matcher, &tokens);
-        let learned = self.learned_topics(&features, &scores);
+        // The topics the stage gives, and those it nearly gives: what a publisher tuning
+        // the taxonomy wants to see beside the phrases.
+        let mut learned = self.learned_probabilities(&features, &scores);
+        learned.retain(|l| l.2 >= NEAR);
         let mut by_topic: BTreeMap<usize, Vec<Hit>> = BTreeMap::new();
-        for &(topic, _, _) in &learned {
+        for &(topic, ..) in &learned {
             by_topic.entry(topic).or_default();
         }
         for ((topic, signal), (t, a)) in counts {
@@ -809,7 +840,11 @@ impl Taxonomy {
                     learned: learned
                         .iter()
                         .find(|l| l.0 == topic)
-                        .map(|&(_, m, p)| (p, self.learned_reasons(&features, m, &lexicon, &tokens))),
+                        .map(|&(_, m, probability, needed)| Learnt {
+                            probability,
+                            needed,
+                            words: self.learned_reasons(&features, m, &lexicon, &tokens),
+                        }),
                     hits,
                 }
             })
@@ -855,11 +890,7 @@ impl Taxonomy {
                 .expect("an implied topic has a score");
             slot.1 = self.topics[j].threshold;
         }
-        let learned: Vec<usize> = self
-            .learned_topics(&self.features(m, tokens), &scores)
-            .into_iter()
-            .map(|(t, _, _)| t)
-            .collect();
+        let learned = self.learned_topics(&self.features(m, tokens), &scores);
         for &topic in vetoes.iter().map(|v| &v.0).chain(&learned) {
             if !scores.iter().any(|s| s.0 == topic) {
                 scores.push((topic, 0.0));
@@ -1235,6 +1266,17 @@ veto = ["image of a molecule"]
             "",
         );
         assert!(!tags.contains(&"deep-learning".to_string()), "{tags:?}");
+    }
+
+    #[test]
+    fn every_learned_topic_is_a_built_in_topic() {
+        // A model learned before a topic was renamed would silently lose it.
+        let tax = Taxonomy::new(&TaggingConfig::default()).unwrap();
+        let (model, topic_of) = tax.learned.as_ref().expect("on by default");
+        for (slug, topic) in model.slugs().zip(topic_of) {
+            assert!(topic.is_some(), "the learned topic `{slug}` is no built-in topic");
+        }
+        assert!(topic_of.len() >= 40, "{}", topic_of.len());
     }
 
     #[test]
