@@ -370,6 +370,30 @@ fn the_learned_stage_gives_a_topic_that_a_papers_words_carry_and_says_which() {
 }
 
 #[test]
+fn explain_says_when_a_topic_the_text_gives_is_cut_from_the_tags() {
+    let site = TestSite::new();
+    site.write(
+        "content/papers.jsonl",
+        concat!(
+            r#"{"id": "2601.00001", "date": "2026-01-05", "title": "Deep Reinforcement Learning for Robot Grasping", "abstract": "We train a policy with reinforcement learning. A robot grasps objects. Experiments confirm it."}"#,
+            "\n"
+        ),
+    );
+    site.write("paperboy.toml", "[tagging]\nmax_tags = 1\n");
+    let out = site.run(&["tags", "--explain", "2601.00001"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(text.contains("\ntags: robotics\n"), "{text}");
+    assert!(text.contains("\nrobotics  score 8.0 / 3.0  given\n"), "{text}");
+    assert!(
+        text.contains(
+            "\nreinforcement-learning  score 4.0 / 3.0  passes, but not kept: a paper keeps its 1 strongest automatic tags (`max_tags`)\n"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
 fn tags_eval_explains_every_wrong_and_missed_tag() {
     let (_, _, _, text) = eval_fixture(&["--explain"]);
     let table = text

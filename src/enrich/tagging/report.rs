@@ -74,9 +74,19 @@ pub fn explain(site: &Site, tax: &Taxonomy, slug: &str) -> Result<String> {
     if evidence.is_empty() {
         let _ = writeln!(out, "\nno topic phrase matched");
     }
+    // Why a topic the text gives is not among the paper's tags.
+    let cut = if !paper.explicit_tags.is_empty() && !tax.config.auto_for_explicit {
+        "passes, but not kept: the paper has explicit tags and `auto_for_explicit` is off".to_string()
+    } else {
+        format!(
+            "passes, but not kept: a paper keeps its {} strongest automatic tags (`max_tags`)",
+            tax.config.max_tags
+        )
+    };
     for e in evidence {
         let verdict = match (&e.vetoed_by, e.passes()) {
             (Some(v), _) => format!("vetoed by `{v}`"),
+            (None, true) if !tags.contains(&e.slug.as_str()) => cut.clone(),
             (None, true) => match (&e.implied_by, &e.learned) {
                 (Some(by), _) => format!("given: `{by}` implies it"),
                 (None, Some(l)) if e.score < e.threshold => {
