@@ -327,6 +327,13 @@ fn the_builtin_taxonomy_holds_its_ground_beyond_the_dev_fixture() {
     assert!(coverage >= 0.95, "coverage {coverage}\n{text}");
 }
 
+/// What `paperboy tags --explain ID` prints for `site`, which must succeed.
+fn explained(site: &TestSite, id: &str) -> String {
+    let out = site.run(&["tags", "--explain", id]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
 /// A real paper (May 2026, in `tests/fixtures/real-may`, labelled computer vision by its
 /// reader) whose vision phrases fall short of the threshold: its words say the rest.
 const TREE_RINGS: (&str, &str) = (
@@ -355,9 +362,7 @@ fn the_learned_stage_gives_a_topic_that_a_papers_words_carry_and_says_which() {
     let paper =
         serde_json::json!({"id": "2605.08025", "date": "2026-05-11", "title": title, "abstract": abstract_text});
     site.write("content/papers.jsonl", format!("{paper}\n"));
-    let out = site.run(&["tags", "--explain", "2605.08025"]);
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = explained(&site, "2605.08025");
     let vision = text
         .split("\n\n")
         .find(|block| block.starts_with("computer-vision "))
@@ -380,9 +385,7 @@ fn explain_says_when_a_topic_the_text_gives_is_cut_from_the_tags() {
         ),
     );
     site.write("paperboy.toml", "[tagging]\nmax_tags = 1\n");
-    let out = site.run(&["tags", "--explain", "2601.00001"]);
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = explained(&site, "2601.00001");
     assert!(text.contains("\ntags: robotics\n"), "{text}");
     assert!(text.contains("\nrobotics  score 8.0 / 3.0  given\n"), "{text}");
     assert!(
@@ -447,9 +450,7 @@ fn labels_and_explain_find_papers_by_arxiv_id_or_slug_and_bad_lines_are_named() 
     assert!(err.contains("bad.tsv:1: expected `id<TAB>topics`"), "{err}");
     // `--explain` finds a paper by its arXiv id too, with or without the version.
     for id in ["2601.00001", "arXiv:2601.00001v2"] {
-        let out = site.run(&["tags", "--explain", id]);
-        let text = String::from_utf8_lossy(&out.stdout);
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let text = explained(&site, id);
         assert!(
             text.starts_with("Deep Reinforcement Learning for Robot Grasping"),
             "{text}"
