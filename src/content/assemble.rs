@@ -406,6 +406,35 @@ mod tests {
     }
 
     #[test]
+    fn slugs_of_long_clashing_titles_stay_within_the_bound_the_sitemap_trusts() {
+        // Titles alike for their first 80 slug bytes clash once cut, and take a suffix.
+        let long =
+            "Scaling Laws for Sparse Mixture of Experts Language Models Trained on Very Long Multilingual Corpora";
+        let lines: Vec<String> = (0..3)
+            .map(|n| {
+                record(
+                    &format!("2601.0001{n}"),
+                    "2026-11-25",
+                    &format!("{long} Part {n}"),
+                    "Text.",
+                    "",
+                )
+            })
+            .collect();
+        let site = assemble(&[parse("content/2026-11-25.jsonl", &lines, None)]);
+        let slugs: Vec<&str> = site.papers.iter().map(|p| &*p.slug).collect();
+        assert_eq!(slugs.len(), 3);
+        assert!(
+            slugs.iter().skip(1).all(|s| s.len() > 80),
+            "clashes take a suffix: {slugs:?}"
+        );
+        assert!(
+            slugs.iter().all(|s| s.len() <= crate::model::MAX_PAPER_SLUG_LEN),
+            "{slugs:?}"
+        );
+    }
+
+    #[test]
     fn an_edit_that_moves_no_paper_patches_the_model_as_assembling_would() {
         let abstract_edit = |l: &str| l.replace(" text.", " text, revised.");
         // A paper seen once, and the first sighting of a repeat that took nothing from it.

@@ -10,7 +10,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 pub use long_text::{LongText, TextStore};
 pub use record::RawPaper;
-pub use slug::{fold_title, short_hash, slug_or_hash, slugify};
+pub use slug::{MAX_PAPER_SLUG_LEN, fold_title, short_hash, slug_or_hash, slugify};
 pub use urls::{Links, display_date, issue_dir, page_path, paper_anchor, paper_dir, tag_dir, tag_page_path};
 
 /// Abstracts are the bulk of a site's text; shared, they cost nothing to copy when the watch

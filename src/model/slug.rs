@@ -4,6 +4,11 @@
 /// Longest slug, in bytes, before it is cut at a word boundary.
 const MAX_LEN: usize = 80;
 
+/// The longest slug a paper can have, in bytes: a cut slug (or `paper-<hash>`), plus what
+/// tells clashing titles apart (`-<hash>-<n>`, see `content::assemble`). The sitemap sizes
+/// its parts by it without reading every paper's slug.
+pub const MAX_PAPER_SLUG_LEN: usize = MAX_LEN + "-".len() + 8 + "-".len() + 20;
+
 /// `"Attention Is All You Need!"` → `"attention-is-all-you-need"`. Non-ASCII letters are
 /// transliterated (`"Über"` → `"uber"`); what cannot be transliterated is dropped.
 /// Returns an empty string when nothing usable is left; see [`slug_or_hash`].

@@ -159,8 +159,8 @@ pub struct Renderer<'a> {
     search: SearchInput<'a>,
     /// The search index, planned on first use.
     search_plan: std::sync::OnceLock<search_index::Plan>,
-    /// Pages per sitemap file, found on first use (it reads every slug; each part's job
-    /// and fingerprint asks).
+    /// Pages per sitemap file, found on first use (each part's job and fingerprint asks;
+    /// an address longer than about 300 bytes makes it read every slug).
     sitemap_per_part: std::sync::OnceLock<usize>,
     /// Watch mode only (`None` in a build): the last save's plan, taken when this one is
     /// planned from it (see [`Renderer::after_search_plan`]).
