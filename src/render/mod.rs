@@ -57,16 +57,18 @@ struct PerPaper {
     summaries: Arc<Vec<OnceLock<view::Summary>>>,
     summary_fp: Arc<Vec<u64>>,
     full_fp: Arc<Vec<u64>>,
+    /// What the sitemap shows of each paper.
+    sitemap: Arc<Vec<sitemap::SitemapPaper>>,
 }
 
 impl PerPaper {
     /// Every paper's fingerprints, with the summaries in `cache` that still hold (the
     /// others are made on first use).
     fn of(site: &Site, cache: &mut RenderCache) -> PerPaper {
-        let (summary_fp, full_fp): (Vec<u64>, Vec<u64>) = site
+        let ((summary_fp, full_fp), sitemap): ((Vec<u64>, Vec<u64>), Vec<sitemap::SitemapPaper>) = site
             .papers
             .par_iter()
-            .map(|p| view::paper_fingerprints(site, p))
+            .map(|p| (view::paper_fingerprints(site, p), sitemap::sitemap_paper(site, p)))
             .unzip();
         if crate::model::cache_outgrown(cache.summaries.len(), site.papers.len()) {
             cache.summaries.clear();
@@ -85,6 +87,7 @@ impl PerPaper {
             summaries: Arc::new(summaries),
             summary_fp: Arc::new(summary_fp),
             full_fp: Arc::new(full_fp),
+            sitemap: Arc::new(sitemap),
         }
     }
 
@@ -102,10 +105,11 @@ impl PerPaper {
     /// prepared again: a save then costs what it touched, not a hash of every paper. With
     /// the papers whose summary changed.
     fn patched(mut self, site: &Site, touched: &[PaperId], cache: &mut RenderCache) -> (PerPaper, Vec<PaperId>) {
-        let (summaries, summary_fp, full_fp) = (
+        let (summaries, summary_fp, full_fp, sitemap) = (
             Arc::make_mut(&mut self.summaries),
             Arc::make_mut(&mut self.summary_fp),
             Arc::make_mut(&mut self.full_fp),
+            Arc::make_mut(&mut self.sitemap),
         );
         let mut moved = Vec::new();
         for &id in touched {
@@ -120,6 +124,7 @@ impl PerPaper {
                     .map_or_else(OnceLock::new, OnceLock::from);
             }
             (summary_fp[id], full_fp[id]) = (summary, full);
+            sitemap[id] = sitemap::sitemap_paper(site, paper);
         }
         if crate::model::cache_outgrown(cache.summaries.len(), site.papers.len()) {
             cache.summaries.clear();
@@ -151,6 +156,8 @@ pub struct Renderer<'a> {
     /// entries show: the inputs of [`Renderer::fingerprint`].
     summary_fp: Arc<Vec<u64>>,
     full_fp: Arc<Vec<u64>>,
+    /// Per paper, what the sitemap shows of it (see [`sitemap::SitemapPaper`]).
+    sitemap_papers: Arc<Vec<sitemap::SitemapPaper>>,
     /// Per paper, its place in its first issue (see [`pages::first_places`]).
     places: Vec<u32>,
     /// Per paper, its place in its first issue's pages (see [`pages::first_listed`]).
@@ -263,6 +270,7 @@ impl<'a> Renderer<'a> {
             summaries,
             summary_fp,
             full_fp,
+            sitemap: sitemap_papers,
         } = per_paper;
         Ok(Renderer {
             tera,
@@ -277,6 +285,7 @@ impl<'a> Renderer<'a> {
             feed_links,
             summary_fp,
             full_fp,
+            sitemap_papers,
             places: pages::first_places(site),
             listed: pages::first_listed(site, config.issues.again),
             search: SearchInput::Fresh(std::sync::OnceLock::new()),
