@@ -278,6 +278,23 @@ impl Learnt {
     }
 }
 
+/// What the learned stage reads of one topic in one paper, before `--explain` names words.
+struct Reading {
+    /// The topic, by taxonomy index.
+    topic: usize,
+    /// The topic's number in the model.
+    model: u16,
+    probability: f32,
+    /// The probability that gives the topic to this paper.
+    needed: f32,
+}
+
+impl Reading {
+    fn gives(&self) -> bool {
+        self.probability >= self.needed
+    }
+}
+
 impl Evidence {
     /// Whether the topic is given.
     pub fn passes(&self) -> bool {
@@ -541,13 +558,12 @@ impl Taxonomy {
     /// `scores` (see `learned.rs`): none when the stage is off.
     fn learned_topics(&self, features: &[Feature], scores: &[(usize, f64)]) -> Vec<usize> {
         let read = self.learned_probabilities(features, scores);
-        read.into_iter().filter(|r| r.2 >= r.3).map(|r| r.0).collect()
+        read.into_iter().filter(Reading::gives).map(|r| r.topic).collect()
     }
 
     /// Every topic the learned stage reads in a paper with `features` whose phrases gave
-    /// `scores`: the topic, the model's number for it, its probability and the probability
-    /// that would give it. None when the stage is off or the paper too short to read.
-    fn learned_probabilities(&self, features: &[Feature], scores: &[(usize, f64)]) -> Vec<(usize, u16, f32, f32)> {
+    /// `scores`. None when the stage is off or the paper too short to read.
+    fn learned_probabilities(&self, features: &[Feature], scores: &[(usize, f64)]) -> Vec<Reading> {
         let Some((model, topic_of)) = self.learned.as_ref().filter(|_| features.len() >= MIN_FEATURES) else {
             return Vec::new();
         };
@@ -557,9 +573,14 @@ impl Taxonomy {
             .into_iter()
             .zip(topic_of)
             .enumerate()
-            .filter_map(|(m, (p, t))| {
-                let t = usize::from((*t)?);
-                Some((t, m as u16, p, if named(t) { GIVES } else { GIVES_ALONE }))
+            .filter_map(|(m, (probability, t))| {
+                let topic = usize::from((*t)?);
+                Some(Reading {
+                    topic,
+                    model: m as u16,
+                    probability,
+                    needed: if named(topic) { GIVES } else { GIVES_ALONE },
+                })
             })
             .collect()
     }
@@ -803,10 +824,10 @@ impl Taxonomy {
         // The topics the stage gives, and those it nearly gives: what a publisher tuning
         // the taxonomy wants to see beside the phrases.
         let mut learned = self.learned_probabilities(&features, &scores);
-        learned.retain(|l| l.2 >= NEAR);
+        learned.retain(|l| l.probability >= NEAR);
         let mut by_topic: BTreeMap<usize, Vec<Hit>> = BTreeMap::new();
-        for &(topic, ..) in &learned {
-            by_topic.entry(topic).or_default();
+        for l in &learned {
+            by_topic.entry(l.topic).or_default();
         }
         for ((topic, signal), (t, a)) in counts {
             let unsupported = self.supports(topic, signal) && scores.iter().any(|s| s.0 == topic && s.1 == 0.0);
@@ -837,14 +858,11 @@ impl Taxonomy {
                         .iter()
                         .find(|i| i.0 == topic)
                         .map(|&(_, by)| self.topics[by].slug.clone()),
-                    learned: learned
-                        .iter()
-                        .find(|l| l.0 == topic)
-                        .map(|&(_, m, probability, needed)| Learnt {
-                            probability,
-                            needed,
-                            words: self.learned_reasons(&features, m, &lexicon, &tokens),
-                        }),
+                    learned: learned.iter().find(|l| l.topic == topic).map(|l| Learnt {
+                        probability: l.probability,
+                        needed: l.needed,
+                        words: self.learned_reasons(&features, l.model, &lexicon, &tokens),
+                    }),
                     hits,
                 }
             })
