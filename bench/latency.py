@@ -35,11 +35,12 @@ def first_sighting(lines):
     return len(lines) - 1
 
 
-def last_title(path):
+def last_title(path, at=None):
+    """The title of the paper last in `path` (for JSON Lines, of record `at`: see `edited`)."""
     text = open(path, encoding="utf-8").read()
     if path.endswith(".jsonl"):
         lines = text.splitlines()
-        return json.loads(lines[first_sighting(lines)])["title"]
+        return json.loads(lines[first_sighting(lines) if at is None else at])["title"]
     if path.endswith(".md"):
         return re.search(r'^title\s*=\s*"(.*)"\s*$', text, re.M).group(1).replace('\\"', '"')
     lines = [l for l in text.splitlines() if l.strip()]
@@ -83,7 +84,11 @@ def main():
             if "Serving" in line and m:
                 url = m.group(1)
                 break
-        title = last_title(path)
+        # The record to edit, found once: reading every record is not part of a save.
+        at = None
+        if path.endswith(".jsonl"):
+            at = first_sighting(open(path, encoding="utf-8").read().splitlines())
+        title = last_title(path, at)
         date_page = None
         # Find the paper's URL from the issue pages of the home page and archive.
         archive = urllib.request.urlopen(url + "issues/").read().decode()
@@ -122,9 +127,6 @@ def main():
 
         threading.Thread(target=listen, daemon=True).start()
         assert events.get(timeout=10) == "ok", "the event stream did not start"
-        at = None
-        if path.endswith(".jsonl"):
-            at = first_sighting(open(path, encoding="utf-8").read().splitlines())
         times = []
         for i in range(rounds):
             marker = f"Benchmark marker {time.time_ns()}."
