@@ -1021,10 +1021,12 @@ fn watch_mode_starts_from_the_caches_beside_its_output_and_keeps_them() {
 }
 
 /// Where each list of a stored related lists file starts (see
-/// `src/enrich/stored_related.rs`): its length byte, in file order.
-fn stored_related_lists(bytes: &[u8]) -> Vec<usize> {
+/// `src/enrich/stored_related.rs`): its length byte, in file order; and where each weight
+/// of the stored vectors is.
+fn stored_related_layout(bytes: &[u8]) -> (Vec<usize>, Vec<usize>) {
     let u64_at = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap()) as usize;
-    let mut at = b"paperboy related lists 1\n".len() + 8;
+    let u32_at = |at: usize| u32::from_le_bytes(bytes[at..at + 4].try_into().unwrap()) as usize;
+    let mut at = b"paperboy related lists 2\n".len() + 8;
     at += 8 + 8 * u64_at(at);
     let papers = u64_at(at);
     at += 8;
@@ -1033,8 +1035,30 @@ fn stored_related_lists(bytes: &[u8]) -> Vec<usize> {
         lists.push(at);
         at += 1 + 4 * bytes[at] as usize;
     }
+    // The terms' counts: a stem hash and a count each.
+    at += 8 + 12 * u64_at(at);
+    assert_eq!(u64_at(at), papers, "a vector per list");
+    at += 8;
+    let mut weights = Vec::new();
+    for _ in 0..papers {
+        let entries = u32_at(at);
+        at += 4;
+        for _ in 0..entries {
+            weights.push(at + 8);
+            at += 12;
+        }
+    }
     assert_eq!(at + 8, bytes.len(), "the file is read to its checksum");
-    lists
+    (lists, weights)
+}
+
+/// Writes `bytes` to `path` with their checksum mended: a whole file, as a build would
+/// trust it.
+fn write_summed(path: &std::path::Path, mut bytes: Vec<u8>) {
+    let body = bytes.len() - 8;
+    let sum = xxhash_rust::xxh3::xxh3_64(&bytes[..body]).to_le_bytes();
+    bytes[body..].copy_from_slice(&sum);
+    std::fs::write(path, bytes).unwrap();
 }
 
 #[test]
@@ -1044,10 +1068,11 @@ fn a_settled_archive_takes_its_stored_related_lists_and_never_damaged_ones() {
     site.write(&path, text);
     site.build_ok(&[]);
     let stored = site.root().join(".public.related");
-    let mut bytes = std::fs::read(&stored).expect("a settled archive stores its settled papers' lists");
+    let honest_bytes = std::fs::read(&stored).expect("a settled archive stores its settled papers' lists");
+    let mut bytes = honest_bytes.clone();
     // Every settled list, reversed: a build that takes the stored lists shows them so, and
     // the settled papers' pages change.
-    let lists = stored_related_lists(&bytes);
+    let (lists, weights) = stored_related_layout(&bytes);
     assert!(lists.len() >= 10_000, "{} lists", lists.len());
     for &at in &lists {
         let n = bytes[at] as usize;
@@ -1058,14 +1083,21 @@ fn a_settled_archive_takes_its_stored_related_lists_and_never_damaged_ones() {
             bytes[at + 1 + 4 * i..at + 5 + 4 * i].copy_from_slice(entry);
         }
     }
-    let body = bytes.len() - 8;
-    let sum = xxhash_rust::xxh3::xxh3_64(&bytes[..body]).to_le_bytes();
-    bytes[body..].copy_from_slice(&sum);
-    std::fs::write(&stored, bytes).unwrap();
+    write_summed(&stored, bytes);
     let papers = site.public().join("papers");
     let honest = html_files(&papers);
     site.build_ok(&[]);
     assert!(html_files(&papers) != honest, "the stored lists were taken");
+    // Every stored vector weighing nothing: the papers of the newest month, searched
+    // against them, then find no settled paper like them.
+    let mut bytes = honest_bytes;
+    assert!(weights.len() >= 10_000, "{} stored weights", weights.len());
+    for &at in &weights {
+        bytes[at..at + 4].copy_from_slice(&0f32.to_bits().to_le_bytes());
+    }
+    write_summed(&stored, bytes);
+    site.build_ok(&[]);
+    assert!(html_files(&papers) != honest, "the stored vectors were taken");
     std::fs::remove_file(&stored).unwrap();
     site.build_ok(&[]);
     assert!(html_files(&papers) == honest, "searched afresh without them");

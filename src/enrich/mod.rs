@@ -305,30 +305,46 @@ impl Enricher {
         tokens: Vec<Option<Tokens>>,
         search: bool,
     ) -> (Option<Prepared>, related::Lists) {
-        let weights = related::weights(site, &mut self.terms, &self.lexicon, &tokens);
+        let stored = self.related_lists.take();
+        let (weights, stored_terms) = related::weights(site, &mut self.terms, &self.lexicon, &tokens, stored.as_ref());
         if search {
             self.search.extend(&self.lexicon);
         }
-        let texts: Vec<u64> = site.papers.iter().map(|p| p.text_hash).collect();
-        let carried = related::Carried::new(&texts, &self.lexicon, &weights, self.related_lists.take());
-        let flipped = carried.as_ref().and_then(related::Carried::flipped);
+        let mut carried = related::Carried::new(site, &self.lexicon, &weights, stored, stored_terms);
         let (words, terms, lexicon) = (&self.search, &self.terms, &self.lexicon);
-        let vector = |tokens: &Option<Tokens>| {
+        let vector = |p: usize, tokens: &Option<Tokens>| {
             let tokens = tokens.as_ref().expect("a one-off build has every paper's words");
-            related::weigh(terms, lexicon, &weights, tokens, flipped)
+            match &carried {
+                Some(carried) => carried.weigh(p, terms, lexicon, &weights, tokens),
+                None => {
+                    let (v, uses_flipped) = related::weigh(terms, lexicon, &weights, tokens, None);
+                    (v, uses_flipped, None)
+                }
+            }
         };
-        let papers = site.papers.par_iter().zip(tokens.into_par_iter());
+        let papers = site.papers.par_iter().zip(tokens.into_par_iter()).enumerate();
         let (docs, weighed): (Vec<Arc<[u32]>>, Vec<_>) = match search {
             true => papers
-                .map(|(p, tokens)| (words.doc(p, &tokens), vector(&tokens)))
+                .map(|(i, (p, tokens))| (words.doc(p, &tokens), vector(i, &tokens)))
                 .unzip(),
-            false => (Vec::new(), papers.map(|(_, tokens)| vector(&tokens)).collect()),
+            false => (Vec::new(), papers.map(|(i, (_, tokens))| vector(i, &tokens)).collect()),
         };
         crate::memory::hand_back();
         // A one-off enricher never handed words out before: there is nothing to forget.
         let search_words = search.then(|| self.search.hand_out(docs));
-        let (vectors, uses_flipped): (Vec<_>, Vec<bool>) = weighed.into_iter().unzip();
-        let carried = carried.map(|carried| {
+        let mut kept: Vec<Option<Vec<_>>> = Vec::with_capacity(weighed.len());
+        let mut uses_flipped = Vec::with_capacity(weighed.len());
+        let vectors: Vec<_> = weighed
+            .into_iter()
+            .map(|(v, uses, keep)| {
+                uses_flipped.push(uses);
+                kept.push(keep);
+                v
+            })
+            .collect();
+        let carried = carried.take().map(|mut carried| {
+            carried.take_vectors(&mut kept, &self.lexicon);
+            drop(kept);
             let search: Vec<bool> = (0..vectors.len())
                 .map(|p| carried.searches(p, uses_flipped[p]))
                 .collect();

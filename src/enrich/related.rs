@@ -21,7 +21,7 @@ use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::lexicon::{Inverted, Keyed, Lexicon, StemId, Tokens, remake_lists};
-use super::stored_related::StoredLists;
+use super::stored_related::{SettledVectors, StoredLists};
 use crate::model::{PaperId, Site};
 use crate::text::{LATEX_MACROS, SIMILARITY_STOP_WORDS};
 
@@ -280,6 +280,16 @@ impl DocFreq {
         }
     }
 
+    /// The counts of the settled papers alone, as stored (see [`StoredLists::df`]).
+    fn of_settled(terms: usize, counts: &[(TermId, u32)]) -> DocFreq {
+        let mut freq = DocFreq::new(terms, true);
+        for &(t, count) in counts {
+            freq.df[t as usize] = count;
+            freq.settled_df[t as usize] = count;
+        }
+        freq
+    }
+
     /// The counts of two sets of papers, together.
     fn merge(mut self, other: DocFreq) -> DocFreq {
         self.df.iter_mut().zip(other.df).for_each(|(a, b)| *a += b);
@@ -329,6 +339,13 @@ impl Weights {
         (2..=2 * most as u32).contains(&self.df[t]) && self.basis(t) as usize <= most
     }
 
+    /// Whether term `t` is few enough of the papers that weigh to be searched, whatever
+    /// new papers do: its weight fixes that, and a settled paper's weights hold for a month
+    /// (see [`SettledVectors`]).
+    fn may_be_searched(&self, t: TermId) -> bool {
+        self.basis(t as usize) as usize <= max_df(self.papers)
+    }
+
     /// Makes room for terms new to the lexicon.
     fn resize(&mut self, terms: usize) {
         self.df.resize(terms, 0);
@@ -356,15 +373,32 @@ impl Weights {
 
 /// The [`Weights`] of the terms of `tokens`, every paper's words by paper (all present: a
 /// one-off build reads every paper), weighed over the settled papers of `site`.
-pub(super) fn weights(site: &Site, cache: &mut TermCache, lexicon: &Lexicon, tokens: &[Option<Tokens>]) -> Weights {
+///
+/// With `stored` holding for these settled papers (see [`StoredLists::df`]), their counts
+/// are taken from it and only the other papers' words are counted; the stored vectors'
+/// terms then come back too, in this lexicon's numbers (see [`Carried::new`]).
+pub(super) fn weights(
+    site: &Site,
+    cache: &mut TermCache,
+    lexicon: &Lexicon,
+    tokens: &[Option<Tokens>],
+    stored: Option<&StoredLists>,
+) -> (Weights, Option<Vec<TermId>>) {
     cache.terms.extend(lexicon);
     let settled = Settled::of(site, cache.settled_min);
-    let of = &cache.terms.of;
     let stems = lexicon.stem_count();
     let n = tokens.len();
+    let settles = settled.flags.is_some();
+    let held = stored
+        .filter(|stored| settles && stored.key == settled_key(site, &settled))
+        .and_then(|stored| stored_terms(lexicon, stored));
+    let start = match &held {
+        Some((df, _)) => DocFreq::of_settled(stems, df),
+        None => DocFreq::new(stems, settles),
+    };
     // One count per thread, not per rayon split: each is a number per stem.
     let slice = n.div_ceil(rayon::current_num_threads()).max(1);
-    let settles = settled.flags.is_some();
+    let of = &cache.terms.of;
     let freq = tokens
         .par_chunks(slice)
         .enumerate()
@@ -373,8 +407,12 @@ pub(super) fn weights(site: &Site, cache: &mut TermCache, lexicon: &Lexicon, tok
             // The last paper (of this slice) that counted each term: a term counts once per paper.
             let mut counted = vec![u32::MAX; stems];
             for (i, tokens) in papers.iter().enumerate() {
+                let p = chunk * slice + i;
+                let weighs = settles && settled.weighs(p);
+                if weighs && held.is_some() {
+                    continue;
+                }
                 let tokens = tokens.as_ref().expect("a one-off build has every paper's words");
-                let weighs = settles && settled.weighs(chunk * slice + i);
                 for &id in tokens.title().iter().chain(tokens.abstract_words()) {
                     let t = of[id as usize];
                     if t != NOT_A_TERM && counted[t as usize] != i as u32 {
@@ -385,9 +423,50 @@ pub(super) fn weights(site: &Site, cache: &mut TermCache, lexicon: &Lexicon, tok
             }
             freq
         })
-        .reduce_with(DocFreq::merge)
-        .unwrap_or_else(|| DocFreq::new(stems, settles));
-    Weights::new(n, freq, settled)
+        .reduce_with(DocFreq::merge);
+    let freq = match freq {
+        Some(counted) => start.merge(counted),
+        None => start,
+    };
+    let (_, ids) = held.unzip();
+    (Weights::new(n, freq, settled), ids)
+}
+
+/// The hash that stored lists must carry to hold for the settled papers of `site`: this
+/// program's, with the settled papers' texts in order (see [`Carried`]).
+fn settled_key(site: &Site, settled: &Settled) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = crate::config::program_hasher(&"related lists");
+    let flags = settled.flags.as_deref().unwrap_or_default();
+    flags.iter().filter(|&&f| f).count().hash(&mut h);
+    for (paper, _) in site.papers.iter().zip(flags).filter(|&(_, &f)| f) {
+        paper.text_hash.hash(&mut h);
+    }
+    h.finish()
+}
+
+/// Terms with how many papers use each.
+type TermCounts = Vec<(TermId, u32)>;
+
+/// The stored counts of the settled papers' terms, and their vectors' terms, in
+/// `lexicon`'s numbers; `None` when a term is not in it (the stored file is then not
+/// trusted: this build read every settled paper's words, so it would be a foreign file).
+fn stored_terms(lexicon: &Lexicon, stored: &StoredLists) -> Option<(TermCounts, Vec<TermId>)> {
+    let by_hash: FxHashMap<u64, TermId> = (0..lexicon.stem_count() as TermId)
+        .map(|t| (lexicon.stem_hash(t), t))
+        .collect();
+    let df = stored
+        .df
+        .iter()
+        .map(|&(hash, count)| Some((*by_hash.get(&hash)?, count)))
+        .collect::<Option<Vec<_>>>()?;
+    let ids = stored
+        .vectors
+        .hashes()
+        .iter()
+        .map(|hash| by_hash.get(hash).copied())
+        .collect::<Option<Vec<_>>>()?;
+    Some((df, ids))
 }
 
 /// A paper's unit TF-IDF vector, as [`State::fresh`] makes it, keeping only the terms the
@@ -401,12 +480,43 @@ pub(super) fn weigh(
     tokens: &Tokens,
     flipped: Option<&[bool]>,
 ) -> (Vector, bool) {
+    let (v, uses_flipped) = weigh_whole(cache, lexicon, weights, tokens, flipped);
+    (searched(v, weights), uses_flipped)
+}
+
+/// [`weigh`] for a settled paper whose vector is to be stored: also the entries that
+/// can be searched while the settled papers stay the same (see [`SettledVectors`]).
+fn weigh_settled(
+    cache: &TermCache,
+    lexicon: &Lexicon,
+    weights: &Weights,
+    tokens: &Tokens,
+    flipped: Option<&[bool]>,
+) -> (Vector, bool, Vector) {
+    let (mut v, uses_flipped) = weigh_whole(cache, lexicon, weights, tokens, flipped);
+    v.retain(|&(t, _)| weights.may_be_searched(t));
+    (searched(v.clone(), weights), uses_flipped, v)
+}
+
+/// A paper's whole unit vector (every term), with whether it uses a `flipped` term.
+fn weigh_whole(
+    cache: &TermCache,
+    lexicon: &Lexicon,
+    weights: &Weights,
+    tokens: &Tokens,
+    flipped: Option<&[bool]>,
+) -> (Vector, bool) {
     let mut v = SCRATCH.with(|scratch| cache.terms.counts(lexicon, &mut scratch.borrow_mut(), tokens));
     let uses_flipped = flipped.is_some_and(|flipped| v.iter().any(|&(t, _)| flipped[t as usize]));
     normalize(&mut v, &weights.idf);
+    (v, uses_flipped)
+}
+
+/// The entries of vector `v` that the search reads now.
+fn searched(mut v: Vector, weights: &Weights) -> Vector {
     v.retain(|&(t, _)| weights.searchable(t));
     v.shrink_to_fit();
-    (v, uses_flipped)
+    v
 }
 
 /// [`compute`] for a one-off build, from every paper's [`weigh`]ed vector: the same lists.
@@ -440,7 +550,7 @@ pub(super) fn compute_weighed(
 /// therefore holds unless the paper uses a term that a newer paper made searchable (a
 /// second paper using it) or too common to search: only those are searched again.
 pub(super) struct Carried {
-    /// What the lists hold for: this program and the settled papers (see [`Carried::new`]).
+    /// What the lists hold for: this program and the settled papers (see [`settled_key`]).
     key: u64,
     /// The settled papers in site order: the paper a stored place names.
     settled: Vec<u32>,
@@ -453,42 +563,52 @@ pub(super) struct Carried {
     flipped: Option<Vec<bool>>,
     /// The stored lists that hold.
     stored: Option<StoredLists>,
+    /// The terms of the stored vectors in this lexicon's numbers, entry by entry, when the
+    /// stored lists hold and [`weights`] took their counts.
+    stored_terms: Option<Vec<TermId>>,
+    /// The settled papers' term counts to store next, when not the stored ones.
+    df: Vec<(u64, u32)>,
+    /// The settled papers' vectors to store next, when not the stored ones (see
+    /// [`Carried::take_vectors`]).
+    vectors: SettledVectors,
 }
 
 impl Carried {
-    /// What carries over for papers `texts` (their text hashes, in site order) weighed by
-    /// `weights`, from `stored`; `None` when the settled papers do not weigh (too few of
-    /// them: every paper's list can change with each new one).
+    /// What carries over for the papers of `site` weighed by `weights`, from `stored`, whose
+    /// vectors' terms [`weights`] found as `stored_terms`; `None` when the settled papers do
+    /// not weigh (too few of them: every paper's list can change with each new one).
     pub(super) fn new(
-        texts: &[u64],
+        site: &Site,
         lexicon: &Lexicon,
         weights: &Weights,
         stored: Option<StoredLists>,
+        stored_terms: Option<Vec<TermId>>,
     ) -> Option<Carried> {
-        use std::hash::{Hash, Hasher};
         let (flags, settled_df) = (weights.settled.flags.as_ref()?, weights.settled_df.as_ref()?);
         let settled: Vec<u32> = (0..flags.len() as u32).filter(|&p| flags[p as usize]).collect();
         let mut place = vec![u32::MAX; flags.len()];
-        let mut h = crate::config::program_hasher(&"related lists");
-        settled.len().hash(&mut h);
         for (i, &p) in settled.iter().enumerate() {
             place[p as usize] = i as u32;
-            texts[p as usize].hash(&mut h);
         }
-        let key = h.finish();
+        let key = settled_key(site, &weights.settled);
         let stored = stored.filter(|s| s.key == key && s.lists.len() == settled.len());
+        let stored_terms = stored_terms.filter(|_| stored.is_some());
         let mut flipped = stored.as_ref().map(|_| vec![false; settled_df.len()]);
-        let mut searched = Vec::new();
-        for (t, _) in settled_df.iter().enumerate().filter(|&(_, &df)| df > 0) {
+        let (mut searched, mut df) = (Vec::new(), Vec::new());
+        for (t, &count) in settled_df.iter().enumerate().filter(|&(_, &df)| df > 0) {
             let (now, hash) = (weights.searchable(t as TermId), lexicon.stem_hash(t as StemId));
             if now {
                 searched.push(hash);
+            }
+            if stored_terms.is_none() {
+                df.push((hash, count));
             }
             if let (Some(flipped), Some(stored)) = (&mut flipped, &stored) {
                 flipped[t] = now != stored.searched.binary_search(&hash).is_ok();
             }
         }
         searched.sort_unstable();
+        df.sort_unstable();
         Some(Carried {
             key,
             settled,
@@ -496,6 +616,9 @@ impl Carried {
             searched,
             flipped,
             stored,
+            stored_terms,
+            df,
+            vectors: SettledVectors::default(),
         })
     }
 
@@ -509,6 +632,53 @@ impl Carried {
     /// and it uses no term whose searching changed (`uses_flipped`).
     pub(super) fn searches(&self, p: usize, uses_flipped: bool) -> bool {
         self.flipped.is_none() || self.place[p] == u32::MAX || uses_flipped
+    }
+
+    /// Paper `p`'s searched vector and whether it uses a flipped term (see [`weigh`]): for a
+    /// settled paper, from the stored vectors when they hold, else weighed from `tokens`
+    /// with the entries to store (see [`SettledVectors`]).
+    pub(super) fn weigh(
+        &self,
+        p: usize,
+        cache: &TermCache,
+        lexicon: &Lexicon,
+        weights: &Weights,
+        tokens: &Tokens,
+    ) -> (Vector, bool, Option<Vector>) {
+        let place = self.place[p];
+        match &self.stored_terms {
+            _ if place == u32::MAX => {
+                let (v, uses_flipped) = weigh(cache, lexicon, weights, tokens, self.flipped());
+                (v, uses_flipped, None)
+            }
+            Some(terms) => {
+                let vectors = &self.stored.as_ref().expect("stored terms are of stored lists").vectors;
+                let at = vectors.range(place as usize);
+                let v: Vector = terms[at.clone()]
+                    .iter()
+                    .copied()
+                    .zip(vectors.weights()[at].iter().copied())
+                    .collect();
+                let uses_flipped = self.flipped().is_some_and(|f| v.iter().any(|&(t, _)| f[t as usize]));
+                (searched(v, weights), uses_flipped, None)
+            }
+            None => {
+                let (v, uses_flipped, kept) = weigh_settled(cache, lexicon, weights, tokens, self.flipped());
+                (v, uses_flipped, Some(kept))
+            }
+        }
+    }
+
+    /// Takes the settled papers' vectors to store from `kept` (by paper, as
+    /// [`Carried::weigh`] gave them), unless the stored ones hold.
+    pub(super) fn take_vectors(&mut self, kept: &mut [Option<Vector>], lexicon: &Lexicon) {
+        if self.stored_terms.is_some() {
+            return;
+        }
+        for &p in &self.settled {
+            let v = kept[p as usize].take().expect("every settled paper was weighed");
+            self.vectors.push(v.into_iter().map(|(t, w)| (lexicon.stem_hash(t), w)));
+        }
     }
 
     /// Gives the settled papers that were not searched (`search`) their stored lists, and
@@ -525,7 +695,7 @@ impl Carried {
                 }
             }
         }
-        let lists = self
+        let new_lists = self
             .settled
             .iter()
             .map(|&p| {
@@ -535,10 +705,16 @@ impl Carried {
                     .collect()
             })
             .collect::<Option<Vec<Vec<u32>>>>()?;
+        let (df, vectors) = match (self.stored_terms, self.stored) {
+            (Some(_), Some(stored)) => (stored.df, stored.vectors),
+            _ => (self.df, self.vectors),
+        };
         Some(StoredLists {
             key: self.key,
             searched: self.searched,
-            lists,
+            lists: new_lists,
+            df,
+            vectors,
         })
     }
 }
@@ -1463,21 +1639,17 @@ mod tests {
         let (lexicon, tokens) = Lexicon::of_papers(&site.papers);
         let mut once = TermCache::once();
         once.settled_min = 100;
-        let weights = weights(site, &mut once, &lexicon, &tokens);
-        let texts: Vec<u64> = site.papers.iter().map(|p| p.text_hash).collect();
-        let carried = Carried::new(&texts, &lexicon, &weights, stored).expect("the settled papers weigh");
-        let (vectors, uses): (Vec<Vector>, Vec<bool>) = tokens
-            .iter()
-            .map(|t| {
-                weigh(
-                    &once,
-                    &lexicon,
-                    &weights,
-                    t.as_ref().expect("every paper read"),
-                    carried.flipped(),
-                )
-            })
-            .unzip();
+        let (weights, stored_terms) = weights(site, &mut once, &lexicon, &tokens, stored.as_ref());
+        let mut carried =
+            Carried::new(site, &lexicon, &weights, stored, stored_terms).expect("the settled papers weigh");
+        let (mut vectors, mut uses, mut kept) = (Vec::new(), Vec::new(), Vec::new());
+        for (p, t) in tokens.iter().enumerate() {
+            let (v, u, k) = carried.weigh(p, &once, &lexicon, &weights, t.as_ref().expect("every paper read"));
+            vectors.push(v);
+            uses.push(u);
+            kept.push(k);
+        }
+        carried.take_vectors(&mut kept, &lexicon);
         let search: Vec<bool> = (0..vectors.len()).map(|p| carried.searches(p, uses[p])).collect();
         let searched = search.iter().filter(|&&s| s).count();
         let (lists, stored) = compute_weighed(&lexicon, weights, vectors, Some((carried, search)));
@@ -1511,6 +1683,10 @@ mod tests {
         };
         let first = site(10, 0);
         let (lists, mut stored, searched) = carried(&first, None);
+        assert!(
+            stored.vectors.len() == 300 && !stored.df.is_empty(),
+            "the settled papers' terms are stored"
+        );
         assert_eq!((lists.clone(), searched), (fresh(&first), first.papers.len()));
         let mut last = lists;
         // Nothing changes whether a term is searched: the month alone is searched. Then 70
@@ -1519,6 +1695,12 @@ mod tests {
         for (common, rare, settled_searched) in [(10, 0, 0), (80, 0, 40), (80, 1, 1), (10, 0, 40)] {
             let site = site(common, rare);
             let (lists, next, searched) = carried(&site, Some(stored));
+            let (_, afresh, _) = carried(&site, None);
+            assert_eq!(
+                (&next.df, &next.vectors),
+                (&afresh.df, &afresh.vectors),
+                "the stored terms are those a build without them weighs"
+            );
             let expected = fresh(&site);
             assert_eq!(
                 lists, expected,
@@ -1546,7 +1728,7 @@ mod tests {
     ) -> (Weights, Vec<Vector>) {
         let mut once = TermCache::once();
         once.settled_min = settled_min;
-        let weights = weights(site, &mut once, lexicon, tokens);
+        let (weights, _) = weights(site, &mut once, lexicon, tokens, None);
         let vectors = tokens
             .iter()
             .map(|t| weigh(&once, lexicon, &weights, t.as_ref().expect("every paper read"), None).0)
