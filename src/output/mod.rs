@@ -59,8 +59,9 @@ pub trait Sink: Sync {
     fn put(&self, path: &str, bytes: &[u8]) -> Result<()>;
 
     /// The live file at `path` when it is still exactly what the previous build wrote
-    /// there, so that a job whose inputs did not change can keep it instead of rendering
-    /// it again. Sinks without a previous build keep nothing. Called from the threads that
+    /// there (or a staged file that is, which the new site takes instead), so that a job
+    /// whose inputs did not change can keep it instead of rendering it again. Sinks
+    /// without a previous build keep nothing. Called from the threads that
     /// render, so that the one writer thread does not look at every kept file again.
     fn can_keep(&self, _path: &str) -> Option<Keepable> {
         None
@@ -80,8 +81,8 @@ pub struct Keepable {
     hash: u64,
     /// What it was when it was found unchanged.
     meta: file_stat::FileStat,
-    /// Whether it is already where the new site needs it: the staging folder holds this
-    /// very file (a link to it), or the output is updated in place.
+    /// Whether it is already where the new site needs it: the staging folder holds the
+    /// recorded file (most often a link to the live one), or the output is updated in place.
     in_place: bool,
 }
 
