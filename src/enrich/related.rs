@@ -390,7 +390,7 @@ pub(super) fn weights(
     let n = tokens.len();
     let settles = settled.flags.is_some();
     let held = stored
-        .filter(|stored| settles && stored.key == settled_key(site, &settled))
+        .filter(|stored| settles && holds(stored, site, &settled))
         .and_then(|stored| stored_terms(lexicon, stored));
     let start = match &held {
         Some((df, _)) => DocFreq::of_settled(stems, df),
@@ -432,6 +432,12 @@ pub(super) fn weights(
     (Weights::new(n, freq, settled), ids)
 }
 
+/// Whether `stored` was made for the settled papers of `site` (its key) and holds a list
+/// for each: the one check for the lists, the counts and the vectors alike.
+fn holds(stored: &StoredLists, site: &Site, settled: &Settled) -> bool {
+    stored.key == settled_key(site, settled) && stored.lists.len() == settled.count(site.papers.len())
+}
+
 /// The hash that stored lists must carry to hold for the settled papers of `site`: this
 /// program's, with the settled papers' texts in order (see [`Carried`]).
 fn settled_key(site: &Site, settled: &Settled) -> u64 {
@@ -449,16 +455,19 @@ fn settled_key(site: &Site, settled: &Settled) -> u64 {
 type TermCounts = Vec<(TermId, u32)>;
 
 /// The stored counts of the settled papers' terms, and their vectors' terms, in
-/// `lexicon`'s numbers; `None` when a term is not in it (the stored file is then not
-/// trusted: this build read every settled paper's words, so it would be a foreign file).
+/// `lexicon`'s numbers; `None` when they do not add up (the stored file is then not
+/// trusted): a term not in the lexicon (this build read every settled paper's words, so it
+/// would be a foreign file), a count past the settled papers, or a term in more vectors
+/// than its count (the postings are sized by the counts).
 fn stored_terms(lexicon: &Lexicon, stored: &StoredLists) -> Option<(TermCounts, Vec<TermId>)> {
     let by_hash: FxHashMap<u64, TermId> = (0..lexicon.stem_count() as TermId)
         .map(|t| (lexicon.stem_hash(t), t))
         .collect();
+    let papers = stored.lists.len();
     let df = stored
         .df
         .iter()
-        .map(|&(hash, count)| Some((*by_hash.get(&hash)?, count)))
+        .map(|&(hash, count)| Some((*by_hash.get(&hash)?, count)).filter(|_| count as usize <= papers))
         .collect::<Option<Vec<_>>>()?;
     let ids = stored
         .vectors
@@ -466,6 +475,11 @@ fn stored_terms(lexicon: &Lexicon, stored: &StoredLists) -> Option<(TermCounts, 
         .iter()
         .map(|hash| by_hash.get(hash).copied())
         .collect::<Option<Vec<_>>>()?;
+    let mut left = vec![0u32; lexicon.stem_count()];
+    df.iter().for_each(|&(t, count)| left[t as usize] = count);
+    for &t in &ids {
+        left[t as usize] = left[t as usize].checked_sub(1)?;
+    }
     Some((df, ids))
 }
 
@@ -495,6 +509,9 @@ fn weigh_settled(
 ) -> (Vector, bool, Vector) {
     let (mut v, uses_flipped) = weigh_whole(cache, lexicon, weights, tokens, flipped);
     v.retain(|&(t, _)| weights.may_be_searched(t));
+    // Held for every settled paper until the build stores them: without their room for
+    // every term of the paper, six entries instead of a hundred.
+    v.shrink_to_fit();
     (searched(v.clone(), weights), uses_flipped, v)
 }
 
@@ -591,7 +608,7 @@ impl Carried {
             place[p as usize] = i as u32;
         }
         let key = settled_key(site, &weights.settled);
-        let stored = stored.filter(|s| s.key == key && s.lists.len() == settled.len());
+        let stored = stored.filter(|s| holds(s, site, &weights.settled));
         let stored_terms = stored_terms.filter(|_| stored.is_some());
         let mut flipped = stored.as_ref().map(|_| vec![false; settled_df.len()]);
         let (mut searched, mut df) = (Vec::new(), Vec::new());
@@ -1717,6 +1734,15 @@ mod tests {
             }
             (stored, last) = (next, lists);
         }
+        // Counts that do not add up (a term in more stored vectors than its count, which
+        // sizes its postings) are not taken: every paper is weighed again.
+        let site = site(10, 0);
+        let (_, afresh, _) = carried(&site, None);
+        stored.df.iter_mut().for_each(|(_, count)| *count = 1);
+        let (lists, next, searched) = carried(&site, Some(stored));
+        assert_eq!(lists, fresh(&site));
+        assert_eq!((&next.df, &next.vectors), (&afresh.df, &afresh.vectors));
+        assert_eq!(searched, 80, "the stored lists still hold");
     }
 
     /// Every paper's vector as a one-off build weighs it, with the weights.

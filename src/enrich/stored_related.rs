@@ -42,10 +42,10 @@ pub struct StoredLists {
 
 /// The settled papers' vectors as a search could read them while the settled papers stay
 /// the same: each paper's unit TF-IDF entries for the terms that no more settled papers use
-/// than a query term may have (see `related.rs`, `Weights::searchable`). Which of those are
+/// than a query term may have (see `related.rs`, `Weights::may_be_searched`). Which of those are
 /// searched still moves with each new day; the weights do not. About six entries per paper,
 /// held flat: a list per paper was 100 MB at a million papers.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default)]
 pub(super) struct SettledVectors {
     /// Where each paper's entries end in `hashes` and `weights`.
     ends: Vec<u32>,
@@ -97,7 +97,20 @@ impl SettledVectors {
     }
 }
 
-// The weights are compared by their bits: a file read back holds the very same floats.
+/// Vectors are equal when they hold the same entries with the very same weights, bit for
+/// bit: what a file read back must give.
+impl PartialEq for SettledVectors {
+    fn eq(&self, other: &Self) -> bool {
+        self.ends == other.ends
+            && self.hashes == other.hashes
+            && self
+                .weights
+                .iter()
+                .map(|w| w.to_bits())
+                .eq(other.weights.iter().map(|w| w.to_bits()))
+    }
+}
+
 impl Eq for SettledVectors {}
 
 impl StoredLists {

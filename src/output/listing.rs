@@ -442,6 +442,7 @@ mod tests {
             hash: 0,
             len: 0,
             mtime_ns: 0,
+            ino: 0,
         };
         paths.iter().map(|p| (p.to_string(), record)).collect()
     }

@@ -17,11 +17,12 @@
 //! staging folder are found by listing it, where a record of its folders' times spares
 //! reading the folders that nothing changed since (`listing.rs`).
 //!
-//! A manifest beside the output (`.public.manifest`) records each file's hash, length and
-//! modification time: a page whose hash matches and whose live file still has that length
-//! and time (`rsync`'s quick check, which also holds for an output a CI cache restored from
-//! a tar) is known unchanged without reading it back (at 100,000 papers that is 1.3 GB not
-//! read on a rebuild that changes nothing). A build cache beside it
+//! A manifest beside the output (`.public.manifest`) records each file's hash, length,
+//! modification time and inode: a page whose hash matches and whose live file still has that
+//! length and time (`rsync`'s quick check, which also holds for an output a CI cache restored
+//! from a tar) is known unchanged without reading it back (at 100,000 papers that is 1.3 GB
+//! not read on a rebuild that changes nothing). A staged file that is the very file recorded
+//! (the same inode too: a link to it) vouches for itself, and the live one is not looked at. A build cache beside it
 //! (`.public.jobs`, see `job_cache.rs`) records each job's fingerprint, so that a build in a
 //! new process does not even render the pages whose inputs did not change.
 

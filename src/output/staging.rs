@@ -341,12 +341,12 @@ impl Staging<'_> {
 impl Sink for Staging<'_> {
     fn can_keep(&self, path: &str) -> Option<Keepable> {
         let record = self.previous.get(path).filter(|_| self.live)?;
-        // The staged file is what the swap makes live. When it is the recorded one (a file
-        // two builds left alone is one file linked into both folders), the live file need
-        // not be looked at: one `stat` instead of two for nearly every kept file.
+        // The staged file is what the swap makes live. When it is the very file recorded (a
+        // file two builds left alone is one file linked into both folders), the live file
+        // need not be looked at: one `stat` instead of two for nearly every kept file.
         if let Mode::Swap { reused: true, .. } = self.mode
             && let Ok(staged) = self.staged_dir.stat(path)
-            && record.matches(&staged)
+            && record.is(&staged)
         {
             return Some(Keepable {
                 hash: record.hash,
