@@ -332,16 +332,8 @@ impl Enricher {
         crate::memory::hand_back();
         // A one-off enricher never handed words out before: there is nothing to forget.
         let search_words = search.then(|| self.search.hand_out(docs));
-        let mut kept: Vec<Option<Vec<_>>> = Vec::with_capacity(weighed.len());
-        let mut uses_flipped = Vec::with_capacity(weighed.len());
-        let vectors: Vec<_> = weighed
-            .into_iter()
-            .map(|(v, uses, keep)| {
-                uses_flipped.push(uses);
-                kept.push(keep);
-                v
-            })
-            .collect();
+        let (vectors, (uses_flipped, mut kept)): (Vec<_>, (Vec<bool>, Vec<_>)) =
+            weighed.into_iter().map(|(v, uses, keep)| (v, (uses, keep))).unzip();
         let carried = carried.take().map(|mut carried| {
             carried.take_vectors(&mut kept, &self.lexicon);
             drop(kept);

@@ -390,7 +390,7 @@ pub(super) fn weights(
     let n = tokens.len();
     let settles = settled.flags.is_some();
     let held = stored
-        .filter(|stored| settles && holds(stored, site, &settled))
+        .filter(|stored| settles && holds(stored, settled_key(site, &settled), settled.count(n)))
         .and_then(|stored| stored_terms(lexicon, stored));
     let start = match &held {
         Some((df, _)) => DocFreq::of_settled(stems, df),
@@ -432,10 +432,11 @@ pub(super) fn weights(
     (Weights::new(n, freq, settled), ids)
 }
 
-/// Whether `stored` was made for the settled papers of `site` (its key) and holds a list
-/// for each: the one check for the lists, the counts and the vectors alike.
-fn holds(stored: &StoredLists, site: &Site, settled: &Settled) -> bool {
-    stored.key == settled_key(site, settled) && stored.lists.len() == settled.count(site.papers.len())
+/// Whether `stored` was made for the settled papers whose [`settled_key`] is `key` and
+/// holds a list for each of the `settled` ones: the one check for the lists, the counts and
+/// the vectors alike.
+fn holds(stored: &StoredLists, key: u64, settled: usize) -> bool {
+    stored.key == key && stored.lists.len() == settled
 }
 
 /// The hash that stored lists must carry to hold for the settled papers of `site`: this
@@ -608,7 +609,7 @@ impl Carried {
             place[p as usize] = i as u32;
         }
         let key = settled_key(site, &weights.settled);
-        let stored = stored.filter(|s| holds(s, site, &weights.settled));
+        let stored = stored.filter(|s| holds(s, key, settled.len()));
         let stored_terms = stored_terms.filter(|_| stored.is_some());
         let mut flipped = stored.as_ref().map(|_| vec![false; settled_df.len()]);
         let (mut searched, mut df) = (Vec::new(), Vec::new());

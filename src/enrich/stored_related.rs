@@ -145,9 +145,8 @@ impl StoredLists {
         }
         w.u64(self.vectors.len() as u64);
         for place in 0..self.vectors.len() {
-            let entries: Vec<(u64, f32)> = self.vectors.get(place).collect();
-            w.u32(entries.len() as u32);
-            for (hash, weight) in entries {
+            w.u32(self.vectors.range(place).len() as u32);
+            for (hash, weight) in self.vectors.get(place) {
                 w.u64(hash);
                 w.u32(weight.to_bits());
             }
@@ -173,8 +172,8 @@ impl StoredLists {
         let vectors = &stored.vectors;
         let ascending = |hashes: &[u64]| hashes.windows(2).all(|w| w[0] < w[1]);
         let vectors_ascend = (0..vectors.len()).all(|place| ascending(&vectors.hashes[vectors.range(place)]));
-        let df: Vec<u64> = stored.df.iter().map(|&(hash, _)| hash).collect();
-        if !stored.searched.is_sorted() || !ascending(&df) || !vectors_ascend {
+        let df_ascends = stored.df.windows(2).all(|w| w[0].0 < w[1].0);
+        if !stored.searched.is_sorted() || !df_ascends || !vectors_ascend {
             return Err("is damaged (its terms are out of order)");
         }
         if vectors.len() != stored.lists.len() {

@@ -22,9 +22,10 @@
 //! length and time (`rsync`'s quick check, which also holds for an output a CI cache restored
 //! from a tar) is known unchanged without reading it back (at 100,000 papers that is 1.3 GB
 //! not read on a rebuild that changes nothing). A staged file that is the very file recorded
-//! (the same inode too: a link to it) vouches for itself, and the live one is not looked at. A build cache beside it
-//! (`.public.jobs`, see `job_cache.rs`) records each job's fingerprint, so that a build in a
-//! new process does not even render the pages whose inputs did not change.
+//! (the same inode too: a link to it) vouches for itself, and the live one is not looked at.
+//! A build cache beside it (`.public.jobs`, see `job_cache.rs`) records each job's
+//! fingerprint, so that a build in a new process does not even render the pages whose
+//! inputs did not change.
 
 mod file_stat;
 mod in_place;
@@ -61,9 +62,9 @@ pub trait Sink: Sync {
 
     /// The live file at `path` when it is still exactly what the previous build wrote
     /// there (or a staged file that is, which the new site takes instead), so that a job
-    /// whose inputs did not change can keep it instead of rendering it again. Sinks
-    /// without a previous build keep nothing. Called from the threads that
-    /// render, so that the one writer thread does not look at every kept file again.
+    /// whose inputs did not change can keep it instead of rendering it again. Sinks without
+    /// a previous build keep nothing. Called from the threads that render, so that the one
+    /// writer thread does not look at every kept file again.
     fn can_keep(&self, _path: &str) -> Option<Keepable> {
         None
     }

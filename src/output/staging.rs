@@ -343,11 +343,13 @@ impl Sink for Staging<'_> {
         let record = self.previous.get(path).filter(|_| self.live)?;
         // The staged file is what the swap makes live. When it is the very file recorded (a
         // file two builds left alone is one file linked into both folders), the live file
-        // need not be looked at: one `stat` instead of two for nearly every kept file.
-        if let Mode::Swap { reused: true, .. } = self.mode
-            && let Ok(staged) = self.staged_dir.stat(path)
-            && record.is(&staged)
-        {
+        // need not be looked at: one `stat` instead of two for nearly every kept file. A
+        // staging folder made by this build holds no file yet.
+        let staged = match self.mode {
+            Mode::Swap { reused: true, .. } => self.staged_dir.stat(path).ok(),
+            _ => None,
+        };
+        if let Some(staged) = staged.filter(|staged| record.is(staged)) {
             return Some(Keepable {
                 hash: record.hash,
                 meta: staged,
@@ -365,8 +367,9 @@ impl Sink for Staging<'_> {
         if !same {
             return None;
         }
+        // The staged file as found above: a link to the live one is already in place.
         let in_place = match self.mode {
-            Mode::Swap { .. } => self.staged_is(path, &meta),
+            Mode::Swap { .. } => staged.is_some_and(|staged| staged.same_file(&meta)),
             Mode::InPlace { .. } => true,
         };
         Some(Keepable {
