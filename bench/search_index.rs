@@ -20,7 +20,12 @@ fn main() -> anyhow::Result<()> {
     let jobs: Vec<Job> = renderer
         .all_jobs()
         .into_iter()
-        .filter(|j| matches!(j, Job::Search | Job::SearchTerms(_) | Job::SearchDocs(_)))
+        .filter(|j| {
+            matches!(
+                j,
+                Job::Search | Job::SearchTerms(_) | Job::SearchSealed(_) | Job::SearchDocs(_)
+            )
+        })
         .collect();
     let planned = started.elapsed();
     let sizes: Vec<(usize, usize)> = jobs

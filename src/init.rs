@@ -64,6 +64,7 @@ jobs:
             .public.topics
             .public.words
             .public.related
+            .public.sealed
             .public.folders
             .public.staged-folders
           key: paperboy-${{ runner.os }}-${{ github.run_id }}

@@ -18,9 +18,10 @@ use crate::enrich::{
 use crate::model::{PaperId, Site, TextStore};
 use crate::output::{
     CacheRead, Holder, JobCache, JobFiles, Keepable, OutputLock, ReadAhead, SideFile, Sink, Spill, Staging,
-    parse_cache_path, related_cache_path, topics_cache_path, words_cache_path,
+    parse_cache_path, related_cache_path, sealed_search_path, topics_cache_path, words_cache_path,
 };
 use crate::phases::Phases;
+use crate::render::search_sealed::{self, StoredSealed};
 use crate::render::{Files, Job, RenderCache, Renderer};
 use crate::theme::Theme;
 
@@ -184,6 +185,9 @@ pub struct Loaded {
     /// The settled papers' related lists staged for the next build, like the topic
     /// strengths.
     pub(crate) stored_related: Option<StoredRelated>,
+    /// The search index's sealed segment the last build stored, when it holds for this
+    /// site (the search words leave its papers out), and where the next is stored.
+    pub(crate) sealed_search: Option<SealedSearch>,
     /// Bytes of abstracts kept in the build's spill file instead of memory (see
     /// `model/long_text.rs`), not counting those left in parse cache entries; 0 when there is
     /// no output to keep the file beside.
@@ -265,6 +269,16 @@ fn load_deriving(
         }
     }
     let derive = derive.unwrap_or_else(|| setup.derive());
+    let sealed_search = output.map(|out| {
+        let mut sealed = SealedSearch::new(out);
+        if derive == Derive::Search {
+            match sealed.read(&site) {
+                Ok(papers) => enricher.seal_search(papers),
+                Err(warning) => warnings.push(warning),
+            }
+        }
+        sealed
+    });
     let search_words = enricher.enrich(&mut site, &setup.taxonomy, derive, None, phases);
     let stored_words = enricher.take_stored_words();
     // Only a speed-up, like the strengths below.
@@ -288,8 +302,90 @@ fn load_deriving(
         stored_topics,
         stored_words,
         stored_related,
+        sealed_search,
         spilled: spill.map_or(0, |spill| spill.len()),
     })
+}
+
+/// A file kept open, whose bytes rendering reads again (see [`search_sealed::ReadAt`]).
+struct OpenFile {
+    file: std::fs::File,
+    path: PathBuf,
+}
+
+impl search_sealed::ReadAt for OpenFile {
+    fn read_at(&self, at: u64, len: usize) -> std::io::Result<Vec<u8>> {
+        let mut bytes = vec![0u8; len];
+        std::os::unix::fs::FileExt::read_exact_at(&self.file, &mut bytes, at)?;
+        Ok(bytes)
+    }
+
+    fn name(&self) -> String {
+        self.path.display().to_string()
+    }
+}
+
+/// The search index's sealed segment kept beside an output folder (see
+/// `render/search_sealed.rs`).
+pub(crate) struct SealedSearch {
+    file: SideFile,
+    /// What the last build stored, when it holds for this build's site.
+    stored: Option<Arc<StoredSealed>>,
+}
+
+impl SealedSearch {
+    /// The one beside output folder `out`.
+    fn new(out: &Path) -> Self {
+        SealedSearch {
+            file: SideFile::new(sealed_search_path(out)),
+            stored: None,
+        }
+    }
+
+    /// Takes what the last build stored when it was made from the papers `site` seals:
+    /// returns how many papers that is (0: none taken); the warning to print when the file
+    /// is damaged.
+    fn read(&mut self, site: &Site) -> Result<usize, String> {
+        let papers = search_sealed::sealed_papers(site);
+        if papers == 0 {
+            return Ok(0);
+        }
+        let refused = |why: &str| refused(&self.file, why, "makes every paper's search words afresh");
+        let mut file = match std::fs::File::open(self.file.path()) {
+            Ok(file) => file,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+            Err(e) => return Err(refused(&format!("cannot be read ({e})"))),
+        };
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut file, &mut bytes).map_err(|e| refused(&format!("cannot be read ({e})")))?;
+        let source = OpenFile {
+            file,
+            path: self.file.path().to_path_buf(),
+        };
+        let stored = StoredSealed::from_bytes(&bytes, Box::new(source)).map_err(|why| refused(&why))?;
+        let key = search_sealed::key(site, papers);
+        self.stored = Some(stored)
+            .filter(|s| s.key == key && s.papers == papers)
+            .map(Arc::new);
+        Ok(self.stored.as_ref().map_or(0, |s| s.papers))
+    }
+
+    /// Stages the sealed segment `renderer` planned, when it planned one instead of taking
+    /// the stored one, for [`SealedSearch::commit`] once the build succeeds.
+    fn stage(&mut self, renderer: &Renderer, site: &Site) -> std::io::Result<()> {
+        match renderer.sealed_search_to_store() {
+            Some((papers, shards)) => {
+                let key = search_sealed::key(site, papers);
+                self.file.stage(&search_sealed::encode(key, papers, &shards))
+            }
+            None => Ok(()),
+        }
+    }
+
+    /// Puts the staged segment in place.
+    fn commit(self) -> std::io::Result<()> {
+        self.file.commit()
+    }
 }
 
 /// The topic strengths kept beside an output folder (see `enrich/tagging/stored.rs`).
@@ -433,6 +529,7 @@ pub fn build_with_progress(options: &BuildOptions, progress: &(dyn Fn(usize, usi
         stored_topics,
         stored_words,
         stored_related,
+        sealed_search,
         spilled,
     } = load_deriving(
         &options.root,
@@ -448,7 +545,10 @@ pub fn build_with_progress(options: &BuildOptions, progress: &(dyn Fn(usize, usi
             setup.config.base_url
         ));
     }
-    let renderer = setup.renderer(&site, &mut RenderCache::default(), None, &lexicon, search_words)?;
+    let mut sealed_search = sealed_search;
+    let renderer = setup
+        .renderer(&site, &mut RenderCache::default(), None, &lexicon, search_words)?
+        .with_sealed_search(sealed_search.as_mut().and_then(|s| s.stored.take()));
     phases.mark("prepare");
     // Listing the jobs plans the search index (its parts are rendered with the pages).
     let jobs = renderer.all_jobs();
@@ -483,6 +583,12 @@ pub fn build_with_progress(options: &BuildOptions, progress: &(dyn Fn(usize, usi
     }
     if let Some(stored) = stored_related {
         let _ = stored.commit();
+    }
+    if let Some(mut sealed) = sealed_search {
+        // Only a speed-up: a build that cannot store it makes every paper's words next time.
+        if sealed.stage(&renderer, &site).is_ok() {
+            let _ = sealed.commit();
+        }
     }
     let counts = published.counts;
     phases.mark("render+write+swap");

@@ -76,12 +76,20 @@ fn an_edit_rewrites_only_the_search_index_parts_it_changed() {
         renderer
             .all_jobs()
             .into_iter()
-            .filter(|j| matches!(j, Job::SearchTerms(_) | Job::SearchDocs(_) | Job::SearchDir(_)))
+            .filter(|j| {
+                matches!(
+                    j,
+                    Job::SearchTerms(_) | Job::SearchSealed(_) | Job::SearchDocs(_) | Job::SearchDir(_)
+                )
+            })
             .map(|j| (j, renderer.fingerprint(j)))
             .collect::<std::collections::BTreeMap<_, _>>()
     };
     let (before, fp_before) = (search_parts(&site), fingerprints());
-    assert!(fp_before.keys().filter(|j| matches!(j, Job::SearchTerms(_))).count() >= 2);
+    // 41 days over two months: the older month's papers, 2,550 among them, are the sealed
+    // segment's (see `render/search_sealed.rs`).
+    assert!(fp_before.keys().filter(|j| matches!(j, Job::SearchSealed(_))).count() >= 2);
+    assert!(fp_before.keys().any(|j| matches!(j, Job::SearchTerms(_))));
     std::thread::sleep(std::time::Duration::from_millis(20));
     // Paper 2,550 drops the word "closely" and gains "trees".
     let (path, text) = numbered_digest(25);
@@ -1102,6 +1110,46 @@ fn a_settled_archive_takes_its_stored_related_lists_and_never_damaged_ones() {
     site.build_ok(&[]);
     assert!(html_files(&papers) == honest, "searched afresh without them");
     assert_a_damaged_side_file_is_never_trusted(&site, ".public.related");
+}
+
+#[test]
+fn a_settled_archive_keeps_its_sealed_search_segment_and_never_a_damaged_one() {
+    use std::os::unix::fs::MetadataExt;
+    let (site, (path, text)) = settled_archive();
+    site.build_ok(&[]);
+    let stored = site.root().join(".public.sealed");
+    let inode = std::fs::metadata(&stored)
+        .expect("a settled archive stores its sealed search segment")
+        .ino();
+    let before = search_parts(&site);
+    let sealed: Vec<&String> = before.keys().filter(|name| name.starts_with("s-")).collect();
+    assert!(sealed.len() > 3, "{} sealed shards", sealed.len());
+    // A day added: the sealed shards are kept, the stored segment taken as it is (not
+    // stored again), and the output is a clean build's.
+    site.write(&path, text);
+    site.build_ok(&[]);
+    let after = search_parts(&site);
+    for name in &sealed {
+        assert_eq!(before[*name], after[*name], "{name} kept");
+    }
+    assert_eq!(
+        std::fs::metadata(&stored).unwrap().ino(),
+        inode,
+        "taken, not stored again"
+    );
+    assert_same_as_clean_build(&site, "a day added to a sealed search segment");
+    // A sealed shard gone from the output is written again from the stored segment.
+    let gone = site.public().join("search").join(sealed[0]);
+    std::fs::remove_file(&gone).unwrap();
+    site.build_ok(&[]);
+    assert!(gone.exists(), "{} written again", sealed[0]);
+    assert_eq!(
+        std::fs::metadata(&stored).unwrap().ino(),
+        inode,
+        "from the stored segment"
+    );
+    assert_same_as_clean_build(&site, "a sealed shard written again");
+    assert_a_damaged_side_file_is_never_trusted(&site, ".public.sealed");
 }
 
 /// An archive past the settled threshold of related papers (10,000 papers published before

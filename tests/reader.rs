@@ -77,40 +77,10 @@ fn read_index(site: &TestSite) -> SearchIndex {
         shards: Vec::new(),
         sizes: vec![("search/index.json".into(), head_text.len())],
     };
-    let shards = head["shards"].as_array().unwrap();
-    for (k, shard) in shards.iter().enumerate() {
-        let name = format!("search/t-{}.json", shard[1].as_str().unwrap());
-        let text = site.read(&name);
-        index.sizes.push((name, text.len()));
-        let json: serde_json::Value = serde_json::from_str(&text).unwrap();
-        let entries = decode_terms(json["terms"].as_str().unwrap());
-        let words: Vec<String> = entries.iter().map(|e| e.0.clone()).collect();
-        let mut sorted = words.clone();
-        sorted.sort();
-        assert_eq!(words, sorted, "words are sorted for prefix search");
-        assert!(
-            k == 0 || words[0] == shard[0].as_str().unwrap(),
-            "the head names each shard's first word"
-        );
-        if let Some(next) = shards.get(k + 1) {
-            assert!(
-                words.last().unwrap().as_str() < next[0].as_str().unwrap(),
-                "shards in word order"
-            );
-        }
-        for (i, (word, back, papers)) in entries.iter().enumerate() {
-            let group = if *back > 0 {
-                index.group[&words[i - back]].clone()
-            } else {
-                word.clone()
-            };
-            index.group.insert(word.clone(), group);
-            index.terms.insert(word.clone(), papers.iter().map(|p| p.0).collect());
-            index
-                .titles
-                .insert(word.clone(), papers.iter().filter(|p| p.1).map(|p| p.0).collect());
-        }
-        index.shards.push(words);
+    // The live segment's shards, then the sealed segment's (older papers): a word in both
+    // has the papers of each.
+    for (list, prefix) in [("shards", "t-"), ("sealed", "s-")] {
+        read_shards(site, &mut index, head[list].as_array().unwrap(), prefix);
     }
     let chunk = head["chunk"].as_u64().unwrap() as usize;
     assert_eq!(chunk, paperboy::render::DOCS_PER_CHUNK);
@@ -162,13 +132,53 @@ fn read_index(site: &TestSite) -> SearchIndex {
     index
 }
 
+/// Reads the term shards `shards` of the head (files `PREFIX-HASH.json`) into `index`.
+fn read_shards(site: &TestSite, index: &mut SearchIndex, shards: &[serde_json::Value], prefix: &str) {
+    for (k, shard) in shards.iter().enumerate() {
+        let name = format!("search/{prefix}{}.json", shard[1].as_str().unwrap());
+        let text = site.read(&name);
+        index.sizes.push((name, text.len()));
+        let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let entries = decode_terms(json["terms"].as_str().unwrap());
+        let words: Vec<String> = entries.iter().map(|e| e.0.clone()).collect();
+        let mut sorted = words.clone();
+        sorted.sort();
+        assert_eq!(words, sorted, "words are sorted for prefix search");
+        assert!(
+            k == 0 || words[0] == shard[0].as_str().unwrap(),
+            "the head names each shard's first word"
+        );
+        if let Some(next) = shards.get(k + 1) {
+            assert!(
+                words.last().unwrap().as_str() < next[0].as_str().unwrap(),
+                "shards in word order"
+            );
+        }
+        for (i, (word, back, papers)) in entries.iter().enumerate() {
+            let group = if *back > 0 {
+                index.group[&words[i - back]].clone()
+            } else {
+                word.clone()
+            };
+            index.group.entry(word.clone()).or_insert(group);
+            let all = index.terms.entry(word.clone()).or_default();
+            all.extend(papers.iter().map(|p| p.0));
+            all.sort_unstable();
+            let titled = index.titles.entry(word.clone()).or_default();
+            titled.extend(papers.iter().filter(|p| p.1).map(|p| p.0));
+            titled.sort_unstable();
+        }
+        index.shards.push(words);
+    }
+}
+
 /// Every file under `public/search/` that is not the page, its script or the head: the parts
 /// of the index.
 fn index_parts(site: &TestSite) -> std::collections::BTreeSet<String> {
     std::fs::read_dir(site.public().join("search"))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with("t-") || n.starts_with("d-") || n.starts_with("i-"))
+        .filter(|n| ["t-", "s-", "d-", "i-"].iter().any(|p| n.starts_with(p)))
         .collect()
 }
 

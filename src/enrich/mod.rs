@@ -56,6 +56,9 @@ pub struct Enricher {
     /// The settled papers' related lists: stored by an earlier build before a one-off
     /// enrichment (see [`Enricher::seed_related`]), to store for the next one after it.
     related_lists: Option<StoredLists>,
+    /// How many papers at the start a one-off enrichment makes no search words for: the
+    /// last build stored their part of the index (see [`Enricher::seal_search`]).
+    sealed_search: usize,
 }
 
 /// What [`Enricher::enrich`] derives beyond tags and related papers (which tagging needs:
@@ -112,6 +115,13 @@ impl Enricher {
     /// month and the settled ones a new paper can move.
     pub fn seed_related(&mut self, lists: StoredLists) {
         self.related_lists = Some(lists);
+    }
+
+    /// Has a one-off enrichment make no search words for the first `papers` papers: the
+    /// search index's sealed segment, which the last build stored, holds them (see
+    /// `render/search_sealed.rs`).
+    pub fn seal_search(&mut self, papers: usize) {
+        self.sealed_search = papers;
     }
 
     /// The settled papers' related lists the last one-off enrichment computed, to store for
@@ -323,15 +333,23 @@ impl Enricher {
             }
         };
         let papers = site.papers.par_iter().zip(tokens.into_par_iter()).enumerate();
+        let sealed = std::mem::take(&mut self.sealed_search).min(site.papers.len());
+        let none: Arc<[u32]> = Arc::from([]);
         let (docs, weighed): (Vec<Arc<[u32]>>, Vec<_>) = match search {
             true => papers
-                .map(|(i, (p, tokens))| (words.doc(p, &tokens), vector(i, &tokens)))
+                .map(|(i, (p, tokens))| {
+                    let doc = match i < sealed {
+                        true => none.clone(),
+                        false => words.doc(p, &tokens),
+                    };
+                    (doc, vector(i, &tokens))
+                })
                 .unzip(),
             false => (Vec::new(), papers.map(|(i, (_, tokens))| vector(i, &tokens)).collect()),
         };
         crate::memory::hand_back();
         // A one-off enricher never handed words out before: there is nothing to forget.
-        let search_words = search.then(|| self.search.hand_out(docs));
+        let search_words = search.then(|| self.search.hand_out(docs, sealed));
         let (vectors, (uses_flipped, mut kept)): (Vec<_>, (Vec<bool>, Vec<_>)) =
             weighed.into_iter().map(|(v, uses, keep)| (v, (uses, keep))).unzip();
         let carried = carried.take().map(|mut carried| {

@@ -196,17 +196,10 @@ pub(super) struct Settled {
 impl Settled {
     /// The settled papers of `site`, when there are at least `min` of them.
     fn of(site: &Site, min: usize) -> Settled {
-        use chrono::Datelike;
-        let Some(month) = site
-            .papers
-            .iter()
-            .map(|p| p.published.date_naive())
-            .max()
-            .and_then(|newest| newest.with_day(1))
-        else {
+        let Some(settled) = site.settled() else {
             return Settled::default();
         };
-        let flags: Vec<bool> = site.papers.iter().map(|p| p.published.date_naive() < month).collect();
+        let flags: Vec<bool> = settled.collect();
         let count = flags.iter().filter(|&&f| f).count();
         Settled {
             flags: (count >= min).then_some(flags),

@@ -36,6 +36,7 @@ pub struct Prepared {
     docs: Arc<Vec<Arc<[u32]>>>,
     serial: u64,
     changed: Option<Changed>,
+    sealed: usize,
 }
 
 /// The papers whose words changed since the words a cache handed out before.
@@ -61,6 +62,13 @@ impl Prepared {
     /// Which words these are: each call of [`SearchWords::prepare`] numbers its result.
     pub fn serial(&self) -> u64 {
         self.serial
+    }
+
+    /// How many papers at the start have no words here, though they have some: those of
+    /// the search index's sealed segment, which the last build stored (see
+    /// `render/search_sealed.rs`). None but in a one-off build told so.
+    pub fn sealed(&self) -> usize {
+        self.sealed
     }
 
     /// The papers whose words changed since the words numbered [`Changed::base`], same
@@ -183,19 +191,22 @@ impl SearchWords {
             docs,
             serial: self.serial,
             changed: changed.map(|papers| Changed { base, papers }),
+            sealed: 0,
         }
     }
 
     /// Hands out every paper's words, made one by one with [`SearchWords::doc`] by a
     /// one-off build, as [`SearchWords::prepare`] would: nothing is kept, as no next call
-    /// compares with them or patches them.
-    pub(super) fn hand_out(&mut self, docs: Vec<Arc<[u32]>>) -> Prepared {
+    /// compares with them or patches them. The first `sealed` papers' were not made (see
+    /// [`Prepared::sealed`]).
+    pub(super) fn hand_out(&mut self, docs: Vec<Arc<[u32]>>, sealed: usize) -> Prepared {
         self.serial += 1;
         self.last = None;
         Prepared {
             docs: Arc::new(docs),
             serial: self.serial,
             changed: None,
+            sealed,
         }
     }
 

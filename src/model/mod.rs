@@ -185,6 +185,20 @@ impl Site {
         keyed.sort_unstable();
         keyed.into_iter().map(|(_, id)| id).collect()
     }
+
+    /// Whether each paper is settled: published before the month of the newest paper. A
+    /// new day changes nothing a settled paper decides alone (its related papers among the
+    /// settled ones, its part of the search index); `None` for a site without papers.
+    pub fn settled(&self) -> Option<impl Iterator<Item = bool> + '_> {
+        use chrono::Datelike;
+        let month = self
+            .papers
+            .iter()
+            .map(|p| p.published.date_naive())
+            .max()
+            .and_then(|newest| newest.with_day(1))?;
+        Some(self.papers.iter().map(move |p| p.published.date_naive() < month))
+    }
 }
 
 #[cfg(test)]

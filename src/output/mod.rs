@@ -122,6 +122,12 @@ pub fn related_cache_path(out: &Path) -> PathBuf {
     hidden_sibling(out, "related")
 }
 
+/// The search index's sealed segment of the last build (see `render/search_sealed.rs`), a
+/// [`SideFile`] like the topic strengths.
+pub fn sealed_search_path(out: &Path) -> PathBuf {
+    hidden_sibling(out, "sealed")
+}
+
 /// `.NAME.SUFFIX` beside the output folder `NAME`.
 pub(crate) fn hidden_sibling(out: &Path, suffix: &str) -> PathBuf {
     let name = out

@@ -44,6 +44,8 @@ pub enum Job {
     Search,
     /// `/search/t-HASH.json`: term shard K of the search index.
     SearchTerms(usize),
+    /// `/search/s-HASH.json`: term shard K of the search index's sealed segment.
+    SearchSealed(usize),
     /// `/search/d-HASH.json`: document chunk K of the search index.
     SearchDocs(usize),
     /// `/search/i-HASH.json`: directory J of the search index's document chunks.
@@ -96,6 +98,7 @@ impl Renderer<'_> {
         }
         if self.search_page {
             jobs.extend((0..self.search_plan().shard_count()).map(Job::SearchTerms));
+            jobs.extend((0..self.search_plan().sealed_count()).map(Job::SearchSealed));
             jobs.extend((0..docs_count(self.site.papers.len())).map(Job::SearchDocs));
             jobs.extend((0..dirs_count(self.site.papers.len())).map(Job::SearchDir));
         }
@@ -155,6 +158,7 @@ impl Renderer<'_> {
             Job::SitemapPart(k) => self.hash_sitemap_part(h_, k),
             Job::Search => self.hash_search_page(h_),
             Job::SearchTerms(k) => self.hash_search_terms(h_, k),
+            Job::SearchSealed(k) => self.hash_search_sealed(h_, k),
             Job::SearchDocs(k) => self.hash_search_docs(h_, k),
             Job::SearchDir(j) => self.hash_search_dir(h_, j),
             Job::NotFound | Job::Statics => {}
@@ -183,6 +187,7 @@ impl Renderer<'_> {
             Job::Search => "search/index.html".into(),
             // Part files are named by their hash; the key stays as they change.
             Job::SearchTerms(k) => format!("search/t/{k:06}"),
+            Job::SearchSealed(k) => format!("search/s/{k:06}"),
             Job::SearchDocs(k) => format!("search/d/{k:06}"),
             Job::SearchDir(j) => format!("search/i/{j:06}"),
             Job::NotFound => "404.html".into(),
@@ -206,6 +211,7 @@ impl Renderer<'_> {
             Job::SitemapPart(k) => Ok(self.sitemap_part_files(k)),
             Job::Search => self.search_page_files(),
             Job::SearchTerms(k) => Ok(self.search_terms_files(k)),
+            Job::SearchSealed(k) => self.search_sealed_files(k),
             Job::SearchDocs(k) => Ok(self.search_docs_files(k)),
             Job::SearchDir(j) => Ok(self.search_dir_files(j)),
             Job::NotFound => Ok(vec![("404.html".into(), self.not_found()?)]),

@@ -9,6 +9,7 @@ mod i18n;
 mod jobs;
 mod pages;
 mod search_index;
+pub mod search_sealed;
 mod sitemap;
 mod summary_values;
 mod view;
@@ -172,6 +173,9 @@ pub struct Renderer<'a> {
     /// Watch mode only (`None` in a build): the last save's plan, taken when this one is
     /// planned from it (see [`Renderer::after_search_plan`]).
     search_previous: Option<std::sync::Mutex<Option<search_index::Plan>>>,
+    /// The sealed segment of the search index the last build stored, which the words
+    /// given leave out (see `search_sealed.rs`).
+    search_sealed: Option<Arc<search_sealed::StoredSealed>>,
     /// The papers a patched save touched (see [`Renderer::with_cache`]); `None` when any
     /// paper may have changed.
     touched: Option<Vec<PaperId>>,
@@ -292,6 +296,7 @@ impl<'a> Renderer<'a> {
             search_plan: std::sync::OnceLock::new(),
             sitemap_per_part: std::sync::OnceLock::new(),
             search_previous: None,
+            search_sealed: None,
             touched: touched.map(<[PaperId]>::to_vec),
             summaries_moved,
             dates,
@@ -302,6 +307,13 @@ impl<'a> Renderer<'a> {
     /// Builds the search index from words already read (see [`crate::enrich::SearchWords`]).
     pub fn with_search_words(mut self, lexicon: &'a Lexicon, words: Prepared) -> Self {
         self.search = SearchInput::Words(lexicon, std::sync::Mutex::new(Some(words)));
+        self
+    }
+
+    /// Takes the search index's sealed segment from `stored`, which the last build left:
+    /// the words given leave out its papers' (see [`Prepared::sealed`]).
+    pub fn with_sealed_search(mut self, stored: Option<Arc<search_sealed::StoredSealed>>) -> Self {
+        self.search_sealed = stored;
         self
     }
 

@@ -29,7 +29,7 @@
   }
   if (!more.textContent) more.textContent = say("more", "More results");
 
-  var FORMAT = 3;
+  var FORMAT = 4;
   var PAGE = 10; // results drawn at a time
   var PHRASE_WINDOW = PAGE; // first results re-ranked when query words stand side by side
   var MAX_PREFIX_WORDS = 400; // words a prefix stands for, the first in order
@@ -97,20 +97,28 @@
     head = {
       stop: new Set(data.stop),
       papers: data.papers, chunk: data.chunk, dir: data.dir, day: day, dayStart: dayStart, dirs: data.dirs,
-      firsts: data.shards.map(function (s) { return s[0]; }),
-      names: data.shards.map(function (s) { return "t-" + s[1] + ".json"; }),
+      // The live segment's term shards, then the sealed segment's (older papers), if any.
+      segments: [segment(data.shards, "t-")].concat(data.sealed.length ? [segment(data.sealed, "s-")] : []),
     };
     shards.clear();
     chunks.clear();
     dirs.clear();
   }
 
-  // The index of the shard whose terms would hold `term`.
-  function shardOf(term) {
-    var lo = 0, hi = head.firsts.length - 1;
+  // A segment's term shards: their first terms, and their files.
+  function segment(list, prefix) {
+    return {
+      firsts: list.map(function (s) { return s[0]; }),
+      names: list.map(function (s) { return prefix + s[1] + ".json"; }),
+    };
+  }
+
+  // The index of the shard of segment `seg` whose terms would hold `term`.
+  function shardOf(seg, term) {
+    var lo = 0, hi = seg.firsts.length - 1;
     while (lo < hi) {
       var mid = (lo + hi + 1) >> 1;
-      if (less(term, head.firsts[mid])) hi = mid - 1; else lo = mid;
+      if (less(term, seg.firsts[mid])) hi = mid - 1; else lo = mid;
     }
     return lo;
   }
@@ -139,8 +147,8 @@
     return { words: ws, postings: ps, group: group, members: members, decoded: new Map() };
   }
 
-  function loadShard(k) {
-    return once(shards, head.names[k], unpack);
+  function loadShard(seg, k) {
+    return once(shards, seg.names[k], unpack);
   }
 
   // Fetches `name` once; a failed fetch is tried again next time.
@@ -217,20 +225,39 @@
   // The terms a query word stands for, as [shard, term, points] (points without the title
   // bonus): the word itself and the words sharing its stem; words it begins; and, when the
   // index does not have the word, the stems of its forms without a common suffix and words
-  // one typo away. Fetches the shards it needs.
+  // one typo away. Each segment of the index is looked in; a segment without the word
+  // looks up the forms the others link to it, and its forms without a common suffix.
+  // Fetches the shards it needs.
   function expand(w) {
-    var k0 = shardOf(w);
+    return Promise.all(head.segments.map(function (seg) { return expandIn(seg, w); })).then(function (parts) {
+      var found = [], forms = new Set(baseForms(w)), anywhere = false;
+      parts.forEach(function (part) {
+        found = found.concat(part.found);
+        if (part.at >= 0) anywhere = true;
+        part.forms.forEach(function (f) { forms.add(f); });
+      });
+      var rest = head.segments.filter(function (seg, i) { return parts[i].at < 0; });
+      var more = rest.map(function (seg) { return anywhere ? lookUp(seg, Array.from(forms)) : fallbacks(seg, w); });
+      return Promise.all(more).then(function (extra) { return found.concat.apply(found, extra); });
+    });
+  }
+
+  // What expand finds in one segment: what it found, where the word is in its shard (-1: not
+  // there), and the word's forms there (its stem's terms).
+  function expandIn(seg, w) {
+    var k0 = shardOf(seg, w);
     var need = [k0];
     if (w.length >= 2) {
       var upper = w + AFTER_ALL;
-      for (var k = k0 + 1; k < head.firsts.length && need.length < MAX_PREFIX_SHARDS && less(head.firsts[k], upper); k++) need.push(k);
+      for (var k = k0 + 1; k < seg.firsts.length && need.length < MAX_PREFIX_SHARDS && less(seg.firsts[k], upper); k++) need.push(k);
     }
-    return Promise.all(need.map(loadShard)).then(function (loaded) {
-      var found = [];
+    return Promise.all(need.map(function (k) { return loadShard(seg, k); })).then(function (loaded) {
+      var found = [], forms = [];
       var at = find(loaded[0], w);
       if (at >= 0) {
         addGroup(found, loaded[0], at, STEM);
         found.push([loaded[0], at, EXACT]);
+        found.forEach(function (f) { forms.push(f[0].words[f[1]]); });
       }
       if (w.length >= 2) {
         var n = 0;
@@ -240,8 +267,7 @@
           }
         });
       }
-      if (at >= 0) return found;
-      return fallbacks(w, k0).then(function (more) { return found.concat(more); });
+      return { found: found, at: at, forms: forms };
     });
   }
 
@@ -251,45 +277,57 @@
     if (group) group.forEach(function (i) { if (i !== at) found.push([shard, i, points]); });
   }
 
-  // For a word the index does not have: its forms without a common suffix ("jailbreaking"
-  // → "jailbreak"), with their stems, and, for words of TYPO_MIN letters or more, the terms
-  // one typo away (with their stems) in the shards around the word that share its first
-  // three letters.
-  function fallbacks(w, k0) {
+  // `w` without a common suffix ("jailbreaking" → "jailbreak", "proofs" → "proof").
+  function baseForms(w) {
     var bases = [];
     SUFFIXES.forEach(function (s) {
       if (w.length - s[0].length >= 3 && w.endsWith(s[0])) bases.push(w.slice(0, w.length - s[0].length) + s[1]);
     });
-    var need = new Set(bases.map(shardOf));
-    if (w.length >= TYPO_MIN) {
-      var stem3 = firstChars(w, 3), upper = stem3 + AFTER_ALL;
-      need.add(k0);
-      if (k0 > 0 && less(stem3, head.firsts[k0])) need.add(k0 - 1);
-      if (k0 + 1 < head.firsts.length && less(head.firsts[k0 + 1], upper)) need.add(k0 + 1);
-    }
-    var ks = Array.from(need);
-    return Promise.all(ks.map(loadShard)).then(function (loaded) {
-      var byK = new Map();
-      ks.forEach(function (k, i) { byK.set(k, loaded[i]); });
+    return bases;
+  }
+
+  // The terms of segment `seg` that are one of `words`, with their stems, as forms of a
+  // query word (STEM points).
+  function lookUp(seg, words) {
+    var ks = Array.from(new Set(words.map(function (b) { return shardOf(seg, b); })));
+    return Promise.all(ks.map(function (k) { return loadShard(seg, k); })).then(function (loaded) {
       var found = [];
-      bases.forEach(function (b) {
-        var shard = byK.get(shardOf(b)), at = find(shard, b);
+      words.forEach(function (b) {
+        var shard = loaded[ks.indexOf(shardOf(seg, b))], at = find(shard, b);
         if (at >= 0) {
           found.push([shard, at, STEM]);
           addGroup(found, shard, at, STEM);
         }
       });
-      if (w.length >= TYPO_MIN) {
-        byK.forEach(function (shard) {
-          var ws = shard.words;
-          for (var i = 0; i < ws.length; i++) {
-            if (oneEdit(w, ws[i])) {
-              found.push([shard, i, TYPO]);
-              addGroup(found, shard, i, TYPO);
-            }
+      return found;
+    });
+  }
+
+  // For a word the index does not have, in segment `seg`: its forms without a common
+  // suffix, with their stems, and, for words of TYPO_MIN letters or more, the terms one
+  // typo away (with their stems) in the shards around the word that share its first three
+  // letters.
+  function fallbacks(seg, w) {
+    var k0 = shardOf(seg, w);
+    var need = new Set();
+    if (w.length >= TYPO_MIN) {
+      var stem3 = firstChars(w, 3), upper = stem3 + AFTER_ALL;
+      need.add(k0);
+      if (k0 > 0 && less(stem3, seg.firsts[k0])) need.add(k0 - 1);
+      if (k0 + 1 < seg.firsts.length && less(seg.firsts[k0 + 1], upper)) need.add(k0 + 1);
+    }
+    var ks = Array.from(need);
+    return Promise.all([lookUp(seg, baseForms(w))].concat(ks.map(function (k) { return loadShard(seg, k); }))).then(function (loaded) {
+      var found = loaded[0];
+      loaded.slice(1).forEach(function (shard) {
+        var ws = shard.words;
+        for (var i = 0; i < ws.length; i++) {
+          if (oneEdit(w, ws[i])) {
+            found.push([shard, i, TYPO]);
+            addGroup(found, shard, i, TYPO);
           }
-        });
-      }
+        }
+      });
       return found;
     });
   }

@@ -9,6 +9,9 @@
 //!   split into shards of about [`SHARD_BYTES`] by their first letters. Words with the same
 //!   stem are linked, so `proofs` also finds "proof" with no stemmer in the browser; words
 //!   are kept whole so that prefixes and typos can be matched against them.
+//! - `search/s-HASH.json`, the sealed segment's term shards (see `search_sealed.rs`): the
+//!   same for the settled papers at the start of the archive, which `t-` shards then leave
+//!   out. A term may be in both, with each segment's papers.
 //! - `search/d-HASH.json`, document chunks of [`DOCS_PER_CHUNK`] papers: what a result
 //!   shows (title, slug, dates, tags, the abstract for the snippet), fetched only for the
 //!   results on screen.
@@ -30,6 +33,8 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::enrich::{CHANGED_MAX, Lexicon, Prepared, WordId};
 use crate::model::{PaperId, Site};
+use crate::render::search_sealed::StoredSealed;
+pub(crate) use crate::render::search_sealed::sealed_papers;
 use crate::render::view::DateForms;
 use crate::text::{LATEX_MACROS, SEARCH_STOP_WORDS, lowercased, words};
 
@@ -38,7 +43,7 @@ pub const SCRIPT: &str = include_str!("search.js");
 
 /// The index format, written into the head and into every part's hash: a new format
 /// renames every part.
-pub const FORMAT: u32 = 3;
+pub const FORMAT: u32 = 4;
 
 /// Papers per document chunk. A page of ten results fetches up to ten chunks, so chunks
 /// are small (about 3.5 KB gzipped with whole abstracts), yet not one file per paper:
@@ -52,6 +57,10 @@ pub const CHUNKS_PER_DIR: usize = 256;
 /// gzipped): small enough that a query's shards stay a small download, few enough that the
 /// head stays small (about 55 shards at 10,000 papers, 400 at 100,000).
 pub const SHARD_BYTES: usize = 48 * 1024;
+
+/// [`SHARD_BYTES`] of the live segment's shards when there is a sealed segment (see
+/// `search_sealed.rs`).
+pub(crate) const LIVE_SHARD_BYTES: usize = SHARD_BYTES / 4;
 
 /// The longest abstract a document chunk carries for the snippet, in characters (arXiv
 /// allows 1,920).
@@ -71,6 +80,11 @@ pub fn docs_range(k: usize, papers: usize) -> Range<usize> {
 /// Output path of the term shard with hash `hash`.
 pub(crate) fn terms_path(hash: u64) -> String {
     format!("search/t-{}.json", name_hash(hash))
+}
+
+/// Output path of the sealed segment's term shard with hash `hash`.
+pub(crate) fn sealed_path(hash: u64) -> String {
+    format!("search/s-{}.json", name_hash(hash))
 }
 
 /// Output path of the document chunk with hash `hash`.
@@ -133,13 +147,15 @@ impl Inversion {
         })
     }
 
-    /// Inverts `docs` in one slice per thread, up to [`MAX_SLICES`].
-    fn all(docs: &[Arc<[u32]>], words: usize) -> Vec<Inversion> {
+    /// Inverts the papers `segment` of `docs` in one slice per thread, up to [`MAX_SLICES`].
+    fn all(docs: &[Arc<[u32]>], words: usize, segment: Range<usize>) -> Vec<Inversion> {
+        let first = segment.start;
+        let docs = &docs[segment];
         let slices = rayon::current_num_threads().min(MAX_SLICES);
         let slice = docs.len().div_ceil(slices).max(1);
         docs.par_chunks(slice)
             .enumerate()
-            .map(|(i, docs)| Inversion::new(docs, words, i * slice))
+            .map(|(i, docs)| Inversion::new(docs, words, first + i * slice))
             .collect()
     }
 }
@@ -290,7 +306,14 @@ struct Term {
 /// are split into, and the hash of each part (which names it and is its job's fingerprint).
 /// Built once per build (or patched per watch-mode rebuild, see [`Plan::after`]); only the
 /// parts whose hash changed are then rendered.
+///
+/// The terms are those of the papers of [`Plan::segment`]: all of them, or those after the
+/// sealed segment, whose terms are planned apart (see [`Sealed`]).
 pub(crate) struct Plan {
+    /// The papers whose words the terms hold.
+    segment: Range<usize>,
+    /// The sealed segment's terms, for the plan of the whole index.
+    sealed: Sealed,
     /// Papers by word, one inversion per slice of the papers, in paper order.
     inversions: Vec<Inversion>,
     /// Papers by word for the words whose papers changed since the inversions were made,
@@ -325,11 +348,60 @@ pub(crate) struct Plan {
     kept_shards: usize,
 }
 
+/// The terms of the sealed segment (see `search_sealed.rs`) of a plan of the whole index.
+pub(crate) enum Sealed {
+    /// No segment: the site has too few settled papers, or this is the segment's own plan.
+    None,
+    /// Planned from the settled papers' words.
+    Planned(Box<Plan>),
+    /// As the build that planned it stored it.
+    Stored(Arc<StoredSealed>),
+}
+
 impl Plan {
-    /// Plans the index of `site` from each paper's words.
-    pub(crate) fn new(site: &Site, lexicon: &Lexicon, prepared: &Prepared) -> Plan {
-        let inversions = Inversion::all(prepared.docs(), lexicon.len());
-        let mut plan = Plan::of_postings(site, lexicon, inversions, FxHashMap::default(), None, &[]);
+    /// Plans the index of `site` from each paper's words. The words of the first papers
+    /// may be left out ([`Prepared::sealed`]) when `stored` holds their sealed segment.
+    pub(crate) fn new(site: &Site, lexicon: &Lexicon, prepared: &Prepared, stored: Option<Arc<StoredSealed>>) -> Plan {
+        let sealed = match stored.filter(|s| s.papers == prepared.sealed() && s.papers > 0) {
+            Some(stored) => Sealed::Stored(stored),
+            None => {
+                assert_eq!(
+                    prepared.sealed(),
+                    0,
+                    "the words of sealed papers left out without their segment"
+                );
+                Plan::plan_sealed(site, lexicon, prepared, sealed_papers(site))
+            }
+        };
+        Plan::with_sealed(site, lexicon, prepared, sealed)
+    }
+
+    /// The plan of the terms of the first `papers` papers, or [`Sealed::None`] for none.
+    fn plan_sealed(site: &Site, lexicon: &Lexicon, prepared: &Prepared, papers: usize) -> Sealed {
+        if papers == 0 {
+            return Sealed::None;
+        }
+        Sealed::Planned(Box::new(Plan::of_segment(site, lexicon, prepared, 0..papers, None)))
+    }
+
+    /// The plan of the whole index, with the terms of the papers after `sealed`'s.
+    fn with_sealed(site: &Site, lexicon: &Lexicon, prepared: &Prepared, sealed: Sealed) -> Plan {
+        let segment = sealed.papers()..site.papers.len();
+        Plan::of_segment(site, lexicon, prepared, segment, Some(sealed))
+    }
+
+    /// The plan of the terms of the papers of `segment`, inverted from `prepared` (see
+    /// [`Plan::of_postings`] for `sealed`).
+    fn of_segment(
+        site: &Site,
+        lexicon: &Lexicon,
+        prepared: &Prepared,
+        segment: Range<usize>,
+        sealed: Option<Sealed>,
+    ) -> Plan {
+        let inversions = Inversion::all(prepared.docs(), lexicon.len(), segment.clone());
+        let no_patches = FxHashMap::default();
+        let mut plan = Plan::of_postings(site, lexicon, inversions, no_patches, None, &[], segment, sealed);
         plan.words = prepared.serial();
         plan
     }
@@ -350,25 +422,57 @@ impl Plan {
         prepared: &Prepared,
         touched: Option<&[PaperId]>,
     ) -> Plan {
-        let previous = previous.filter(|p| p.lexicon == lexicon.serial());
-        let mut plan = match previous.and_then(|p| p.patch(prepared)) {
-            Some((inversions, patched, mut earlier)) => {
-                if touched.is_none() {
-                    earlier.doc_hashes.clear();
-                }
-                Plan::of_postings(
-                    site,
-                    lexicon,
-                    inversions,
-                    patched,
-                    Some(earlier),
-                    touched.unwrap_or_default(),
-                )
-            }
-            None => Plan::new(site, lexicon, prepared),
+        let sealed_count = sealed_papers(site);
+        let previous = previous.filter(|p| {
+            p.lexicon == lexicon.serial() && p.segment == (sealed_count..site.papers.len()) && p.sealed.can_patch()
+        });
+        let Some(mut previous) = previous else {
+            return Plan::new(site, lexicon, prepared, None);
         };
+        let sealed = match std::mem::replace(&mut previous.sealed, Sealed::None) {
+            Sealed::Planned(plan) => match plan.patched(site, lexicon, prepared, None) {
+                Some(plan) => Sealed::Planned(Box::new(plan)),
+                None => return Plan::new(site, lexicon, prepared, None),
+            },
+            _ => Sealed::None,
+        };
+        match previous.patched(site, lexicon, prepared, Some((sealed, touched))) {
+            Some(plan) => plan,
+            None => Plan::new(site, lexicon, prepared, None),
+        }
+    }
+
+    /// This plan patched for `prepared` (see [`Plan::patch`]); `None` when that is not a
+    /// patch. `top` gives the plan of the whole index its sealed segment and the papers
+    /// whose document chunks changed.
+    fn patched(
+        self,
+        site: &Site,
+        lexicon: &Lexicon,
+        prepared: &Prepared,
+        top: Option<(Sealed, Option<&[PaperId]>)>,
+    ) -> Option<Plan> {
+        let segment = self.segment.clone();
+        let (inversions, patched, mut earlier) = self.patch(prepared)?;
+        let (sealed, touched) = match top {
+            Some((sealed, touched)) => (Some(sealed), touched),
+            None => (None, None),
+        };
+        if touched.is_none() {
+            earlier.doc_hashes.clear();
+        }
+        let mut plan = Plan::of_postings(
+            site,
+            lexicon,
+            inversions,
+            patched,
+            Some(earlier),
+            touched.unwrap_or_default(),
+            segment,
+            sealed,
+        );
         plan.words = prepared.serial();
-        plan
+        Some(plan)
     }
 
     /// The postings once the papers' words went from those of this plan to `prepared`'s,
@@ -381,10 +485,12 @@ impl Plan {
             return None;
         }
         let docs = prepared.docs();
-        let papers: Vec<u32> = changed.papers.iter().map(|&(i, _)| i).collect();
+        // The changed papers of this plan's segment.
+        let segment = self.segment.start as u32..self.segment.end as u32;
+        let changed: Vec<&(u32, Arc<[u32]>)> = changed.papers.iter().filter(|(i, _)| segment.contains(i)).collect();
+        let papers: Vec<u32> = changed.iter().map(|&&(i, _)| i).collect();
         // The words whose entry a changed paper gained, lost or flagged otherwise.
         let words: FxHashSet<WordId> = changed
-            .papers
             .iter()
             .flat_map(|(i, was)| symmetric_difference(was, &docs[*i as usize]))
             .map(|e| e >> 1)
@@ -451,9 +557,11 @@ impl Plan {
         (list, was_used)
     }
 
-    /// Plans the index from its postings; `earlier` is what a previous plan may lend.
-    /// With `earlier`'s document hashes (of the same site), only the chunks of `touched`
-    /// papers are hashed again.
+    /// Plans the terms of the papers of `segment` from their postings; `earlier` is what a
+    /// previous plan may lend. With `sealed` (the plan of the whole index), the words of
+    /// tag names and the document chunks too: with `earlier`'s document hashes (of the same
+    /// site), only the chunks of `touched` papers are hashed again.
+    #[allow(clippy::too_many_arguments)]
     fn of_postings(
         site: &Site,
         lexicon: &Lexicon,
@@ -461,8 +569,13 @@ impl Plan {
         patched: Patched,
         mut earlier: Option<Earlier>,
         touched: &[PaperId],
+        segment: Range<usize>,
+        sealed: Option<Sealed>,
     ) -> Plan {
+        let whole = sealed.is_some();
         let mut plan = Plan {
+            segment,
+            sealed: sealed.unwrap_or(Sealed::None),
             inversions,
             patched,
             words: 0,
@@ -479,8 +592,14 @@ impl Plan {
             head: Vec::new(),
             kept_shards: 0,
         };
-        let by_tag_word = tag_words(site);
-        let papers = site.papers.len();
+        // Tag names find papers of every segment: their words are terms of the whole index.
+        let by_tag_word = match whole {
+            true => tag_words(site),
+            false => BTreeMap::new(),
+        };
+        // Sized by the segment's papers alone: a sealed segment's shards end where they did
+        // when the next day's papers come.
+        let papers = plan.segment.len();
         let size = |plan: &Plan, t: &Term| plan.text(t, lexicon).len() + 2 + posting_bytes(&plan.postings(t), papers);
         // With the terms of `earlier`, the terms whose papers may have changed (by index,
         // ascending); `None` when every term is sized and hashed anew.
@@ -515,7 +634,13 @@ impl Plan {
         if plan.reach.len() != plan.terms.len() {
             (plan.reach, plan.cuts) = split_inputs(&plan.terms, |t| plan.text(t, lexicon));
         }
-        plan.shards = split(&plan.sizes, &plan.reach, &plan.cuts);
+        // Beside a sealed segment a query word fetches a shard of each: the live segment's,
+        // a month of papers, are cut smaller so that the two weigh about what one did.
+        let target = match plan.sealed {
+            Sealed::None => SHARD_BYTES,
+            _ => LIVE_SHARD_BYTES,
+        };
+        plan.shards = split(&plan.sizes, &plan.reach, &plan.cuts, target);
         let kept = match (&earlier, &dirty) {
             (Some(earlier), Some(dirty)) => earlier.kept_hashes(dirty, moved_to.as_deref()),
             _ => FxHashMap::default(),
@@ -533,6 +658,9 @@ impl Plan {
             .iter()
             .filter(|r| kept.contains_key(&(r.start, r.end)))
             .count();
+        if !whole {
+            return plan;
+        }
         let chunks = docs_count(site.papers.len());
         plan.doc_hashes = match earlier {
             Some(Earlier { doc_hashes, .. }) if doc_hashes.len() == chunks => {
@@ -777,6 +905,64 @@ impl Plan {
         self.shards.len()
     }
 
+    /// Per term shard, its first term (empty for the first) and its hash.
+    fn shard_list<'s>(&'s self, lexicon: &'s Lexicon) -> impl Iterator<Item = (&'s str, u64)> + 's {
+        self.shards
+            .iter()
+            .zip(&self.shard_hashes)
+            .enumerate()
+            .map(|(k, (range, &hash))| {
+                let first = match k {
+                    0 => "",
+                    _ => self.text(&self.terms[range.start], lexicon),
+                };
+                (first, hash)
+            })
+    }
+
+    /// How many term shards the sealed segment has (none without one).
+    pub(crate) fn sealed_count(&self) -> usize {
+        match &self.sealed {
+            Sealed::None => 0,
+            Sealed::Planned(plan) => plan.shard_count(),
+            Sealed::Stored(stored) => stored.shards.len(),
+        }
+    }
+
+    /// The hash of the sealed segment's term shard `k`.
+    pub(crate) fn sealed_hash(&self, k: usize) -> u64 {
+        match &self.sealed {
+            Sealed::None => unreachable!("no sealed segment"),
+            Sealed::Planned(plan) => plan.shard_hashes[k],
+            Sealed::Stored(stored) => stored.shards[k].hash,
+        }
+    }
+
+    /// The sealed segment's term shard `k`, as [`Plan::shard`] writes one.
+    pub(crate) fn sealed_shard(&self, k: usize, lexicon: &Lexicon) -> anyhow::Result<Vec<u8>> {
+        match &self.sealed {
+            Sealed::None => unreachable!("no sealed segment"),
+            Sealed::Planned(plan) => Ok(plan.shard(k, lexicon)),
+            Sealed::Stored(stored) => stored.shard(k),
+        }
+    }
+
+    /// The sealed segment this plan planned, for the next build to take (see
+    /// `search_sealed.rs`): its papers, and per shard its first term, hash and bytes. `None`
+    /// when it has none or took it from the last build.
+    pub(crate) fn sealed_to_store(&self, lexicon: &Lexicon) -> Option<crate::render::search_sealed::ToStore> {
+        let Sealed::Planned(plan) = &self.sealed else {
+            return None;
+        };
+        let firsts: Vec<(String, u64)> = plan.shard_list(lexicon).map(|(f, h)| (f.to_string(), h)).collect();
+        let shards = firsts
+            .into_par_iter()
+            .enumerate()
+            .map(|(k, (first, hash))| (first, hash, plan.shard(k, lexicon)))
+            .collect();
+        Some((plan.segment.len(), shards))
+    }
+
     /// Term shard `k` as JSON: `{"v":3,"terms":"…"}`, the shard's terms in byte order
     /// joined by `;`. A term is `P SUFFIX [~BACK] : PAPERS`:
     ///
@@ -836,6 +1022,8 @@ impl Plan {
     /// - `stop`: the words left out of the index, which queries skip;
     /// - `shards`: per term shard, `[first term, hash]`, in term order: shard `k` holds
     ///   the terms from its first up to the next shard's; the file is `t-HASH.json`;
+    /// - `sealed`: the same for the term shards of the sealed segment (the papers before
+    ///   `shards`' papers; empty when there is none); the file is `s-HASH.json`;
     /// - `dirs`: the hashes of the directories, 8 characters each, in paper order; a
     ///   directory's file is `i-HASH.json`, and `dir` says how many chunks each names.
     fn head(&self, site: &Site, lexicon: &Lexicon) -> Vec<u8> {
@@ -872,20 +1060,12 @@ impl Plan {
             json_str(&mut out, w);
         }
         out.extend_from_slice(b"],\"shards\":[");
-        for (k, range) in self.shards.iter().enumerate() {
-            if k > 0 {
-                out.push(b',');
-            }
-            let first = if k == 0 {
-                ""
-            } else {
-                self.text(&self.terms[range.start], lexicon)
-            };
-            out.extend_from_slice(b"[\"");
-            out.extend_from_slice(first.as_bytes());
-            out.extend_from_slice(b"\",\"");
-            out.extend_from_slice(name_hash(self.shard_hashes[k]).as_bytes());
-            out.extend_from_slice(b"\"]");
+        push_shards(&mut out, self.shard_list(lexicon));
+        out.extend_from_slice(b"],\"sealed\":[");
+        match &self.sealed {
+            Sealed::None => {}
+            Sealed::Planned(plan) => push_shards(&mut out, plan.shard_list(lexicon)),
+            Sealed::Stored(stored) => push_shards(&mut out, stored.shards.iter().map(|s| (s.first.as_str(), s.hash))),
         }
         out.extend_from_slice(b"],\"dirs\":\"");
         for &h in &self.dir_hashes {
@@ -912,6 +1092,37 @@ impl Plan {
         }
         out.extend_from_slice(b"\"}\n");
         out
+    }
+}
+
+/// Appends `[first term, hash]` per shard, joined by commas.
+fn push_shards<'s>(out: &mut Vec<u8>, shards: impl Iterator<Item = (&'s str, u64)>) {
+    for (k, (first, hash)) in shards.enumerate() {
+        if k > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(b"[\"");
+        out.extend_from_slice(first.as_bytes());
+        out.extend_from_slice(b"\",\"");
+        out.extend_from_slice(name_hash(hash).as_bytes());
+        out.extend_from_slice(b"\"]");
+    }
+}
+
+impl Sealed {
+    /// How many papers the segment holds the words of.
+    fn papers(&self) -> usize {
+        match self {
+            Sealed::None => 0,
+            Sealed::Planned(plan) => plan.segment.len(),
+            Sealed::Stored(stored) => stored.papers,
+        }
+    }
+
+    /// Whether a plan with it can be patched: not when it was stored (its words are
+    /// not in memory).
+    fn can_patch(&self) -> bool {
+        !matches!(self, Sealed::Stored(_))
     }
 }
 
@@ -1136,27 +1347,27 @@ fn split_inputs<'t>(terms: &'t [Term], text: impl Fn(&'t Term) -> &'t str + Sync
 }
 
 /// Splits terms (in byte order, with their sizes in bytes and [`split_inputs`]) into shards of about
-/// [`SHARD_BYTES`], never between two terms with the same stem. Where a shard ends depends
+/// `target` bytes, never between two terms with the same stem. Where a shard ends depends
 /// only on the terms near its end, not on everything before it: after half the size, a
 /// shard ends before a term whose text hashes to a multiple of a power of two chosen for
 /// the average term size (or at twice the size). An edit that changes some terms then
 /// moves no boundary but maybe the nearest, and the other shards keep their names.
-fn split(sizes: &[usize], reach: &[u32], cuts: &[u64]) -> Vec<Range<usize>> {
+fn split(sizes: &[usize], reach: &[u32], cuts: &[u64], target: usize) -> Vec<Range<usize>> {
     if sizes.is_empty() {
         // One empty shard: the browser always has a shard to look in.
         return std::iter::once(0..0).collect();
     }
     let total: usize = sizes.iter().sum();
     let average = (total / sizes.len()).max(1);
-    let min = SHARD_BYTES / 2;
-    let wanted_terms = ((SHARD_BYTES - min) / average).max(1);
+    let min = target / 2;
+    let wanted_terms = ((target - min) / average).max(1);
     let bits = (wanted_terms as f64).log2().round() as u32;
     let mask = (1u64 << bits.min(40)) - 1;
     let mut shards = Vec::new();
     let (mut start, mut size, mut far) = (0, 0, 0);
     for i in 0..sizes.len() {
         let free = far < i;
-        if free && size >= min && (size >= 2 * SHARD_BYTES || cuts[i] & mask == 0) {
+        if free && size >= min && (size >= 2 * target || cuts[i] & mask == 0) {
             shards.push(start..i);
             (start, size) = (i, 0);
         }
@@ -1350,7 +1561,7 @@ mod tests {
         let file = crate::content::parse_text(text, path, &config, &mut |_| {}).unwrap();
         let site = crate::content::assemble([&file]);
         let (lexicon, words) = fresh_words(&site);
-        let plan = Plan::new(&site, &lexicon, &words);
+        let plan = Plan::new(&site, &lexicon, &words, None);
         assert_eq!(plan.shard_count(), 1);
         let json: serde_json::Value = serde_json::from_slice(&plan.shard(0, &lexicon)).unwrap();
         // graph: paper 0 (title) and 1 (abstract); graphene: paper 1 (title); graphs: paper
@@ -1403,7 +1614,7 @@ mod tests {
         let tokens = lexicon.tokenize_papers(&site.papers, |p| !words.has(p.text_hash));
         let prepared = words.prepare(&site, lexicon, &tokens, edited);
         let after = Plan::after(previous, &site, lexicon, &prepared, None);
-        let fresh = Plan::new(&site, lexicon, &prepared);
+        let fresh = Plan::new(&site, lexicon, &prepared, None);
         (after, fresh, site)
     }
 
@@ -1419,6 +1630,106 @@ mod tests {
         assert_eq!(after.head, fresh.head, "{what}");
         for k in 0..fresh.shard_count() {
             assert_eq!(after.shard(k, lexicon), fresh.shard(k, lexicon), "{what}: shard {k}");
+        }
+    }
+
+    /// Every term's papers (paper → whether a title uses the term) in term shards as
+    /// written, a term in several shards (segments) having the papers of each.
+    fn postings_of(shards: impl Iterator<Item = Vec<u8>>) -> BTreeMap<String, BTreeMap<u32, bool>> {
+        let mut out: BTreeMap<String, BTreeMap<u32, bool>> = BTreeMap::new();
+        for bytes in shards {
+            let json: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+            let mut previous = String::new();
+            for entry in json["terms"].as_str().unwrap().split(';').filter(|e| !e.is_empty()) {
+                let (word, papers) = entry.split_once(':').unwrap();
+                let word = word.split('~').next().unwrap();
+                let shared = usize::from_str_radix(&word[..1], 36).unwrap();
+                previous = previous[..shared].to_string() + &word[1..];
+                let mut paper = 0;
+                for gap in papers.split(',') {
+                    let v = u32::from_str_radix(gap, 36).unwrap();
+                    paper += v >> 1;
+                    *out.entry(previous.clone()).or_default().entry(paper).or_default() |= v & 1 == 1;
+                }
+            }
+        }
+        out
+    }
+
+    /// Papers `0..n` of [`digest`] `total`, in a digest file of `date`.
+    fn digest_part(total: usize, papers: Range<usize>, date: &str) -> crate::content::SourceFile {
+        let text = digest(total, |_, a| a);
+        let lines: Vec<&str> = text.lines().skip(2 * papers.start).take(2 * papers.len()).collect();
+        let path = std::path::PathBuf::from(format!("{date}.txt"));
+        crate::content::parse_text(&(lines.join("\n") + "\n"), &path, &Default::default(), &mut |_| {}).unwrap()
+    }
+
+    #[test]
+    fn a_sealed_segment_and_the_live_one_hold_the_whole_index_between_them() {
+        let october = digest_part(2_400, 0..2_100, "2026-10-15");
+        let november = digest_part(2_400, 2_100..2_300, "2026-11-26");
+        let mut site = crate::content::assemble([&october, &november]);
+        // Tags of sealed and live papers, with a word the papers use and words they do not.
+        site.tags = [
+            ("Graph0 Learning", vec![1, 2, 2_200]),
+            ("Quantum Stuff", vec![4, 2_250]),
+        ]
+        .into_iter()
+        .map(|(name, papers)| crate::model::Tag {
+            slug: crate::model::slugify(name),
+            name: name.to_string(),
+            papers,
+        })
+        .collect();
+        assert_eq!(sealed_papers(&site), 2_100);
+        let (lexicon, words) = fresh_words(&site);
+        let plan = Plan::new(&site, &lexicon, &words, None);
+        assert!(
+            plan.sealed_count() > 3 && plan.shard_count() > 1,
+            "{} {}",
+            plan.sealed_count(),
+            plan.shard_count()
+        );
+        let whole = Plan::with_sealed(&site, &lexicon, &words, Sealed::None);
+        assert_eq!(whole.sealed_count(), 0);
+        let live = (0..plan.shard_count()).map(|k| plan.shard(k, &lexicon));
+        let sealed = (0..plan.sealed_count()).map(|k| plan.sealed_shard(k, &lexicon).unwrap());
+        let terms = postings_of(live.chain(sealed));
+        assert_eq!(
+            terms,
+            postings_of((0..whole.shard_count()).map(|k| whole.shard(k, &lexicon)))
+        );
+        assert!(terms["quantum"].contains_key(&4) && terms["quantum"].contains_key(&2_250));
+        let head: serde_json::Value = serde_json::from_slice(&plan.head).unwrap();
+        assert_eq!(head["sealed"].as_array().unwrap().len(), plan.sealed_count());
+        assert_eq!(head["sealed"][0][0], "");
+
+        // Stored and read back, the segment gives the same head and shards.
+        let (papers, shards) = plan.sealed_to_store(&lexicon).unwrap();
+        assert_eq!(papers, 2_100);
+        let key = crate::render::search_sealed::key(&site, papers);
+        let bytes = crate::render::search_sealed::encode(key, papers, &shards);
+        let source = crate::render::search_sealed::tests::Shared(Arc::new(std::sync::Mutex::new(bytes.clone())));
+        let stored = Arc::new(StoredSealed::from_bytes(&bytes, Box::new(source)).unwrap());
+        let from_file = Plan::with_sealed(&site, &lexicon, &words, Sealed::Stored(stored));
+        assert!(from_file.head == plan.head);
+        for k in 0..plan.sealed_count() {
+            assert_eq!(from_file.sealed_hash(k), plan.sealed_hash(k));
+            assert_eq!(
+                from_file.sealed_shard(k, &lexicon).unwrap(),
+                plan.sealed_shard(k, &lexicon).unwrap()
+            );
+        }
+        assert!(from_file.sealed_to_store(&lexicon).is_none(), "nothing new to store");
+
+        // A day later, with words of its own, the sealed segment is the same.
+        let next = digest_part(2_400, 2_300..2_400, "2026-11-27");
+        let site = crate::content::assemble([&october, &november, &next]);
+        let (lexicon, words) = fresh_words(&site);
+        let later = Plan::new(&site, &lexicon, &words, None);
+        assert_eq!(later.sealed_count(), plan.sealed_count());
+        for k in 0..plan.sealed_count() {
+            assert_eq!(later.sealed_hash(k), plan.sealed_hash(k), "sealed shard {k}");
         }
     }
 
@@ -1520,7 +1831,7 @@ mod tests {
             Source::Tag(_) => unreachable!(),
         };
         let (reach, cuts) = split_inputs(&terms, text);
-        let shards = split(&sizes, &reach, &cuts);
+        let shards = split(&sizes, &reach, &cuts, SHARD_BYTES);
         assert!(shards.len() > 5, "{}", shards.len());
         for s in &shards {
             assert_eq!(s.start % 3, 0, "a stem's terms stay together");
@@ -1530,7 +1841,7 @@ mod tests {
         // Bigger terms at the start move the first boundary at most: later shards stay.
         let mut grown = sizes.clone();
         grown[10] += 400;
-        let again = split(&grown, &reach, &cuts);
+        let again = split(&grown, &reach, &cuts, SHARD_BYTES);
         assert_eq!(shards[2..], again[again.len() - (shards.len() - 2)..]);
     }
 }

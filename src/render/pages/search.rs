@@ -8,7 +8,7 @@ use tera::Context;
 
 use crate::enrich::fresh_words;
 use crate::render::jobs::{Files, Fingerprint};
-use crate::render::search_index::{Plan, SCRIPT, dir_path, docs, docs_path, terms_path};
+use crate::render::search_index::{Plan, SCRIPT, dir_path, docs, docs_path, sealed_path, terms_path};
 use crate::render::{Renderer, SearchInput};
 
 impl Renderer<'_> {
@@ -51,16 +51,25 @@ impl Renderer<'_> {
                         let previous = previous.lock().expect("not poisoned").take();
                         Plan::after(previous, self.site, lexicon, &words, self.touched.as_deref())
                     }
-                    None => Plan::new(self.site, lexicon, &words),
+                    None => Plan::new(self.site, lexicon, &words, self.search_sealed.clone()),
                 }
             }
             SearchInput::Fresh(once) => {
                 let (lexicon, words) = fresh_words(self.site);
-                let plan = Plan::new(self.site, &lexicon, &words);
+                let plan = Plan::new(self.site, &lexicon, &words, None);
                 once.set(lexicon).expect("planned once");
                 plan
             }
         })
+    }
+
+    /// The sealed segment of the search index this build planned (see
+    /// [`Plan::sealed_to_store`]); none without a search page.
+    pub(crate) fn sealed_search_to_store(&self) -> Option<crate::render::search_sealed::ToStore> {
+        if !self.search_page {
+            return None;
+        }
+        self.search_plan().sealed_to_store(self.search_lexicon())
     }
 
     /// The lexicon the plan's words are numbers in.
@@ -83,6 +92,18 @@ impl Renderer<'_> {
     /// A term shard's hash covers its terms and their papers.
     pub(crate) fn hash_search_terms(&self, h: &mut Fingerprint, k: usize) {
         self.search_plan().shard_hashes[k].hash(h);
+    }
+
+    /// Term shard `k` of the search index's sealed segment.
+    pub(crate) fn search_sealed_files(&self, k: usize) -> Result<Files> {
+        let plan = self.search_plan();
+        let bytes = plan.sealed_shard(k, self.search_lexicon())?;
+        Ok(vec![(sealed_path(plan.sealed_hash(k)), bytes)])
+    }
+
+    /// A sealed term shard's hash covers its terms and their papers.
+    pub(crate) fn hash_search_sealed(&self, h: &mut Fingerprint, k: usize) {
+        self.search_plan().sealed_hash(k).hash(h);
     }
 
     /// Document chunk `k` of the search index.

@@ -1,0 +1,271 @@
+//! The search index's sealed segment: the term shards of the settled papers (those published
+//! before the newest month, at the start of the papers), kept apart from the shards of the
+//! rest (the live segment). A day's papers use words of every shard, so one index rewrote
+//! all its term shards every day (34 MB at 100,000 papers) and inverted every paper's words
+//! to do it. The sealed segment changes when a month closes or an old paper is edited; a
+//! daily build reads what it holds from `.public.sealed`, which the build that planned it
+//! left, and neither makes nor inverts the settled papers' words.
+//!
+//! The browser fetches a shard of each segment for a query word (see `search.js`); a term
+//! in both has each segment's papers, and a paper is in one.
+//!
+//! The file: a magic line; the key ([`key`]), the papers, the shards (each its first term,
+//! hash, length and checksum), a checksum of all that; then each shard's bytes, which are
+//! those of its file in the output. It is read whole once, to check it, and a shard's
+//! bytes again (through [`ReadAt`], which the pipeline gives) only when its file must be
+//! written: a kept output has them already.
+
+use std::hash::{Hash, Hasher};
+use std::io;
+
+use crate::model::Site;
+
+/// Fewer settled papers than this are not sealed apart: the reader's second request per
+/// word would save a daily build little.
+pub const SEALED_MIN: usize = 2_000;
+
+const MAGIC: &[u8] = b"paperboy sealed search 1\n";
+
+/// How many papers at the start of `site` are sealed: those published before the month of
+/// its newest paper, up to the first that is not, when there are [`SEALED_MIN`] of them.
+/// An old paper filed after the newest month's (an unusual layout) ends the segment there.
+pub fn sealed_papers(site: &Site) -> usize {
+    let count = site.settled().map_or(0, |settled| settled.take_while(|&s| s).count());
+    if count >= SEALED_MIN { count } else { 0 }
+}
+
+/// What the sealed segment of the first `papers` papers of `site` is made from: this
+/// program (the index's format and words) and those papers' texts, in order.
+pub fn key(site: &Site, papers: usize) -> u64 {
+    let mut h = crate::config::program_hasher(&"sealed search");
+    papers.hash(&mut h);
+    for p in &site.papers[..papers] {
+        p.text_hash.hash(&mut h);
+    }
+    h.finish()
+}
+
+/// One sealed shard as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredShard {
+    /// Its first term (empty for the first shard), as the head lists it.
+    pub first: String,
+    /// Its hash, which names its file and is its job's fingerprint.
+    pub hash: u64,
+    offset: u64,
+    len: u64,
+    checksum: u64,
+}
+
+/// Where the stored segment's bytes are read again from: the file it was read from, kept
+/// open (rendering does not open files).
+pub trait ReadAt: Send + Sync {
+    /// The `len` bytes at `at`.
+    fn read_at(&self, at: u64, len: usize) -> io::Result<Vec<u8>>;
+    /// What to call it in a message: the file's path.
+    fn name(&self) -> String;
+}
+
+/// The sealed segment a build left (see the module's documentation).
+pub struct StoredSealed {
+    /// See [`key`].
+    pub key: u64,
+    /// How many papers it holds the words of.
+    pub papers: usize,
+    /// Its term shards, in term order.
+    pub shards: Vec<StoredShard>,
+    source: Box<dyn ReadAt>,
+}
+
+impl StoredSealed {
+    /// The segment in `bytes`, whose shards are read again from `source`; why it is not
+    /// trusted (to warn) when it is not whole.
+    pub fn from_bytes(bytes: &[u8], source: Box<dyn ReadAt>) -> Result<StoredSealed, String> {
+        let (key, papers, shards) = parse(bytes).map_err(str::to_string)?;
+        Ok(StoredSealed {
+            key,
+            papers,
+            shards,
+            source,
+        })
+    }
+
+    /// The bytes of shard `k`, read again; an error when the file changed since it was
+    /// checked (another process wrote it during the build).
+    pub fn shard(&self, k: usize) -> anyhow::Result<Vec<u8>> {
+        let s = &self.shards[k];
+        let bytes = self.source.read_at(s.offset, s.len as usize)?;
+        if xxhash_rust::xxh3::xxh3_64(&bytes) != s.checksum {
+            anyhow::bail!(
+                "{}: changed during the build — remove it and build again",
+                self.source.name()
+            );
+        }
+        Ok(bytes)
+    }
+}
+
+/// A shard to store: its first term, its hash and its bytes.
+pub type ShardToStore = (String, u64, Vec<u8>);
+
+/// A segment to store: how many papers, and its shards.
+pub type ToStore = (usize, Vec<ShardToStore>);
+
+/// The file holding a sealed segment of `papers` papers made with `key`.
+pub fn encode(key: u64, papers: usize, shards: &[ShardToStore]) -> Vec<u8> {
+    let mut out = MAGIC.to_vec();
+    out.extend_from_slice(&key.to_le_bytes());
+    out.extend_from_slice(&(papers as u64).to_le_bytes());
+    out.extend_from_slice(&(shards.len() as u64).to_le_bytes());
+    for (first, hash, bytes) in shards {
+        out.extend_from_slice(&(first.len() as u64).to_le_bytes());
+        out.extend_from_slice(first.as_bytes());
+        out.extend_from_slice(&hash.to_le_bytes());
+        out.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
+        out.extend_from_slice(&xxhash_rust::xxh3::xxh3_64(bytes).to_le_bytes());
+    }
+    let sum = xxhash_rust::xxh3::xxh3_64(&out);
+    out.extend_from_slice(&sum.to_le_bytes());
+    for (_, _, bytes) in shards {
+        out.extend_from_slice(bytes);
+    }
+    out
+}
+
+/// The key, papers and shards of a whole file; why not when any part is missing, does not
+/// add up, or fails its checksum.
+fn parse(bytes: &[u8]) -> Result<(u64, usize, Vec<StoredShard>), &'static str> {
+    const CUT: &str = "is damaged (not a whole sealed search segment)";
+    const SUM: &str = "is damaged (its checksum does not match)";
+    let parts = parse_parts(bytes).ok_or(CUT)?;
+    match parts {
+        Parts::Whole(key, papers, shards) => Ok((key, papers, shards)),
+        Parts::Changed => Err(SUM),
+    }
+}
+
+/// What [`parse_parts`] found.
+enum Parts {
+    Whole(u64, usize, Vec<StoredShard>),
+    /// Whole in length, with a checksum that does not match.
+    Changed,
+}
+
+/// [`parse`]: `None` when a part is missing or does not add up.
+fn parse_parts(bytes: &[u8]) -> Option<Parts> {
+    let mut at = MAGIC.len();
+    if bytes.get(..at)? != MAGIC {
+        return None;
+    }
+    let u64_at = |at: &mut usize| -> Option<u64> {
+        let v = u64::from_le_bytes(bytes.get(*at..*at + 8)?.try_into().ok()?);
+        *at += 8;
+        Some(v)
+    };
+    let key = u64_at(&mut at)?;
+    let papers = usize::try_from(u64_at(&mut at)?).ok()?;
+    let count = usize::try_from(u64_at(&mut at)?).ok()?;
+    // Each shard takes at least 32 bytes of the head.
+    if count == 0 || count > bytes.len() / 32 {
+        return None;
+    }
+    let mut heads = Vec::with_capacity(count);
+    for _ in 0..count {
+        let len = usize::try_from(u64_at(&mut at)?).ok()?;
+        let first = std::str::from_utf8(bytes.get(at..at.checked_add(len)?)?)
+            .ok()?
+            .to_string();
+        at += len;
+        let hash = u64_at(&mut at)?;
+        let len = u64_at(&mut at)?;
+        let checksum = u64_at(&mut at)?;
+        heads.push((first, hash, len, checksum));
+    }
+    let sum = xxhash_rust::xxh3::xxh3_64(&bytes[..at]);
+    if u64_at(&mut at)? != sum {
+        return Some(Parts::Changed);
+    }
+    let mut shards = Vec::with_capacity(count);
+    for (first, hash, len, checksum) in heads {
+        let end = (at as u64).checked_add(len)?;
+        let body = bytes.get(at..usize::try_from(end).ok()?)?;
+        if xxhash_rust::xxh3::xxh3_64(body) != checksum {
+            return Some(Parts::Changed);
+        }
+        shards.push(StoredShard {
+            first,
+            hash,
+            offset: at as u64,
+            len,
+            checksum,
+        });
+        at = end as usize;
+    }
+    (at == bytes.len()).then_some(Parts::Whole(key, papers, shards))
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    fn sample() -> Vec<u8> {
+        encode(
+            7,
+            2_500,
+            &[
+                (String::new(), 1, b"{\"v\":4,\"terms\":\"0a:1\"}\n".to_vec()),
+                ("model".into(), 2, b"{\"v\":4,\"terms\":\"0model:2\"}\n".to_vec()),
+            ],
+        )
+    }
+
+    /// Bytes that another process may change.
+    pub(crate) struct Shared(pub(crate) std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+    impl ReadAt for Shared {
+        fn read_at(&self, at: u64, len: usize) -> io::Result<Vec<u8>> {
+            let bytes = self.0.lock().unwrap();
+            Ok(bytes[at as usize..at as usize + len].to_vec())
+        }
+
+        fn name(&self) -> String {
+            ".public.sealed".into()
+        }
+    }
+
+    #[test]
+    fn a_stored_segment_reads_back_and_its_shards_again() {
+        let bytes = std::sync::Arc::new(std::sync::Mutex::new(sample()));
+        let stored = StoredSealed::from_bytes(&sample(), Box::new(Shared(bytes.clone()))).unwrap();
+        assert_eq!((stored.key, stored.papers, stored.shards.len()), (7, 2_500, 2));
+        assert_eq!(stored.shards[1].first, "model");
+        assert_eq!(stored.shard(1).unwrap(), b"{\"v\":4,\"terms\":\"0model:2\"}\n");
+        // Rewritten since: the shard is refused, not published.
+        let last = sample().len() - 3;
+        bytes.lock().unwrap()[last] = b'3';
+        let err = stored.shard(1).unwrap_err().to_string();
+        assert!(err.contains(".public.sealed: changed during the build"), "{err}");
+    }
+
+    #[test]
+    fn any_damage_is_refused() {
+        let whole = sample();
+        assert!(parse(&whole).is_ok());
+        for at in 0..whole.len() {
+            let mut damaged = whole.clone();
+            damaged[at] ^= 0x20;
+            assert!(parse(&damaged).is_err(), "byte {at} flipped");
+        }
+        for len in 0..whole.len() {
+            assert!(parse(&whole[..len]).is_err(), "cut at {len}");
+        }
+        let mut longer = whole.clone();
+        longer.push(b'\n');
+        assert!(parse(&longer).is_err(), "a byte more");
+        // A changed byte of a shard is told apart from a file cut short.
+        let mut changed = whole.clone();
+        let last = changed.len() - 3;
+        changed[last] ^= 0x01;
+        assert_eq!(parse(&changed).unwrap_err(), "is damaged (its checksum does not match)");
+    }
+}
