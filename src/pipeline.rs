@@ -376,7 +376,8 @@ impl SealedSearch {
         match renderer.sealed_search_to_store() {
             Some((papers, shards)) => {
                 let key = search_sealed::key(site, papers);
-                self.file.stage(&search_sealed::encode(key, papers, &shards))
+                self.file
+                    .stage_with(|out| search_sealed::write(out, key, papers, shards))
             }
             None => Ok(()),
         }

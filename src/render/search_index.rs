@@ -33,7 +33,11 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::enrich::{CHANGED_MAX, Lexicon, Prepared, WordId};
 use crate::model::{PaperId, Site};
-use crate::render::search_sealed::StoredSealed;
+use crate::render::search_sealed::{ShardToStore, StoredSealed};
+
+/// Sealed shards made at a time for the file that stores them: enough for every core, a
+/// few megabytes.
+const STORE_BATCH: usize = 32;
 pub(crate) use crate::render::search_sealed::sealed_papers;
 use crate::render::view::DateForms;
 use crate::text::{LATEX_MACROS, SEARCH_STOP_WORDS, lowercased, words};
@@ -948,18 +952,29 @@ impl Plan {
     }
 
     /// The sealed segment this plan planned, for the next build to take (see
-    /// `search_sealed.rs`): its papers, and per shard its first term, hash and bytes. `None`
-    /// when it has none or took it from the last build.
-    pub(crate) fn sealed_to_store(&self, lexicon: &Lexicon) -> Option<crate::render::search_sealed::ToStore> {
+    /// `search_sealed.rs`): its papers, and its shards, made a few at a time as they are
+    /// taken. `None` when it has none or took it from the last build.
+    pub(crate) fn sealed_to_store<'s>(
+        &'s self,
+        lexicon: &'s Lexicon,
+    ) -> Option<(usize, impl Iterator<Item = ShardToStore> + 's)> {
         let Sealed::Planned(plan) = &self.sealed else {
             return None;
         };
         let firsts: Vec<(String, u64)> = plan.shard_list(lexicon).map(|(f, h)| (f.to_string(), h)).collect();
-        let shards = firsts
-            .into_par_iter()
+        let batches: Vec<Vec<(usize, (String, u64))>> = firsts
+            .into_iter()
             .enumerate()
-            .map(|(k, (first, hash))| (first, hash, plan.shard(k, lexicon)))
+            .collect::<Vec<_>>()
+            .chunks(STORE_BATCH)
+            .map(<[_]>::to_vec)
             .collect();
+        let shards = batches.into_iter().flat_map(move |batch| {
+            batch
+                .into_par_iter()
+                .map(|(k, (first, hash))| (first, hash, plan.shard(k, lexicon)))
+                .collect::<Vec<_>>()
+        });
         Some((plan.segment.len(), shards))
     }
 
@@ -1706,9 +1721,10 @@ mod tests {
 
         // Stored and read back, the segment gives the same head and shards.
         let (papers, shards) = plan.sealed_to_store(&lexicon).unwrap();
+        let shards: Vec<ShardToStore> = shards.collect();
         assert_eq!(papers, 2_100);
         let key = crate::render::search_sealed::key(&site, papers);
-        let bytes = crate::render::search_sealed::encode(key, papers, &shards);
+        let bytes = crate::render::search_sealed::encode(key, papers, shards);
         let source = crate::render::search_sealed::tests::Shared(Arc::new(std::sync::Mutex::new(bytes.clone())));
         let stored = Arc::new(StoredSealed::from_bytes(&bytes, Box::new(source)).unwrap());
         let from_file = Plan::with_sealed(&site, &lexicon, &words, Sealed::Stored(stored));

@@ -16,7 +16,7 @@
 //! written: a kept output has them already.
 
 use std::hash::{Hash, Hasher};
-use std::io;
+use std::io::{self, Write};
 
 use crate::model::Site;
 
@@ -108,27 +108,42 @@ impl StoredSealed {
 /// A shard to store: its first term, its hash and its bytes.
 pub type ShardToStore = (String, u64, Vec<u8>);
 
-/// A segment to store: how many papers, and its shards.
-pub type ToStore = (usize, Vec<ShardToStore>);
-
-/// The file holding a sealed segment of `papers` papers made with `key`.
-pub fn encode(key: u64, papers: usize, shards: &[ShardToStore]) -> Vec<u8> {
-    let mut out = MAGIC.to_vec();
-    out.extend_from_slice(&key.to_le_bytes());
-    out.extend_from_slice(&(papers as u64).to_le_bytes());
-    out.extend_from_slice(&(shards.len() as u64).to_le_bytes());
+/// Writes the file holding a sealed segment of `papers` papers made with `key` to `out`,
+/// a shard at a time as `shards` gives them: a million papers' shards are hundreds of
+/// megabytes, which a build should not hold.
+pub fn write(
+    out: &mut dyn Write,
+    key: u64,
+    papers: usize,
+    shards: impl Iterator<Item = ShardToStore>,
+) -> io::Result<()> {
+    out.write_all(MAGIC)?;
+    let mut head = Vec::new();
+    head.extend_from_slice(&key.to_le_bytes());
+    head.extend_from_slice(&(papers as u64).to_le_bytes());
+    let mut entries = Vec::new();
+    let (mut count, mut at) = (0u64, MAGIC.len() as u64);
     for (first, hash, bytes) in shards {
-        out.extend_from_slice(&(first.len() as u64).to_le_bytes());
-        out.extend_from_slice(first.as_bytes());
-        out.extend_from_slice(&hash.to_le_bytes());
-        out.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
-        out.extend_from_slice(&xxhash_rust::xxh3::xxh3_64(bytes).to_le_bytes());
+        out.write_all(&bytes)?;
+        entries.extend_from_slice(&(first.len() as u64).to_le_bytes());
+        entries.extend_from_slice(first.as_bytes());
+        entries.extend_from_slice(&hash.to_le_bytes());
+        entries.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
+        entries.extend_from_slice(&xxhash_rust::xxh3::xxh3_64(&bytes).to_le_bytes());
+        count += 1;
+        at += bytes.len() as u64;
     }
-    let sum = xxhash_rust::xxh3::xxh3_64(&out);
-    out.extend_from_slice(&sum.to_le_bytes());
-    for (_, _, bytes) in shards {
-        out.extend_from_slice(bytes);
-    }
+    head.extend_from_slice(&count.to_le_bytes());
+    head.extend_from_slice(&entries);
+    out.write_all(&head)?;
+    out.write_all(&at.to_le_bytes())?;
+    out.write_all(&xxhash_rust::xxh3::xxh3_64(&head).to_le_bytes())
+}
+
+/// [`write`] into memory.
+pub fn encode(key: u64, papers: usize, shards: Vec<ShardToStore>) -> Vec<u8> {
+    let mut out = Vec::new();
+    write(&mut out, key, papers, shards.into_iter()).expect("writing to memory succeeds");
     out
 }
 
@@ -151,57 +166,65 @@ enum Parts {
     Changed,
 }
 
-/// [`parse`]: `None` when a part is missing or does not add up.
+/// [`parse`]: `None` when a part is missing or does not add up. The file is the magic
+/// line, the shards' bytes, the head (key, papers, count, and per shard its first term,
+/// hash, length and checksum), where the head starts, and the head's checksum.
 fn parse_parts(bytes: &[u8]) -> Option<Parts> {
-    let mut at = MAGIC.len();
-    if bytes.get(..at)? != MAGIC {
+    if bytes.get(..MAGIC.len())? != MAGIC || bytes.len() < MAGIC.len() + 16 {
         return None;
     }
-    let u64_at = |at: &mut usize| -> Option<u64> {
-        let v = u64::from_le_bytes(bytes.get(*at..*at + 8)?.try_into().ok()?);
+    let end = bytes.len() - 16;
+    let u64_of = |at: usize| -> Option<u64> { Some(u64::from_le_bytes(bytes.get(at..at + 8)?.try_into().ok()?)) };
+    let head_at = usize::try_from(u64_of(end)?).ok()?;
+    if head_at < MAGIC.len() || head_at > end {
+        return None;
+    }
+    let head = &bytes[head_at..end];
+    if xxhash_rust::xxh3::xxh3_64(head) != u64_of(end + 8)? {
+        return Some(Parts::Changed);
+    }
+    let mut at = 0;
+    let next = |at: &mut usize| -> Option<u64> {
+        let v = u64::from_le_bytes(head.get(*at..*at + 8)?.try_into().ok()?);
         *at += 8;
         Some(v)
     };
-    let key = u64_at(&mut at)?;
-    let papers = usize::try_from(u64_at(&mut at)?).ok()?;
-    let count = usize::try_from(u64_at(&mut at)?).ok()?;
+    let key = next(&mut at)?;
+    let papers = usize::try_from(next(&mut at)?).ok()?;
+    let count = usize::try_from(next(&mut at)?).ok()?;
     // Each shard takes at least 32 bytes of the head.
-    if count == 0 || count > bytes.len() / 32 {
+    if count == 0 || count > head.len() / 32 {
         return None;
     }
-    let mut heads = Vec::with_capacity(count);
+    let mut shards = Vec::with_capacity(count);
+    let mut offset = MAGIC.len() as u64;
     for _ in 0..count {
-        let len = usize::try_from(u64_at(&mut at)?).ok()?;
-        let first = std::str::from_utf8(bytes.get(at..at.checked_add(len)?)?)
+        let len = usize::try_from(next(&mut at)?).ok()?;
+        let first = std::str::from_utf8(head.get(at..at.checked_add(len)?)?)
             .ok()?
             .to_string();
         at += len;
-        let hash = u64_at(&mut at)?;
-        let len = u64_at(&mut at)?;
-        let checksum = u64_at(&mut at)?;
-        heads.push((first, hash, len, checksum));
-    }
-    let sum = xxhash_rust::xxh3::xxh3_64(&bytes[..at]);
-    if u64_at(&mut at)? != sum {
-        return Some(Parts::Changed);
-    }
-    let mut shards = Vec::with_capacity(count);
-    for (first, hash, len, checksum) in heads {
-        let end = (at as u64).checked_add(len)?;
-        let body = bytes.get(at..usize::try_from(end).ok()?)?;
+        let hash = next(&mut at)?;
+        let len = next(&mut at)?;
+        let checksum = next(&mut at)?;
+        let body_end = offset.checked_add(len)?;
+        let body = bytes.get(offset as usize..usize::try_from(body_end).ok()?.min(head_at))?;
+        if body.len() as u64 != len {
+            return None;
+        }
         if xxhash_rust::xxh3::xxh3_64(body) != checksum {
             return Some(Parts::Changed);
         }
         shards.push(StoredShard {
             first,
             hash,
-            offset: at as u64,
+            offset,
             len,
             checksum,
         });
-        at = end as usize;
+        offset = body_end;
     }
-    (at == bytes.len()).then_some(Parts::Whole(key, papers, shards))
+    (at == head.len() && offset == head_at as u64).then_some(Parts::Whole(key, papers, shards))
 }
 
 #[cfg(test)]
@@ -212,7 +235,7 @@ pub(crate) mod tests {
         encode(
             7,
             2_500,
-            &[
+            vec![
                 (String::new(), 1, b"{\"v\":4,\"terms\":\"0a:1\"}\n".to_vec()),
                 ("model".into(), 2, b"{\"v\":4,\"terms\":\"0model:2\"}\n".to_vec()),
             ],
@@ -241,8 +264,8 @@ pub(crate) mod tests {
         assert_eq!(stored.shards[1].first, "model");
         assert_eq!(stored.shard(1).unwrap(), b"{\"v\":4,\"terms\":\"0model:2\"}\n");
         // Rewritten since: the shard is refused, not published.
-        let last = sample().len() - 3;
-        bytes.lock().unwrap()[last] = b'3';
+        let at = sample().windows(7).position(|w| w == b"model:2").unwrap() + 6;
+        bytes.lock().unwrap()[at] = b'3';
         let err = stored.shard(1).unwrap_err().to_string();
         assert!(err.contains(".public.sealed: changed during the build"), "{err}");
     }
@@ -264,8 +287,7 @@ pub(crate) mod tests {
         assert!(parse(&longer).is_err(), "a byte more");
         // A changed byte of a shard is told apart from a file cut short.
         let mut changed = whole.clone();
-        let last = changed.len() - 3;
-        changed[last] ^= 0x01;
+        changed[MAGIC.len() + 5] ^= 0x01;
         assert_eq!(parse(&changed).unwrap_err(), "is damaged (its checksum does not match)");
     }
 }

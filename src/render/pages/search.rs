@@ -65,7 +65,12 @@ impl Renderer<'_> {
 
     /// The sealed segment of the search index this build planned (see
     /// [`Plan::sealed_to_store`]); none without a search page.
-    pub(crate) fn sealed_search_to_store(&self) -> Option<crate::render::search_sealed::ToStore> {
+    pub(crate) fn sealed_search_to_store(
+        &self,
+    ) -> Option<(
+        usize,
+        impl Iterator<Item = crate::render::search_sealed::ShardToStore> + '_,
+    )> {
         if !self.search_page {
             return None;
         }
