@@ -351,18 +351,18 @@ impl SealedSearch {
             return Ok(0);
         }
         let refused = |why: &str| refused(&self.file, why, "makes every paper's search words afresh");
-        let mut file = match std::fs::File::open(self.file.path()) {
+        let cannot = |e: std::io::Error| refused(&format!("cannot be read ({e})"));
+        let file = match std::fs::File::open(self.file.path()) {
             Ok(file) => file,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
-            Err(e) => return Err(refused(&format!("cannot be read ({e})"))),
+            Err(e) => return Err(cannot(e)),
         };
-        let mut bytes = Vec::new();
-        std::io::Read::read_to_end(&mut file, &mut bytes).map_err(|e| refused(&format!("cannot be read ({e})")))?;
+        let len = file.metadata().map_err(cannot)?.len();
         let source = OpenFile {
             file,
             path: self.file.path().to_path_buf(),
         };
-        let stored = StoredSealed::from_bytes(&bytes, Box::new(source)).map_err(|why| refused(&why))?;
+        let stored = StoredSealed::open(Box::new(source), len).map_err(|why| refused(&why))?;
         let key = search_sealed::key(site, papers);
         self.stored = Some(stored)
             .filter(|s| s.key == key && s.papers == papers)

@@ -9,11 +9,12 @@
 //! The browser fetches a shard of each segment for a query word (see `search.js`); a term
 //! in both has each segment's papers, and a paper is in one.
 //!
-//! The file: a magic line; the key ([`key`]), the papers, the shards (each its first term,
-//! hash, length and checksum), a checksum of all that; then each shard's bytes, which are
-//! those of its file in the output. It is read whole once, to check it, and a shard's
-//! bytes again (through [`ReadAt`], which the pipeline gives) only when its file must be
-//! written: a kept output has them already.
+//! The file: a magic line; each shard's bytes, which are those of its file in the output;
+//! then a table (the key ([`key`]), the papers, and per shard its first term, hash, length
+//! and checksum), where it starts, and its checksum. A build writes the shards as it makes
+//! them and checks the whole file once, a piece at a time, before trusting it; a shard's
+//! bytes are read again (through [`ReadAt`], which the pipeline gives) only when its file
+//! must be written: a kept output has them already.
 
 use std::hash::{Hash, Hasher};
 use std::io::{self, Write};
@@ -78,10 +79,11 @@ pub struct StoredSealed {
 }
 
 impl StoredSealed {
-    /// The segment in `bytes`, whose shards are read again from `source`; why it is not
-    /// trusted (to warn) when it is not whole.
-    pub fn from_bytes(bytes: &[u8], source: Box<dyn ReadAt>) -> Result<StoredSealed, String> {
-        let (key, papers, shards) = parse(bytes).map_err(str::to_string)?;
+    /// The segment in `source` (`len` bytes), checked whole a piece at a time (a million
+    /// papers' segment is hundreds of megabytes); why it is not trusted (to warn) when it
+    /// is not whole. Its shards are read again from `source` when they are written.
+    pub fn open(source: Box<dyn ReadAt>, len: u64) -> Result<StoredSealed, String> {
+        let (key, papers, shards) = parse(&*source, len).map_err(str::to_string)?;
         Ok(StoredSealed {
             key,
             papers,
@@ -149,10 +151,10 @@ pub fn encode(key: u64, papers: usize, shards: Vec<ShardToStore>) -> Vec<u8> {
 
 /// The key, papers and shards of a whole file; why not when any part is missing, does not
 /// add up, or fails its checksum.
-fn parse(bytes: &[u8]) -> Result<(u64, usize, Vec<StoredShard>), &'static str> {
+fn parse(source: &dyn ReadAt, len: u64) -> Result<(u64, usize, Vec<StoredShard>), &'static str> {
     const CUT: &str = "is damaged (not a whole sealed search segment)";
     const SUM: &str = "is damaged (its checksum does not match)";
-    let parts = parse_parts(bytes).ok_or(CUT)?;
+    let parts = parse_parts(source, len).ok_or(CUT)?;
     match parts {
         Parts::Whole(key, papers, shards) => Ok((key, papers, shards)),
         Parts::Changed => Err(SUM),
@@ -169,23 +171,26 @@ enum Parts {
 /// [`parse`]: `None` when a part is missing or does not add up. The file is the magic
 /// line, the shards' bytes, the head (key, papers, count, and per shard its first term,
 /// hash, length and checksum), where the head starts, and the head's checksum.
-fn parse_parts(bytes: &[u8]) -> Option<Parts> {
-    if bytes.get(..MAGIC.len())? != MAGIC || bytes.len() < MAGIC.len() + 16 {
+fn parse_parts(source: &dyn ReadAt, len: u64) -> Option<Parts> {
+    let len = usize::try_from(len).ok()?;
+    if len < MAGIC.len() + 16 || source.read_at(0, MAGIC.len()).ok()? != MAGIC {
         return None;
     }
-    let end = bytes.len() - 16;
-    let u64_of = |at: usize| -> Option<u64> { Some(u64::from_le_bytes(bytes.get(at..at + 8)?.try_into().ok()?)) };
-    let head_at = usize::try_from(u64_of(end)?).ok()?;
+    let end = len - 16;
+    let trailer = source.read_at(end as u64, 16).ok()?;
+    let u64_of =
+        |bytes: &[u8], at: usize| -> Option<u64> { Some(u64::from_le_bytes(bytes.get(at..at + 8)?.try_into().ok()?)) };
+    let head_at = usize::try_from(u64_of(&trailer, 0)?).ok()?;
     if head_at < MAGIC.len() || head_at > end {
         return None;
     }
-    let head = &bytes[head_at..end];
-    if xxhash_rust::xxh3::xxh3_64(head) != u64_of(end + 8)? {
+    let head = source.read_at(head_at as u64, end - head_at).ok()?;
+    if xxhash_rust::xxh3::xxh3_64(&head) != u64_of(&trailer, 8)? {
         return Some(Parts::Changed);
     }
     let mut at = 0;
     let next = |at: &mut usize| -> Option<u64> {
-        let v = u64::from_le_bytes(head.get(*at..*at + 8)?.try_into().ok()?);
+        let v = u64_of(&head, *at)?;
         *at += 8;
         Some(v)
     };
@@ -204,15 +209,12 @@ fn parse_parts(bytes: &[u8]) -> Option<Parts> {
             .ok()?
             .to_string();
         at += len;
-        let hash = next(&mut at)?;
-        let len = next(&mut at)?;
-        let checksum = next(&mut at)?;
+        let (hash, len, checksum) = (next(&mut at)?, next(&mut at)?, next(&mut at)?);
         let body_end = offset.checked_add(len)?;
-        let body = bytes.get(offset as usize..usize::try_from(body_end).ok()?.min(head_at))?;
-        if body.len() as u64 != len {
+        if body_end > head_at as u64 {
             return None;
         }
-        if xxhash_rust::xxh3::xxh3_64(body) != checksum {
+        if checksum_of(source, offset, len)? != checksum {
             return Some(Parts::Changed);
         }
         shards.push(StoredShard {
@@ -225,6 +227,19 @@ fn parse_parts(bytes: &[u8]) -> Option<Parts> {
         offset = body_end;
     }
     (at == head.len() && offset == head_at as u64).then_some(Parts::Whole(key, papers, shards))
+}
+
+/// The checksum of the `len` bytes of `source` at `at`, read a megabyte at a time.
+fn checksum_of(source: &dyn ReadAt, at: u64, len: u64) -> Option<u64> {
+    const PIECE: u64 = 1 << 20;
+    let mut h = xxhash_rust::xxh3::Xxh3Default::new();
+    let mut done = 0;
+    while done < len {
+        let n = PIECE.min(len - done);
+        h.update(&source.read_at(at + done, n as usize).ok()?);
+        done += n;
+    }
+    Some(h.digest())
 }
 
 #[cfg(test)]
@@ -248,7 +263,8 @@ pub(crate) mod tests {
     impl ReadAt for Shared {
         fn read_at(&self, at: u64, len: usize) -> io::Result<Vec<u8>> {
             let bytes = self.0.lock().unwrap();
-            Ok(bytes[at as usize..at as usize + len].to_vec())
+            let piece = bytes.get(at as usize..at as usize + len);
+            piece.map(<[u8]>::to_vec).ok_or(io::ErrorKind::UnexpectedEof.into())
         }
 
         fn name(&self) -> String {
@@ -259,7 +275,8 @@ pub(crate) mod tests {
     #[test]
     fn a_stored_segment_reads_back_and_its_shards_again() {
         let bytes = std::sync::Arc::new(std::sync::Mutex::new(sample()));
-        let stored = StoredSealed::from_bytes(&sample(), Box::new(Shared(bytes.clone()))).unwrap();
+        let len = sample().len() as u64;
+        let stored = StoredSealed::open(Box::new(Shared(bytes.clone())), len).unwrap();
         assert_eq!((stored.key, stored.papers, stored.shards.len()), (7, 2_500, 2));
         assert_eq!(stored.shards[1].first, "model");
         assert_eq!(stored.shard(1).unwrap(), b"{\"v\":4,\"terms\":\"0model:2\"}\n");
@@ -268,6 +285,11 @@ pub(crate) mod tests {
         bytes.lock().unwrap()[at] = b'3';
         let err = stored.shard(1).unwrap_err().to_string();
         assert!(err.contains(".public.sealed: changed during the build"), "{err}");
+    }
+
+    fn parse(bytes: &[u8]) -> Result<(u64, usize, Vec<StoredShard>), &'static str> {
+        let source = Shared(std::sync::Arc::new(std::sync::Mutex::new(bytes.to_vec())));
+        super::parse(&source, bytes.len() as u64)
     }
 
     #[test]
