@@ -362,11 +362,9 @@ impl SealedSearch {
             file,
             path: self.file.path().to_path_buf(),
         };
-        let stored = StoredSealed::open(Box::new(source), len).map_err(|why| refused(&why))?;
         let key = search_sealed::key(site, papers);
-        self.stored = Some(stored)
-            .filter(|s| s.key == key && s.papers == papers)
-            .map(Arc::new);
+        let stored = StoredSealed::open(Box::new(source), len, key, papers).map_err(|why| refused(&why))?;
+        self.stored = stored.map(Arc::new);
         Ok(self.stored.as_ref().map_or(0, |s| s.papers))
     }
 

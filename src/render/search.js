@@ -226,8 +226,11 @@
   // bonus): the word itself and the words sharing its stem; words it begins; and, when the
   // index does not have the word, the stems of its forms without a common suffix and words
   // one typo away. Each segment of the index is looked in; a segment without the word
-  // looks up the forms the others link to it, and its forms without a common suffix.
-  // Fetches the shards it needs.
+  // looks up the forms the others link to it, and its forms without a common suffix. That
+  // is one index's answer but for two cases: a form only that segment has and the others'
+  // forms do not lead to ("quantizing" for "quantized" only in older papers) is missed,
+  // and a form without a suffix may be another word ("news" → "new"). Fetches the shards
+  // it needs.
   function expand(w) {
     return Promise.all(head.segments.map(function (seg) { return expandIn(seg, w); })).then(function (parts) {
       var found = [], forms = new Set(baseForms(w)), anywhere = false;

@@ -1726,7 +1726,8 @@ mod tests {
         let key = crate::render::search_sealed::key(&site, papers);
         let bytes = crate::render::search_sealed::encode(key, papers, shards);
         let source = crate::render::search_sealed::tests::Shared(Arc::new(std::sync::Mutex::new(bytes.clone())));
-        let stored = Arc::new(StoredSealed::open(Box::new(source), bytes.len() as u64).unwrap());
+        let stored = StoredSealed::open(Box::new(source), bytes.len() as u64, key, papers);
+        let stored = Arc::new(stored.unwrap().unwrap());
         let from_file = Plan::with_sealed(&site, &lexicon, &words, Sealed::Stored(stored));
         assert!(from_file.head == plan.head);
         for k in 0..plan.sealed_count() {

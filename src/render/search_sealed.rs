@@ -27,6 +27,9 @@ pub const SEALED_MIN: usize = 2_000;
 
 const MAGIC: &[u8] = b"paperboy sealed search 1\n";
 
+/// The largest table a file may have: a million papers' has about 5,000 shards.
+const MAX_TABLE: usize = 64 << 20;
+
 /// How many papers at the start of `site` are sealed: those published before the month of
 /// its newest paper, up to the first that is not, when there are [`SEALED_MIN`] of them.
 /// An old paper filed after the newest month's (an unusual layout) ends the segment there.
@@ -79,17 +82,19 @@ pub struct StoredSealed {
 }
 
 impl StoredSealed {
-    /// The segment in `source` (`len` bytes), checked whole a piece at a time (a million
-    /// papers' segment is hundreds of megabytes); why it is not trusted (to warn) when it
-    /// is not whole. Its shards are read again from `source` when they are written.
-    pub fn open(source: Box<dyn ReadAt>, len: u64) -> Result<StoredSealed, String> {
-        let (key, papers, shards) = parse(&*source, len).map_err(str::to_string)?;
-        Ok(StoredSealed {
+    /// The segment in `source` (`len` bytes) when it was made with `key` for `papers`
+    /// papers (see [`key`]), checked whole a piece at a time (a million papers' segment is
+    /// hundreds of megabytes); `None` when it was made for other papers (its shards are
+    /// then not read at all); why it is not trusted (to warn) when it is not whole. Its
+    /// shards are read again from `source` when they are written.
+    pub fn open(source: Box<dyn ReadAt>, len: u64, key: u64, papers: usize) -> Result<Option<StoredSealed>, String> {
+        let shards = parse(&*source, len, (key, papers)).map_err(str::to_string)?;
+        Ok(shards.map(|shards| StoredSealed {
             key,
             papers,
             shards,
             source,
-        })
+        }))
     }
 
     /// The bytes of shard `k`, read again; an error when the file changed since it was
@@ -151,19 +156,22 @@ pub fn encode(key: u64, papers: usize, shards: Vec<ShardToStore>) -> Vec<u8> {
 
 /// The key, papers and shards of a whole file; why not when any part is missing, does not
 /// add up, or fails its checksum.
-fn parse(source: &dyn ReadAt, len: u64) -> Result<(u64, usize, Vec<StoredShard>), &'static str> {
+fn parse(source: &dyn ReadAt, len: u64, wanted: (u64, usize)) -> Result<Option<Vec<StoredShard>>, &'static str> {
     const CUT: &str = "is damaged (not a whole sealed search segment)";
     const SUM: &str = "is damaged (its checksum does not match)";
-    let parts = parse_parts(source, len).ok_or(CUT)?;
+    let parts = parse_parts(source, len, wanted).ok_or(CUT)?;
     match parts {
-        Parts::Whole(key, papers, shards) => Ok((key, papers, shards)),
+        Parts::Whole(shards) => Ok(Some(shards)),
+        Parts::Other => Ok(None),
         Parts::Changed => Err(SUM),
     }
 }
 
 /// What [`parse_parts`] found.
 enum Parts {
-    Whole(u64, usize, Vec<StoredShard>),
+    Whole(Vec<StoredShard>),
+    /// Whole in its table, made for other papers.
+    Other,
     /// Whole in length, with a checksum that does not match.
     Changed,
 }
@@ -171,7 +179,7 @@ enum Parts {
 /// [`parse`]: `None` when a part is missing or does not add up. The file is the magic
 /// line, the shards' bytes, the head (key, papers, count, and per shard its first term,
 /// hash, length and checksum), where the head starts, and the head's checksum.
-fn parse_parts(source: &dyn ReadAt, len: u64) -> Option<Parts> {
+fn parse_parts(source: &dyn ReadAt, len: u64, wanted: (u64, usize)) -> Option<Parts> {
     let len = usize::try_from(len).ok()?;
     if len < MAGIC.len() + 16 || source.read_at(0, MAGIC.len()).ok()? != MAGIC {
         return None;
@@ -181,7 +189,9 @@ fn parse_parts(source: &dyn ReadAt, len: u64) -> Option<Parts> {
     let u64_of =
         |bytes: &[u8], at: usize| -> Option<u64> { Some(u64::from_le_bytes(bytes.get(at..at + 8)?.try_into().ok()?)) };
     let head_at = usize::try_from(u64_of(&trailer, 0)?).ok()?;
-    if head_at < MAGIC.len() || head_at > end {
+    // A table holds about 50 bytes a shard: a damaged start must not have a build read
+    // the whole file into memory.
+    if head_at < MAGIC.len() || head_at > end || end - head_at > MAX_TABLE {
         return None;
     }
     let head = source.read_at(head_at as u64, end - head_at).ok()?;
@@ -196,6 +206,9 @@ fn parse_parts(source: &dyn ReadAt, len: u64) -> Option<Parts> {
     };
     let key = next(&mut at)?;
     let papers = usize::try_from(next(&mut at)?).ok()?;
+    if (key, papers) != wanted {
+        return Some(Parts::Other);
+    }
     let count = usize::try_from(next(&mut at)?).ok()?;
     // Each shard takes at least 32 bytes of the head.
     if count == 0 || count > head.len() / 32 {
@@ -226,7 +239,7 @@ fn parse_parts(source: &dyn ReadAt, len: u64) -> Option<Parts> {
         });
         offset = body_end;
     }
-    (at == head.len() && offset == head_at as u64).then_some(Parts::Whole(key, papers, shards))
+    (at == head.len() && offset == head_at as u64).then_some(Parts::Whole(shards))
 }
 
 /// The checksum of the `len` bytes of `source` at `at`, read a megabyte at a time.
@@ -276,7 +289,11 @@ pub(crate) mod tests {
     fn a_stored_segment_reads_back_and_its_shards_again() {
         let bytes = std::sync::Arc::new(std::sync::Mutex::new(sample()));
         let len = sample().len() as u64;
-        let stored = StoredSealed::open(Box::new(Shared(bytes.clone())), len).unwrap();
+        let other = StoredSealed::open(Box::new(Shared(bytes.clone())), len, 7, 2_400).unwrap();
+        assert!(other.is_none(), "made for other papers");
+        let stored = StoredSealed::open(Box::new(Shared(bytes.clone())), len, 7, 2_500)
+            .unwrap()
+            .unwrap();
         assert_eq!((stored.key, stored.papers, stored.shards.len()), (7, 2_500, 2));
         assert_eq!(stored.shards[1].first, "model");
         assert_eq!(stored.shard(1).unwrap(), b"{\"v\":4,\"terms\":\"0model:2\"}\n");
@@ -287,9 +304,9 @@ pub(crate) mod tests {
         assert!(err.contains(".public.sealed: changed during the build"), "{err}");
     }
 
-    fn parse(bytes: &[u8]) -> Result<(u64, usize, Vec<StoredShard>), &'static str> {
+    fn parse(bytes: &[u8]) -> Result<Vec<StoredShard>, &'static str> {
         let source = Shared(std::sync::Arc::new(std::sync::Mutex::new(bytes.to_vec())));
-        super::parse(&source, bytes.len() as u64)
+        super::parse(&source, bytes.len() as u64, (7, 2_500))?.ok_or("made for other papers")
     }
 
     #[test]
