@@ -307,24 +307,6 @@ fn load_deriving(
     })
 }
 
-/// A file kept open, whose bytes rendering reads again (see [`search_sealed::ReadAt`]).
-struct OpenFile {
-    file: std::fs::File,
-    path: PathBuf,
-}
-
-impl search_sealed::ReadAt for OpenFile {
-    fn read_at(&self, at: u64, len: usize) -> std::io::Result<Vec<u8>> {
-        let mut bytes = vec![0u8; len];
-        std::os::unix::fs::FileExt::read_exact_at(&self.file, &mut bytes, at)?;
-        Ok(bytes)
-    }
-
-    fn name(&self) -> String {
-        self.path.display().to_string()
-    }
-}
-
 /// The search index's sealed segment kept beside an output folder (see
 /// `render/search_sealed.rs`).
 pub(crate) struct SealedSearch {
@@ -352,18 +334,15 @@ impl SealedSearch {
         }
         let refused = |why: &str| refused(&self.file, why, "makes every paper's search words afresh");
         let cannot = |e: std::io::Error| refused(&format!("cannot be read ({e})"));
-        let file = match std::fs::File::open(self.file.path()) {
-            Ok(file) => file,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
-            Err(e) => return Err(cannot(e)),
+        let Some(file) = self.file.open().map_err(cannot)? else {
+            return Ok(0);
         };
+        let file = file.into_inner();
         let len = file.metadata().map_err(cannot)?.len();
-        let source = OpenFile {
-            file,
-            path: self.file.path().to_path_buf(),
-        };
+        let name = self.file.path().display().to_string();
         let key = search_sealed::key(site, papers);
-        let stored = StoredSealed::open(Box::new(source), len, key, papers).map_err(|why| refused(&why))?;
+        let stored = StoredSealed::open(Box::new(content::ReadOnlyFile(file)), name, len, key, papers)
+            .map_err(|why| refused(&why))?;
         self.stored = stored.map(Arc::new);
         Ok(self.stored.as_ref().map_or(0, |s| s.papers))
     }
@@ -528,7 +507,7 @@ pub fn build_with_progress(options: &BuildOptions, progress: &(dyn Fn(usize, usi
         stored_topics,
         stored_words,
         stored_related,
-        sealed_search,
+        mut sealed_search,
         spilled,
     } = load_deriving(
         &options.root,
@@ -544,7 +523,6 @@ pub fn build_with_progress(options: &BuildOptions, progress: &(dyn Fn(usize, usi
             setup.config.base_url
         ));
     }
-    let mut sealed_search = sealed_search;
     let renderer = setup
         .renderer(&site, &mut RenderCache::default(), None, &lexicon, search_words)?
         .with_sealed_search(sealed_search.as_mut().and_then(|s| s.stored.take()));

@@ -123,7 +123,7 @@ impl ParseCache {
             return Lookup::Miss;
         }
         let texts = (self.max_open > 0 && self.open_entries.fetch_add(1, Ordering::Relaxed) < self.max_open)
-            .then(|| Arc::new(EntryTexts(file)) as Arc<dyn TextStore>);
+            .then(|| Arc::new(ReadOnlyFile(file)) as Arc<dyn TextStore>);
         match decode(&bytes, key, rel, texts.as_ref()) {
             Some(cached) => Lookup::Hit(Box::new(cached)),
             None => Lookup::Damaged(format!(
@@ -212,13 +212,14 @@ fn encode(key: u128, file: &SourceFile, warnings: &[String]) -> Vec<u8> {
     w.0
 }
 
-/// An entry held open as the store of the abstracts in it (see
-/// [`ParseCache::texts_in_entries`]).
-struct EntryTexts(fs::File);
+/// A file held open as a store that is only read: a parse cache entry, for the abstracts
+/// in it (see [`ParseCache::texts_in_entries`]); the stored sealed search segment, for its
+/// shards (see `render/search_sealed.rs`).
+pub struct ReadOnlyFile(pub fs::File);
 
-impl TextStore for EntryTexts {
+impl TextStore for ReadOnlyFile {
     fn append(&self, _bytes: &[u8]) -> io::Result<u64> {
-        Err(io::Error::other("a parse cache entry is only read"))
+        Err(io::Error::other("a file held open to read is only read"))
     }
 
     fn read(&self, at: u64, len: u32) -> io::Result<Vec<u8>> {

@@ -19,7 +19,7 @@ use anyhow::Result;
 
 pub use abstracts::{Rendered, TextOptions, markdown_to_html, render_plain, render_plain_with, render_title};
 pub use assemble::{Edits, Rules, assemble, assemble_with, patch};
-pub use cache::ParseCache;
+pub use cache::{ParseCache, ReadOnlyFile};
 pub use digest::{DigestEntry, date_from_path, parse as parse_digest};
 pub use files::{
     ReadFile, decode, is_content_file, is_editor_artefact, is_walked, list_files, missing_content_dir, read_all,

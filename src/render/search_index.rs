@@ -962,17 +962,11 @@ impl Plan {
             return None;
         };
         let firsts: Vec<(String, u64)> = plan.shard_list(lexicon).map(|(f, h)| (f.to_string(), h)).collect();
-        let batches: Vec<Vec<(usize, (String, u64))>> = firsts
-            .into_iter()
-            .enumerate()
-            .collect::<Vec<_>>()
-            .chunks(STORE_BATCH)
-            .map(<[_]>::to_vec)
-            .collect();
-        let shards = batches.into_iter().flat_map(move |batch| {
-            batch
+        let n = firsts.len();
+        let shards = (0..n).step_by(STORE_BATCH).flat_map(move |start| {
+            (start..(start + STORE_BATCH).min(n))
                 .into_par_iter()
-                .map(|(k, (first, hash))| (first, hash, plan.shard(k, lexicon)))
+                .map(|k| (firsts[k].0.clone(), firsts[k].1, plan.shard(k, lexicon)))
                 .collect::<Vec<_>>()
         });
         Some((plan.segment.len(), shards))
@@ -1726,7 +1720,7 @@ mod tests {
         let key = crate::render::search_sealed::key(&site, papers);
         let bytes = crate::render::search_sealed::encode(key, papers, shards);
         let source = crate::render::search_sealed::tests::Shared(Arc::new(std::sync::Mutex::new(bytes.clone())));
-        let stored = StoredSealed::open(Box::new(source), bytes.len() as u64, key, papers);
+        let stored = StoredSealed::open(Box::new(source), "sealed".into(), bytes.len() as u64, key, papers);
         let stored = Arc::new(stored.unwrap().unwrap());
         let from_file = Plan::with_sealed(&site, &lexicon, &words, Sealed::Stored(stored));
         assert!(from_file.head == plan.head);

@@ -13,13 +13,13 @@
 //! then a table (the key ([`key`]), the papers, and per shard its first term, hash, length
 //! and checksum), where it starts, and its checksum. A build writes the shards as it makes
 //! them and checks the whole file once, a piece at a time, before trusting it; a shard's
-//! bytes are read again (through [`ReadAt`], which the pipeline gives) only when its file
+//! bytes are read again (through the [`TextStore`] the pipeline gives) only when its file
 //! must be written: a kept output has them already.
 
 use std::hash::{Hash, Hasher};
 use std::io::{self, Write};
 
-use crate::model::Site;
+use crate::model::{Site, TextStore};
 
 /// Fewer settled papers than this are not sealed apart: the reader's second request per
 /// word would save a daily build little.
@@ -61,15 +61,6 @@ pub struct StoredShard {
     checksum: u64,
 }
 
-/// Where the stored segment's bytes are read again from: the file it was read from, kept
-/// open (rendering does not open files).
-pub trait ReadAt: Send + Sync {
-    /// The `len` bytes at `at`.
-    fn read_at(&self, at: u64, len: usize) -> io::Result<Vec<u8>>;
-    /// What to call it in a message: the file's path.
-    fn name(&self) -> String;
-}
-
 /// The sealed segment a build left (see the module's documentation).
 pub struct StoredSealed {
     /// See [`key`].
@@ -78,7 +69,9 @@ pub struct StoredSealed {
     pub papers: usize,
     /// Its term shards, in term order.
     pub shards: Vec<StoredShard>,
-    source: Box<dyn ReadAt>,
+    source: Box<dyn TextStore>,
+    /// The file's path, for messages.
+    name: String,
 }
 
 impl StoredSealed {
@@ -87,13 +80,20 @@ impl StoredSealed {
     /// hundreds of megabytes); `None` when it was made for other papers (its shards are
     /// then not read at all); why it is not trusted (to warn) when it is not whole. Its
     /// shards are read again from `source` when they are written.
-    pub fn open(source: Box<dyn ReadAt>, len: u64, key: u64, papers: usize) -> Result<Option<StoredSealed>, String> {
+    pub fn open(
+        source: Box<dyn TextStore>,
+        name: String,
+        len: u64,
+        key: u64,
+        papers: usize,
+    ) -> Result<Option<StoredSealed>, String> {
         let shards = parse(&*source, len, (key, papers)).map_err(str::to_string)?;
         Ok(shards.map(|shards| StoredSealed {
             key,
             papers,
             shards,
             source,
+            name,
         }))
     }
 
@@ -101,12 +101,9 @@ impl StoredSealed {
     /// checked (another process wrote it during the build).
     pub fn shard(&self, k: usize) -> anyhow::Result<Vec<u8>> {
         let s = &self.shards[k];
-        let bytes = self.source.read_at(s.offset, s.len as usize)?;
+        let bytes = piece(&*self.source, s.offset, s.len as usize)?;
         if xxhash_rust::xxh3::xxh3_64(&bytes) != s.checksum {
-            anyhow::bail!(
-                "{}: changed during the build — remove it and build again",
-                self.source.name()
-            );
+            anyhow::bail!("{}: changed during the build — remove it and build again", self.name);
         }
         Ok(bytes)
     }
@@ -156,7 +153,7 @@ pub fn encode(key: u64, papers: usize, shards: Vec<ShardToStore>) -> Vec<u8> {
 
 /// The key, papers and shards of a whole file; why not when any part is missing, does not
 /// add up, or fails its checksum.
-fn parse(source: &dyn ReadAt, len: u64, wanted: (u64, usize)) -> Result<Option<Vec<StoredShard>>, &'static str> {
+fn parse(source: &dyn TextStore, len: u64, wanted: (u64, usize)) -> Result<Option<Vec<StoredShard>>, &'static str> {
     const CUT: &str = "is damaged (not a whole sealed search segment)";
     const SUM: &str = "is damaged (its checksum does not match)";
     let parts = parse_parts(source, len, wanted).ok_or(CUT)?;
@@ -179,13 +176,13 @@ enum Parts {
 /// [`parse`]: `None` when a part is missing or does not add up. The file is the magic
 /// line, the shards' bytes, the head (key, papers, count, and per shard its first term,
 /// hash, length and checksum), where the head starts, and the head's checksum.
-fn parse_parts(source: &dyn ReadAt, len: u64, wanted: (u64, usize)) -> Option<Parts> {
+fn parse_parts(source: &dyn TextStore, len: u64, wanted: (u64, usize)) -> Option<Parts> {
     let len = usize::try_from(len).ok()?;
-    if len < MAGIC.len() + 16 || source.read_at(0, MAGIC.len()).ok()? != MAGIC {
+    if len < MAGIC.len() + 16 || piece(source, 0, MAGIC.len()).ok()? != MAGIC {
         return None;
     }
     let end = len - 16;
-    let trailer = source.read_at(end as u64, 16).ok()?;
+    let trailer = piece(source, end as u64, 16).ok()?;
     let u64_of =
         |bytes: &[u8], at: usize| -> Option<u64> { Some(u64::from_le_bytes(bytes.get(at..at + 8)?.try_into().ok()?)) };
     let head_at = usize::try_from(u64_of(&trailer, 0)?).ok()?;
@@ -194,7 +191,7 @@ fn parse_parts(source: &dyn ReadAt, len: u64, wanted: (u64, usize)) -> Option<Pa
     if head_at < MAGIC.len() || head_at > end || end - head_at > MAX_TABLE {
         return None;
     }
-    let head = source.read_at(head_at as u64, end - head_at).ok()?;
+    let head = piece(source, head_at as u64, end - head_at).ok()?;
     if xxhash_rust::xxh3::xxh3_64(&head) != u64_of(&trailer, 8)? {
         return Some(Parts::Changed);
     }
@@ -242,14 +239,20 @@ fn parse_parts(source: &dyn ReadAt, len: u64, wanted: (u64, usize)) -> Option<Pa
     (at == head.len() && offset == head_at as u64).then_some(Parts::Whole(shards))
 }
 
+/// The `len` bytes of `source` at `at`.
+fn piece(source: &dyn TextStore, at: u64, len: usize) -> io::Result<Vec<u8>> {
+    let len = u32::try_from(len).map_err(|_| io::Error::other("a piece past 4 GB"))?;
+    source.read(at, len)
+}
+
 /// The checksum of the `len` bytes of `source` at `at`, read a megabyte at a time.
-fn checksum_of(source: &dyn ReadAt, at: u64, len: u64) -> Option<u64> {
+fn checksum_of(source: &dyn TextStore, at: u64, len: u64) -> Option<u64> {
     const PIECE: u64 = 1 << 20;
     let mut h = xxhash_rust::xxh3::Xxh3Default::new();
     let mut done = 0;
     while done < len {
         let n = PIECE.min(len - done);
-        h.update(&source.read_at(at + done, n as usize).ok()?);
+        h.update(&piece(source, at + done, n as usize).ok()?);
         done += n;
     }
     Some(h.digest())
@@ -273,15 +276,15 @@ pub(crate) mod tests {
     /// Bytes that another process may change.
     pub(crate) struct Shared(pub(crate) std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
 
-    impl ReadAt for Shared {
-        fn read_at(&self, at: u64, len: usize) -> io::Result<Vec<u8>> {
-            let bytes = self.0.lock().unwrap();
-            let piece = bytes.get(at as usize..at as usize + len);
-            piece.map(<[u8]>::to_vec).ok_or(io::ErrorKind::UnexpectedEof.into())
+    impl TextStore for Shared {
+        fn append(&self, _bytes: &[u8]) -> io::Result<u64> {
+            Err(io::Error::other("only read"))
         }
 
-        fn name(&self) -> String {
-            ".public.sealed".into()
+        fn read(&self, at: u64, len: u32) -> io::Result<Vec<u8>> {
+            let bytes = self.0.lock().unwrap();
+            let piece = bytes.get(at as usize..at as usize + len as usize);
+            piece.map(<[u8]>::to_vec).ok_or(io::ErrorKind::UnexpectedEof.into())
         }
     }
 
@@ -289,9 +292,10 @@ pub(crate) mod tests {
     fn a_stored_segment_reads_back_and_its_shards_again() {
         let bytes = std::sync::Arc::new(std::sync::Mutex::new(sample()));
         let len = sample().len() as u64;
-        let other = StoredSealed::open(Box::new(Shared(bytes.clone())), len, 7, 2_400).unwrap();
+        let other =
+            StoredSealed::open(Box::new(Shared(bytes.clone())), ".public.sealed".into(), len, 7, 2_400).unwrap();
         assert!(other.is_none(), "made for other papers");
-        let stored = StoredSealed::open(Box::new(Shared(bytes.clone())), len, 7, 2_500)
+        let stored = StoredSealed::open(Box::new(Shared(bytes.clone())), ".public.sealed".into(), len, 7, 2_500)
             .unwrap()
             .unwrap();
         assert_eq!((stored.key, stored.papers, stored.shards.len()), (7, 2_500, 2));
