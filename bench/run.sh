@@ -102,7 +102,7 @@ for n in "${SIZES[@]}"; do
   sync
   out="$site/public"
 
-  best "$runs" 'discard "$out" "$site/.public.staging" "$site/.public.manifest" "$site/.public.jobs" "$site/.public.parsed" "$site/.public.topics" "$site/.public.words" "$site/.public.related" "$site/.public.sealed" "$site/.public.folders" "$site/.public.staged-folders"' -- "$PB" build --root "$site"
+  best "$runs" 'discard "$out" "$site/.public.staging" "$site/.public.manifest" "$site/.public.jobs" "$site/.public.parsed" "$site/.public.topics" "$site/.public.words" "$site/.public.sealed-words" "$site/.public.related" "$site/.public.sealed" "$site/.public.folders" "$site/.public.staged-folders"' -- "$PB" build --root "$site"
   b_wall=$T_WALL b_cpu=$T_CPU b_rss=$T_RSS_MB
   "$PB" build --root "$site" >/dev/null   # primes the staging folder (links every file once)
   timed "$PB" build --root "$site"
@@ -153,7 +153,7 @@ for n in "${SIZES[@]}"; do
     # this machine's disk.
     mem="/dev/shm/paperboy-bench-$n"
     rm -rf "$mem" && mkdir -p "$mem"
-    best "$runs" 'rm -rf "$mem/public" "$mem/.public.staging" "$mem/.public.manifest" "$mem/.public.jobs" "$mem/.public.parsed" "$mem/.public.topics" "$mem/.public.words" "$mem/.public.related" "$mem/.public.sealed" "$mem/.public.folders" "$mem/.public.staged-folders"; sync' -- "$PB" build --root "$site" --output "$mem/public"
+    best "$runs" 'rm -rf "$mem/public" "$mem/.public.staging" "$mem/.public.manifest" "$mem/.public.jobs" "$mem/.public.parsed" "$mem/.public.topics" "$mem/.public.words" "$mem/.public.sealed-words" "$mem/.public.related" "$mem/.public.sealed" "$mem/.public.folders" "$mem/.public.staged-folders"; sync' -- "$PB" build --root "$site" --output "$mem/public"
     m_wall=$T_WALL m_cpu=$T_CPU
     best "$runs" 'rm -rf "$mem/copy"' -- cp -r "$mem/public" "$mem/copy"
     m_cp=$T_WALL

@@ -63,6 +63,7 @@ jobs:
             .public.parsed
             .public.topics
             .public.words
+            .public.sealed-words
             .public.related
             .public.sealed
             .public.folders

@@ -18,7 +18,7 @@ use crate::enrich::{
 use crate::model::{PaperId, Site, TextStore};
 use crate::output::{
     CacheRead, Holder, JobCache, JobFiles, Keepable, OutputLock, ReadAhead, SideFile, Sink, Spill, Staging,
-    parse_cache_path, related_cache_path, sealed_search_path, topics_cache_path, words_cache_path,
+    parse_cache_path, related_cache_path, sealed_search_path, sealed_words_path, topics_cache_path, words_cache_path,
 };
 use crate::phases::Phases;
 use crate::render::search_sealed::{self, StoredSealed};
@@ -251,11 +251,11 @@ fn load_deriving(
         phases.mark("stored topics");
     }
     if let Some(out) = output {
-        let stored = StoredWords::new(out);
-        match stored.read() {
-            Ok(Some(seed)) => enricher.seed_words(seed),
-            Ok(None) => {}
-            Err(warning) => warnings.push(warning),
+        let mut stored = StoredWords::new(out);
+        let (seed, refused) = stored.read();
+        warnings.extend(refused);
+        if let Some(seed) = seed {
+            enricher.seed_words(seed);
         }
         enricher.store_words(Box::new(stored));
         phases.mark("stored words");
@@ -328,7 +328,7 @@ impl SealedSearch {
     /// returns how many papers that is (0: none taken); the warning to print when the file
     /// is damaged.
     fn read(&mut self, site: &Site) -> Result<usize, String> {
-        let papers = search_sealed::sealed_papers(site);
+        let papers = site.sealed_papers();
         if papers == 0 {
             return Ok(0);
         }
@@ -444,41 +444,91 @@ impl StoredRelated {
     }
 }
 
-/// The words kept beside an output folder (see `enrich/stored_words.rs`).
+/// The words kept beside an output folder (see `enrich/stored_words.rs`): the sealed
+/// papers' and the others'.
 struct StoredWords {
+    sealed: SideFile,
     file: SideFile,
+    /// Which sealed papers' words the sealed file held when read.
+    sealed_tag: Option<u64>,
 }
 
 impl StoredWords {
     /// Those beside output folder `out`.
     fn new(out: &Path) -> Self {
         StoredWords {
+            sealed: SideFile::new(sealed_words_path(out)),
             file: SideFile::new(words_cache_path(out)),
+            sealed_tag: None,
         }
     }
 
     /// What the last build stored: none when there is nothing or another paperboy stored
-    /// it; the warning to print when it is damaged.
-    fn read(&self) -> Result<Option<crate::enrich::Seed>, String> {
-        let refused = |why: &str| refused(&self.file, why, "reads every paper's words afresh");
-        match self.file.open() {
-            Ok(Some(file)) => {
-                let len = file.get_ref().metadata().map_or(0, |m| m.len());
-                read_stored_words(file, len).map_err(|why| refused(&why))
+    /// it; a warning for each file that is damaged (the other is still taken).
+    fn read(&mut self) -> (Option<crate::enrich::Seed>, Vec<String>) {
+        let mut warnings = Vec::new();
+        let refused = |file: &SideFile, why: &str| refused(file, why, "reads those papers' words afresh");
+        let mut seed = match open_side_file(&self.sealed).and_then(|file| match file {
+            Some((file, len)) => read_stored_words(file, len),
+            None => Ok(None),
+        }) {
+            Ok(Some((seed, tag))) => {
+                self.sealed_tag = Some(tag);
+                Some(seed)
             }
-            Ok(None) => Ok(None),
-            Err(e) => Err(refused(&format!("cannot be read ({e})"))),
+            Ok(None) => None,
+            Err(why) => {
+                warnings.push(refused(&self.sealed, &why));
+                None
+            }
+        };
+        let read = open_side_file(&self.file).and_then(|file| match (file, seed.as_mut()) {
+            (None, _) => Ok(()),
+            (Some((file, len)), Some(seed)) => seed.add_stored(file, len),
+            (Some((file, len)), None) => {
+                seed = read_stored_words(file, len)?.map(|(seed, _)| seed);
+                Ok(())
+            }
+        });
+        if let Err(why) = read {
+            warnings.push(refused(&self.file, &why));
         }
+        (seed, warnings)
+    }
+}
+
+/// A side file opened to read, with its length; `None` when there is none.
+fn open_side_file(file: &SideFile) -> Result<Option<(impl std::io::Read, u64)>, String> {
+    match file.open() {
+        Ok(Some(reader)) => {
+            let len = reader.get_ref().metadata().map_or(0, |m| m.len());
+            Ok(Some((reader, len)))
+        }
+        Ok(None) => Ok(None),
+        Err(e) => Err(format!("cannot be read ({e})")),
     }
 }
 
 impl WordsStore for StoredWords {
+    fn sealed(&self) -> Option<u64> {
+        self.sealed_tag
+    }
+
+    fn stage_sealed(
+        &mut self,
+        write: &mut dyn FnMut(&mut dyn std::io::Write) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
+        self.sealed.stage_with(write)
+    }
+
     fn stage(&mut self, write: &mut dyn FnMut(&mut dyn std::io::Write) -> std::io::Result<()>) -> std::io::Result<()> {
         self.file.stage_with(write)
     }
 
     fn commit(self: Box<Self>) -> std::io::Result<()> {
-        self.file.commit()
+        let StoredWords { sealed, file, .. } = *self;
+        sealed.commit()?;
+        file.commit()
     }
 }
 

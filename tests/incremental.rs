@@ -914,7 +914,8 @@ fn assert_a_damaged_side_file_is_never_trusted(site: &TestSite, name: &str) {
 fn stored_word_entries(bytes: &[u8]) -> Vec<usize> {
     let u32_at = |at: usize| u32::from_le_bytes(bytes[at..at + 4].try_into().unwrap()) as usize;
     let u64_at = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap()) as usize;
-    let mut at = b"paperboy words 1\n".len() + 8;
+    // Past the magic, the program's key and the tag.
+    let mut at = b"paperboy words 1\n".len() + 16;
     let words = u64_at(at);
     at += 8;
     for _ in 0..words {
@@ -1113,7 +1114,7 @@ fn a_settled_archive_takes_its_stored_related_lists_and_never_damaged_ones() {
 }
 
 #[test]
-fn a_settled_archive_keeps_its_sealed_search_segment_and_never_a_damaged_one() {
+fn a_settled_archive_keeps_its_sealed_parts_and_never_a_damaged_one() {
     use std::os::unix::fs::MetadataExt;
     let (site, (path, text)) = settled_archive();
     site.build_ok(&[]);
@@ -1121,6 +1122,14 @@ fn a_settled_archive_keeps_its_sealed_search_segment_and_never_a_damaged_one() {
     let inode = std::fs::metadata(&stored)
         .expect("a settled archive stores its sealed search segment")
         .ino();
+    let words = site.root().join(".public.sealed-words");
+    let size = |name: &str| std::fs::metadata(site.root().join(name)).unwrap().len();
+    assert!(
+        size(".public.sealed-words") > 10 * size(".public.words"),
+        "January's words are sealed, February's two days are not"
+    );
+    let words_inode = std::fs::metadata(&words).unwrap().ino();
+    let live_words = std::fs::read(site.root().join(".public.words")).unwrap();
     let before = search_parts(&site);
     let sealed: Vec<&String> = before.keys().filter(|name| name.starts_with("s-")).collect();
     assert!(sealed.len() > 3, "{} sealed shards", sealed.len());
@@ -1137,6 +1146,13 @@ fn a_settled_archive_keeps_its_sealed_search_segment_and_never_a_damaged_one() {
         inode,
         "taken, not stored again"
     );
+    // The sealed papers' words too; the others' are stored again, with the new day.
+    assert_eq!(
+        std::fs::metadata(&words).unwrap().ino(),
+        words_inode,
+        "sealed words kept"
+    );
+    assert_ne!(std::fs::read(site.root().join(".public.words")).unwrap(), live_words);
     assert_same_as_clean_build(&site, "a day added to a sealed search segment");
     // A sealed shard gone from the output is written again from the stored segment.
     let gone = site.public().join("search").join(sealed[0]);
@@ -1150,6 +1166,7 @@ fn a_settled_archive_keeps_its_sealed_search_segment_and_never_a_damaged_one() {
     );
     assert_same_as_clean_build(&site, "a sealed shard written again");
     assert_a_damaged_side_file_is_never_trusted(&site, ".public.sealed");
+    assert_a_damaged_side_file_is_never_trusted(&site, ".public.sealed-words");
 }
 
 /// An archive past the settled threshold of related papers (10,000 papers published before

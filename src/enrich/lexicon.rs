@@ -97,6 +97,14 @@ impl Tokens {
             && joins.last().is_none_or(|&j| (j as usize) + 1 < n);
         valid.then_some(Tokens { ids, title_len, joins })
     }
+
+    /// Numbers the words as `numbers` says, by their number before: stored words read onto
+    /// another file's lexicon (see `Lexicon::extend_with`).
+    pub(super) fn renumber(&mut self, numbers: &[WordId]) {
+        for id in &mut self.ids {
+            *id = numbers[*id as usize];
+        }
+    }
 }
 
 /// A paper's words from the parallel pass: numbers, with [`NEW`] marking the indexes of
@@ -200,6 +208,15 @@ impl Lexicon {
         }
         lexicon.finish();
         Some(lexicon)
+    }
+
+    /// Adds `words` (another stored file's, in the order of its numbers), the new ones
+    /// numbered after every word this lexicon has: each word's number here, by its number
+    /// there.
+    pub(super) fn extend_with<'w>(&mut self, words: impl IntoIterator<Item = &'w str>) -> Vec<WordId> {
+        let numbers = words.into_iter().map(|word| self.insert(word)).collect();
+        self.finish();
+        numbers
     }
 
     /// The words of each `(title, abstract)` given, numbering words not seen before. `None`

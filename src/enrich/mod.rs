@@ -219,7 +219,7 @@ impl Enricher {
         if let Some(mut store) = self.store_words.take() {
             // Only a speed-up: a build that cannot store them reads every paper next time.
             if tokens.iter().all(Option::is_some)
-                && stored_words::stage(&mut *store, &self.lexicon, &site.papers, &tokens).is_ok()
+                && stored_words::stage(&mut *store, &self.lexicon, site, &tokens).is_ok()
             {
                 self.store_words = Some(store);
             }

@@ -1,18 +1,26 @@
 //! The words of the last build, as bytes to keep beside the output (the pipeline keeps them
-//! in `.public.words`), so that a build in a new process reads the words of new and edited
-//! papers only. Splitting, looking up and numbering every paper's title and abstract was
-//! about 0.6 s of a daily build at 100,000 papers, for a day of 300 new ones; reading the
-//! stored words back takes about 0.13 s, and storing them again 0.1 s (a 90 MB file).
+//! in `.public.words` and `.public.sealed-words`), so that a build in a new process reads
+//! the words of new and edited papers only. Splitting, looking up and numbering every
+//! paper's title and abstract was about 0.6 s of a daily build at 100,000 papers, for a day
+//! of 300 new ones; reading the stored words back takes about 0.15 s.
+//!
+//! Two files: the sealed papers' words (the settled start of the archive, see
+//! `Site::sealed_papers`), which a new day leaves as they are, and the other papers'. A
+//! daily build rewrites only the second, a month of papers (storing every paper's words
+//! again was 0.1 s and 90 MB a day at 100,000 papers); the first is written again when the
+//! sealed papers change, once a month.
 //!
 //! A paper's words depend only on this program and the paper's title and abstract, so an
 //! entry is keyed by the paper's text hash and the whole by a hash of the program
-//! ([`stored_words_key`]): words stored by another paperboy read as none. The file also holds the
-//! words themselves, those the stored papers use, in the order their numbers give; read
-//! back, they are numbered again in that order (see `Lexicon::replay`), so the stored
-//! numbers hold. Numbers are free to differ from a clean build's: nothing that decides the
-//! output depends on them (see `lexicon.rs`). The file is trusted only when whole (its
-//! checksum matches) and every number in it names one of its words.
+//! ([`stored_words_key`]): words stored by another paperboy read as none. Each file also
+//! holds the words themselves, those its papers use, in the order its numbers give; read
+//! back, the sealed file's are numbered again in that order (see `Lexicon::replay`), so its
+//! numbers hold, and the other file's are numbered after them. Numbers are free to differ
+//! from a clean build's: nothing that decides the output depends on them (see
+//! `lexicon.rs`). A file is trusted only when whole (its checksum matches) and every number
+//! in it names one of its words.
 
+use std::hash::{Hash, Hasher};
 use std::io::{self, Read, Write};
 
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -20,9 +28,11 @@ use xxhash_rust::xxh3::Xxh3Default;
 
 use super::lexicon::{Lexicon, Tokens, WordId};
 use crate::le_bytes::Summed;
-use crate::model::Paper;
+use crate::model::{Paper, Site};
 
-/// First bytes of the file: its format, so that another version's file is not misread.
+/// First bytes of the file: what it is. Its format is the program's: the key after it
+/// ([`stored_words_key`]) changes with every change to the source, so another version's
+/// file reads as none, silently.
 const MAGIC: &[u8] = b"paperboy words 1\n";
 
 /// The most words or papers a read makes room for before it has them.
@@ -36,10 +46,17 @@ pub struct Seed {
     pub(super) tokens: FxHashMap<u64, Tokens>,
 }
 
-/// Where a build keeps its papers' words for the next build (the pipeline's file beside
+/// Where a build keeps its papers' words for the next build (the pipeline's files beside
 /// the output): written once every paper's words are read, kept only if the build succeeds.
 pub trait WordsStore: Send {
-    /// Writes the bytes `write` gives where they wait for [`WordsStore::commit`].
+    /// Which sealed papers' words the store holds already (see [`sealed_words_tag`]); the
+    /// build writes them only when its own sealed papers differ.
+    fn sealed(&self) -> Option<u64>;
+    /// Writes the bytes `write` gives for the sealed papers where they wait for
+    /// [`WordsStore::commit`].
+    fn stage_sealed(&mut self, write: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>) -> io::Result<()>;
+    /// Writes the bytes `write` gives for the other papers where they wait for
+    /// [`WordsStore::commit`].
     fn stage(&mut self, write: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>) -> io::Result<()>;
     /// Keeps the staged bytes: the build succeeded.
     fn commit(self: Box<Self>) -> io::Result<()>;
@@ -47,31 +64,86 @@ pub trait WordsStore: Send {
 
 /// What stored words are valid for: this program.
 pub fn stored_words_key() -> u64 {
-    use std::hash::Hasher;
     crate::config::program_hasher(&"words").finish()
 }
 
-/// Writes the words of `papers` (`tokens`, by paper) to `store`.
+/// Which papers the sealed words file of `site` holds: the first `papers`, by their texts.
+/// Not a validity key (the program's is, and every entry is keyed by its text): it tells a
+/// build whether the sealed file it found is the one it would write.
+pub(super) fn sealed_words_tag(site: &Site, papers: usize) -> u64 {
+    let mut h = Xxh3Default::new();
+    papers.hash(&mut h);
+    for p in &site.papers[..papers] {
+        p.text_hash.hash(&mut h);
+    }
+    // 0 marks the file of the papers that are not sealed.
+    h.finish().max(1)
+}
+
+/// Writes the words of `site`'s papers (`tokens`, by paper) to `store`: the sealed papers'
+/// only when the store does not hold them already.
 pub(super) fn stage(
     store: &mut dyn WordsStore,
     lexicon: &Lexicon,
-    papers: &[Paper],
+    site: &Site,
     tokens: &[Option<Tokens>],
 ) -> io::Result<()> {
-    store.stage(&mut |out| encode(out, stored_words_key(), lexicon, papers, tokens))
+    let key = stored_words_key();
+    let sealed = site.sealed_papers();
+    let tag = sealed_words_tag(site, sealed);
+    let (old, new) = site.papers.split_at(sealed);
+    let (old_tokens, new_tokens) = tokens.split_at(sealed);
+    if store.sealed() != Some(tag) {
+        store.stage_sealed(&mut |out| encode(out, key, tag, lexicon, old, old_tokens))?;
+    }
+    store.stage(&mut |out| encode(out, key, 0, lexicon, new, new_tokens))
 }
 
-/// The words stored in `input` (of `len` bytes) by this program: none when another program
-/// stored them; why not (`is damaged (...)`, `cannot be read (...)`) when they are not
-/// whole words of this format.
-pub fn read_stored_words(input: impl Read, len: u64) -> Result<Option<Seed>, String> {
-    decode(input, len, stored_words_key()).map_err(|e| match e {
+/// The words stored in `input` (of `len` bytes) by this program, with the tag they were
+/// stored under (see [`sealed_words_tag`]; 0 for the papers that were not sealed): none
+/// when another program stored them; why not (`is damaged (...)`, `cannot be read (...)`)
+/// when they are not whole words of this format.
+pub fn read_stored_words(input: impl Read, len: u64) -> Result<Option<(Seed, u64)>, String> {
+    let replay = |words: &[String]| Lexicon::replay(words.iter().map(String::as_str));
+    let Some(read) = decode(input, len, stored_words_key(), replay).map_err(why)? else {
+        return Ok(None);
+    };
+    let lexicon = read.numbered.ok_or("is damaged (its words do not number as stored)")?;
+    Ok(Some((
+        Seed {
+            lexicon,
+            tokens: read.tokens,
+        },
+        read.tag,
+    )))
+}
+
+impl Seed {
+    /// Adds the words stored in `input` (of `len` bytes) by this program, numbering the
+    /// words this seed does not have after its own; why not, as [`read_stored_words`] says,
+    /// leaving the seed as it was.
+    pub fn add_stored(&mut self, input: impl Read, len: u64) -> Result<(), String> {
+        let Some(read) = decode(input, len, stored_words_key(), |_| ()).map_err(why)? else {
+            return Ok(());
+        };
+        let numbers = self.lexicon.extend_with(read.words.iter().map(String::as_str));
+        for (hash, mut paper) in read.tokens {
+            paper.renumber(&numbers);
+            self.tokens.entry(hash).or_insert(paper);
+        }
+        Ok(())
+    }
+}
+
+/// The words of a [`Damage`].
+fn why(damage: Damage) -> String {
+    match damage {
         Damage::Io(e) => format!("cannot be read ({e})"),
         Damage::Format(why) => why.to_string(),
-    })
+    }
 }
 
-/// The file: magic, key, the words (count, then each as length and UTF-8), the papers
+/// The file: magic, key, tag (see [`sealed_words_tag`]), the words (count, then each as length and UTF-8), the papers
 /// (count, then each as text hash, title length, word count, word numbers, join count,
 /// joins), and a checksum of all that. Only the words the papers use, with their
 /// lower-case forms, in the order of their numbers, numbered afresh from 0: a word of a
@@ -80,6 +152,7 @@ pub fn read_stored_words(input: impl Read, len: u64) -> Result<Option<Seed>, Str
 fn encode(
     out: &mut dyn Write,
     key: u64,
+    tag: u64,
     lexicon: &Lexicon,
     papers: &[Paper],
     tokens: &[Option<Tokens>],
@@ -87,6 +160,7 @@ fn encode(
     let mut w = Summed::new(out);
     w.write_all(MAGIC)?;
     w.write_all(&key.to_le_bytes())?;
+    w.write_all(&tag.to_le_bytes())?;
     let mut used = vec![false; lexicon.len()];
     for id in tokens.iter().flatten().flat_map(Tokens::all) {
         used[*id as usize] = true;
@@ -197,8 +271,22 @@ impl<R: Read> SummedRead<R> {
     }
 }
 
+/// A words file read whole: what `number` made of its words (on a thread of its own while
+/// the papers were read), the words, each paper's words by text hash, and its tag.
+struct Decoded<T> {
+    numbered: T,
+    words: Vec<String>,
+    tokens: FxHashMap<u64, Tokens>,
+    tag: u64,
+}
+
 /// The words in `file` (of `len` bytes) when stored for `key`; none for another key.
-fn decode(file: impl Read, len: u64, key: u64) -> Result<Option<Seed>, Damage> {
+fn decode<T: Send>(
+    file: impl Read,
+    len: u64,
+    key: u64,
+    number: impl Fn(&[String]) -> T + Sync,
+) -> Result<Option<Decoded<T>>, Damage> {
     let mut r = SummedRead {
         inner: file,
         sum: Xxh3Default::new(),
@@ -211,6 +299,7 @@ fn decode(file: impl Read, len: u64, key: u64) -> Result<Option<Seed>, Damage> {
     if r.u64()? != key {
         return Ok(None);
     }
+    let tag = r.u64()?;
     let count = r.u64()?;
     // A word is its length and at least one byte.
     r.fits(count, 5)?;
@@ -228,16 +317,16 @@ fn decode(file: impl Read, len: u64, key: u64) -> Result<Option<Seed>, Damage> {
         r.read_exact(&mut buf)?;
         words.push(String::from_utf8(buf.clone()).map_err(|_| Damage::Format("is damaged (not UTF-8)"))?);
     }
-    // The words are numbered again on a thread of their own while the papers are read.
-    let replay = || Lexicon::replay(words.iter().map(String::as_str));
-    let (tokens, lexicon) = std::thread::scope(|scope| {
-        let beside = std::thread::Builder::new().spawn_scoped(scope, replay);
+    // The words are numbered on a thread of their own while the papers are read.
+    let (tokens, numbered) = std::thread::scope(|scope| {
+        let (words, number) = (&words, &number);
+        let beside = std::thread::Builder::new().spawn_scoped(scope, move || number(words));
         let tokens = read_papers(&mut r, words.len());
-        let lexicon = match beside {
-            Ok(thread) => thread.join().expect("replaying words does not panic"),
-            Err(_) => replay(),
+        let numbered = match beside {
+            Ok(thread) => thread.join().expect("numbering words does not panic"),
+            Err(_) => number(words),
         };
-        (tokens, lexicon)
+        (tokens, numbered)
     });
     let tokens = tokens?;
     let sum = r.sum.digest();
@@ -249,8 +338,12 @@ fn decode(file: impl Read, len: u64, key: u64) -> Result<Option<Seed>, Damage> {
     if r.inner.read(&mut [0])? != 0 {
         return Err(Damage::Format("is damaged (bytes after its checksum)"));
     }
-    let lexicon = lexicon.ok_or(Damage::Format("is damaged (its words do not number as stored)"))?;
-    Ok(Some(Seed { lexicon, tokens }))
+    Ok(Some(Decoded {
+        numbered,
+        words,
+        tokens,
+        tag,
+    }))
 }
 
 /// The papers' entries of a words file, each paper's numbers below `words`.
@@ -293,8 +386,23 @@ mod tests {
     fn stored(papers: &[Paper]) -> Vec<u8> {
         let (lexicon, tokens) = Lexicon::of_papers(papers);
         let mut bytes = Vec::new();
-        encode(&mut bytes, 7, &lexicon, papers, &tokens).unwrap();
+        encode(&mut bytes, 7, 0, &lexicon, papers, &tokens).unwrap();
         bytes
+    }
+
+    /// The seed stored in `bytes` for `key`, as a build reads the sealed file.
+    fn decode(bytes: &[u8], len: u64, key: u64) -> Result<Option<Seed>, Damage> {
+        let replay = |words: &[String]| Lexicon::replay(words.iter().map(String::as_str));
+        let Some(read) = super::decode(bytes, len, key, replay)? else {
+            return Ok(None);
+        };
+        let lexicon = read
+            .numbered
+            .ok_or(Damage::Format("its words do not number as stored"))?;
+        Ok(Some(Seed {
+            lexicon,
+            tokens: read.tokens,
+        }))
     }
 
     fn words(lexicon: &Lexicon, tokens: &Tokens) -> Vec<String> {
@@ -315,7 +423,7 @@ mod tests {
         let kept = [site[0].clone(), site[2].clone()];
         let tokens_kept = vec![tokens[0].clone(), tokens[2].clone()];
         let mut bytes = Vec::new();
-        encode(&mut bytes, 7, &lexicon, &kept, &tokens_kept).unwrap();
+        encode(&mut bytes, 7, 0, &lexicon, &kept, &tokens_kept).unwrap();
         let seed = decode(&bytes[..], bytes.len() as u64, 7).ok().flatten().expect("whole");
         assert!(seed.lexicon.id("Zyzzyva").is_none(), "words of papers gone are dropped");
         for (paper, before) in kept.iter().zip(&tokens_kept) {
@@ -331,6 +439,63 @@ mod tests {
                 assert_eq!(seed.lexicon.stem_text(stem), lexicon.stem_text(lexicon.stem(old)));
             }
         }
+    }
+
+    /// The sealed papers' file and the others', read one onto the other, give each paper
+    /// the words one file gives it: the second file's words are numbered after the first's,
+    /// the words both have once. A damaged second file leaves the seed as it was.
+    #[test]
+    fn two_files_read_one_onto_the_other_give_the_words_of_one() {
+        let site = papers(&[
+            ("Deep RL-based Control", "We train deep agents. DEEP nets, 1D-CNN."),
+            ("Graph nets", "Message-passing graph networks over Deep graphs."),
+            ("Zyzzyva Deep", "Zyzzyva and DEEP graphs only here, Message-passing."),
+        ]);
+        let (lexicon, tokens) = Lexicon::of_papers(&site);
+        let file = |papers: &[Paper], tokens: &[Option<Tokens>], tag: u64| {
+            let mut bytes = Vec::new();
+            encode(&mut bytes, stored_words_key(), tag, &lexicon, papers, tokens).unwrap();
+            bytes
+        };
+        let sealed = file(&site[..1], &tokens[..1], 9);
+        let live = file(&site[1..], &tokens[1..], 0);
+        let (mut seed, tag) = read_stored_words(&sealed[..], sealed.len() as u64).unwrap().unwrap();
+        assert_eq!(tag, 9);
+        let known = seed.lexicon.len();
+        let mut damaged = live.clone();
+        let at = damaged.len() / 2;
+        damaged[at] ^= 1;
+        assert!(seed.add_stored(&damaged[..], damaged.len() as u64).is_err());
+        assert_eq!(seed.tokens.len(), 1, "a damaged file adds no paper");
+        seed.add_stored(&live[..], live.len() as u64).unwrap();
+        assert!(
+            seed.lexicon.len() > known,
+            "the second file's own words are numbered after"
+        );
+        let mut again = std::collections::HashSet::new();
+        for (paper, before) in site.iter().zip(&tokens) {
+            let before = before.as_ref().unwrap();
+            let after = &seed.tokens[&paper.text_hash];
+            assert_eq!(words(&seed.lexicon, after), words(&lexicon, before), "{}", paper.title);
+            assert_eq!(after.joins(), before.joins());
+            for &id in after.all() {
+                let old = lexicon.id(seed.lexicon.text(id)).unwrap();
+                assert_eq!(
+                    seed.lexicon.text(seed.lexicon.lower(id)),
+                    lexicon.text(lexicon.lower(old))
+                );
+                assert_eq!(
+                    seed.lexicon.stem_text(seed.lexicon.stem(id)),
+                    lexicon.stem_text(lexicon.stem(old))
+                );
+                again.insert(seed.lexicon.text(id).to_string());
+            }
+        }
+        assert!(
+            again.contains("Deep") && again.contains("deep"),
+            "words of both files, once"
+        );
+        assert!(seed.lexicon.id("Deep").is_some_and(|id| (id as usize) < known));
     }
 
     /// Any damage is refused, never trusted or a panic: every truncation, and a flipped
@@ -359,6 +524,7 @@ mod tests {
     fn counts_past_the_end_are_refused_and_long_words_read_back() {
         let mut bytes = MAGIC.to_vec();
         bytes.extend(7u64.to_le_bytes());
+        bytes.extend(0u64.to_le_bytes());
         bytes.extend((u64::MAX / 4).to_le_bytes());
         bytes.extend(xxhash_rust::xxh3::xxh3_64(&bytes).to_le_bytes());
         let Err(Damage::Format(why)) = decode(&bytes[..], bytes.len() as u64, 7) else {

@@ -199,7 +199,20 @@ impl Site {
             .and_then(|newest| newest.with_day(1))?;
         Some(self.papers.iter().map(move |p| p.published.date_naive() < month))
     }
+
+    /// How many papers at the start are sealed: settled, up to the first that is not, when
+    /// there are [`SEALED_MIN`] of them. What a new day leaves alone of what the build
+    /// stores beside the output: the search index's sealed segment, the sealed papers'
+    /// words. An old paper filed after the newest month's (an unusual layout) ends them.
+    pub fn sealed_papers(&self) -> usize {
+        let count = self.settled().map_or(0, |settled| settled.take_while(|&s| s).count());
+        if count >= SEALED_MIN { count } else { 0 }
+    }
 }
+
+/// Fewer settled papers than this are not sealed apart (see [`Site::sealed_papers`]): the
+/// search reader's second request per word would save a daily build little.
+pub const SEALED_MIN: usize = 2_000;
 
 #[cfg(test)]
 mod tests {

@@ -116,6 +116,12 @@ pub fn words_cache_path(out: &Path) -> PathBuf {
     hidden_sibling(out, "words")
 }
 
+/// The sealed papers' words of the last build (see `enrich/stored_words.rs`), a
+/// [`SideFile`] like the topic strengths.
+pub fn sealed_words_path(out: &Path) -> PathBuf {
+    hidden_sibling(out, "sealed-words")
+}
+
 /// The settled papers' related lists of the last build (see `enrich/stored_related.rs`), a
 /// [`SideFile`] like the topic strengths.
 pub fn related_cache_path(out: &Path) -> PathBuf {

@@ -38,7 +38,6 @@ use crate::render::search_sealed::{ShardToStore, StoredSealed};
 /// Sealed shards made at a time for the file that stores them: enough for every core, a
 /// few megabytes.
 const STORE_BATCH: usize = 32;
-pub(crate) use crate::render::search_sealed::sealed_papers;
 use crate::render::view::DateForms;
 use crate::text::{LATEX_MACROS, SEARCH_STOP_WORDS, lowercased, words};
 
@@ -374,7 +373,7 @@ impl Plan {
                     0,
                     "the words of sealed papers left out without their segment"
                 );
-                Plan::plan_sealed(site, lexicon, prepared, sealed_papers(site))
+                Plan::plan_sealed(site, lexicon, prepared, site.sealed_papers())
             }
         };
         Plan::with_sealed(site, lexicon, prepared, sealed)
@@ -426,7 +425,7 @@ impl Plan {
         prepared: &Prepared,
         touched: Option<&[PaperId]>,
     ) -> Plan {
-        let sealed_count = sealed_papers(site);
+        let sealed_count = site.sealed_papers();
         let previous = previous.filter(|p| {
             p.lexicon == lexicon.serial() && p.segment == (sealed_count..site.papers.len()) && p.sealed.can_patch()
         });
@@ -1690,7 +1689,7 @@ mod tests {
             papers,
         })
         .collect();
-        assert_eq!(sealed_papers(&site), 2_100);
+        assert_eq!(site.sealed_papers(), 2_100);
         let (lexicon, words) = fresh_words(&site);
         let plan = Plan::new(&site, &lexicon, &words, None);
         assert!(

@@ -21,22 +21,10 @@ use std::io::{self, Write};
 
 use crate::model::{Site, TextStore};
 
-/// Fewer settled papers than this are not sealed apart: the reader's second request per
-/// word would save a daily build little.
-pub const SEALED_MIN: usize = 2_000;
-
 const MAGIC: &[u8] = b"paperboy sealed search 1\n";
 
 /// The largest table a file may have: a million papers' has about 5,000 shards.
 const MAX_TABLE: usize = 64 << 20;
-
-/// How many papers at the start of `site` are sealed: those published before the month of
-/// its newest paper, up to the first that is not, when there are [`SEALED_MIN`] of them.
-/// An old paper filed after the newest month's (an unusual layout) ends the segment there.
-pub fn sealed_papers(site: &Site) -> usize {
-    let count = site.settled().map_or(0, |settled| settled.take_while(|&s| s).count());
-    if count >= SEALED_MIN { count } else { 0 }
-}
 
 /// What the sealed segment of the first `papers` papers of `site` is made from: this
 /// program (the index's format and words) and those papers' texts, in order.
