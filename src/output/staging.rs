@@ -434,7 +434,15 @@ impl Sink for Staging<'_> {
             return Ok(());
         }
         if let Mode::Swap { reused: true, .. } = self.mode {
-            if let Some(meta) = rewrite_unshared(&target, bytes).map_err(fail)? {
+            // A staged link to the live file (the page did not change in the last build) is
+            // known from one `stat`, as cheap as opening it would be.
+            let shares_live = live.is_some_and(|live| self.staged_is(path, &live));
+            if let Some(meta) = (!shares_live)
+                .then(|| rewrite_unshared(&target, bytes))
+                .transpose()
+                .map_err(fail)?
+                .flatten()
+            {
                 self.record(path, hash, bytes.len(), &meta);
                 return Ok(());
             }
