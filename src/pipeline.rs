@@ -467,7 +467,7 @@ impl StoredWords {
     /// it; a warning for each file that is damaged (the other is still taken).
     fn read(&mut self) -> (Option<crate::enrich::Seed>, Vec<String>) {
         let mut warnings = Vec::new();
-        let refused = |file: &SideFile, why: &str| refused(file, why, "reads those papers' words afresh");
+        let refused = |file: &SideFile, why: &str| refused(file, why, "reads the words of the papers it held afresh");
         let mut seed = match open_side_file(&self.sealed).and_then(|file| match file {
             Some((file, len)) => read_stored_words(file, len),
             None => Ok(None),

@@ -1167,6 +1167,21 @@ fn a_settled_archive_keeps_its_sealed_parts_and_never_a_damaged_one() {
     assert_same_as_clean_build(&site, "a sealed shard written again");
     assert_a_damaged_side_file_is_never_trusted(&site, ".public.sealed");
     assert_a_damaged_side_file_is_never_trusted(&site, ".public.sealed-words");
+    // A sealed paper edited: the sealed papers are others now, and their words are stored
+    // again (the tag says which papers a sealed file holds).
+    let words_inode = std::fs::metadata(&words).unwrap().ino();
+    let january = site.root().join("content/2026-01-05.jsonl");
+    let edited = std::fs::read_to_string(&january)
+        .unwrap()
+        .replacen("Copy zq", "Edited copy zq", 1);
+    site.write("content/2026-01-05.jsonl", edited);
+    site.build_ok(&[]);
+    assert_ne!(
+        std::fs::metadata(&words).unwrap().ino(),
+        words_inode,
+        "sealed words stored again"
+    );
+    assert_same_as_clean_build(&site, "a sealed paper edited");
 }
 
 /// An archive past the settled threshold of related papers (10,000 papers published before

@@ -217,7 +217,7 @@ impl Enricher {
         };
         phases.mark("words");
         if let Some(mut store) = self.store_words.take() {
-            // Only a speed-up: a build that cannot store them reads every paper next time.
+            // Only a speed-up: a build that cannot store them reads those papers next time.
             if tokens.iter().all(Option::is_some)
                 && stored_words::stage(&mut *store, &self.lexicon, site, &tokens).is_ok()
             {

@@ -8,7 +8,8 @@
 //! `Site::sealed_papers`), which a new day leaves as they are, and the other papers'. A
 //! daily build rewrites only the second, a month of papers (storing every paper's words
 //! again was 0.1 s and 90 MB a day at 100,000 papers); the first is written again when the
-//! sealed papers change, once a month.
+//! sealed papers change (once a month, or when one of them is edited or an older paper is
+//! filed) or another paperboy runs.
 //!
 //! A paper's words depend only on this program and the paper's title and abstract, so an
 //! entry is keyed by the paper's text hash and the whole by a hash of the program

@@ -37,7 +37,9 @@ impl Record {
     /// a staged file must be to be kept without looking at the live one (see
     /// `Staging::can_keep`): the staging folder holds the site of two builds ago, and on a
     /// file system with coarse times a page rewritten at the same length in the next second
-    /// can share its old copy's time, never its inode.
+    /// can share its old copy's time. It can share its inode too (a staged page nothing
+    /// live shares is written over), but then it is no longer the live file recorded: a
+    /// staged file has a live file's inode only while it is a link to it.
     pub(crate) fn is(&self, meta: &FileStat) -> bool {
         self.matches(meta) && meta.ino() == self.ino
     }

@@ -69,6 +69,9 @@ pub struct Staging<'a> {
     /// their path: their times cannot vouch for them in the next record (see `listing.rs`).
     /// A hash that two paths share only costs the other folder a read.
     touched: Mutex<FxHashSet<u64>>,
+    /// The permission bits of a file this build creates, when a staged page that nothing
+    /// live shares may be written over rather than replaced (see [`rewrite_unshared`]).
+    write_over: Option<u32>,
     /// Set by a successful commit; otherwise dropping cleans up.
     done: bool,
     _lock: &'a OutputLock,
@@ -134,8 +137,13 @@ impl<'a> Staging<'a> {
             Mode::Swap { staging, .. } => staging,
             Mode::InPlace { .. } => &out,
         });
+        let write_over = match &mode {
+            Mode::Swap { staging, reused: true } => may_write_over(staging),
+            _ => None,
+        };
         Ok(Staging {
             previous,
+            write_over,
             live_dir: Folder::open(&out),
             staged_dir,
             out,
@@ -437,8 +445,9 @@ impl Sink for Staging<'_> {
             // A staged link to the live file (the page did not change in the last build) is
             // known from one `stat`, as cheap as opening it would be.
             let shares_live = live.is_some_and(|live| self.staged_is(path, &live));
-            if let Some(meta) = (!shares_live)
-                .then(|| rewrite_unshared(&target, bytes))
+            let over = self.write_over.filter(|_| !shares_live);
+            if let Some(meta) = over
+                .map(|mode| rewrite_unshared(&target, bytes, mode))
                 .transpose()
                 .map_err(fail)?
                 .flatten()
@@ -466,36 +475,76 @@ impl Sink for Staging<'_> {
 
 /// Gives the staged file at `target` the content `bytes` where it is the only name of its
 /// file (nothing live links to it: the version of two builds ago of a page that changed
-/// since), and says what the file is then; `None` when there is no such file. Written over
-/// rather than replaced: a daily build changes many of the same pages every day (the home
-/// page, the feeds, the newest tag and issue pages: about 170 files at 100,000 papers), and
-/// a file removed and created anew costs a removal, a new inode and a new folder entry. On
-/// ext4 without a journal a new inode is a search past every inode freed in the last few
-/// minutes, about 150 µs a file when builds follow one another. A file that already holds
-/// `bytes` is left as it is.
-fn rewrite_unshared(target: &Path, bytes: &[u8]) -> io::Result<Option<FileStat>> {
+/// since), a plain file of this user with the permissions a new file gets (`mode`), and
+/// says what the file is then; `None` when there is no such file (it is then replaced).
+/// Written over rather than replaced: a daily build changes many of the same pages every
+/// day (the home page, the feeds, the newest tag and issue pages: about 170 files at
+/// 100,000 papers), and a file removed and created anew costs a removal, a new inode and a
+/// new folder entry. On ext4 without a journal a new inode is a search past every inode
+/// freed in the last few minutes, about 150 µs a file when builds follow one another. A
+/// file that already holds `bytes` is left as it is. Not followed through a symbolic link,
+/// and a file that cannot be read is replaced.
+fn rewrite_unshared(target: &Path, bytes: &[u8], mode: u32) -> io::Result<Option<FileStat>> {
     use std::io::Read as _;
-    use std::os::unix::fs::{FileExt as _, MetadataExt as _};
-    let mut file = match fs::OpenOptions::new().read(true).write(true).open(target) {
-        Ok(file) => file,
-        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
-        // Not ours to write (a folder, a file without write permission): replaced instead.
-        Err(_) => return Ok(None),
+    use std::os::unix::fs::{FileExt as _, MetadataExt as _, OpenOptionsExt as _};
+    let opened = fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(target);
+    // Missing, a link, a folder, a file this user may not write: replaced instead.
+    let Ok(mut file) = opened else {
+        return Ok(None);
     };
-    let meta = file.metadata()?;
-    if !meta.is_file() || meta.nlink() != 1 {
+    let Ok(meta) = file.metadata() else {
+        return Ok(None);
+    };
+    let ours = meta.is_file()
+        && meta.nlink() == 1
+        && meta.mode() & 0o7777 == mode
+        && meta.uid() == rustix::process::geteuid().as_raw();
+    if !ours {
         return Ok(None);
     }
     if meta.len() == bytes.len() as u64 {
         let mut existing = Vec::with_capacity(bytes.len());
-        file.read_to_end(&mut existing)?;
-        if existing == bytes {
-            return Ok(Some(FileStat::of(&meta)));
+        match file.read_to_end(&mut existing) {
+            Ok(_) if existing == bytes => return Ok(Some(FileStat::of(&meta))),
+            Ok(_) => {}
+            Err(_) => return Ok(None),
         }
     }
     file.write_all_at(bytes, 0)?;
     file.set_len(bytes.len() as u64)?;
     Ok(Some(FileStat::of(&file.metadata()?)))
+}
+
+/// How long a staging folder must have been out of the live site before its files are
+/// written over: a reader that opened one while it was live (a slow download, a server's
+/// cache of open files, nginx's for 60 s by default) must not see it change under it.
+const WRITE_OVER_AFTER: std::time::Duration = std::time::Duration::from_secs(120);
+
+/// The permissions a new file of this process gets, when the staging folder `staging` left
+/// the live site long enough ago that its files may be written over (see
+/// [`WRITE_OVER_AFTER`]); the swap that made it the staging folder renamed it, which set its
+/// change time. `None` when either cannot be known.
+fn may_write_over(staging: &Path) -> Option<u32> {
+    use std::os::unix::fs::MetadataExt as _;
+    let meta = fs::metadata(staging).ok()?;
+    let swapped = std::time::UNIX_EPOCH + std::time::Duration::new(meta.ctime().try_into().ok()?, 0);
+    std::time::SystemTime::now()
+        .duration_since(swapped)
+        .is_ok_and(|age| age >= WRITE_OVER_AFTER)
+        .then(new_file_mode)
+        .flatten()
+}
+
+/// The permissions a file created with the default mode gets: 0o666 less the umask, read
+/// from `/proc` (setting the umask to learn it would race other threads' files).
+fn new_file_mode() -> Option<u32> {
+    let status = fs::read_to_string("/proc/self/status").ok()?;
+    let umask = status.lines().find_map(|line| line.strip_prefix("Umask:"))?;
+    Some(0o666 & !u32::from_str_radix(umask.trim(), 8).ok()?)
 }
 
 /// The one-line error for a file that could not be written, saying what to do.
@@ -752,46 +801,72 @@ mod tests {
         staging.commit_with(swap, None).unwrap()
     }
 
+    /// [`build`], as long after the last swap as writing over staged files asks.
+    fn build_later(out: &Path, files: &[(&str, &str)]) {
+        let lock = OutputLock::acquire(out, Holder::Build, &|_| {}).unwrap();
+        let mut staging = Staging::begin(&lock, false).unwrap();
+        if let Mode::Swap { reused: true, .. } = staging.mode {
+            staging.write_over = new_file_mode();
+        }
+        for (path, text) in files {
+            staging.put(path, text.as_bytes()).unwrap();
+        }
+        staging.commit_with(exchange, None).unwrap();
+    }
+
     fn no_exchange(_: &Path, _: &Path) -> io::Result<()> {
         Err(io::Error::from_raw_os_error(libc::EINVAL))
     }
 
     /// A page that changes build after build is written over its version of two builds ago
-    /// in the staging folder (no new file), while a staged file that is a link to the live
-    /// one is replaced: the live site never changes under its readers.
+    /// in the staging folder (no new file), but not right after the swap that took it out
+    /// of the live site, and never where a staged file is a link to the live one or is not
+    /// a plain file: the live site never changes under its readers.
     #[test]
     fn a_staged_file_is_written_over_only_where_nothing_live_shares_it() {
-        use std::os::unix::fs::MetadataExt as _;
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
         let staged = staging_dir(&out);
-        let ino = |p: &Path| fs::metadata(p).unwrap().ino();
-        build(&out, &[("a.html", "one"), ("b.html", "same")], exchange);
-        build(&out, &[("a.html", "two"), ("b.html", "same")], exchange);
-        // The staging folder holds the first build: its a.html is its own file now.
         let read = |file: &fs::File| {
             let mut text = String::new();
             std::io::Read::read_to_string(&mut &*file, &mut text).unwrap();
             text
         };
+        build(&out, &[("a.html", "one"), ("b.html", "same")], exchange);
+        build(&out, &[("a.html", "two"), ("b.html", "same")], exchange);
+        // Right after a swap, the staging folder's own a.html is replaced, not written over.
+        let old_a = fs::File::open(staged.join("a.html")).unwrap();
+        build(&out, &[("a.html", "three"), ("b.html", "same")], exchange);
+        assert_eq!(read(&old_a), "one", "replaced: a reader of the old site may hold it");
+        // Later, the staging folder's own a.html ("two", no longer live) is written over.
         let old_a = fs::File::open(staged.join("a.html")).unwrap();
         let live_a = fs::File::open(out.join("a.html")).unwrap();
-        build(&out, &[("a.html", "three!"), ("b.html", "same")], exchange);
-        assert_eq!(fs::read_to_string(out.join("a.html")).unwrap(), "three!");
-        assert_eq!(read(&old_a), "three!", "written over, not made anew");
-        assert_eq!(read(&live_a), "two", "the page that was live is untouched");
+        build_later(&out, &[("a.html", "four!"), ("b.html", "same")]);
+        assert_eq!(fs::read_to_string(out.join("a.html")).unwrap(), "four!");
+        assert_eq!(read(&old_a), "four!", "written over, not made anew");
+        assert_eq!(read(&live_a), "three", "the page that was live is untouched");
         // b.html is one file linked into both folders: a change must not write through.
         let live_b = out.join("b.html");
-        let shared = ino(&live_b);
-        assert_eq!(ino(&staged.join("b.html")), shared);
         let held = fs::File::open(&live_b).unwrap();
-        build(&out, &[("a.html", "three!"), ("b.html", "new")], exchange);
+        build_later(&out, &[("a.html", "four!"), ("b.html", "new")]);
         assert_eq!(fs::read_to_string(&live_b).unwrap(), "new");
         assert_eq!(read(&held), "same", "the live file was replaced, not written through");
+        // A staged symbolic link is replaced, not followed to the file it names.
+        let elsewhere = dir.path().join("elsewhere.html");
+        fs::write(&elsewhere, "outside").unwrap();
+        fs::remove_file(staged.join("a.html")).unwrap();
+        std::os::unix::fs::symlink(&elsewhere, staged.join("a.html")).unwrap();
+        build_later(&out, &[("a.html", "5"), ("b.html", "new")]);
+        assert_eq!(fs::read_to_string(&elsewhere).unwrap(), "outside");
+        assert!(
+            !fs::symlink_metadata(out.join("a.html"))
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
         // Shorter content leaves no tail of the longer one.
-        build(&out, &[("a.html", "4"), ("b.html", "new")], exchange);
-        build(&out, &[("a.html", "5"), ("b.html", "new")], exchange);
-        assert_eq!(fs::read_to_string(out.join("a.html")).unwrap(), "5");
+        build_later(&out, &[("a.html", "6"), ("b.html", "new")]);
+        assert_eq!(fs::read_to_string(out.join("a.html")).unwrap(), "6");
     }
 
     /// A reused staging folder holds the site of two builds ago: what this build does not
