@@ -410,6 +410,19 @@ mod tests {
         tokens.all().iter().map(|&id| lexicon.text(id).to_string()).collect()
     }
 
+    /// `after`, read back into `seed`, is `before` as `lexicon` read it: the same words, title
+    /// length and joins, each word with the same lower-case form and stem.
+    fn assert_same_words(seed: &Lexicon, after: &Tokens, lexicon: &Lexicon, before: &Tokens) {
+        assert_eq!(words(seed, after), words(lexicon, before));
+        assert_eq!(after.title().len(), before.title().len());
+        assert_eq!(after.joins(), before.joins());
+        for &id in after.all() {
+            let old = lexicon.id(seed.text(id)).unwrap();
+            assert_eq!(seed.text(seed.lower(id)), lexicon.text(lexicon.lower(old)));
+            assert_eq!(seed.stem_text(seed.stem(id)), lexicon.stem_text(lexicon.stem(old)));
+        }
+    }
+
     /// Read back, each paper has the same words (as text: numbers may differ), title and
     /// hyphen joins; a paper gone from the site takes its words with it.
     #[test]
@@ -429,16 +442,7 @@ mod tests {
         assert!(seed.lexicon.id("Zyzzyva").is_none(), "words of papers gone are dropped");
         for (paper, before) in kept.iter().zip(&tokens_kept) {
             let before = before.as_ref().unwrap();
-            let after = &seed.tokens[&paper.text_hash];
-            assert_eq!(words(&seed.lexicon, after), words(&lexicon, before));
-            assert_eq!(after.title().len(), before.title().len());
-            assert_eq!(after.joins(), before.joins());
-            for &id in after.all() {
-                let (lower, stem) = (seed.lexicon.lower(id), seed.lexicon.stem(id));
-                let old = lexicon.id(seed.lexicon.text(id)).unwrap();
-                assert_eq!(seed.lexicon.text(lower), lexicon.text(lexicon.lower(old)));
-                assert_eq!(seed.lexicon.stem_text(stem), lexicon.stem_text(lexicon.stem(old)));
-            }
+            assert_same_words(&seed.lexicon, &seed.tokens[&paper.text_hash], &lexicon, before);
         }
     }
 
@@ -475,22 +479,9 @@ mod tests {
         );
         let mut again = std::collections::HashSet::new();
         for (paper, before) in site.iter().zip(&tokens) {
-            let before = before.as_ref().unwrap();
             let after = &seed.tokens[&paper.text_hash];
-            assert_eq!(words(&seed.lexicon, after), words(&lexicon, before), "{}", paper.title);
-            assert_eq!(after.joins(), before.joins());
-            for &id in after.all() {
-                let old = lexicon.id(seed.lexicon.text(id)).unwrap();
-                assert_eq!(
-                    seed.lexicon.text(seed.lexicon.lower(id)),
-                    lexicon.text(lexicon.lower(old))
-                );
-                assert_eq!(
-                    seed.lexicon.stem_text(seed.lexicon.stem(id)),
-                    lexicon.stem_text(lexicon.stem(old))
-                );
-                again.insert(seed.lexicon.text(id).to_string());
-            }
+            assert_same_words(&seed.lexicon, after, &lexicon, before.as_ref().unwrap());
+            again.extend(after.all().iter().map(|&id| seed.lexicon.text(id).to_string()));
         }
         assert!(
             again.contains("Deep") && again.contains("deep"),
