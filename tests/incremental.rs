@@ -1168,20 +1168,79 @@ fn a_settled_archive_keeps_its_sealed_parts_and_never_a_damaged_one() {
     assert_a_damaged_side_file_is_never_trusted(&site, ".public.sealed");
     assert_a_damaged_side_file_is_never_trusted(&site, ".public.sealed-words");
     // A sealed paper edited: the sealed papers are others now, and their words are stored
-    // again (the tag says which papers a sealed file holds).
+    // again (the tag says which papers a sealed file holds). A build that stages them and
+    // then fails leaves the last good build's files, whole.
     let words_inode = std::fs::metadata(&words).unwrap().ino();
+    let last_good = (std::fs::read(&words).unwrap(), std::fs::read(&stored).unwrap());
     let january = site.root().join("content/2026-01-05.jsonl");
     let edited = std::fs::read_to_string(&january)
         .unwrap()
         .replacen("Copy zq", "Edited copy zq", 1);
     site.write("content/2026-01-05.jsonl", edited);
+    site.write("templates/404.html", "{{ no_such_variable.field }}");
+    assert!(!site.run(&["build"]).status.success());
+    assert_eq!(
+        std::fs::read(&words).unwrap(),
+        last_good.0,
+        "a failed build keeps the sealed words"
+    );
+    assert_eq!(
+        std::fs::read(&stored).unwrap(),
+        last_good.1,
+        "and the sealed search segment"
+    );
+    std::fs::remove_file(site.root().join("templates/404.html")).unwrap();
     site.build_ok(&[]);
     assert_ne!(
         std::fs::metadata(&words).unwrap().ino(),
         words_inode,
         "sealed words stored again"
     );
+    assert_ne!(std::fs::read(&words).unwrap(), last_good.0);
     assert_same_as_clean_build(&site, "a sealed paper edited");
+    assert_the_init_workflow_keeps_every_side_file(&site);
+}
+
+/// The side files a settled archive's builds leave beside `public/` (every kind there is,
+/// besides the lock) are the ones `paperboy init --github-pages`'s workflow keeps between
+/// runs and `docs/deploy.md` lists: a side file the workflow forgets costs every daily
+/// build of a publisher what it saves.
+fn assert_the_init_workflow_keeps_every_side_file(site: &TestSite) {
+    let mut left: Vec<String> = std::fs::read_dir(site.root())
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with(".public.") && name != ".public.lock")
+        .collect();
+    left.sort();
+    assert!(left.len() >= 10, "{left:?}");
+    let dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_paperboy"))
+        .args(["init", "--github-pages"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let workflow = std::fs::read_to_string(dir.path().join(".github/workflows/publish.yml")).unwrap();
+    let yaml: serde_norway::Value = serde_norway::from_str(&workflow).unwrap();
+    let steps = yaml["jobs"]["build"]["steps"].as_sequence().unwrap();
+    let cached: Vec<&str> = steps
+        .iter()
+        .filter_map(|step| step["with"]["path"].as_str())
+        .flat_map(str::lines)
+        .map(str::trim)
+        .collect();
+    let mut kept: Vec<String> = cached
+        .iter()
+        .filter(|path| path.starts_with(".public."))
+        .map(|path| path.to_string())
+        .collect();
+    kept.sort();
+    assert_eq!(kept, left, "the init workflow caches what a build leaves");
+    assert!(cached.contains(&"public"));
+    let deploy = include_str!("../docs/deploy.md");
+    for name in &left {
+        assert!(deploy.contains(&format!("`{name}")), "docs/deploy.md lists {name}");
+    }
 }
 
 /// An archive past the settled threshold of related papers (10,000 papers published before
