@@ -360,6 +360,32 @@ impl SealedSearch {
         }
     }
 
+    /// Stages the sealed segment `renderer` planned before its pages render, and takes it
+    /// back from the staged file: the pages then read the shards from there. A clean
+    /// build, or the first of a month, made every sealed shard twice, once for its page and
+    /// once for the file (1.6 s at a million papers). Nothing when there is none to store,
+    /// or the staged file cannot be read back (the shards are then made twice, as before).
+    fn store_before_rendering(&mut self, renderer: &mut Renderer, site: &Site) {
+        let Some(papers) = renderer.sealed_search_to_store().map(|(papers, _)| papers) else {
+            return;
+        };
+        if self.stage(renderer, site).is_err() {
+            return;
+        }
+        let reopened = self.file.open_staged().and_then(|file| {
+            let len = file.metadata()?.len();
+            Ok((file, len))
+        });
+        let Ok((file, len)) = reopened else {
+            return;
+        };
+        let name = self.file.path().display().to_string();
+        let key = search_sealed::key(site, papers);
+        if let Ok(Some(stored)) = StoredSealed::open(Box::new(content::ReadOnlyFile(file)), name, len, key, papers) {
+            renderer.take_stored_sealed(Arc::new(stored));
+        }
+    }
+
     /// Puts the staged segment in place.
     fn commit(self) -> std::io::Result<()> {
         self.file.commit()
@@ -573,12 +599,15 @@ pub fn build_with_progress(options: &BuildOptions, progress: &(dyn Fn(usize, usi
             setup.config.base_url
         ));
     }
-    let renderer = setup
+    let mut renderer = setup
         .renderer(&site, &mut RenderCache::default(), None, &lexicon, search_words)?
         .with_sealed_search(sealed_search.as_mut().and_then(|s| s.stored.take()));
     phases.mark("prepare");
     // Listing the jobs plans the search index (its parts are rendered with the pages).
     let jobs = renderer.all_jobs();
+    if let Some(sealed) = sealed_search.as_mut() {
+        sealed.store_before_rendering(&mut renderer, &site);
+    }
     phases.mark("search plan");
     // Planning inverted the papers' search words and freed them.
     crate::memory::hand_back();

@@ -61,6 +61,11 @@ impl SideFile {
         out.into_inner().map_err(io::IntoInnerError::into_error).map(drop)
     }
 
+    /// The file as this build staged it, to read back.
+    pub fn open_staged(&self) -> io::Result<fs::File> {
+        fs::File::open(temporary(&self.path))
+    }
+
     /// Puts the staged bytes in place: the build succeeded.
     pub fn commit(mut self) -> io::Result<()> {
         if self.staged {

@@ -950,6 +950,25 @@ impl Plan {
         }
     }
 
+    /// Takes the sealed segment from `stored`, the file this build just stored from this
+    /// plan's own sealed shards (see [`Plan::sealed_to_store`]): its pages then read the
+    /// shards from there instead of making each a second time, and the planned terms are
+    /// freed. Nothing changes unless `stored` holds the same shards.
+    pub(crate) fn take_stored_sealed(&mut self, stored: Arc<StoredSealed>) {
+        let Sealed::Planned(plan) = &self.sealed else {
+            return;
+        };
+        let same = stored.shards.len() == plan.shard_count()
+            && stored
+                .shards
+                .iter()
+                .zip(&plan.shard_hashes)
+                .all(|(s, &hash)| s.hash == hash);
+        if same {
+            self.sealed = Sealed::Stored(stored);
+        }
+    }
+
     /// The sealed segment this plan planned, for the next build to take (see
     /// `search_sealed.rs`): its papers, and its shards, made a few at a time as they are
     /// taken. `None` when it has none or took it from the last build.
@@ -1721,7 +1740,7 @@ mod tests {
         let source = crate::render::search_sealed::tests::Shared(Arc::new(std::sync::Mutex::new(bytes.clone())));
         let stored = StoredSealed::open(Box::new(source), "sealed".into(), bytes.len() as u64, key, papers);
         let stored = Arc::new(stored.unwrap().unwrap());
-        let from_file = Plan::with_sealed(&site, &lexicon, &words, Sealed::Stored(stored));
+        let from_file = Plan::with_sealed(&site, &lexicon, &words, Sealed::Stored(stored.clone()));
         assert!(from_file.head == plan.head);
         for k in 0..plan.sealed_count() {
             assert_eq!(from_file.sealed_hash(k), plan.sealed_hash(k));
@@ -1731,6 +1750,20 @@ mod tests {
             );
         }
         assert!(from_file.sealed_to_store(&lexicon).is_none(), "nothing new to store");
+        // A plan that just stored its segment takes it back: the same index, read from
+        // the file, and nothing left to store.
+        let mut taken = Plan::new(&site, &lexicon, &words, None);
+        assert!(matches!(taken.sealed, Sealed::Planned(_)));
+        taken.take_stored_sealed(stored.clone());
+        assert!(matches!(taken.sealed, Sealed::Stored(_)), "taken");
+        assert!(taken.head == plan.head);
+        for k in 0..plan.sealed_count() {
+            assert_eq!(
+                taken.sealed_shard(k, &lexicon).unwrap(),
+                plan.sealed_shard(k, &lexicon).unwrap()
+            );
+        }
+        assert!(taken.sealed_to_store(&lexicon).is_none());
 
         // A day later, with words of its own, the sealed segment is the same.
         let next = digest_part(2_400, 2_300..2_400, "2026-11-27");

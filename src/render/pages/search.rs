@@ -77,6 +77,14 @@ impl Renderer<'_> {
         self.search_plan().sealed_to_store(self.search_lexicon())
     }
 
+    /// Takes the search index's sealed segment from `stored`, which this build just stored
+    /// from its own plan (see [`search_index::Plan::take_stored_sealed`]).
+    pub(crate) fn take_stored_sealed(&mut self, stored: std::sync::Arc<crate::render::search_sealed::StoredSealed>) {
+        if let Some(plan) = self.search_plan.get_mut() {
+            plan.take_stored_sealed(stored);
+        }
+    }
+
     /// The lexicon the plan's words are numbers in.
     fn search_lexicon(&self) -> &crate::enrich::Lexicon {
         match &self.search {
