@@ -337,11 +337,8 @@ impl SealedSearch {
         let Some(file) = self.file.open().map_err(cannot)? else {
             return Ok(0);
         };
-        let file = file.into_inner();
-        let len = file.metadata().map_err(cannot)?.len();
-        let name = self.file.path().display().to_string();
-        let key = search_sealed::key(site, papers);
-        let stored = StoredSealed::open(Box::new(content::ReadOnlyFile(file)), name, len, key, papers)
+        let stored = self
+            .open_stored(file.into_inner(), site, papers)
             .map_err(|why| refused(&why))?;
         self.stored = stored.map(Arc::new);
         Ok(self.stored.as_ref().map_or(0, |s| s.papers))
@@ -372,18 +369,21 @@ impl SealedSearch {
         if self.stage(renderer, site).is_err() {
             return;
         }
-        let reopened = self.file.open_staged().and_then(|file| {
-            let len = file.metadata()?.len();
-            Ok((file, len))
-        });
-        let Ok((file, len)) = reopened else {
+        let Ok(file) = self.file.open_staged() else {
             return;
         };
-        let name = self.file.path().display().to_string();
-        let key = search_sealed::key(site, papers);
-        if let Ok(Some(stored)) = StoredSealed::open(Box::new(content::ReadOnlyFile(file)), name, len, key, papers) {
+        if let Ok(Some(stored)) = self.open_stored(file, site, papers) {
             renderer.take_stored_sealed(Arc::new(stored));
         }
+    }
+
+    /// The segment in `file` (this side file, stored or staged) when it holds the first
+    /// `papers` papers of `site`, checked whole; why it is not trusted when it is not.
+    fn open_stored(&self, file: std::fs::File, site: &Site, papers: usize) -> Result<Option<StoredSealed>, String> {
+        let len = file.metadata().map_err(|e| format!("cannot be read ({e})"))?.len();
+        let name = self.file.path().display().to_string();
+        let key = search_sealed::key(site, papers);
+        StoredSealed::open(Box::new(content::ReadOnlyFile(file)), name, len, key, papers)
     }
 
     /// Puts the staged segment in place.
