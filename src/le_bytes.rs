@@ -23,41 +23,74 @@ pub fn checked<'a>(bytes: &'a [u8], magic: &[u8], foreign: &'static str) -> Resu
 }
 
 /// A writer that hashes what goes through it: a side file written as a stream ends with
-/// the checksum of the bytes before it, read off `sum` once they are written.
-pub struct Summed<W> {
-    /// Where the bytes go; write the checksum itself here, past the sum.
-    pub inner: W,
-    /// The hash of every byte written through so far.
-    pub sum: xxhash_rust::xxh3::Xxh3Default,
+/// the checksum of the bytes before it ([`Summed::write_sum`], [`Summed::finish`]).
+///
+/// The bytes are gathered into chunks before they are hashed and passed on: side files are
+/// written a field at a time, and hashing a few bytes per call cost more than the rest of
+/// the writing (the build cache of 117,000 jobs took 200 ms to write).
+pub struct Summed<W: io::Write> {
+    inner: W,
+    sum: xxhash_rust::xxh3::Xxh3Default,
+    /// Written, not yet hashed nor passed on.
+    pending: Vec<u8>,
 }
 
-impl<W> Summed<W> {
+/// How many bytes [`Summed`] gathers before hashing them.
+const SUMMED_CHUNK: usize = 1 << 16;
+
+impl<W: io::Write> Summed<W> {
     /// Sums what is written to `inner` from now on.
     pub fn new(inner: W) -> Self {
         Summed {
             inner,
             sum: xxhash_rust::xxh3::Xxh3Default::new(),
+            pending: Vec::with_capacity(SUMMED_CHUNK),
         }
     }
-}
 
-impl<W: io::Write> Summed<W> {
+    /// Hashes the gathered bytes and passes them on.
+    fn pass_on(&mut self) -> io::Result<()> {
+        if !self.pending.is_empty() {
+            self.sum.update(&self.pending);
+            self.inner.write_all(&self.pending)?;
+            self.pending.clear();
+        }
+        Ok(())
+    }
+
     /// Ends a binary side file: the checksum of every byte written through, little-endian,
     /// which [`checked`] reads back.
     pub fn write_sum(&mut self) -> io::Result<()> {
+        self.pass_on()?;
         let sum = self.sum.digest().to_le_bytes();
         self.inner.write_all(&sum)
+    }
+
+    /// Ends the stream without writing the checksum: the writer, every byte written through
+    /// passed on to it, and their checksum, for a file that writes it its own way.
+    pub fn finish(mut self) -> io::Result<(W, u64)> {
+        self.pass_on()?;
+        let sum = self.sum.digest();
+        Ok((self.inner, sum))
     }
 }
 
 impl<W: io::Write> io::Write for Summed<W> {
     fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
-        let n = self.inner.write(bytes)?;
-        self.sum.update(&bytes[..n]);
-        Ok(n)
+        if self.pending.len() + bytes.len() > SUMMED_CHUNK {
+            self.pass_on()?;
+        }
+        if bytes.len() >= SUMMED_CHUNK {
+            self.sum.update(bytes);
+            self.inner.write_all(bytes)?;
+        } else {
+            self.pending.extend_from_slice(bytes);
+        }
+        Ok(bytes.len())
     }
 
     fn flush(&mut self) -> io::Result<()> {
+        self.pass_on()?;
         self.inner.flush()
     }
 }

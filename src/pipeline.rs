@@ -17,7 +17,7 @@ use crate::enrich::{
 };
 use crate::model::{PaperId, Site, TextStore};
 use crate::output::{
-    CacheRead, Holder, JobCache, JobFiles, Keepable, OutputLock, ReadAhead, SideFile, Sink, Spill, Staging,
+    CacheRead, DoneJobs, Holder, JobCache, JobFiles, Keepable, OutputLock, ReadAhead, SideFile, Sink, Spill, Staging,
     parse_cache_path, related_cache_path, sealed_search_path, sealed_words_path, topics_cache_path, words_cache_path,
 };
 use crate::phases::Phases;
@@ -752,9 +752,9 @@ pub fn publish(
         })?
     };
     drop(previous);
-    let mut cache = JobCache::with_capacity(done.len());
+    let mut cache = DoneJobs::with_capacity(done.len());
     for (i, files) in done {
-        cache.insert(std::mem::take(&mut jobs[i].0), jobs[i].1, files);
+        cache.push(std::mem::take(&mut jobs[i].0), jobs[i].1, files);
     }
     notes.extend(staging.commit_with_cache(&cache, setup)?);
     Ok(Published {

@@ -46,7 +46,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context as _, Result};
 
 pub use in_place::{InPlace, same_content};
-pub use job_cache::{JobCache, JobFiles, Read as CacheRead, job_cache_path};
+pub use job_cache::{DoneJobs, JobCache, JobFiles, Read as CacheRead, job_cache_path};
 pub use lock::{Holder, OutputLock};
 pub use memory::Memory;
 pub use read_ahead::ReadAhead;

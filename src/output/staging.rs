@@ -13,7 +13,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::file_stat::{FileStat, Folder};
 use super::in_place::{is_same_file, same_content};
-use super::job_cache::{JobCache, job_cache_path};
+use super::job_cache::{DoneJobs, job_cache_path};
 use super::listing::{
     Listed, Listing, after_swap, before_swap, folder_key, list, list_in_background, list_recorded,
     lists_safely_while_written, record, split, staged_folders_path,
@@ -168,7 +168,7 @@ impl<'a> Staging<'a> {
 
     /// [`Staging::commit`], then records `cache` (what each job wrote, for `setup`) beside
     /// the new site, for the next build.
-    pub fn commit_with_cache(self, cache: &JobCache, setup: u64) -> Result<Vec<String>> {
+    pub fn commit_with_cache(self, cache: &DoneJobs, setup: u64) -> Result<Vec<String>> {
         self.commit_with(exchange, Some((cache, setup)))
     }
 
@@ -177,7 +177,7 @@ impl<'a> Staging<'a> {
     fn commit_with(
         mut self,
         swap: fn(&Path, &Path) -> io::Result<()>,
-        cache: Option<(&JobCache, u64)>,
+        cache: Option<(&DoneJobs, u64)>,
     ) -> Result<Vec<String>> {
         // The swap renames both folders: from here on, files are looked up by name.
         self.live_dir.close();
