@@ -229,6 +229,33 @@ impl<'a> Reader<'a> {
 mod tests {
     use super::*;
 
+    /// Pieces of every size, some across a chunk's end and one larger than a chunk, pass
+    /// through whole, in order, and sum to the checksum of the bytes written.
+    #[test]
+    fn summed_bytes_pass_through_whole_and_sum_to_their_checksum() {
+        use std::io::Write as _;
+        let mut expected = Vec::new();
+        let mut summed = Summed::new(Vec::new());
+        for (i, len) in [3, SUMMED_CHUNK - 5, 9, 1, SUMMED_CHUNK * 2 + 7, 0, 4, SUMMED_CHUNK]
+            .into_iter()
+            .enumerate()
+        {
+            let piece: Vec<u8> = (0..len).map(|b| (b * 7 + i) as u8).collect();
+            summed.write_all(&piece).unwrap();
+            expected.extend_from_slice(&piece);
+        }
+        let (out, sum) = summed.finish().unwrap();
+        assert_eq!(out, expected);
+        assert_eq!(sum, xxhash_rust::xxh3::xxh3_64(&expected));
+        let mut with_sum = Summed::new(Vec::new());
+        with_sum.write_all(&expected).unwrap();
+        with_sum.write_all(b"tail").unwrap();
+        with_sum.write_sum().unwrap();
+        expected.extend_from_slice(b"tail");
+        let bytes = with_sum.inner;
+        assert_eq!(checked(&bytes, &expected[..3], "foreign"), Ok(&expected[3..]));
+    }
+
     #[test]
     fn records_read_back_as_written() {
         let mut w = Writer::default();

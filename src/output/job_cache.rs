@@ -115,11 +115,17 @@ impl JobCache {
 /// [`JobCache`]. Kept as a list, not a map: the build renders its jobs in key order (see
 /// `pipeline::publish`), the order the file lists them in, so the file is written without
 /// sorting 117,000 keys or hashing them.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct DoneJobs {
     jobs: Vec<(String, u64, JobFiles)>,
     /// Whether the jobs came in key order, each once.
     in_order: bool,
+}
+
+impl Default for DoneJobs {
+    fn default() -> Self {
+        DoneJobs::with_capacity(0)
+    }
 }
 
 impl DoneJobs {
@@ -380,6 +386,26 @@ mod tests {
         }
         assert!(ordered.in_order);
         assert_eq!(ordered.to_text(42), text);
+        assert!(!sample().in_order, "jobs pushed out of order are known to be");
+        let mut twice = DoneJobs::with_capacity(2);
+        twice.push("a/".into(), 1, JobFiles::Page);
+        twice.push("a/".into(), 2, JobFiles::Page);
+        assert!(!twice.in_order, "a key pushed twice is out of order");
+        assert_eq!(twice.in_key_order().len(), 1);
+        assert_eq!(twice.in_key_order()[0].1, 2, "the last entry of a key is kept");
+    }
+
+    /// The file's format, spelt out: a change to it must be a change of `HEADER`.
+    #[test]
+    fn the_file_holds_what_it_always_held() {
+        let body = "paperboy build cache 1\nsetup 000000000000002a\n\
+            0000000000000001\tStatics\n\
+            0000000000000004\tissues/x/\tissues/y/index.html\n\
+            0000000000000007\tpapers/a/\tpapers/a/index.html\n\
+            0000000000000005\tpapers/b/\tpapers/b/index.html\tpapers/old-b/index.html\n\
+            0000000000000009\trss.xml\trss.xml\tatom.xml\tfeed.json\n";
+        let end = format!("end {:016x}\n", xxhash_rust::xxh3::xxh3_64(body.as_bytes()));
+        assert_eq!(sample().to_text(42), format!("{body}{end}"));
     }
 
     #[test]
