@@ -345,16 +345,16 @@ impl SealedSearch {
     }
 
     /// Stages the sealed segment `renderer` planned, when it planned one instead of taking
-    /// the stored one, for [`SealedSearch::commit`] once the build succeeds.
-    fn stage(&mut self, renderer: &Renderer, site: &Site) -> std::io::Result<()> {
-        match renderer.sealed_search_to_store() {
-            Some((papers, shards)) => {
-                let key = search_sealed::key(site, papers);
-                self.file
-                    .stage_with(|out| search_sealed::write(out, key, papers, shards))
-            }
-            None => Ok(()),
-        }
+    /// the stored one, for [`SealedSearch::commit`] once the build succeeds; how many
+    /// papers it holds (none when there was nothing to stage).
+    fn stage(&mut self, renderer: &Renderer, site: &Site) -> std::io::Result<Option<usize>> {
+        let Some((papers, shards)) = renderer.sealed_search_to_store() else {
+            return Ok(None);
+        };
+        let key = search_sealed::key(site, papers);
+        self.file
+            .stage_with(|out| search_sealed::write(out, key, papers, shards))?;
+        Ok(Some(papers))
     }
 
     /// Stages the sealed segment `renderer` planned before its pages render, and takes it
@@ -363,12 +363,9 @@ impl SealedSearch {
     /// once for the file (1.6 s at a million papers). Nothing when there is none to store,
     /// or the staged file cannot be read back (the shards are then made twice, as before).
     fn store_before_rendering(&mut self, renderer: &mut Renderer, site: &Site) {
-        let Some(papers) = renderer.sealed_search_to_store().map(|(papers, _)| papers) else {
+        let Ok(Some(papers)) = self.stage(renderer, site) else {
             return;
         };
-        if self.stage(renderer, site).is_err() {
-            return;
-        }
         let Ok(file) = self.file.open_staged() else {
             return;
         };
