@@ -309,7 +309,7 @@ fn the_builtin_taxonomy_tags_real_papers_as_their_readers_do() {
     // built-in taxonomy reaches today, less a little: tuning that loses ground fails here.
     let (precision, recall, coverage, text) = eval_fixture(&[]);
     assert!(text.starts_with("300 of 300 labelled papers found"), "{text}");
-    assert!(precision >= 0.89, "precision {precision}\n{text}");
+    assert!(precision >= 0.90, "precision {precision}\n{text}");
     assert!(recall >= 0.84, "recall {recall}\n{text}");
     assert!(coverage >= 0.97, "coverage {coverage}\n{text}");
 }
@@ -322,7 +322,7 @@ fn the_builtin_taxonomy_holds_its_ground_beyond_the_dev_fixture() {
     // stay out of every test: they measure, they do not steer.
     let (precision, recall, coverage, text) = eval_labels("real-may", "labels-tuned.tsv", &[]);
     assert!(text.starts_with("500 of 500 labelled papers found"), "{text}");
-    assert!(precision >= 0.83, "precision {precision}\n{text}");
+    assert!(precision >= 0.86, "precision {precision}\n{text}");
     assert!(recall >= 0.76, "recall {recall}\n{text}");
     assert!(coverage >= 0.95, "coverage {coverage}\n{text}");
 }
@@ -481,6 +481,31 @@ fn known_false_tags_stay_fixed() {
         "",
         &["vision-language-models"],
         &["large-language-models"],
+    );
+    // A vision paper that runs a language model is a vision paper: Large Language Models
+    // gives way to vision topics, in the paper's phrases, words and neighbours alike (real
+    // titles and sentences; hand labels put 2 of 378 vision papers under both).
+    assert_tags(
+        &tax,
+        "CoReVAD: A Contextual Reasoning Framework for Training-Free Video Anomaly Detection",
+        "Recent advances in Vision-Language Models (VLMs) have enabled both anomaly detection and human-interpretable reasoning. However, many VLM-based approaches still require additional training steps (e.g., instruction tuning or verbalized learning) or external Large Language Models (LLMs), incurring further training costs and inference overhead.",
+        &["computer-vision", "vision-language-models"],
+        &["large-language-models"],
+    );
+    assert_tags(
+        &tax,
+        "Zero-Shot Satellite Image Retrieval through Joint Embeddings: Application to Crisis Response",
+        "Rather than training a joint encoder, we generate language descriptions for a 100k proxy subset of global Sentinel-2 tiles and optimise the description-generation prompt with a large language model, so that distances in the resulting text-embedding space correlate with distances in the frozen visual-embedding space.",
+        &["computer-vision"],
+        &["large-language-models"],
+    );
+    // ...while a paper about language models keeps its tag (real title).
+    assert_tags(
+        &tax,
+        "Does RAG Know When Retrieval Is Wrong? Diagnosing Context Compliance under Knowledge Conflict in Large Language Models",
+        "",
+        &["large-language-models"],
+        &[],
     );
     // An acronym inside a hyphenated name is that name (real title and sentence).
     assert_tags(

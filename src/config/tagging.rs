@@ -84,6 +84,12 @@ pub struct TopicConfig {
     /// image generation papers are vision papers, though they rarely say "image" three times.
     #[serde(default)]
     pub implies: Vec<String>,
+    /// Slugs of topics this one gives way to: when the paper's own text gives any of them,
+    /// it does not get this one. Readers file a vision paper that runs a language model
+    /// under vision, not under language models (in the hand-labelled real papers, 2 of 378
+    /// vision papers carry both tags).
+    #[serde(default)]
+    pub yields_to: Vec<String>,
     /// Explicit tag names that mean this topic.
     #[serde(default)]
     pub aliases: Vec<String>,

@@ -254,10 +254,11 @@ fn explain_errors(out: &mut String, site: &Site, tax: &Taxonomy, errors: &[(Pape
                     .iter()
                     .map(|h| format!("`{}` title x{} abstract x{}", h.signal, h.title, h.abstract_mentions))
                     .collect();
-                let veto = match (e.vetoed_by, e.implied_by) {
-                    (Some(v), _) => format!(", vetoed by `{v}`"),
-                    (None, Some(by)) => format!(", implied by `{by}`"),
-                    (None, None) => String::new(),
+                let veto = match (e.vetoed_by, e.yielded_to, e.implied_by) {
+                    (Some(v), _, _) => format!(", vetoed by `{v}`"),
+                    (None, Some(to), _) => format!(", gives way to `{to}`"),
+                    (None, None, Some(by)) => format!(", implied by `{by}`"),
+                    (None, None, None) => String::new(),
                 };
                 let learned = match &e.learned {
                     Some(l) => format!("; learned {}", learnt(l)),

@@ -84,8 +84,13 @@ pub fn explain(site: &Site, tax: &Taxonomy, slug: &str) -> Result<String> {
         )
     };
     for e in evidence {
-        let verdict = match (&e.vetoed_by, e.passes()) {
-            (Some(v), _) => format!("vetoed by `{v}`"),
+        let ruled_out = match (&e.vetoed_by, &e.yielded_to) {
+            (Some(v), _) => Some(format!("vetoed by `{v}`")),
+            (None, Some(to)) => Some(format!("gives way to `{to}`")),
+            (None, None) => None,
+        };
+        let verdict = match (ruled_out, e.passes()) {
+            (Some(why), _) => why,
             (None, true) if !tags.contains(&e.slug.as_str()) => cut.clone(),
             (None, true) => match (&e.implied_by, &e.learned) {
                 (Some(by), _) => format!("given: `{by}` implies it"),

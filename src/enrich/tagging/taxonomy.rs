@@ -44,6 +44,8 @@ struct Topic {
     title_only: Vec<bool>,
     /// Topics (by number) this one gives when they have some support of their own.
     implies: Vec<usize>,
+    /// Topics (by number) this one gives way to (see [`TopicConfig::yields_to`]).
+    yields_to: Vec<usize>,
 }
 
 /// One signal's mentions in a paper: `(topic, signal)` → `(title, abstract)` mentions.
@@ -254,6 +256,8 @@ pub struct Evidence {
     pub vetoed_by: Option<String>,
     /// The topic (slug) that gives this one though its score is under the threshold.
     pub implied_by: Option<String>,
+    /// The topic (slug) this one gave way to (see [`TopicConfig::yields_to`]), if any.
+    pub yielded_to: Option<String>,
     /// What matched.
     pub hits: Vec<Hit>,
     /// What the learned stage makes of the topic, when it nearly gives it or does.
@@ -299,6 +303,7 @@ impl Evidence {
     /// Whether the topic is given.
     pub fn passes(&self) -> bool {
         self.vetoed_by.is_none()
+            && self.yielded_to.is_none()
             && (self.score >= self.threshold
                 || self.implied_by.is_some()
                 || self.learned.as_ref().is_some_and(Learnt::gives))
@@ -312,7 +317,8 @@ pub struct Strength {
     pub topic: u16,
     /// Score over the topic's threshold: 1 or more gives the tag.
     pub ratio: f32,
-    /// A veto phrase rules the topic out.
+    /// A veto phrase rules the topic out, or a topic it gives way to (see
+    /// [`TopicConfig::yields_to`]).
     pub vetoed: bool,
     /// The learned stage gives the topic (see `learned.rs`).
     pub learned: bool,
@@ -522,18 +528,27 @@ impl Taxonomy {
                 support,
                 title_only,
                 implies: Vec::new(),
+                yields_to: Vec::new(),
             });
         }
         for (topic_id, t) in topics.iter().enumerate() {
-            for slug in &t.implies {
-                let Some(j) = tax.topics.iter().position(|x| &x.slug == slug) else {
-                    anyhow::bail!(
-                        "[tagging] topic `{}`: implies `{slug}`, which is no topic's slug — write the slug of a topic, or remove it",
-                        t.name
-                    );
-                };
-                tax.topics[topic_id].implies.push(j);
-            }
+            let resolve = |key: &str, slugs: &[String]| -> Result<Vec<usize>> {
+                slugs
+                    .iter()
+                    .map(|slug| {
+                        tax.topics.iter().position(|x| &x.slug == slug).with_context(|| {
+                            format!(
+                                "[tagging] topic `{}`: {key} `{slug}`, which is no topic's slug — write the slug of a topic, or remove it",
+                                t.name
+                            )
+                        })
+                    })
+                    .collect()
+            };
+            let implies = resolve("implies", &t.implies)?;
+            let yields_to = resolve("yields_to", &t.yields_to)?;
+            tax.topics[topic_id].implies = implies;
+            tax.topics[topic_id].yields_to = yields_to;
         }
         for (alias, target) in &config.aliases {
             tax.aliases.insert(slugify(alias), slugify(target));
@@ -813,6 +828,19 @@ impl Taxonomy {
         out
     }
 
+    /// Topics that give way to another, each with the first topic it gives way to (see
+    /// [`TopicConfig::yields_to`]): every topic that yields to a topic the paper's own text
+    /// gives (`given`, asked before any topic gives way, so the order of topics does not
+    /// matter). Such a topic is ruled out as a veto rules it out, so its neighbours cannot
+    /// give it either.
+    fn yielded(&self, given: impl Fn(usize) -> bool) -> Vec<(usize, usize)> {
+        self.topics
+            .iter()
+            .enumerate()
+            .filter_map(|(t, topic)| topic.yields_to.iter().find(|&&y| given(y)).map(|&y| (t, y)))
+            .collect()
+    }
+
     /// Every topic's evidence in a paper, strongest first (topics with no hit are left out).
     pub fn evidence(&self, title: &str, abstract_text: &str) -> Vec<Evidence> {
         let (lexicon, tokens) = one_paper(title, abstract_text);
@@ -825,6 +853,12 @@ impl Taxonomy {
         // the taxonomy wants to see beside the phrases.
         let mut learned = self.learned_probabilities(&features, &scores);
         learned.retain(|l| l.probability >= NEAR);
+        let yielded = self.yielded(|t| {
+            !vetoes.iter().any(|v| v.0 == t)
+                && (scores.iter().any(|s| s.0 == t && s.1 >= self.topics[t].threshold)
+                    || implied.iter().any(|i| i.0 == t)
+                    || learned.iter().any(|l| l.topic == t && l.gives()))
+        });
         let mut by_topic: BTreeMap<usize, Vec<Hit>> = BTreeMap::new();
         for l in &learned {
             by_topic.entry(l.topic).or_default();
@@ -858,6 +892,10 @@ impl Taxonomy {
                         .iter()
                         .find(|i| i.0 == topic)
                         .map(|&(_, by)| self.topics[by].slug.clone()),
+                    yielded_to: yielded
+                        .iter()
+                        .find(|y| y.0 == topic)
+                        .map(|&(_, to)| self.topics[to].slug.clone()),
                     learned: learned.iter().find(|l| l.topic == topic).map(|l| Learnt {
                         probability: l.probability,
                         needed: l.needed,
@@ -909,7 +947,16 @@ impl Taxonomy {
             slot.1 = self.topics[j].threshold;
         }
         let learned = self.learned_topics(&self.features(m, tokens), &scores);
-        for &topic in vetoes.iter().map(|v| &v.0).chain(&learned) {
+        let vetoed = |t: usize| vetoes.iter().any(|v| v.0 == t);
+        let yielded = self.yielded(|t| {
+            !vetoed(t) && (learned.contains(&t) || scores.iter().any(|s| s.0 == t && s.1 >= self.topics[t].threshold))
+        });
+        for &topic in vetoes
+            .iter()
+            .map(|v| &v.0)
+            .chain(&learned)
+            .chain(yielded.iter().map(|y| &y.0))
+        {
             if !scores.iter().any(|s| s.0 == topic) {
                 scores.push((topic, 0.0));
             }
@@ -923,7 +970,7 @@ impl Taxonomy {
             .map(|(topic, score)| Strength {
                 topic: topic as u16,
                 ratio: (score / self.topics[topic].threshold) as f32,
-                vetoed: vetoes.iter().any(|v| v.0 == topic),
+                vetoed: vetoed(topic) || yielded.iter().any(|y| y.0 == topic),
                 learned: learned.contains(&topic),
             })
             .collect()
@@ -1045,6 +1092,50 @@ veto = ["image of a molecule"]
         assert_eq!(
             tax.auto_tags("A Diffusion Model", "The image of a molecule."),
             ["generative"]
+        );
+    }
+
+    #[test]
+    fn a_topic_gives_way_to_a_topic_it_yields_to_in_every_stage() {
+        let tax = tax_with(
+            r#"
+[[topic]]
+name = "Language Models"
+phrases = ["language model"]
+yields_to = ["vision"]
+
+[[topic]]
+name = "Vision"
+phrases = ["image"]
+"#,
+        );
+        assert_eq!(tax.auto_tags("Pruning a Language Model", ""), ["language-models"]);
+        assert_eq!(tax.auto_tags("Image Captions from a Language Model", ""), ["vision"]);
+        let e = tax.evidence("Image Captions from a Language Model", "");
+        let lm = e.iter().find(|e| e.slug == "language-models").unwrap();
+        assert_eq!(lm.yielded_to.as_deref(), Some("vision"));
+        assert!(!lm.passes());
+        // Ruled out like a veto, so that neighbours cannot give it back; with no points of
+        // its own too.
+        let strengths_of = |title: &str| {
+            let (lexicon, tokens) = one_paper(title, "");
+            let m = tax.matcher(&lexicon);
+            tax.strengths(&m, &tokens)
+        };
+        for title in ["Image Captions from a Language Model", "Image Captions"] {
+            let lm = strengths_of(title)
+                .into_iter()
+                .find(|s| tax.slug_of(s.topic) == "language-models");
+            assert!(lm.is_some_and(|s| s.vetoed), "{title}");
+        }
+    }
+
+    #[test]
+    fn a_topic_yields_only_to_topics_that_exist() {
+        let err = refused("[[topic]]\nname = \"LLM\"\nphrases = [\"llm\"]\nyields_to = [\"vison\"]");
+        assert!(
+            err.contains("topic `LLM`: yields_to `vison`, which is no topic's slug"),
+            "{err}"
         );
     }
 
