@@ -4,7 +4,9 @@
 # same output, single-core tagging time, and (when `hugo` is installed) Hugo on the same corpus.
 #
 #   bench/run.sh [N ...]        default sizes: 1000 10000 100000 (1000000 runs too, by
-#                               hand: about 18 GB of output twice over and 9 GB of memory)
+#                               hand: about 18 GB of output twice over and 9 GB of memory;
+#                               `sudo bench/fresh_fs.sh` builds the million on a file system
+#                               of its own, see its header)
 #   BENCH_DIR=DIR               where corpora and outputs go (default: target/bench)
 #   BENCH_HUGO=off              skip Hugo even when installed
 #   BENCH_MEM=off               skip the second table (output in /dev/shm)
