@@ -85,7 +85,8 @@ pub struct TopicConfig {
     #[serde(default)]
     pub implies: Vec<String>,
     /// Slugs of topics this one gives way to: when the paper's own text gives any of them,
-    /// it does not get this one. Readers file a vision paper that runs a language model
+    /// it does not get this one, from its phrases, its words or its neighbours (what it
+    /// implies is still given). Readers file a vision paper that runs a language model
     /// under vision, not under language models (in the hand-labelled real papers, 2 of 378
     /// vision papers carry both tags).
     #[serde(default)]

@@ -550,6 +550,7 @@ impl Taxonomy {
             tax.topics[topic_id].implies = implies;
             tax.topics[topic_id].yields_to = yields_to;
         }
+        refuse_mutual_yields(&tax.topics, &topics)?;
         for (alias, target) in &config.aliases {
             tax.aliases.insert(slugify(alias), slugify(target));
         }
@@ -948,8 +949,14 @@ impl Taxonomy {
         }
         let learned = self.learned_topics(&self.features(m, tokens), &scores);
         let vetoed = |t: usize| vetoes.iter().any(|v| v.0 == t);
+        // Given as [`Strength::passes`] decides it, in the same `f32` ratio: the topics
+        // others give way to are tags.
         let yielded = self.yielded(|t| {
-            !vetoed(t) && (learned.contains(&t) || scores.iter().any(|s| s.0 == t && s.1 >= self.topics[t].threshold))
+            !vetoed(t)
+                && (learned.contains(&t)
+                    || scores
+                        .iter()
+                        .any(|s| s.0 == t && (s.1 / self.topics[t].threshold) as f32 >= 1.0))
         });
         for &topic in vetoes
             .iter()
@@ -1019,6 +1026,30 @@ impl Taxonomy {
     pub fn is_empty(&self) -> bool {
         self.topics.is_empty()
     }
+}
+
+/// Refuses a topic that yields to itself, or two topics that yield to each other: a paper
+/// that gives both would get neither, which no one means.
+fn refuse_mutual_yields(topics: &[Topic], configs: &[TopicConfig]) -> Result<()> {
+    for (a, topic) in topics.iter().enumerate() {
+        for &b in &topic.yields_to {
+            if b == a {
+                anyhow::bail!(
+                    "[tagging] topic `{}`: yields_to names the topic itself — remove `{}` from its yields_to",
+                    configs[a].name,
+                    topic.slug
+                );
+            }
+            if topics[b].yields_to.contains(&a) {
+                anyhow::bail!(
+                    "[tagging] topics `{}` and `{}` yield to each other, so a paper that gives both gets neither — keep one of the two yields_to entries",
+                    configs[a].name,
+                    configs[b].name
+                );
+            }
+        }
+    }
+    Ok(())
 }
 
 fn topic_slug(t: &TopicConfig) -> String {
@@ -1095,10 +1126,8 @@ veto = ["image of a molecule"]
         );
     }
 
-    #[test]
-    fn a_topic_gives_way_to_a_topic_it_yields_to_in_every_stage() {
-        let tax = tax_with(
-            r#"
+    /// Language models that give way to vision.
+    const YIELDING: &str = r#"
 [[topic]]
 name = "Language Models"
 phrases = ["language model"]
@@ -1107,8 +1136,11 @@ yields_to = ["vision"]
 [[topic]]
 name = "Vision"
 phrases = ["image"]
-"#,
-        );
+"#;
+
+    #[test]
+    fn a_topic_gives_way_to_a_topic_it_yields_to_in_every_stage() {
+        let tax = tax_with(YIELDING);
         assert_eq!(tax.auto_tags("Pruning a Language Model", ""), ["language-models"]);
         assert_eq!(tax.auto_tags("Image Captions from a Language Model", ""), ["vision"]);
         let e = tax.evidence("Image Captions from a Language Model", "");
@@ -1131,12 +1163,41 @@ phrases = ["image"]
     }
 
     #[test]
-    fn a_topic_yields_only_to_topics_that_exist() {
+    fn a_topic_given_by_implication_gives_way_too() {
+        let reasoning =
+            "[[topic]]\nname = \"Reasoning\"\nphrases = [\"chain of thought\"]\nimplies = [\"language-models\"]\n";
+        let tax = tax_with(&format!("{reasoning}{YIELDING}"));
+        let text = "We prompt a language model.";
+        assert_eq!(
+            tax.auto_tags("Chain of Thought Prompting", text),
+            ["language-models", "reasoning"]
+        );
+        assert_eq!(
+            tax.auto_tags("Chain of Thought for Image Questions", text),
+            ["reasoning", "vision"]
+        );
+        let e = tax.evidence("Chain of Thought for Image Questions", text);
+        let lm = e.iter().find(|e| e.slug == "language-models").unwrap();
+        assert_eq!(
+            (lm.implied_by.as_deref(), lm.yielded_to.as_deref()),
+            (Some("reasoning"), Some("vision"))
+        );
+        assert!(!lm.passes());
+    }
+
+    #[test]
+    fn a_topic_yields_only_to_other_topics_that_do_not_yield_back() {
         let err = refused("[[topic]]\nname = \"LLM\"\nphrases = [\"llm\"]\nyields_to = [\"vison\"]");
         assert!(
             err.contains("topic `LLM`: yields_to `vison`, which is no topic's slug"),
             "{err}"
         );
+        let err = refused("[[topic]]\nname = \"LLM\"\nphrases = [\"llm\"]\nyields_to = [\"llm\"]");
+        assert!(err.contains("topic `LLM`: yields_to names the topic itself"), "{err}");
+        let err = refused(
+            "[[topic]]\nname = \"A\"\nphrases = [\"a\"]\nyields_to = [\"b\"]\n[[topic]]\nname = \"B\"\nphrases = [\"b\"]\nyields_to = [\"a\"]",
+        );
+        assert!(err.contains("topics `A` and `B` yield to each other"), "{err}");
     }
 
     /// The error a taxonomy of `topics` alone is refused with.
