@@ -6,8 +6,9 @@ mod common;
 use common::*;
 
 /// One term of a term shard: the word, how many terms back its previous stem mate is (0:
-/// none), and its papers (numbered across the site) with whether the title uses it.
-type Entry = (String, usize, Vec<(usize, bool)>);
+/// none), its stem when it is the first of its stem in the shard, and its papers (numbered
+/// across the site) with whether the title uses it.
+type Entry = (String, usize, Option<String>, Vec<(usize, bool)>);
 
 /// Decodes the front-coded `terms` string of a term shard.
 fn decode_terms(terms: &str) -> Vec<Entry> {
@@ -16,11 +17,21 @@ fn decode_terms(terms: &str) -> Vec<Entry> {
     for entry in terms.split(';').filter(|e| !e.is_empty()) {
         let shared = usize::from_str_radix(&entry[..1], 36).unwrap();
         let (head, gaps) = entry[1..].split_once(':').unwrap();
-        let (suffix, back) = match head.split_once('~') {
-            Some((suffix, back)) => (suffix, usize::from_str_radix(back, 36).unwrap()),
-            None => (head, 0),
+        let (suffix, back, stem) = match (head.split_once('~'), head.split_once('!')) {
+            (Some((suffix, back)), _) => (suffix, usize::from_str_radix(back, 36).unwrap(), None),
+            (None, Some((suffix, stem))) => (suffix, 0, Some(stem)),
+            (None, None) => (head, 0, None),
         };
         let word: String = prev.chars().take(shared).chain(suffix.chars()).collect();
+        // `!Q REST`: the word's first Q characters, then REST; no mark: the word itself.
+        let stem = match stem {
+            Some(stem) => {
+                let kept = usize::from_str_radix(&stem[..1], 36).unwrap();
+                Some(word.chars().take(kept).chain(stem[1..].chars()).collect())
+            }
+            None if back == 0 => Some(word.clone()),
+            None => None,
+        };
         let mut id = 0;
         let papers = gaps
             .split(',')
@@ -31,7 +42,7 @@ fn decode_terms(terms: &str) -> Vec<Entry> {
             })
             .collect();
         prev = word.clone();
-        out.push((word, back, papers));
+        out.push((word, back, stem, papers));
     }
     out
 }
@@ -56,7 +67,8 @@ struct SearchIndex {
     terms: std::collections::BTreeMap<String, Vec<usize>>,
     /// Words whose title uses it, by word.
     titles: std::collections::BTreeMap<String, Vec<usize>>,
-    /// Each word's stem group: the first word of the group.
+    /// Each word's stem, as its shard says: words of one stem are one group, across
+    /// segments too.
     group: std::collections::BTreeMap<String, String>,
     /// Each shard's words.
     shards: Vec<Vec<String>>,
@@ -154,13 +166,13 @@ fn read_shards(site: &TestSite, index: &mut SearchIndex, shards: &[serde_json::V
                 "shards in word order"
             );
         }
-        for (i, (word, back, papers)) in entries.iter().enumerate() {
-            let group = if *back > 0 {
-                index.group[&words[i - back]].clone()
-            } else {
-                word.clone()
+        for (i, (word, back, stem, papers)) in entries.iter().enumerate() {
+            let group = match stem {
+                Some(stem) => stem.clone(),
+                None => index.group[&words[i - back]].clone(),
             };
-            index.group.entry(word.clone()).or_insert(group);
+            // A word in both segments has one stem in both.
+            assert_eq!(index.group.entry(word.clone()).or_insert(group.clone()), &group);
             let all = index.terms.entry(word.clone()).or_default();
             all.extend(papers.iter().map(|p| p.0));
             all.sort_unstable();
@@ -217,9 +229,11 @@ fn the_search_index_holds_every_word_its_stems_and_what_results_show() {
     let graph_paper = index.docs.iter().position(|d| d.title.starts_with("Graph")).unwrap();
     assert_eq!(index.titles["graph"], vec![graph_paper], "marked as a title word");
     assert!(index.titles["graphs"].is_empty(), "graphs is in abstracts only");
+    assert_eq!(index.group["graphs"], "graph", "graph and graphs share a stem");
+    assert_eq!(index.group["graph"], "graph");
     assert_eq!(
-        index.group["graphs"], index.group["graph"],
-        "graph and graphs share a stem"
+        index.group["molecules"], "molecul",
+        "a stem other than the word is written"
     );
     assert_ne!(index.group["graph"], index.group["grasping"]);
     assert_eq!(lookup("机器人"), vec!["Ünïcode Títle"]);

@@ -29,7 +29,7 @@
   }
   if (!more.textContent) more.textContent = say("more", "More results");
 
-  var FORMAT = 4;
+  var FORMAT = 5;
   var PAGE = 10; // results drawn at a time
   var PHRASE_WINDOW = PAGE; // first results re-ranked when query words stand side by side
   var MAX_PREFIX_WORDS = 400; // words a prefix stands for, the first in order
@@ -127,15 +127,20 @@
   // when first used.
   function unpack(data) {
     var entries = data.terms ? data.terms.split(";") : [];
-    var n = entries.length, ws = new Array(n), ps = new Array(n), group = new Int32Array(n);
+    var n = entries.length, ws = new Array(n), ps = new Array(n), stems = new Array(n), group = new Int32Array(n);
     var prev = "";
     for (var i = 0; i < n; i++) {
-      var e = entries[i], colon = e.indexOf(":"), tilde = e.indexOf("~");
-      var end = tilde >= 0 && tilde < colon ? tilde : colon;
+      var e = entries[i], colon = e.indexOf(":"), tilde = e.indexOf("~"), bang = e.indexOf("!");
+      if (tilde > colon) tilde = -1;
+      if (bang > colon) bang = -1;
+      var end = tilde >= 0 ? tilde : bang >= 0 ? bang : colon;
       prev = firstChars(prev, parseInt(e.charAt(0), 36)) + e.slice(1, end);
       ws[i] = prev;
       ps[i] = e.slice(colon + 1);
-      group[i] = end === tilde ? group[i - parseInt(e.slice(tilde + 1, colon), 36)] : i;
+      group[i] = tilde >= 0 ? group[i - parseInt(e.slice(tilde + 1, colon), 36)] : i;
+      if (tilde >= 0) stems[i] = stems[group[i]];
+      else if (bang >= 0) stems[i] = firstChars(prev, parseInt(e.charAt(bang + 1), 36)) + e.slice(bang + 2, colon);
+      else stems[i] = prev;
     }
     var members = new Map();
     for (var j = 0; j < n; j++) {
@@ -144,7 +149,7 @@
         members.get(group[j]).push(j);
       }
     }
-    return { words: ws, postings: ps, group: group, members: members, decoded: new Map() };
+    return { words: ws, postings: ps, stems: stems, group: group, members: members, decoded: new Map() };
   }
 
   function loadShard(seg, k) {
@@ -226,22 +231,73 @@
   // bonus): the word itself and the words sharing its stem; words it begins; and, when the
   // index does not have the word, the stems of its forms without a common suffix and words
   // one typo away. Each segment of the index is looked in; a segment without the word
-  // looks up the forms the others link to it, and its forms without a common suffix. That
-  // is one index's answer but for two cases: a form only that segment has and the others'
-  // forms do not lead to ("quantizing" for "quantized" only in older papers) is missed,
-  // and a form without a suffix may be another word ("news" → "new"). Fetches the shards
-  // it needs.
+  // looks up the forms the others link to it (or, when none has it, its own fallbacks);
+  // then every segment looks up the stems the others found that it did not, so that a form
+  // only one segment has ("quantizing" in the newest month for "quantized" in older
+  // papers) is found as one index would find it. Fetches the shards it needs.
   function expand(w) {
-    return Promise.all(head.segments.map(function (seg) { return expandIn(seg, w); })).then(function (parts) {
-      var found = [], forms = new Set(baseForms(w)), anywhere = false;
+    var segments = head.segments;
+    return Promise.all(segments.map(function (seg) { return expandIn(seg, w); })).then(function (parts) {
+      var forms = new Set(), anywhere = false;
       parts.forEach(function (part) {
-        found = found.concat(part.found);
         if (part.at >= 0) anywhere = true;
         part.forms.forEach(function (f) { forms.add(f); });
       });
-      var rest = head.segments.filter(function (seg, i) { return parts[i].at < 0; });
-      var more = rest.map(function (seg) { return anywhere ? lookUp(seg, Array.from(forms)) : fallbacks(seg, w); });
-      return Promise.all(more).then(function (extra) { return found.concat.apply(found, extra); });
+      var more = segments.map(function (seg, i) {
+        if (parts[i].at >= 0) return Promise.resolve([]);
+        return anywhere ? lookUp(seg, Array.from(forms)) : fallbacks(seg, w);
+      });
+      return Promise.all(more).then(function (extra) {
+        var bySeg = parts.map(function (part, i) { return part.found.concat(extra[i]); });
+        var mates = segments.map(function (seg, i) { return withStems(seg, stemsMissing(bySeg, i)); });
+        return Promise.all(mates).then(function (last) {
+          var found = parts.map(function (part) { return part.found; });
+          return [].concat.apply([], found.concat(extra, last));
+        });
+      });
+    });
+  }
+
+  // The stems of the forms found in segments other than `i` that segment `i`'s finds do
+  // not have (a stem found in a segment brings its whole group there), each with the
+  // points its forms get: STEM, or TYPO when only a word one typo away led to it.
+  function stemsMissing(bySeg, i) {
+    var have = new Set(), want = new Map();
+    bySeg[i].forEach(function (f) { if (f[2] !== PREFIX) have.add(f[0].stems[f[1]]); });
+    bySeg.forEach(function (found, j) {
+      if (j === i) return;
+      found.forEach(function (f) {
+        if (f[2] === PREFIX) return;
+        var stem = f[0].stems[f[1]], points = f[2] === TYPO ? TYPO : STEM;
+        if (!have.has(stem) && (want.get(stem) || 0) < points) want.set(stem, points);
+      });
+    });
+    return want;
+  }
+
+  // The terms of segment `seg` whose stem is a key of `want` (stem → points). A stem's
+  // words begin with it but for its last letter ("studi" for "study"), so they are looked
+  // for among the words that begin with that much, in the shards a prefix is looked up in.
+  function withStems(seg, want) {
+    if (!want.size) return Promise.resolve([]);
+    var stems = Array.from(want.keys()), need = new Set();
+    var starts = stems.map(function (stem) { return firstChars(stem, Math.max(3, Array.from(stem).length - 1)); });
+    starts.forEach(function (start) {
+      var k0 = shardOf(seg, start), upper = start + AFTER_ALL;
+      need.add(k0);
+      for (var k = k0 + 1; k < seg.firsts.length && k < k0 + MAX_PREFIX_SHARDS && less(seg.firsts[k], upper); k++) need.add(k);
+    });
+    var ks = Array.from(need);
+    return Promise.all(ks.map(function (k) { return loadShard(seg, k); })).then(function (loaded) {
+      var found = [];
+      loaded.forEach(function (shard) {
+        starts.forEach(function (start, n) {
+          for (var i = lowerBound(shard.words, start); i < shard.words.length && shard.words[i].startsWith(start); i++) {
+            if (shard.stems[i] === stems[n]) found.push([shard, i, want.get(stems[n])]);
+          }
+        });
+      });
+      return found;
     });
   }
 

@@ -46,7 +46,7 @@ pub const SCRIPT: &str = include_str!("search.js");
 
 /// The index format, written into the head and into every part's hash: a new format
 /// renames every part.
-pub const FORMAT: u32 = 4;
+pub const FORMAT: u32 = 5;
 
 /// Papers per document chunk. A page of ten results fetches up to ten chunks, so chunks
 /// are small (about 3.5 KB gzipped with whole abstracts), yet not one file per paper:
@@ -699,7 +699,6 @@ impl Plan {
         let used = |w: WordId| lists(w).iter().any(|s| !s.is_empty());
         let mut words = lexicon.sorted_lower().iter().copied().filter(|&w| used(w)).peekable();
         let mut tags = by_tag_word.into_iter().peekable();
-        let mut stemmer = None;
         loop {
             let take_word = match (words.peek(), tags.peek()) {
                 (None, None) => break,
@@ -726,11 +725,7 @@ impl Plan {
             };
             let stem = match word {
                 Some(w) => lexicon.stem_hash(lexicon.stem(w)),
-                None => {
-                    let stemmer = stemmer
-                        .get_or_insert_with(|| rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::English));
-                    xxhash_rust::xxh3::xxh3_64(stemmer.stem(&tag_term.text).as_bytes())
-                }
+                None => xxhash_rust::xxh3::xxh3_64(tag_stem(&tag_term.text).as_bytes()),
             };
             self.terms.push(Term {
                 source: Source::Tag(self.tag_terms.len() as u32),
@@ -861,6 +856,17 @@ impl Plan {
 
     fn text<'s>(&'s self, t: &Term, lexicon: &'s Lexicon) -> &'s str {
         term_text(t, &self.tag_terms, lexicon)
+    }
+
+    /// A term's stem, as [`Plan::collect_terms`] hashed it.
+    fn stem_text<'s>(&'s self, t: &Term, lexicon: &'s Lexicon) -> std::borrow::Cow<'s, str> {
+        match t.source {
+            Source::Word(w) => lexicon.stem_text(lexicon.stem(w)).into(),
+            Source::Tag(i) => match &self.tag_terms[i as usize] {
+                TagTerm { word: Some(w), .. } => lexicon.stem_text(lexicon.stem(*w)).into(),
+                TagTerm { text, .. } => tag_stem(text).into(),
+            },
+        }
     }
 
     /// A term's papers as `paper << 1 | in_title`, ascending, in pieces.
@@ -997,6 +1003,11 @@ impl Plan {
     ///   by `SUFFIX` (front coding: sorted words share long prefixes);
     /// - `~BACK`, when present, links it to the term `BACK` places before it (base 36),
     ///   which has the same stem;
+    /// - `!Q REST`, on the first term of a stem in the shard (one without `~BACK`) whose
+    ///   stem is not the word itself: the stem is the word's first `Q` characters (one
+    ///   base-36 digit) followed by `REST`. A segment without a query word finds the forms
+    ///   the word's stem has there, which the other segment's forms need not lead to
+    ///   ("quantizing" in the newest month for "quantized" in older papers);
     /// - `PAPERS` are the papers using it, ascending, as base-36 numbers joined by `,`: each
     ///   is twice the difference from the previous paper (from 0 for the first), plus 1 when
     ///   the title uses the word.
@@ -1022,6 +1033,15 @@ impl Plan {
             if back > 0 {
                 out.push(b'~');
                 push_base36(&mut out, back as usize);
+            } else {
+                let stem = self.stem_text(t, lexicon);
+                if stem != word {
+                    let shared = common_prefix_chars(word, &stem).min(35);
+                    out.push(b'!');
+                    push_base36(&mut out, shared);
+                    let rest = stem.char_indices().nth(shared).map_or("", |(at, _)| &stem[at..]);
+                    out.extend_from_slice(rest.as_bytes());
+                }
             }
             out.push(b':');
             let mut prev = 0;
@@ -1194,6 +1214,14 @@ fn term_text<'s>(t: &Term, tag_terms: &'s [TagTerm], lexicon: &'s Lexicon) -> &'
         Source::Word(w) => lexicon.text(w),
         Source::Tag(i) => &tag_terms[i as usize].text,
     }
+}
+
+/// The stem of a word of tag names that no title or abstract uses (the lexicon stems the
+/// others).
+fn tag_stem(text: &str) -> String {
+    rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::English)
+        .stem(text)
+        .into_owned()
 }
 
 /// Where the term with `text` is in `terms` (in byte order), or where it would go.
@@ -1593,7 +1621,8 @@ mod tests {
         let json: serde_json::Value = serde_json::from_slice(&plan.shard(0, &lexicon)).unwrap();
         // graph: paper 0 (title) and 1 (abstract); graphene: paper 1 (title); graphs: paper
         // 0 (abstract), linked to graph, 2 terms back; nets, paper 0 (title); sheets: 1.
-        assert_eq!(json["terms"], "0graph:1,2;5ene:3;5s~2:0;0nets:1;0sheets:2");
+        // Stems other than the word follow the first term of theirs: graphen, net, sheet.
+        assert_eq!(json["terms"], "0graph:1,2;5ene!7:3;5s~2:0;0nets!3:1;0sheets!5:2");
         let head: serde_json::Value = serde_json::from_slice(&plan.head).unwrap();
         assert_eq!(head["shards"][0][0], "");
         assert_eq!(head["days"], serde_json::json!([2]));
