@@ -259,42 +259,52 @@
   }
 
   // The stems of the forms found in segments other than `i` that segment `i`'s finds do
-  // not have (a stem found in a segment brings its whole group there), each with the
-  // points its forms get: STEM, or TYPO when only a word one typo away led to it.
+  // not have with as many points (a stem found in a segment brings its whole group there),
+  // each with the points its forms get: STEM, or TYPO when only a word one typo away led
+  // to it.
   function stemsMissing(bySeg, i) {
-    var have = new Set(), want = new Map();
-    bySeg[i].forEach(function (f) { if (f[2] !== PREFIX) have.add(f[0].stems[f[1]]); });
+    var have = new Map(), want = new Map();
+    var points = function (f) { return f[2] === TYPO ? TYPO : STEM; };
+    bySeg[i].forEach(function (f) {
+      var stem = f[0].stems[f[1]];
+      if (f[2] !== PREFIX && (have.get(stem) || 0) < points(f)) have.set(stem, points(f));
+    });
     bySeg.forEach(function (found, j) {
       if (j === i) return;
       found.forEach(function (f) {
         if (f[2] === PREFIX) return;
-        var stem = f[0].stems[f[1]], points = f[2] === TYPO ? TYPO : STEM;
-        if (!have.has(stem) && (want.get(stem) || 0) < points) want.set(stem, points);
+        var stem = f[0].stems[f[1]], p = points(f);
+        if ((have.get(stem) || 0) < p && (want.get(stem) || 0) < p) want.set(stem, p);
       });
     });
     return want;
   }
 
-  // The terms of segment `seg` whose stem is a key of `want` (stem → points). A stem's
-  // words begin with it but for its last letter ("studi" for "study"), so they are looked
-  // for among the words that begin with that much, in the shards a prefix is looked up in.
+  // The terms of segment `seg` whose stem is a key of `want` (stem → points). A segment
+  // keeps a stem's terms in one shard; they begin with the stem, or with it but for its
+  // last letter ("capability" for "capabl"), or with a "y" for its last "i" or "ie"
+  // ("study" for "studi", "dying" for "die"). The shards those would be in are read, and
+  // the next when it begins among them.
   function withStems(seg, want) {
     if (!want.size) return Promise.resolve([]);
-    var stems = Array.from(want.keys()), need = new Set();
-    var starts = stems.map(function (stem) { return firstChars(stem, Math.max(3, Array.from(stem).length - 1)); });
-    starts.forEach(function (start) {
-      var k0 = shardOf(seg, start), upper = start + AFTER_ALL;
-      need.add(k0);
-      for (var k = k0 + 1; k < seg.firsts.length && k < k0 + MAX_PREFIX_SHARDS && less(seg.firsts[k], upper); k++) need.add(k);
+    var need = new Set();
+    want.forEach(function (points, stem) {
+      var n = Array.from(stem).length, start = n > 1 ? firstChars(stem, n - 1) : stem;
+      var anchors = [stem, start];
+      if (n > 1 && stem.endsWith("i")) anchors.push(start + "y");
+      if (n > 2 && stem.endsWith("ie")) anchors.push(firstChars(stem, n - 2) + "y");
+      anchors.forEach(function (a) {
+        var k = shardOf(seg, a);
+        need.add(k);
+        if (k + 1 < seg.firsts.length && seg.firsts[k + 1].startsWith(a === stem ? start : a)) need.add(k + 1);
+      });
     });
     var ks = Array.from(need);
     return Promise.all(ks.map(function (k) { return loadShard(seg, k); })).then(function (loaded) {
       var found = [];
       loaded.forEach(function (shard) {
-        starts.forEach(function (start, n) {
-          for (var i = lowerBound(shard.words, start); i < shard.words.length && shard.words[i].startsWith(start); i++) {
-            if (shard.stems[i] === stems[n]) found.push([shard, i, want.get(stems[n])]);
-          }
+        shard.stems.forEach(function (stem, i) {
+          if (want.has(stem)) found.push([shard, i, want.get(stem)]);
         });
       });
       return found;

@@ -996,7 +996,7 @@ impl Plan {
         Some((plan.segment.len(), shards))
     }
 
-    /// Term shard `k` as JSON: `{"v":3,"terms":"…"}`, the shard's terms in byte order
+    /// Term shard `k` as JSON: `{"v":5,"terms":"…"}`, the shard's terms in byte order
     /// joined by `;`. A term is `P SUFFIX [~BACK] : PAPERS`:
     ///
     /// - the word is the previous word's first `P` characters (one base-36 digit) followed
@@ -1028,7 +1028,7 @@ impl Plan {
             let shared = common_prefix_chars(previous, word).min(35);
             push_base36(&mut out, shared);
             let suffix = word.char_indices().nth(shared).map_or("", |(at, _)| &word[at..]);
-            // Words are letters and digits, and the rest is `;:,~`: nothing JSON escapes.
+            // Words are letters and digits, and the rest is `;:,~!`: nothing JSON escapes.
             out.extend_from_slice(suffix.as_bytes());
             if back > 0 {
                 out.push(b'~');
