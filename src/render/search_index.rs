@@ -1631,6 +1631,23 @@ mod tests {
         assert_eq!(dir["docs"].as_str().unwrap().len(), 8);
     }
 
+    #[test]
+    fn the_stems_of_tag_words_are_written_like_the_stems_of_text_words() {
+        let (mut lexicon, mut words) = Default::default();
+        let text = "Graph nets\nStudies of graphs.\n";
+        let tags: &[(&str, &[usize])] = &[("Robotics", &[0]), ("Graphing", &[1])];
+        let (_, plan, _) = plans(text, tags, &mut lexicon, &mut words, None, None);
+        let json: serde_json::Value = serde_json::from_slice(&plan.shard(0, &lexicon)).unwrap();
+        let terms = json["terms"].as_str().unwrap();
+        let entries: Vec<&str> = terms.split(';').collect();
+        let has = |start: &str| entries.iter().any(|e| e.starts_with(start));
+        // Words only tag names have are stemmed as text words are: "robotics" carries its
+        // stem ("robot"), and "graphing" is linked to "graph".
+        assert!(has("0robotics!5:"), "{terms}");
+        assert!(has("5ing~"), "{terms}");
+        assert!(has("0studies!5:"), "the lexicon's stem, studi: {terms}");
+    }
+
     /// A digest of `n` papers whose words come from a vocabulary of 4,000, some shared
     /// stems among them, so that the index has several shards.
     fn digest(n: usize, edit: impl Fn(usize, String) -> String) -> String {
