@@ -1025,22 +1025,16 @@ impl Plan {
             if i > 0 {
                 out.push(b';');
             }
-            let shared = common_prefix_chars(previous, word).min(35);
-            push_base36(&mut out, shared);
-            let suffix = word.char_indices().nth(shared).map_or("", |(at, _)| &word[at..]);
             // Words are letters and digits, and the rest is `;:,~!`: nothing JSON escapes.
-            out.extend_from_slice(suffix.as_bytes());
+            push_front_coded(&mut out, previous, word);
             if back > 0 {
                 out.push(b'~');
                 push_base36(&mut out, back as usize);
             } else {
                 let stem = self.stem_text(t, lexicon);
                 if stem != word {
-                    let shared = common_prefix_chars(word, &stem).min(35);
                     out.push(b'!');
-                    push_base36(&mut out, shared);
-                    let rest = stem.char_indices().nth(shared).map_or("", |(at, _)| &stem[at..]);
-                    out.extend_from_slice(rest.as_bytes());
+                    push_front_coded(&mut out, word, &stem);
                 }
             }
             out.push(b':');
@@ -1520,6 +1514,16 @@ fn json_str(out: &mut Vec<u8>, s: &str) {
     } else {
         serde_json::to_writer(out, s).expect("writing to memory succeeds");
     }
+}
+
+/// `text` as how many of `base`'s first characters it begins with (one base-36 digit, at
+/// most 35) and the rest of it: a shard's words after the word before them, and stems
+/// after their word.
+fn push_front_coded(out: &mut Vec<u8>, base: &str, text: &str) {
+    let shared = common_prefix_chars(base, text).min(35);
+    push_base36(out, shared);
+    let rest = text.char_indices().nth(shared).map_or("", |(at, _)| &text[at..]);
+    out.extend_from_slice(rest.as_bytes());
 }
 
 /// How many leading characters two words share.
