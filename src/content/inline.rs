@@ -204,9 +204,20 @@ fn command(name: &str, text: &str, chars: &mut Chars, out: &mut Vec<Inline>) {
         // Styles a page shows as plain text: small capitals and underlines name methods
         // (`\textsc{Veroic}`, `\underline{V}alue`), a glossary entry reads as its key
         // (`\gls{DRL}`), an ordinal's superscript as letters (`1\textsuperscript{st}`).
+        "textsuperscript" | "textsubscript" => {
+            let inner = argument(text, chars).unwrap_or_default();
+            match inner.as_slice() {
+                [Inline::Text(t)] => match crate::text::math::script_digits(t, name == "textsuperscript") {
+                    Some(raised) => out.push(Inline::Text(raised)),
+                    None => out.extend(inner),
+                },
+                _ => out.extend(inner),
+            }
+        }
         "textrm" | "textsf" | "textup" | "textnormal" | "textmd" | "textsc" | "underline" | "uline" | "mbox"
-        | "text" | "textsuperscript" | "textsubscript" | "gls" | "glspl" | "Gls" | "Glspl" | "acrshort" | "acrlong"
-        | "acrfull" => out.extend(argument(text, chars).unwrap_or_default()),
+        | "text" | "gls" | "glspl" | "Gls" | "Glspl" | "acrshort" | "acrlong" | "acrfull" => {
+            out.extend(argument(text, chars).unwrap_or_default())
+        }
         // A colour is not carried over: its first argument goes, the text stays.
         "textcolor" | "colorbox" => {
             let _ = raw_argument(text, chars);
@@ -537,6 +548,28 @@ mod tests {
                 r"an event-based \gls{DRL} approach, ranked 1\textsuperscript{st}"
             )),
             "an event-based DRL approach, ranked 1st"
+        );
+    }
+
+    #[test]
+    fn raised_and_lowered_digits_are_unicode_scripts() {
+        // Titles of real arXiv listings (May 2026): the digit is part of the name, as
+        // `T$^2$PO` is T²PO.
+        assert_eq!(
+            plain(&parse(r"M\textsuperscript{4}Fuse: Lightweight State-Space MoE")),
+            "M⁴Fuse: Lightweight State-Space MoE"
+        );
+        assert_eq!(
+            plain(&parse(
+                r"DiM\textsuperscript{3}: Bridging Multilingual and Multimodal Models"
+            )),
+            "DiM³: Bridging Multilingual and Multimodal Models"
+        );
+        assert_eq!(plain(&parse(r"CO\textsubscript{2} emissions")), "CO₂ emissions");
+        // Letters stay plain: an ordinal, or a raised word.
+        assert_eq!(
+            plain(&parse(r"ranked 2\textsuperscript{nd}, x\textsubscript{max}")),
+            "ranked 2nd, xmax"
         );
     }
 

@@ -15,6 +15,20 @@ pub use dollars::{Segment, split_dollars};
 pub use repair::repair_into;
 pub use unicode::to_unicode;
 
+/// `text` raised (`sup`) or lowered with Unicode's script digits, when it is only digits and
+/// the signs that have script forms: `M\textsuperscript{4}Fuse` is the name M⁴Fuse, as
+/// `M$^4$Fuse` is. Letters stay as they are (`None`): an ordinal's `st` reads better plain
+/// than as small raised letters, and most letters have no lowered form.
+pub fn script_digits(text: &str, sup: bool) -> Option<String> {
+    let table = if sup { repair::SUPERSCRIPTS } else { repair::SUBSCRIPTS };
+    let numeric = !text.is_empty() && text.chars().all(|c| c.is_ascii_digit() || "+-=()".contains(c));
+    numeric.then(|| {
+        text.chars()
+            .map(|c| table.iter().find(|&&(from, _)| from == c).map_or(c, |&(_, to)| to))
+            .collect()
+    })
+}
+
 use pulldown_latex::config::DisplayMode;
 use pulldown_latex::{Parser, RenderConfig, Storage, push_mathml};
 
