@@ -474,10 +474,19 @@ mod tests {
 
     #[test]
     fn urls_stop_at_latex_braces() {
+        // `\href{url}{url}` that lost its command shows the URL once.
         let html = render_plain("Code: https://github.com/a/b{https://github.com/a/b}.", true).html;
         assert_eq!(
             html,
-            "<p>Code: <a href=\"https://github.com/a/b\">https://github.com/a/b</a>{<a href=\"https://github.com/a/b\">https://github.com/a/b</a>}.</p>"
+            "<p>Code: <a href=\"https://github.com/a/b\">https://github.com/a/b</a>.</p>"
+        );
+        let text = render_plain("Code: https://github.com/a/b{https://github.com/a/b}.", true).text;
+        assert_eq!(text, "Code: https://github.com/a/b.");
+        // Another label stays: it is not the URL said twice.
+        let html = render_plain("Code: https://github.com/a/b{here}.", true).html;
+        assert_eq!(
+            html,
+            "<p>Code: <a href=\"https://github.com/a/b\">https://github.com/a/b</a>{here}.</p>"
         );
     }
 

@@ -40,8 +40,15 @@ pub fn split_urls(text: &str) -> Vec<(&str, bool)> {
         }
         match s.find(['{', '}']) {
             Some(cut) if cut > 0 => {
-                out.push((&s[..cut], true));
-                out.extend(split_urls(&s[cut..]));
+                let (url, rest) = s.split_at(cut);
+                out.push((url, true));
+                // `\href{url}{url}` that lost its command: the label says the URL again.
+                let rest = rest
+                    .strip_prefix('{')
+                    .and_then(|r| r.strip_prefix(url))
+                    .and_then(|r| r.strip_prefix('}'))
+                    .unwrap_or(rest);
+                out.extend(split_urls(rest));
             }
             _ => out.push((s, true)),
         }
