@@ -48,7 +48,27 @@
   var seq = 0; // number of the latest query: answers to older ones are dropped
   var shown = null; // the query on screen: {words, hits, matched, docs, drawn}
 
-  function lower(text) { return text.toLowerCase(); }
+  // Math's styled letters and raised or lowered digits as plain ones (ℬ³-Net is typed
+  // "b3-net"): the table of `plain_char` in src/text/words.rs, which the index was folded with.
+  var LETTERLIKE = { "ℂ": "C", "ℭ": "C", "ℊ": "g", "ℋ": "H", "ℌ": "H", "ℍ": "H", "ℎ": "h", "ℐ": "I", "ℑ": "I",
+    "ℒ": "L", "ℓ": "l", "ℕ": "N", "ℙ": "P", "ℚ": "Q", "ℛ": "R", "ℜ": "R", "ℝ": "R", "ℤ": "Z", "ℨ": "Z", "ℬ": "B",
+    "ℯ": "e", "ℰ": "E", "ℱ": "F", "ℳ": "M", "ℴ": "o", "\u00b2": "2", "\u00b3": "3", "\u00b9": "1", "\u2070": "0" };
+  var STYLED = /[\u00b2\u00b3\u00b9\u2070-\u2089\u2102-\u2134\u{1d400}-\u{1d6a5}\u{1d7ce}-\u{1d7ff}]/gu;
+  function plainChar(c) {
+    var code = c.codePointAt(0);
+    if (LETTERLIKE[c]) return LETTERLIKE[c];
+    if (code >= 0x2074 && code <= 0x2079) return String(code - 0x2070);
+    if (code >= 0x2080 && code <= 0x2089) return String(code - 0x2080);
+    if (code >= 0x1d400 && code <= 0x1d6a3) {
+      var n = (code - 0x1d400) % 52;
+      return String.fromCharCode(n < 26 ? 65 + n : 97 + n - 26);
+    }
+    if (code === 0x1d6a4) return "i";
+    if (code === 0x1d6a5) return "j";
+    if (code >= 0x1d7ce) return String((code - 0x1d7ce) % 10);
+    return c;
+  }
+  function lower(text) { return text.replace(STYLED, plainChar).toLowerCase(); }
   function words(text) {
     return lower(text).split(/[^\p{L}\p{N}]+/u).filter(function (w) { return w.length > 0; });
   }

@@ -69,7 +69,8 @@ impl<'a> Iterator for Words<'a> {
 
 /// `word` lower-cased: `word` itself when it is lower-case already, as nearly every word
 /// is, else its lower-case form written into `buf` (ASCII without going through
-/// `char::to_lowercase`). The lexicon lower-cases every distinct word this way.
+/// `char::to_lowercase`), with math's styled letters and raised or lowered digits as plain
+/// ones ([`plain_char`]). The lexicon lower-cases every distinct word this way.
 #[inline]
 pub fn lowercased<'a>(word: &'a str, buf: &'a mut String) -> &'a str {
     if word.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()) {
@@ -80,9 +81,55 @@ pub fn lowercased<'a>(word: &'a str, buf: &'a mut String) -> &'a str {
         buf.push_str(word);
         buf.make_ascii_lowercase();
     } else {
-        buf.extend(word.chars().flat_map(char::to_lowercase));
+        buf.extend(word.chars().map(plain_char).flat_map(char::to_lowercase));
     }
     buf
+}
+
+/// The plain letter or digit that a styled one stands for: math's script, bold,
+/// double-struck and other letters and digits (`$\mathcal{B}^{3}$-Net` is shown as
+/// ℬ³-Net) and raised or lowered digits (T²PO). Titles name methods this way, and a reader
+/// types the name as "B3-Net" or "T2PO": tagging, related papers and search read the
+/// plain form. These are the characters Unicode's compatibility mapping (NFKC) takes to a
+/// single ASCII letter or digit, but for Greek (kept as it is). `search.js` folds a query
+/// with the same table (`plain`), so both must change together.
+pub(crate) fn plain_char(c: char) -> char {
+    let code = c as u32;
+    let letter = |n: u32| char::from(if n < 26 { b'A' + n as u8 } else { b'a' + (n - 26) as u8 });
+    match c {
+        '\u{b2}' => '2',
+        '\u{b3}' => '3',
+        '\u{b9}' => '1',
+        '\u{2070}' => '0',
+        '\u{2074}'..='\u{2079}' => char::from(b'4' + (code - 0x2074) as u8),
+        '\u{2080}'..='\u{2089}' => char::from(b'0' + (code - 0x2080) as u8),
+        // Letterlike Symbols: the letters that the styled alphabets below leave out.
+        'ℂ' | 'ℭ' => 'C',
+        'ℊ' => 'g',
+        'ℋ' | 'ℌ' | 'ℍ' => 'H',
+        'ℎ' => 'h',
+        'ℐ' | 'ℑ' => 'I',
+        'ℒ' => 'L',
+        'ℓ' => 'l',
+        'ℕ' => 'N',
+        'ℙ' => 'P',
+        'ℚ' => 'Q',
+        'ℛ' | 'ℜ' | 'ℝ' => 'R',
+        'ℤ' | 'ℨ' => 'Z',
+        'ℬ' => 'B',
+        'ℯ' => 'e',
+        'ℰ' => 'E',
+        'ℱ' => 'F',
+        'ℳ' => 'M',
+        'ℴ' => 'o',
+        // Mathematical Alphanumeric Symbols: thirteen alphabets of A-Z then a-z, the
+        // dotless i and j, (Greek,) and five sets of digits.
+        '\u{1d400}'..='\u{1d6a3}' => letter((code - 0x1d400) % 52),
+        '\u{1d6a4}' => 'i',
+        '\u{1d6a5}' => 'j',
+        '\u{1d7ce}'..='\u{1d7ff}' => char::from(b'0' + ((code - 0x1d7ce) % 10) as u8),
+        _ => c,
+    }
 }
 
 #[cfg(test)]
@@ -103,5 +150,27 @@ mod tests {
         );
         assert_eq!(words("").count(), 0);
         assert_eq!(words(" ,. ").count(), 0);
+    }
+
+    #[test]
+    fn styled_letters_and_digits_read_as_plain_ones() {
+        // Names from titles of real arXiv listings (May 2026), as their LaTeX is shown.
+        let mut buf = String::new();
+        let plain: Vec<String> = ["ℬ³", "T²PO", "𝒜²", "ℝ", "𝐱₁", "𝔼", "𝟙", "A²TGPO", "ε", "Über"]
+            .iter()
+            .map(|w| lowercased(w, &mut buf).to_string())
+            .collect();
+        assert_eq!(plain, ["b3", "t2po", "a2", "r", "x1", "e", "1", "a2tgpo", "ε", "über"]);
+        // Every styled Latin letter and digit of the math block folds to ASCII.
+        for code in (0x1d400..=0x1d6a5).chain(0x1d7ce..=0x1d7ff) {
+            if let Some(c) = char::from_u32(code) {
+                assert!(plain_char(c).is_ascii_alphanumeric(), "{c} U+{code:X}");
+            }
+        }
+        assert_eq!(plain_char('𝐀'), 'A');
+        assert_eq!(plain_char('𝐳'), 'z');
+        assert_eq!(plain_char('𝚣'), 'z');
+        assert_eq!(plain_char('𝟗'), '9');
+        assert_eq!(plain_char('𝟿'), '9');
     }
 }
