@@ -551,6 +551,30 @@ fn known_false_tags_stay_fixed() {
         &[],
         &["computer-vision"],
     );
+    // A title that coins an acronym as its own name, spelled by its words, is not the
+    // field's acronym, in the title or the abstract (real titles and sentences).
+    assert_tags(
+        &tax,
+        "SLAM: Structural Linguistic Activation Marking for Language Models",
+        "We introduce SLAM, a watermark that marks the structural linguistic activations of a language model.",
+        &["large-language-models"],
+        &["computer-vision", "3d-vision"],
+    );
+    assert_tags(
+        &tax,
+        "ADS: Random Sampling of Occupancy Functions using Adaptive Delaunay Scaffolding",
+        "",
+        &[],
+        &["autonomous-driving"],
+    );
+    // ...while a title that opens with the field's acronym keeps it (real title).
+    assert_tags(
+        &tax,
+        "SAM 3D Animal: Promptable Animal 3D Reconstruction from Images in the Wild",
+        "",
+        &["computer-vision"],
+        &[],
+    );
     // ...but a method named after the acronym keeps it (real title).
     assert_tags(
         &tax,

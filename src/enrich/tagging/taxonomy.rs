@@ -106,6 +106,9 @@ pub struct Matcher {
     is_acronym: Vec<bool>,
     /// By word number, how it reads next to an acronym in a hyphenated compound.
     names: Vec<NameLike>,
+    /// By word number, its first letter in upper case, or 0 when it starts with no ASCII
+    /// letter: the initials that spell a name a title coins (see [`Matcher::coined`]).
+    initials: Vec<u8>,
     /// By word number, its stem's feature in the learned model, or [`NO_STEM`].
     features: Vec<u32>,
 }
@@ -127,6 +130,10 @@ impl Matcher {
             [by_stem[stem as usize], tax.form_id(lower, lexicon.stem_text(stem))]
         });
         lexicon.grow(&mut self.names, |id| NameLike::of(lexicon.text(id)));
+        lexicon.grow(&mut self.initials, |id| {
+            let first = lexicon.text(id).bytes().next().filter(u8::is_ascii_alphabetic);
+            first.map_or(0, |b| b.to_ascii_uppercase())
+        });
         if let Some((model, _)) = tax.learned {
             lexicon.grow(&mut self.features, |id| {
                 model.feature(lexicon.stem_text(lexicon.stem(id))).unwrap_or(NO_STEM)
@@ -191,6 +198,36 @@ impl Matcher {
         let joined_after = i + 1 < ids.len() && tokens.joined_to_next(offset + i);
         (joined_before && self.names[ids[i - 1] as usize] == NameLike::Code)
             || (joined_after && self.names[ids[i + 1] as usize] != NameLike::Word)
+    }
+}
+
+impl Matcher {
+    /// The acronym that a title coins as the paper's own name: it opens the title, and the
+    /// initials of a run of the title's later words spell it ("SLAM: Structural Linguistic
+    /// Activation Marking for Language Models", "SAM: State-Adaptive Memory for
+    /// Long-Horizon Reasoning Agent", real titles of May 2026). That name is the paper's
+    /// method, not the field's acronym (SLAM and SAM are vision's), so none of its mentions
+    /// count.
+    fn coined(&self, title: &[WordId]) -> Option<&str> {
+        let (&first, rest) = title.split_first()?;
+        if !self.is_acronym[first as usize] {
+            return None;
+        }
+        let acronym = self.acronyms.get(&first)?;
+        let letters: Vec<u8> = acronym
+            .bytes()
+            .filter(u8::is_ascii_alphabetic)
+            .map(|b| b.to_ascii_uppercase())
+            .collect();
+        if letters.len() < 2 {
+            return None;
+        }
+        let spelled = rest.windows(letters.len()).any(|run| {
+            run.iter()
+                .map(|&id| self.initials[id as usize])
+                .eq(letters.iter().copied())
+        });
+        spelled.then_some(&**acronym)
     }
 }
 
@@ -678,6 +715,7 @@ impl Taxonomy {
         let mut stems: Vec<[u32; 2]> = Vec::new();
         // (length, which of the word's ids, place in the taxonomy, target)
         let mut found: Vec<(usize, usize, u32, &Target)> = Vec::new();
+        let coined = m.coined(tokens.title());
         for (field, ids, offset) in [
             (Field::Title, tokens.title(), 0),
             (Field::Abstract, tokens.abstract_words(), tokens.title().len()),
@@ -762,7 +800,7 @@ impl Taxonomy {
                     .then(|| m.acronyms.get(&id))
                     .flatten();
                 if let Some(acronym) = acronym {
-                    if !m.in_name(tokens, ids, offset, i) {
+                    if coined != Some(&**acronym) && !m.in_name(tokens, ids, offset, i) {
                         for target in &self.acronyms[&**acronym] {
                             record(target, 1);
                         }
