@@ -10,8 +10,9 @@ const CONFIG: &str = r#"# paperboy site config. Every key is optional; the READM
 title = "My Paper Digest"
 description = "Research papers worth reading, one issue a day."
 # Where the site is published: feeds, sitemaps and emails need absolute links. A path
-# (https://example.org/digest/) works too. Set it before you deploy.
-base_url = "https://example.org/"
+# (https://example.org/digest/) works too. Until it is set, links point at this machine
+# (right for a preview) and `paperboy build` says so; set it before you deploy.
+# base_url = "https://example.org/"
 language = "en"
 theme = "default"        # or "newsletter", or a folder under themes/
 # Tables' keys are written with dots, so that a line added at the end stays top-level.

@@ -547,6 +547,10 @@ fn init_writes_a_site_that_builds() {
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stdout).contains("3 papers, 1 issue, "));
+    // No placeholder address is deployed unnoticed: until the publisher sets base_url, the
+    // build says where its links point.
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("set base_url"), "{err}");
     let again = std::process::Command::new(env!("CARGO_BIN_EXE_paperboy"))
         .arg("init")
         .arg(&target)
