@@ -31,6 +31,8 @@ fn a_long_day_is_split_into_pages_with_the_issues_linked_at_the_top() {
         top.contains("href=\"/issues/2026-05-04/\"") && top.contains("href=\"/issues/2026-05-06/\""),
         "prev and next before the list"
     );
+    // A long day's next page is linked before the list too, not only after its 100 papers.
+    assert!(top.contains("href=\"/issues/2026-05-05/page/2/\""), "{top}");
     assert_eq!(first.matches("class=\"paper-item\"").count(), 100);
     assert!(first.contains("Page 1 of 3") && first.contains("href=\"/issues/2026-05-05/page/2/\""));
     let last = site.read("issues/2026-05-05/page/3/index.html");
