@@ -44,7 +44,8 @@ concurrency:
   cancel-in-progress: false
 
 env:
-  # Where paperboy is installed from: its git repository.
+  # Where paperboy is installed from: its git repository. Set it: the install step stops,
+  # saying so, while it is this placeholder.
   PAPERBOY_GIT: https://github.com/OWNER/paperboy
 
 jobs:
@@ -72,7 +73,12 @@ jobs:
           key: paperboy-${{ runner.os }}-${{ github.run_id }}
           restore-keys: paperboy-${{ runner.os }}-
       - name: Install paperboy
-        run: command -v paperboy || cargo install --locked --git "$PAPERBOY_GIT" paperboy-digest
+        run: |
+          command -v paperboy && exit 0
+          case "$PAPERBOY_GIT" in
+            *OWNER*) echo "::error::Set PAPERBOY_GIT at the top of this workflow to the URL of paperboy's git repository"; exit 1 ;;
+          esac
+          cargo install --locked --git "$PAPERBOY_GIT" paperboy-digest
       - id: pages
         uses: actions/configure-pages@v5
       - name: Build

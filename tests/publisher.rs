@@ -231,6 +231,25 @@ fn init_defaults_to_the_current_folder_and_writes_a_workflow_that_parses() {
     let runs: Vec<&str> = steps.iter().filter_map(|s| s["run"].as_str()).collect();
     assert!(runs.iter().any(|r| r.contains("paperboy build")), "{runs:?}");
     assert!(yaml["jobs"]["deploy"]["steps"].as_sequence().is_some());
+    // Until PAPERBOY_GIT is set, the install step stops and says what to set, rather than
+    // failing in `cargo install` on a repository that does not exist.
+    let install = steps
+        .iter()
+        .find(|s| s["name"].as_str() == Some("Install paperboy"))
+        .and_then(|s| s["run"].as_str())
+        .expect("an install step");
+    let placeholder = yaml["env"]["PAPERBOY_GIT"]
+        .as_str()
+        .expect("PAPERBOY_GIT is set in env");
+    let nothing_installed = tempfile::tempdir().unwrap();
+    let out = Command::new("/bin/bash")
+        .args(["-c", install])
+        .env("PATH", nothing_installed.path())
+        .env("PAPERBOY_GIT", placeholder)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stdout));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("::error::Set PAPERBOY_GIT"));
     let ignore = std::fs::read_to_string(dir.path().join(".gitignore")).unwrap();
     assert!(ignore.contains("/public") && ignore.contains("/.paperboy"));
     // The starter site builds as written.
