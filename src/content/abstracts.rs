@@ -634,6 +634,10 @@ mod tests {
                 "a regret of O\u{303}(τ SAK), minimax",
             ),
             (
+                "an O(mathsf{Var^star M Gamma S A K}) regret bound",
+                "an O(Var<sup>⋆</sup> M Γ S A K) regret bound",
+            ),
+            (
                 "the variance sigma ^2 and A^*_r and F_1-score",
                 "the variance σ<sup>2</sup> and A<sup>*</sup><sub>r</sub> and F<sub>1</sub>-score",
             ),
@@ -648,7 +652,7 @@ mod tests {
             "from left to right)",
             "Delta Airlines and the beta distribution",
             "sim-to-real transfer in Omega-3 and Sigma-Delta modulators",
-            "snake_case names and Var^star",
+            "snake_case names and a ^ caret",
         ] {
             let r = render_plain(text, true);
             assert_eq!(r.text, text, "{text}");

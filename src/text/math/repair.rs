@@ -170,6 +170,16 @@ pub(super) const SUBSCRIPTS: &[(char, char)] = &[
     ('x', 'ₓ'),
 ];
 
+/// Symbols raised with `^` whose macro lost its backslash (`Var^star`, `A^top`): after a
+/// caret these names are never words.
+const RAISED_SYMBOLS: &[(&str, &str)] = &[
+    ("star", "⋆"),
+    ("prime", "′"),
+    ("top", "⊤"),
+    ("dagger", "†"),
+    ("ast", "∗"),
+];
+
 /// Macro names that lost their backslash and are never English words, with what they meant.
 const LOST_MACROS: &[(&str, &str)] = &[
     ("varepsilon", "ε"),
@@ -309,9 +319,26 @@ fn repair_text(text: &str) -> Vec<Part> {
                 prev = text[..k - 1].chars().next_back();
             }
             let base = prev.is_some_and(|p| p.is_alphanumeric() || matches!(p, ')' | '*' | '}'));
-            // A bare script is a number (`^10`), `*`, or one letter standing alone (`x_i`,
-            // `n^d`, but not `snake_case` or `Var^star`).
+            // A bare script is a number (`^10`), `*`, one letter standing alone (`x_i`,
+            // `n^d`, but not `snake_case`), or a raised symbol whose macro lost its `\`
+            // (`Var^star`, `A^top`).
             let digits = bytes[k + 1..].iter().take_while(|b| b.is_ascii_digit()).count();
+            let lost_symbol = (c == '^' && base && !spaced)
+                .then(|| {
+                    RAISED_SYMBOLS.iter().find(|(name, _)| {
+                        rest[1..].starts_with(name)
+                            && !bytes.get(k + 1 + name.len()).is_some_and(u8::is_ascii_alphanumeric)
+                    })
+                })
+                .flatten();
+            if let Some((name, symbol)) = lost_symbol {
+                if !plain.is_empty() {
+                    parts.push(Part::Text(std::mem::take(&mut plain)));
+                }
+                parts.push(Part::Sup((*symbol).to_string()));
+                k += 1 + name.len();
+                continue;
+            }
             let bare = match bytes.get(k + 1) {
                 _ if digits > 0 => Some(k + 1 + digits),
                 Some(b'*') if c == '^' => Some(k + 2),
@@ -795,6 +822,11 @@ mod tests {
             ("a 3 times 4 grid", "a 3×4 grid", "a 3×4 grid"),
             ("by 40\\% and", "by 40% and", "by 40% and"),
             (
+                "an O(mathsf{Var^star M Gamma}) bound, and Var^star is a variance",
+                "an O(Var<sup>⋆</sup> M Γ) bound, and Var<sup>⋆</sup> is a variance",
+                "an O(Var^⋆ M Γ) bound, and Var^⋆ is a variance",
+            ),
+            (
                 "x_{t+1} and O(varepsilon^{-2})",
                 "x<sub>t+1</sub> and O(ε<sup>-2</sup>)",
                 "xₜ₊₁ and O(ε⁻²)",
@@ -812,6 +844,7 @@ mod tests {
             "several times faster",
             "mathcal is a word here",
             "snake_case names and a ^ caret",
+            "a ^star with nothing raised, and x^stars",
             "sim-to-real transfer",
             "the 2 times we tried",
         ] {
