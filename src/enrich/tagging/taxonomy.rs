@@ -210,9 +210,6 @@ impl Matcher {
     /// count.
     fn coined(&self, title: &[WordId]) -> Option<&str> {
         let (&first, rest) = title.split_first()?;
-        if !self.is_acronym[first as usize] {
-            return None;
-        }
         let acronym = self.acronyms.get(&first)?;
         let letters: Vec<u8> = acronym
             .bytes()

@@ -22,11 +22,7 @@ pub use unicode::to_unicode;
 pub fn script_digits(text: &str, sup: bool) -> Option<String> {
     let table = if sup { repair::SUPERSCRIPTS } else { repair::SUBSCRIPTS };
     let numeric = !text.is_empty() && text.chars().all(|c| c.is_ascii_digit() || "+-=()".contains(c));
-    numeric.then(|| {
-        text.chars()
-            .map(|c| table.iter().find(|&&(from, _)| from == c).map_or(c, |&(_, to)| to))
-            .collect()
-    })
+    numeric.then(|| repair::scripted(text, table)).flatten()
 }
 
 use pulldown_latex::config::DisplayMode;

@@ -49,11 +49,7 @@ impl Part {
             Part::Sup(t) => (t, SUPERSCRIPTS, '^'),
             Part::Sub(t) => (t, SUBSCRIPTS, '_'),
         };
-        let mapped: Option<String> = t
-            .chars()
-            .map(|c| table.iter().find(|(from, _)| *from == c).map(|(_, to)| *to))
-            .collect();
-        match mapped {
+        match scripted(t, table) {
             Some(m) => out.push_str(&m),
             None if t.chars().count() == 1 => {
                 out.push(mark);
@@ -67,6 +63,14 @@ impl Part {
             }
         }
     }
+}
+
+/// `text` in the script forms of `table` ([`SUPERSCRIPTS`] or [`SUBSCRIPTS`]), when every
+/// character has one.
+pub(super) fn scripted(text: &str, table: &[(char, char)]) -> Option<String> {
+    text.chars()
+        .map(|c| table.iter().find(|(from, _)| *from == c).map(|(_, to)| *to))
+        .collect()
 }
 
 /// Characters with a Unicode superscript form (every lower-case letter but q, most capitals).
@@ -331,14 +335,6 @@ fn repair_text(text: &str) -> Vec<Part> {
                     })
                 })
                 .flatten();
-            if let Some((name, symbol)) = lost_symbol {
-                if !plain.is_empty() {
-                    parts.push(Part::Text(std::mem::take(&mut plain)));
-                }
-                parts.push(Part::Sup((*symbol).to_string()));
-                k += 1 + name.len();
-                continue;
-            }
             let bare = match bytes.get(k + 1) {
                 _ if digits > 0 => Some(k + 1 + digits),
                 Some(b'*') if c == '^' => Some(k + 2),
@@ -347,7 +343,9 @@ fn repair_text(text: &str) -> Vec<Part> {
                 }
                 _ => None,
             };
-            let script = if bytes.get(k + 1) == Some(&b'{') && (!spaced || base) {
+            let script = if let Some((name, symbol)) = lost_symbol {
+                Some((k + 1 + name.len(), (*symbol).to_string()))
+            } else if bytes.get(k + 1) == Some(&b'{') && (!spaced || base) {
                 braced(text, k + 1)
             } else {
                 bare.filter(|_| base).map(|end| (end, text[k + 1..end].to_string()))

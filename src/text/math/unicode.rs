@@ -3,7 +3,7 @@
 //! excerpts. `$\mathbb{F}_q$` reads `𝔽_q`, `$O(n \log n)$` reads `O(n log n)`. A reading aid,
 //! not a typesetter: unknown commands show their name.
 
-use super::repair::{SUBSCRIPTS, SUPERSCRIPTS, script_capital};
+use super::repair::{SUBSCRIPTS, SUPERSCRIPTS, script_capital, scripted};
 
 /// `latex` (a formula's body, without its `$`) as one line of Unicode text.
 pub fn to_unicode(latex: &str) -> String {
@@ -119,11 +119,7 @@ fn render_one(tokens: &[Token], i: usize, out: &mut String) -> usize {
 /// `text` as Unicode super- or subscripts when every character has one, else `^x` or
 /// `^(…)` (`_x`, `_(…)`).
 fn script(text: &str, table: &[(char, char)], mark: char, out: &mut String) {
-    let mapped: Option<String> = text
-        .chars()
-        .map(|c| table.iter().find(|(from, _)| *from == c).map(|(_, to)| *to))
-        .collect();
-    match mapped {
+    match scripted(text, table) {
         Some(m) if !m.is_empty() => out.push_str(&m),
         _ if text.chars().count() <= 1 => {
             out.push(mark);
