@@ -650,6 +650,46 @@ fn known_false_tags_stay_fixed() {
         &[],
         &["efficient-inference"],
     );
+    // Vision words that other fields use too count for Computer Vision only beside a vision
+    // word: "anomaly detection" of graphs or time series, "perception" of listeners; and
+    // "face" only in a title, since abstracts use the verb ("user-facing", "models face").
+    // Real titles and sentences of May 2026; their blind labels gave none of them vision.
+    assert_tags(
+        &tax,
+        "TERGAD: Structure-Aware Text-Enhanced Representations for Graph Anomaly Detection",
+        "Graph Anomaly Detection (GAD) aims to identify atypical graph entities, such as nodes, edges, or substructures, that deviate significantly from the majority.",
+        &[],
+        &["computer-vision"],
+    );
+    assert_tags(
+        &tax,
+        "HATS: An Open data set Integrating Human Perception Applied to the Evaluation of Automatic Speech Recognition Metrics",
+        "In this paper, we firstly present Human Assessed Transcription Side-by-side (HATS), an original French manually annotated data set in terms of human perception of transcription errors produced by various ASR systems.",
+        &["speech-audio"],
+        &["computer-vision"],
+    );
+    assert_tags(
+        &tax,
+        "Leading Across the Spectrum of Human-AI Relationships: A Conceptual Framework for Increasingly Heterogeneous Teams",
+        "A decision may look human-led after AI has set the frame, or appear automated while human judgment still carries decisive force. This paper offers a leadership-facing spectrum to see those relationships within a bounded mandate. The spectrum asks where leadership work occurs: who frames the problem, who redirects the work, and who can answer for what follows.",
+        &[],
+        &["computer-vision"],
+    );
+    // Beside a vision word they still count, and a face in a title is a vision subject.
+    assert_tags(
+        &tax,
+        "Bounding-Box Trajectories Matter for Video Anomaly Detection",
+        "",
+        &["computer-vision"],
+        &[],
+    );
+    assert_tags(
+        &tax,
+        "Profile-Specific 3DMM Regression from a Single Lateral Face Image",
+        "",
+        &["computer-vision"],
+        &[],
+    );
 }
 
 #[test]
