@@ -8,7 +8,8 @@ left out of the training papers, so that they still measure.
 
     cargo run --release --example learned_features -- SITE FEATURES.tsv
     python3 scripts/train_learned.py FEATURES.tsv --exclude tests/fixtures/real-dev/content/papers.jsonl \
-        --exclude tests/fixtures/real-may/content/papers.jsonl > src/enrich/tagging/learned.tsv
+        --exclude tests/fixtures/real-may/content/papers.jsonl \
+        --exclude tests/fixtures/real-may-blind/content/papers.jsonl > src/enrich/tagging/learned.tsv
 
 SITE holds the papers to learn from (the built-in weights: `../shared/corpus/real-month`,
 the 7,351 distinct real arXiv listings of May 2026, in SITE/content/). The labels are the
