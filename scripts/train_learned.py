@@ -1,20 +1,28 @@
 #!/usr/bin/env python3
 """Learns the weights of the learned tagging stage (src/enrich/tagging/learned.rs).
 
-The labels are the built-in phrases' own verdicts on real papers (distant supervision),
-never hand labels: the model learns which words the phrases' papers share, so that it
-carries a topic to papers that spell out none of its phrases. Hand-labelled fixtures are
-left out of the training papers, so that they still measure.
+Two kinds of labels teach it. Most papers carry the built-in phrases' own verdicts (distant
+supervision): the model learns which words the phrases' papers share, so that it carries a
+topic to papers that spell out none of its phrases. The papers that readers labelled by hand
+carry their labels instead, on the topics the labels cover (`--labels`, each such paper
+weighing `--label-weight` papers): the readers' topics are wider than any phrase list, and
+2,000 more labels taught the model what phrases never name. Labels kept to measure the
+tagger are left out with the papers they name (`--exclude-labelled`), so they still measure.
 
     cargo run --release --example learned_features -- SITE FEATURES.tsv
-    python3 scripts/train_learned.py FEATURES.tsv --exclude tests/fixtures/real-dev/content/papers.jsonl \
-        --exclude tests/fixtures/real-may/content/papers.jsonl \
-        --exclude tests/fixtures/real-may-blind/content/papers.jsonl > src/enrich/tagging/learned.tsv
+    cargo run --release --example learned_features -- tests/fixtures/real-dev DEV.tsv
+    cat FEATURES.tsv DEV.tsv > ALL.tsv
+    F=tests/fixtures
+    python3 scripts/train_learned.py ALL.tsv \
+        --labels $F/real-dev/labels.tsv --labels $F/real-may/labels-tuned.tsv \
+        --labels $F/real-may-blind/labels-a.tsv \
+        --exclude-labelled $F/real-may/labels-heldout.tsv \
+        --exclude-labelled $F/real-may-blind/labels-b.tsv > src/enrich/tagging/learned.tsv
 
 SITE holds the papers to learn from (the built-in weights: `../shared/corpus/real-month`,
-the 7,351 distinct real arXiv listings of May 2026, in SITE/content/). The labels are the
-phrases' verdicts alone, whatever the site's config says (see learned_features.rs). Needs
-scikit-learn.
+the 7,351 distinct real arXiv listings of May 2026, in SITE/content/); the dev fixture's
+300 papers are added to them. FEATURES' topics are the phrases' verdicts alone, whatever the
+site's config says (see learned_features.rs). Needs scikit-learn.
 """
 
 import argparse
@@ -29,6 +37,13 @@ from sklearn.linear_model import LogisticRegression
 p = argparse.ArgumentParser()
 p.add_argument("features")
 p.add_argument("--exclude", action="append", default=[], help="a JSON Lines file of papers to leave out")
+p.add_argument(
+    "--exclude-labelled", action="append", default=[], help="a labels file (id<TAB>topics) whose papers to leave out"
+)
+p.add_argument(
+    "--labels", action="append", default=[], help="a labels file whose topics replace the verdicts of its papers"
+)
+p.add_argument("--label-weight", type=float, default=3.0, help="how many papers a hand-labelled paper weighs")
 p.add_argument("--min-df", type=int, default=3, help="papers a stem must occur in")
 p.add_argument("--max-df", type=float, default=0.5, help="share of papers a stem may occur in")
 p.add_argument("--min-papers", type=int, default=10, help="papers a topic needs to be learned")
@@ -36,13 +51,29 @@ p.add_argument("--c", type=float, default=4.0, help="inverse regularisation stre
 p.add_argument("--keep", type=int, default=1000, help="weights kept per topic, largest first")
 args = p.parse_args()
 
+
+def labels_of(path):
+    """A labels file's papers and their topics (the first line is a header)."""
+    rows = [line.rstrip("\n").split("\t") for line in open(path, encoding="utf-8").read().splitlines()[1:]]
+    return {r[0]: set(t for t in (r[1] if len(r) > 1 else "").split(",") if t) for r in rows}
+
+
 excluded = set()
 for path in args.exclude:
     for line in open(path, encoding="utf-8"):
         if line.strip():
             excluded.add(json.loads(line)["id"])
+for path in args.exclude_labelled:
+    excluded.update(labels_of(path))
+hand = {}
+for path in args.labels:
+    hand.update(labels_of(path))
+# The topics the labels cover: on these a hand-labelled paper's verdicts give way to its
+# labels; the verdicts on the others (topics no reader labelled) stay.
+covered = set().union(*hand.values()) if hand else set()
 
 docs = []
+paper_weights = []
 for line in open(args.features, encoding="utf-8"):
     pid, tags, stems = line.rstrip("\n").split("\t")
     if pid in excluded:
@@ -51,7 +82,11 @@ for line in open(args.features, encoding="utf-8"):
     for item in filter(None, stems.split(" ")):
         stem, _, count = item.rpartition(":")
         counts[stem] = int(count)
-    docs.append((set(t for t in tags.split(",") if t), counts))
+    tags = set(t for t in tags.split(",") if t)
+    if pid in hand:
+        tags = (tags - covered) | hand[pid]
+    paper_weights.append(args.label_weight if pid in hand else 1.0)
+    docs.append((tags, counts))
 
 df = {}
 for _, counts in docs:
@@ -81,7 +116,7 @@ for t in topics:
     if y.sum() < args.min_papers:
         continue
     model = LogisticRegression(C=args.c, max_iter=5000)
-    model.fit(X, y)
+    model.fit(X, y, sample_weight=np.array(paper_weights))
     w = model.coef_[0]
     keep = np.argsort(-np.abs(w), kind="stable")[: args.keep]
     learned.append(t)
