@@ -6,7 +6,7 @@ supervision): the model learns which words the phrases' papers share, so that it
 topic to papers that spell out none of its phrases. The papers that readers labelled by hand
 carry their labels instead, on the topics the labels cover (`--labels`, each such paper
 weighing `--label-weight` papers): the readers' topics are wider than any phrase list, and
-2,000 more labels taught the model what phrases never name. Labels kept to measure the
+thousands of labels teach the model what phrases never name. Labels kept to measure the
 tagger are left out with the papers they name (`--exclude-labelled`), so they still measure.
 
     cargo run --release --example learned_features -- SITE FEATURES.tsv
@@ -16,6 +16,7 @@ tagger are left out with the papers they name (`--exclude-labelled`), so they st
     python3 scripts/train_learned.py ALL.tsv \
         --labels $F/real-dev/labels.tsv --labels $F/real-may/labels-tuned.tsv \
         --labels $F/real-may-blind/labels-a.tsv \
+        --labels scripts/learned-labels/real-month-2400.tsv \
         --exclude-labelled $F/real-may/labels-heldout.tsv \
         --exclude-labelled $F/real-may-blind/labels-b.tsv > src/enrich/tagging/learned.tsv
 
