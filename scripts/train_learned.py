@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """Learns the weights of the learned tagging stage (src/enrich/tagging/learned.rs).
 
-Two kinds of labels teach it. Most papers carry the built-in phrases' own verdicts (distant
+Two kinds of labels teach it. Every paper carries the built-in phrases' own verdicts (distant
 supervision): the model learns which words the phrases' papers share, so that it carries a
 topic to papers that spell out none of its phrases. The papers that readers labelled by hand
 carry their labels instead, on the topics the labels cover (`--labels`, each such paper
 weighing `--label-weight` papers): the readers' topics are wider than any phrase list, and
-thousands of labels teach the model what phrases never name. Labels kept to measure the
+thousands of labels teach the model what phrases never name. For the built-in weights every
+paper is labelled, so the verdicts only teach the topics no label covers. Labels kept to measure the
 tagger are left out with the papers they name (`--exclude-labelled`), so they still measure.
 
     cargo run --release --example learned_features -- SITE FEATURES.tsv
@@ -17,6 +18,7 @@ tagger are left out with the papers they name (`--exclude-labelled`), so they st
         --labels $F/real-dev/labels.tsv --labels $F/real-may/labels-tuned.tsv \
         --labels $F/real-may-blind/labels-a.tsv \
         --labels scripts/learned-labels/real-month-2400.tsv \
+        --labels scripts/learned-labels/real-month-2301.tsv \
         --exclude-labelled $F/real-may/labels-heldout.tsv \
         --exclude-labelled $F/real-may-blind/labels-b.tsv > src/enrich/tagging/learned.tsv
 

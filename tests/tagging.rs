@@ -80,10 +80,13 @@ fn ten_sample_papers_get_the_tags_a_reader_would_give() {
             &["federated-learning", "fairness"],
             &[],
         ),
+        // An evaluation study of explanations ("we empirically evaluate ... through a large
+        // scale human-subjects experiment"): Benchmarks & Evaluation is a reader's tag too,
+        // by the labelling conventions, and the weights learned from labels give it.
         (
             "Challenging common interpretability",
             &["interpretability"],
-            &["security", "benchmarks"],
+            &["security", "large-language-models"],
         ),
         (
             "Teaching Large Language Models to Reason",

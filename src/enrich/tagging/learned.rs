@@ -5,10 +5,11 @@
 //! the phrases' own papers have in common.
 //!
 //! The weights are a logistic model per topic over a paper's word stems, learned from a
-//! month of real arXiv listings (May 2026): the papers readers labelled by hand teach it
-//! their labels, the others the built-in phrases' verdicts, and the labels kept to measure
-//! the tagger are left out with their papers. Phrases alone only teach the model what they
-//! already say; 4,200 hand labels teach it what readers see that no phrase names. See
+//! month of real arXiv listings (May 2026), every one labelled by hand: the labels teach it
+//! the 36 topics they cover, the built-in phrases' verdicts the newer topics no label names,
+//! and the labels kept to measure the tagger are left out with their papers. Phrases alone
+//! only teach the model what they already say; 6,500 hand labels teach it what readers see
+//! that no phrase names. See
 //! `scripts/train_learned.py` to learn them again after the phrases or labels change. They ship in the
 //! program (`learned.tsv`), so tagging stays deterministic, offline and the same for a
 //! 300-paper site as for a 100,000-paper one; a topic a site redefines is left to its own
