@@ -7,8 +7,9 @@ topic to papers that spell out none of its phrases. The papers that readers labe
 carry their labels instead, on the topics the labels cover (`--labels`, each such paper
 weighing `--label-weight` papers): the readers' topics are wider than any phrase list, and
 thousands of labels teach the model what phrases never name. For the built-in weights every
-paper is labelled, so the verdicts only teach the topics no label covers. Labels kept to measure the
-tagger are left out with the papers they name (`--exclude-labelled`), so they still measure.
+paper is labelled, so the verdicts only teach the topics no label covers. Labels kept to
+measure the tagger are left out with the papers they name (`--exclude-labelled`), so they
+still measure.
 
     cargo run --release --example learned_features -- SITE FEATURES.tsv
     cargo run --release --example learned_features -- tests/fixtures/real-dev DEV.tsv

@@ -9,11 +9,10 @@
 //! the 36 topics they cover, the built-in phrases' verdicts the newer topics no label names,
 //! and the labels kept to measure the tagger are left out with their papers. Phrases alone
 //! only teach the model what they already say; 6,500 hand labels teach it what readers see
-//! that no phrase names. See
-//! `scripts/train_learned.py` to learn them again after the phrases or labels change. They ship in the
-//! program (`learned.tsv`), so tagging stays deterministic, offline and the same for a
-//! 300-paper site as for a 100,000-paper one; a topic a site redefines is left to its own
-//! phrases.
+//! that no phrase names. See `scripts/train_learned.py` to learn them again after the
+//! phrases or labels change. They ship in the program (`learned.tsv`), so tagging stays
+//! deterministic, offline and the same for a 300-paper site as for a 100,000-paper one; a
+//! topic a site redefines is left to its own phrases.
 
 use std::sync::OnceLock;
 
