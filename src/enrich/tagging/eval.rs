@@ -9,7 +9,7 @@ use std::path::Path;
 use anyhow::Result;
 use rustc_hash::FxHashMap;
 
-use super::report::learnt;
+use super::report::{doubt, learnt};
 use super::{Strengths, TagCache, Taxonomy, neighbour_topics};
 use crate::model::{PaperId, Site, arxiv_key};
 
@@ -254,11 +254,14 @@ fn explain_errors(out: &mut String, site: &Site, tax: &Taxonomy, errors: &[(Pape
                     .iter()
                     .map(|h| format!("`{}` title x{} abstract x{}", h.signal, h.title, h.abstract_mentions))
                     .collect();
-                let veto = match (e.vetoed_by, e.yielded_to, e.implied_by) {
-                    (Some(v), _, _) => format!(", vetoed by `{v}`"),
-                    (None, Some(to), _) => format!(", gives way to `{to}`"),
-                    (None, None, Some(by)) => format!(", implied by `{by}`"),
-                    (None, None, None) => String::new(),
+                let veto = match (e.vetoed_by, e.yielded_to, e.doubted, e.implied_by) {
+                    (Some(v), _, _, _) => format!(", vetoed by `{v}`"),
+                    (None, Some(to), _, _) => format!(", gives way to `{to}`"),
+                    (None, None, Some(p), implied) => {
+                        format!(", {}", doubt(p, e.score >= e.threshold || implied.is_some()))
+                    }
+                    (None, None, None, Some(by)) => format!(", implied by `{by}`"),
+                    (None, None, None, None) => String::new(),
                 };
                 let learned = match &e.learned {
                     Some(l) => format!("; learned {}", learnt(l)),

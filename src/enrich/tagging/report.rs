@@ -3,6 +3,7 @@
 use anyhow::{Context as _, Result};
 
 use super::eval::{paper_named, papers_by_id};
+use super::learned::{DOUBT_RATIO, DOUBTS};
 use super::{Learnt, Strengths, TagCache, Taxonomy, neighbour_topics};
 use crate::model::{Paper, Site, Tag};
 
@@ -46,6 +47,19 @@ pub(super) fn learnt(l: &Learnt) -> String {
     format!("p = {:.2}{short} from {}", l.probability, list.join(", "))
 }
 
+/// Why the learned stage overruled a topic's phrases (see `DOUBTS` in `learned.rs`), as
+/// `--explain` says it. Under the threshold the phrases would not give it anyway, but the
+/// doubt also keeps the paper's neighbours from giving it, which is what a publisher
+/// wondering why the neighbours did not needs to read.
+pub(super) fn doubt(probability: f32, reached: bool) -> String {
+    let doubted = format!("doubted by the learned stage (p = {probability:.2}, under {DOUBTS:.2}");
+    if reached {
+        format!("{doubted}; phrases under {DOUBT_RATIO}× the threshold)")
+    } else {
+        format!("below threshold, and {doubted}): neighbours cannot give it")
+    }
+}
+
 /// `paperboy tags --explain SLUG`: which phrases gave which topic what score, and which
 /// neighbours gave the topics the phrases alone did not. The paper can also be named by its
 /// arXiv id, as `--eval` labels name it: that is what a publisher has at hand.
@@ -84,10 +98,11 @@ pub fn explain(site: &Site, tax: &Taxonomy, slug: &str) -> Result<String> {
         )
     };
     for e in evidence {
-        let ruled_out = match (&e.vetoed_by, &e.yielded_to) {
-            (Some(v), _) => Some(format!("vetoed by `{v}`")),
-            (None, Some(to)) => Some(format!("gives way to `{to}`")),
-            (None, None) => None,
+        let ruled_out = match (&e.vetoed_by, &e.yielded_to, e.doubted) {
+            (Some(v), _, _) => Some(format!("vetoed by `{v}`")),
+            (None, Some(to), _) => Some(format!("gives way to `{to}`")),
+            (None, None, Some(p)) => Some(doubt(p, e.score >= e.threshold || e.implied_by.is_some())),
+            (None, None, None) => None,
         };
         let verdict = match (ruled_out, e.passes()) {
             (Some(why), _) => why,

@@ -8,7 +8,7 @@ use rust_stemmers::{Algorithm, Stemmer};
 use rustc_hash::FxHashMap;
 use serde::Deserialize;
 
-use super::learned::{Feature, GIVES, GIVES_ALONE, Learned, MIN_FEATURES, NEAR, TITLE_COUNT};
+use super::learned::{DOUBT_RATIO, DOUBTS, Feature, GIVES, GIVES_ALONE, Learned, MIN_FEATURES, NEAR, TITLE_COUNT};
 use crate::config::{TaggingConfig, TopicConfig};
 use crate::enrich::lexicon::{Lexicon, Tokens, WordId};
 use crate::model::{slug_or_hash, slugify};
@@ -292,6 +292,9 @@ pub struct Evidence {
     pub implied_by: Option<String>,
     /// The topic (slug) this one gave way to (see [`TopicConfig::yields_to`]), if any.
     pub yielded_to: Option<String>,
+    /// The learned stage's probability for the topic when it overrules the phrases (see
+    /// `learned.rs`, `DOUBTS`).
+    pub doubted: Option<f32>,
     /// What matched.
     pub hits: Vec<Hit>,
     /// What the learned stage makes of the topic, when it nearly gives it or does.
@@ -338,6 +341,7 @@ impl Evidence {
     pub fn passes(&self) -> bool {
         self.vetoed_by.is_none()
             && self.yielded_to.is_none()
+            && self.doubted.is_none()
             && (self.score >= self.threshold
                 || self.implied_by.is_some()
                 || self.learned.as_ref().is_some_and(Learnt::gives))
@@ -352,7 +356,8 @@ pub struct Strength {
     /// Score over the topic's threshold: 1 or more gives the tag.
     pub ratio: f32,
     /// A veto phrase rules the topic out, or a topic it gives way to (see
-    /// [`TopicConfig::yields_to`]).
+    /// [`TopicConfig::yields_to`]), or the learned stage overrules its phrases (see
+    /// [`Evidence::doubted`]); the paper's neighbours cannot give it either.
     pub vetoed: bool,
     /// The learned stage gives the topic (see `learned.rs`).
     pub learned: bool,
@@ -604,11 +609,26 @@ impl Taxonomy {
         Ok(tax)
     }
 
-    /// The topics the learned stage gives a paper with `features` whose phrases gave
-    /// `scores` (see `learned.rs`): none when the stage is off.
-    fn learned_topics(&self, features: &[Feature], scores: &[(usize, f64)]) -> Vec<usize> {
-        let read = self.learned_probabilities(features, scores);
-        read.into_iter().filter(Reading::gives).map(|r| r.topic).collect()
+    /// The topics the learned stage overrules in a paper (see `DOUBTS` in `learned.rs`):
+    /// those whose phrases score under `DOUBT_RATIO` times their threshold (`ratio`, an
+    /// implied topic's being 1) and which the model, having read the paper (`readings`),
+    /// finds unlikely. When the text gives a paper topics (`given`, before doubt) and the
+    /// model doubts them all, the strongest stands: a paper keeps its surest tag.
+    fn doubted(&self, readings: &[Reading], ratio: impl Fn(usize) -> Option<f64>, given: &[usize]) -> Vec<usize> {
+        let mut doubted: Vec<usize> = readings
+            .iter()
+            .filter(|r| r.probability < DOUBTS && ratio(r.topic).is_some_and(|q| q < DOUBT_RATIO))
+            .map(|r| r.topic)
+            .collect();
+        if !given.is_empty() && given.iter().all(|t| doubted.contains(t)) {
+            let surest = given.iter().copied().max_by(|&a, &b| {
+                let (ra, rb) = (ratio(a).unwrap_or(0.0), ratio(b).unwrap_or(0.0));
+                ra.total_cmp(&rb)
+                    .then_with(|| self.topics[b].slug.cmp(&self.topics[a].slug))
+            });
+            doubted.retain(|&t| Some(t) != surest);
+        }
+        doubted
     }
 
     /// Every topic the learned stage reads in a paper with `features` whose phrases gave
@@ -885,12 +905,32 @@ impl Taxonomy {
         let scores = self.scores(&counts);
         let implied = self.implications(&scores, |t| vetoes.iter().any(|v| v.0 == t));
         let features = self.features(&matcher, &tokens);
-        // The topics the stage gives, and those it nearly gives: what a publisher tuning
-        // the taxonomy wants to see beside the phrases.
-        let mut learned = self.learned_probabilities(&features, &scores);
-        learned.retain(|l| l.probability >= NEAR);
+        let readings = self.learned_probabilities(&features, &scores);
+        // Ratios as [`Taxonomy::strengths`] has them: an implied topic scores its threshold.
+        let ratio = |t: usize| {
+            let implied = implied.iter().any(|i| i.0 == t);
+            scores
+                .iter()
+                .find(|s| s.0 == t)
+                .map(|s| if implied { 1.0 } else { s.1 / self.topics[t].threshold })
+        };
+        let vetoed = |t: usize| vetoes.iter().any(|v| v.0 == t);
+        let given: Vec<usize> = scores
+            .iter()
+            .map(|s| s.0)
+            .filter(|&t| !vetoed(t) && ratio(t).is_some_and(|q| q >= 1.0))
+            .chain(readings.iter().filter(|r| r.gives()).map(|r| r.topic))
+            .collect();
+        let doubted = self.doubted(&readings, ratio, &given);
+        // The topics the stage gives, those it nearly gives and those it overrules: what a
+        // publisher tuning the taxonomy wants to see beside the phrases.
+        let learned: Vec<&Reading> = readings
+            .iter()
+            .filter(|l| l.probability >= NEAR || doubted.contains(&l.topic))
+            .collect();
         let yielded = self.yielded(|t| {
-            !vetoes.iter().any(|v| v.0 == t)
+            !vetoed(t)
+                && !doubted.contains(&t)
                 && (scores.iter().any(|s| s.0 == t && s.1 >= self.topics[t].threshold)
                     || implied.iter().any(|i| i.0 == t)
                     || learned.iter().any(|l| l.topic == t && l.gives()))
@@ -932,6 +972,10 @@ impl Taxonomy {
                         .iter()
                         .find(|y| y.0 == topic)
                         .map(|&(_, to)| self.topics[to].slug.clone()),
+                    doubted: doubted
+                        .contains(&topic)
+                        .then(|| readings.iter().find(|r| r.topic == topic).map(|r| r.probability))
+                        .flatten(),
                     learned: learned.iter().find(|l| l.topic == topic).map(|l| Learnt {
                         probability: l.probability,
                         needed: l.needed,
@@ -982,8 +1026,17 @@ impl Taxonomy {
                 .expect("an implied topic has a score");
             slot.1 = self.topics[j].threshold;
         }
-        let learned = self.learned_topics(&self.features(m, tokens), &scores);
-        let vetoed = |t: usize| vetoes.iter().any(|v| v.0 == t);
+        let readings = self.learned_probabilities(&self.features(m, tokens), &scores);
+        let learned: Vec<usize> = readings.iter().filter(|r| r.gives()).map(|r| r.topic).collect();
+        let ratio = |t: usize| scores.iter().find(|s| s.0 == t).map(|s| s.1 / self.topics[t].threshold);
+        let given: Vec<usize> = scores
+            .iter()
+            .map(|s| s.0)
+            .filter(|&t| !vetoes.iter().any(|v| v.0 == t) && ratio(t).is_some_and(|q| q >= 1.0))
+            .chain(learned.iter().copied())
+            .collect();
+        let doubted = self.doubted(&readings, ratio, &given);
+        let vetoed = |t: usize| vetoes.iter().any(|v| v.0 == t) || doubted.contains(&t);
         // Given as [`Strength::passes`] decides it, in the same `f32` ratio: the topics
         // others give way to are tags.
         let yielded = self.yielded(|t| {
@@ -1195,6 +1248,33 @@ phrases = ["image"]
                 .find(|s| tax.slug_of(s.topic) == "language-models");
             assert!(lm.is_some_and(|s| s.vetoed), "{title}");
         }
+    }
+
+    #[test]
+    fn a_paper_whose_every_tag_the_learned_stage_doubts_keeps_its_surest() {
+        let tax = Taxonomy::new(&Default::default()).unwrap();
+        let topic = |slug: &str| tax.topics.iter().position(|t| t.slug == slug).unwrap();
+        let (a, b, c) = (topic("agents"), topic("large-language-models"), topic("benchmarks"));
+        let reading = |topic, probability| Reading {
+            topic,
+            model: 0,
+            probability,
+            needed: GIVES,
+        };
+        let readings = [reading(a, 0.05), reading(b, 0.05), reading(c, 0.01)];
+        let ratios = [(a, 1.5), (b, 1.2), (c, 0.5)];
+        let ratio = |t: usize| ratios.iter().find(|r| r.0 == t).map(|r| r.1);
+        // The text gives two topics and the model doubts both: the surer stands; the other
+        // falls, and so does the one under its threshold (its neighbours cannot give it).
+        assert_eq!(tax.doubted(&readings, ratio, &[a, b]), vec![b, c]);
+        // With a third topic given (by its words, say), both fall.
+        assert_eq!(tax.doubted(&readings, ratio, &[a, b, topic("nlp")]), vec![a, b, c]);
+        // Phrases that name a topic twice over stand, and so does a topic the model finds
+        // likely enough.
+        let strong = |t: usize| if t == b { Some(DOUBT_RATIO) } else { ratio(t) };
+        let likely = [reading(a, DOUBTS), reading(b, 0.05), reading(c, 0.01)];
+        assert_eq!(tax.doubted(&readings, strong, &[a, b, topic("nlp")]), vec![a, c]);
+        assert_eq!(tax.doubted(&likely, ratio, &[a, b, topic("nlp")]), vec![b, c]);
     }
 
     #[test]
