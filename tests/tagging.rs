@@ -629,6 +629,30 @@ fn known_false_tags_stay_fixed() {
         &["large-language-models"],
         &[],
     );
+    // A mesh is also what engineers solve on: "mesh" counts for 3D vision only beside
+    // another of its phrases (real titles and sentences of May 2026)...
+    assert_tags(
+        &tax,
+        "Marking strategies for adaptive mesh refinement: An efficiency-focused benchmark study for steady solid and fluid mechanics problems",
+        "Adaptive mesh refinement (AMR) is indispensable for efficient finite element analyses. However, its performance depends not only on the refinement itself but also on strategy to mark elements for refinement and the way it is tuned.",
+        &[],
+        &["3d-vision"],
+    );
+    assert_tags(
+        &tax,
+        "Crash Assessment via Mesh-Based Graph Neural Networks and Physics-Aware Attention",
+        "The proposed architectures combine local mesh message passing, geometry-aware global attention and physics-aware losses.",
+        &[],
+        &["3d-vision"],
+    );
+    // ...while recovering a human mesh is a 3D vision task by name.
+    assert_tags(
+        &tax,
+        "DanceHMR: Hand-Aware Whole-Body Human Mesh Recovery from Monocular Videos",
+        "Monocular video human mesh recovery is essential for digital humans, avatar animation, and embodied simulation, where both temporal stability and expressive whole-body motion are required.",
+        &["3d-vision"],
+        &[],
+    );
     // An acronym inside a hyphenated name is that name (real title and sentence).
     assert_tags(
         &tax,
