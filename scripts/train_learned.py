@@ -124,7 +124,9 @@ for t in topics:
     w = model.coef_[0]
     keep = np.argsort(-np.abs(w), kind="stable")[: args.keep]
     learned.append(t)
-    out.write(f"topic\t{t}\t{model.intercept_[0]:.4f}\n")
+    # A topic the labels taught may doubt the phrases (see learned.rs, `from_labels`).
+    mark = "\tlabelled" if t in covered else ""
+    out.write(f"topic\t{t}\t{model.intercept_[0]:.4f}{mark}\n")
     weights.extend((vocab[i], t, w[i]) for i in keep if round(w[i], 4) != 0)
 by_stem = {}
 for s, t, w in weights:

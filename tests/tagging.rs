@@ -470,16 +470,14 @@ fn the_learned_stage_overrules_phrases_that_only_just_name_a_topic() {
     })
     .unwrap();
     assert_tags(&phrases_only, &title, &abstract_text, &["alignment", "medical-ai"], &[]);
-    // Phrases that name a topic twice over stand, however unlikely the model finds it
-    // (here p 0.10): a paper on detecting personal data that its reader filed under privacy.
-    let (title, abstract_text) = text_of(&blind_tuning_paper("2605.25816"));
-    assert_tags(&tax, &title, &abstract_text, &["privacy"], &[]);
-    let evidence = tax.evidence(&title, &abstract_text);
-    let privacy = evidence.iter().find(|e| e.slug == "privacy").unwrap();
-    assert!(
-        privacy.score >= 2.0 * privacy.threshold && privacy.doubted.is_none(),
-        "{privacy:?}"
-    );
+    // A topic the site defines is left to its phrases: the model does not know it.
+    let redefined: paperboy::config::TaggingConfig =
+        toml::from_str("[[topic]]\nname = \"Alignment\"\nphrases = [\"llm alignment\"]\n").unwrap();
+    let redefined = paperboy::enrich::Taxonomy::new(&redefined).unwrap();
+    assert_tags(&redefined, &title, &abstract_text, &["alignment"], &["medical-ai"]);
+    // The guard for phrases at twice the threshold, and the rule that a paper keeps its
+    // surest tag, are tested on the rule itself in taxonomy.rs:
+    // `a_paper_whose_every_tag_the_learned_stage_doubts_keeps_its_surest`.
     // `--explain` says why.
     let site = TestSite::new();
     site.write("content/papers.jsonl", format!("{brains}\n"));

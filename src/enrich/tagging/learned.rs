@@ -41,12 +41,13 @@ pub(super) const GIVES_ALONE: f32 = 0.7;
 /// thousands of papers readers labelled, the model knows what the papers readers file under
 /// a topic look like as a whole. Chosen on the half of the blind May labels that tunes
 /// (`tests/fixtures/real-may-blind/labels-a.tsv`) with weights learned without them: 0.1
-/// gave the best F1 there (precision 0.828 → 0.866, recall 0.843 → 0.822); 0.15 and 0.2 buy
-/// a little more precision with more recall, which the recall target cannot spare.
+/// gave the best F1 there (precision 0.828 → 0.866, recall 0.843 → 0.822); 0.15 and 0.2 add
+/// a little precision at a larger cost in recall, which the recall target cannot
+/// spare.
 pub(super) const DOUBTS: f32 = 0.1;
 
-/// Phrases scoring this many times their topic's threshold stand whatever the model says:
-/// a paper that names its topic again and again is about it.
+/// Phrases scoring at least this many times their topic's threshold stand whatever the
+/// model says: a paper that names its topic again and again is about it.
 pub(super) const DOUBT_RATIO: f64 = 2.0;
 
 /// The probability from which `--explain` shows what the model makes of a topic it does
@@ -67,6 +68,8 @@ pub(super) const TITLE_COUNT: u32 = 2;
 pub struct Learned {
     /// By model topic: its slug and bias.
     topics: Vec<(String, f32)>,
+    /// By model topic: whether readers' labels taught it (see [`Learned::from_labels`]).
+    labelled: Vec<bool>,
     /// Stem → feature number. Every stem the model was learned with is here, weighed or
     /// not: the length a paper is normalised by counts them all.
     vocab: FxHashMap<Box<str>, u32>,
@@ -86,8 +89,8 @@ impl Learned {
         MODEL.get_or_init(|| Learned::parse(BUILTIN_WEIGHTS).expect("the built-in learned weights are valid"))
     }
 
-    /// Reads a weights file: the header, then a `topic<TAB>slug<TAB>bias` line per topic
-    /// (numbered from 0 in that order), then a `stem<TAB>word[<TAB>topic:weight ...]` line per
+    /// Reads a weights file: the header, then a `topic<TAB>slug<TAB>bias[<TAB>labelled]` line
+    /// per topic (numbered from 0 in that order; `labelled` when readers' labels taught it), then a `stem<TAB>word[<TAB>topic:weight ...]` line per
     /// stem of the vocabulary, with its weights by topic number.
     pub fn parse(text: &str) -> Result<Learned, String> {
         let mut lines = text.lines().enumerate();
@@ -97,6 +100,7 @@ impl Learned {
         }
         let mut model = Learned {
             topics: Vec::new(),
+            labelled: Vec::new(),
             vocab: FxHashMap::default(),
             weights: Vec::new(),
         };
@@ -105,8 +109,9 @@ impl Learned {
             let fields: Vec<&str> = line.split('\t').collect();
             match fields.as_slice() {
                 // Rows are as long as the topics before them: every topic comes first.
-                ["topic", slug, bias] if model.vocab.is_empty() => {
-                    model.topics.push((slug.to_string(), bias.parse().map_err(|_| bad())?))
+                ["topic", slug, bias, from @ ..] if model.vocab.is_empty() && matches!(from, [] | ["labelled"]) => {
+                    model.topics.push((slug.to_string(), bias.parse().map_err(|_| bad())?));
+                    model.labelled.push(!from.is_empty());
                 }
                 ["stem", word, weights @ ..] if weights.len() <= 1 && !model.vocab.contains_key(*word) => {
                     let topics = model.topics.len();
@@ -123,6 +128,15 @@ impl Learned {
             }
         }
         Ok(model)
+    }
+
+    /// Whether readers' labels taught model topic `m`, rather than the phrases' own verdicts.
+    /// Only such a topic may doubt the phrases (see [`DOUBTS`]): a topic learned from the
+    /// phrases' verdicts knows what the phrases match, not what readers file under it, and
+    /// its probabilities for the small topics' real papers run low (readers' legal, education
+    /// and driving papers were doubted with the rest when it did).
+    pub fn from_labels(&self, m: usize) -> bool {
+        self.labelled.get(m).copied().unwrap_or(false)
     }
 
     /// The model's topics, by their slugs, in model order.

@@ -610,14 +610,22 @@ impl Taxonomy {
     }
 
     /// The topics the learned stage overrules in a paper (see `DOUBTS` in `learned.rs`):
-    /// those whose phrases score under `DOUBT_RATIO` times their threshold (`ratio`, an
-    /// implied topic's being 1) and which the model, having read the paper (`readings`),
-    /// finds unlikely. When the text gives a paper topics (`given`, before doubt) and the
-    /// model doubts them all, the strongest stands: a paper keeps its surest tag.
+    /// those its phrases name at all but score under `DOUBT_RATIO` times their threshold
+    /// (`ratio`, an implied topic's being 1), and which the model, having read the paper
+    /// (`readings`), finds unlikely. When the text gives a paper topics (`given`: not vetoed,
+    /// before doubt) and the model doubts them all, the strongest stands: a paper keeps its
+    /// surest tag. Topics no phrase names are left alone: the model gives those or not. So
+    /// are the topics the model learned from the phrases' verdicts rather than from readers'
+    /// labels (see [`Learned::from_labels`]).
     fn doubted(&self, readings: &[Reading], ratio: impl Fn(usize) -> Option<f64>, given: &[usize]) -> Vec<usize> {
         let mut doubted: Vec<usize> = readings
             .iter()
             .filter(|r| r.probability < DOUBTS && ratio(r.topic).is_some_and(|q| q < DOUBT_RATIO))
+            .filter(|r| {
+                self.learned
+                    .as_ref()
+                    .is_some_and(|(model, _)| model.from_labels(usize::from(r.model)))
+            })
             .map(|r| r.topic)
             .collect();
         if !given.is_empty() && given.iter().all(|t| doubted.contains(t)) {
@@ -919,7 +927,12 @@ impl Taxonomy {
             .iter()
             .map(|s| s.0)
             .filter(|&t| !vetoed(t) && ratio(t).is_some_and(|q| q >= 1.0))
-            .chain(readings.iter().filter(|r| r.gives()).map(|r| r.topic))
+            .chain(
+                readings
+                    .iter()
+                    .filter(|r| r.gives() && !vetoed(r.topic))
+                    .map(|r| r.topic),
+            )
             .collect();
         let doubted = self.doubted(&readings, ratio, &given);
         // The topics the stage gives, those it nearly gives and those it overrules: what a
@@ -1033,7 +1046,7 @@ impl Taxonomy {
             .iter()
             .map(|s| s.0)
             .filter(|&t| !vetoes.iter().any(|v| v.0 == t) && ratio(t).is_some_and(|q| q >= 1.0))
-            .chain(learned.iter().copied())
+            .chain(learned.iter().copied().filter(|&t| !vetoes.iter().any(|v| v.0 == t)))
             .collect();
         let doubted = self.doubted(&readings, ratio, &given);
         let vetoed = |t: usize| vetoes.iter().any(|v| v.0 == t) || doubted.contains(&t);
@@ -1255,9 +1268,10 @@ phrases = ["image"]
         let tax = Taxonomy::new(&Default::default()).unwrap();
         let topic = |slug: &str| tax.topics.iter().position(|t| t.slug == slug).unwrap();
         let (a, b, c) = (topic("agents"), topic("large-language-models"), topic("benchmarks"));
-        let reading = |topic, probability| Reading {
+        let (model, _) = tax.learned.as_ref().unwrap();
+        let reading = |topic: usize, probability| Reading {
             topic,
-            model: 0,
+            model: model.slugs().position(|s| s == tax.topics[topic].slug).unwrap() as u16,
             probability,
             needed: GIVES,
         };
@@ -1275,6 +1289,12 @@ phrases = ["image"]
         let likely = [reading(a, DOUBTS), reading(b, 0.05), reading(c, 0.01)];
         assert_eq!(tax.doubted(&readings, strong, &[a, b, topic("nlp")]), vec![a, c]);
         assert_eq!(tax.doubted(&likely, ratio, &[a, b, topic("nlp")]), vec![b, c]);
+        // A topic learned from the phrases' own verdicts never doubts them.
+        let d = topic("legal");
+        assert!(!model.from_labels(usize::from(reading(d, 0.0).model)));
+        let legal = [reading(d, 0.01), reading(b, 0.05)];
+        let ratio = |t: usize| (t == d || t == b).then_some(1.2);
+        assert_eq!(tax.doubted(&legal, ratio, &[d, b, topic("nlp")]), vec![b]);
     }
 
     #[test]
