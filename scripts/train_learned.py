@@ -53,6 +53,9 @@ p.add_argument("--max-df", type=float, default=0.5, help="share of papers a stem
 p.add_argument("--min-papers", type=int, default=10, help="papers a topic needs to be learned")
 p.add_argument("--c", type=float, default=4.0, help="inverse regularisation strength")
 p.add_argument("--keep", type=int, default=1000, help="weights kept per topic, largest first")
+p.add_argument(
+    "--doubt-labels", type=int, default=50, help="hand-labelled papers a topic needs to doubt the phrases"
+)
 args = p.parse_args()
 
 
@@ -124,8 +127,10 @@ for t in topics:
     w = model.coef_[0]
     keep = np.argsort(-np.abs(w), kind="stable")[: args.keep]
     learned.append(t)
-    # A topic the labels taught may doubt the phrases (see learned.rs, `from_labels`).
-    mark = "\tlabelled" if t in covered else ""
+    # A topic that enough hand-labelled papers taught may doubt the phrases (see learned.rs,
+    # `from_labels`).
+    taught = sum(1 for (tags, _), w in zip(docs, paper_weights) if w != 1.0 and t in tags)
+    mark = "\tlabelled" if t in covered and taught >= args.doubt_labels else ""
     out.write(f"topic\t{t}\t{model.intercept_[0]:.4f}{mark}\n")
     weights.extend((vocab[i], t, w[i]) for i in keep if round(w[i], 4) != 0)
 by_stem = {}

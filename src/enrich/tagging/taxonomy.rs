@@ -1295,6 +1295,10 @@ phrases = ["image"]
         let legal = [reading(d, 0.01), reading(b, 0.05)];
         let ratio = |t: usize| (t == d || t == b).then_some(1.2);
         assert_eq!(tax.doubted(&legal, ratio, &[d, b, topic("nlp")]), vec![b]);
+        // Nor does a topic that few labelled papers taught (online learning: 14 of 6,500).
+        let e = topic("online-learning");
+        assert!(!model.from_labels(usize::from(reading(e, 0.0).model)));
+        assert!(model.from_labels(usize::from(reading(b, 0.0).model)));
     }
 
     #[test]
