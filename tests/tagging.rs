@@ -352,6 +352,13 @@ fn explained(site: &TestSite, id: &str) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
+/// The block of `--explain` output (`text`) about topic `slug`, which must be there.
+fn explain_block<'t>(text: &'t str, slug: &str) -> &'t str {
+    text.split("\n\n")
+        .find(|block| block.starts_with(&format!("{slug} ")))
+        .unwrap_or_else(|| panic!("no {slug} block in:\n{text}"))
+}
+
 /// A real paper (May 2026, in `tests/fixtures/real-may`, labelled computer vision by its
 /// reader) whose vision phrases fall short of the threshold: its words say the rest.
 const TREE_RINGS: (&str, &str) = (
@@ -381,10 +388,7 @@ fn the_learned_stage_gives_a_topic_that_a_papers_words_carry_and_says_which() {
         serde_json::json!({"id": "2605.08025", "date": "2026-05-11", "title": title, "abstract": abstract_text});
     site.write("content/papers.jsonl", format!("{paper}\n"));
     let text = explained(&site, "2605.08025");
-    let vision = text
-        .split("\n\n")
-        .find(|block| block.starts_with("computer-vision "))
-        .unwrap_or_else(|| panic!("no computer-vision block in:\n{text}"));
+    let vision = explain_block(&text, "computer-vision");
     assert!(vision.contains("given by its words (learned, p = 0."), "{vision}");
     assert!(
         vision.contains("learned: p = 0.") && vision.contains("`image` +"),
@@ -412,10 +416,7 @@ fn a_language_model_tag_gives_way_to_vision_and_explain_says_so() {
         text.contains("\ntags: reasoning, vision-language-models, computer-vision\n"),
         "{text}"
     );
-    let llm = text
-        .split("\n\n")
-        .find(|block| block.starts_with("large-language-models "))
-        .unwrap_or_else(|| panic!("no large-language-models block in:\n{text}"));
+    let llm = explain_block(&text, "large-language-models");
     assert!(llm.contains("gives way to `computer-vision`"), "{llm}");
 }
 
@@ -482,10 +483,7 @@ fn the_learned_stage_overrules_phrases_that_only_just_name_a_topic() {
     let site = TestSite::new();
     site.write("content/papers.jsonl", format!("{brains}\n"));
     let text = explained(&site, "2605.23035");
-    let block = text
-        .split("\n\n")
-        .find(|block| block.starts_with("alignment "))
-        .unwrap_or_else(|| panic!("no alignment block in:\n{text}"));
+    let block = explain_block(&text, "alignment");
     assert!(
         block.contains("doubted by the learned stage (p = 0.0") && block.contains("under 2× the threshold"),
         "{block}"

@@ -610,14 +610,22 @@ impl Taxonomy {
     }
 
     /// The topics the learned stage overrules in a paper (see `DOUBTS` in `learned.rs`):
-    /// those its phrases name at all but score under `DOUBT_RATIO` times their threshold
-    /// (`ratio`, an implied topic's being 1), and which the model, having read the paper
-    /// (`readings`), finds unlikely. When the text gives a paper topics (`given`: not vetoed,
-    /// before doubt) and the model doubts them all, the strongest stands: a paper keeps its
-    /// surest tag. Topics no phrase names are left alone: the model gives those or not. So
-    /// are the topics the model learned from the phrases' verdicts rather than from readers'
-    /// labels (see [`Learned::from_labels`]).
-    fn doubted(&self, readings: &[Reading], ratio: impl Fn(usize) -> Option<f64>, given: &[usize]) -> Vec<usize> {
+    /// those its phrases name at all (`scores`) but score under `DOUBT_RATIO` times their
+    /// threshold (`ratio`, an implied topic's being 1), and which the model, having read the
+    /// paper (`readings`), finds unlikely. When the text gives a paper topics (those not
+    /// `vetoed` that its phrases or its words give, before doubt) and the model doubts them
+    /// all, the strongest stands: a paper keeps its surest tag. Topics no phrase names are left
+    /// alone: the model gives those or not. So are the topics the model learned from the
+    /// phrases' verdicts rather than from readers' labels (see [`Learned::from_labels`]).
+    /// Both [`Taxonomy::evidence`] and [`Taxonomy::strengths`] decide through here, so that
+    /// `--explain` and the build agree.
+    fn doubted(
+        &self,
+        readings: &[Reading],
+        scores: &[(usize, f64)],
+        ratio: impl Fn(usize) -> Option<f64>,
+        vetoed: impl Fn(usize) -> bool,
+    ) -> Vec<usize> {
         let mut doubted: Vec<usize> = readings
             .iter()
             .filter(|r| r.probability < DOUBTS && ratio(r.topic).is_some_and(|q| q < DOUBT_RATIO))
@@ -627,6 +635,16 @@ impl Taxonomy {
                     .is_some_and(|(model, _)| model.from_labels(usize::from(r.model)))
             })
             .map(|r| r.topic)
+            .collect();
+        if doubted.is_empty() {
+            return doubted;
+        }
+        let given: Vec<usize> = scores
+            .iter()
+            .map(|s| s.0)
+            .filter(|&t| ratio(t).is_some_and(|q| q >= 1.0))
+            .chain(readings.iter().filter(|r| r.gives()).map(|r| r.topic))
+            .filter(|&t| !vetoed(t))
             .collect();
         if !given.is_empty() && given.iter().all(|t| doubted.contains(t)) {
             let surest = given.iter().copied().max_by(|&a, &b| {
@@ -923,18 +941,7 @@ impl Taxonomy {
                 .map(|s| if implied { 1.0 } else { s.1 / self.topics[t].threshold })
         };
         let vetoed = |t: usize| vetoes.iter().any(|v| v.0 == t);
-        let given: Vec<usize> = scores
-            .iter()
-            .map(|s| s.0)
-            .filter(|&t| !vetoed(t) && ratio(t).is_some_and(|q| q >= 1.0))
-            .chain(
-                readings
-                    .iter()
-                    .filter(|r| r.gives() && !vetoed(r.topic))
-                    .map(|r| r.topic),
-            )
-            .collect();
-        let doubted = self.doubted(&readings, ratio, &given);
+        let doubted = self.doubted(&readings, &scores, ratio, vetoed);
         // The topics the stage gives, those it nearly gives and those it overrules: what a
         // publisher tuning the taxonomy wants to see beside the phrases.
         let learned: Vec<&Reading> = readings
@@ -1042,13 +1049,7 @@ impl Taxonomy {
         let readings = self.learned_probabilities(&self.features(m, tokens), &scores);
         let learned: Vec<usize> = readings.iter().filter(|r| r.gives()).map(|r| r.topic).collect();
         let ratio = |t: usize| scores.iter().find(|s| s.0 == t).map(|s| s.1 / self.topics[t].threshold);
-        let given: Vec<usize> = scores
-            .iter()
-            .map(|s| s.0)
-            .filter(|&t| !vetoes.iter().any(|v| v.0 == t) && ratio(t).is_some_and(|q| q >= 1.0))
-            .chain(learned.iter().copied().filter(|&t| !vetoes.iter().any(|v| v.0 == t)))
-            .collect();
-        let doubted = self.doubted(&readings, ratio, &given);
+        let doubted = self.doubted(&readings, &scores, ratio, |t| vetoes.iter().any(|v| v.0 == t));
         let vetoed = |t: usize| vetoes.iter().any(|v| v.0 == t) || doubted.contains(&t);
         // Given as [`Strength::passes`] decides it, in the same `f32` ratio: the topics
         // others give way to are tags.
@@ -1275,26 +1276,33 @@ phrases = ["image"]
             probability,
             needed: GIVES,
         };
+        // `nlp` is given by its words alone: the model is sure of it.
+        let nlp = || reading(topic("nlp"), 0.9);
         let readings = [reading(a, 0.05), reading(b, 0.05), reading(c, 0.01)];
-        let ratios = [(a, 1.5), (b, 1.2), (c, 0.5)];
-        let ratio = |t: usize| ratios.iter().find(|r| r.0 == t).map(|r| r.1);
+        let scores = [(a, 4.5), (b, 3.6), (c, 1.5)];
+        let ratio = |t: usize| scores.iter().find(|s| s.0 == t).map(|s| s.1 / 3.0);
+        let none = |_| false;
         // The text gives two topics and the model doubts both: the surer stands; the other
         // falls, and so does the one under its threshold (its neighbours cannot give it).
-        assert_eq!(tax.doubted(&readings, ratio, &[a, b]), vec![b, c]);
+        assert_eq!(tax.doubted(&readings, &scores, ratio, none), vec![b, c]);
         // With a third topic given (by its words, say), both fall.
-        assert_eq!(tax.doubted(&readings, ratio, &[a, b, topic("nlp")]), vec![a, b, c]);
+        let with_nlp = [reading(a, 0.05), reading(b, 0.05), reading(c, 0.01), nlp()];
+        assert_eq!(tax.doubted(&with_nlp, &scores, ratio, none), vec![a, b, c]);
+        // A vetoed topic is not given: the other is then the surest, and stands.
+        assert_eq!(tax.doubted(&readings, &scores, ratio, |t| t == a), vec![a, c]);
         // Phrases that name a topic twice over stand, and so does a topic the model finds
         // likely enough.
         let strong = |t: usize| if t == b { Some(DOUBT_RATIO) } else { ratio(t) };
-        let likely = [reading(a, DOUBTS), reading(b, 0.05), reading(c, 0.01)];
-        assert_eq!(tax.doubted(&readings, strong, &[a, b, topic("nlp")]), vec![a, c]);
-        assert_eq!(tax.doubted(&likely, ratio, &[a, b, topic("nlp")]), vec![b, c]);
+        let likely = [reading(a, DOUBTS), reading(b, 0.05), reading(c, 0.01), nlp()];
+        assert_eq!(tax.doubted(&with_nlp, &scores, strong, none), vec![a, c]);
+        assert_eq!(tax.doubted(&likely, &scores, ratio, none), vec![b, c]);
         // A topic learned from the phrases' own verdicts never doubts them.
         let d = topic("legal");
         assert!(!model.from_labels(usize::from(reading(d, 0.0).model)));
-        let legal = [reading(d, 0.01), reading(b, 0.05)];
-        let ratio = |t: usize| (t == d || t == b).then_some(1.2);
-        assert_eq!(tax.doubted(&legal, ratio, &[d, b, topic("nlp")]), vec![b]);
+        let legal = [reading(d, 0.01), reading(b, 0.05), nlp()];
+        let scores = [(d, 3.6), (b, 3.6)];
+        let ratio = |t: usize| scores.iter().find(|s| s.0 == t).map(|s| s.1 / 3.0);
+        assert_eq!(tax.doubted(&legal, &scores, ratio, none), vec![b]);
         // Nor does a topic that few labelled papers taught (online learning: 14 of 6,500).
         let e = topic("online-learning");
         assert!(!model.from_labels(usize::from(reading(e, 0.0).model)));
