@@ -625,14 +625,14 @@ fn known_false_tags_stay_fixed() {
         &["large-language-models"],
         &[],
     );
-    // A mesh is also what engineers solve on: "mesh" counts for 3D vision only beside
-    // another of its phrases (real titles and sentences of May 2026)...
+    // A mesh is also what engineers solve on: "mesh" counts for 3D vision and for vision
+    // only beside another of their phrases (real titles and sentences of May 2026)...
     assert_tags(
         &tax,
         "Marking strategies for adaptive mesh refinement: An efficiency-focused benchmark study for steady solid and fluid mechanics problems",
         "Adaptive mesh refinement (AMR) is indispensable for efficient finite element analyses. However, its performance depends not only on the refinement itself but also on strategy to mark elements for refinement and the way it is tuned.",
         &[],
-        &["3d-vision"],
+        &["3d-vision", "computer-vision"],
     );
     assert_tags(
         &tax,
