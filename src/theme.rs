@@ -52,8 +52,10 @@ impl Theme {
             read_dir_into(&dir, &mut theme.templates, |b| {
                 String::from_utf8(b).map_err(|e| anyhow::anyhow!("{e}"))
             })?;
+            // Named from the site root, as content errors name their files.
+            let shown = Path::new(THEMES_DIR).join(name).join("templates");
             for (t, _) in &theme.templates {
-                theme.origins.push((t.clone(), dir.join(t).display().to_string()));
+                theme.origins.push((t.clone(), shown.join(t).display().to_string()));
             }
             read_dir_into(&local.join("static"), &mut theme.statics, Ok)?;
         } else if let Some(dir) = BUILTIN.get_dir(name) {
@@ -75,7 +77,7 @@ impl Theme {
                 "{}: theme `{name}` does not exist — use one of the built-in themes ({}) or create {}",
                 config.source.locate("theme"),
                 builtin_names().join(", "),
-                local.display()
+                Path::new(THEMES_DIR).join(name).display()
             );
         }
         let mut overrides = Vec::new();
@@ -84,7 +86,7 @@ impl Theme {
             String::from_utf8(b).map_err(|e| anyhow::anyhow!("{e}"))
         })?;
         for (name, text) in overrides {
-            let origin = dir.join(&name).display().to_string();
+            let origin = Path::new(OVERRIDES_DIR).join(&name).display().to_string();
             match theme.origins.iter_mut().find(|(n, _)| *n == name) {
                 Some(slot) => slot.1 = origin,
                 None => theme.origins.push((name.clone(), origin)),

@@ -421,3 +421,33 @@ fn an_empty_staging_folder_is_adopted() {
     let err = site.build_err();
     assert!(err.contains("exists but was not made by paperboy"), "{err}");
 }
+
+/// Every error names its file the same way, from the site root, wherever the command runs
+/// and however `--root` is spelled: content, config and a theme's template alike.
+#[test]
+fn errors_name_files_from_the_site_root() {
+    let site = built_site();
+    let parent = site.root().parent().expect("a test site has a parent");
+    let name = site.root().file_name().expect("a test site has a name");
+    let build = |expected: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_paperboy"))
+            .current_dir(parent)
+            .arg("build")
+            .arg("--root")
+            .arg(name)
+            .output()
+            .expect("run paperboy");
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert!(err.starts_with(&format!("error: {expected}")), "{err}");
+    };
+    site.write("content/notes.txt", "Title only\n");
+    build("content/notes.txt:1: no date in the file name");
+    std::fs::remove_file(site.root().join("content/notes.txt")).unwrap();
+    site.write("paperboy.toml", "title = \"T\"\ntitle = \"U\"\n");
+    build("paperboy.toml:2: duplicate key");
+    site.write("paperboy.toml", "title = \"T\"\ntheme = \"mine\"\n");
+    build("paperboy.toml:2: theme `mine` does not exist");
+    site.write("themes/mine/templates/index.html", "{{ nope( }}\n");
+    build("themes/mine/templates/index.html:1:");
+}

@@ -263,8 +263,14 @@ impl Config {
     /// exist), then the command line's overrides, which win.
     pub fn load_with(root: &Path, overrides: &Overrides) -> Result<(Config, Vec<String>)> {
         let path = overrides.config.clone().unwrap_or_else(|| root.join(CONFIG_FILE));
+        // Messages name the file as content errors name theirs: from the site root, unless
+        // `--config` named it, as typed.
+        let shown = match overrides.config {
+            Some(_) => path.as_path(),
+            None => Path::new(CONFIG_FILE),
+        };
         let (mut config, warnings) = match std::fs::read_to_string(&path) {
-            Ok(text) => Self::parse(&text, &path)?,
+            Ok(text) => Self::parse(&text, shown)?,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && overrides.config.is_none() => {
                 (Config::default(), Vec::new())
             }
