@@ -712,6 +712,30 @@ fn an_edit_to_a_paper_listed_on_two_days_gives_the_output_of_a_clean_build() {
     revise(&mut first[5], "Plain.");
     site.write(&path, lines(&first));
     check(&site, &mut live, &[&path], "a paper listed once edited");
+    // A paper that trends again on a later day: its page, and its sitemap date, move on.
+    let later_day = || {
+        site.read("sitemap.xml")
+            .matches("<lastmod>2026-12-01</lastmod>")
+            .count()
+    };
+    let before = later_day();
+    let mut again = records[6].clone();
+    again["date"] = "2026-12-01".into();
+    later.push(again);
+    site.write("content/later.jsonl", lines(&later));
+    check(
+        &site,
+        &mut live,
+        &["content/later.jsonl"],
+        "an older paper listed again",
+    );
+    assert!(
+        later_day() > before,
+        "the repeated paper's sitemap date is the later day's"
+    );
+    later.pop();
+    site.write("content/later.jsonl", lines(&later));
+    check(&site, &mut live, &["content/later.jsonl"], "that repeat removed");
 }
 
 #[test]

@@ -160,7 +160,8 @@ enum Page<'s> {
     /// The home page and the sections' front pages.
     Section(&'static str),
     Issue(&'s Issue),
-    Paper(&'s Paper),
+    /// A paper, with what its fingerprint holds of it: the sitemap writes the date it hashed.
+    Paper(&'s Paper, SitemapPaper),
     Tag(&'s Tag),
 }
 
@@ -223,9 +224,10 @@ impl<'s> Pages<'s> {
         let tags = local(site.tags.len());
         let sections = local(self.sections.len());
         let sections = self.sections[sections].iter().map(|&dir| Page::Section(dir));
-        site.papers[papers]
+        site.papers[papers.clone()]
             .iter()
-            .map(Page::Paper)
+            .zip(&self.papers[papers])
+            .map(|(p, &s)| Page::Paper(p, s))
             .chain(site.issues[issues].iter().map(Page::Issue))
             .chain(site.tags[tags].iter().map(Page::Tag))
             .chain(sections)
@@ -238,7 +240,7 @@ impl<'s> Pages<'s> {
             let path = match &page {
                 Page::Section(dir) => dir.to_string(),
                 Page::Issue(issue) => issue_dir(&issue.slug()),
-                Page::Paper(p) => paper_dir(&p.slug),
+                Page::Paper(p, _) => paper_dir(&p.slug),
                 Page::Tag(t) => tag_dir(&t.slug),
             };
             (path, self.lastmod(&page))
@@ -250,7 +252,7 @@ impl<'s> Pages<'s> {
         match page {
             Page::Section(_) => site.issues.last().map(|i| i.date),
             Page::Issue(issue) => Some(issue.date),
-            Page::Paper(p) => Some(paper_lastmod(site, p)),
+            Page::Paper(_, s) => Some(s.lastmod),
             Page::Tag(t) => t.papers.first().map(|&p| site.papers[p].date),
         }
     }
@@ -274,7 +276,7 @@ impl<'s> Pages<'s> {
             match &page {
                 Page::Section(dir) => dir.hash(h),
                 Page::Issue(issue) => issue.date.hash(h),
-                Page::Paper(_) => unreachable!("papers come first and are split off"),
+                Page::Paper(..) => unreachable!("papers come first and are split off"),
                 Page::Tag(t) => t.slug.hash(h),
             }
             self.lastmod(&page).hash(h);
