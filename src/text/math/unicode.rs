@@ -116,6 +116,35 @@ fn render_one(tokens: &[Token], i: usize, out: &mut String) -> usize {
     i + 1
 }
 
+/// The negated form of relation `c`, where Unicode has one (`≡` → `≢`).
+fn negated(c: char) -> Option<char> {
+    const PAIRS: [(char, char); 22] = [
+        ('=', '≠'),
+        ('≡', '≢'),
+        ('∈', '∉'),
+        ('∋', '∌'),
+        ('⊂', '⊄'),
+        ('⊃', '⊅'),
+        ('⊆', '⊈'),
+        ('⊇', '⊉'),
+        ('∼', '≁'),
+        ('~', '≁'),
+        ('≃', '≄'),
+        ('≅', '≇'),
+        ('≈', '≉'),
+        ('<', '≮'),
+        ('>', '≯'),
+        ('≤', '≰'),
+        ('≥', '≱'),
+        ('∣', '∤'),
+        ('|', '∤'),
+        ('∃', '∄'),
+        ('≺', '⊀'),
+        ('≻', '⊁'),
+    ];
+    PAIRS.iter().find(|p| p.0 == c).map(|p| p.1)
+}
+
 /// `text` as Unicode super- or subscripts when every character has one, else `^x` or
 /// `^(…)` (`_x`, `_(…)`).
 fn script(text: &str, table: &[(char, char)], mark: char, out: &mut String) {
@@ -145,6 +174,24 @@ fn command(name: &str, tokens: &[Token], next: usize, out: &mut String) -> usize
         return next;
     }
     match name {
+        // `\not\equiv` reads "≢", `\not=` "≠"; a relation with no negated character of its
+        // own takes the combining stroke.
+        "not" => {
+            let (arg, after) = argument(tokens, next);
+            let relation = rendered(&arg);
+            let mut chars = relation.chars();
+            match (chars.next(), chars.next()) {
+                (Some(c), None) => match negated(c) {
+                    Some(n) => out.push(n),
+                    None => {
+                        out.push(c);
+                        out.push('\u{338}');
+                    }
+                },
+                _ => out.push_str(&relation),
+            }
+            after
+        }
         // `a \equiv b \pmod{n}` reads "a ≡ b (mod n)", `a \bmod n` "a mod n".
         "pmod" => {
             let (arg, after) = argument(tokens, next);
@@ -448,6 +495,10 @@ mod tests {
             (r"\sqrt{n\log\log n}", "√(n log log n)"),
             (r"p \equiv 1 \pmod{3}", "p ≡ 1 (mod 3)"),
             (r"a \bmod n", "a mod n"),
+            // Negated relations (a real abstract of May 2026 had `\not\equiv`).
+            (r"p^n-1 \not\equiv 2 \pmod{3}", "pⁿ-1 ≢ 2 (mod 3)"),
+            (r"a \not= b, x \not\in S", "a ≠ b, x ∉ S"),
+            (r"u \not\perp v", "u ⊥\u{338} v"),
             (
                 r"d = \begin{cases} q-1, & m=1,\\[1mm] q, & m>1 \end{cases}",
                 "d = q-1, m=1, q, m>1",
