@@ -124,14 +124,11 @@ struct Cli {
     command: Command,
 }
 
-/// What a build publishes and where; shared by the commands that build.
+/// What a build publishes; shared by the commands that build.
 #[derive(clap::Args)]
 struct BuildArgs {
-    /// Output folder [default: ROOT/public].
-    #[arg(short, long)]
-    output: Option<PathBuf>,
     /// Where the site is published, over base_url in the config.
-    #[arg(short = 'u', long)]
+    #[arg(short = 'u', long, value_parser = base_url_arg)]
     base_url: Option<String>,
     /// Publish papers marked `draft = true` too.
     #[arg(long)]
@@ -156,6 +153,9 @@ impl BuildArgs {
 enum Command {
     /// Build the site into the output folder.
     Build {
+        /// Output folder [default: ROOT/public].
+        #[arg(short, long)]
+        output: Option<PathBuf>,
         #[command(flatten)]
         args: BuildArgs,
         /// Replace an output folder that holds files paperboy did not write.
@@ -164,6 +164,10 @@ enum Command {
     },
     /// Build, serve the site on localhost, and rebuild and reload the browser on every change.
     Serve {
+        /// Preview folder [default: ROOT/.paperboy/serve]. Never the build's output folder:
+        /// the preview's links point at this machine.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
         #[command(flatten)]
         args: BuildArgs,
         /// Address to listen on. Anything but loopback exposes the site to the network.
@@ -178,6 +182,9 @@ enum Command {
     },
     /// Build, then rebuild on every change, without a server.
     Watch {
+        /// Output folder [default: ROOT/public].
+        #[arg(short, long)]
+        output: Option<PathBuf>,
         #[command(flatten)]
         args: BuildArgs,
     },
@@ -198,7 +205,7 @@ enum Command {
         #[arg(long, value_name = "LABELS.tsv")]
         eval: Option<PathBuf>,
         /// With --eval: the topics to score (comma-separated slugs) [default: those the labels use].
-        #[arg(long, value_name = "SLUGS", value_delimiter = ',')]
+        #[arg(long, value_name = "SLUGS", value_delimiter = ',', requires = "eval")]
         topics: Option<Vec<String>>,
     },
     /// Write a starter site into DIR (default: the current folder).
@@ -226,24 +233,38 @@ fn main() -> ExitCode {
     }
     let (root, config) = (cli.root, cli.config);
     let result = match cli.command {
-        Command::Build { args, force } => build(paperboy::BuildOptions {
+        Command::Build { output, args, force } => build(paperboy::BuildOptions {
             root,
-            output: args.output.clone(),
+            output,
             overrides: args.overrides(&config),
             force,
         }),
-        Command::Serve { args, bind, port, open } => paperboy::live::serve(paperboy::live::ServeOptions {
+        Command::Serve {
+            output,
+            args,
+            bind,
+            port,
+            open,
+        } => paperboy::live::serve(paperboy::live::ServeOptions {
             overrides: args.overrides(&config),
+            output: output.map(|o| preview_folder(&root, o)),
             root,
-            output: args.output,
             bind,
             port,
             open,
         }),
-        Command::Watch { args } => watch(&root, args.output.clone(), args.overrides(&config)),
+        Command::Watch { output, args } => watch(&root, output, args.overrides(&config)),
         Command::Check { args } => check(&root, args.overrides(&config)),
         Command::Tags { explain, eval, topics } => tags(&root, &config, explain, eval, topics),
-        Command::Init { dir, github_pages } => init(&dir, github_pages),
+        Command::Init { dir, github_pages } => {
+            if root != std::path::Path::new(".") {
+                usage_error(format!(
+                    "init makes the site in the folder it is given, not in --root — run `paperboy init {}`",
+                    root.display()
+                ));
+            }
+            init(&dir, github_pages)
+        }
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "paperboy", &mut std::io::stdout());
             Ok(())
@@ -265,7 +286,11 @@ fn init(dir: &std::path::Path, github_pages: bool) -> anyhow::Result<()> {
     } else {
         format!(" --root {}", dir.display())
     };
-    println!("Created a site in {}. Next:", dir.display());
+    if at.is_empty() {
+        println!("Created a site in the current folder. Next:");
+    } else {
+        println!("Created a site in {}. Next:", dir.display());
+    }
     println!("  paperboy serve{at}    preview it at http://127.0.0.1:1111/ as you edit");
     println!("  paperboy build{at}    build it into public/ (set base_url in paperboy.toml first)");
     Ok(())
@@ -419,12 +444,42 @@ fn tags(
         }
         (None, Some(Some(slug))) => paperboy::enrich::explain_tags(site, taxonomy, &slug)?,
         (None, Some(None)) => {
-            anyhow::bail!("--explain needs a paper's slug, or --eval LABELS.tsv to explain the wrong tags")
+            usage_error("--explain needs a paper's slug, or --eval LABELS.tsv to explain the wrong tags".into())
         }
         (None, None) => paperboy::enrich::tag_report(site),
     };
     print!("{text}");
     Ok(())
+}
+
+/// A mistake in the command line that the parser cannot see: said as the parser says its
+/// own (with the usage), and exit status 2.
+fn usage_error(message: String) -> ! {
+    Cli::command()
+        .error(clap::error::ErrorKind::ArgumentConflict, message)
+        .exit()
+}
+
+/// `--base-url` as the command line parses it: a URL a site can be published at.
+fn base_url_arg(url: &str) -> Result<String, String> {
+    paperboy::config::check_base_url(url).map(|()| url.to_string())
+}
+
+/// The folder `serve -o` names, unless it is the build's output folder, where the preview's
+/// `127.0.0.1` links would be deployed.
+fn preview_folder(root: &std::path::Path, output: PathBuf) -> PathBuf {
+    let public = root.join("public");
+    let same = match (std::fs::canonicalize(&output), std::fs::canonicalize(&public)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => std::path::absolute(&output).ok() == std::path::absolute(&public).ok(),
+    };
+    if same {
+        usage_error(format!(
+            "serve -o {}: that is the build's output folder, and the preview's links point at this machine — leave out -o (the preview goes to .paperboy/serve/) or name another folder",
+            output.display()
+        ));
+    }
+    output
 }
 
 /// One line per problem; content errors already carry `file:line: what — what to do`.

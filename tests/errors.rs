@@ -451,3 +451,63 @@ fn errors_name_files_from_the_site_root() {
     site.write("themes/mine/templates/index.html", "{{ nope( }}\n");
     build("themes/mine/templates/index.html:1:");
 }
+
+/// Mistakes in the command line that the parser cannot see alone are usage errors too: exit
+/// status 2, one message, and nothing built or served.
+#[test]
+fn command_line_mistakes_exit_2() {
+    let site = built_site();
+    let before = site.snapshot();
+    for (args, expected) in [
+        (
+            &["build", "--base-url", "notaurl"][..],
+            "is not an absolute http(s) URL",
+        ),
+        (&["tags", "--explain"], "--explain needs a paper's slug"),
+        (&["tags", "--topics", "nlp"], "--eval"),
+        (&["init", "elsewhere"], "not in --root"),
+    ] {
+        let out = site.run(args);
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.starts_with("error: ") && err.contains(expected), "{args:?}: {err}");
+    }
+    // `serve` into the build's output folder, however it is spelled: refused before it
+    // builds or listens (a server that started would be killed, and the test fail).
+    let public = site.public();
+    for output in [public.clone(), public.join("."), site.root().join("content/../public")] {
+        let mut serve = Command::new(env!("CARGO_BIN_EXE_paperboy"))
+            .args(["serve", "--port", "0", "-o"])
+            .arg(&output)
+            .arg("--root")
+            .arg(site.root())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run paperboy");
+        let started = std::time::Instant::now();
+        let status = loop {
+            if let Some(status) = serve.try_wait().unwrap() {
+                break Some(status);
+            }
+            if started.elapsed() > Duration::from_secs(20) {
+                serve.kill().unwrap();
+                serve.wait().unwrap();
+                break None;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        let mut err = String::new();
+        std::io::Read::read_to_string(&mut serve.stderr.take().unwrap(), &mut err).unwrap();
+        assert_eq!(
+            status.and_then(|s| s.code()),
+            Some(2),
+            "serve -o {}: {err}",
+            output.display()
+        );
+        assert!(err.contains("that is the build's output folder"), "{err}");
+    }
+    assert_eq!(site.snapshot(), before, "public/ changed");
+    assert!(!site.root().join("elsewhere").exists(), "init wrote a site");
+    assert!(!site.root().join(".paperboy").exists(), "serve built a preview");
+}

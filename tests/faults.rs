@@ -337,9 +337,14 @@ fn config_values_that_escape_or_mislead_are_refused_and_zero_issues_means_no_iss
         one_line_error(&site.run(&["build"]), expected);
     }
     site.write("paperboy.toml", "title = \"t\"\n");
-    one_line_error(
-        &site.run(&["build", "--base-url", "https://example.org/?x"]),
-        "--base-url: base_url",
+    // On the command line it is a usage error, said as the parser says its own.
+    let out = site.run(&["build", "--base-url", "https://example.org/?x"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.starts_with("error: invalid value 'https://example.org/?x' for '--base-url <BASE_URL>': base_url")
+            && err.contains("has a query or a fragment"),
+        "{err}"
     );
     site.write("paperboy.toml", "[feeds]\nissues = 0\n");
     site.build_ok(&[]);

@@ -251,6 +251,30 @@ impl Default for ImportConfig {
     }
 }
 
+/// Why `url` cannot be a site's `base_url` (`what is wrong — what to do`), if it cannot: the
+/// command line checks `--base-url` with it as it parses, the config its key.
+pub fn check_base_url(url: &str) -> std::result::Result<(), String> {
+    if !(url.starts_with("http://") || url.starts_with("https://")) {
+        return Err(format!(
+            "base_url `{url}` is not an absolute http(s) URL — write it like `https://example.org/digest/`"
+        ));
+    }
+    if url.contains(['?', '#']) {
+        return Err(format!(
+            "base_url `{url}` has a query or a fragment, which every link would then end in — remove what follows `?` or `#`"
+        ));
+    }
+    let host = url
+        .split_once("://")
+        .map_or("", |(_, rest)| rest.split('/').next().unwrap_or(""));
+    if host.is_empty() || url.contains(char::is_whitespace) {
+        return Err(format!(
+            "base_url `{url}` has no host or holds spaces — write it like `https://example.org/digest/`"
+        ));
+    }
+    Ok(())
+}
+
 impl Config {
     /// Reads `root/paperboy.toml`, or the defaults when there is none.
     /// Unknown keys are returned as warnings rather than errors: a typo should not stop a
@@ -337,26 +361,7 @@ impl Config {
     /// Feeds need absolute links, so the base URL must be an absolute http(s) URL.
     /// `origin` says where the value came from (`paperboy.toml:3`, `--base-url`).
     pub fn validate_base_url(&self, origin: &str) -> Result<()> {
-        let url = self.base_url.as_str();
-        if !(url.starts_with("http://") || url.starts_with("https://")) {
-            anyhow::bail!(
-                "{origin}: base_url `{url}` is not an absolute http(s) URL — write it like `https://example.org/digest/`"
-            );
-        }
-        if url.contains(['?', '#']) {
-            anyhow::bail!(
-                "{origin}: base_url `{url}` has a query or a fragment, which every link would then end in — remove what follows `?` or `#`"
-            );
-        }
-        let host = url
-            .split_once("://")
-            .map_or("", |(_, rest)| rest.split('/').next().unwrap_or(""));
-        if host.is_empty() || url.contains(char::is_whitespace) {
-            anyhow::bail!(
-                "{origin}: base_url `{url}` has no host or holds spaces — write it like `https://example.org/digest/`"
-            );
-        }
-        Ok(())
+        check_base_url(&self.base_url).map_err(|why| anyhow::anyhow!("{origin}: {why}"))
     }
 
     /// The base URL with exactly one trailing slash, so that joining never doubles or drops one.
