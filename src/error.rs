@@ -70,6 +70,40 @@ impl fmt::Display for ContentErrors {
 
 impl std::error::Error for ContentErrors {}
 
+/// A TOML or YAML parser's type error in the words of the file's author, not of the Rust
+/// types behind it: `invalid type: string "x", expected a sequence` reads `wrong type:
+/// text "x", expected a list`, `expected usize` `expected a whole number`. `line` is the
+/// text of the line the error points at: a `key = value` line names its key first, where the
+/// parser did not (TOML leaves it out, YAML puts it in).
+pub fn plain_type_error(message: &str, line: Option<&str>) -> String {
+    const WORDS: [(&str, &str); 8] = [
+        ("invalid type: ", "wrong type: "),
+        ("string \"", "text \""),
+        ("expected a sequence", "expected a list"),
+        ("expected a map", "expected a table"),
+        ("expected a string", "expected text"),
+        ("expected f64", "expected a number"),
+        ("expected f32", "expected a number"),
+        ("expected a borrowed string", "expected text"),
+    ];
+    let mut out = message.to_string();
+    for (from, to) in WORDS {
+        out = out.replace(from, to);
+    }
+    for int in ["usize", "u64", "u32", "u16", "u8", "isize", "i64", "i32", "i16", "i8"] {
+        out = out.replace(&format!("expected {int}"), "expected a whole number");
+    }
+    let key = line.and_then(|l| l.split_once('=')).map(|(k, _)| k.trim()).filter(|k| {
+        !k.is_empty()
+            && k.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+    });
+    match key {
+        Some(key) if out.starts_with("wrong type") => format!("`{key}`: {out}"),
+        _ => out,
+    }
+}
+
 /// The 1-based line that holds byte `offset` of `text`.
 pub fn line_of_offset(text: &str, offset: usize) -> usize {
     let end = offset.min(text.len());
@@ -106,6 +140,27 @@ pub fn report_lines(e: &anyhow::Error) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn type_errors_read_in_the_authors_words() {
+        assert_eq!(
+            plain_type_error("invalid type: string \"x\", expected a sequence", Some("tags = \"x\"")),
+            "`tags`: wrong type: text \"x\", expected a list"
+        );
+        assert_eq!(
+            plain_type_error(
+                "invalid type: string \"fifty\", expected usize",
+                Some("  limit = \"fifty\"")
+            ),
+            "`limit`: wrong type: text \"fifty\", expected a whole number"
+        );
+        // YAML names the field itself; a syntax error is left as it is.
+        assert_eq!(
+            plain_type_error("tags: invalid type: string \"x\", expected a sequence", Some("tags: x")),
+            "tags: wrong type: text \"x\", expected a list"
+        );
+        assert_eq!(plain_type_error("expected `=`", Some("title")), "expected `=`");
+    }
 
     #[test]
     fn a_quoted_value_with_line_breaks_stays_on_one_line() {

@@ -128,6 +128,22 @@ fn a_digest_name_without_a_date() {
         &site,
         &["content/latest.txt:1: no date in the file name", "2026-11-26.txt"],
     );
+    // A name shaped like a date that no calendar has is told so, in either layout.
+    std::fs::remove_file(site.root().join("content/latest.txt")).unwrap();
+    site.write("content/2026-02-30.txt", format!("T\n{}\n", abstract_text("x")));
+    fails(
+        &site,
+        &[
+            "content/2026-02-30.txt:1: `2026-02-30` in the file name is not a calendar date",
+            "2026-11-26.txt",
+        ],
+    );
+    std::fs::remove_file(site.root().join("content/2026-02-30.txt")).unwrap();
+    site.write("content/2026/13/01.txt", format!("T\n{}\n", abstract_text("x")));
+    fails(
+        &site,
+        &["content/2026/13/01.txt:1: `2026/13/01` in the file name is not a calendar date"],
+    );
 }
 
 #[test]
@@ -181,7 +197,7 @@ fn a_wrong_type_in_front_matter() {
         &site,
         &[
             "content/papers/a.md:4: invalid TOML front matter",
-            "tags",
+            "`tags`: wrong type: text \"x\", expected a list",
             "(lists of text)",
         ],
     );

@@ -148,10 +148,10 @@ fn split_key(key: &str) -> Vec<String> {
 
 pub(super) fn toml_error(path: &Path, text: &str, e: &toml::de::Error) -> anyhow::Error {
     let line = e.span().map_or(1, |span| line_of_offset(text, span.start));
+    let message = crate::error::plain_type_error(e.message(), text.lines().nth(line - 1));
     anyhow::anyhow!(
-        "{}:{line}: {} — fix the TOML syntax or the value's type",
-        path.display(),
-        e.message()
+        "{}:{line}: {message} — fix the TOML syntax or the value's type",
+        path.display()
     )
 }
 

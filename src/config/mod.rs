@@ -298,7 +298,13 @@ impl Config {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && overrides.config.is_none() => {
                 (Config::default(), Vec::new())
             }
-            Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+            Err(e) => {
+                let what = match overrides.config {
+                    Some(_) => "check the path given to --config",
+                    None => "make it readable",
+                };
+                anyhow::bail!("cannot read {}: {e} — {what}", path.display());
+            }
         };
         if let Some(url) = &overrides.base_url {
             config.base_url = url.to_string();

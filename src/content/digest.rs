@@ -178,6 +178,28 @@ pub fn date_from_path(path: &Path) -> Option<NaiveDate> {
     None
 }
 
+/// The date a digest file's name was meant to give when it gives none: text shaped like
+/// one (`2026-02-30`, `2026/13/01`) that is no calendar date, for the error to quote.
+pub(super) fn misdated(path: &Path) -> Option<String> {
+    let shaped = |d: &str| {
+        let b = d.as_bytes();
+        b.len() == 10
+            && b[4] == b'-'
+            && b[7] == b'-'
+            && b.iter()
+                .enumerate()
+                .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+    };
+    let stem = path.file_stem()?.to_str()?;
+    if let Some(d) = stem.get(..10).filter(|d| shaped(d)) {
+        return Some(d.to_string());
+    }
+    let month = path.parent()?.file_name()?.to_str()?;
+    let year = path.parent()?.parent()?.file_name()?.to_str()?;
+    let d = format!("{year}-{month}-{stem}");
+    shaped(&d).then(|| format!("{year}/{month}/{stem}"))
+}
+
 /// A title is one phrase; an abstract is several sentences. Thresholds are far from both
 /// (titles in the sample are at most 163 characters, abstracts at least 584).
 fn looks_like_abstract(line: &str) -> bool {

@@ -105,7 +105,8 @@ pub fn parse(text: &str, path: &Path, warn: &mut dyn FnMut(String)) -> Result<Ma
             } else {
                 e.span().map_or(1, |s| fm_line(s.start))
             };
-            fm_error(path, line, e.message(), format)
+            let at = fm_text.lines().nth(line.saturating_sub(2));
+            fm_error(path, line, &crate::error::plain_type_error(e.message(), at), format)
         })?
     } else {
         let de = serde_norway::Deserializer::from_str(fm_text);
@@ -120,8 +121,8 @@ pub fn parse(text: &str, path: &Path, warn: &mut dyn FnMut(String)) -> Result<Ma
                 })
             };
             let msg = e.to_string();
-            let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
-            fm_error(path, line, &msg, format)
+            let msg = msg.split(" at line ").next().unwrap_or(&msg);
+            fm_error(path, line, &crate::error::plain_type_error(msg, None), format)
         })?
     };
 

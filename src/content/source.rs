@@ -179,11 +179,13 @@ fn digest_papers(
     warn: &mut dyn FnMut(String),
 ) -> Result<Vec<RawPaper>, Vec<ContentError>> {
     let Some(date) = digest::date_from_path(source) else {
-        return Err(vec![ContentError::new(
-            source,
-            1,
-            "no date in the file name — name digest files by their issue date: 2026-11-26.txt, 2026-11-26-evening.txt or 2026/11/26.txt",
-        )]);
+        const NAMES: &str =
+            "name digest files by their issue date: 2026-11-26.txt, 2026-11-26-evening.txt or 2026/11/26.txt";
+        let what = match digest::misdated(source) {
+            Some(d) => format!("`{d}` in the file name is not a calendar date — {NAMES}"),
+            None => format!("no date in the file name — {NAMES}"),
+        };
+        return Err(vec![ContentError::new(source, 1, what)]);
     };
     let entries = digest::parse(text, source, &config.import, warn)?;
     if entries.is_empty() {

@@ -28,7 +28,8 @@ pub fn report(site: &Site) -> String {
         );
     }
     let untagged: Vec<&Paper> = site.papers.iter().filter(|p| p.tags.is_empty()).collect();
-    let _ = writeln!(out, "\n{} papers with no tag", untagged.len());
+    let noun = if untagged.len() == 1 { "paper" } else { "papers" };
+    let _ = writeln!(out, "\n{} {noun} with no tag", untagged.len());
     for p in untagged {
         let _ = writeln!(out, "  {}  ({}:{})", p.slug, p.source.display(), p.line);
     }
