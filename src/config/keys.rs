@@ -148,6 +148,9 @@ fn split_key(key: &str) -> Vec<String> {
 
 pub(super) fn toml_error(path: &Path, text: &str, e: &toml::de::Error) -> anyhow::Error {
     let line = e.span().map_or(1, |span| line_of_offset(text, span.start));
+    if let Some(hint) = table_defined_by_dotted_keys(text, line) {
+        return anyhow::anyhow!("{}:{line}: {hint}", path.display());
+    }
     let message = crate::error::plain_type_error(e.message(), text.lines().nth(line - 1));
     anyhow::anyhow!(
         "{}:{line}: {message} — fix the TOML syntax or the value's type",
@@ -155,9 +158,42 @@ pub(super) fn toml_error(path: &Path, text: &str, e: &toml::de::Error) -> anyhow
     )
 }
 
+/// The duplicate that the starter config invites: it writes `feeds.limit = 50` (dotted, so
+/// that lines added at the end stay top-level), and a `[feeds]` table added below then
+/// defines `feeds` twice, which TOML only calls a "duplicate key".
+fn table_defined_by_dotted_keys(text: &str, line: usize) -> Option<String> {
+    let header = text.lines().nth(line.checked_sub(1)?)?.trim();
+    let table = header.strip_prefix('[')?.strip_suffix(']')?.trim();
+    if table.is_empty() || table.starts_with('[') {
+        return None;
+    }
+    let dotted = format!("{table}.");
+    let (at, earlier) = text
+        .lines()
+        .take(line - 1)
+        .enumerate()
+        .find(|(_, l)| l.trim_start().starts_with(&dotted))?;
+    let key = earlier.split('=').next().unwrap_or(earlier).trim();
+    Some(format!(
+        "`[{table}]` is already defined by `{key}` on line {} — write the table's keys as `{table}.KEY = …` lines like it, or move `{key}` under `[{table}]`",
+        at + 1
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_table_that_dotted_keys_already_define_is_told_so() {
+        let text = "title = \"T\"\nfeeds.limit = 50\n\n[feeds]\nissues = 3\n";
+        let e = toml::from_str::<toml::Table>(text).unwrap_err();
+        let err = toml_error(Path::new("paperboy.toml"), text, &e).to_string();
+        assert_eq!(
+            err,
+            "paperboy.toml:4: `[feeds]` is already defined by `feeds.limit` on line 2 — write the table's keys as `feeds.KEY = …` lines like it, or move `feeds.limit` under `[feeds]`"
+        );
+    }
 
     #[test]
     fn a_key_in_the_wrong_table_is_told_where_it_goes() {
