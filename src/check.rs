@@ -114,8 +114,9 @@ fn check_links(
                 file
             };
             let Some(page) = files.get(&file).or_else(|| files.get(&format!("{file}/index.html"))) else {
+                let line = line_of(&html, &link);
                 problems.push(format!(
-                    "{path}: links to `{link}`, which the site does not have — fix the template or the content that makes the link"
+                    "{path}:{line}: links to `{link}`, which the site does not have — fix the template or the content that makes the link"
                 ));
                 continue;
             };
@@ -124,14 +125,22 @@ fn check_links(
                     .entry(files.get_key_value(&file).map_or("", |(k, _)| k.as_str()))
                     .or_insert_with(|| attribute_values(&String::from_utf8_lossy(page), "id").collect());
                 if !known.contains(&fragment) {
+                    let line = line_of(&html, &link);
                     problems.push(format!(
-                        "{path}: links to `{link}`, but that page has no id `{fragment}` — fix the anchor"
+                        "{path}:{line}: links to `{link}`, but that page has no id `{fragment}` — fix the anchor"
                     ));
                 }
             }
         }
     }
     followed
+}
+
+/// The line of `html` where `link` first appears (as written, or with `&` escaped), for
+/// the problem's `FILE:LINE`; 1 when it cannot be found.
+fn line_of(html: &str, link: &str) -> usize {
+    let at = html.find(link).or_else(|| html.find(&link.replace('&', "&amp;")));
+    at.map_or(1, |at| crate::error::line_of_offset(html, at))
 }
 
 /// The output path a link points to, when it points inside the site.

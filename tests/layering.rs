@@ -26,7 +26,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "config", "content", "enrich", "memory", "model", "output", "phases", "render", "theme",
         ],
     ),
-    ("check", &["config", "model", "output", "pipeline", "render"]),
+    ("check", &["config", "error", "model", "output", "pipeline", "render"]),
     (
         "live",
         &[

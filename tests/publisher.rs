@@ -175,6 +175,22 @@ fn check_passes_a_good_site_and_names_a_broken_link() {
     let err = stderr(&out);
     assert!(err.contains("404.html") && err.contains("nowhere/"), "{err}");
     assert!(err.contains("#missing"), "{err}");
+    // Each problem names the page and the line of the page that holds the link, which the
+    // built page shows.
+    site.build_ok(&[]);
+    let page = site.read("404.html");
+    for link in ["nowhere/", "#missing"] {
+        let line = page
+            .lines()
+            .position(|l| l.contains(link))
+            .expect("the page holds the link")
+            + 1;
+        let expected = format!("error: 404.html:{line}: links to `");
+        assert!(
+            err.lines().any(|l| l.starts_with(&expected) && l.contains(link)),
+            "{expected}…{link}: {err}"
+        );
+    }
 }
 
 #[test]
