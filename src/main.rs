@@ -424,6 +424,10 @@ fn tags(
     topics: Option<Vec<String>>,
 ) -> anyhow::Result<()> {
     use anyhow::Context as _;
+    // Said before the site loads, which takes seconds at archive scale.
+    if eval.is_none() && matches!(explain, Some(None)) {
+        usage_error("--explain needs a paper's slug, or --eval LABELS.tsv to explain the wrong tags".into())
+    }
     let mut phases = paperboy::Phases::new();
     let overrides = paperboy::config::Overrides {
         config: config.clone(),
@@ -442,9 +446,9 @@ fn tags(
             })?;
             paperboy::enrich::evaluate_tags(site, taxonomy, &text, &labels, topics.as_deref(), explain.is_some())?
         }
-        (None, Some(Some(slug))) => paperboy::enrich::explain_tags(site, taxonomy, &slug)?,
-        (None, Some(None)) => {
-            usage_error("--explain needs a paper's slug, or --eval LABELS.tsv to explain the wrong tags".into())
+        (None, Some(slug)) => {
+            let slug = slug.expect("--explain without a slug or --eval is refused above");
+            paperboy::enrich::explain_tags(site, taxonomy, &slug)?
         }
         (None, None) => paperboy::enrich::tag_report(site),
     };

@@ -523,6 +523,16 @@ fn command_line_mistakes_exit_2() {
         );
         assert!(err.contains("that is the build's output folder"), "{err}");
     }
+    // Said before the site loads: a broken content file is not even read.
+    site.write("content/notes.txt", "Title only\n");
+    let out = site.run(&["tags", "--explain"]);
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("--explain needs a paper's slug") && !err.contains("notes.txt"),
+        "{err}"
+    );
+    std::fs::remove_file(site.root().join("content/notes.txt")).unwrap();
     assert_eq!(site.snapshot(), before, "public/ changed");
     assert!(!site.root().join("elsewhere").exists(), "init wrote a site");
     assert!(!site.root().join(".paperboy").exists(), "serve built a preview");
