@@ -159,45 +159,44 @@ impl Pair<'_> {
 /// The issue date in a digest's path: `2026-11-26.txt`, `2026-11-26-evening.txt`, or
 /// `2026/11/26.txt`.
 pub fn date_from_path(path: &Path) -> Option<NaiveDate> {
-    let stem = path.file_stem()?.to_str()?;
-    if let Some(date) = stem
-        .get(..10)
-        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
-    {
-        let rest = &stem[10..];
-        if rest.is_empty() || rest.starts_with(['-', '_', '.']) {
-            return Some(date);
-        }
-    }
-    let day = stem;
-    let month = path.parent()?.file_name()?.to_str()?;
-    let year = path.parent()?.parent()?.file_name()?.to_str()?;
-    if year.len() == 4 && month.len() == 2 && day.len() == 2 {
-        return NaiveDate::parse_from_str(&format!("{year}-{month}-{day}"), "%Y-%m-%d").ok();
-    }
-    None
+    let (date, _) = written_date(path)?;
+    NaiveDate::parse_from_str(&date, "%Y-%m-%d").ok()
 }
 
-/// The date a digest file's name was meant to give when it gives none: text shaped like
-/// one (`2026-02-30`, `2026/13/01`) that is no calendar date, for the error to quote.
+/// The date a digest file's name was meant to give when it gives none: text written like
+/// one (`2026-02-30`, `2026/13/01`) that is no calendar date, as written, for the error.
 pub(super) fn misdated(path: &Path) -> Option<String> {
+    written_date(path)
+        .filter(|_| date_from_path(path).is_none())
+        .map(|(_, written)| written)
+}
+
+/// The date a digest's path is named by, as `YYYY-MM-DD` digits, whether or not the
+/// calendar has it, with how the path writes it: the stem's first ten characters (followed
+/// by nothing or by `-`, `_` or `.`), or the `YYYY/MM/DD` of its folders and stem.
+fn written_date(path: &Path) -> Option<(String, String)> {
     let shaped = |d: &str| {
         let b = d.as_bytes();
         b.len() == 10
-            && b[4] == b'-'
-            && b[7] == b'-'
-            && b.iter()
-                .enumerate()
-                .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+            && b.iter().enumerate().all(|(i, c)| {
+                if i == 4 || i == 7 {
+                    *c == b'-'
+                } else {
+                    c.is_ascii_digit()
+                }
+            })
     };
     let stem = path.file_stem()?.to_str()?;
-    if let Some(d) = stem.get(..10).filter(|d| shaped(d)) {
-        return Some(d.to_string());
+    if let Some(date) = stem.get(..10).filter(|d| shaped(d)) {
+        let rest = &stem[10..];
+        if rest.is_empty() || rest.starts_with(['-', '_', '.']) {
+            return Some((date.to_string(), date.to_string()));
+        }
     }
     let month = path.parent()?.file_name()?.to_str()?;
     let year = path.parent()?.parent()?.file_name()?.to_str()?;
-    let d = format!("{year}-{month}-{stem}");
-    shaped(&d).then(|| format!("{year}/{month}/{stem}"))
+    let date = format!("{year}-{month}-{stem}");
+    shaped(&date).then(|| (date, format!("{year}/{month}/{stem}")))
 }
 
 /// A title is one phrase; an abstract is several sentences. Thresholds are far from both

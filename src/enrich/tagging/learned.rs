@@ -91,9 +91,9 @@ impl Learned {
     }
 
     /// Reads a weights file: the header, then a `topic<TAB>slug<TAB>bias[<TAB>labelled]` line
-    /// per topic (numbered from 0 in that order; `labelled` when readers' labels taught it well enough to
-    /// doubt the phrases), then a `stem<TAB>word[<TAB>topic:weight ...]` line per
-    /// stem of the vocabulary, with its weights by topic number.
+    /// per topic (numbered from 0 in that order; `labelled` when readers' labels taught it
+    /// well enough to doubt the phrases), then a `stem<TAB>word[<TAB>topic:weight ...]` line
+    /// per stem of the vocabulary, with its weights by topic number.
     pub fn parse(text: &str) -> Result<Learned, String> {
         let mut lines = text.lines().enumerate();
         match lines.next() {
