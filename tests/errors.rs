@@ -260,6 +260,15 @@ fn a_template_syntax_error() {
         "{% extends \"base.html\" %}\n{% block content %}\n{% if paper %}\n{% endblock %}\n",
     );
     fails(&site, &["templates/paper.html:4:", "fix the template"]);
+    // Left open at the end of the file: Tera points past the last line, we name the tag.
+    site.write(
+        "templates/paper.html",
+        "{% extends \"base.html\" %}\n{# {% for x in y %} #}\n{% block content %}\n{% if paper %}{% endif %}\n",
+    );
+    fails(
+        &site,
+        &["templates/paper.html:3: `{% block %}` is never closed by an `{% endblock %}` — fix the template"],
+    );
 }
 
 #[test]
