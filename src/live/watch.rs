@@ -236,6 +236,7 @@ pub fn describe(report: &RebuildReport, changed: &[PathBuf], root: &Path) -> Str
     let root = std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
     let names: Vec<String> = changed
         .iter()
+        .filter(|p| !is_renamed_away(p, changed, &root))
         .map(|p| p.strip_prefix(&root).unwrap_or(p).display().to_string())
         .collect();
     let what = match names.len() {
@@ -256,6 +257,17 @@ pub fn describe(report: &RebuildReport, changed: &[PathBuf], root: &Path) -> Str
         report.removed,
         report.elapsed.as_millis()
     )
+}
+
+/// A file that an editor or `sed -i` wrote and renamed over its neighbour in the same
+/// save: gone now, not content, with a file beside it in the batch that is there. Naming
+/// it would tell the user about a file they never had.
+fn is_renamed_away(path: &Path, changed: &[PathBuf], root: &Path) -> bool {
+    !path.exists()
+        && !path.strip_prefix(root).is_ok_and(crate::content::is_walked)
+        && changed
+            .iter()
+            .any(|q| q != path && q.parent() == path.parent() && q.is_file())
 }
 
 #[cfg(test)]
@@ -454,5 +466,26 @@ mod tests {
         assert!(started.elapsed() < Duration::from_secs(3), "waited for the lock file");
         assert_eq!(batch, BTreeSet::from([PathBuf::from(".public.lock")]));
         sender.join().unwrap();
+    }
+
+    #[test]
+    fn the_log_names_the_saved_file_not_the_one_renamed_over_it() {
+        // `sed -i` writes `content/sedXXXXXX` and renames it over the file it edits.
+        let root = std::env::temp_dir().join(format!("paperboy-describe-{}", std::process::id()));
+        let content = root.join("content");
+        std::fs::create_dir_all(&content).unwrap();
+        std::fs::write(content.join("2026-12-01.txt"), "T\nA\n").unwrap();
+        let report = RebuildReport::default();
+        let saved = [content.join("2026-12-01.txt"), content.join("sedbwO1La")];
+        let line = describe(&report, &saved, &root);
+        assert!(line.starts_with("rebuilt after content/2026-12-01.txt: "), "{line}");
+        // A content file that is gone was deleted: it is named, alone or not.
+        let deleted = [content.join("2026-11-30.txt"), content.join("2026-12-01.txt")];
+        let line = describe(&report, &deleted, &root);
+        assert!(
+            line.contains("content/2026-11-30.txt, content/2026-12-01.txt:"),
+            "{line}"
+        );
+        std::fs::remove_dir_all(&root).unwrap();
     }
 }
