@@ -21,6 +21,7 @@
 pub mod check;
 pub mod config;
 pub mod content;
+pub mod editor_files;
 pub mod enrich;
 pub mod error;
 pub mod init;

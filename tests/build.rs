@@ -522,12 +522,20 @@ fn a_site_theme_folder_is_used() {
         );
     }
     site.write("themes/mine/static/css/mine.css", "body{}");
+    // What editors leave beside a theme's files is not part of it: a half-written swap
+    // file would not compile as a template, and none belongs in the output.
+    site.write("themes/mine/templates/.paper.html.swo", "{% if");
+    site.write("themes/mine/templates/4913", "");
+    site.write("themes/mine/static/css/.mine.css.kate-swp", "x");
+    site.write("themes/mine/static/css/4913", "");
     site.build_ok(&[]);
     assert_eq!(
         site.read("papers/one/index.html"),
         "<p>paper: One — Trending Papers</p>"
     );
     assert!(site.public().join("css/mine.css").is_file());
+    assert!(!site.public().join("css/4913").exists());
+    assert!(!site.public().join("css/.mine.css.kate-swp").exists());
 }
 
 #[test]

@@ -22,8 +22,8 @@ pub use assemble::{Edits, Rules, assemble, assemble_with, patch};
 pub use cache::{ParseCache, ReadOnlyFile};
 pub use digest::{DigestEntry, date_from_path, parse as parse_digest};
 pub use files::{
-    ReadFile, decode, is_content_file, is_editor_artefact, is_walked, list_files, missing_content_dir, read_all,
-    read_all_cached, read_file, read_file_after,
+    ReadFile, decode, is_content_file, is_walked, list_files, missing_content_dir, read_all, read_all_cached,
+    read_file, read_file_after,
 };
 pub use front_matter::{MarkdownPaper, parse as parse_front_matter};
 pub use jsonl::JsonPaper;

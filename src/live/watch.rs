@@ -228,7 +228,7 @@ fn site_reads(live: &LiveSite, config: &Path, path: &Path) -> bool {
 /// Editors' swap, lock and backup files (`.x.swp`, `.#x`, `x~`, `4913`) are not content.
 fn is_temporary(path: &Path) -> bool {
     path.file_name()
-        .is_some_and(|n| crate::content::is_editor_artefact(&n.to_string_lossy()))
+        .is_some_and(|n| crate::editor_files::is_editor_artefact(&n.to_string_lossy()))
 }
 
 /// The one-line log of a rebuild: what changed, files written, milliseconds.

@@ -8,6 +8,9 @@ use anyhow::{Context as _, Result};
 use include_dir::{Dir, include_dir};
 
 use crate::config::Config;
+use crate::editor_files::is_editor_artefact;
+
+mod syntax;
 
 static BUILTIN: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes");
 
@@ -136,7 +139,8 @@ impl Theme {
             }
             (None, _) => parse_report(&error_chain(e)),
         };
-        let (line, what) = self.explain_end_of_input(&name, line, what);
+        let text = self.templates.iter().find(|(n, _)| *n == name).map(|(_, t)| t.as_str());
+        let (line, what) = text.map_or((line, what.clone()), |t| syntax::explain(t, line, &what));
         let origin = self.origins.iter().find(|(n, _)| *n == name).map(|(_, o)| o.as_str());
         let place = match (origin, line) {
             (Some(o), l) if l > 0 => format!("{o}:{l}"),
@@ -149,21 +153,6 @@ impl Theme {
 }
 
 impl Theme {
-    /// Tera reports a block left open as "Unexpected end of input" on the line after the
-    /// file's last: names the tag that was never closed instead, on its own line.
-    fn explain_end_of_input(&self, template: &str, line: usize, what: String) -> (usize, String) {
-        if !what.contains("end of input") {
-            return (line, what);
-        }
-        let Some((_, text)) = self.templates.iter().find(|(n, _)| n == template) else {
-            return (line, what);
-        };
-        match unclosed_tag(text) {
-            Some((at, tag)) => (at, format!("`{{% {tag} %}}` is never closed by an `{{% end{tag} %}}`")),
-            None => (line.min(text.lines().count().max(1)), what),
-        }
-    }
-
     fn line_mentioning(&self, template: &str, needle: &str) -> usize {
         self.templates
             .iter()
@@ -171,50 +160,6 @@ impl Theme {
             .and_then(|(_, text)| text.lines().position(|l| l.contains(needle)))
             .map_or(0, |i| i + 1)
     }
-}
-
-/// The innermost `{% if %}`, `{% for %}`, `{% block %}`, `{% macro %}`, `{% filter %}` or
-/// `{% raw %}` of `text` that no `{% end… %}` closes, with its line.
-fn unclosed_tag(text: &str) -> Option<(usize, &'static str)> {
-    const PAIRED: [&str; 6] = ["if", "for", "block", "macro", "filter", "raw"];
-    let mut open: Vec<(usize, &'static str)> = Vec::new();
-    let mut rest = text;
-    let mut line = 1;
-    while let Some((before, kind, inner, after)) = next_tag(rest) {
-        line += before.matches('\n').count();
-        let word = inner.trim_matches(|c: char| c == '-' || c.is_whitespace());
-        let word = word.split_whitespace().next().unwrap_or("");
-        if kind == '#' {
-            // A comment: nothing in it opens or closes a tag.
-        } else if open.last().is_some_and(|(_, t)| *t == "raw") {
-            if word == "endraw" {
-                open.pop();
-            }
-        } else if let Some(tag) = word.strip_prefix("end") {
-            if let Some(i) = open.iter().rposition(|(_, t)| *t == tag) {
-                open.truncate(i);
-            }
-        } else if let Some(tag) = PAIRED.iter().find(|t| **t == word) {
-            open.push((line, tag));
-        }
-        line += inner.matches('\n').count();
-        rest = after;
-    }
-    open.pop()
-}
-
-/// Splits `text` at its first `{% … %}` or `{# … #}`: what comes before, `%` or `#`, the
-/// tag's inside, and what follows. `None` when the tag never ends.
-fn next_tag(text: &str) -> Option<(&str, char, &str, &str)> {
-    let at = match (text.find("{%"), text.find("{#")) {
-        (Some(a), Some(b)) => a.min(b),
-        (a, b) => a.or(b)?,
-    };
-    let kind = if text[at..].starts_with("{%") { '%' } else { '#' };
-    let close = if kind == '%' { "%}" } else { "#}" };
-    let body = &text[at + 2..];
-    let end = body.find(close)?;
-    Some((&text[..at], kind, &body[..end], &body[end + 2..]))
 }
 
 /// Some Tera errors (unknown filters, tests, includes) only come as rendered reports:
@@ -267,17 +212,6 @@ fn files_under<'a>(dir: &'a Dir<'a>) -> Vec<&'a include_dir::File<'a>> {
         out.extend(files_under(sub));
     }
     out
-}
-
-/// Files an editor leaves beside the ones it edits: swap files, backups, lock files.
-/// Other dotfiles (`.nojekyll`) are real files.
-fn is_editor_artefact(name: &str) -> bool {
-    name.starts_with(".#")
-        || name.ends_with('~')
-        || name.ends_with(".swp")
-        || name.ends_with(".swx")
-        || name == ".DS_Store"
-        || (name.starts_with('#') && name.ends_with('#'))
 }
 
 /// Reads every file under `dir` (if it exists) as `(relative path, T)`.
