@@ -70,6 +70,46 @@ impl fmt::Display for ContentErrors {
 
 impl std::error::Error for ContentErrors {}
 
+/// A failed build's error with the warnings the build gave before it failed. The warning is
+/// often the explanation (`unknown key `extras` — did you mean `extra`?` beside a template
+/// that finds no `extra.logo`), so it must not vanish with the build.
+#[derive(Debug)]
+pub struct Warned {
+    /// The warnings, in the order the build gave them.
+    pub warnings: Vec<String>,
+    /// What stopped the build.
+    pub error: anyhow::Error,
+}
+
+impl fmt::Display for Warned {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", error_lines(&self.error))
+    }
+}
+
+impl std::error::Error for Warned {}
+
+/// `error` carrying `warnings` (unchanged when there are none).
+pub fn warned(error: anyhow::Error, warnings: &[String]) -> anyhow::Error {
+    if warnings.is_empty() || error.is::<Warned>() {
+        return error;
+    }
+    anyhow::Error::new(Warned {
+        warnings: warnings.to_vec(),
+        error,
+    })
+}
+
+/// The warnings a failed build gave before it failed (see [`Warned`]).
+pub fn warnings_before(e: &anyhow::Error) -> &[String] {
+    e.downcast_ref::<Warned>().map_or(&[], |w| &w.warnings)
+}
+
+/// What stopped the build, without the warnings beside it.
+fn cause(e: &anyhow::Error) -> &anyhow::Error {
+    e.downcast_ref::<Warned>().map_or(e, |w| &w.error)
+}
+
 /// A TOML or YAML parser's type error in the words of the file's author, not of the Rust
 /// types behind it: `invalid type: string "x", expected a sequence` reads `wrong type:
 /// text "x", expected a list`, `expected usize` `expected a whole number`. `line` is the
@@ -113,6 +153,7 @@ pub fn line_of_offset(text: &str, offset: usize) -> usize {
 /// An error as the user should see it: content errors one per line, anything else as its
 /// chain of causes on one line. Watch mode shows this over the page.
 pub fn error_lines(e: &anyhow::Error) -> String {
+    let e = cause(e);
     if let Some(errors) = e.downcast_ref::<ContentErrors>() {
         return errors.0.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n");
     }
@@ -123,6 +164,7 @@ pub fn error_lines(e: &anyhow::Error) -> String {
 /// content error, then how many there were and that nothing was written; or the error's
 /// chain of causes on one line.
 pub fn report_lines(e: &anyhow::Error) -> Vec<String> {
+    let e = cause(e);
     match e.downcast_ref::<ContentErrors>() {
         Some(errors) => errors
             .0

@@ -488,6 +488,9 @@ fn preview_folder(root: &std::path::Path, output: PathBuf) -> PathBuf {
 
 /// One line per problem; content errors already carry `file:line: what — what to do`.
 fn print_error(e: &anyhow::Error) {
+    for w in paperboy::error::warnings_before(e) {
+        eprintln!("warning: {w}");
+    }
     for line in paperboy::error::report_lines(e) {
         eprintln!("error: {line}");
     }

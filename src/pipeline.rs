@@ -15,6 +15,7 @@ use crate::content;
 use crate::enrich::{
     Derive, Enricher, Lexicon, Prepared, StoredLists, TagCache, Taxonomy, WordsStore, read_stored_words, stored_key,
 };
+use crate::error::warned;
 use crate::model::{PaperId, Site, TextStore};
 use crate::output::{
     CacheRead, DoneJobs, Holder, JobCache, JobFiles, Keepable, OutputLock, ReadAhead, SideFile, Sink, Spill, Staging,
@@ -107,8 +108,8 @@ impl Setup {
     /// warnings found on the way. Fails before any content is read.
     pub fn load(root: &Path, overrides: &Overrides) -> Result<(Setup, Vec<String>)> {
         let (config, warnings) = Config::load_with(root, overrides)?;
-        let theme = Theme::load(root, &config)?;
-        let taxonomy = Taxonomy::new(&config.tagging)?;
+        let theme = Theme::load(root, &config).map_err(|e| warned(e, &warnings))?;
+        let taxonomy = Taxonomy::new(&config.tagging).map_err(|e| warned(e, &warnings))?;
         Ok((
             Setup {
                 config,
@@ -230,7 +231,8 @@ fn load_deriving(
         content::ParseCache::new(parse_cache_path(out), &setup.config.import).texts_in_entries(spill.is_some())
     });
     let store = spill.clone().map(|spill| spill as Arc<dyn TextStore>);
-    let (mut site, content_warnings) = content::load_cached(root, &setup.config, parse_cache.as_ref(), store.as_ref())?;
+    let (mut site, content_warnings) = content::load_cached(root, &setup.config, parse_cache.as_ref(), store.as_ref())
+        .map_err(|e| warned(e, &warnings))?;
     warnings.extend(content_warnings);
     if let Some(spill) = spill.as_ref().filter(|spill| spill.failed()) {
         warnings.push(format!(
@@ -590,6 +592,8 @@ pub fn build_with_progress(options: &BuildOptions, progress: &(dyn Fn(usize, usi
         &mut phases,
     )?;
     let mut warnings = warnings;
+    // What the content and config gave: said again if the build fails.
+    let given = warnings.len();
     if setup.config.is_local() {
         warnings.push(format!(
             "base_url is {}, this machine: feeds, canonical links, the sitemap and emails point there — set base_url in paperboy.toml (or pass --base-url) before you deploy",
@@ -597,7 +601,8 @@ pub fn build_with_progress(options: &BuildOptions, progress: &(dyn Fn(usize, usi
         ));
     }
     let mut renderer = setup
-        .renderer(&site, &mut RenderCache::default(), None, &lexicon, search_words)?
+        .renderer(&site, &mut RenderCache::default(), None, &lexicon, search_words)
+        .map_err(|e| warned(e, &warnings[..given]))?
         .with_sealed_search(sealed_search.as_mut().and_then(|s| s.stored.take()));
     phases.mark("prepare");
     // Listing the jobs plans the search index (its parts are rendered with the pages).
@@ -622,7 +627,8 @@ pub fn build_with_progress(options: &BuildOptions, progress: &(dyn Fn(usize, usi
         setup_fp,
         progress,
         None,
-    )?;
+    )
+    .map_err(|e| warned(e, &warnings[..given]))?;
     warnings.extend(published.notes);
     if let Some(cache) = parse_cache {
         // Only a speed-up: stale entries left behind cost disk, not correctness.

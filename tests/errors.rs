@@ -272,6 +272,25 @@ fn a_template_syntax_error() {
 }
 
 #[test]
+fn a_failed_build_still_gives_the_warnings_that_explain_it() {
+    // The typo'd table is why the template finds nothing: its warning must not vanish with
+    // the build, and it names the line.
+    let site = built_site();
+    site.write("paperboy.toml", "title = \"T\"\nextras.tagline = \"Daily\"\n");
+    site.write(
+        "templates/404.html",
+        "{% extends \"base.html\" %}{% block content %}{{ site.extra.tagline }}{% endblock %}\n",
+    );
+    let err = fails(&site, &["templates/404.html:1:", "tagline", "fix the template"]);
+    let warning = "warning: paperboy.toml:2: unknown key `extras` is ignored — did you mean `extra`?";
+    assert!(err.starts_with(warning), "{err}");
+    // And beside content errors, which stop the build earlier.
+    site.write("content/2026-11-27.txt", "Title only\n");
+    let err = fails(&site, &["content/2026-11-27.txt:"]);
+    assert!(err.starts_with(warning), "{err}");
+}
+
+#[test]
 fn an_undefined_variable_in_a_template() {
     let site = built_site();
     site.write(

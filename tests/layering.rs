@@ -27,7 +27,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     (
         "pipeline",
         &[
-            "config", "content", "enrich", "memory", "model", "output", "phases", "render", "theme",
+            "config", "content", "enrich", "error", "memory", "model", "output", "phases", "render", "theme",
         ],
     ),
     ("check", &["config", "error", "model", "output", "pipeline", "render"]),

@@ -133,7 +133,9 @@ fn key_line(text: &str, key: &str) -> Option<usize> {
         } else {
             continue;
         };
-        if full.len() == wanted.len() && full.iter().zip(&wanted).all(|(a, b)| a == b) {
+        // A key's own line, or the first that sets something under it (`extras.tagline = …`
+        // is where the unknown table `extras` is).
+        if full.len() >= wanted.len() && full.iter().zip(&wanted).all(|(a, b)| a == b) {
             return Some(i + 1);
         }
     }
@@ -218,5 +220,7 @@ mod tests {
         assert_eq!(key_line(text, "tagging.topic.0.name"), Some(6));
         assert_eq!(key_line(text, "tags.per_page"), Some(8));
         assert_eq!(key_line(text, "theme"), None);
+        // A table known only from a dotted key is where the key sets something under it.
+        assert_eq!(key_line("title = \"x\"\nextras.tagline = \"y\"\n", "extras"), Some(2));
     }
 }
