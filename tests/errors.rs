@@ -310,7 +310,21 @@ fn an_undefined_variable_in_a_template() {
         &[
             "themes/mine/templates/paper.html:4:",
             "no_such_field",
+            "rendering papers/good-paper/",
             "fix the template",
+        ],
+    );
+    // A message that leaves out what it is about quotes the template's expression.
+    site.write(
+        "themes/mine/templates/paper.html",
+        "{% extends \"base.html\" %}\n{% block content %}\n<p>{{ paper.comment | upper }}</p>\n{% endblock %}\n",
+    );
+    fails(
+        &site,
+        &[
+            "themes/mine/templates/paper.html:3:",
+            "expected `string`",
+            "(in `paper.comment | upper`), rendering papers/good-paper/",
         ],
     );
     site.write(

@@ -12,6 +12,7 @@ use anyhow::Result;
 use super::Renderer;
 use super::search_index::{dirs_count, docs_count};
 use crate::model::{IssueId, PaperId, TagId, issue_dir, paper_dir, tag_dir};
+use crate::theme::TemplateError;
 
 /// One unit of rendering work; the incremental rebuild renders a subset of them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -195,8 +196,20 @@ impl Renderer<'_> {
         }
     }
 
-    /// The files of one job: `(path under the output root, bytes)`.
+    /// The files of one job: `(path under the output root, bytes)`. A template error names
+    /// the page, as one paper's data can break a template that renders every other paper.
     pub fn render_job(&self, job: Job) -> Result<Files> {
+        self.render_job_files(job)
+            .map_err(|e| match e.downcast::<TemplateError>() {
+                Ok(error) => anyhow::Error::new(TemplateError {
+                    page: Some(self.job_key(job)),
+                    ..error
+                }),
+                Err(e) => e,
+            })
+    }
+
+    fn render_job_files(&self, job: Job) -> Result<Files> {
         match job {
             Job::Home => Ok(vec![("index.html".into(), self.home()?)]),
             Job::Archive => Ok(vec![("issues/index.html".into(), self.archive()?)]),

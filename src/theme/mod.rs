@@ -128,7 +128,7 @@ impl Theme {
     /// the template was read from (the override, the site theme or the built-in theme).
     pub fn template_error(&self, e: &tera::Error) -> anyhow::Error {
         let (name, line, what) = match (report_of(e), e.kind()) {
-            (Some(r), _) => (r.filename().to_string(), r.span().start_line, one_line(r.message())),
+            (Some(r), _) => (r.filename().to_string(), r.span().start_line, self.quoted(r)),
             (None, tera::ErrorKind::MissingParent { current, parent }) => {
                 let line = self.line_mentioning(current, parent);
                 (
@@ -148,9 +148,54 @@ impl Theme {
             (None, _) if !name.is_empty() => format!("template {name}"),
             (None, _) => format!("theme `{}`", self.name),
         };
-        anyhow::anyhow!("{place}: {what} — fix the template")
+        anyhow::Error::new(TemplateError {
+            place,
+            what,
+            page: None,
+        })
+    }
+
+    /// A report's message, with the expression it is about when the message leaves it out:
+    /// "expected `string` but got `none`" says little until it reads `paper.comment | upper`.
+    fn quoted(&self, r: &tera::ReportError) -> String {
+        let what = one_line(r.message());
+        let text = self
+            .templates
+            .iter()
+            .find(|(n, _)| n == r.filename())
+            .map(|(_, t)| t.as_str());
+        match text.and_then(|t| enclosing_tag(t, r.span().range.start)) {
+            Some(x) if !x.is_empty() && x.len() <= 80 && !x.contains('\n') && !what.contains(x) => {
+                format!("{what} (in `{x}`)")
+            }
+            _ => what,
+        }
     }
 }
+
+/// A template that does not compile or render: `FILE:LINE: what is wrong — fix the
+/// template`, and the page being rendered when it was one page's data that broke it.
+#[derive(Debug)]
+pub struct TemplateError {
+    /// The template's file and line, as the user would open it.
+    pub place: String,
+    /// What is wrong.
+    pub what: String,
+    /// The page (its folder or file under the output) being rendered, when known.
+    pub page: Option<String>,
+}
+
+impl std::fmt::Display for TemplateError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let TemplateError { place, what, page } = self;
+        match page {
+            Some(page) => write!(f, "{place}: {what}, rendering {page} — fix the template"),
+            None => write!(f, "{place}: {what} — fix the template"),
+        }
+    }
+}
+
+impl std::error::Error for TemplateError {}
 
 impl Theme {
     fn line_mentioning(&self, template: &str, needle: &str) -> usize {
@@ -160,6 +205,17 @@ impl Theme {
             .and_then(|(_, text)| text.lines().position(|l| l.contains(needle)))
             .map_or(0, |i| i + 1)
     }
+}
+
+/// The inside of the `{{ … }}` or `{% … %}` of `text` that holds byte `at`: Tera's span
+/// points at one part of an expression (`paper` of `paper.comment | upper`).
+fn enclosing_tag(text: &str, at: usize) -> Option<&str> {
+    let before = text.get(..at)?;
+    let open = before.rfind("{{").max(before.rfind("{%"))?;
+    let close = if text[open..].starts_with("{{") { "}}" } else { "%}" };
+    let inner = &text[open + 2..];
+    let end = inner.find(close)?;
+    (open + 2 + end >= at).then(|| inner[..end].trim_matches(|c: char| c == '-' || c.is_whitespace()))
 }
 
 /// Some Tera errors (unknown filters, tests, includes) only come as rendered reports:
