@@ -248,6 +248,32 @@ fn a_theme_that_does_not_exist() {
 }
 
 #[test]
+fn a_theme_without_every_page_template() {
+    let site = built_site();
+    site.write("paperboy.toml", "theme = \"mine\"\n");
+    site.write("themes/mine/static/style.css", "body{}");
+    fails(
+        &site,
+        &[
+            "themes/mine/templates/: theme `mine` has no templates/ folder",
+            "copy them",
+        ],
+    );
+    for t in ["index", "issue", "paper", "tags", "404"] {
+        site.write(&format!("themes/mine/templates/{t}.html"), "<!DOCTYPE html>\n");
+    }
+    // Every missing one at once, not the first that rendering meets.
+    fails(
+        &site,
+        &["themes/mine/templates/: theme `mine` has no archive.html, tag.html — every theme needs"],
+    );
+    // The site's own templates/ count.
+    site.write("templates/archive.html", "<!DOCTYPE html>\n");
+    site.write("templates/tag.html", "<!DOCTYPE html>\n");
+    site.build_ok(&[]);
+}
+
+#[test]
 fn a_template_syntax_error() {
     let site = built_site();
     site.write(
@@ -506,6 +532,9 @@ fn errors_name_files_from_the_site_root() {
     build("paperboy.toml:2: duplicate key");
     site.write("paperboy.toml", "title = \"T\"\ntheme = \"mine\"\n");
     build("paperboy.toml:2: theme `mine` does not exist");
+    for t in ["issue", "paper", "archive", "tags", "tag", "404"] {
+        site.write(&format!("themes/mine/templates/{t}.html"), "<!DOCTYPE html>\n");
+    }
     site.write("themes/mine/templates/index.html", "{{ nope( }}\n");
     build("themes/mine/templates/index.html:1:");
 }

@@ -35,6 +35,18 @@ pub struct Theme {
     pub origins: Vec<(String, String)>,
 }
 
+/// The templates of the pages every site has; `search.html`, `email.html` and `email.txt`
+/// are optional (a theme without them gets no search page or email issues).
+pub const PAGE_TEMPLATES: [&str; 7] = [
+    "index.html",
+    "issue.html",
+    "paper.html",
+    "archive.html",
+    "tags.html",
+    "tag.html",
+    "404.html",
+];
+
 /// Names of the themes built into the binary.
 pub fn builtin_names() -> Vec<&'static str> {
     BUILTIN.dirs().filter_map(|d| d.path().file_name()?.to_str()).collect()
@@ -109,7 +121,35 @@ impl Theme {
         }
         theme.templates.sort();
         theme.statics.sort();
+        if local.is_dir() {
+            theme.check_pages_are_there(&local)?;
+        }
         Ok(theme)
+    }
+
+    /// A site's own theme has every page's template, or the build stops before rendering
+    /// with all the missing ones named (rendering would name the first it met, without
+    /// saying where it was looked for).
+    fn check_pages_are_there(&self, dir: &Path) -> Result<()> {
+        let missing: Vec<&str> = PAGE_TEMPLATES.into_iter().filter(|t| !self.has_template(t)).collect();
+        if missing.is_empty() {
+            return Ok(());
+        }
+        let shown = Path::new(THEMES_DIR).join(&self.name).join("templates");
+        let what = if !dir.join("templates").is_dir() {
+            "has no templates/ folder".to_string()
+        } else if missing.len() == PAGE_TEMPLATES.len() {
+            "has no page templates".to_string()
+        } else {
+            format!("has no {}", missing.join(", "))
+        };
+        anyhow::bail!(
+            "{}/: theme `{}` {what} — every theme needs {}: copy them from a built-in theme ({}: themes/ in paperboy's repository) or put them in the site's templates/",
+            shown.display(),
+            self.name,
+            PAGE_TEMPLATES.join(", "),
+            builtin_names().join(", ")
+        )
     }
 
     /// Whether the theme has `name`: optional pages (email, search) are only written by
