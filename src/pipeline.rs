@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Result;
 use rayon::prelude::*;
+use rustc_hash::FxHashSet;
 
 use crate::config::{Config, Overrides, TaggingConfig};
 use crate::content;
@@ -734,6 +735,9 @@ pub fn publish(
     jobs.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     // Each rendered or kept job's place in `jobs`, and its files.
     let mut done: Vec<(usize, JobFiles)> = Vec::with_capacity(jobs.len());
+    // Static files that a page or feed writes over: the page wins, and the user hears of it.
+    let statics: FxHashSet<&str> = renderer.static_paths().collect();
+    let mut shadowed = std::collections::BTreeSet::new();
     let (counts, rendered) = {
         let reuse = |at: usize| -> Option<Vec<(String, Keepable)>> {
             let (key, fp, _) = &jobs[at];
@@ -748,12 +752,20 @@ pub fn publish(
         };
         let plain: Vec<Job> = jobs.iter().map(|k| k.2).collect();
         render_jobs_reusing(renderer, plain, &staging, &reuse, progress, &mut |at, job, paths| {
+            if job != Job::Statics {
+                shadowed.extend(paths.iter().filter(|p| statics.contains(p.as_str())).cloned());
+            }
             if let Some(written) = written.as_mut() {
                 written(job, paths.clone());
             }
             done.push((at, JobFiles::of(&jobs[at].0, paths)));
         })?
     };
+    for path in shadowed {
+        notes.push(format!(
+            "the static file {path} (in static/ or the theme's static/) is also a page or feed the site writes, which is kept — rename or remove the static file"
+        ));
+    }
     // Freed beside the commit: 117,000 keys and paths took 20 ms to free on this thread.
     free_in_background(previous);
     let mut cache = DoneJobs::with_capacity(done.len());

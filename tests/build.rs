@@ -539,6 +539,28 @@ fn a_site_theme_folder_is_used() {
 }
 
 #[test]
+fn static_files_and_generated_ones_of_the_same_name() {
+    let site = TestSite::new();
+    site.write("content/2026-11-26.txt", format!("One\n{}", abstract_text("a")));
+    site.build_ok(&[]);
+    assert!(site.read("robots.txt").contains("Sitemap: "));
+    // A site's own robots.txt replaces the generated one...
+    site.write("static/robots.txt", "User-agent: *\nDisallow: /\n");
+    // ...but no static file replaces a page or feed: the page is kept, and the build says so.
+    site.write("static/rss.xml", "<rss/>");
+    let out = site.run(&["build"]);
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(site.read("robots.txt"), "User-agent: *\nDisallow: /\n");
+    assert!(site.read("rss.xml").starts_with("<?xml"));
+    assert!(
+        err.contains("warning: the static file rss.xml (in static/ or the theme's static/) is also a page or feed the site writes, which is kept — rename or remove the static file"),
+        "{err}"
+    );
+    assert!(!err.contains("robots.txt"), "{err}");
+}
+
+#[test]
 fn init_writes_a_site_that_builds() {
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("site");

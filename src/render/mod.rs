@@ -202,6 +202,11 @@ impl<'a> Renderer<'a> {
         Self::with_cache(site, config, theme, &mut RenderCache::default(), None)
     }
 
+    /// The paths of the theme's and the site's static files, as the output holds them.
+    pub fn static_paths(&self) -> impl Iterator<Item = &str> {
+        self.theme.statics.iter().map(|(path, _)| path.as_str())
+    }
+
     /// [`Renderer::new`], reusing the paper summaries in `cache` that are still current (the
     /// watch loop keeps one across rebuilds; it is valid for one config and theme).
     ///

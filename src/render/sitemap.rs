@@ -26,19 +26,24 @@ const TAIL: &str = "</urlset>\n";
 /// `</lastmod></url>` and the line break.
 const LINE_EXTRA: usize = 12 + 15 + 10 + 16 + 1;
 
+/// The crawlers' file, written unless a static file of that name replaces it.
+const ROBOTS: &str = "robots.txt";
+
 impl Renderer<'_> {
     /// `/sitemap.xml` (every page, or the index of the parts when they do not fit in one
-    /// file) and `/robots.txt`.
+    /// file) and `/robots.txt`, unless the site or its theme brings its own (`static/robots.txt`:
+    /// a publisher who keeps crawlers out of a staging site, or some of them out of all).
     pub(crate) fn sitemap_files(&self) -> Files {
         let pages = self.sitemap_pages();
         let sitemap = match pages.parts() {
             1 => urlset(pages.entries(0..pages.len()), &self.links),
             parts => index((0..parts).map(|k| pages.newest(pages.part(k))), &self.links),
         };
-        vec![
-            ("sitemap.xml".into(), sitemap),
-            ("robots.txt".into(), robots(&self.links)),
-        ]
+        let mut files = vec![("sitemap.xml".into(), sitemap)];
+        if !self.theme.statics.iter().any(|(path, _)| path == ROBOTS) {
+            files.push((ROBOTS.into(), robots(&self.links)));
+        }
+        files
     }
 
     /// `/sitemap-K.xml`: part `k` (from 0; K is `k + 1`) of a sitemap too large for one file.
