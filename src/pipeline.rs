@@ -108,8 +108,9 @@ impl Setup {
     /// Reads `paperboy.toml` (then `--base-url`), the theme and the taxonomy, with the
     /// warnings found on the way. Fails before any content is read.
     pub fn load(root: &Path, overrides: &Overrides) -> Result<(Setup, Vec<String>)> {
-        let (config, warnings) = Config::load_with(root, overrides)?;
+        let (config, mut warnings) = Config::load_with(root, overrides)?;
         let theme = Theme::load(root, &config).map_err(|e| warned(e, &warnings))?;
+        warnings.extend(theme.notes.iter().cloned());
         let taxonomy = Taxonomy::new(&config.tagging).map_err(|e| warned(e, &warnings))?;
         Ok((
             Setup {

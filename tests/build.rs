@@ -561,6 +561,30 @@ fn static_files_and_generated_ones_of_the_same_name() {
 }
 
 #[test]
+fn a_site_template_that_nothing_uses_is_warned_of() {
+    let site = TestSite::new();
+    site.write("content/2026-11-26.txt", format!("One\n{}", abstract_text("a")));
+    site.write("templates/paper.htm", "<p>a typo</p>");
+    site.write("templates/partials/note.html", "<i>used</i>");
+    site.write(
+        "templates/404.html",
+        "{% extends \"base.html\" %}{% block content %}{% include \"partials/note.html\" %}{% endblock %}",
+    );
+    let out = site.run(&["build"]);
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("warning: templates/paper.htm: no page is made from it and no template includes it"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("note.html") && !err.contains("templates/404.html"),
+        "{err}"
+    );
+    assert!(site.read("404.html").contains("<i>used</i>"));
+}
+
+#[test]
 fn init_writes_a_site_that_builds() {
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("site");

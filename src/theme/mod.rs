@@ -33,6 +33,8 @@ pub struct Theme {
     pub statics: Vec<(String, Vec<u8>)>,
     /// `(template name, where it was read from)`, so an error names the file to fix.
     pub origins: Vec<(String, String)>,
+    /// Warnings about the theme: a template of the site's `templates/` that nothing uses.
+    pub notes: Vec<String>,
 }
 
 /// The templates of the pages every site has; `search.html`, `email.html` and `email.txt`
@@ -96,6 +98,8 @@ impl Theme {
             );
         }
         let mut overrides = Vec::new();
+        // Templates the site adds rather than replaces: partials, or names mistyped.
+        let mut added = Vec::new();
         let dir = root.join(OVERRIDES_DIR);
         read_dir_into(&dir, &mut overrides, |b| {
             String::from_utf8(b).map_err(|e| anyhow::anyhow!("{e}"))
@@ -108,9 +112,13 @@ impl Theme {
             }
             match theme.templates.iter_mut().find(|(n, _)| *n == name) {
                 Some(slot) => slot.1 = text,
-                None => theme.templates.push((name, text)),
+                None => {
+                    added.push(name.clone());
+                    theme.templates.push((name, text));
+                }
             }
         }
+        theme.notes = theme.unused(&added);
         let mut site_statics = Vec::new();
         read_dir_into(&root.join(STATIC_DIR), &mut site_statics, Ok)?;
         for (path, bytes) in site_statics {
@@ -125,6 +133,31 @@ impl Theme {
             theme.check_pages_are_there(&local)?;
         }
         Ok(theme)
+    }
+
+    /// Of the templates the site's `templates/` added (`added`), those that no page is
+    /// rendered from and no template names (`{% include "…" %}`, `{% extends "…" %}`): a
+    /// mistyped name (`paper.htm`) or a page the site expected to get (`about.html`) would
+    /// otherwise change nothing, in silence.
+    fn unused(&self, added: &[String]) -> Vec<String> {
+        let named = |name: &str| {
+            self.templates.iter().any(|(n, text)| {
+                n != name && (text.contains(&format!("\"{name}\"")) || text.contains(&format!("'{name}'")))
+            })
+        };
+        let optional = ["search.html", "email.html", "email.txt"];
+        added
+            .iter()
+            .filter(|name| !PAGE_TEMPLATES.contains(&name.as_str()) && !optional.contains(&name.as_str()) && !named(name))
+            .map(|name| {
+                format!(
+                    "{}: no page is made from it and no template includes it, so it changes nothing — the templates a site can replace are {}, base.html, {} (and the partials they include)",
+                    Path::new(OVERRIDES_DIR).join(name).display(),
+                    PAGE_TEMPLATES.join(", "),
+                    optional.join(", ")
+                )
+            })
+            .collect()
     }
 
     /// A site's own theme has every page's template, or the build stops before rendering
