@@ -274,6 +274,19 @@ fn a_theme_without_every_page_template() {
 }
 
 #[test]
+fn a_template_that_is_not_utf8() {
+    let site = built_site();
+    site.write(
+        "templates/404.html",
+        b"{% extends \"base.html\" %}\n{% block content %}\nCaf\xe9\n{% endblock %}\n",
+    );
+    fails(
+        &site,
+        &["templates/404.html:3: not valid UTF-8 (byte 50 of the file) — save the template as UTF-8"],
+    );
+}
+
+#[test]
 fn a_template_syntax_error() {
     let site = built_site();
     site.write(

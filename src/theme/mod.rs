@@ -66,15 +66,13 @@ impl Theme {
         let local = root.join(THEMES_DIR).join(name);
         if local.is_dir() {
             let dir = local.join("templates");
-            read_dir_into(&dir, &mut theme.templates, |b| {
-                String::from_utf8(b).map_err(|e| anyhow::anyhow!("{e}"))
-            })?;
+            read_dir_into(&dir, root, &mut theme.templates, String::from_utf8)?;
             // Named from the site root, as content errors name their files.
             let shown = Path::new(THEMES_DIR).join(name).join("templates");
             for (t, _) in &theme.templates {
                 theme.origins.push((t.clone(), shown.join(t).display().to_string()));
             }
-            read_dir_into(&local.join("static"), &mut theme.statics, Ok)?;
+            read_dir_into(&local.join("static"), root, &mut theme.statics, Ok)?;
         } else if let Some(dir) = BUILTIN.get_dir(name) {
             for file in files_under(dir) {
                 let rel = file.path().strip_prefix(dir.path()).unwrap_or(file.path());
@@ -101,9 +99,7 @@ impl Theme {
         // Templates the site adds rather than replaces: partials, or names mistyped.
         let mut added = Vec::new();
         let dir = root.join(OVERRIDES_DIR);
-        read_dir_into(&dir, &mut overrides, |b| {
-            String::from_utf8(b).map_err(|e| anyhow::anyhow!("{e}"))
-        })?;
+        read_dir_into(&dir, root, &mut overrides, String::from_utf8)?;
         for (name, text) in overrides {
             let origin = Path::new(OVERRIDES_DIR).join(&name).display().to_string();
             match theme.origins.iter_mut().find(|(n, _)| *n == name) {
@@ -120,7 +116,7 @@ impl Theme {
         }
         theme.notes = theme.unused(&added);
         let mut site_statics = Vec::new();
-        read_dir_into(&root.join(STATIC_DIR), &mut site_statics, Ok)?;
+        read_dir_into(&root.join(STATIC_DIR), root, &mut site_statics, Ok)?;
         for (path, bytes) in site_statics {
             match theme.statics.iter_mut().find(|(p, _)| *p == path) {
                 Some(slot) => slot.1 = bytes,
@@ -344,7 +340,12 @@ fn files_under<'a>(dir: &'a Dir<'a>) -> Vec<&'a include_dir::File<'a>> {
 }
 
 /// Reads every file under `dir` (if it exists) as `(relative path, T)`.
-fn read_dir_into<T>(dir: &Path, out: &mut Vec<(String, T)>, convert: impl Fn(Vec<u8>) -> Result<T>) -> Result<()> {
+fn read_dir_into<T>(
+    dir: &Path,
+    root: &Path,
+    out: &mut Vec<(String, T)>,
+    convert: impl Fn(Vec<u8>) -> std::result::Result<T, std::string::FromUtf8Error>,
+) -> Result<()> {
     if !dir.is_dir() {
         return Ok(());
     }
@@ -355,10 +356,15 @@ fn read_dir_into<T>(dir: &Path, out: &mut Vec<(String, T)>, convert: impl Fn(Vec
         }
         let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path());
         let bytes = std::fs::read(entry.path()).with_context(|| format!("cannot read {}", entry.path().display()))?;
-        let value = convert(bytes).with_context(|| {
-            format!(
-                "{}:1: not valid UTF-8 — save the template as UTF-8",
-                entry.path().display()
+        let value = convert(bytes).map_err(|e| {
+            // Named from the site root, at the line of the first byte that is not UTF-8.
+            let shown = entry.path().strip_prefix(root).unwrap_or(entry.path());
+            let at = e.utf8_error().valid_up_to();
+            let line = e.as_bytes()[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+            anyhow::anyhow!(
+                "{}:{line}: not valid UTF-8 (byte {} of the file) — save the template as UTF-8",
+                shown.display(),
+                at + 1
             )
         })?;
         out.push((rel.to_string_lossy().replace('\\', "/"), value));
