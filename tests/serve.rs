@@ -298,6 +298,29 @@ fn a_broken_edit_shows_an_error_and_the_next_good_save_recovers() {
     wait_for(&server, "/papers/fixed-paper/", "fix", |s, _| s == 200);
 }
 
+#[test]
+fn a_first_build_that_fails_shows_its_error_not_a_blank_page() {
+    let site = sample_site();
+    site.write("paperboy.toml", "titel = \"Typo\"\n");
+    site.write("content/2026-11-27.txt", "Dangling Title\n");
+    let server = start(&site);
+    // Every page, and the 404 page, is one that carries the live-reload script: it shows
+    // the error over the page and reloads once a save builds.
+    for path in ["/", "/papers/alpha-paper/", "/no-such-page"] {
+        let (status, body) = get(&server.addr, path);
+        assert_eq!(status, 404, "{path}");
+        assert!(
+            body.contains("Nothing is built yet") && body.contains("/__paperboy/livereload.js"),
+            "{path}: {body}"
+        );
+    }
+    let sse = events(&server);
+    assert!(expect_event(&sse, "build-error").contains("content/2026-11-27.txt:1:"));
+    std::fs::remove_file(site.root().join("content/2026-11-27.txt")).unwrap();
+    expect_event(&sse, "reload");
+    wait_for(&server, "/papers/alpha-paper/", "the fix", |s, _| s == 200);
+}
+
 #[cfg(target_os = "linux")]
 #[test]
 fn a_file_still_being_written_is_not_built_half_written() {

@@ -96,6 +96,9 @@ pub(super) async fn site_files(State(state): State<AppState>, request: Request) 
         Place::Refused => return StatusCode::FORBIDDEN.into_response(),
         Place::Nowhere => return not_found(&state, request).await,
     };
+    if may_be_html(&rest) && !state.root.join("index.html").is_file() {
+        return nothing_built(request.method() == Method::HEAD);
+    }
     if let Ok(real) = state.root.join(rest.trim_start_matches('/')).canonicalize() {
         if !real.starts_with(&state.root) {
             return StatusCode::FORBIDDEN.into_response();
@@ -122,12 +125,35 @@ pub(super) async fn site_files(State(state): State<AppState>, request: Request) 
 /// The 404 page, with its status.
 async fn not_found(state: &AppState, request: Request) -> Response {
     let head = request.method() == Method::HEAD;
+    if !state.root.join("404.html").is_file() {
+        return nothing_built(head);
+    }
     let mut page = tower_http::services::ServeFile::new(state.root.join("404.html"));
     let mut response = match page.try_call(request).await {
         Ok(response) => with_script(response.map(Body::new), head),
         Err(_) => Response::new(Body::empty()),
     };
     *response.status_mut() = StatusCode::NOT_FOUND;
+    response
+}
+
+/// The answer to every page before a first good build (the first build failed): a page
+/// whose live-reload script shows the error over it, and reloads when a save builds.
+fn nothing_built(head: bool) -> Response {
+    let page = format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>paperboy serve: nothing built yet</title></head>\
+         <body><p>Nothing is built yet: the first build failed. Fix the error the terminal shows and save; this page reloads by itself.</p>\
+         <script src=\"{SCRIPT_PATH}\" defer></script></body></html>"
+    );
+    let mut response = (
+        StatusCode::NOT_FOUND,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        if head { String::new() } else { page },
+    )
+        .into_response();
+    if head {
+        response.headers_mut().remove(header::CONTENT_LENGTH);
+    }
     response
 }
 

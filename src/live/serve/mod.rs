@@ -12,7 +12,7 @@ mod listen;
 
 use std::convert::Infallible;
 use std::net::{IpAddr, SocketAddr};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use anyhow::{Context as _, Result};
@@ -133,7 +133,12 @@ async fn run(options: ServeOptions) -> Result<()> {
             }
             println!("Built {} papers in {} ms", report.papers, report.elapsed.as_millis());
         }
-        Err(e) => report_error(&crate::error::error_lines(&e), &error),
+        Err(e) => {
+            for w in crate::error::warnings_before(&e) {
+                eprintln!("warning: {w}");
+            }
+            report_error(&crate::error::error_lines(&e), &error, &output)
+        }
     }
     std::fs::create_dir_all(&output).with_context(|| format!("cannot create {}", output.display()))?;
     let root = output
@@ -155,6 +160,7 @@ async fn run(options: ServeOptions) -> Result<()> {
 
     let watch_root = options.root.clone();
     let watch_tx = tx.clone();
+    let watch_output = output.clone();
     let (warm_tx, warm_rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         // On the thread that rebuilds, whose allocator keeps what it frees; and before
@@ -168,7 +174,7 @@ async fn run(options: ServeOptions) -> Result<()> {
                 let _ = watch_tx.send(Message::Reload);
             }
             Outcome::Failed(text) => {
-                report_error(&text, &error);
+                report_error(&text, &error, &watch_output);
                 let _ = watch_tx.send(Message::BuildError(text));
             }
         });
@@ -217,11 +223,17 @@ fn percent_decoded(path: &str) -> String {
         .into_owned()
 }
 
-fn report_error(text: &str, error: &Mutex<Option<String>>) {
+/// Logs a failed build and keeps its text for the pages' overlay. `output` says whether
+/// there is a good build to keep serving.
+fn report_error(text: &str, error: &Mutex<Option<String>>, output: &Path) {
     for line in text.lines() {
         eprintln!("error: {line}");
     }
-    eprintln!("(serving the last good build until the next good save)");
+    if output.join("index.html").is_file() {
+        eprintln!("(serving the last good build until the next good save)");
+    } else {
+        eprintln!("(nothing is built yet: the preview shows this error until a save builds)");
+    }
     *error.lock().expect("not poisoned") = Some(text.to_string());
 }
 
