@@ -94,6 +94,7 @@ fn check_links(
 ) -> usize {
     let mut ids: FxHashMap<&str, Vec<String>> = FxHashMap::default();
     let mut followed = 0;
+    let mut broken = Broken::default();
     for (path, bytes) in files.iter().filter(|(p, _)| p.ends_with(".html")) {
         let html = String::from_utf8_lossy(bytes);
         let dir = path.rsplit_once('/').map_or("", |(d, _)| d);
@@ -115,9 +116,11 @@ fn check_links(
             };
             let Some(page) = files.get(&file).or_else(|| files.get(&format!("{file}/index.html"))) else {
                 let line = line_of(&html, &link);
-                problems.push(format!(
-                    "{path}:{line}: links to `{link}`, which the site does not have — fix the template or the content that makes the link"
-                ));
+                broken.add(
+                    format!("links to `{link}`, which the site does not have"),
+                    "fix the template or the content that makes the link",
+                    format!("{path}:{line}"),
+                );
                 continue;
             };
             if let Some(fragment) = fragment.filter(|f| !f.is_empty()) {
@@ -126,14 +129,58 @@ fn check_links(
                     .or_insert_with(|| attribute_values(&String::from_utf8_lossy(page), "id").collect());
                 if !known.contains(&fragment) {
                     let line = line_of(&html, &link);
-                    problems.push(format!(
-                        "{path}:{line}: links to `{link}`, but that page has no id `{fragment}` — fix the anchor"
-                    ));
+                    broken.add(
+                        format!("links to `{link}`, but that page has no id `{fragment}`"),
+                        "fix the anchor",
+                        format!("{path}:{line}"),
+                    );
                 }
             }
         }
     }
+    problems.extend(broken.lines());
     followed
+}
+
+/// Broken links grouped by what is wrong: a link a shared template makes is broken on every
+/// page, and one line that says how many pages have it reads better than hundreds.
+#[derive(Default)]
+struct Broken {
+    /// `(what is wrong, what to do, where: FILE:LINE of each page)`, in the order found.
+    found: Vec<(String, &'static str, Vec<String>)>,
+    /// Where each "what is wrong" is in `found`.
+    at: FxHashMap<String, usize>,
+}
+
+impl Broken {
+    /// Pages of one problem listed one by one; past it, one line says how many more.
+    const LISTED: usize = 3;
+
+    fn add(&mut self, what: String, to_do: &'static str, place: String) {
+        match self.at.get(&what) {
+            Some(&i) => self.found[i].2.push(place),
+            None => {
+                self.at.insert(what.clone(), self.found.len());
+                self.found.push((what, to_do, vec![place]));
+            }
+        }
+    }
+
+    fn lines(self) -> Vec<String> {
+        let mut out = Vec::new();
+        for (what, to_do, places) in self.found {
+            if places.len() <= Self::LISTED {
+                out.extend(places.iter().map(|place| format!("{place}: {what} — {to_do}")));
+            } else {
+                let others = places.len() - 1;
+                out.push(format!(
+                    "{}: {what}; {others} other pages have the same link (from a template they share?) — {to_do}",
+                    places[0]
+                ));
+            }
+        }
+        out
+    }
 }
 
 /// The line of `html` where `link` first appears (as written, or with `&` escaped), for

@@ -191,6 +191,24 @@ fn check_passes_a_good_site_and_names_a_broken_link() {
             "{expected}…{link}: {err}"
         );
     }
+
+    // A link every paper's page has is one line, with how many pages have it.
+    let day: String = (0..5)
+        .map(|i| format!("Paper {i}\n{}\n", abstract_text(&format!("p{i}"))))
+        .collect();
+    site.write("content/2026-11-27.txt", day);
+    site.write(
+        "templates/paper.html",
+        "{% extends \"base.html\" %}{% block content %}<a href=\"{{ site.base_path }}gone/\">x</a>{% endblock content %}",
+    );
+    let err = stderr(&site.run(&["check"]));
+    let gone: Vec<&str> = err.lines().filter(|l| l.contains("gone/")).collect();
+    assert_eq!(gone.len(), 1, "{err}");
+    assert!(
+        gone[0].starts_with("error: papers/")
+            && gone[0].contains("which the site does not have; 6 other pages have the same link (from a template they share?) — fix the template"),
+        "{err}"
+    );
 }
 
 #[test]
