@@ -353,6 +353,20 @@ fn an_undefined_variable_in_a_template() {
             "fix the template",
         ],
     );
+    // A word the interface words lack is added in the config: the error says so, without
+    // listing the hundred words there are.
+    site.write(
+        "themes/mine/templates/paper.html",
+        "{% extends \"base.html\" %}\n{% block content %}\n<p>{{ t.my_word }}</p>\n{% endblock %}\n",
+    );
+    let err = fails(
+        &site,
+        &[
+            "themes/mine/templates/paper.html:3: the interface words `t` have no `my_word`",
+            "under [translations] in paperboy.toml",
+        ],
+    );
+    assert!(err.len() < 600, "{err}");
     // A message that leaves out what it is about quotes the template's expression.
     site.write(
         "themes/mine/templates/paper.html",

@@ -227,13 +227,21 @@ impl Theme {
     /// A report's message, with the expression it is about when the message leaves it out:
     /// "expected `string` but got `none`" says little until it reads `paper.comment | upper`.
     fn quoted(&self, r: &tera::ReportError) -> String {
-        let what = one_line(r.message());
+        let what = shortened(&one_line(r.message()));
         let text = self
             .templates
             .iter()
             .find(|(n, _)| n == r.filename())
             .map(|(_, t)| t.as_str());
-        match text.and_then(|t| enclosing_tag(t, r.span().range.start)) {
+        let expression = text.and_then(|t| enclosing_tag(t, r.span().range.start));
+        // The interface words: a theme's own word is added in the config, not the template.
+        if expression.is_some_and(|x| x.starts_with("t.")) && what.contains("is not defined") {
+            let word = what.split('`').nth(1).unwrap_or("the_word");
+            return format!(
+                "the interface words `t` have no `{word}` (add `{word} = \"…\"` under [translations] in paperboy.toml, or use a word the README lists)"
+            );
+        }
+        match expression {
             Some(x) if !x.is_empty() && x.len() <= 80 && !x.contains('\n') && !what.contains(x) => {
                 format!("{what} (in `{x}`)")
             }
@@ -274,6 +282,24 @@ impl Theme {
             .and_then(|(_, text)| text.lines().position(|l| l.contains(needle)))
             .map_or(0, |i| i + 1)
     }
+}
+
+/// Tera's "Available fields: a, b, …" cut to its first few names: the interface words
+/// alone are a hundred, a line of 1.7 KB.
+fn shortened(what: &str) -> String {
+    const SHOWN: usize = 12;
+    let Some((head, fields)) = what.split_once("Available fields: ") else {
+        return what.to_string();
+    };
+    let names: Vec<&str> = fields.split(", ").collect();
+    if names.len() <= SHOWN {
+        return what.to_string();
+    }
+    format!(
+        "{head}Available fields: {}, … ({} more)",
+        names[..SHOWN].join(", "),
+        names.len() - SHOWN
+    )
 }
 
 /// The inside of the `{{ … }}` or `{% … %}` of `text` that holds byte `at`: Tera's span
@@ -370,4 +396,21 @@ fn read_dir_into<T>(
         out.push((rel.to_string_lossy().replace('\\', "/"), value));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_lists_of_fields_are_cut() {
+        let many: Vec<String> = (0..20).map(|i| format!("f{i}")).collect();
+        let what = format!("Field `x` is not defined. Available fields: {}", many.join(", "));
+        assert_eq!(
+            shortened(&what),
+            "Field `x` is not defined. Available fields: f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, … (8 more)"
+        );
+        let few = "Field `x` is not defined. Available fields: a, b";
+        assert_eq!(shortened(few), few);
+    }
 }
