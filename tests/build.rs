@@ -566,9 +566,14 @@ fn a_site_template_that_nothing_uses_is_warned_of() {
     site.write("content/2026-11-26.txt", format!("One\n{}", abstract_text("a")));
     site.write("templates/paper.htm", "<p>a typo</p>");
     site.write("templates/partials/note.html", "<i>used</i>");
+    // Components are global: the file that defines one is used where it is called.
+    site.write(
+        "templates/components.html",
+        "{% component card(title) %}<h2>{{ title }}</h2>{% endcomponent card %}",
+    );
     site.write(
         "templates/404.html",
-        "{% extends \"base.html\" %}{% block content %}{% include \"partials/note.html\" %}{% endblock %}",
+        "{% extends \"base.html\" %}{% block content %}{% include \"partials/note.html\" %}{{ <card title={page.title}/> }}{% endblock %}",
     );
     let out = site.run(&["build"]);
     assert!(out.status.success());
@@ -577,11 +582,14 @@ fn a_site_template_that_nothing_uses_is_warned_of() {
         err.contains("warning: templates/paper.htm: no page is made from it and no template includes it"),
         "{err}"
     );
+    for used in ["note.html", "components.html", "templates/404.html"] {
+        assert!(!err.contains(used), "{err}");
+    }
+    let page = site.read("404.html");
     assert!(
-        !err.contains("note.html") && !err.contains("templates/404.html"),
-        "{err}"
+        page.contains("<i>used</i>") && page.contains("<h2>Page not found"),
+        "{page}"
     );
-    assert!(site.read("404.html").contains("<i>used</i>"));
 }
 
 #[test]

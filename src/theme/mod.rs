@@ -132,7 +132,8 @@ impl Theme {
     }
 
     /// Of the templates the site's `templates/` added (`added`), those that no page is
-    /// rendered from and no template names (`{% include "…" %}`, `{% extends "…" %}`): a
+    /// rendered from, no template names (`{% include "…" %}`, `{% extends "…" %}`) and that
+    /// define no component: a
     /// mistyped name (`paper.htm`) or a page the site expected to get (`about.html`) would
     /// otherwise change nothing, in silence.
     fn unused(&self, added: &[String]) -> Vec<String> {
@@ -141,10 +142,16 @@ impl Theme {
                 n != name && (text.contains(&format!("\"{name}\"")) || text.contains(&format!("'{name}'")))
             })
         };
+        // Components are global: a file of them is used wherever one is called.
+        let defines_components = |name: &str| {
+            self.templates
+                .iter()
+                .any(|(n, text)| n == name && (text.contains("{% component") || text.contains("{%- component")))
+        };
         let optional = ["search.html", "email.html", "email.txt"];
         added
             .iter()
-            .filter(|name| !PAGE_TEMPLATES.contains(&name.as_str()) && !optional.contains(&name.as_str()) && !named(name))
+            .filter(|name| !PAGE_TEMPLATES.contains(&name.as_str()) && !optional.contains(&name.as_str()) && !named(name) && !defines_components(name))
             .map(|name| {
                 format!(
                     "{}: no page is made from it and no template includes it, so it changes nothing — the templates a site can replace are {}, base.html, {} (and the partials they include)",
@@ -238,7 +245,7 @@ impl Theme {
         if expression.is_some_and(|x| x.starts_with("t.")) && what.contains("is not defined") {
             let word = what.split('`').nth(1).unwrap_or("the_word");
             return format!(
-                "the interface words `t` have no `{word}` (add `{word} = \"…\"` under [translations] in paperboy.toml, or use a word the README lists)"
+                "the interface words `t` have no `{word}` (add `{word} = \"…\"` under [translations] in paperboy.toml; the built-in words are in src/render/i18n/en.toml of paperboy's repository)"
             );
         }
         match expression {
