@@ -32,6 +32,12 @@ pub struct MarkdownPaper {
     pub slug: Option<String>,
     /// Old addresses of the paper (`old-slug`, `/papers/old-slug/`) that redirect to it.
     pub aliases: Vec<String>,
+    /// Its PDF, when it is not arXiv's.
+    pub pdf: Option<String>,
+    /// Subject categories (`cs.CV`), shown on its page as a crawler's record shows them.
+    pub categories: Vec<String>,
+    /// A note on the paper ("12 pages, 5 figures"), as arXiv's comment.
+    pub comment: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -49,6 +55,10 @@ struct FrontMatter {
     slug: Option<String>,
     #[serde(default)]
     aliases: Vec<String>,
+    pdf: Option<String>,
+    #[serde(default)]
+    categories: Vec<String>,
+    comment: Option<String>,
 }
 
 /// TOML has a native date type; YAML and quoted TOML give a string.
@@ -158,17 +168,22 @@ pub fn parse(text: &str, path: &Path, warn: &mut dyn FnMut(String)) -> Result<Ma
             format!("date `{date_text}` is not a date — write it as 2026-11-26 or 2026-11-26T09:30:00Z"),
         ));
     };
-    let url = fm.url.map(|u| u.trim().to_string()).filter(|u| !u.is_empty());
-    if let Some(u) = &url {
-        let lower = u.to_ascii_lowercase();
-        if !(lower.starts_with("http://") || lower.starts_with("https://")) {
-            return Err(ContentError::new(
-                path,
-                field_line("url"),
-                format!("url `{u}` is not a web address — write it as https://…, or remove it"),
-            ));
+    let web_address = |key: &str, value: Option<String>| -> Result<Option<String>, ContentError> {
+        let value = value.map(|u| u.trim().to_string()).filter(|u| !u.is_empty());
+        if let Some(u) = &value {
+            let lower = u.to_ascii_lowercase();
+            if !(lower.starts_with("http://") || lower.starts_with("https://")) {
+                return Err(ContentError::new(
+                    path,
+                    field_line(key),
+                    format!("{key} `{u}` is not a web address — write it as https://…, or remove it"),
+                ));
+            }
         }
-    }
+        Ok(value)
+    };
+    let url = web_address("url", fm.url)?;
+    let pdf = web_address("pdf", fm.pdf)?;
     let body = text[body_start..].trim().to_string();
     if body.is_empty() {
         return Err(ContentError::new(
@@ -198,6 +213,14 @@ pub fn parse(text: &str, path: &Path, warn: &mut dyn FnMut(String)) -> Result<Ma
         body,
         draft: fm.draft,
         slug: fm.slug.map(|s| s.trim().to_string()).filter(|s| !s.is_empty()),
+        pdf,
+        categories: fm
+            .categories
+            .into_iter()
+            .map(|c| c.trim().to_string())
+            .filter(|c| !c.is_empty())
+            .collect(),
+        comment: fm.comment.map(|c| c.trim().to_string()).filter(|c| !c.is_empty()),
         aliases: fm.aliases,
     })
 }
@@ -244,6 +267,22 @@ mod tests {
         assert_eq!(p.date, NaiveDate::from_ymd_opt(2026, 11, 26).unwrap());
         assert_eq!(p.tags, ["RL"]);
         assert_eq!(p.body, "Body.");
+    }
+
+    #[test]
+    fn a_paper_written_by_hand_has_what_a_crawler_record_has() {
+        let text = "---\ntitle: T\ndate: 2026-11-26\npdf: https://example.org/t.pdf\ncategories: [cs.RO, \" \"]\ncomment: \" 12 pages \"\n---\nBody.\n";
+        let p = parse_str(text).unwrap();
+        assert_eq!(p.pdf.as_deref(), Some("https://example.org/t.pdf"));
+        assert_eq!(p.categories, ["cs.RO"]);
+        assert_eq!(p.comment.as_deref(), Some("12 pages"));
+        let e = parse_str("+++\ntitle = \"T\"\ndate = 2026-11-26\n\npdf = \"t.pdf\"\n+++\nBody.\n").unwrap_err();
+        assert_eq!(e.line, 5);
+        assert!(
+            e.message.starts_with("pdf `t.pdf` is not a web address"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]

@@ -236,6 +236,9 @@ fn markdown_paper(
     paper.explicit_tags = clean_list(&md.tags);
     paper.authors = clean_authors(&md.authors).into();
     paper.url = md.url.map(Into::into);
+    paper.pdf = md.pdf.map(Into::into);
+    paper.categories = md.categories.into();
+    paper.comment = md.comment.map(|c| clean_line(&c).into());
     paper.set_arxiv(md.arxiv);
     paper.draft = md.draft;
     if let Some(slug) = &md.slug {
