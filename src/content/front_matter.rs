@@ -169,7 +169,7 @@ pub fn parse(text: &str, path: &Path, warn: &mut dyn FnMut(String)) -> Result<Ma
         ));
     };
     let web_address = |key: &str, value: Option<String>| -> Result<Option<String>, ContentError> {
-        let value = value.map(|u| u.trim().to_string()).filter(|u| !u.is_empty());
+        let value = filled(value);
         if let Some(u) = &value {
             let lower = u.to_ascii_lowercase();
             if !(lower.starts_with("http://") || lower.starts_with("https://")) {
@@ -192,35 +192,21 @@ pub fn parse(text: &str, path: &Path, warn: &mut dyn FnMut(String)) -> Result<Ma
             "the abstract is empty — write the abstract after the front matter",
         ));
     }
+    let trimmed = |list: Vec<String>| -> Vec<String> { list.into_iter().filter_map(|x| filled(Some(x))).collect() };
     Ok(MarkdownPaper {
         title,
         date,
         published,
-        tags: fm
-            .tags
-            .into_iter()
-            .map(|t| t.trim().to_string())
-            .filter(|t| !t.is_empty())
-            .collect(),
-        authors: fm
-            .authors
-            .into_iter()
-            .map(|a| a.trim().to_string())
-            .filter(|a| !a.is_empty())
-            .collect(),
+        tags: trimmed(fm.tags),
+        authors: trimmed(fm.authors),
         url,
-        arxiv: fm.arxiv.map(|a| a.trim().to_string()).filter(|a| !a.is_empty()),
+        arxiv: filled(fm.arxiv),
         body,
         draft: fm.draft,
-        slug: fm.slug.map(|s| s.trim().to_string()).filter(|s| !s.is_empty()),
+        slug: filled(fm.slug),
         pdf,
-        categories: fm
-            .categories
-            .into_iter()
-            .map(|c| c.trim().to_string())
-            .filter(|c| !c.is_empty())
-            .collect(),
-        comment: fm.comment.map(|c| c.trim().to_string()).filter(|c| !c.is_empty()),
+        categories: trimmed(fm.categories),
+        comment: filled(fm.comment),
         aliases: fm.aliases,
     })
 }
@@ -237,6 +223,11 @@ fn fm_error(path: &Path, line: usize, message: &str, format: &str) -> ContentErr
 }
 
 /// `YYYY-MM-DD`, RFC 3339, or a date-time without offset (taken as UTC).
+/// A front-matter value without its surrounding blanks, and none when that leaves nothing.
+fn filled(value: Option<String>) -> Option<String> {
+    value.map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
+}
+
 pub(super) fn parse_date(s: &str) -> Option<(NaiveDate, DateTime<Utc>)> {
     if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
         return Some((d, d.and_hms_opt(0, 0, 0)?.and_utc()));
