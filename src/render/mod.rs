@@ -5,6 +5,7 @@
 //! (`pages/`, `feeds/`, `sitemap`); `jobs.rs` lists the jobs and dispatches to them.
 
 mod feeds;
+mod filters;
 mod i18n;
 mod jobs;
 mod pages;
@@ -227,6 +228,7 @@ impl<'a> Renderer<'a> {
             Some(tera) => tera.clone(),
             None => {
                 let mut tera = Tera::new();
+                tera.register_filter("group_by", filters::group_by);
                 tera.add_raw_templates(theme.templates.iter().map(|(n, t)| (n.as_str(), t.as_str())))
                     .map_err(|e| theme.template_error(&e))?;
                 tera.global_context().insert("site", &view::site_view(config, &links));
