@@ -27,6 +27,15 @@ pub(super) fn explain(text: &str, line: usize, what: &str) -> (usize, String) {
             None => (line.min(text.lines().count().max(1)), what.to_string()),
         };
     }
+    if what.contains("but expected identifier") && what.contains('(') {
+        // `truncate(80)`: Tera 2 takes every argument by name.
+        return (
+            line,
+            format!(
+                "{what}: filters, tests and functions take their arguments by name, `truncate(length=80)`, `is divisible_by(divisor=3)`"
+            ),
+        );
+    }
     if what.contains("Unknown tag") {
         if let Some(at) = tags.iter().position(|t| t.line == line) {
             return (line, unknown_tag(&tags, at).unwrap_or_else(|| what.to_string()));
@@ -147,5 +156,7 @@ mod tests {
                 .contains("component")
         );
         assert_eq!(explain("{% frobnicate %}\n", 1, "Unknown tag").1, "Unknown tag");
+        let (_, what) = explain("x", 1, "Found integer but expected identifier. (in `x | truncate(2)`)");
+        assert!(what.ends_with("take their arguments by name, `truncate(length=80)`, `is divisible_by(divisor=3)`"));
     }
 }
