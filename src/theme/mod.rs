@@ -132,10 +132,9 @@ impl Theme {
     }
 
     /// Of the templates the site's `templates/` added (`added`), those that no page is
-    /// rendered from, no template names (`{% include "…" %}`, `{% extends "…" %}`) and that
-    /// define no component: a
-    /// mistyped name (`paper.htm`) or a page the site expected to get (`about.html`) would
-    /// otherwise change nothing, in silence.
+    /// rendered from, that no template names (`{% include "…" %}`, `{% extends "…" %}`) and
+    /// that define no component: a mistyped name (`paper.htm`) or a page the site expected
+    /// to get (`about.html`) would otherwise change nothing, in silence.
     fn unused(&self, added: &[String]) -> Vec<String> {
         let named = |name: &str| {
             self.templates.iter().any(|(n, text)| {

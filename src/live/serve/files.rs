@@ -141,8 +141,10 @@ async fn not_found(state: &AppState, request: Request) -> Response {
 /// whose live-reload script shows the error over it, and reloads when a save builds.
 fn nothing_built(head: bool) -> Response {
     let page = format!(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>paperboy serve: nothing built yet</title></head>\
-         <body><p>Nothing is built yet: the first build failed. Fix the error the terminal shows and save; this page reloads by itself.</p>\
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>paperboy serve: nothing built yet</title></head><body data-paperboy=\"nothing-built\">\
+         <noscript><p>Nothing is built yet: the first build failed. Fix the error the terminal shows and reload.</p></noscript>\
          <script src=\"{SCRIPT_PATH}\" defer></script></body></html>"
     );
     let mut response = (
