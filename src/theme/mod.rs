@@ -143,9 +143,8 @@ impl Theme {
         };
         // Components are global: a file of them is used wherever one is called.
         let defines_components = |name: &str| {
-            self.templates
-                .iter()
-                .any(|(n, text)| n == name && (text.contains("{% component") || text.contains("{%- component")))
+            self.source(name)
+                .is_some_and(|text| text.contains("{% component") || text.contains("{%- component"))
         };
         let optional = ["search.html", "email.html", "email.txt"];
         added
@@ -214,7 +213,7 @@ impl Theme {
             }
             (None, _) => parse_report(&error_chain(e)),
         };
-        let text = self.templates.iter().find(|(n, _)| *n == name).map(|(_, t)| t.as_str());
+        let text = self.source(&name);
         let (line, what) = text.map_or((line, what.clone()), |t| syntax::explain(t, line, &what));
         let origin = self.origins.iter().find(|(n, _)| *n == name).map(|(_, o)| o.as_str());
         let place = match (origin, line) {
@@ -234,12 +233,9 @@ impl Theme {
     /// "expected `string` but got `none`" says little until it reads `paper.comment | upper`.
     fn quoted(&self, r: &tera::ReportError) -> String {
         let what = shortened(&one_line(r.message()));
-        let text = self
-            .templates
-            .iter()
-            .find(|(n, _)| n == r.filename())
-            .map(|(_, t)| t.as_str());
-        let expression = text.and_then(|t| enclosing_tag(t, r.span().range.start));
+        let expression = self
+            .source(r.filename())
+            .and_then(|t| enclosing_tag(t, r.span().range.start));
         // The interface words: a theme's own word is added in the config, not the template.
         if expression.is_some_and(|x| x.starts_with("t.")) && what.contains("is not defined") {
             let word = what.split('`').nth(1).unwrap_or("the_word");
@@ -282,11 +278,14 @@ impl std::error::Error for TemplateError {}
 
 impl Theme {
     fn line_mentioning(&self, template: &str, needle: &str) -> usize {
-        self.templates
-            .iter()
-            .find(|(n, _)| n == template)
-            .and_then(|(_, text)| text.lines().position(|l| l.contains(needle)))
+        self.source(template)
+            .and_then(|text| text.lines().position(|l| l.contains(needle)))
             .map_or(0, |i| i + 1)
+    }
+
+    /// The text of template `name`, overrides applied.
+    fn source(&self, name: &str) -> Option<&str> {
+        self.templates.iter().find(|(n, _)| n == name).map(|(_, t)| t.as_str())
     }
 }
 
