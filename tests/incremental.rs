@@ -137,14 +137,7 @@ fn an_edit_rewrites_only_the_search_index_parts_it_changed() {
 #[test]
 fn every_edit_gives_the_output_of_a_clean_build() {
     let site = TestSite::new();
-    site.write(
-        "content/2026-11-25.txt",
-        format!(
-            "Alpha Paper\n{}\nBeta Paper\n{}",
-            abstract_text("alpha"),
-            abstract_text("beta")
-        ),
-    );
+    site.write("content/2026-11-25.txt", digest(&["Alpha Paper", "Beta Paper"]));
     site.write("content/2026-11-26.txt", SAMPLE);
     site.write(
         "content/papers/m.md",
@@ -269,10 +262,7 @@ fn every_edit_gives_the_output_of_a_clean_build() {
 #[test]
 fn a_broken_edit_keeps_the_last_good_site_and_a_fix_recovers() {
     let site = TestSite::new();
-    site.write(
-        "content/2026-11-26.txt",
-        format!("Alpha Paper\n{}", abstract_text("alpha")),
-    );
+    site.write("content/2026-11-26.txt", digest(&["Alpha Paper"]));
     let mut live = LiveSite::new(site.root(), &site.public(), Default::default());
     live.rebuild_all().unwrap();
     let before = site.snapshot();

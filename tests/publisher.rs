@@ -13,14 +13,7 @@ use common::*;
 fn site() -> TestSite {
     let site = TestSite::new();
     site.write("paperboy.toml", "base_url = \"https://example.org/\"\n");
-    site.write(
-        "content/2026-11-26.txt",
-        format!(
-            "Alpha Paper\n{}\nBeta Paper\n{}",
-            abstract_text("alpha"),
-            abstract_text("beta")
-        ),
-    );
+    site.write("content/2026-11-26.txt", digest(&["Alpha Paper", "Beta Paper"]));
     site
 }
 
@@ -38,10 +31,7 @@ fn stderr(out: &std::process::Output) -> String {
 #[test]
 fn a_localhost_base_url_is_named_in_one_warning() {
     let site = TestSite::new();
-    site.write(
-        "content/2026-11-26.txt",
-        format!("Alpha Paper\n{}", abstract_text("alpha")),
-    );
+    site.write("content/2026-11-26.txt", digest(&["Alpha Paper"]));
     let out = site.run(&["build"]);
     assert!(out.status.success());
     let warnings: Vec<String> = stderr(&out)

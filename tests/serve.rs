@@ -192,14 +192,7 @@ fn expect_event(rx: &Receiver<String>, event: &str) -> String {
 
 fn sample_site() -> TestSite {
     let site = TestSite::new();
-    site.write(
-        "content/2026-11-26.txt",
-        format!(
-            "Alpha Paper\n{}\nBeta Paper\n{}",
-            abstract_text("alpha"),
-            abstract_text("beta")
-        ),
-    );
+    site.write("content/2026-11-26.txt", digest(&["Alpha Paper", "Beta Paper"]));
     site.write(
         "content/papers/g.md",
         md_paper("Gamma Paper", "2026-11-26", &["Robotics"], "Original gamma body."),

@@ -128,14 +128,7 @@ fn copy_default_theme(site: &TestSite) {
 
 fn small_site() -> TestSite {
     let site = TestSite::new();
-    site.write(
-        "content/2026-11-26.txt",
-        format!(
-            "Alpha Paper\n{}\nBeta Paper\n{}",
-            abstract_text("alpha"),
-            abstract_text("beta")
-        ),
-    );
+    site.write("content/2026-11-26.txt", digest(&["Alpha Paper", "Beta Paper"]));
     site
 }
 
@@ -215,12 +208,7 @@ fn watch_rebuilds_public_on_every_save() {
     save(
         &site,
         "content/2026-11-26.txt",
-        &format!(
-            "Alpha Paper\n{}\nBeta Paper\n{}\nGamma Paper\n{}",
-            abstract_text("alpha"),
-            abstract_text("beta"),
-            abstract_text("gamma")
-        ),
+        &digest(&["Alpha Paper", "Beta Paper", "Gamma Paper"]),
     );
     until(&watching, "the added paper's page", || {
         site.public().join("papers/gamma-paper/index.html").exists()

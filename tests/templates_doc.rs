@@ -41,22 +41,8 @@ fn dumping_site() -> TestSite {
         "paperboy.toml",
         "theme = \"dump\"\n[issues]\nper_page = 2\n[tags]\nper_page = 1\n[extra]\nnote = \"x\"\n",
     );
-    site.write(
-        "content/2026-11-26.txt",
-        format!(
-            "Alpha Paper\n{}\nBeta Paper\n{}",
-            abstract_text("alpha"),
-            abstract_text("beta")
-        ),
-    );
-    site.write(
-        "content/2026-11-27.txt",
-        format!(
-            "Gamma Paper\n{}\nAlpha Paper\n{}",
-            abstract_text("gamma"),
-            abstract_text("alpha")
-        ),
-    );
+    site.write("content/2026-11-26.txt", digest(&["Alpha Paper", "Beta Paper"]));
+    site.write("content/2026-11-27.txt", digest(&["Gamma Paper", "Alpha Paper"]));
     site.write(
         "content/crawl.jsonl",
         "{\"id\": \"2611.01234\", \"date\": \"2026-11-27\", \"title\": \"A Paper With Everything\", \"authors\": [\"Ada Lovelace\", \"Alan Turing\"], \"categories\": [\"cs.RO\"], \"comment\": \"12 pages\", \"abstract\": \"An abstract about robots with $x^2$.\"}\n",

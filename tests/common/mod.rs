@@ -151,6 +151,21 @@ pub fn own_word(n: usize) -> String {
     w
 }
 
+/// A digest of `titles`, each followed by an abstract about its first word (`Alpha Paper`:
+/// [`abstract_text`]`("alpha")`): the small sites most tests build.
+pub fn digest(titles: &[&str]) -> String {
+    titles
+        .iter()
+        .map(|t| {
+            format!(
+                "{t}\n{}",
+                abstract_text(&t.split(' ').next().unwrap_or("").to_lowercase())
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// The digest of day `day` (from 0): papers `100 * day` to `100 * day + 99`, in paper order.
 pub fn numbered_digest(day: usize) -> (String, String) {
     let mut text = String::new();
